@@ -1,0 +1,18 @@
+# Compiler settings shared by every HallQ target: warnings, sanitizers, ccache.
+find_program(HALLQ_CCACHE ccache)
+if(HALLQ_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${HALLQ_CCACHE})
+endif()
+
+add_library(hallq_warnings INTERFACE)
+target_compile_options(hallq_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wno-missing-field-initializers)
+if(HALLQ_WARNINGS_AS_ERRORS)
+  target_compile_options(hallq_warnings INTERFACE -Werror)
+endif()
+
+if(HALLQ_ASAN)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

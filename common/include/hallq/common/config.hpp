@@ -1,0 +1,144 @@
+#pragma once
+// The hall configuration: one TOML file parsed at start into these validated plain structs.
+// Components receive structs and never parse (style 28). Every error names the file, line,
+// key and what was expected; a config with any error is refused whole.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hallq/common/expected.hpp"
+#include "hallq/common/time.hpp"
+
+namespace hallq {
+
+// R-ITEM-2: immediate (即办件) or promised (承诺件).
+enum class ItemKind { Immediate, Promised };
+
+// One service item and its guide (办事指南, R-ITEM-1).
+struct ServiceItem {
+  std::string id;
+  std::string name;
+  ItemKind kind = ItemKind::Immediate;
+  std::vector<std::string> materials;  // the full list of required materials (R-ONCE-1)
+  std::string legal_basis;
+  std::string conditions;
+  std::string procedure;
+  int time_limit_days = 0;  // working days (R-TIME-2); 0 for immediate items
+  std::string fee;          // "免费" or the fee and its basis
+  std::string phone;        // contact phone
+  std::string guide_url;    // where the guide's QR points (R-HALL-4); may be empty
+};
+
+// A queue: tickets are issued per service and numbered with its prefix letter.
+struct ServiceConfig {
+  std::string id;      // [a-z0-9_-]{1,32}
+  std::string name;    // Chinese name shown to citizens
+  std::string name_en; // optional English name
+  char prefix = 'A';   // 'A'..'Z', unique across services
+  int daily_limit = 0; // 0: no limit
+  std::vector<ServiceItem> items;
+};
+
+struct WindowConfig {
+  int number = 0;                     // 1..999, unique
+  std::string name;
+  std::vector<std::string> services;  // service ids, in preference order
+  std::string clerk_a;                // A post (A岗), clerk id
+  std::string clerk_b;                // B post (B岗), clerk id; may be empty
+  bool lunch_service = false;         // R-HOURS-2: open over lunch
+  bool weekend_service = false;       // R-HOURS-3
+};
+
+enum class Role { Clerk, Manager, Admin };
+
+struct ClerkConfig {
+  std::string id;        // e.g. "c01"
+  std::string name;
+  Role role = Role::Clerk;
+  std::string pin_hash;  // argon2id string ($argon2id$...), see hallq::hash_secret
+};
+
+enum class DeviceKind { Kiosk, Display };
+
+struct DeviceConfig {
+  std::string id;          // e.g. "kiosk-1"
+  DeviceKind kind = DeviceKind::Kiosk;
+  std::optional<int> window;  // bound window (displays over one window, evaluators)
+  std::string token_hash;  // "blake2b:<hex>", see hallq::token_digest
+};
+
+// Opening hours (R-HOURS-*). Minutes since local midnight.
+struct HoursConfig {
+  Minutes open{8 * 60 + 30};
+  Minutes lunch_start{12 * 60};
+  Minutes lunch_end{14 * 60};
+  Minutes close{17 * 60 + 30};
+  bool weekend_service = false;  // R-HOURS-3: weekends and holidays, by appointment mainly
+  Minutes weekend_open{9 * 60};
+  Minutes weekend_close{17 * 60};
+  bool always_open = false;  // demo halls only: issue tickets at any hour
+};
+
+struct CalendarConfig {
+  std::vector<Date> holidays;         // public holidays (rest days)
+  std::vector<Date> makeup_workdays;  // 调休: weekend days that are working days
+};
+
+struct PolicyConfig {
+  int recall_limit = 2;             // recalls before a called ticket becomes a no-show
+  bool carry_over_waiting = false;  // keep waiting tickets over night instead of closing them
+  int number_width = 3;             // A001; numbers widen past 999 only if widen_numbers
+  bool widen_numbers = false;       // bench halls: A1000 after A999 instead of refusing
+  int noshow_return_minutes = 30;   // a no-show may come back within this many minutes
+  std::string call_order = "priority_fifo";  // or "service_preference"
+  int device_rate_per_s = 10;       // requests per second per device before 429
+  int device_burst = 30;
+  int pin_max_failures = 5;         // failed PINs before lock-out
+  int pin_lockout_s = 300;
+  int session_hours = 12;           // clerk/manager session lifetime
+};
+
+struct CentreConfig {
+  std::string name;
+  std::string timezone = "Asia/Shanghai";
+  std::string complaint_phone;
+  std::vector<std::string> notices;  // rolled on the hall screen (R-HALL-2)
+  bool demo = false;                 // demo credentials in use: a warning is logged at start
+};
+
+struct ServerConfig {
+  std::string listen = "0.0.0.0:8080";  // HOST:PORT; port 0 picks a free one
+  std::string data_dir = "/var/lib/hallq";
+};
+
+struct HallConfig {
+  CentreConfig centre;
+  ServerConfig server;
+  HoursConfig hours;
+  CalendarConfig calendar;
+  PolicyConfig policy;
+  std::vector<ServiceConfig> services;
+  std::vector<WindowConfig> windows;
+  std::vector<ClerkConfig> clerks;
+  std::vector<DeviceConfig> devices;
+
+  const ServiceConfig* find_service(std::string_view id) const;
+  const WindowConfig* find_window(int number) const;
+  const ClerkConfig* find_clerk(std::string_view id) const;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;       // 0 when not tied to a line
+  std::string key;    // dotted path, e.g. "windows[2].services"
+  std::string message;
+  std::string to_string() const;  // "hall.toml:12: windows[2].services: unknown service 'x'"
+};
+
+// Reads and validates a config file.
+Expected<HallConfig, ConfigError> load_config(const std::string& path);
+// Same, from text (source names the origin in errors).
+Expected<HallConfig, ConfigError> parse_config(std::string_view text, const std::string& source);
+
+}  // namespace hallq

@@ -1,0 +1,21 @@
+#pragma once
+// Secrets: clerk PINs and passwords are stored as argon2id strings (slow hash, low entropy
+// input); device and session tokens as BLAKE2b digests (fast hash, high entropy input).
+// Thread-safety: all functions are safe to call from any thread after init_secrets().
+#include <string>
+#include <string_view>
+
+namespace hallq {
+
+bool init_secrets();  // libsodium init; false if it failed
+// argon2id, OWASP minimum (t=2, m=19 MiB). Empty string on failure (out of memory).
+std::string hash_secret(std::string_view secret);
+bool verify_secret(const std::string& hash, std::string_view secret);
+// "blake2b:<64 hex>" of a token.
+std::string token_digest(std::string_view token);
+// A fresh random token: 32 bytes, URL-safe base64 without padding.
+std::string random_token();
+// Constant-time equality for digests.
+bool digest_equal(std::string_view a, std::string_view b);
+
+}  // namespace hallq

@@ -1,0 +1,284 @@
+#pragma once
+// The queue engine: a pure function of (state, command, now) -> events | error.
+// It never reads a clock, a socket or a file (ARCHITECTURE "Principles"). Every command is
+// validated first; on error nothing changes. On success the engine turns the command into
+// events and applies them through apply(), the same path a replay of the event log takes, so
+// replaying the log rebuilds exactly the state (R-HALL-8).
+// Thread-safety: none; the controller drives it from one strand.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "hallq/common/calendar.hpp"
+#include "hallq/common/config.hpp"
+#include "hallq/common/expected.hpp"
+#include "hallq/common/time.hpp"
+
+namespace hallq::engine {
+
+using TicketId = std::int64_t;
+using Seq = std::int64_t;
+
+// R-HALL-7: elderly, disabled and pregnant citizens are called first; appointments next.
+enum class Priority { Normal, Elderly, Disabled, Pregnant, Appointment };
+enum class Channel { Kiosk, Counter, Appointment, Phone };
+enum class TicketState { Waiting, Called, Serving, Held, Done, NoShow, Cancelled, Closed };
+enum class WindowState { Closed, Open, Paused, Serving };
+enum class Post { A, B };
+
+struct Actor {
+  enum class Kind { System, Clerk, Device, Manager };
+  Kind kind = Kind::System;
+  std::string id;
+};
+
+// One recorded hand-over of a ticket (R-FIRST-2): from whom, to whom, when.
+struct Transfer {
+  TimePoint at;
+  int from_window = 0;
+  std::string from_clerk;
+  std::string to_service;  // empty when transferred to a window
+  int to_window = 0;       // 0 when transferred to a service
+};
+
+struct Ticket {
+  TicketId id = 0;
+  std::string number;  // "A012"
+  std::string service;
+  Priority priority = Priority::Normal;
+  Channel channel = Channel::Kiosk;
+  std::string request_id;
+  std::string day;  // local date of issue, "2026-11-22"
+  TimePoint issued_at;
+  TimePoint queued_at;  // when it entered its current queue (orders call-next)
+  TicketState state = TicketState::Waiting;
+  int target_window = 0;  // transferred to one window; 0: any window of the service
+  bool front = false;     // transferred-in or returned no-show: ahead of normal tickets
+  int window = 0;         // window that called it last
+  std::string clerk;      // clerk who called it last
+  std::string first_clerk;  // R-FIRST-1: the first clerk who received the citizen
+  int recalls = 0;
+  std::vector<Transfer> transfers;
+  std::optional<TimePoint> called_at, started_at, finished_at, noshow_at;
+  std::string close_reason;
+  boost::json::value case_record;  // filled by the case-registration hook (issue 7)
+};
+
+struct WindowStatus {
+  int number = 0;
+  bool open = false;  // a clerk is signed in
+  bool paused = false;
+  std::string pause_reason;
+  std::optional<Post> post;
+  std::string clerk;
+  TicketId current = 0;  // called or serving ticket, 0: none
+  TimePoint since;       // last state change
+  WindowState state() const;
+};
+
+struct RecentCall {
+  std::string number;
+  std::string service;
+  int window = 0;
+  TimePoint at;
+};
+
+struct Event {
+  Seq seq = 0;
+  std::string type;
+  TimePoint at;
+  Actor actor;
+  int window = 0;  // 0 when not about a window
+  boost::json::object data;
+};
+
+// ---- commands ----
+struct IssueTicket {
+  std::string service;
+  Priority priority = Priority::Normal;
+  Channel channel = Channel::Kiosk;
+  std::string request_id;  // same id, same ticket
+};
+struct CallNext { int window = 0; };
+struct Recall { int window = 0; };
+struct Skip { int window = 0; };  // no-show
+struct StartService { int window = 0; };
+struct Finish { int window = 0; boost::json::value case_record; };
+struct CancelTicket { TicketId ticket = 0; std::string reason; };
+struct TransferTicket { int window = 0; std::string to_service; int to_window = 0; };
+struct HoldTicket { int window = 0; };
+struct UnholdTicket { int window = 0; TicketId ticket = 0; };
+struct ReturnNoShow { TicketId ticket = 0; };
+struct SignIn { int window = 0; };  // the actor is the clerk
+struct SignOut { int window = 0; };
+struct PauseWindow { int window = 0; std::string reason; };
+struct ResumeWindow { int window = 0; };
+struct RollOver {};  // local midnight: close the day (system actor)
+
+using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
+                             CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
+                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver>;
+
+enum class Errc {
+  InvalidArgument,   // a value out of range
+  UnknownService,
+  UnknownWindow,
+  UnknownTicket,
+  UnknownClerk,
+  NotAssigned,       // clerk is neither the A nor the B post of the window
+  NotYourWindow,     // the actor is not the clerk signed in at the window
+  HallClosed,        // outside opening hours (R-HOURS-*)
+  DailyLimitReached,
+  NumbersExhausted,
+  WindowClosed,
+  WindowPaused,
+  WindowBusy,        // a ticket is called or being served
+  NoCurrentTicket,
+  WrongState,        // the ticket is not in a state that allows this
+  ReturnExpired,     // no-show came back too late
+};
+
+struct Error {
+  Errc code;
+  std::string message;     // English
+  std::string message_zh;  // Chinese, shown to citizens and clerks
+};
+
+const char* to_string(Errc e);  // stable error code, e.g. "hall_closed"
+const char* to_string(Priority p);
+const char* to_string(Channel c);
+const char* to_string(TicketState s);
+const char* to_string(WindowState s);
+std::optional<Priority> parse_priority(std::string_view s);
+std::optional<Channel> parse_channel(std::string_view s);
+
+// Rows the store keeps as projections, serialised after each command or replayed event.
+struct TicketRow {
+  TicketId id = 0;
+  std::string day, number, service, state, request_id;
+  std::string json;  // the whole ticket
+};
+struct Changes {
+  std::vector<TicketRow> tickets;
+  std::vector<std::pair<int, std::string>> windows;       // number -> window JSON
+  std::string meta;                                       // engine-wide state JSON
+};
+
+struct Outcome {
+  std::vector<Event> events;
+  Changes changes;
+  boost::json::value reply;  // the ticket or window the command is about; null: nothing (204)
+};
+
+// The order in which call-next picks a ticket. Both strategies call priority classes first
+// (vulnerable citizens, then appointments), then transferred-in and returned tickets; then
+// "priority_fifo" takes the oldest ticket across the window's services, while
+// "service_preference" empties the window's services in its configured order.
+struct QueueKey {
+  int tier;          // 0 vulnerable, 1 appointment, 2 transferred/returned, 3 normal
+  std::int64_t at;   // queued_at, ms
+  TicketId id;
+  auto operator<=>(const QueueKey&) const = default;
+};
+class CallStrategy {
+ public:
+  virtual ~CallStrategy() = default;
+  // Is candidate `a` (from the window's service at preference index ia) called before `b`?
+  virtual bool before(const QueueKey& a, int ia, const QueueKey& b, int ib) const = 0;
+};
+std::unique_ptr<CallStrategy> make_call_strategy(const std::string& name);
+
+class Engine {
+ public:
+  Engine(const HallConfig& config, TimeZone tz, WorkingCalendar calendar);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Validates `cmd` from `actor` at `now`; on success applies the events it makes.
+  Expected<Outcome, Error> execute(const Command& cmd, const Actor& actor, TimePoint now);
+  // Applies a logged event (replay). Events must come in sequence order.
+  void apply(const Event& e);
+  // The projection rows changed since the last call; tickets that reached a final state are
+  // then dropped from memory (the store keeps them).
+  Changes take_changes();
+
+  // Restores from projections: meta from take_changes(), the tickets that are not final or
+  // were issued on the meta's day, and the window rows.
+  bool restore(const std::string& meta, const std::vector<std::string>& tickets,
+               const std::vector<std::string>& windows, std::string* error);
+
+  // ---- queries ----
+  Seq last_seq() const { return seq_; }
+  const std::string& day() const { return day_; }
+  const Ticket* find_ticket(TicketId id) const;
+  const WindowStatus* find_window(int number) const;
+  const std::vector<WindowStatus>& windows() const { return windows_; }
+  const std::deque<RecentCall>& recent_calls() const { return recent_; }
+  int waiting_count(const std::string& service) const;
+  // Tickets called before this one if nothing else changes, and the estimated wait.
+  int ahead_of(const Ticket& t) const;
+  int estimated_wait_s(const Ticket& t, int ahead) const;
+  double average_service_s(const std::string& service) const;
+  const HallConfig& config() const { return config_; }
+  const TimeZone& timezone() const { return tz_; }
+  // Is the hall taking tickets for this service now? nullopt if yes, else the reason.
+  std::optional<Error> closed_reason(const std::string& service, TimePoint now) const;
+
+  boost::json::object ticket_json(const Ticket& t) const;
+  // The API view of a ticket the engine no longer holds, from its projection row.
+  std::optional<boost::json::object> ticket_json_from_row(const std::string& row) const;
+  boost::json::object window_json(const WindowStatus& w, bool with_personal) const;
+
+ private:
+  struct ServiceState {
+    std::set<QueueKey> queue;  // waiting tickets for any window of the service
+    std::array<int, 4> tier_count{};
+    int issued_today = 0;
+    int next_number = 1;
+    double avg_service_s = 0;  // EWMA of start->finish, 0: no sample yet
+  };
+
+  Event make_event(std::string type, const Actor& actor, int window, TimePoint now,
+                   boost::json::object data);
+  Expected<std::vector<Event>, Error> decide(const Command& cmd, const Actor& actor,
+                                             TimePoint now, boost::json::value& reply);
+  Ticket* ticket_mut(TicketId id);
+  WindowStatus* window_mut(int number);
+  Expected<WindowStatus*, Error> clerk_window(int number, const Actor& actor);
+  void enqueue(Ticket& t);
+  void dequeue(const Ticket& t);
+  QueueKey key_of(const Ticket& t) const;
+  std::optional<TicketId> pick_next(int window) const;
+  void touch_ticket(TicketId id) { touched_tickets_.insert(id); }
+  void touch_window(int number) { touched_windows_.insert(number); }
+  std::string meta_json() const;
+
+  HallConfig config_;
+  TimeZone tz_;
+  WorkingCalendar calendar_;
+  std::unique_ptr<CallStrategy> strategy_;
+  Seq seq_ = 0;
+  TicketId next_ticket_id_ = 1;
+  std::string day_;
+  std::unordered_map<TicketId, Ticket> tickets_;
+  std::unordered_map<std::string, TicketId> by_request_;  // today's request ids
+  std::map<std::string, ServiceState> services_;
+  std::map<int, std::set<QueueKey>> window_queues_;  // tickets transferred to one window
+  std::vector<WindowStatus> windows_;
+  std::deque<RecentCall> recent_;
+  std::set<TicketId> touched_tickets_;
+  std::set<int> touched_windows_;
+};
+
+}  // namespace hallq::engine

@@ -1,0 +1,92 @@
+#pragma once
+// The controller's SQLite store: an append-only event log plus projections (tickets, windows,
+// engine state, sessions). WAL with synchronous=FULL: a hall runs on SD cards and loses power
+// (R-HALL-8). A command's events and projection rows commit in one transaction before anyone
+// is told; commands that arrive together share one transaction (group commit).
+// A database from a newer schema, a foreign or corrupt file is refused with a clear message
+// and left untouched.
+// Thread-safety: a Store is used by one thread at a time (the commit thread after start-up);
+// a StoreReader is a separate read-only connection for one other thread.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallq/common/expected.hpp"
+#include "hallq/controller/engine.hpp"
+
+struct sqlite3;
+
+namespace hallq::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct SessionRow {
+  std::string digest;  // token_digest of the bearer token
+  std::string role;    // "clerk", "manager", "admin"
+  std::string user;    // clerk id
+  int window = 0;      // clerk sessions: the window signed in at
+  std::int64_t expires_ms = 0;
+};
+
+// Everything one command writes.
+struct CommitItem {
+  std::vector<engine::Event> events;
+  engine::Changes changes;
+  std::vector<SessionRow> sessions_put;
+  std::vector<std::string> sessions_del;  // digests
+};
+
+struct Loaded {
+  std::string meta;  // empty on a new database
+  std::vector<std::string> tickets;
+  std::vector<std::string> windows;
+  std::vector<SessionRow> sessions;
+  std::int64_t last_seq = 0;
+};
+
+class Db;  // RAII connection, private
+
+class Store {
+ public:
+  // Opens or creates `path`. Errors name the file and the cause.
+  static Expected<std::unique_ptr<Store>, std::string> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The rows the engine restores from: live tickets plus all of the meta's day.
+  Expected<Loaded, std::string> load();
+  // Commits the items in one transaction. On error nothing of them is written.
+  std::optional<std::string> commit(const std::vector<const CommitItem*>& items);
+
+ private:
+  explicit Store(std::unique_ptr<Db> db);
+  std::unique_ptr<Db> db_;
+};
+
+class StoreReader {
+ public:
+  static Expected<std::unique_ptr<StoreReader>, std::string> open(const std::string& path);
+  ~StoreReader();
+  // The same rows Store::load reads (to rebuild the engine after a failed commit).
+  Expected<Loaded, std::string> load();
+  // Events with seq > since, at most `limit`, in order.
+  std::vector<engine::Event> events_since(std::int64_t since, int limit);
+  std::optional<std::string> ticket_row(engine::TicketId id);
+  // Every ticket row (replay checks and tests; not for the hot path).
+  std::vector<std::pair<engine::TicketId, std::string>> all_ticket_rows();
+  std::vector<std::pair<int, std::string>> all_window_rows();
+
+ private:
+  explicit StoreReader(std::unique_ptr<Db> db);
+  std::unique_ptr<Db> db_;
+};
+
+// Replays the whole event log into a fresh engine and compares every ticket and window it
+// builds with the projections. Returns the first difference, or nullopt when they agree.
+std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,
+                                         const TimeZone& tz, const WorkingCalendar& calendar);
+
+}  // namespace hallq::store

@@ -1,0 +1,487 @@
+#include "hall.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+
+#include "hallq/common/log.hpp"
+#include "hallq/common/secret.hpp"
+
+namespace hallq::api {
+namespace json = boost::json;
+using namespace std::chrono;
+
+ApiError from_engine(const engine::Error& e) {
+  using engine::Errc;
+  int status = 409;
+  switch (e.code) {
+    case Errc::InvalidArgument:
+    case Errc::UnknownService: status = 422; break;
+    case Errc::UnknownWindow:
+    case Errc::UnknownTicket: status = 404; break;
+    case Errc::UnknownClerk:
+    case Errc::NotAssigned:
+    case Errc::NotYourWindow: status = 403; break;
+    default: status = 409; break;
+  }
+  return ApiError{status, engine::to_string(e.code), e.message, e.message_zh};
+}
+
+engine::Actor Principal::actor() const {
+  using K = engine::Actor::Kind;
+  switch (kind) {
+    case Kind::Device: return {K::Device, id};
+    case Kind::Clerk: return {K::Clerk, id};
+    case Kind::Manager:
+    case Kind::Admin: return {K::Manager, id};
+    case Kind::None: break;
+  }
+  return {K::System, ""};
+}
+
+WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
+  const char* kinds[] = {"system", "clerk", "device", "manager"};
+  json::object o{{"seq", e.seq}, {"type", e.type}, {"at", format_rfc3339(e.at, tz)}, {"window", e.window}};
+  json::object pub = o;
+  o["actor"] = json::object{{"kind", kinds[static_cast<int>(e.actor.kind)]}, {"id", e.actor.id}};
+  o["data"] = e.data;
+  json::object pd = e.data;
+  for (const char* k : {"clerk", "from_clerk", "request_id", "case"}) pd.erase(k);
+  pub["data"] = std::move(pd);
+  return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
+                   std::make_shared<const std::string>(json::serialize(pub))};
+}
+
+// ---- the commit thread ----
+class CommitThread {
+ public:
+  using Done = asio::any_completion_handler<void(std::optional<std::string>)>;
+
+  explicit CommitThread(std::unique_ptr<store::Store> s) : store_(std::move(s)), th_([this] { loop(); }) {}
+  ~CommitThread() { stop(); }
+
+  void push(store::CommitItem item, std::int64_t gen, Done done, asio::any_io_executor ex) {
+    {
+      std::lock_guard lock(mu_);
+      q_.push_back(Job{std::move(item), gen, std::move(done), std::move(ex)});
+    }
+    cv_.notify_one();
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (th_.joinable()) th_.join();
+  }
+
+  std::atomic<std::uint64_t> transactions{0};
+
+ private:
+  struct Job {
+    store::CommitItem item;
+    std::int64_t gen;
+    Done done;
+    asio::any_io_executor ex;
+  };
+
+  static void finish(Job& j, std::optional<std::string> r) {
+    asio::post(j.ex, [d = std::move(j.done), r = std::move(r)]() mutable { std::move(d)(std::move(r)); });
+  }
+
+  void loop() {
+    for (;;) {
+      std::deque<Job> batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !q_.empty(); });
+        if (q_.empty()) return;  // stopping, and everything queued is written
+        batch.swap(q_);
+      }
+      // Commands made on top of a failed commit are void: the engine is being rebuilt.
+      std::vector<const store::CommitItem*> items;
+      for (auto& j : batch)
+        if (j.gen > failed_gen_) items.push_back(&j.item);
+      std::optional<std::string> err;
+      if (!items.empty()) {
+        err = store_->commit(items);
+        transactions++;
+        if (err) {
+          failed_gen_ = batch.back().gen;
+          logger("store")->error("commit of {} commands failed: {}", items.size(), *err);
+        }
+      }
+      for (auto& j : batch)
+        finish(j, j.gen <= failed_gen_ ? std::optional<std::string>(err ? *err : "an earlier command failed to commit") : std::nullopt);
+    }
+  }
+
+  std::unique_ptr<store::Store> store_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> q_;
+  bool stop_ = false;
+  std::int64_t failed_gen_ = -1;  // commit thread only
+  std::thread th_;
+};
+
+Hall::Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, WorkingCalendar calendar,
+           const Clock& clock, std::unique_ptr<store::Store> store,
+           std::unique_ptr<store::StoreReader> reader, const store::Loaded& loaded)
+    : ex_(std::move(ex)),
+      config_(config),
+      tz_(std::move(tz)),
+      calendar_(std::move(calendar)),
+      clock_(clock),
+      engine_(std::make_unique<engine::Engine>(config_, tz_, calendar_)),
+      reader_(std::move(reader)),
+      committer_(std::make_unique<CommitThread>(std::move(store))),
+      hash_pool_(std::make_unique<asio::thread_pool>(1)) {
+  for (const auto& d : config_.devices) devices_[d.token_hash] = &d;
+  for (const auto& s : loaded.sessions) sessions_[s.digest] = s;
+}
+
+Hall::~Hall() { stop(); }
+
+void Hall::stop() {
+  if (committer_) committer_->stop();
+  if (hash_pool_) hash_pool_->join();
+}
+
+std::optional<std::string> Hall::start(const store::Loaded& loaded) {
+  std::string error;
+  if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, &error))
+    return error;
+  if (engine_->last_seq() != loaded.last_seq)
+    return "the engine state (seq " + std::to_string(engine_->last_seq()) +
+           ") does not match the event log (seq " + std::to_string(loaded.last_seq) + ")";
+  published_seq_ = engine_->last_seq();
+  return std::nullopt;
+}
+
+void Hall::rebuild_after_failure() {
+  generation_++;
+  auto loaded = reader_->load();
+  auto fresh = std::make_unique<engine::Engine>(config_, tz_, calendar_);
+  std::string error;
+  if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, &error)))
+    throw std::runtime_error("cannot rebuild the hall state after a failed commit: " +
+                             (loaded ? error : loaded.error()));
+  engine_ = std::move(fresh);
+  published_seq_ = engine_->last_seq();
+  logger("engine")->warn("state rebuilt from the database at seq {}", published_seq_);
+}
+
+Principal Hall::authenticate(std::string_view bearer) {
+  Principal p;
+  if (bearer.empty()) return p;
+  std::string digest = token_digest(bearer);
+  if (auto it = devices_.find(digest); it != devices_.end()) {
+    p.kind = Principal::Kind::Device;
+    p.id = it->second->id;
+    p.device_kind = it->second->kind;
+    p.window = it->second->window.value_or(0);
+    return p;
+  }
+  auto it = sessions_.find(digest);
+  if (it == sessions_.end()) return p;
+  if (it->second.expires_ms < clock_.now().time_since_epoch().count()) {
+    sessions_.erase(it);  // the database row goes with the next sign-in of anyone
+    return p;
+  }
+  const auto& s = it->second;
+  p.kind = s.role == "admin" ? Principal::Kind::Admin : s.role == "manager" ? Principal::Kind::Manager : Principal::Kind::Clerk;
+  p.id = s.user;
+  p.window = s.window;
+  p.digest = digest;
+  return p;
+}
+
+bool Hall::allow_device_request(const std::string& device_id) {
+  TimePoint now = clock_.now();
+  double rate = config_.policy.device_rate_per_s, burst = config_.policy.device_burst;
+  auto [it, fresh] = buckets_.try_emplace(device_id, Bucket{burst, now});
+  Bucket& b = it->second;
+  b.tokens = std::min(burst, b.tokens + duration<double>(now - b.at).count() * rate);
+  b.at = now;
+  if (b.tokens < 1) {
+    metrics_.rejected_429++;
+    return false;
+  }
+  b.tokens -= 1;
+  return true;
+}
+
+void Hall::roll_over_if_new_day() {
+  if (format_date(tz_.to_local(clock_.now()).date) == engine_->day()) return;
+  auto out = engine_->execute(engine::RollOver{}, engine::Actor{}, clock_.now());
+  if (!out || out->events.empty()) return;
+  store::CommitItem item;
+  item.events = out->events;
+  item.changes = std::move(out->changes);
+  auto events = std::move(out->events);
+  logger("engine")->info("day rolled over to {}", engine_->day());
+  auto job = std::make_shared<std::pair<store::CommitItem, std::vector<engine::Event>>>(
+      std::move(item), std::move(events));
+  asio::co_spawn(ex_, commit_roll_over(job), asio::detached);
+}
+
+asio::awaitable<void> Hall::commit_roll_over(
+    std::shared_ptr<std::pair<store::CommitItem, std::vector<engine::Event>>> job) {
+  std::int64_t gen = generation_;
+  std::optional<std::string> failure = co_await commit(job->first);
+  if (failure) {
+    if (gen == generation_) rebuild_after_failure();
+  } else {
+    publish(job->second);
+  }
+}
+
+asio::awaitable<std::optional<std::string>> Hall::commit(store::CommitItem& item) {
+  std::int64_t gen = generation_;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<std::string>)>(
+      [this, gen, &item](auto handler) { committer_->push(std::move(item), gen, std::move(handler), ex_); },
+      asio::use_awaitable);
+}
+
+void Hall::publish(const std::vector<engine::Event>& events) {
+  for (const auto& e : events) {
+    if (e.seq <= published_seq_) continue;
+    published_seq_ = e.seq;
+    metrics_.events++;
+    if (e.type == "TicketIssued") metrics_.tickets_issued++;
+    else if (e.type == "TicketCalled") metrics_.tickets_called++;
+    WireEvent w = to_wire(e, tz_);
+    std::erase_if(subscribers_, [&](const std::weak_ptr<Subscriber>& s) {
+      auto sp = s.lock();
+      if (!sp) return true;
+      sp->deliver(w);
+      return false;
+    });
+  }
+  metrics_.commits = committer_->transactions.load();
+}
+
+void Hall::subscribe(const std::shared_ptr<Subscriber>& s) { subscribers_.push_back(s); }
+void Hall::unsubscribe(Subscriber* s) {
+  std::erase_if(subscribers_, [&](const std::weak_ptr<Subscriber>& w) {
+    auto sp = w.lock();
+    return !sp || sp.get() == s;
+  });
+}
+
+Hall::Prepared Hall::prepare(const engine::Command& cmd, const engine::Actor& actor, store::CommitItem& item) {
+  roll_over_if_new_day();
+  auto out = engine_->execute(cmd, actor, clock_.now());
+  Prepared p;
+  if (!out) {
+    p.error = from_engine(out.error());
+    return p;
+  }
+  p.events = out->events;
+  item.events = std::move(out->events);
+  item.changes = std::move(out->changes);
+  p.reply = std::move(out->reply);
+  return p;
+}
+
+asio::awaitable<Expected<json::value, ApiError>> Hall::run(const engine::Command& cmd,
+                                                           const engine::Actor& actor,
+                                                           store::CommitItem& extra) {
+  // Nothing returned by the engine is held across the co_await below: GCC 12 mishandles
+  // some non-trivial locals that live across a suspension point (seen as heap corruption).
+  Prepared p = prepare(cmd, actor, extra);
+  if (p.error) co_return unexpected(std::move(*p.error));
+  // Even a command that made no events goes through the commit queue: its answer must not
+  // overtake the durability of an earlier command it may depend on (a retried request id).
+  std::int64_t gen = generation_;
+  std::vector<store::SessionRow> put = extra.sessions_put;
+  std::vector<std::string> del = extra.sessions_del;
+  std::optional<std::string> failure = co_await commit(extra);
+  if (failure) {
+    metrics_.commit_failures++;
+    if (gen == generation_) rebuild_after_failure();
+    co_return unexpected(ApiError{503, "storage_failed", "the change could not be stored: " + *failure,
+                                  "系统存储故障，本次操作未生效，请稍后重试"});
+  }
+  for (auto& s : put) sessions_[s.digest] = s;
+  for (auto& d : del) sessions_.erase(d);
+  publish(p.events);
+  if (p.reply.is_int64()) {  // a ticket the engine no longer holds in memory
+    auto t = ticket(p.reply.as_int64());
+    p.reply = t ? json::value(std::move(*t)) : json::value(nullptr);
+  }
+  co_return std::move(p.reply);
+}
+
+asio::awaitable<bool> Hall::check_secret(const std::string& hash, const std::string& secret) {
+  bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [this, &hash, &secret](auto handler) {
+        asio::post(hash_pool_->get_executor(),
+                   [h = std::move(handler), hash, secret, ex = ex_]() mutable {
+                     bool r = verify_secret(hash, secret);
+                     asio::post(ex, [h = std::move(h), r]() mutable { std::move(h)(r); });
+                   });
+      },
+      asio::use_awaitable);
+  co_return ok;
+}
+
+std::optional<ApiError> Hall::check_lockout(const std::string& user) {
+  auto it = failures_.find(user);
+  if (it == failures_.end() || it->second.locked_until <= clock_.now()) return std::nullopt;
+  auto left = duration_cast<seconds>(it->second.locked_until - clock_.now()).count() + 1;
+  return ApiError{429, "locked_out",
+                  "too many wrong PINs; try again in " + std::to_string(left) + " s",
+                  "密码错误次数过多，请 " + std::to_string(left) + " 秒后再试"};
+}
+
+void Hall::record_failure(const std::string& user) {
+  auto& f = failures_[user];
+  if (++f.count >= config_.policy.pin_max_failures) {
+    f.count = 0;
+    f.locked_until = clock_.now() + seconds{config_.policy.pin_lockout_s};
+    logger("api")->warn("sign-in for '{}' locked for {} s after repeated wrong PINs", user, config_.policy.pin_lockout_s);
+  }
+}
+
+asio::awaitable<Expected<json::value, ApiError>> Hall::sign_in(int window, const std::string& clerk,
+                                                               const std::string& pin, const std::string& peer) {
+  if (auto locked = check_lockout(clerk)) co_return unexpected(*locked);
+  const ClerkConfig* c = config_.find_clerk(clerk);
+  // An unknown clerk costs the same hash as a known one, so ids cannot be probed by timing.
+  static const std::string dummy = hash_secret("hallq-no-such-clerk");
+  const std::string& hash = c ? c->pin_hash : dummy;
+  bool ok = co_await check_secret(hash, pin);
+  ok = ok && c;
+  if (!ok) {
+    record_failure(clerk);
+    logger("api")->info("failed sign-in at window {} from {}", window, peer);
+    co_return unexpected(ApiError{401, "bad_credentials", "wrong clerk id or PIN", "工号或密码错误"});
+  }
+  failures_.erase(clerk);
+  std::string token = random_token();
+  store::CommitItem extra;
+  store::SessionRow row{token_digest(token), "clerk", clerk, window,
+                        (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()};
+  extra.sessions_put.push_back(row);
+  const engine::Command cmd = engine::SignIn{window};
+  const engine::Actor actor{engine::Actor::Kind::Clerk, clerk};
+  auto r = co_await run(cmd, actor, extra);
+  if (!r) co_return unexpected(r.error());
+  const engine::WindowStatus* w = engine_->find_window(window);
+  co_return json::value(json::object{{"token", token},
+                                     {"post", w && w->post == engine::Post::B ? "B" : "A"},
+                                     {"window", window},
+                                     {"clerk", clerk},
+                                     {"expires_at", format_rfc3339(TimePoint{milliseconds{row.expires_ms}}, tz_)}});
+}
+
+asio::awaitable<Expected<json::value, ApiError>> Hall::open_session(const std::string& user,
+                                                                    const std::string& password,
+                                                                    const std::string& peer) {
+  if (auto locked = check_lockout(user)) co_return unexpected(*locked);
+  const ClerkConfig* c = config_.find_clerk(user);
+  static const std::string dummy = hash_secret("hallq-no-such-user");
+  const std::string& hash = c ? c->pin_hash : dummy;
+  bool ok = co_await check_secret(hash, password);
+  ok = ok && c;
+  if (!ok || c->role == Role::Clerk) {
+    if (!ok) record_failure(user);
+    logger("api")->info("failed manager sign-in from {}", peer);
+    if (ok) co_return unexpected(ApiError{403, "not_a_manager", "clerks sign in at a window", "工作人员请在窗口签到"});
+    co_return unexpected(ApiError{401, "bad_credentials", "wrong user or password", "用户名或密码错误"});
+  }
+  failures_.erase(user);
+  std::string token = random_token();
+  std::string role = c->role == Role::Admin ? "admin" : "manager";
+  store::CommitItem item;
+  item.sessions_put.push_back(store::SessionRow{token_digest(token), role, user, 0,
+                                                (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()});
+  auto put = item.sessions_put;
+  std::optional<std::string> failure = co_await commit(item);
+  if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
+  for (auto& s : put) sessions_[s.digest] = s;
+  co_return json::value(json::object{{"token", token}, {"role", role}});
+}
+
+asio::awaitable<Expected<json::value, ApiError>> Hall::close_session(const Principal& p) {
+  store::CommitItem item;
+  item.sessions_del.push_back(p.digest);
+  std::optional<std::string> failure = co_await commit(item);
+  if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
+  sessions_.erase(p.digest);
+  co_return json::value(json::object{{"signed_out", true}});
+}
+
+json::object Hall::snapshot(bool with_personal) const {
+  json::object o;
+  o["seq"] = published_seq_;
+  o["centre"] = config_.centre.name;
+  o["day"] = engine_->day();
+  o["time"] = format_rfc3339(clock_.now(), tz_);
+  o["complaint_phone"] = config_.centre.complaint_phone;
+  json::array notices;
+  for (const auto& n : config_.centre.notices) notices.push_back(json::value(n));
+  o["notices"] = std::move(notices);
+  json::array services;
+  for (const auto& s : config_.services) {
+    auto closed = engine_->closed_reason(s.id, clock_.now());
+    json::object so{{"id", s.id}, {"name", s.name}, {"prefix", std::string(1, s.prefix)},
+                    {"waiting", engine_->waiting_count(s.id)}, {"issuing", !closed}};
+    if (closed) so["closed_reason"] = closed->message_zh;
+    services.push_back(std::move(so));
+  }
+  o["services"] = std::move(services);
+  json::array windows;
+  for (const auto& w : engine_->windows()) windows.push_back(engine_->window_json(w, with_personal));
+  o["windows"] = std::move(windows);
+  json::array recent;
+  for (const auto& r : engine_->recent_calls())
+    recent.push_back(json::object{{"number", r.number}, {"service", r.service}, {"window", r.window},
+                                  {"at", format_rfc3339(r.at, tz_)}});
+  o["recent_calls"] = std::move(recent);
+  return o;
+}
+
+std::optional<json::object> Hall::ticket(engine::TicketId id) {
+  if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
+  if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
+  return std::nullopt;
+}
+
+json::array Hall::services_json() const {
+  json::array out;
+  for (const auto& s : config_.services) {
+    json::array items;
+    for (const auto& i : s.items) {
+      json::array mats;
+      for (const auto& m : i.materials) mats.push_back(json::value(m));
+      items.push_back(json::object{{"id", i.id}, {"name", i.name},
+                                   {"kind", i.kind == ItemKind::Promised ? "promised" : "immediate"},
+                                   {"materials", std::move(mats)}, {"legal_basis", i.legal_basis},
+                                   {"conditions", i.conditions}, {"procedure", i.procedure},
+                                   {"time_limit_days", i.time_limit_days}, {"fee", i.fee},
+                                   {"phone", i.phone}, {"guide_url", i.guide_url}});
+    }
+    out.push_back(json::object{{"id", s.id}, {"name", s.name}, {"name_en", s.name_en},
+                               {"prefix", std::string(1, s.prefix)}, {"daily_limit", s.daily_limit},
+                               {"waiting", engine_->waiting_count(s.id)},
+                               {"average_service_s", engine_->average_service_s(s.id)},
+                               {"items", std::move(items)}});
+  }
+  return out;
+}
+
+std::vector<engine::Event> Hall::events_since(std::int64_t seq, int limit) {
+  return reader_->events_since(seq, limit);
+}
+
+}  // namespace hallq::api

@@ -1,0 +1,157 @@
+#pragma once
+// Hall: the controller's domain service. It owns the engine, runs every command on the I/O
+// thread (the one strand of the domain), hands the resulting events to the commit thread,
+// and tells the caller and the event subscribers only once they are durable.
+// Commit thread: group commit. Every command that is queued while a transaction runs is
+// committed in the next one, so one fsync serves many commands.
+// Thread-safety: all public members are for the I/O thread only.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "hallq/common/calendar.hpp"
+#include "hallq/common/config.hpp"
+#include "hallq/common/time.hpp"
+#include "hallq/controller/engine.hpp"
+#include "hallq/controller/store.hpp"
+#include "metrics.hpp"
+
+namespace hallq::api {
+
+namespace asio = boost::asio;
+
+struct ApiError {
+  int status = 500;
+  std::string code;
+  std::string message;
+  std::string message_zh;
+};
+ApiError from_engine(const engine::Error& e);
+
+struct Principal {
+  enum class Kind { None, Device, Clerk, Manager, Admin };
+  Kind kind = Kind::None;
+  std::string id;           // device id or clerk id
+  int window = 0;           // clerk sessions: their window; devices: bound window
+  DeviceKind device_kind = DeviceKind::Kiosk;
+  std::string digest;       // the session token digest (to sign out)
+  engine::Actor actor() const;
+};
+
+// An event serialised once for each audience, shared by all subscribers.
+struct WireEvent {
+  std::int64_t seq = 0;
+  std::shared_ptr<const std::string> full;    // with actors and clerk ids
+  std::shared_ptr<const std::string> public_; // the wall board's view: no personal data
+};
+WireEvent to_wire(const engine::Event& e, const TimeZone& tz);
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // Called on the I/O thread for each durable event in order; must not block.
+  virtual void deliver(const WireEvent& e) = 0;
+};
+
+class CommitThread;
+
+class Hall {
+ public:
+  Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, WorkingCalendar calendar,
+       const Clock& clock, std::unique_ptr<store::Store> store,
+       std::unique_ptr<store::StoreReader> reader, const store::Loaded& loaded);
+  ~Hall();
+  Hall(const Hall&) = delete;
+  Hall& operator=(const Hall&) = delete;
+
+  // Restores the engine from the loaded rows; error text if the rows are damaged.
+  std::optional<std::string> start(const store::Loaded& loaded);
+  void stop();
+
+  Principal authenticate(std::string_view bearer);
+  // Executes a command; resolves once its events are durable (or it failed).
+  // Coroutine parameters are references to the caller's named locals: GCC 12 corrupts
+  // by-value parameters and temporaries inside co_await expressions.
+  asio::awaitable<Expected<boost::json::value, ApiError>> run(const engine::Command& cmd,
+                                                              const engine::Actor& actor,
+                                                              store::CommitItem& extra);
+  asio::awaitable<Expected<boost::json::value, ApiError>> sign_in(int window,
+                                                                  const std::string& clerk,
+                                                                  const std::string& pin,
+                                                                  const std::string& peer);
+  asio::awaitable<Expected<boost::json::value, ApiError>> open_session(const std::string& user,
+                                                                       const std::string& password,
+                                                                       const std::string& peer);
+  asio::awaitable<Expected<boost::json::value, ApiError>> close_session(const Principal& p);
+  // Token bucket per device (429).
+  bool allow_device_request(const std::string& device_id);
+
+  // Day roll-over at local midnight; also checked before every command.
+  void roll_over_if_new_day();
+
+  boost::json::object snapshot(bool with_personal) const;
+  std::optional<boost::json::object> ticket(engine::TicketId id);
+  boost::json::array services_json() const;
+  std::vector<engine::Event> events_since(std::int64_t seq, int limit);
+  std::int64_t published_seq() const { return published_seq_; }
+  void subscribe(const std::shared_ptr<Subscriber>& s);
+  void unsubscribe(Subscriber* s);
+  size_t subscriber_count() const { return subscribers_.size(); }
+
+  Metrics& metrics() { return metrics_; }
+  const engine::Engine& engine() const { return *engine_; }
+  const HallConfig& config() const { return config_; }
+  const TimeZone& timezone() const { return tz_; }
+  TimePoint now() const { return clock_.now(); }
+
+ private:
+  struct Prepared {
+    std::optional<ApiError> error;
+    std::vector<engine::Event> events;
+    boost::json::value reply;
+  };
+  Prepared prepare(const engine::Command& cmd, const engine::Actor& actor, store::CommitItem& item);
+  asio::awaitable<std::optional<std::string>> commit(store::CommitItem& item);
+  void publish(const std::vector<engine::Event>& events);
+  asio::awaitable<void> commit_roll_over(
+      std::shared_ptr<std::pair<store::CommitItem, std::vector<engine::Event>>> job);
+  void rebuild_after_failure();
+  asio::awaitable<bool> check_secret(const std::string& hash, const std::string& secret);
+  std::optional<ApiError> check_lockout(const std::string& user);
+  void record_failure(const std::string& user);
+
+  asio::any_io_executor ex_;
+  HallConfig config_;
+  TimeZone tz_;
+  WorkingCalendar calendar_;
+  const Clock& clock_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<store::StoreReader> reader_;
+  std::unique_ptr<CommitThread> committer_;
+  std::unique_ptr<asio::thread_pool> hash_pool_;  // argon2id off the I/O thread
+  std::int64_t generation_ = 0;  // bumped when the engine is rebuilt after a failed commit
+  std::int64_t published_seq_ = 0;
+  std::map<std::string, const DeviceConfig*> devices_;  // token digest -> device
+  std::unordered_map<std::string, store::SessionRow> sessions_;
+  struct Bucket { double tokens; TimePoint at; };
+  std::unordered_map<std::string, Bucket> buckets_;
+  struct Failures { int count = 0; TimePoint locked_until{}; };
+  std::unordered_map<std::string, Failures> failures_;
+  std::vector<std::weak_ptr<Subscriber>> subscribers_;
+  Metrics metrics_;
+};
+
+}  // namespace hallq::api

@@ -1,0 +1,32 @@
+#pragma once
+// Counters and a latency histogram rendered in the Prometheus text format.
+// Thread-safety: I/O thread only.
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace hallq::api {
+
+struct Metrics {
+  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                   0.05,   0.1,   0.25,  0.5,   1,    2.5};
+  std::uint64_t tickets_issued = 0;
+  std::uint64_t tickets_called = 0;
+  std::uint64_t events = 0;
+  std::uint64_t commits = 0;          // transactions
+  std::uint64_t commit_failures = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t rejected_429 = 0;
+  std::array<std::uint64_t, kBuckets.size()> latency_counts{};
+  std::uint64_t latency_count = 0;
+  double latency_sum = 0;
+
+  void observe_latency(double seconds) {
+    for (size_t i = 0; i < kBuckets.size(); ++i)
+      if (seconds <= kBuckets[i]) latency_counts[i]++;
+    latency_count++;
+    latency_sum += seconds;
+  }
+};
+
+}  // namespace hallq::api

@@ -1,0 +1,537 @@
+#include "server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <deque>
+
+#include "hallq/common/log.hpp"
+
+namespace hallq::api {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is dropped
+constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+Response make_json(const Request& req, http::status status, const json::value& body) {
+  Response res{status, req.version()};
+  res.set(http::field::server, "hallq-controller");
+  res.set(http::field::content_type, "application/json; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  if (status != http::status::no_content) res.body() = json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response make_error(const Request& req, const ApiError& e) {
+  json::object err{{"code", e.code}, {"message", e.message}};
+  if (!e.message_zh.empty()) err["message_zh"] = e.message_zh;
+  return make_json(req, static_cast<http::status>(e.status), json::object{{"error", std::move(err)}});
+}
+
+ApiError api_error(int status, std::string code, std::string message, std::string zh = {}) {
+  return ApiError{status, std::move(code), std::move(message), std::move(zh)};
+}
+
+std::optional<std::int64_t> to_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto n = path.find('/');
+    parts.push_back(path.substr(0, n));
+    path = n == std::string_view::npos ? std::string_view{} : path.substr(n);
+  }
+  return parts;
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view qs = target.substr(q + 1);
+  while (!qs.empty()) {
+    auto amp = qs.find('&');
+    std::string_view kv = qs.substr(0, amp);
+    auto eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return std::string(eq == std::string_view::npos ? "" : kv.substr(eq + 1));
+    qs = amp == std::string_view::npos ? std::string_view{} : qs.substr(amp + 1);
+  }
+  return {};
+}
+
+// The JSON body as an object; an empty body is an empty object.
+Expected<json::object, ApiError> body_object(const Request& req) {
+  if (req.body().empty()) return json::object{};
+  boost::system::error_code ec;
+  json::value v = json::parse(req.body(), ec);
+  if (ec) return unexpected(api_error(400, "bad_json", "the body is not valid JSON: " + ec.message()));
+  if (!v.is_object()) return unexpected(api_error(400, "bad_json", "the body must be a JSON object"));
+  return std::move(v.as_object());
+}
+
+// Field readers: absent -> fallback (or 400 if required), wrong type -> 400.
+Expected<std::string, ApiError> str_field(const json::object& o, const char* key, bool required,
+                                          std::size_t max_len = 256) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) {
+    if (required) return unexpected(api_error(400, "bad_field", std::string("missing field '") + key + "'"));
+    return std::string();
+  }
+  if (!v->is_string()) return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be a string"));
+  if (v->as_string().size() > max_len)
+    return unexpected(api_error(422, "invalid_value", std::string("field '") + key + "' is too long"));
+  return std::string(v->as_string());
+}
+
+Expected<std::int64_t, ApiError> int_field(const json::object& o, const char* key, bool required) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) {
+    if (required) return unexpected(api_error(400, "bad_field", std::string("missing field '") + key + "'"));
+    return std::int64_t{0};
+  }
+  if (!v->is_int64()) return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be an integer"));
+  return v->as_int64();
+}
+
+std::string bearer_of(const Request& req) {
+  auto h = req[http::field::authorization];
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (h.size() <= kPrefix.size() || h.substr(0, kPrefix.size()) != kPrefix) return {};
+  return std::string(h.substr(kPrefix.size()));
+}
+
+std::string render_metrics(Hall& hall) {
+  const Metrics& m = hall.metrics();
+  std::string o;
+  auto line = [&](const std::string& s) { o += s; o += '\n'; };
+  line("# HELP hallq_tickets_issued_total Tickets issued since start.");
+  line("# TYPE hallq_tickets_issued_total counter");
+  line("hallq_tickets_issued_total " + std::to_string(m.tickets_issued));
+  line("# HELP hallq_tickets_called_total Tickets called since start.");
+  line("# TYPE hallq_tickets_called_total counter");
+  line("hallq_tickets_called_total " + std::to_string(m.tickets_called));
+  line("# HELP hallq_events_total Events committed and published since start.");
+  line("# TYPE hallq_events_total counter");
+  line("hallq_events_total " + std::to_string(m.events));
+  line("# HELP hallq_commit_transactions_total SQLite transactions (group commits).");
+  line("# TYPE hallq_commit_transactions_total counter");
+  line("hallq_commit_transactions_total " + std::to_string(m.commits));
+  line("# HELP hallq_commit_failures_total Commands refused because their commit failed.");
+  line("# TYPE hallq_commit_failures_total counter");
+  line("hallq_commit_failures_total " + std::to_string(m.commit_failures));
+  line("# HELP hallq_rate_limited_total Requests answered 429.");
+  line("# TYPE hallq_rate_limited_total counter");
+  line("hallq_rate_limited_total " + std::to_string(m.rejected_429));
+  line("# HELP hallq_waiting_tickets Tickets waiting, per service.");
+  line("# TYPE hallq_waiting_tickets gauge");
+  for (const auto& s : hall.config().services)
+    line("hallq_waiting_tickets{service=\"" + s.id + "\"} " + std::to_string(hall.engine().waiting_count(s.id)));
+  line("# HELP hallq_websocket_clients Event stream subscribers.");
+  line("# TYPE hallq_websocket_clients gauge");
+  line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
+  line("# HELP hallq_request_duration_seconds HTTP request handling time.");
+  line("# TYPE hallq_request_duration_seconds histogram");
+  for (std::size_t i = 0; i < Metrics::kBuckets.size(); ++i) {
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", Metrics::kBuckets[i]);
+    line(std::string("hallq_request_duration_seconds_bucket{le=\"") + le + "\"} " + std::to_string(m.latency_counts[i]));
+  }
+  line("hallq_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(m.latency_count));
+  line("hallq_request_duration_seconds_sum " + std::to_string(m.latency_sum));
+  line("hallq_request_duration_seconds_count " + std::to_string(m.latency_count));
+  return o;
+}
+
+// ---- routing ----
+
+asio::awaitable<Response> window_command(Hall& hall, const Request& req, const Principal& p,
+                                         int window, const std::string& action, const std::string& peer) {
+  auto fail = [&](const ApiError& e) { return make_error(req, e); };
+  auto body = body_object(req);
+  if (!body) co_return fail(body.error());
+  if (action == "sign-in") {
+    auto clerk = str_field(*body, "clerk", true, 64);
+    if (!clerk) co_return fail(clerk.error());
+    auto pin = str_field(*body, "pin", true, 128);
+    if (!pin) co_return fail(pin.error());
+    if (!hall.config().find_window(window)) co_return fail(api_error(404, "unknown_window", "no window " + std::to_string(window), "没有该窗口"));
+    auto r = co_await hall.sign_in(window, *clerk, *pin, peer);
+    co_return r ? make_json(req, http::status::ok, *r) : fail(r.error());
+  }
+  if (p.kind == Principal::Kind::None)
+    co_return fail(api_error(401, "unauthorized", "sign in at the window first", "请先签到"));
+  if (p.kind != Principal::Kind::Clerk || p.window != window)
+    co_return fail(api_error(403, "forbidden", "this credential is not signed in at window " + std::to_string(window), "您未在该窗口签到"));
+  engine::Actor actor = p.actor();
+  engine::Command cmd;
+  store::CommitItem extra;
+  if (action == "call-next") cmd = engine::CallNext{window};
+  else if (action == "recall") cmd = engine::Recall{window};
+  else if (action == "skip") cmd = engine::Skip{window};
+  else if (action == "start") cmd = engine::StartService{window};
+  else if (action == "finish") {
+    engine::Finish f{window, nullptr};
+    if (auto* c = body->if_contains("case")) {
+      if (!c->is_object()) co_return fail(api_error(400, "bad_field", "field 'case' must be an object"));
+      f.case_record = *c;
+    }
+    cmd = std::move(f);
+  } else if (action == "transfer") {
+    auto svc = str_field(*body, "service", false, 64);
+    if (!svc) co_return fail(svc.error());
+    auto to = int_field(*body, "window", false);
+    if (!to) co_return fail(to.error());
+    if (*to < 0 || *to > 999) co_return fail(api_error(422, "invalid_value", "field 'window' must be 1..999"));
+    cmd = engine::TransferTicket{window, *svc, static_cast<int>(*to)};
+  } else if (action == "hold") cmd = engine::HoldTicket{window};
+  else if (action == "unhold") {
+    auto t = int_field(*body, "ticket", true);
+    if (!t) co_return fail(t.error());
+    cmd = engine::UnholdTicket{window, *t};
+  } else if (action == "pause") {
+    auto reason = str_field(*body, "reason", false, 200);
+    if (!reason) co_return fail(reason.error());
+    cmd = engine::PauseWindow{window, *reason};
+  } else if (action == "resume") cmd = engine::ResumeWindow{window};
+  else if (action == "sign-out") {
+    cmd = engine::SignOut{window};
+    extra.sessions_del.push_back(p.digest);
+  } else {
+    co_return fail(api_error(404, "not_found", "no such window action"));
+  }
+  auto r = co_await hall.run(cmd, actor, extra);
+  if (!r) co_return fail(r.error());
+  if (r->is_null()) co_return make_json(req, http::status::no_content, nullptr);
+  co_return make_json(req, http::status::ok, *r);
+}
+
+asio::awaitable<Response> route(Hall& hall, const Request& req, const std::string& peer) {
+  auto fail = [&](const ApiError& e) { return make_error(req, e); };
+  std::string_view target = req.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  auto parts = split_path(path);
+  const auto method = req.method();
+  Principal p = hall.authenticate(bearer_of(req));
+  if (!bearer_of(req).empty() && p.kind == Principal::Kind::None)
+    co_return fail(api_error(401, "unauthorized", "the credential is unknown or expired", "凭证无效或已过期，请重新登录"));
+  if (p.kind == Principal::Kind::Device && !hall.allow_device_request(p.id))
+    co_return fail(api_error(429, "too_many_requests", "too many requests from this device", "请求过于频繁"));
+  auto method_not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
+
+  if (path == "/metrics") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    Response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4");
+    res.keep_alive(req.keep_alive());
+    res.body() = render_metrics(hall);
+    res.prepare_payload();
+    co_return res;
+  }
+  if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
+    co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
+  parts.erase(parts.begin(), parts.begin() + 2);
+  if (parts.empty()) co_return fail(api_error(404, "not_found", "no such path"));
+
+  if (parts.size() == 1 && parts[0] == "health") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    co_return make_json(req, http::status::ok,
+                        json::object{{"status", "ok"}, {"seq", hall.published_seq()}, {"version", HALLQ_VERSION},
+                                     {"centre", hall.config().centre.name}, {"time", format_rfc3339(hall.now(), hall.timezone())}});
+  }
+  if (parts.size() == 1 && parts[0] == "hall") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    co_return make_json(req, http::status::ok, hall.snapshot(p.kind != Principal::Kind::None));
+  }
+  if (parts.size() == 1 && parts[0] == "services") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    co_return make_json(req, http::status::ok, json::object{{"services", hall.services_json()}});
+  }
+  if (parts[0] == "tickets") {
+    if (parts.size() == 1) {
+      if (method != http::verb::post) co_return method_not_allowed();
+      if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a kiosk or clerk credential is required"));
+      if (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk)
+        co_return fail(api_error(403, "forbidden", "only kiosks issue tickets"));
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto service = str_field(*body, "service", true, 64);
+      if (!service) co_return fail(service.error());
+      auto prio = str_field(*body, "priority", false, 32);
+      if (!prio) co_return fail(prio.error());
+      auto chan = str_field(*body, "channel", false, 32);
+      if (!chan) co_return fail(chan.error());
+      auto rid = str_field(*body, "request_id", false, 64);
+      if (!rid) co_return fail(rid.error());
+      auto priority = engine::parse_priority(prio->empty() ? "normal" : *prio);
+      if (!priority) co_return fail(api_error(422, "invalid_value", "priority must be normal, elderly, disabled, pregnant or appointment"));
+      std::string default_channel = p.kind == Principal::Kind::Device ? "kiosk" : "counter";
+      auto channel = engine::parse_channel(chan->empty() ? default_channel : *chan);
+      if (!channel) co_return fail(api_error(422, "invalid_value", "channel must be kiosk, counter, appointment or phone"));
+      const engine::Command cmd = engine::IssueTicket{*service, *priority, *channel, *rid};
+      const engine::Actor actor = p.actor();
+      store::CommitItem extra;
+      auto r = co_await hall.run(cmd, actor, extra);
+      if (!r) co_return fail(r.error());
+      co_return make_json(req, http::status::created, *r);
+    }
+    auto id = to_int(parts[1]);
+    if (!id) co_return fail(api_error(404, "unknown_ticket", "no such ticket"));
+    if (parts.size() == 2) {
+      if (method != http::verb::get) co_return method_not_allowed();
+      auto t = hall.ticket(*id);
+      if (!t) co_return fail(api_error(404, "unknown_ticket", "no such ticket", "没有该号码"));
+      co_return make_json(req, http::status::ok, *t);
+    }
+    if (parts.size() == 3 && (parts[2] == "cancel" || parts[2] == "return")) {
+      if (method != http::verb::post) co_return method_not_allowed();
+      if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))
+        co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required"));
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      engine::Command cmd = engine::ReturnNoShow{*id};
+      if (parts[2] == "cancel") {
+        auto reason = str_field(*body, "reason", false, 200);
+        if (!reason) co_return fail(reason.error());
+        cmd = engine::CancelTicket{*id, *reason};
+      }
+      const engine::Actor actor = p.actor();
+      store::CommitItem extra;
+      auto r = co_await hall.run(cmd, actor, extra);
+      if (!r) co_return fail(r.error());
+      co_return make_json(req, http::status::ok, *r);
+    }
+    co_return fail(api_error(404, "not_found", "no such path"));
+  }
+  if (parts[0] == "windows" && parts.size() == 3) {
+    auto n = to_int(parts[1]);
+    if (!n || *n < 1 || *n > 999) co_return fail(api_error(404, "unknown_window", "no such window"));
+    if (method != http::verb::post) co_return method_not_allowed();
+    const std::string action(parts[2]);
+    Response res = co_await window_command(hall, req, p, static_cast<int>(*n), action, peer);
+    co_return res;
+  }
+  if (parts.size() == 1 && parts[0] == "sessions") {
+    if (method == http::verb::post) {
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto user = str_field(*body, "user", true, 64);
+      if (!user) co_return fail(user.error());
+      auto password = str_field(*body, "password", true, 128);
+      if (!password) co_return fail(password.error());
+      auto r = co_await hall.open_session(*user, *password, peer);
+      co_return r ? make_json(req, http::status::created, *r) : fail(r.error());
+    }
+    if (method == http::verb::delete_) {
+      if (p.kind != Principal::Kind::Manager && p.kind != Principal::Kind::Admin)
+        co_return fail(api_error(401, "unauthorized", "no manager session"));
+      auto r = co_await hall.close_session(p);
+      co_return r ? make_json(req, http::status::ok, *r) : fail(r.error());
+    }
+    co_return method_not_allowed();
+  }
+  co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
+}
+
+// ---- WebSocket event stream ----
+
+class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(beast::tcp_stream stream, Hall& hall, bool full_view)
+      : ws_(std::move(stream)), hall_(hall), full_(full_view), signal_(ws_.get_executor()) {
+    signal_.expires_at(std::chrono::steady_clock::time_point::max());
+  }
+
+  void deliver(const WireEvent& e) override {
+    if (closed_) return;
+    if (queue_.size() >= kWsQueueLimit) {  // a slow client never grows memory
+      logger("api")->warn("event subscriber fell {} events behind; dropping it", queue_.size());
+      closed_ = true;
+      beast::get_lowest_layer(ws_).close();
+      signal_.cancel();
+      return;
+    }
+    queue_.push_back(full_ ? e.full : e.public_);
+    signal_.cancel_one();
+  }
+
+  asio::awaitable<void> run(const Request& req) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(4096);
+    beast::get_lowest_layer(ws_).expires_never();
+    auto [ec] = co_await ws_.async_accept(req, use_tuple);
+    if (ec) co_return;
+    std::string since_s = query_param(req.target(), "since");
+    if (!since_s.empty()) {
+      auto since = to_int(since_s);
+      std::int64_t upto = hall_.published_seq();
+      if (since && *since >= 0) {
+        auto backlog = hall_.events_since(*since, kBacklogLimit + 1);
+        if (static_cast<int>(backlog.size()) > kBacklogLimit) {
+          queue_.push_back(std::make_shared<const std::string>(json::serialize(
+              json::object{{"type", "resync"}, {"seq", upto},
+                           {"message", "too far behind: fetch /api/v1/hall and subscribe with its seq"}})));
+        } else {
+          for (const auto& e : backlog) {
+            if (e.seq > upto) break;  // published later through deliver()
+            auto w = to_wire(e, hall_.timezone());
+            queue_.push_back(full_ ? w.full : w.public_);
+          }
+        }
+      }
+    }
+    hall_.subscribe(shared_from_this());
+    asio::co_spawn(ws_.get_executor(), read_loop(shared_from_this()), asio::detached);
+    while (!closed_) {
+      if (queue_.empty()) {
+        co_await signal_.async_wait(use_tuple);
+        continue;
+      }
+      auto msg = queue_.front();
+      queue_.pop_front();
+      ws_.text(true);
+      auto [wec, n] = co_await ws_.async_write(asio::buffer(*msg), use_tuple);
+      if (wec) break;
+    }
+    closed_ = true;
+    hall_.unsubscribe(this);
+  }
+
+ private:
+  // Reads (and ignores) what the client sends, so pings and the close handshake work.
+  static asio::awaitable<void> read_loop(std::shared_ptr<WsSession> self) {
+    beast::flat_buffer buf;
+    for (;;) {
+      auto [ec, n] = co_await self->ws_.async_read(buf, use_tuple);
+      if (ec) break;
+      buf.consume(buf.size());
+    }
+    self->closed_ = true;
+    self->signal_.cancel();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Hall& hall_;
+  bool full_;
+  asio::steady_timer signal_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  bool closed_ = false;
+};
+
+asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
+  std::string peer;
+  {
+    boost::system::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    peer = ec ? "?" : ep.address().to_string();
+  }
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(16 * 1024);
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kBodyLimit);
+    parser.header_limit(16 * 1024);
+    stream.expires_after(60s);  // idle keep-alive and slow clients alike
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) break;
+    if (ec) {
+      Request dummy;
+      dummy.version(11);
+      dummy.keep_alive(false);
+      ApiError e = ec == http::error::body_limit
+                       ? api_error(413, "body_too_large", "the body is over 64 KiB")
+                       : api_error(400, "bad_request", "malformed HTTP request: " + ec.message());
+      auto res = make_error(dummy, e);
+      stream.expires_after(5s);
+      co_await http::async_write(stream, res, use_tuple);
+      break;
+    }
+    Request req = parser.release();
+    if (websocket::is_upgrade(req)) {
+      std::string_view path = req.target();
+      path = path.substr(0, path.find('?'));
+      if (path != "/api/v1/events") {
+        auto res = make_error(req, api_error(404, "not_found", "WebSocket is served at /api/v1/events"));
+        co_await http::async_write(stream, res, use_tuple);
+        break;
+      }
+      Principal p = hall.authenticate(bearer_of(req));
+      if (p.kind == Principal::Kind::None) {
+        std::string t = query_param(req.target(), "token");  // browsers cannot set headers on WebSocket
+        p = hall.authenticate(t);
+      }
+      auto ws = std::make_shared<WsSession>(std::move(stream), hall, p.kind != Principal::Kind::None);
+      co_await ws->run(req);
+      co_return;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    hall.metrics().requests++;
+    Response res;
+    try {
+      res = co_await route(hall, req, peer);
+    } catch (const std::exception& e) {
+      logger("api")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+      res = make_error(req, api_error(500, "internal", "internal error"));
+    }
+    hall.metrics().observe_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    bool keep = res.keep_alive();
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !keep) break;
+  }
+  boost::system::error_code ignore;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignore);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      logger("api")->warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true));
+    asio::co_spawn(acceptor.get_executor(), http_session(std::move(socket), hall),
+                   [](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       logger("api")->error("connection failed: {}", x.what());
+                     }
+                   });
+  }
+}
+
+}  // namespace hallq::api

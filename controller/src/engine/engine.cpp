@@ -1,0 +1,918 @@
+#include "hallq/controller/engine.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "rows.hpp"
+
+namespace hallq::engine {
+namespace json = boost::json;
+using namespace std::chrono;
+
+namespace {
+
+constexpr size_t kRecentCalls = 10;
+constexpr double kDefaultServiceS = 300;  // until the first service of the day is measured
+constexpr double kEwmaWeight = 0.2;
+
+std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
+
+Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
+
+bool is_final(TicketState s) {
+  return s == TicketState::Done || s == TicketState::Cancelled || s == TicketState::Closed;
+}
+
+int tier_of(const Ticket& t) {
+  switch (t.priority) {
+    case Priority::Elderly:
+    case Priority::Disabled:
+    case Priority::Pregnant: return 0;
+    case Priority::Appointment: return 1;
+    case Priority::Normal: break;
+  }
+  return t.front ? 2 : 3;
+}
+
+std::string format_number(char prefix, int n, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%c%0*d", prefix, width, n);
+  return buf;
+}
+
+std::int64_t get_i(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+std::string get_s(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+class PriorityFifo final : public CallStrategy {
+ public:
+  bool before(const QueueKey& a, int, const QueueKey& b, int) const override { return a < b; }
+};
+
+class ServicePreference final : public CallStrategy {
+ public:
+  bool before(const QueueKey& a, int ia, const QueueKey& b, int ib) const override {
+    if (a.tier != b.tier) return a.tier < b.tier;
+    if (ia != ib) return ia < ib;
+    return a < b;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<CallStrategy> make_call_strategy(const std::string& name) {
+  if (name == "service_preference") return std::make_unique<ServicePreference>();
+  return std::make_unique<PriorityFifo>();
+}
+
+const char* to_string(Errc e) {
+  switch (e) {
+    case Errc::InvalidArgument: return "invalid_argument";
+    case Errc::UnknownService: return "unknown_service";
+    case Errc::UnknownWindow: return "unknown_window";
+    case Errc::UnknownTicket: return "unknown_ticket";
+    case Errc::UnknownClerk: return "unknown_clerk";
+    case Errc::NotAssigned: return "not_assigned";
+    case Errc::NotYourWindow: return "not_your_window";
+    case Errc::HallClosed: return "hall_closed";
+    case Errc::DailyLimitReached: return "daily_limit_reached";
+    case Errc::NumbersExhausted: return "numbers_exhausted";
+    case Errc::WindowClosed: return "window_closed";
+    case Errc::WindowPaused: return "window_paused";
+    case Errc::WindowBusy: return "window_busy";
+    case Errc::NoCurrentTicket: return "no_current_ticket";
+    case Errc::WrongState: return "wrong_state";
+    case Errc::ReturnExpired: return "return_expired";
+  }
+  return "error";
+}
+
+const char* to_string(Priority p) {
+  switch (p) {
+    case Priority::Normal: return "normal";
+    case Priority::Elderly: return "elderly";
+    case Priority::Disabled: return "disabled";
+    case Priority::Pregnant: return "pregnant";
+    case Priority::Appointment: return "appointment";
+  }
+  return "normal";
+}
+
+const char* to_string(Channel c) {
+  switch (c) {
+    case Channel::Kiosk: return "kiosk";
+    case Channel::Counter: return "counter";
+    case Channel::Appointment: return "appointment";
+    case Channel::Phone: return "phone";
+  }
+  return "kiosk";
+}
+
+const char* to_string(TicketState s) {
+  switch (s) {
+    case TicketState::Waiting: return "waiting";
+    case TicketState::Called: return "called";
+    case TicketState::Serving: return "serving";
+    case TicketState::Held: return "held";
+    case TicketState::Done: return "done";
+    case TicketState::NoShow: return "no_show";
+    case TicketState::Cancelled: return "cancelled";
+    case TicketState::Closed: return "closed";
+  }
+  return "closed";
+}
+
+const char* to_string(WindowState s) {
+  switch (s) {
+    case WindowState::Closed: return "closed";
+    case WindowState::Open: return "open";
+    case WindowState::Paused: return "paused";
+    case WindowState::Serving: return "serving";
+  }
+  return "closed";
+}
+
+std::optional<Priority> parse_priority(std::string_view s) {
+  for (auto p : {Priority::Normal, Priority::Elderly, Priority::Disabled, Priority::Pregnant,
+                 Priority::Appointment})
+    if (s == to_string(p)) return p;
+  return std::nullopt;
+}
+
+std::optional<Channel> parse_channel(std::string_view s) {
+  for (auto c : {Channel::Kiosk, Channel::Counter, Channel::Appointment, Channel::Phone})
+    if (s == to_string(c)) return c;
+  return std::nullopt;
+}
+
+WindowState WindowStatus::state() const {
+  if (!open) return WindowState::Closed;
+  if (current != 0) return WindowState::Serving;
+  if (paused) return WindowState::Paused;
+  return WindowState::Open;
+}
+
+Engine::Engine(const HallConfig& config, TimeZone tz, WorkingCalendar calendar)
+    : config_(config),
+      tz_(std::move(tz)),
+      calendar_(std::move(calendar)),
+      strategy_(make_call_strategy(config.policy.call_order)) {
+  for (const auto& s : config_.services) services_[s.id];
+  for (const auto& w : config_.windows) {
+    WindowStatus ws;
+    ws.number = w.number;
+    windows_.push_back(ws);
+  }
+}
+
+const Ticket* Engine::find_ticket(TicketId id) const {
+  auto it = tickets_.find(id);
+  return it == tickets_.end() ? nullptr : &it->second;
+}
+Ticket* Engine::ticket_mut(TicketId id) {
+  auto it = tickets_.find(id);
+  return it == tickets_.end() ? nullptr : &it->second;
+}
+const WindowStatus* Engine::find_window(int number) const {
+  for (const auto& w : windows_)
+    if (w.number == number) return &w;
+  return nullptr;
+}
+WindowStatus* Engine::window_mut(int number) {
+  for (auto& w : windows_)
+    if (w.number == number) return &w;
+  return nullptr;
+}
+
+QueueKey Engine::key_of(const Ticket& t) const { return {tier_of(t), ms(t.queued_at), t.id}; }
+
+void Engine::enqueue(Ticket& t) {
+  QueueKey k = key_of(t);
+  if (t.target_window != 0) {
+    window_queues_[t.target_window].insert(k);
+    return;
+  }
+  auto& s = services_[t.service];
+  s.queue.insert(k);
+  s.tier_count[static_cast<size_t>(k.tier)]++;
+}
+
+void Engine::dequeue(const Ticket& t) {
+  QueueKey k = key_of(t);
+  if (t.target_window != 0) {
+    auto it = window_queues_.find(t.target_window);
+    if (it != window_queues_.end()) it->second.erase(k);
+    return;
+  }
+  auto& s = services_[t.service];
+  if (s.queue.erase(k)) s.tier_count[static_cast<size_t>(k.tier)]--;
+}
+
+int Engine::waiting_count(const std::string& service) const {
+  auto it = services_.find(service);
+  return it == services_.end() ? 0 : static_cast<int>(it->second.queue.size());
+}
+
+int Engine::ahead_of(const Ticket& t) const {
+  if (t.state != TicketState::Waiting) return 0;
+  QueueKey k = key_of(t);
+  const std::set<QueueKey>* q = nullptr;
+  if (t.target_window != 0) {
+    auto it = window_queues_.find(t.target_window);
+    if (it == window_queues_.end()) return 0;
+    q = &it->second;
+  } else {
+    auto it = services_.find(t.service);
+    if (it == services_.end()) return 0;
+    q = &it->second.queue;
+    // The newest ticket of its tier is the common case (just issued): count without a walk.
+    auto next = q->upper_bound(k);
+    if (next == q->end() || next->tier != k.tier) {
+      int n = 0;
+      for (int i = 0; i <= k.tier; ++i) n += it->second.tier_count[static_cast<size_t>(i)];
+      return n - 1;
+    }
+  }
+  return static_cast<int>(std::distance(q->begin(), q->lower_bound(k)));
+}
+
+double Engine::average_service_s(const std::string& service) const {
+  auto it = services_.find(service);
+  if (it == services_.end() || it->second.avg_service_s <= 0) return kDefaultServiceS;
+  return it->second.avg_service_s;
+}
+
+int Engine::estimated_wait_s(const Ticket& t, int ahead) const {
+  int serving = 0;
+  for (const auto& wc : config_.windows) {
+    const WindowStatus* w = find_window(wc.number);
+    if (!w || !w->open) continue;
+    if (t.target_window ? wc.number == t.target_window
+                        : std::find(wc.services.begin(), wc.services.end(), t.service) !=
+                              wc.services.end())
+      ++serving;
+  }
+  return static_cast<int>(std::ceil(ahead * average_service_s(t.service) / std::max(1, serving)));
+}
+
+std::optional<Error> Engine::closed_reason(const std::string& service, TimePoint now) const {
+  const HoursConfig& h = config_.hours;
+  if (h.always_open) return std::nullopt;
+  LocalTime l = tz_.to_local(now);
+  auto serves = [&](bool WindowConfig::*flag) {
+    return std::any_of(config_.windows.begin(), config_.windows.end(), [&](const auto& w) {
+      return w.*flag &&
+             std::find(w.services.begin(), w.services.end(), service) != w.services.end();
+    });
+  };
+  if (!calendar_.is_working_day(l.date)) {
+    if (!h.weekend_service || !serves(&WindowConfig::weekend_service))
+      return err(Errc::HallClosed, "the hall is closed today (weekend or public holiday)",
+                 "今日为休息日，大厅暂停取号");
+    if (l.minute_of_day < h.weekend_open || l.minute_of_day >= h.weekend_close)
+      return err(Errc::HallClosed,
+                 "weekend service hours are " + format_hhmm(h.weekend_open) + "-" +
+                     format_hhmm(h.weekend_close),
+                 "周末服务时间为 " + format_hhmm(h.weekend_open) + "-" + format_hhmm(h.weekend_close));
+    return std::nullopt;
+  }
+  if (l.minute_of_day < h.open)
+    return err(Errc::HallClosed, "the hall opens at " + format_hhmm(h.open),
+               "大厅尚未开始办公，" + format_hhmm(h.open) + " 开始取号");
+  if (l.minute_of_day >= h.close)
+    return err(Errc::HallClosed, "the hall closed at " + format_hhmm(h.close),
+               "今日办公时间已结束（" + format_hhmm(h.close) + "），请明日再来");
+  if (l.minute_of_day >= h.lunch_start && l.minute_of_day < h.lunch_end &&
+      !serves(&WindowConfig::lunch_service))
+    return err(Errc::HallClosed, "lunch break until " + format_hhmm(h.lunch_end),
+               "午间休息，" + format_hhmm(h.lunch_end) + " 恢复办理");
+  return std::nullopt;
+}
+
+std::optional<TicketId> Engine::pick_next(int window) const {
+  const WindowConfig* wc = config_.find_window(window);
+  if (!wc) return std::nullopt;
+  std::optional<QueueKey> best;
+  int best_pref = 0;
+  auto consider = [&](const QueueKey& k, int pref) {
+    if (!best || strategy_->before(k, pref, *best, best_pref)) {
+      best = k;
+      best_pref = pref;
+    }
+  };
+  // Tickets transferred to this very window rank as preference -1: before its own services.
+  if (auto it = window_queues_.find(window); it != window_queues_.end() && !it->second.empty())
+    consider(*it->second.begin(), -1);
+  for (size_t i = 0; i < wc->services.size(); ++i) {
+    auto it = services_.find(wc->services[i]);
+    if (it != services_.end() && !it->second.queue.empty())
+      consider(*it->second.queue.begin(), static_cast<int>(i));
+  }
+  if (!best) return std::nullopt;
+  return best->id;
+}
+
+Event Engine::make_event(std::string type, const Actor& actor, int window, TimePoint now,
+                         json::object data) {
+  Event e;
+  e.type = std::move(type);
+  e.at = now;
+  e.actor = actor;
+  e.window = window;
+  e.data = std::move(data);
+  return e;
+}
+
+Expected<WindowStatus*, Error> Engine::clerk_window(int number, const Actor& actor) {
+  WindowStatus* w = window_mut(number);
+  if (!w) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(number), "没有该窗口"));
+  if (!w->open) return unexpected(err(Errc::WindowClosed, "the window is closed", "窗口未签到"));
+  if (actor.kind != Actor::Kind::Clerk || actor.id != w->clerk)
+    return unexpected(err(Errc::NotYourWindow, "another clerk is signed in at this window",
+                          "该窗口当前由其他工作人员签到"));
+  return w;
+}
+
+Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor, TimePoint now) {
+  json::value reply;
+  auto events = decide(cmd, actor, now, reply);
+  if (!events) return unexpected(events.error());
+  Outcome out;
+  for (auto& e : *events) {
+    e.seq = seq_ + 1;
+    apply(e);
+  }
+  // The reply names what the command was about; render it after the events took effect.
+  if (reply.is_int64()) {
+    if (const Ticket* t = find_ticket(reply.as_int64())) reply = ticket_json(*t);
+  } else if (reply.is_object() && reply.as_object().contains("window_number")) {
+    const WindowStatus* w = find_window(static_cast<int>(reply.as_object()["window_number"].as_int64()));
+    reply = w ? json::value(window_json(*w, true)) : json::value(nullptr);
+  }
+  out.events = std::move(*events);
+  out.reply = std::move(reply);
+  out.changes = take_changes();
+  return out;
+}
+
+Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const Actor& actor,
+                                                   TimePoint now, json::value& reply) {
+  std::vector<Event> ev;
+  auto window_reply = [&](int n) { reply = json::object{{"window_number", n}}; };
+  auto current_of = [&](WindowStatus& w) -> Ticket* { return w.current ? ticket_mut(w.current) : nullptr; };
+  const std::string local_day = format_date(tz_.to_local(now).date);
+
+  if (auto* c = std::get_if<IssueTicket>(&command)) {
+    const ServiceConfig* sc = config_.find_service(c->service);
+    if (!sc) return unexpected(err(Errc::UnknownService, "no service '" + c->service + "'", "没有该业务"));
+    if (!c->request_id.empty()) {
+      if (auto it = by_request_.find(c->request_id); it != by_request_.end()) {
+        reply = it->second;  // the ticket this request made before: a retry, not a new ticket
+        return ev;
+      }
+    }
+    if (local_day != day_ && !day_.empty())
+      return unexpected(err(Errc::HallClosed, "the day is being closed, try again", "系统正在日结，请稍后再试"));
+    if (auto closed = closed_reason(c->service, now)) return unexpected(*closed);
+    auto& ss = services_[c->service];
+    if (sc->daily_limit > 0 && ss.issued_today >= sc->daily_limit)
+      return unexpected(err(Errc::DailyLimitReached,
+                            "today's " + std::to_string(sc->daily_limit) + " tickets for this service are all issued",
+                            "该业务今日号源已取完（" + std::to_string(sc->daily_limit) + " 个）"));
+    int width = config_.policy.number_width;
+    long cap = 1;
+    for (int i = 0; i < width; ++i) cap *= 10;
+    if (ss.next_number >= cap && !config_.policy.widen_numbers)
+      return unexpected(err(Errc::NumbersExhausted, "ticket numbers for today are used up", "今日号码已用完"));
+    ev.push_back(make_event("TicketIssued", actor, 0, now,
+                            json::object{{"ticket", next_ticket_id_},
+                                         {"number", format_number(sc->prefix, ss.next_number, width)},
+                                         {"seqno", ss.next_number},
+                                         {"service", c->service},
+                                         {"priority", to_string(c->priority)},
+                                         {"channel", to_string(c->channel)},
+                                         {"request_id", c->request_id},
+                                         {"day", day_.empty() ? local_day : day_}}));
+    reply = next_ticket_id_;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<CallNext>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish, skip or transfer the current ticket first", "请先办结、过号或转办当前号码"));
+    if ((*w)->paused) return unexpected(err(Errc::WindowPaused, "the window is paused; resume it first", "窗口暂停服务中，请先恢复"));
+    auto next = pick_next(c->window);
+    if (!next) { reply = nullptr; return ev; }
+    ev.push_back(make_event("TicketCalled", actor, c->window, now,
+                            json::object{{"ticket", *next}, {"clerk", actor.id}}));
+    reply = *next;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<Recall>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
+    if (t->recalls >= config_.policy.recall_limit)
+      ev.push_back(make_event("TicketNoShow", actor, c->window, now,
+                              json::object{{"ticket", t->id}, {"reason", "recall_limit"}}));
+    else
+      ev.push_back(make_event("TicketRecalled", actor, c->window, now,
+                              json::object{{"ticket", t->id}, {"recalls", t->recalls + 1}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<Skip>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "a ticket being served cannot be skipped", "办理中的号码不能过号"));
+    ev.push_back(make_event("TicketNoShow", actor, c->window, now,
+                            json::object{{"ticket", t->id}, {"reason", "skipped"}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<StartService>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
+    ev.push_back(make_event("ServiceStarted", actor, c->window, now, json::object{{"ticket", t->id}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<Finish>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    json::object d{{"ticket", t->id}};
+    if (!c->case_record.is_null()) d["case"] = c->case_record;
+    ev.push_back(make_event("TicketFinished", actor, c->window, now, std::move(d)));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<CancelTicket>(&command)) {
+    Ticket* t = ticket_mut(c->ticket);
+    if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
+    if (t->state != TicketState::Waiting && t->state != TicketState::Held && t->state != TicketState::Called)
+      return unexpected(err(Errc::WrongState, std::string("a ") + to_string(t->state) + " ticket cannot be cancelled", "该号码当前状态不能取消"));
+    ev.push_back(make_event("TicketCancelled", actor, t->state == TicketState::Called ? t->window : 0, now,
+                            json::object{{"ticket", t->id}, {"reason", c->reason}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<TransferTicket>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    if (c->to_service.empty() == (c->to_window == 0))
+      return unexpected(err(Errc::InvalidArgument, "give either a service or a window to transfer to", "请选择转往的业务或窗口"));
+    if (!c->to_service.empty()) {
+      if (!config_.find_service(c->to_service)) return unexpected(err(Errc::UnknownService, "no service '" + c->to_service + "'", "没有该业务"));
+      if (c->to_service == t->service) return unexpected(err(Errc::InvalidArgument, "the ticket is already in that service", "该号码已属于此业务"));
+    } else {
+      if (!config_.find_window(c->to_window)) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->to_window), "没有该窗口"));
+      if (c->to_window == c->window) return unexpected(err(Errc::InvalidArgument, "cannot transfer to the same window", "不能转到本窗口"));
+    }
+    ev.push_back(make_event("TicketTransferred", actor, c->window, now,
+                            json::object{{"ticket", t->id},
+                                         {"from_clerk", actor.id},
+                                         {"to_service", c->to_service},
+                                         {"to_window", c->to_window}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<HoldTicket>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    Ticket* t = current_of(**w);
+    if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    ev.push_back(make_event("TicketHeld", actor, c->window, now, json::object{{"ticket", t->id}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<UnholdTicket>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish the current ticket first", "请先办结当前号码"));
+    if ((*w)->paused) return unexpected(err(Errc::WindowPaused, "the window is paused; resume it first", "窗口暂停服务中，请先恢复"));
+    Ticket* t = ticket_mut(c->ticket);
+    if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
+    if (t->state != TicketState::Held) return unexpected(err(Errc::WrongState, "the ticket is not on hold", "该号码未挂起"));
+    ev.push_back(make_event("TicketResumed", actor, c->window, now,
+                            json::object{{"ticket", t->id}, {"clerk", actor.id}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<ReturnNoShow>(&command)) {
+    Ticket* t = ticket_mut(c->ticket);
+    if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
+    if (t->state != TicketState::NoShow || !t->noshow_at) return unexpected(err(Errc::WrongState, "the ticket was not missed", "该号码未过号"));
+    if (now - *t->noshow_at > minutes{config_.policy.noshow_return_minutes})
+      return unexpected(err(Errc::ReturnExpired,
+                            "a missed ticket can come back within " + std::to_string(config_.policy.noshow_return_minutes) + " minutes",
+                            "过号超过 " + std::to_string(config_.policy.noshow_return_minutes) + " 分钟，请重新取号"));
+    ev.push_back(make_event("TicketReturned", actor, 0, now, json::object{{"ticket", t->id}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<SignIn>(&command)) {
+    const WindowConfig* wc = config_.find_window(c->window);
+    WindowStatus* w = window_mut(c->window);
+    if (!wc || !w) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->window), "没有该窗口"));
+    if (actor.kind != Actor::Kind::Clerk || !config_.find_clerk(actor.id))
+      return unexpected(err(Errc::UnknownClerk, "unknown clerk", "没有该工作人员"));
+    std::optional<Post> post = actor.id == wc->clerk_a ? std::optional(Post::A)
+                             : actor.id == wc->clerk_b ? std::optional(Post::B)
+                                                       : std::nullopt;
+    if (!post) return unexpected(err(Errc::NotAssigned, "the clerk is neither the A nor the B post of this window", "您不是该窗口的 A/B 岗人员"));
+    for (const auto& other : windows_)
+      if (other.open && other.clerk == actor.id && other.number != c->window)
+        return unexpected(err(Errc::WindowBusy, "the clerk is signed in at window " + std::to_string(other.number), "您已在 " + std::to_string(other.number) + " 号窗口签到"));
+    window_reply(c->window);
+    if (w->open && w->clerk == actor.id) return ev;  // already signed in: a new session only
+    if (w->open) {
+      // R-AB-1: the other post takes over the window; the hand-over is recorded.
+      if (w->current) return unexpected(err(Errc::WindowBusy, "the window is serving a ticket; hand over after it", "窗口正在办理业务，请办结后再交接"));
+      ev.push_back(make_event("ClerkSignedOut", actor, c->window, now,
+                              json::object{{"clerk", w->clerk}, {"reason", "handover"}}));
+    }
+    ev.push_back(make_event("ClerkSignedIn", actor, c->window, now,
+                            json::object{{"clerk", actor.id}, {"post", *post == Post::A ? "A" : "B"}}));
+    return ev;
+  }
+
+  if (auto* c = std::get_if<SignOut>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish or transfer the current ticket before signing out", "请先办结或转办当前号码再签退"));
+    ev.push_back(make_event("ClerkSignedOut", actor, c->window, now,
+                            json::object{{"clerk", actor.id}, {"reason", "sign_out"}}));
+    window_reply(c->window);
+    return ev;
+  }
+
+  if (auto* c = std::get_if<PauseWindow>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    if ((*w)->paused) return unexpected(err(Errc::WindowPaused, "the window is already paused", "窗口已暂停服务"));
+    if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish the current ticket before pausing", "请先办结当前号码再暂停"));
+    ev.push_back(make_event("WindowPaused", actor, c->window, now,
+                            json::object{{"reason", c->reason.empty() ? "暂停服务" : c->reason}}));
+    window_reply(c->window);
+    return ev;
+  }
+
+  if (auto* c = std::get_if<ResumeWindow>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    if (!(*w)->paused) return unexpected(err(Errc::WrongState, "the window is not paused", "窗口未暂停"));
+    ev.push_back(make_event("WindowResumed", actor, c->window, now, json::object{}));
+    window_reply(c->window);
+    return ev;
+  }
+
+  if (std::get_if<RollOver>(&command)) {
+    if (local_day == day_) return ev;
+    if (!day_.empty() && !config_.policy.carry_over_waiting) {
+      // Unserved tickets of the closed day end here; tickets at a window are left to finish.
+      std::vector<TicketId> ids;
+      for (const auto& [id, t] : tickets_)
+        if (t.state == TicketState::Waiting || t.state == TicketState::Held) ids.push_back(id);
+      std::sort(ids.begin(), ids.end());
+      for (TicketId id : ids)
+        ev.push_back(make_event("TicketClosed", actor, 0, now,
+                                json::object{{"ticket", id}, {"reason", "day_end"}}));
+    }
+    ev.push_back(make_event("DayRolledOver", actor, 0, now, json::object{{"day", local_day}}));
+    return ev;
+  }
+  return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
+}
+
+void Engine::apply(const Event& e) {
+  seq_ = e.seq;
+  const json::object& d = e.data;
+  TicketId tid = get_i(d, "ticket");
+  Ticket* t = tid ? ticket_mut(tid) : nullptr;
+  WindowStatus* w = e.window ? window_mut(e.window) : nullptr;
+  if (w) touch_window(w->number);
+  if (t) touch_ticket(t->id);
+  auto push_recent = [&](const Ticket& tk) {
+    recent_.push_front(RecentCall{tk.number, tk.service, e.window, e.at});
+    if (recent_.size() > kRecentCalls) recent_.pop_back();
+  };
+  auto free_window = [&](int number, TimePoint at) {
+    if (WindowStatus* fw = window_mut(number)) {
+      fw->current = 0;
+      fw->since = at;
+      touch_window(number);
+    }
+  };
+  const std::string& type = e.type;
+
+  if (type == "TicketIssued") {
+    Ticket nt;
+    nt.id = tid;
+    nt.number = get_s(d, "number");
+    nt.service = get_s(d, "service");
+    nt.priority = parse_priority(get_s(d, "priority")).value_or(Priority::Normal);
+    nt.channel = parse_channel(get_s(d, "channel")).value_or(Channel::Kiosk);
+    nt.request_id = get_s(d, "request_id");
+    nt.day = get_s(d, "day");
+    nt.issued_at = nt.queued_at = e.at;
+    if (day_.empty()) day_ = nt.day;
+    auto& ss = services_[nt.service];
+    ss.issued_today++;
+    ss.next_number = static_cast<int>(get_i(d, "seqno")) + 1;
+    next_ticket_id_ = std::max(next_ticket_id_, tid + 1);
+    if (!nt.request_id.empty()) by_request_[nt.request_id] = tid;
+    auto [it, ok] = tickets_.emplace(tid, std::move(nt));
+    enqueue(it->second);
+    touch_ticket(tid);
+    return;
+  }
+  if (type == "DayRolledOver") {
+    day_ = get_s(d, "day");
+    for (auto& [id, s] : services_) {
+      s.issued_today = 0;
+      s.next_number = 1;
+    }
+    by_request_.clear();
+    // Missed tickets of earlier days can no longer come back: forget them.
+    std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
+    return;
+  }
+  if (type == "ClerkSignedIn" && w) {
+    w->open = true;
+    w->paused = false;
+    w->pause_reason.clear();
+    w->clerk = get_s(d, "clerk");
+    w->post = get_s(d, "post") == "B" ? Post::B : Post::A;
+    w->since = e.at;
+    return;
+  }
+  if (type == "ClerkSignedOut" && w) {
+    w->open = false;
+    w->paused = false;
+    w->pause_reason.clear();
+    w->clerk.clear();
+    w->post.reset();
+    w->since = e.at;
+    return;
+  }
+  if (type == "WindowPaused" && w) {
+    w->paused = true;
+    w->pause_reason = get_s(d, "reason");
+    w->since = e.at;
+    return;
+  }
+  if (type == "WindowResumed" && w) {
+    w->paused = false;
+    w->pause_reason.clear();
+    w->since = e.at;
+    return;
+  }
+  if (!t) return;  // every remaining event is about a ticket
+
+  if (type == "TicketCalled" || type == "TicketResumed") {
+    if (t->state == TicketState::Waiting) dequeue(*t);
+    t->state = TicketState::Called;
+    t->window = e.window;
+    t->clerk = get_s(d, "clerk");
+    if (t->first_clerk.empty()) t->first_clerk = t->clerk;
+    t->called_at = e.at;
+    t->recalls = 0;
+    if (w) {
+      w->current = t->id;
+      w->since = e.at;
+    }
+    push_recent(*t);
+  } else if (type == "TicketRecalled") {
+    t->recalls = static_cast<int>(get_i(d, "recalls"));
+    push_recent(*t);
+  } else if (type == "TicketNoShow") {
+    t->state = TicketState::NoShow;
+    t->noshow_at = e.at;
+    free_window(e.window, e.at);
+  } else if (type == "TicketReturned") {
+    t->state = TicketState::Waiting;
+    t->front = true;
+    t->target_window = 0;
+    t->queued_at = e.at;
+    enqueue(*t);
+  } else if (type == "ServiceStarted") {
+    t->state = TicketState::Serving;
+    t->started_at = e.at;
+  } else if (type == "TicketFinished") {
+    t->state = TicketState::Done;
+    t->finished_at = e.at;
+    if (auto* c = d.if_contains("case")) t->case_record = *c;
+    if (t->started_at) {
+      double s = duration<double>(e.at - *t->started_at).count();
+      auto& ss = services_[t->service];
+      ss.avg_service_s = ss.avg_service_s <= 0 ? s : (1 - kEwmaWeight) * ss.avg_service_s + kEwmaWeight * s;
+    }
+    free_window(e.window, e.at);
+  } else if (type == "TicketCancelled" || type == "TicketClosed") {
+    if (t->state == TicketState::Waiting) dequeue(*t);
+    if (t->state == TicketState::Called || t->state == TicketState::Serving) free_window(t->window, e.at);
+    t->state = type == "TicketCancelled" ? TicketState::Cancelled : TicketState::Closed;
+    t->close_reason = get_s(d, "reason");
+  } else if (type == "TicketTransferred") {
+    Transfer tr;
+    tr.at = e.at;
+    tr.from_window = e.window;
+    tr.from_clerk = get_s(d, "from_clerk");
+    tr.to_service = get_s(d, "to_service");
+    tr.to_window = static_cast<int>(get_i(d, "to_window"));
+    t->transfers.push_back(tr);
+    if (!tr.to_service.empty()) t->service = tr.to_service;
+    t->target_window = tr.to_window;
+    t->front = true;
+    t->state = TicketState::Waiting;
+    t->queued_at = e.at;
+    enqueue(*t);
+    free_window(e.window, e.at);
+  } else if (type == "TicketHeld") {
+    t->state = TicketState::Held;
+    free_window(e.window, e.at);
+  }
+}
+
+Changes Engine::take_changes() {
+  Changes c;
+  for (TicketId id : touched_tickets_) {
+    auto it = tickets_.find(id);
+    if (it == tickets_.end()) continue;
+    const Ticket& t = it->second;
+    c.tickets.push_back(TicketRow{id, t.day, t.number, t.service, to_string(t.state), t.request_id,
+                                  json::serialize(ticket_to_row(t))});
+    if (is_final(it->second.state)) tickets_.erase(it);
+  }
+  for (int n : touched_windows_)
+    if (const WindowStatus* w = find_window(n)) c.windows.emplace_back(n, json::serialize(window_to_row(*w)));
+  touched_tickets_.clear();
+  touched_windows_.clear();
+  c.meta = meta_json();
+  return c;
+}
+
+std::string Engine::meta_json() const {
+  json::object m;
+  m["seq"] = seq_;
+  m["next_ticket_id"] = next_ticket_id_;
+  m["day"] = day_;
+  json::object svc;
+  for (const auto& [id, s] : services_)
+    svc[id] = json::object{{"issued_today", s.issued_today}, {"next_number", s.next_number}, {"avg_service_s", s.avg_service_s}};
+  m["services"] = std::move(svc);
+  json::array rc;
+  for (const auto& r : recent_)
+    rc.push_back(json::object{{"number", r.number}, {"service", r.service}, {"window", r.window}, {"at", ms(r.at)}});
+  m["recent"] = std::move(rc);
+  return json::serialize(m);
+}
+
+bool Engine::restore(const std::string& meta, const std::vector<std::string>& tickets,
+                     const std::vector<std::string>& windows, std::string* error) {
+  auto fail = [&](std::string m) {
+    if (error) *error = std::move(m);
+    return false;
+  };
+  boost::system::error_code ec;
+  json::value mv = json::parse(meta, ec);
+  if (ec || !mv.is_object()) return fail("engine state row is not JSON");
+  const json::object& m = mv.as_object();
+  seq_ = get_i(m, "seq");
+  next_ticket_id_ = std::max<TicketId>(1, get_i(m, "next_ticket_id"));
+  day_ = get_s(m, "day");
+  if (auto* s = m.if_contains("services"); s && s->is_object()) {
+    for (const auto& [id, v] : s->as_object()) {
+      if (!v.is_object() || !services_.contains(std::string(id))) continue;  // a removed service
+      auto& ss = services_[std::string(id)];
+      ss.issued_today = static_cast<int>(get_i(v.as_object(), "issued_today"));
+      ss.next_number = std::max(1, static_cast<int>(get_i(v.as_object(), "next_number")));
+      if (auto* a = v.as_object().if_contains("avg_service_s"); a && a->is_number()) ss.avg_service_s = a->to_number<double>();
+    }
+  }
+  recent_.clear();
+  if (auto* r = m.if_contains("recent"); r && r->is_array())
+    for (const auto& v : r->as_array())
+      if (v.is_object())
+        recent_.push_back(RecentCall{get_s(v.as_object(), "number"), get_s(v.as_object(), "service"),
+                                     static_cast<int>(get_i(v.as_object(), "window")),
+                                     TimePoint{milliseconds{get_i(v.as_object(), "at")}}});
+  for (const auto& row : tickets) {
+    json::value v = json::parse(row, ec);
+    Ticket t;
+    if (ec || !v.is_object() || !ticket_from_row(v.as_object(), t)) return fail("a ticket row is damaged: " + row.substr(0, 80));
+    if (!t.request_id.empty() && t.day == day_) by_request_[t.request_id] = t.id;
+    next_ticket_id_ = std::max(next_ticket_id_, t.id + 1);
+    if (is_final(t.state)) continue;
+    if (!services_.contains(t.service)) return fail("ticket " + t.number + " belongs to service '" + t.service + "', which the config no longer has");
+    auto [it, ok] = tickets_.emplace(t.id, std::move(t));
+    if (it->second.state == TicketState::Waiting) enqueue(it->second);
+  }
+  for (const auto& row : windows) {
+    json::value v = json::parse(row, ec);
+    WindowStatus ws;
+    if (ec || !v.is_object() || !window_from_row(v.as_object(), ws)) return fail("a window row is damaged: " + row.substr(0, 80));
+    if (WindowStatus* w = window_mut(ws.number)) *w = ws;  // a window removed from config is dropped
+  }
+  touched_tickets_.clear();
+  touched_windows_.clear();
+  return true;
+}
+
+json::object Engine::ticket_json(const Ticket& t) const {
+  json::object o;
+  o["id"] = t.id;
+  o["number"] = t.number;
+  o["service"] = t.service;
+  if (const ServiceConfig* sc = config_.find_service(t.service)) o["service_name"] = sc->name;
+  o["priority"] = to_string(t.priority);
+  o["channel"] = to_string(t.channel);
+  o["state"] = to_string(t.state);
+  o["issued_at"] = format_rfc3339(t.issued_at, tz_);
+  if (t.state == TicketState::Waiting) {
+    int ahead = ahead_of(t);
+    o["ahead"] = ahead;
+    o["estimated_wait_s"] = estimated_wait_s(t, ahead);
+  } else {
+    o["ahead"] = 0;
+    o["estimated_wait_s"] = 0;
+  }
+  if (t.window) o["window"] = t.window;
+  if (t.target_window) o["target_window"] = t.target_window;
+  if (t.called_at) o["called_at"] = format_rfc3339(*t.called_at, tz_);
+  if (t.started_at) o["started_at"] = format_rfc3339(*t.started_at, tz_);
+  if (t.finished_at) o["finished_at"] = format_rfc3339(*t.finished_at, tz_);
+  if (t.noshow_at) o["noshow_at"] = format_rfc3339(*t.noshow_at, tz_);
+  if (t.recalls) o["recalls"] = t.recalls;
+  if (!t.close_reason.empty()) o["close_reason"] = t.close_reason;
+  if (!t.first_clerk.empty()) o["first_clerk"] = t.first_clerk;
+  json::array tr;
+  for (const auto& x : t.transfers) {
+    json::object j{{"at", format_rfc3339(x.at, tz_)}, {"from_window", x.from_window}, {"from_clerk", x.from_clerk}};
+    if (!x.to_service.empty()) j["to_service"] = x.to_service;
+    if (x.to_window) j["to_window"] = x.to_window;
+    tr.push_back(std::move(j));
+  }
+  o["transfers"] = std::move(tr);
+  return o;
+}
+
+std::optional<json::object> Engine::ticket_json_from_row(const std::string& row) const {
+  boost::system::error_code ec;
+  json::value v = json::parse(row, ec);
+  Ticket t;
+  if (ec || !v.is_object() || !ticket_from_row(v.as_object(), t)) return std::nullopt;
+  return ticket_json(t);
+}
+
+json::object Engine::window_json(const WindowStatus& w, bool with_personal) const {
+  json::object o;
+  o["number"] = w.number;
+  if (const WindowConfig* wc = config_.find_window(w.number)) {
+    o["name"] = wc->name;
+    json::array s;
+    for (const auto& id : wc->services) s.push_back(json::value(id));
+    o["services"] = std::move(s);
+  }
+  o["state"] = to_string(w.state());
+  o["post"] = w.post ? json::value(*w.post == Post::A ? "A" : "B") : json::value(nullptr);
+  if (with_personal) o["clerk"] = w.clerk.empty() ? json::value(nullptr) : json::value(w.clerk);
+  if (w.paused) o["pause_reason"] = w.pause_reason;
+  if (const Ticket* t = w.current ? find_ticket(w.current) : nullptr)
+    o["current"] = json::object{{"id", t->id}, {"number", t->number}, {"service", t->service}, {"state", to_string(t->state)}};
+  else
+    o["current"] = nullptr;
+  return o;
+}
+
+}  // namespace hallq::engine

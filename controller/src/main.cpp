@@ -1,0 +1,259 @@
+// hallq-controller: parses flags, loads the hall, wires the store, engine and API, serves.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "api/hall.hpp"
+#include "api/server.hpp"
+#include "hallq/common/calendar.hpp"
+#include "hallq/common/config.hpp"
+#include "hallq/common/log.hpp"
+#include "hallq/common/secret.hpp"
+#include "hallq/controller/store.hpp"
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace hallq;
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: hallq-controller --config FILE [--data-dir DIR] [--listen HOST:PORT]
+       hallq-controller --check-config FILE
+       hallq-controller --verify-db --config FILE [--data-dir DIR]
+       hallq-controller --hash-secret        (reads a PIN or password on stdin)
+       hallq-controller --token-digest       (reads a device token on stdin)
+       hallq-controller --version | --help
+
+Runs the queue of one service hall: the engine, the SQLite event store and the HTTP/WebSocket
+API. --data-dir and --listen override [server] in the config file.
+Options:
+  --log-level LEVEL   trace, debug, info (default), warn, error
+)";
+
+struct Args {
+  std::string config, data_dir, listen, check_config, log_level = "info";
+  bool verify_db = false, hash_secret = false, token_digest = false;
+};
+
+int usage_error(const std::string& m) {
+  std::cerr << "hallq-controller: " << m << "\n" << kUsage;
+  return 2;
+}
+
+bool split_listen(const std::string& s, std::string& host, unsigned short& port) {
+  auto c = s.rfind(':');
+  if (c == std::string::npos || c == 0) return false;
+  host = s.substr(0, c);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    size_t used = 0;
+    int p = std::stoi(s.substr(c + 1), &used);
+    if (used != s.size() - c - 1 || p < 0 || p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+std::string read_stdin_line() {
+  std::string line;
+  std::getline(std::cin, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  return line;
+}
+
+asio::awaitable<void> midnight_loop(api::Hall& hall) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    auto left = hall.timezone().next_midnight(hall.now()) - hall.now();
+    // Wake at least once a minute so a wall-clock jump (NTP after a power cut) is noticed.
+    timer.expires_after(std::min<std::chrono::milliseconds>(left + std::chrono::milliseconds{50}, std::chrono::minutes{1}));
+    co_await timer.async_wait(asio::use_awaitable);
+    hall.roll_over_if_new_day();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (k == "--help" || k == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (k == "--version") {
+      std::cout << "hallq-controller " << HALLQ_VERSION << "\n";
+      return 0;
+    } else if (k == "--config") {
+      if (!value(a.config)) return usage_error("--config needs a file");
+    } else if (k == "--data-dir") {
+      if (!value(a.data_dir)) return usage_error("--data-dir needs a folder");
+    } else if (k == "--listen") {
+      if (!value(a.listen)) return usage_error("--listen needs HOST:PORT");
+    } else if (k == "--check-config") {
+      if (!value(a.check_config)) return usage_error("--check-config needs a file");
+    } else if (k == "--log-level") {
+      if (!value(a.log_level)) return usage_error("--log-level needs a level");
+    } else if (k == "--verify-db") {
+      a.verify_db = true;
+    } else if (k == "--hash-secret") {
+      a.hash_secret = true;
+    } else if (k == "--token-digest") {
+      a.token_digest = true;
+    } else {
+      return usage_error("unknown option '" + k + "'");
+    }
+  }
+  set_log_level(a.log_level);
+  if (!init_secrets()) {
+    std::cerr << "hallq-controller: libsodium failed to initialise\n";
+    return 1;
+  }
+  if (a.hash_secret) {
+    std::string h = hash_secret(read_stdin_line());
+    if (h.empty()) return 1;
+    std::cout << h << "\n";
+    return 0;
+  }
+  if (a.token_digest) {
+    std::cout << token_digest(read_stdin_line()) << "\n";
+    return 0;
+  }
+  if (!a.check_config.empty()) {
+    auto cfg = load_config(a.check_config);
+    if (!cfg) {
+      std::cerr << cfg.error().to_string() << "\n";
+      return 1;
+    }
+    std::cout << a.check_config << ": OK (" << cfg->services.size() << " services, " << cfg->windows.size()
+              << " windows, " << cfg->clerks.size() << " clerks, " << cfg->devices.size() << " devices)\n";
+    return 0;
+  }
+  if (a.config.empty()) return usage_error("--config is required");
+
+  auto cfg = load_config(a.config);
+  if (!cfg) {
+    std::cerr << cfg.error().to_string() << "\n";
+    return 1;
+  }
+  HallConfig config = std::move(*cfg);
+  if (!a.data_dir.empty()) config.server.data_dir = a.data_dir;
+  if (!a.listen.empty()) config.server.listen = a.listen;
+  std::string host;
+  unsigned short port = 0;
+  if (!split_listen(config.server.listen, host, port))
+    return usage_error("listen address '" + config.server.listen + "' is not HOST:PORT");
+
+  auto tz = TimeZone::load(config.centre.timezone);
+  if (!tz) {
+    std::cerr << a.config << ": centre.timezone: " << tz.error() << "\n";
+    return 1;
+  }
+  WorkingCalendar calendar(config.calendar.holidays, config.calendar.makeup_workdays);
+  auto log = logger("controller");
+
+  std::error_code fec;
+  std::filesystem::create_directories(config.server.data_dir, fec);
+  if (fec) {
+    log->critical("cannot create data folder {}: {}", config.server.data_dir, fec.message());
+    return 1;
+  }
+  const std::string db_path = config.server.data_dir + "/hallq.db";
+
+  if (a.verify_db) {
+    auto diff = store::verify_replay(db_path, config, *tz, calendar);
+    if (diff) {
+      std::cerr << "replay differs from projections: " << *diff << "\n";
+      return 1;
+    }
+    std::cout << db_path << ": replaying the event log gives the stored projections\n";
+    return 0;
+  }
+
+  // One controller per data folder: a second one would interleave commits.
+  const std::string lock_path = config.server.data_dir + "/controller.lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    log->critical("{} is in use by another hallq-controller", config.server.data_dir);
+    return 1;
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto st = store::Store::open(db_path);
+  if (!st) {
+    log->critical("{}", st.error());
+    return 1;
+  }
+  auto loaded = (*st)->load();
+  if (!loaded) {
+    log->critical("{}", loaded.error());
+    return 1;
+  }
+  auto reader = store::StoreReader::open(db_path);
+  if (!reader) {
+    log->critical("{}", reader.error());
+    return 1;
+  }
+
+  asio::io_context io(1);
+  SystemClock clock;
+  api::Hall hall(io.get_executor(), config, *tz, calendar, clock, std::move(*st), std::move(*reader), *loaded);
+  if (auto e = hall.start(*loaded)) {
+    log->critical("{}: {}", db_path, *e);
+    return 1;
+  }
+  hall.roll_over_if_new_day();
+  if (config.centre.demo)
+    log->warn("DEMO configuration: the clerk PINs, passwords and device tokens are public; never use it in a real hall");
+
+  tcp::acceptor acceptor(io);
+  try {
+    tcp::endpoint ep(asio::ip::make_address(host), port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    log->critical("cannot listen on {}: {}", config.server.listen, e.what());
+    return 1;
+  }
+  auto bound = acceptor.local_endpoint();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  log->info("{}: {} events, {} live tickets loaded in {} ms", db_path, loaded->last_seq, loaded->tickets.size(), ms);
+  std::string shown = bound.address().is_unspecified() ? "127.0.0.1" : bound.address().to_string();
+  // Tests and scripts read this line to learn the port (listen on port 0 picks a free one).
+  std::printf("hallq-controller listening on http://%s:%u/\n", shown.c_str(), bound.port());
+  std::fflush(stdout);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    log->info("signal {}: stopping", sig);
+    acceptor.close();
+    io.stop();
+  });
+  asio::co_spawn(io, api::serve(acceptor, hall), asio::detached);
+  asio::co_spawn(io, midnight_loop(hall), asio::detached);
+  io.run();
+  hall.stop();  // the commit thread writes what is queued before it ends
+  log->info("stopped");
+  return 0;
+}

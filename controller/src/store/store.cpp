@@ -1,0 +1,314 @@
+#include "hallq/controller/store.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+
+#include "db.hpp"
+
+namespace hallq::store {
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 'HALQ': marks the file as a HallQ controller database, so a foreign SQLite file is refused.
+constexpr std::int64_t kApplicationId = 0x48414C51;
+
+const char* const kSchemaV1[] = {
+    "CREATE TABLE events(seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL,"
+    " actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL, window INTEGER NOT NULL,"
+    " data TEXT NOT NULL)",
+    "CREATE TABLE tickets(id INTEGER PRIMARY KEY, day TEXT NOT NULL, number TEXT NOT NULL,"
+    " service TEXT NOT NULL, state TEXT NOT NULL, request_id TEXT NOT NULL, row TEXT NOT NULL)",
+    "CREATE INDEX tickets_day ON tickets(day)",
+    "CREATE INDEX tickets_live ON tickets(state)"
+    " WHERE state IN ('waiting','called','serving','held')",
+    "CREATE TABLE windows(number INTEGER PRIMARY KEY, row TEXT NOT NULL)",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE sessions(digest TEXT PRIMARY KEY, role TEXT NOT NULL, user TEXT NOT NULL,"
+    " window INTEGER NOT NULL, expires INTEGER NOT NULL)",
+};
+
+const char* actor_kind(engine::Actor::Kind k) {
+  switch (k) {
+    case engine::Actor::Kind::System: return "system";
+    case engine::Actor::Kind::Clerk: return "clerk";
+    case engine::Actor::Kind::Device: return "device";
+    case engine::Actor::Kind::Manager: return "manager";
+  }
+  return "system";
+}
+
+engine::Actor::Kind parse_actor_kind(const std::string& s) {
+  if (s == "clerk") return engine::Actor::Kind::Clerk;
+  if (s == "device") return engine::Actor::Kind::Device;
+  if (s == "manager") return engine::Actor::Kind::Manager;
+  return engine::Actor::Kind::System;
+}
+
+std::string describe(Db& db, const std::string& what) {
+  int code = sqlite3_extended_errcode(db.handle());
+  std::string m = db.path() + ": " + what + ": " + db.errmsg();
+  if ((code & 0xff) == SQLITE_FULL) m += " (the disk is full)";
+  if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+    m += " (the database file is damaged or not a HallQ database; it was left untouched —"
+         " restore a backup or move it away)";
+  return m;
+}
+
+}  // namespace
+
+std::unique_ptr<Db> Db::open(const std::string& path, int flags, std::string* error) {
+  sqlite3* h = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &h, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    if (error) *error = path + ": cannot open database: " + (h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+    sqlite3_close(h);
+    return nullptr;
+  }
+  sqlite3_extended_result_codes(h, 1);
+  sqlite3_busy_timeout(h, 5000);
+  return std::unique_ptr<Db>(new Db(h, path));
+}
+
+Db::~Db() {
+  stmts_.clear();  // statements must be finalised before the connection closes
+  sqlite3_close(db_);
+}
+
+int Db::exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+
+Stmt& Db::stmt(const char* sql) {
+  auto it = stmts_.find(std::string_view(sql));
+  if (it == stmts_.end()) {
+    sqlite3_stmt* s = nullptr;
+    // SQL is the program's own text; a failure to prepare it is a bug, not input.
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(path_ + ": cannot prepare statement: " + errmsg());
+    it = stmts_.emplace(sql, std::make_unique<Stmt>(db_, s)).first;
+  }
+  return it->second->reset();
+}
+
+std::string Db::errmsg() const { return sqlite3_errmsg(db_); }
+
+int64_t Db::pragma_int(const char* name) {
+  std::string sql = std::string("PRAGMA ") + name;
+  sqlite3_stmt* s = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+Store::~Store() = default;
+
+Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path) {
+  std::string error;
+  bool existed = fs::exists(path) && fs::file_size(path) > 0;
+  auto db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &error);
+  if (!db) return unexpected(error);
+  // Look before writing anything: a newer, foreign or damaged file is refused untouched.
+  int64_t version = db->pragma_int("user_version");
+  if (version < 0) return unexpected(describe(*db, "cannot read the schema version"));
+  int64_t app = db->pragma_int("application_id");
+  if (existed) {
+    if (version > kSchemaVersion)
+      return unexpected(path + ": the database has schema version " + std::to_string(version) +
+                        ", newer than this hallq-controller understands (" +
+                        std::to_string(kSchemaVersion) + "); install a newer hallq-controller");
+    if (app != kApplicationId && !(app == 0 && version == 0 && db->pragma_int("page_count") == 0))
+      return unexpected(path + ": not a HallQ database (application_id " + std::to_string(app) +
+                        "); refusing to touch it");
+  }
+  if (db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
+      db->exec("PRAGMA synchronous=FULL") != SQLITE_OK)
+    return unexpected(describe(*db, "cannot set WAL mode"));
+  db->exec("PRAGMA foreign_keys=ON");
+  if (version < kSchemaVersion) {
+    Transaction tx(*db);
+    if (!tx.begun()) return unexpected(describe(*db, "cannot start the schema migration"));
+    // Ordered migrations: version N -> N+1. Only version 1 exists so far.
+    if (version < 1)
+      for (const char* sql : kSchemaV1)
+        if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration failed"));
+    std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+    std::string app_sql = "PRAGMA application_id=" + std::to_string(kApplicationId);
+    if (db->exec(set.c_str()) != SQLITE_OK || db->exec(app_sql.c_str()) != SQLITE_OK ||
+        tx.commit() != SQLITE_OK)
+      return unexpected(describe(*db, "schema migration failed"));
+  }
+  return std::unique_ptr<Store>(new Store(std::move(db)));
+}
+
+namespace {
+Expected<Loaded, std::string> load_state(Db& db) {
+  Db* db_ = &db;
+  Loaded out;
+  auto& meta = db_->stmt("SELECT value FROM meta WHERE key='engine'");
+  int rc = meta.step();
+  if (rc == SQLITE_ROW) out.meta = meta.text(0);
+  else if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read the engine state"));
+  std::string day;
+  if (!out.meta.empty()) {
+    boost::system::error_code ec;
+    auto v = json::parse(out.meta, ec);
+    if (ec || !v.is_object()) return unexpected(db_->path() + ": the engine state row is damaged");
+    if (auto* d = v.as_object().if_contains("day"); d && d->is_string()) day = d->as_string();
+  }
+  auto& t = db_->stmt(
+      "SELECT row FROM tickets WHERE state IN ('waiting','called','serving','held')"
+      " UNION SELECT row FROM tickets WHERE day=?1");
+  t.bind(1, day);
+  while ((rc = t.step()) == SQLITE_ROW) out.tickets.push_back(t.text(0));
+  if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read tickets"));
+  auto& w = db_->stmt("SELECT row FROM windows ORDER BY number");
+  while ((rc = w.step()) == SQLITE_ROW) out.windows.push_back(w.text(0));
+  if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read windows"));
+  auto& s = db_->stmt("SELECT digest, role, user, window, expires FROM sessions");
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.sessions.push_back(SessionRow{s.text(0), s.text(1), s.text(2), static_cast<int>(s.i64(3)), s.i64(4)});
+  if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read sessions"));
+  auto& q = db_->stmt("SELECT coalesce(max(seq),0) FROM events");
+  if (q.step() != SQLITE_ROW) return unexpected(describe(*db_, "cannot read the event log"));
+  out.last_seq = q.i64(0);
+  return out;
+}
+}  // namespace
+
+Expected<Loaded, std::string> Store::load() { return load_state(*db_); }
+Expected<Loaded, std::string> StoreReader::load() { return load_state(*db_); }
+
+std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& items) {
+  Transaction tx(*db_);
+  if (!tx.begun()) return describe(*db_, "cannot begin a transaction");
+  const std::string* meta = nullptr;
+  for (const CommitItem* item : items) {
+    for (const auto& e : item->events) {
+      auto& s = db_->stmt("INSERT INTO events(seq,type,at,actor_kind,actor_id,window,data)"
+                          " VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      s.bind(1, e.seq).bind(2, e.type).bind(3, static_cast<std::int64_t>(e.at.time_since_epoch().count()))
+          .bind(4, actor_kind(e.actor.kind)).bind(5, e.actor.id).bind(6, e.window)
+          .bind(7, json::serialize(e.data));
+      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot append to the event log");
+    }
+    for (const auto& t : item->changes.tickets) {
+      auto& s = db_->stmt("INSERT OR REPLACE INTO tickets(id,day,number,service,state,request_id,row)"
+                          " VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      s.bind(1, t.id).bind(2, t.day).bind(3, t.number).bind(4, t.service).bind(5, t.state)
+          .bind(6, t.request_id).bind(7, t.json);
+      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
+    }
+    for (const auto& [n, row] : item->changes.windows) {
+      auto& s = db_->stmt("INSERT OR REPLACE INTO windows(number,row) VALUES(?1,?2)");
+      s.bind(1, n).bind(2, row);
+      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a window");
+    }
+    for (const auto& r : item->sessions_put) {
+      auto& s = db_->stmt("INSERT OR REPLACE INTO sessions(digest,role,user,window,expires)"
+                          " VALUES(?1,?2,?3,?4,?5)");
+      s.bind(1, r.digest).bind(2, r.role).bind(3, r.user).bind(4, r.window).bind(5, r.expires_ms);
+      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a session");
+    }
+    for (const auto& d : item->sessions_del) {
+      auto& s = db_->stmt("DELETE FROM sessions WHERE digest=?1");
+      s.bind(1, d);
+      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot delete a session");
+    }
+    if (!item->changes.meta.empty()) meta = &item->changes.meta;
+  }
+  if (meta) {
+    auto& s = db_->stmt("INSERT OR REPLACE INTO meta(key,value) VALUES('engine',?1)");
+    s.bind(1, *meta);
+    if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write the engine state");
+  }
+  if (tx.commit() != SQLITE_OK) return describe(*db_, "cannot commit");
+  return std::nullopt;
+}
+
+StoreReader::StoreReader(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+StoreReader::~StoreReader() = default;
+
+Expected<std::unique_ptr<StoreReader>, std::string> StoreReader::open(const std::string& path) {
+  std::string error;
+  auto db = Db::open(path, SQLITE_OPEN_READONLY, &error);
+  if (!db) return unexpected(error);
+  return std::unique_ptr<StoreReader>(new StoreReader(std::move(db)));
+}
+
+std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int limit) {
+  std::vector<engine::Event> out;
+  auto& s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                      " WHERE seq>?1 ORDER BY seq LIMIT ?2");
+  s.bind(1, since).bind(2, limit);
+  while (s.step() == SQLITE_ROW) {
+    engine::Event e;
+    e.seq = s.i64(0);
+    e.type = s.text(1);
+    e.at = TimePoint{std::chrono::milliseconds{s.i64(2)}};
+    e.actor = engine::Actor{parse_actor_kind(s.text(3)), s.text(4)};
+    e.window = static_cast<int>(s.i64(5));
+    boost::system::error_code ec;
+    auto v = json::parse(s.text(6), ec);
+    if (!ec && v.is_object()) e.data = std::move(v.as_object());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<std::string> StoreReader::ticket_row(engine::TicketId id) {
+  auto& s = db_->stmt("SELECT row FROM tickets WHERE id=?1");
+  s.bind(1, id);
+  if (s.step() == SQLITE_ROW) return s.text(0);
+  return std::nullopt;
+}
+
+std::vector<std::pair<engine::TicketId, std::string>> StoreReader::all_ticket_rows() {
+  std::vector<std::pair<engine::TicketId, std::string>> out;
+  auto& s = db_->stmt("SELECT id,row FROM tickets ORDER BY id");
+  while (s.step() == SQLITE_ROW) out.emplace_back(s.i64(0), s.text(1));
+  return out;
+}
+
+std::vector<std::pair<int, std::string>> StoreReader::all_window_rows() {
+  std::vector<std::pair<int, std::string>> out;
+  auto& s = db_->stmt("SELECT number,row FROM windows ORDER BY number");
+  while (s.step() == SQLITE_ROW) out.emplace_back(static_cast<int>(s.i64(0)), s.text(1));
+  return out;
+}
+
+std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,
+                                         const TimeZone& tz, const WorkingCalendar& calendar) {
+  auto reader = StoreReader::open(path);
+  if (!reader) return reader.error();
+  engine::Engine eng(config, tz, calendar);
+  std::map<engine::TicketId, std::string> tickets;
+  std::map<int, std::string> windows;
+  std::int64_t seq = 0;
+  for (;;) {
+    auto batch = (*reader)->events_since(seq, 10000);
+    if (batch.empty()) break;
+    for (const auto& e : batch) {
+      if (e.seq != seq + 1) return "event log has a gap before seq " + std::to_string(e.seq);
+      seq = e.seq;
+      eng.apply(e);
+      auto ch = eng.take_changes();
+      for (auto& t : ch.tickets) tickets[t.id] = std::move(t.json);
+      for (auto& [n, row] : ch.windows) windows[n] = std::move(row);
+    }
+  }
+  auto stored = (*reader)->all_ticket_rows();
+  if (stored.size() != tickets.size())
+    return "replay built " + std::to_string(tickets.size()) + " tickets, the projection has " +
+           std::to_string(stored.size());
+  for (const auto& [id, row] : stored)
+    if (tickets[id] != row) return "ticket " + std::to_string(id) + " differs: replay " + tickets[id] + " vs projection " + row;
+  for (const auto& [n, row] : (*reader)->all_window_rows())
+    if (windows[n] != row) return "window " + std::to_string(n) + " differs: replay " + windows[n] + " vs projection " + row;
+  return std::nullopt;
+}
+
+}  // namespace hallq::store
