@@ -77,6 +77,12 @@ TimePoint SystemClock::now() const {
   return time_point_cast<milliseconds>(system_clock::now());
 }
 
+OffsetClock::OffsetClock(TimePoint start) : start_(start), origin_(steady_clock::now()) {}
+
+TimePoint OffsetClock::now() const {
+  return start_ + duration_cast<milliseconds>(steady_clock::now() - origin_);
+}
+
 std::optional<Date> parse_date(std::string_view s) {
   int y = 0, m = 0, d = 0;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;

@@ -40,10 +40,12 @@ Runs the queue of one service hall: the engine, the SQLite event store and the H
 API. --data-dir and --listen override [server] in the config file.
 Options:
   --log-level LEVEL   trace, debug, info (default), warn, error
+  --clock-start TIME  run the hall clock from this RFC 3339 instant (tests, demos),
+                      e.g. 2026-03-02T10:00:00+08:00; it then advances in real time
 )";
 
 struct Args {
-  std::string config, data_dir, listen, check_config, log_level = "info";
+  std::string config, data_dir, listen, check_config, log_level = "info", clock_start;
   bool verify_db = false, hash_secret = false, token_digest = false;
 };
 
@@ -113,6 +115,8 @@ int main(int argc, char** argv) {
       if (!value(a.check_config)) return usage_error("--check-config needs a file");
     } else if (k == "--log-level") {
       if (!value(a.log_level)) return usage_error("--log-level needs a level");
+    } else if (k == "--clock-start") {
+      if (!value(a.clock_start)) return usage_error("--clock-start needs an RFC 3339 time");
     } else if (k == "--verify-db") {
       a.verify_db = true;
     } else if (k == "--hash-secret") {
@@ -214,14 +218,28 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+  if (!a.clock_start.empty()) {
+    auto start = parse_rfc3339(a.clock_start);
+    if (!start) return usage_error("--clock-start '" + a.clock_start + "' is not an RFC 3339 time");
+    clock = std::make_unique<OffsetClock>(*start);
+    log->warn("hall clock starts at {} instead of the system time", a.clock_start);
+  }
   asio::io_context io(1);
-  SystemClock clock;
-  api::Hall hall(io.get_executor(), config, *tz, calendar, clock, std::move(*st), std::move(*reader), *loaded);
+  api::Hall hall(io.get_executor(), config, *tz, calendar, *clock, std::move(*st), std::move(*reader), *loaded);
   if (auto e = hall.start(*loaded)) {
     log->critical("{}: {}", db_path, *e);
     return 1;
   }
   hall.roll_over_if_new_day();
+  // The start-up roll-over commits before the first request is served.
+  while (!hall.settled() && io.run_one_for(std::chrono::seconds{5}) > 0) {
+  }
+  if (!hall.settled()) {
+    log->critical("{}: the start-up state could not be stored", db_path);
+    return 1;
+  }
+  io.restart();  // running out of work above left the context stopped
   if (config.centre.demo)
     log->warn("DEMO configuration: the clerk PINs, passwords and device tokens are public; never use it in a real hall");
 

@@ -107,6 +107,8 @@ class Hall {
   boost::json::array services_json() const;
   std::vector<engine::Event> events_since(std::int64_t seq, int limit);
   std::int64_t published_seq() const { return published_seq_; }
+  // Every event the engine made is durable and published.
+  bool settled() const { return published_seq_ == engine_->last_seq(); }
   void subscribe(const std::shared_ptr<Subscriber>& s);
   void unsubscribe(Subscriber* s);
   size_t subscriber_count() const { return subscribers_.size(); }

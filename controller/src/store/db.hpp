@@ -43,6 +43,25 @@ class Stmt {
   sqlite3_stmt* s_;
 };
 
+// A cached statement borrowed for one use. It is reset when the borrow ends, so no statement
+// is left part-way through its rows: such a statement keeps the connection's read snapshot
+// open, which hides later commits from a reader and stops checkpoints from recycling the WAL.
+// Empty when the statement could not be prepared (a damaged file, for one).
+class StmtUse {
+ public:
+  explicit StmtUse(Stmt* s) : s_(s) {}
+  ~StmtUse() {
+    if (s_) s_->reset();
+  }
+  StmtUse(const StmtUse&) = delete;
+  StmtUse& operator=(const StmtUse&) = delete;
+  explicit operator bool() const { return s_ != nullptr; }
+  Stmt* operator->() const { return s_; }
+
+ private:
+  Stmt* s_;
+};
+
 class Db {
  public:
   // flags: SQLITE_OPEN_* ; error text in *error when it returns null.
@@ -55,8 +74,9 @@ class Db {
   const std::string& path() const { return path_; }
   // Runs SQL without results; returns the SQLite code.
   int exec(const char* sql);
-  // A prepared statement cached by its SQL text, reset and ready to bind.
-  Stmt& stmt(const char* sql);
+  // A prepared statement cached by its SQL text, reset and ready to bind; empty if SQLite
+  // cannot prepare it (errmsg() says why: usually a damaged or foreign file).
+  StmtUse stmt(const char* sql);
   std::string errmsg() const;
   int64_t pragma_int(const char* name);
 

@@ -79,16 +79,18 @@ Db::~Db() {
 
 int Db::exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
 
-Stmt& Db::stmt(const char* sql) {
+StmtUse Db::stmt(const char* sql) {
   auto it = stmts_.find(std::string_view(sql));
   if (it == stmts_.end()) {
     sqlite3_stmt* s = nullptr;
-    // SQL is the program's own text; a failure to prepare it is a bug, not input.
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
-      throw std::runtime_error(path_ + ": cannot prepare statement: " + errmsg());
+    // The SQL is the program's own, but preparing reads the schema: a damaged file fails here.
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(s);
+      return StmtUse(nullptr);
+    }
     it = stmts_.emplace(sql, std::make_unique<Stmt>(db_, s)).first;
   }
-  return it->second->reset();
+  return StmtUse(&it->second->reset());
 }
 
 std::string Db::errmsg() const { return sqlite3_errmsg(db_); }
@@ -108,7 +110,8 @@ Store::~Store() = default;
 
 Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path) {
   std::string error;
-  bool existed = fs::exists(path) && fs::file_size(path) > 0;
+  std::error_code fs_ec;  // a path we cannot stat is left to SQLite to report
+  bool existed = fs::is_regular_file(path, fs_ec) && fs::file_size(path, fs_ec) > 0 && !fs_ec;
   auto db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &error);
   if (!db) return unexpected(error);
   // Look before writing anything: a newer, foreign or damaged file is refused untouched.
@@ -116,13 +119,14 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
   if (version < 0) return unexpected(describe(*db, "cannot read the schema version"));
   int64_t app = db->pragma_int("application_id");
   if (existed) {
+    // The application id first: another program's user_version says nothing about ours.
+    if (app != kApplicationId && !(app == 0 && version == 0 && db->pragma_int("page_count") == 0))
+      return unexpected(path + ": not a HallQ database (application_id " + std::to_string(app) +
+                        "); refusing to touch it");
     if (version > kSchemaVersion)
       return unexpected(path + ": the database has schema version " + std::to_string(version) +
                         ", newer than this hallq-controller understands (" +
                         std::to_string(kSchemaVersion) + "); install a newer hallq-controller");
-    if (app != kApplicationId && !(app == 0 && version == 0 && db->pragma_int("page_count") == 0))
-      return unexpected(path + ": not a HallQ database (application_id " + std::to_string(app) +
-                        "); refusing to touch it");
   }
   if (db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
       db->exec("PRAGMA synchronous=FULL") != SQLITE_OK)
@@ -148,9 +152,9 @@ namespace {
 Expected<Loaded, std::string> load_state(Db& db) {
   Db* db_ = &db;
   Loaded out;
-  auto& meta = db_->stmt("SELECT value FROM meta WHERE key='engine'");
-  int rc = meta.step();
-  if (rc == SQLITE_ROW) out.meta = meta.text(0);
+  auto meta = db_->stmt("SELECT value FROM meta WHERE key='engine'");
+  int rc = meta ? meta->step() : SQLITE_ERROR;
+  if (rc == SQLITE_ROW) out.meta = meta->text(0);
   else if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read the engine state"));
   std::string day;
   if (!out.meta.empty()) {
@@ -159,22 +163,25 @@ Expected<Loaded, std::string> load_state(Db& db) {
     if (ec || !v.is_object()) return unexpected(db_->path() + ": the engine state row is damaged");
     if (auto* d = v.as_object().if_contains("day"); d && d->is_string()) day = d->as_string();
   }
-  auto& t = db_->stmt(
+  auto t = db_->stmt(
       "SELECT row FROM tickets WHERE state IN ('waiting','called','serving','held')"
       " UNION SELECT row FROM tickets WHERE day=?1");
-  t.bind(1, day);
-  while ((rc = t.step()) == SQLITE_ROW) out.tickets.push_back(t.text(0));
+  if (!t) return unexpected(describe(*db_, "cannot read tickets"));
+  t->bind(1, day);
+  while ((rc = t->step()) == SQLITE_ROW) out.tickets.push_back(t->text(0));
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read tickets"));
-  auto& w = db_->stmt("SELECT row FROM windows ORDER BY number");
-  while ((rc = w.step()) == SQLITE_ROW) out.windows.push_back(w.text(0));
+  auto w = db_->stmt("SELECT row FROM windows ORDER BY number");
+  if (!w) return unexpected(describe(*db_, "cannot read windows"));
+  while ((rc = w->step()) == SQLITE_ROW) out.windows.push_back(w->text(0));
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read windows"));
-  auto& s = db_->stmt("SELECT digest, role, user, window, expires FROM sessions");
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.sessions.push_back(SessionRow{s.text(0), s.text(1), s.text(2), static_cast<int>(s.i64(3)), s.i64(4)});
+  auto s = db_->stmt("SELECT digest, role, user, window, expires FROM sessions");
+  if (!s) return unexpected(describe(*db_, "cannot read sessions"));
+  while ((rc = s->step()) == SQLITE_ROW)
+    out.sessions.push_back(SessionRow{s->text(0), s->text(1), s->text(2), static_cast<int>(s->i64(3)), s->i64(4)});
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read sessions"));
-  auto& q = db_->stmt("SELECT coalesce(max(seq),0) FROM events");
-  if (q.step() != SQLITE_ROW) return unexpected(describe(*db_, "cannot read the event log"));
-  out.last_seq = q.i64(0);
+  auto q = db_->stmt("SELECT coalesce(max(seq),0) FROM events");
+  if (!q || q->step() != SQLITE_ROW) return unexpected(describe(*db_, "cannot read the event log"));
+  out.last_seq = q->i64(0);
   return out;
 }
 }  // namespace
@@ -188,45 +195,55 @@ std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& i
   const std::string* meta = nullptr;
   for (const CommitItem* item : items) {
     for (const auto& e : item->events) {
-      auto& s = db_->stmt("INSERT INTO events(seq,type,at,actor_kind,actor_id,window,data)"
-                          " VALUES(?1,?2,?3,?4,?5,?6,?7)");
-      s.bind(1, e.seq).bind(2, e.type).bind(3, static_cast<std::int64_t>(e.at.time_since_epoch().count()))
+      auto s = db_->stmt("INSERT INTO events(seq,type,at,actor_kind,actor_id,window,data)"
+                         " VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      if (!s) return describe(*db_, "cannot append to the event log");
+      s->bind(1, e.seq).bind(2, e.type).bind(3, static_cast<std::int64_t>(e.at.time_since_epoch().count()))
           .bind(4, actor_kind(e.actor.kind)).bind(5, e.actor.id).bind(6, e.window)
           .bind(7, json::serialize(e.data));
-      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot append to the event log");
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot append to the event log");
     }
     for (const auto& t : item->changes.tickets) {
-      auto& s = db_->stmt("INSERT OR REPLACE INTO tickets(id,day,number,service,state,request_id,row)"
-                          " VALUES(?1,?2,?3,?4,?5,?6,?7)");
-      s.bind(1, t.id).bind(2, t.day).bind(3, t.number).bind(4, t.service).bind(5, t.state)
+      auto s = db_->stmt("INSERT OR REPLACE INTO tickets(id,day,number,service,state,request_id,row)"
+                         " VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      if (!s) return describe(*db_, "cannot write a ticket");
+      s->bind(1, t.id).bind(2, t.day).bind(3, t.number).bind(4, t.service).bind(5, t.state)
           .bind(6, t.request_id).bind(7, t.json);
-      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
     }
     for (const auto& [n, row] : item->changes.windows) {
-      auto& s = db_->stmt("INSERT OR REPLACE INTO windows(number,row) VALUES(?1,?2)");
-      s.bind(1, n).bind(2, row);
-      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a window");
+      auto s = db_->stmt("INSERT OR REPLACE INTO windows(number,row) VALUES(?1,?2)");
+      if (!s) return describe(*db_, "cannot write a window");
+      s->bind(1, n).bind(2, row);
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a window");
     }
     for (const auto& r : item->sessions_put) {
-      auto& s = db_->stmt("INSERT OR REPLACE INTO sessions(digest,role,user,window,expires)"
-                          " VALUES(?1,?2,?3,?4,?5)");
-      s.bind(1, r.digest).bind(2, r.role).bind(3, r.user).bind(4, r.window).bind(5, r.expires_ms);
-      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write a session");
+      auto s = db_->stmt("INSERT OR REPLACE INTO sessions(digest,role,user,window,expires)"
+                         " VALUES(?1,?2,?3,?4,?5)");
+      if (!s) return describe(*db_, "cannot write a session");
+      s->bind(1, r.digest).bind(2, r.role).bind(3, r.user).bind(4, r.window).bind(5, r.expires_ms);
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a session");
     }
     for (const auto& d : item->sessions_del) {
-      auto& s = db_->stmt("DELETE FROM sessions WHERE digest=?1");
-      s.bind(1, d);
-      if (s.step() != SQLITE_DONE) return describe(*db_, "cannot delete a session");
+      auto s = db_->stmt("DELETE FROM sessions WHERE digest=?1");
+      if (!s) return describe(*db_, "cannot delete a session");
+      s->bind(1, d);
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot delete a session");
     }
     if (!item->changes.meta.empty()) meta = &item->changes.meta;
   }
   if (meta) {
-    auto& s = db_->stmt("INSERT OR REPLACE INTO meta(key,value) VALUES('engine',?1)");
-    s.bind(1, *meta);
-    if (s.step() != SQLITE_DONE) return describe(*db_, "cannot write the engine state");
+    auto s = db_->stmt("INSERT OR REPLACE INTO meta(key,value) VALUES('engine',?1)");
+    if (!s) return describe(*db_, "cannot write the engine state");
+    s->bind(1, *meta);
+    if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write the engine state");
   }
   if (tx.commit() != SQLITE_OK) return describe(*db_, "cannot commit");
   return std::nullopt;
+}
+
+std::int64_t Store::set_max_pages_for_test(std::int64_t pages) {
+  return db_->pragma_int(("max_page_count=" + std::to_string(pages)).c_str());
 }
 
 StoreReader::StoreReader(std::unique_ptr<Db> db) : db_(std::move(db)) {}
@@ -241,18 +258,19 @@ Expected<std::unique_ptr<StoreReader>, std::string> StoreReader::open(const std:
 
 std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int limit) {
   std::vector<engine::Event> out;
-  auto& s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
-                      " WHERE seq>?1 ORDER BY seq LIMIT ?2");
-  s.bind(1, since).bind(2, limit);
-  while (s.step() == SQLITE_ROW) {
+  auto s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                     " WHERE seq>?1 ORDER BY seq LIMIT ?2");
+  if (!s) return out;
+  s->bind(1, since).bind(2, limit);
+  while (s->step() == SQLITE_ROW) {
     engine::Event e;
-    e.seq = s.i64(0);
-    e.type = s.text(1);
-    e.at = TimePoint{std::chrono::milliseconds{s.i64(2)}};
-    e.actor = engine::Actor{parse_actor_kind(s.text(3)), s.text(4)};
-    e.window = static_cast<int>(s.i64(5));
+    e.seq = s->i64(0);
+    e.type = s->text(1);
+    e.at = TimePoint{std::chrono::milliseconds{s->i64(2)}};
+    e.actor = engine::Actor{parse_actor_kind(s->text(3)), s->text(4)};
+    e.window = static_cast<int>(s->i64(5));
     boost::system::error_code ec;
-    auto v = json::parse(s.text(6), ec);
+    auto v = json::parse(s->text(6), ec);
     if (!ec && v.is_object()) e.data = std::move(v.as_object());
     out.push_back(std::move(e));
   }
@@ -260,23 +278,24 @@ std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int lim
 }
 
 std::optional<std::string> StoreReader::ticket_row(engine::TicketId id) {
-  auto& s = db_->stmt("SELECT row FROM tickets WHERE id=?1");
-  s.bind(1, id);
-  if (s.step() == SQLITE_ROW) return s.text(0);
+  auto s = db_->stmt("SELECT row FROM tickets WHERE id=?1");
+  if (!s) return std::nullopt;
+  s->bind(1, id);
+  if (s->step() == SQLITE_ROW) return s->text(0);
   return std::nullopt;
 }
 
 std::vector<std::pair<engine::TicketId, std::string>> StoreReader::all_ticket_rows() {
   std::vector<std::pair<engine::TicketId, std::string>> out;
-  auto& s = db_->stmt("SELECT id,row FROM tickets ORDER BY id");
-  while (s.step() == SQLITE_ROW) out.emplace_back(s.i64(0), s.text(1));
+  auto s = db_->stmt("SELECT id,row FROM tickets ORDER BY id");
+  while (s && s->step() == SQLITE_ROW) out.emplace_back(s->i64(0), s->text(1));
   return out;
 }
 
 std::vector<std::pair<int, std::string>> StoreReader::all_window_rows() {
   std::vector<std::pair<int, std::string>> out;
-  auto& s = db_->stmt("SELECT number,row FROM windows ORDER BY number");
-  while (s.step() == SQLITE_ROW) out.emplace_back(static_cast<int>(s.i64(0)), s.text(1));
+  auto s = db_->stmt("SELECT number,row FROM windows ORDER BY number");
+  while (s && s->step() == SQLITE_ROW) out.emplace_back(static_cast<int>(s->i64(0)), s->text(1));
   return out;
 }
 

@@ -55,6 +55,18 @@ class SystemClock final : public Clock {
   TimePoint now() const override;
 };
 
+// Wall time that starts at a given instant and then runs at the real pace (monotonic).
+// The daemon uses it for --clock-start: tests and demos at a fixed date and hour.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(TimePoint start);
+  TimePoint now() const override;
+
+ private:
+  TimePoint start_;
+  std::chrono::steady_clock::time_point origin_;
+};
+
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(TimePoint t) : now_(t) {}

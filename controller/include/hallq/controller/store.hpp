@@ -61,6 +61,12 @@ class Store {
   // Commits the items in one transaction. On error nothing of them is written.
   std::optional<std::string> commit(const std::vector<const CommitItem*>& items);
 
+  // Test hook, not for production code: caps the file at `pages` pages on this connection
+  // (PRAGMA max_page_count; SQLite raises a cap below the current size to the current size),
+  // so a test can make commits fail with SQLITE_FULL as on a full disk. Returns the cap now in
+  // effect, or -1 on error.
+  std::int64_t set_max_pages_for_test(std::int64_t pages);
+
  private:
   explicit Store(std::unique_ptr<Db> db);
   std::unique_ptr<Db> db_;

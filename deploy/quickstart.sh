@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   deploy/quickstart.sh demo   install what is missing, build, start the example hall
+#   deploy/quickstart.sh test   install what is missing, build, run every test
+# Environment: HALLQ_PORT (demo, default 8080), HALLQ_JOBS (build jobs, default: cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${HALLQ_JOBS:-$(nproc)}
+
+bash deploy/bootstrap.sh
+
+case "${1:-}" in
+  demo)
+    cmake --preset release >/dev/null
+    cmake --build --preset release -j "$jobs" --target hallq-controller
+    data=$(mktemp -d /tmp/hallq-demo.XXXXXX)
+    port=${HALLQ_PORT:-8080}
+    # A real hall closes at night; the demo hall takes tickets at any hour.
+    sed -e 's/^always_open = false/always_open = true/' deploy/examples/hall.toml > "$data/hall.toml"
+    cat <<MSG
+
+HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a real hall)
+  data folder      $data
+  health           http://127.0.0.1:$port/api/v1/health
+  hall snapshot    http://127.0.0.1:$port/api/v1/hall
+  service guides   http://127.0.0.1:$port/api/v1/services
+  event stream     ws://127.0.0.1:$port/api/v1/events?since=0
+  metrics          http://127.0.0.1:$port/metrics
+Try:
+  curl -s -XPOST http://127.0.0.1:$port/api/v1/tickets -H 'Authorization: Bearer demo-kiosk-1' -d '{"service":"minzheng"}'
+  curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}'
+Stop with Ctrl-C.
+
+MSG
+    exec "$root/build/release/bin/hallq-controller" --config "$data/hall.toml" \
+      --data-dir "$data" --listen "0.0.0.0:$port"
+    ;;
+  test)
+    cmake --preset dev >/dev/null
+    cmake --build --preset dev -j "$jobs"
+    ctest --preset dev -j "$jobs"
+    ;;
+  *)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac

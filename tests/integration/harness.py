@@ -1,0 +1,209 @@
+"""Integration-test harness: starts the real hallq-controller on 127.0.0.1 port 0 with a
+generated config and talks to it over HTTP and WebSocket (Python standard library only).
+
+Environment (set by CTest): HALLQ_CONTROLLER = path of the binary, HALLQ_SOURCE_DIR = repo root.
+"""
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+CONTROLLER = os.environ.get("HALLQ_CONTROLLER", "build/dev/bin/hallq-controller")
+SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
+EXAMPLE = os.path.join(SOURCE, "deploy", "examples", "hall.toml")
+BENCH = os.path.join(SOURCE, "deploy", "examples", "bench-hall.toml")  # no limits of any kind
+# A fixed Monday morning in the hall's zone: tests never depend on today's date or hour.
+MONDAY_10AM = "2026-03-02T10:00:00+08:00"
+
+
+def example_config(path=EXAMPLE, **replace):
+    """The example hall's TOML with `key = value` lines replaced (first match of each key)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for key, value in replace.items():
+        text, n = re.subn(r"(?m)^%s = .*$" % re.escape(key), "%s = %s" % (key, value), text, count=1)
+        assert n == 1, "no key %s in the example config" % key
+    return text
+
+
+class Controller:
+    """One hallq-controller process with its own data folder."""
+
+    def __init__(self, config_text=None, data_dir=None, clock_start=MONDAY_10AM, extra_args=()):
+        self.tmp = tempfile.mkdtemp(prefix="hallq-it-")
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")
+        self.config_path = os.path.join(self.tmp, "hall.toml")
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            f.write(config_text if config_text is not None else example_config())
+        self.clock_start = clock_start
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.port = None
+        self.stderr_path = os.path.join(self.tmp, "stderr.log")
+
+    def args(self):
+        a = [CONTROLLER, "--config", self.config_path, "--data-dir", self.data_dir,
+             "--listen", "127.0.0.1:0"]
+        if self.clock_start:
+            a += ["--clock-start", self.clock_start]
+        return a + self.extra_args
+
+    def start(self, timeout=10):
+        self.stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.stderr)
+        deadline = time.time() + timeout
+        line = b""
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+                return self
+        self.proc.kill()
+        raise RuntimeError("controller did not start: %r\n%s" % (line, self.log()))
+
+    def log(self):
+        with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+        self._closed()
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self._closed()
+
+    def _closed(self):
+        if self.proc:
+            self.proc.stdout.close()
+        self.proc = None
+        self.stderr.close()
+        self.stderr = None
+
+    def cleanup(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        if self.proc:
+            self.proc.stdout.close()
+        if getattr(self, "stderr", None):
+            self.stderr.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---- HTTP ----
+    def request(self, method, path, body=None, token=None, raw=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        text = r.read().decode("utf-8")
+        conn.close()
+        try:
+            payload = json.loads(text) if text else None
+        except ValueError:
+            payload = text
+        return r.status, payload
+
+    def get(self, path, token=None):
+        return self.request("GET", path, token=token)
+
+    def post(self, path, body=None, token=None):
+        return self.request("POST", path, body=body, token=token)
+
+    def issue(self, service="minzheng", token="demo-kiosk-1", **fields):
+        body = {"service": service}
+        body.update(fields)
+        return self.post("/api/v1/tickets", body, token)
+
+    def sign_in(self, window, clerk, pin="123456"):
+        status, body = self.post("/api/v1/windows/%d/sign-in" % window, {"clerk": clerk, "pin": pin})
+        assert status == 200, (status, body)
+        return body["token"]
+
+
+class WebSocket:
+    """A minimal RFC 6455 client: text frames in, close out. Enough for the event stream."""
+
+    def __init__(self, port, path, token=None, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, key))
+        if token:
+            req += "Authorization: Bearer %s\r\n" % token
+        self.sock.sendall((req + "\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            if not chunk:
+                raise RuntimeError("connection closed during handshake: %r" % head)
+            head += chunk
+        self.status = int(head.split(b" ")[1])
+        self.buf = b""
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("closed")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv_json(self):
+        while True:
+            b0, b1 = self._read(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._read(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._read(8))[0]
+            payload = self._read(n)
+            op = b0 & 0x0F
+            if op == 1:
+                return json.loads(payload.decode("utf-8"))
+            if op == 8:
+                raise EOFError("server closed the stream")
+            # ping/pong/continuation: not used by the server for events
+
+    def close(self):
+        try:
+            mask = os.urandom(4)
+            self.sock.sendall(bytes([0x88, 0x80]) + mask)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+class ControllerTest(unittest.TestCase):
+    """Base class: self.c is a started controller on the example hall (always open)."""
+
+    config = None  # TOML text; None: the example hall with always_open = true
+
+    def setUp(self):
+        text = self.config if self.config is not None else example_config(always_open="true")
+        self.c = Controller(text)
+        self.c.start()
+
+    def tearDown(self):
+        self.c.cleanup()

@@ -1,0 +1,204 @@
+"""The controller's HTTP API through the real daemon: answers as specified, errors that change
+nothing (ARCHITECTURE "every network input is untrusted")."""
+import unittest
+
+from harness import Controller, ControllerTest, example_config
+
+FAST = dict(always_open="true", device_rate_per_s="1000", device_burst="1000")
+
+
+class Api(ControllerTest):
+    config = example_config(**FAST)
+
+    def hall(self):
+        status, body = self.c.get("/api/v1/hall")
+        self.assertEqual(status, 200)
+        return body
+
+    def test_health_and_snapshot(self):
+        status, body = self.c.get("/api/v1/health")
+        self.assertEqual((status, body["status"]), (200, "ok"))
+        hall = self.hall()
+        self.assertEqual(hall["seq"], body["seq"])
+        self.assertEqual([s["prefix"] for s in hall["services"]], list("ABCDEF"))
+        self.assertEqual([w["number"] for w in hall["windows"]], [1, 2, 3, 4, 5, 6])
+        self.assertTrue(all(w["state"] == "closed" for w in hall["windows"]))
+        self.assertEqual(hall["day"], "2026-03-02")  # the injected clock, not today
+
+    def test_services_carry_full_guides(self):
+        """R-ITEM-1 / R-ONCE-1: every item has its materials, time limit, fee and phone."""
+        status, body = self.c.get("/api/v1/services")
+        self.assertEqual(status, 200)
+        items = [i for s in body["services"] for i in s["items"]]
+        self.assertGreater(len(items), 5)
+        for i in items:
+            self.assertIn(i["kind"], ("immediate", "promised"))
+            self.assertTrue(i["phone"], i["name"])
+            if i["kind"] == "promised":
+                self.assertGreater(i["time_limit_days"], 0)
+                self.assertTrue(i["materials"], i["name"])
+        with_materials = [i for i in items if i["materials"]]
+        self.assertGreaterEqual(len(with_materials), len(items) - 2)  # only enquiries need none
+
+    def test_issue_numbers_and_idempotent_retry(self):
+        s1, t1 = self.c.issue(request_id="kiosk-1/0001")
+        s2, t2 = self.c.issue(request_id="kiosk-1/0002")
+        s3, t3 = self.c.issue(request_id="kiosk-1/0001")  # a retry of the first request
+        self.assertEqual((s1, s2, s3), (201, 201, 201))
+        self.assertEqual((t1["number"], t2["number"]), ("A001", "A002"))
+        self.assertEqual(t3["id"], t1["id"])
+        self.assertEqual(t2["ahead"], 1)
+        self.assertGreater(t2["estimated_wait_s"], 0)
+        for k in ("id", "number", "service", "ahead", "estimated_wait_s", "issued_at"):
+            self.assertIn(k, t1)
+        self.assertEqual(self.hall()["services"][0]["waiting"], 2)
+        status, t = self.c.get("/api/v1/tickets/%d" % t1["id"])
+        self.assertEqual((status, t["number"], t["state"]), (200, "A001", "waiting"))
+
+    def test_bad_input_is_refused_and_changes_nothing(self):
+        before = self.hall()["seq"]
+        cases = [
+            (self.c.request("POST", "/api/v1/tickets", raw=b"{not json", token="demo-kiosk-1"), 400, "bad_json"),
+            (self.c.request("POST", "/api/v1/tickets", raw=b"[1,2]", token="demo-kiosk-1"), 400, "bad_json"),
+            (self.c.post("/api/v1/tickets", {"priority": "normal"}, "demo-kiosk-1"), 400, "bad_field"),
+            (self.c.post("/api/v1/tickets", {"service": 7}, "demo-kiosk-1"), 400, "bad_field"),
+            (self.c.post("/api/v1/tickets", {"service": "nope"}, "demo-kiosk-1"), 422, "unknown_service"),
+            (self.c.post("/api/v1/tickets", {"service": "minzheng", "priority": "vip"}, "demo-kiosk-1"), 422, "invalid_value"),
+            (self.c.post("/api/v1/tickets", {"service": "minzheng", "request_id": "x" * 65}, "demo-kiosk-1"), 422, "invalid_value"),
+            (self.c.post("/api/v1/tickets", {"service": "minzheng"}), 401, "unauthorized"),
+            (self.c.post("/api/v1/tickets", {"service": "minzheng"}, "wrong-token"), 401, "unauthorized"),
+            (self.c.post("/api/v1/tickets", {"service": "minzheng"}, "demo-display-1"), 403, "forbidden"),
+            (self.c.request("POST", "/api/v1/tickets", raw=b"{" + b" " * (65 * 1024) + b"}", token="demo-kiosk-1"), 413, "body_too_large"),
+            (self.c.get("/api/v1/nothing-here"), 404, "not_found"),
+            (self.c.get("/api/v1/tickets/999999"), 404, "unknown_ticket"),
+            (self.c.get("/api/v1/tickets/abc"), 404, "unknown_ticket"),
+            (self.c.request("DELETE", "/api/v1/hall"), 405, "method_not_allowed"),
+            (self.c.post("/api/v1/windows/1/call-next"), 401, "unauthorized"),
+            (self.c.post("/api/v1/windows/99/sign-in", {"clerk": "c01", "pin": "123456"}), 404, "unknown_window"),
+        ]
+        for (status, body), want_status, want_code in cases:
+            self.assertEqual(status, want_status, body)
+            self.assertEqual(body["error"]["code"], want_code, body)
+            self.assertTrue(body["error"]["message"])
+        self.assertEqual(self.hall()["seq"], before)
+        self.assertEqual(self.hall()["services"][0]["waiting"], 0)
+
+    def test_window_flow(self):
+        """R-HALL-5 call, R-FIRST-2 transfer, R-HALL-6 pause, R-ATT-1 sign-in/out."""
+        _, a1 = self.c.issue()
+        _, a2 = self.c.issue()
+        _, old = self.c.issue(priority="elderly")  # R-HALL-7: called first
+        tok = self.c.sign_in(1, "c01")
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual((s, called["id"], called["state"], called["window"]), (200, old["id"], "called", 1))
+        s, body = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual((s, body["error"]["code"]), (409, "window_busy"))
+        s, body = self.c.post("/api/v1/windows/1/recall", token=tok)
+        self.assertEqual((s, body["recalls"]), (200, 1))
+        s, body = self.c.post("/api/v1/windows/1/start", token=tok)
+        self.assertEqual((s, body["state"]), (200, "serving"))
+        s, body = self.c.post("/api/v1/windows/1/finish", {"case": {"type": "immediate"}}, token=tok)
+        self.assertEqual((s, body["state"]), (200, "done"))
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual(called["id"], a1["id"])
+        s, moved = self.c.post("/api/v1/windows/1/transfer", {"service": "laodong"}, token=tok)
+        self.assertEqual((s, moved["service"], moved["state"]), (200, "laodong", "waiting"))
+        self.assertEqual(moved["transfers"][0]["from_window"], 1)
+        self.assertEqual(moved["transfers"][0]["from_clerk"], "c01")
+        self.assertEqual(moved["first_clerk"], "c01")
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual(called["id"], a2["id"])
+        s, body = self.c.post("/api/v1/windows/1/skip", token=tok)
+        self.assertEqual(body["state"], "no_show")
+        s, body = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual(s, 204)
+        s, body = self.c.post("/api/v1/windows/1/pause", {"reason": "暂离 3 分钟"}, token=tok)
+        self.assertEqual((s, body["state"]), (200, "paused"))
+        w1 = self.hall()["windows"][0]
+        self.assertEqual((w1["state"], w1["pause_reason"]), ("paused", "暂离 3 分钟"))
+        s, body = self.c.post("/api/v1/windows/1/resume", token=tok)
+        self.assertEqual((s, body["state"]), (200, "open"))
+        # Another window's clerk may not act here, and the transferred ticket waits at window 2.
+        tok2 = self.c.sign_in(2, "c03")
+        s, body = self.c.post("/api/v1/windows/1/call-next", token=tok2)
+        self.assertEqual(s, 403)
+        s, called = self.c.post("/api/v1/windows/2/call-next", token=tok2)
+        self.assertEqual((s, called["id"]), (200, a1["id"]))
+        s, body = self.c.post("/api/v1/windows/1/sign-out", token=tok)
+        self.assertEqual((s, body["state"]), (200, "closed"))
+        s, body = self.c.post("/api/v1/windows/1/call-next", token=tok)  # the session ended
+        self.assertEqual(s, 401)
+
+    def test_pin_lockout(self):
+        for _ in range(5):
+            s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "c01", "pin": "000000"})
+            self.assertEqual(s, 401)
+        s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "c01", "pin": "123456"})
+        self.assertEqual((s, body["error"]["code"]), (429, "locked_out"))
+        s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "c03", "pin": "123456"})
+        self.assertEqual((s, body["error"]["code"]), (403, "not_assigned"))  # R-ACCT-1
+
+    def test_manager_sessions(self):
+        s, body = self.c.post("/api/v1/sessions", {"user": "admin", "password": "admin123456"})
+        self.assertEqual((s, body["role"]), (201, "admin"))
+        tok = body["token"]
+        s, _ = self.c.post("/api/v1/sessions", {"user": "admin", "password": "wrong"})
+        self.assertEqual(s, 401)
+        s, _ = self.c.post("/api/v1/sessions", {"user": "c01", "password": "123456"})
+        self.assertEqual(s, 403)  # clerks sign in at a window
+        s, body = self.c.request("DELETE", "/api/v1/sessions", token=tok)
+        self.assertEqual(s, 200)
+        s, body = self.c.get("/api/v1/hall", token=tok)
+        self.assertEqual(s, 401)
+
+    def test_metrics(self):
+        self.c.issue()
+        s, text = self.c.get("/metrics")
+        self.assertEqual(s, 200)
+        self.assertIn("hallq_tickets_issued_total 1", text)
+        self.assertIn('hallq_waiting_tickets{service="minzheng"} 1', text)
+        self.assertIn("hallq_request_duration_seconds_bucket", text)
+        self.assertIn("hallq_websocket_clients 0", text)
+
+
+class RateLimit(ControllerTest):
+    config = example_config(always_open="true", device_rate_per_s="1", device_burst="5")
+
+    def test_device_gets_429_past_its_burst(self):
+        statuses = [self.c.issue()[0] for _ in range(12)]
+        self.assertEqual(statuses[:5], [201] * 5)
+        self.assertIn(429, statuses[5:])
+        s, hall = self.c.get("/api/v1/hall")
+        self.assertEqual(hall["services"][0]["waiting"], statuses.count(201))
+
+
+class OpeningHours(unittest.TestCase):
+    """R-HOURS-1/2/3 through the real daemon with the example hall's real hours."""
+
+    def at(self, when):
+        c = Controller(example_config(), clock_start=when)
+        self.addCleanup(c.cleanup)
+        return c.start()
+
+    def test_hours(self):
+        cases = [
+            ("2026-03-02T07:00:00+08:00", "minzheng", 409),   # Monday before 08:30
+            ("2026-03-02T10:00:00+08:00", "minzheng", 201),
+            ("2026-03-02T12:30:00+08:00", "minzheng", 201),   # window 6 serves minzheng over lunch
+            ("2026-03-02T22:00:00+08:00", "minzheng", 409),   # after 17:30
+            ("2026-03-07T10:00:00+08:00", "minzheng", 409),   # Saturday, weekend service off
+            ("2026-10-01T10:00:00+08:00", "minzheng", 409),   # National Day holiday
+            ("2026-02-14T10:00:00+08:00", "minzheng", 201),   # Saturday made a working day (调休)
+        ]
+        for when, service, want in cases:
+            c = self.at(when)
+            s, body = c.issue(service)
+            self.assertEqual(s, want, (when, body))
+            if want == 409:
+                self.assertEqual(body["error"]["code"], "hall_closed")
+                self.assertTrue(body["error"]["message_zh"])
+            c.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,62 @@
+"""The event stream (/api/v1/events, WebSocket): durable events in order, a reconnect with
+`since` misses nothing, the public view carries no personal data."""
+import unittest
+
+from harness import ControllerTest, WebSocket, example_config
+
+FAST = dict(always_open="true", device_rate_per_s="1000", device_burst="1000")
+
+
+class Events(ControllerTest):
+    config = example_config(**FAST)
+
+    def test_live_and_replayed_events_in_order(self):
+        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token="demo-display-1")
+        self.addCleanup(ws.close)
+        self.assertEqual(ws.status, 101)
+        first = ws.recv_json()
+        self.assertEqual((first["seq"], first["type"]), (1, "DayRolledOver"))
+        _, t = self.c.issue(request_id="ev-1")
+        tok = self.c.sign_in(1, "c01")
+        self.c.post("/api/v1/windows/1/call-next", token=tok)
+        got = [ws.recv_json() for _ in range(3)]
+        self.assertEqual([e["type"] for e in got], ["TicketIssued", "ClerkSignedIn", "TicketCalled"])
+        self.assertEqual([e["seq"] for e in got], [2, 3, 4])
+        self.assertEqual(got[0]["data"]["number"], t["number"])
+        self.assertEqual(got[2]["window"], 1)
+        self.assertEqual(got[2]["actor"], {"kind": "clerk", "id": "c01"})
+
+        # Reconnect from seq 2: the missed events arrive first, in order, then live ones.
+        ws2 = WebSocket(self.c.port, "/api/v1/events?since=2", token="demo-display-1")
+        self.addCleanup(ws2.close)
+        self.c.post("/api/v1/windows/1/start", token=tok)
+        seqs = [ws2.recv_json()["seq"] for _ in range(3)]
+        self.assertEqual(seqs, [3, 4, 5])
+        self.assertEqual(ws.recv_json()["seq"], 5)
+
+    def test_public_view_has_no_personal_data(self):
+        ws = WebSocket(self.c.port, "/api/v1/events?since=0")
+        self.addCleanup(ws.close)
+        self.c.issue(request_id="secret-request")
+        tok = self.c.sign_in(1, "c01")
+        self.c.post("/api/v1/windows/1/call-next", token=tok)
+        events = [ws.recv_json() for _ in range(4)]
+        self.assertEqual(events[-1]["type"], "TicketCalled")
+        for e in events:
+            self.assertNotIn("actor", e)
+            self.assertNotIn("clerk", e["data"])
+            self.assertNotIn("request_id", e["data"])
+        s, hall = self.c.get("/api/v1/hall")
+        self.assertNotIn("clerk", hall["windows"][0])
+
+    def test_subscriber_count_in_metrics(self):
+        ws = WebSocket(self.c.port, "/api/v1/events")
+        self.addCleanup(ws.close)
+        self.c.issue()
+        ws.recv_json()  # subscribed once an event arrives
+        s, text = self.c.get("/metrics")
+        self.assertIn("hallq_websocket_clients 1", text)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,110 @@
+"""Start-up refusals: a bad config, a database from a newer schema, a foreign or corrupt file:
+a clear message, exit status 1, and the file left untouched (R-HALL-8)."""
+import hashlib
+import os
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+from harness import CONTROLLER, Controller, example_config
+
+
+def run(*args):
+    return subprocess.run([CONTROLLER, *args], capture_output=True, text=True, timeout=30)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Startup(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallq-it-")
+        self.addCleanup(self.tmp.cleanup)
+
+    def write(self, name, text):
+        p = os.path.join(self.tmp.name, name)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return p
+
+    def test_flags(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^hallq-controller \d+\.\d+\.\d+")
+        r = run("--help")
+        self.assertIn("--config FILE", r.stdout)
+        r = run("--bogus")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown option", r.stderr)
+
+    def test_check_config(self):
+        good = self.write("good.toml", example_config())
+        r = run("--check-config", good)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("6 windows", r.stdout)
+        bad = self.write("bad.toml", example_config(recall_limit="\"two\""))
+        r = run("--check-config", bad)
+        self.assertEqual(r.returncode, 1)
+        line = example_config().splitlines().index("recall_limit = 2") + 1
+        self.assertIn("bad.toml:%d" % line, r.stderr)
+        self.assertIn("recall_limit", r.stderr)
+        # The daemon refuses to start on it, with the same message.
+        r = run("--config", bad, "--data-dir", os.path.join(self.tmp.name, "d"), "--listen", "127.0.0.1:0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("recall_limit", r.stderr)
+
+    def refuse(self, make_db, expect):
+        data = os.path.join(self.tmp.name, "data")
+        os.makedirs(data)
+        db = os.path.join(data, "hallq.db")
+        make_db(db)
+        before = digest(db)
+        cfg = self.write("hall.toml", example_config(always_open="true"))
+        r = run("--config", cfg, "--data-dir", data, "--listen", "127.0.0.1:0")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(expect, r.stderr)
+        self.assertEqual(digest(db), before)
+
+    def test_newer_schema_is_refused_untouched(self):
+        def make(db):
+            c = Controller(example_config(always_open="true"), data_dir=os.path.dirname(db))
+            c.start()
+            c.issue()
+            c.stop()
+            c.cleanup()
+            con = sqlite3.connect(db)
+            con.execute("PRAGMA journal_mode=DELETE")
+            con.execute("PRAGMA user_version=99")
+            con.commit()
+            con.close()
+        self.refuse(make, "newer")
+
+    def test_foreign_database_is_refused_untouched(self):
+        def make(db):
+            con = sqlite3.connect(db)
+            con.execute("CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT)")
+            con.execute("INSERT INTO accounts VALUES (1, 'x')")
+            con.commit()
+            con.close()
+        self.refuse(make, "not a HallQ database")
+
+    def test_garbage_file_is_refused_untouched(self):
+        def make(db):
+            with open(db, "wb") as f:
+                f.write(os.urandom(8192))
+        self.refuse(make, "hallq.db")
+
+    def test_data_dir_in_use(self):
+        c = Controller(example_config(always_open="true"))
+        self.addCleanup(c.cleanup)
+        c.start()
+        r = run("--config", c.config_path, "--data-dir", c.data_dir, "--listen", "127.0.0.1:0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("in use", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
