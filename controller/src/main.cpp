@@ -11,8 +11,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "api/hall.hpp"
@@ -128,6 +130,10 @@ int main(int argc, char** argv) {
     }
   }
   set_log_level(a.log_level);
+  // A write past a file-size limit must fail with EFBIG like a full disk, not kill us; a
+  // write to a closed socket must fail with EPIPE, not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
   if (!init_secrets()) {
     std::cerr << "hallq-controller: libsodium failed to initialise\n";
     return 1;
@@ -268,6 +274,32 @@ int main(int argc, char** argv) {
     acceptor.close();
     io.stop();
   });
+  asio::signal_set hup(io, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        hup.async_wait(on_hup);
+        // Parse into a scratch struct; the running hall changes only if all of it is valid.
+        auto fresh = load_config(a.config);
+        if (!fresh) {
+          log->error("reload refused, keeping the running config: {}", fresh.error().to_string());
+          return;
+        }
+        fresh->server = config.server;  // listen address and data folder need a restart
+        if (fresh->centre.timezone != config.centre.timezone)
+          log->warn("centre.timezone changes only with a restart");
+        fresh->centre.timezone = config.centre.timezone;
+        if (!hall.settled()) {
+          log->error("reload refused: commands are being stored; send SIGHUP again");
+          return;
+        }
+        if (auto e = hall.reload(*fresh)) {
+          log->error("reload refused, keeping the running config: {}", *e);
+          return;
+        }
+        log->info("{} reloaded: {} services, {} windows", a.config, fresh->services.size(), fresh->windows.size());
+      };
+  hup.async_wait(on_hup);
   asio::co_spawn(io, api::serve(acceptor, hall), asio::detached);
   asio::co_spawn(io, midnight_loop(hall), asio::detached);
   io.run();

@@ -57,9 +57,10 @@ class Controller:
             a += ["--clock-start", self.clock_start]
         return a + self.extra_args
 
-    def start(self, timeout=10):
+    def start(self, timeout=10, preexec_fn=None):
         self.stderr = open(self.stderr_path, "ab")
-        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.stderr)
+        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.stderr,
+                                     preexec_fn=preexec_fn)
         deadline = time.time() + timeout
         line = b""
         while time.time() < deadline:

@@ -202,3 +202,29 @@ class OpeningHours(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Reload(ControllerTest):
+    """SIGHUP re-reads the hall file; an invalid file is refused and the running hall stays."""
+    config = example_config(**FAST)
+
+    def reload_with(self, text):
+        import signal
+        import time
+        with open(self.c.config_path, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.c.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+
+    def test_sighup(self):
+        _, t = self.c.issue()
+        self.reload_with(example_config(**FAST).replace("name = \"青溪镇便民服务中心\"", "name = \"青溪镇便民服务中心（新）\"", 1))
+        s, hall = self.c.get("/api/v1/hall")
+        self.assertEqual(hall["centre"], "青溪镇便民服务中心（新）")
+        self.assertEqual(hall["services"][0]["waiting"], 1)  # the live queue survived
+        self.reload_with("this is not toml [")
+        s, hall = self.c.get("/api/v1/hall")
+        self.assertEqual((s, hall["centre"]), (200, "青溪镇便民服务中心（新）"))
+        self.assertIn("reload refused", self.c.log())
+        s, again = self.c.get("/api/v1/tickets/%d" % t["id"])
+        self.assertEqual(again["number"], t["number"])

@@ -97,3 +97,45 @@ class KillDuringBurst(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DiskFull(unittest.TestCase):
+    """A full disk (here: a file-size limit on the daemon): commands that cannot be stored are
+    answered 503 and change nothing; what was acknowledged before stays; after the disk has
+    room again the hall goes on without a restart."""
+
+    def test_full_disk(self):
+        import resource
+
+        c = Controller(example_config(BENCH))
+        self.addCleanup(c.cleanup)
+        c.start()
+        c.issue(request_id="warm-up")
+        c.stop()
+        db = os.path.join(c.data_dir, "hallq.db")
+        # Room for a few dozen tickets beyond what the files hold now.
+        limit = max(os.path.getsize(db), 1 << 20) + 256 * 1024
+        c.start(preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+        acked, refused = [], 0
+        for i in range(5000):
+            s, t = c.issue(request_id="fill-%d" % i)
+            if s == 201:
+                acked.append(t)
+            else:
+                self.assertEqual((s, t["error"]["code"]), (503, "storage_failed"), t)
+                refused += 1
+                if refused >= 20:
+                    break
+        self.assertGreater(len(acked), 10)
+        self.assertEqual(refused, 20)
+        s, health = c.get("/api/v1/health")  # still serving
+        self.assertEqual(s, 200)
+        self.assertEqual(health["seq"], 2 + len(acked))  # roll-over, warm-up, acknowledged
+        c.stop()
+        c.start()  # without the limit: the disk has room again
+        for t in acked:
+            s, now = c.get("/api/v1/tickets/%d" % t["id"])
+            self.assertEqual((s, now["number"]), (200, t["number"]))
+        s, t = c.issue(request_id="after")
+        self.assertEqual(s, 201)
+        self.assertEqual(int(t["number"][1:]), int(acked[-1]["number"][1:]) + 1)  # refused ones used no number

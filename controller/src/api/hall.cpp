@@ -179,6 +179,22 @@ void Hall::rebuild_after_failure() {
   logger("engine")->warn("state rebuilt from the database at seq {}", published_seq_);
 }
 
+std::optional<std::string> Hall::reload(const HallConfig& config) {
+  auto loaded = reader_->load();
+  if (!loaded) return loaded.error();
+  auto fresh = std::make_unique<engine::Engine>(config, tz_, WorkingCalendar(config.calendar.holidays, config.calendar.makeup_workdays));
+  std::string error;
+  if (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, &error)) return error;
+  if (fresh->last_seq() != published_seq_) return "the state changed while reloading; try again";
+  config_ = config;
+  calendar_ = WorkingCalendar(config_.calendar.holidays, config_.calendar.makeup_workdays);
+  engine_ = std::move(fresh);
+  devices_.clear();
+  for (const auto& d : config_.devices) devices_[d.token_hash] = &d;
+  buckets_.clear();
+  return std::nullopt;
+}
+
 Principal Hall::authenticate(std::string_view bearer) {
   Principal p;
   if (bearer.empty()) return p;

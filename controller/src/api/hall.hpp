@@ -81,6 +81,11 @@ class Hall {
   std::optional<std::string> start(const store::Loaded& loaded);
   void stop();
 
+  // SIGHUP: takes a new, already validated config. The live state is rebuilt from the
+  // database under it; if that fails (a service with waiting tickets was removed) the old
+  // config stays and the reason is returned. Call only when settled().
+  std::optional<std::string> reload(const HallConfig& config);
+
   Principal authenticate(std::string_view bearer);
   // Executes a command; resolves once its events are durable (or it failed).
   // Coroutine parameters are references to the caller's named locals: GCC 12 corrupts

@@ -20,6 +20,11 @@ constexpr double kEwmaWeight = 0.2;
 
 std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
 
+// The average service time is kept to whole milliseconds. Boost.JSON (1.81) parses doubles
+// imprecisely, so the full double would come back from the meta row a bit off and a restored
+// engine would drift from the live one; a millisecond value survives the round trip exactly.
+double whole_ms(double s) { return std::round(s * 1000) / 1000; }
+
 Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 bool is_final(TicketState s) {
@@ -735,7 +740,7 @@ void Engine::apply(const Event& e) {
     if (t->started_at) {
       double s = duration<double>(e.at - *t->started_at).count();
       auto& ss = services_[t->service];
-      ss.avg_service_s = ss.avg_service_s <= 0 ? s : (1 - kEwmaWeight) * ss.avg_service_s + kEwmaWeight * s;
+      ss.avg_service_s = whole_ms(ss.avg_service_s <= 0 ? s : (1 - kEwmaWeight) * ss.avg_service_s + kEwmaWeight * s);
     }
     free_window(e.window, e.at);
   } else if (type == "TicketCancelled" || type == "TicketClosed") {
@@ -817,7 +822,7 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
       auto& ss = services_[std::string(id)];
       ss.issued_today = static_cast<int>(get_i(v.as_object(), "issued_today"));
       ss.next_number = std::max(1, static_cast<int>(get_i(v.as_object(), "next_number")));
-      if (auto* a = v.as_object().if_contains("avg_service_s"); a && a->is_number()) ss.avg_service_s = a->to_number<double>();
+      if (auto* a = v.as_object().if_contains("avg_service_s"); a && a->is_number()) ss.avg_service_s = whole_ms(a->to_number<double>());
     }
   }
   recent_.clear();
@@ -834,6 +839,8 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     if (!t.request_id.empty() && t.day == day_) by_request_[t.request_id] = t.id;
     next_ticket_id_ = std::max(next_ticket_id_, t.id + 1);
     if (is_final(t.state)) continue;
+    // The roll-over forgets the no-shows of earlier days (see DayRolledOver); so does a restore.
+    if (t.state == TicketState::NoShow && (!t.noshow_at || format_date(tz_.to_local(*t.noshow_at).date) < day_)) continue;
     if (!services_.contains(t.service)) return fail("ticket " + t.number + " belongs to service '" + t.service + "', which the config no longer has");
     auto [it, ok] = tickets_.emplace(t.id, std::move(t));
     if (it->second.state == TicketState::Waiting) enqueue(it->second);
