@@ -248,6 +248,15 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return fail(api_error(429, "too_many_requests", "too many requests from this device", "请求过于频繁"));
   auto method_not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
 
+  if (path == "/") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    co_return make_json(req, http::status::ok,
+                        json::object{{"service", "hallq-controller"}, {"version", HALLQ_VERSION},
+                                     {"centre", hall.config().centre.name},
+                                     {"links", json::object{{"health", "/api/v1/health"}, {"hall", "/api/v1/hall"},
+                                                            {"services", "/api/v1/services"}, {"events", "/api/v1/events?since=0"},
+                                                            {"metrics", "/metrics"}}}});
+  }
   if (path == "/metrics") {
     if (method != http::verb::get) co_return method_not_allowed();
     Response res{http::status::ok, req.version()};

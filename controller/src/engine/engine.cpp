@@ -259,7 +259,7 @@ int Engine::estimated_wait_s(const Ticket& t, int ahead) const {
   int serving = 0;
   for (const auto& wc : config_.windows) {
     const WindowStatus* w = find_window(wc.number);
-    if (!w || !w->open) continue;
+    if (!w || !w->open || w->paused) continue;
     if (t.target_window ? wc.number == t.target_window
                         : std::find(wc.services.begin(), wc.services.end(), t.service) !=
                               wc.services.end())
@@ -384,7 +384,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         return ev;
       }
     }
-    if (local_day != day_ && !day_.empty())
+    if (!day_.empty() && local_day > day_)
       return unexpected(err(Errc::HallClosed, "the day is being closed, try again", "系统正在日结，请稍后再试"));
     if (auto closed = closed_reason(c->service, now)) return unexpected(*closed);
     auto& ss = services_[c->service];
@@ -498,6 +498,11 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     } else {
       if (!config_.find_window(c->to_window)) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->to_window), "没有该窗口"));
       if (c->to_window == c->window) return unexpected(err(Errc::InvalidArgument, "cannot transfer to the same window", "不能转到本窗口"));
+      // A ticket sent to a closed window would wait for nobody (R-FIRST-2: hand it to
+      // someone who will serve it); send it to the service instead.
+      if (!find_window(c->to_window)->open)
+        return unexpected(err(Errc::WindowClosed, "window " + std::to_string(c->to_window) + " is closed; transfer to its service instead",
+                              std::to_string(c->to_window) + " 号窗口未开放，请转到对应业务"));
     }
     ev.push_back(make_event("TicketTransferred", actor, c->window, now,
                             json::object{{"ticket", t->id},
@@ -602,7 +607,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
   }
 
   if (std::get_if<RollOver>(&command)) {
-    if (local_day == day_) return ev;
+    // ISO dates compare as strings; a clock that went backwards never reopens a closed day.
+    if (!day_.empty() && local_day <= day_) return ev;
     if (!day_.empty() && !config_.policy.carry_over_waiting) {
       // Unserved tickets of the closed day end here; tickets at a window are left to finish.
       std::vector<TicketId> ids;
@@ -734,10 +740,14 @@ void Engine::apply(const Event& e) {
     t->state = TicketState::Serving;
     t->started_at = e.at;
   } else if (type == "TicketFinished") {
+    // Only a ticket finished while being served has a service time to measure: started_at of a
+    // ticket called again after a transfer or a hold is the earlier start, and the span since
+    // then is queueing or waiting on hold, often in another service.
+    const bool measured = t->state == TicketState::Serving && t->started_at;
     t->state = TicketState::Done;
     t->finished_at = e.at;
     if (auto* c = d.if_contains("case")) t->case_record = *c;
-    if (t->started_at) {
+    if (measured) {
       double s = duration<double>(e.at - *t->started_at).count();
       auto& ss = services_[t->service];
       ss.avg_service_s = whole_ms(ss.avg_service_s <= 0 ? s : (1 - kEwmaWeight) * ss.avg_service_s + kEwmaWeight * s);
