@@ -79,10 +79,21 @@ class Controller:
             return f.read()
 
     def stop(self):
+        """SIGTERM, as systemd stops it: the daemon must exit 0 with a clean log."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+            code = self.proc.wait(10)
+            if code != 0:
+                raise AssertionError("controller exited with %d on SIGTERM:\n%s" % (code, self.log()))
         self._closed()
+        self.check_log()
+
+    def check_log(self):
+        """Sanitizer builds (the asan preset) report memory errors and leaks on stderr."""
+        text = self.log() if os.path.exists(self.stderr_path) else ""
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in text:
+                raise AssertionError("sanitizer report in the controller log:\n" + text)
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -98,13 +109,15 @@ class Controller:
 
     def cleanup(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+            self.stop()
         if self.proc:
             self.proc.stdout.close()
         if getattr(self, "stderr", None):
             self.stderr.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            self.check_log()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     # ---- HTTP ----
     def request(self, method, path, body=None, token=None, raw=None, headers=None):
