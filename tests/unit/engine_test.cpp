@@ -983,15 +983,24 @@ TEST_CASE("R-HOURS-1 at local midnight the day closes: unserved tickets end, num
   std::vector<std::string> types;
   for (const Event& e : o.events) {
     types.push_back(e.type);
-    CHECK(e.window == 0);
     if (e.type == "TicketClosed") CHECK(e.data.at("reason") == "day_end");
+    if (e.type == "ClerkSignedOut") {
+      // R-ATT-1: window 2's clerk forgot to sign out; window 1 still serves (R-HOURS-1).
+      CHECK(e.window == 2);
+      CHECK(e.data.at("clerk") == "c03");
+      CHECK(e.data.at("reason") == "day_end");
+    } else {
+      CHECK(e.window == 0);
+    }
   }
+  CHECK(h.window_state(1) == "serving");
+  CHECK(h.window_state(2) == "closed");
   if (carry) {
-    CHECK(types == std::vector<std::string>{"DayRolledOver"});
+    CHECK(types == std::vector<std::string>{"ClerkSignedOut", "DayRolledOver"});
     CHECK(h.state(held) == "held");
     CHECK(h.state(waiting) == "waiting");
   } else {
-    CHECK(types == std::vector<std::string>{"TicketClosed", "TicketClosed", "DayRolledOver"});
+    CHECK(types == std::vector<std::string>{"TicketClosed", "TicketClosed", "ClerkSignedOut", "DayRolledOver"});
     CHECK(o.events[0].data.at("ticket") == held);
     CHECK(o.events[1].data.at("ticket") == waiting);
     CHECK(h.engine.find_ticket(held) == nullptr);
@@ -1025,6 +1034,7 @@ TEST_CASE("R-HOURS-1 at local midnight the day closes: unserved tickets end, num
   CHECK(h.engine.waiting_count("hukou") == (carry ? 2 : 1));
   if (carry) {
     CHECK(h.call(1, "c01") == waiting);
+    h.sign_in(2, "c03");
     h.ok(UnholdTicket{2, held}, clerk("c03"));
     CHECK(h.state(held) == "called");
   }
@@ -1262,9 +1272,12 @@ TEST_CASE("R-HALL-5 every event carries its sequence, time, actor and window", "
   CHECK(h.engine.last_seq() == seq);
   h.now = tz().next_midnight(h.now);
   Outcome roll = h.ok(RollOver{}, kSystem);
-  REQUIRE(roll.events.size() == 1);
-  CHECK(roll.events[0].seq == seq + 1);
-  CHECK(roll.events[0].actor.kind == Actor::Kind::System);
+  REQUIRE_FALSE(roll.events.empty());
+  CHECK(roll.events.back().type == "DayRolledOver");
+  for (const Event& e : roll.events) {
+    CHECK(e.seq == ++seq);
+    CHECK(e.actor.kind == Actor::Kind::System);
+  }
 }
 
 namespace {
@@ -1458,7 +1471,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
                            "TicketHeld", "TicketResumed", "ClerkSignedIn", "ClerkSignedOut", "WindowPaused",
                            "WindowResumed", "DayRolledOver"}) {
     INFO(type);
-    CHECK(made[type] >= 5);
+    // Midnight now signs everyone out, so pauses and resumes are rarer in the random walk.
+    CHECK(made[type] >= 3);
   }
   if (!v.carry_over) CHECK(made["TicketClosed"] >= 5);
   CHECK(made["DayRolledOver"] >= 5);

@@ -208,16 +208,21 @@ Principal Hall::authenticate(std::string_view bearer) {
   }
   auto it = sessions_.find(digest);
   if (it == sessions_.end()) return p;
-  if (it->second.expires_ms < clock_.now().time_since_epoch().count()) {
-    sessions_.erase(it);  // the database row goes with the next sign-in of anyone
-    return p;
-  }
+  if (it->second.expires_ms < clock_.now().time_since_epoch().count()) return p;  // purged at the next sign-in
   const auto& s = it->second;
   p.kind = s.role == "admin" ? Principal::Kind::Admin : s.role == "manager" ? Principal::Kind::Manager : Principal::Kind::Clerk;
   p.id = s.user;
   p.window = s.window;
   p.digest = digest;
   return p;
+}
+
+std::vector<std::string> Hall::expired_sessions() const {
+  std::vector<std::string> out;
+  auto now_ms = clock_.now().time_since_epoch().count();
+  for (const auto& [digest, row] : sessions_)
+    if (row.expires_ms < now_ms) out.push_back(digest);
+  return out;
 }
 
 bool Hall::allow_device_request(const std::string& device_id) {
@@ -388,6 +393,7 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::sign_in(int window, const
   store::SessionRow row{token_digest(token), "clerk", clerk, window,
                         (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()};
   extra.sessions_put.push_back(row);
+  extra.sessions_del = expired_sessions();
   const engine::Command cmd = engine::SignIn{window};
   const engine::Actor actor{engine::Actor::Kind::Clerk, clerk};
   auto r = co_await run(cmd, actor, extra);
@@ -421,10 +427,13 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::open_session(const std::s
   store::CommitItem item;
   item.sessions_put.push_back(store::SessionRow{token_digest(token), role, user, 0,
                                                 (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()});
+  item.sessions_del = expired_sessions();
   auto put = item.sessions_put;
+  auto del = item.sessions_del;
   std::optional<std::string> failure = co_await commit(item);
   if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
   for (auto& s : put) sessions_[s.digest] = s;
+  for (auto& d : del) sessions_.erase(d);
   co_return json::value(json::object{{"token", token}, {"role", role}});
 }
 

@@ -136,6 +136,7 @@ class Hall {
   asio::awaitable<void> commit_roll_over(
       std::shared_ptr<std::pair<store::CommitItem, std::vector<engine::Event>>> job);
   void rebuild_after_failure();
+  std::vector<std::string> expired_sessions() const;
   asio::awaitable<bool> check_secret(const std::string& hash, const std::string& secret);
   std::optional<ApiError> check_lockout(const std::string& user);
   void record_failure(const std::string& user);

@@ -619,6 +619,15 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         ev.push_back(make_event("TicketClosed", actor, 0, now,
                                 json::object{{"ticket", id}, {"reason", "day_end"}}));
     }
+    if (!day_.empty()) {
+      // R-ATT-1: a clerk who forgot to sign out is signed out by the system at midnight, so
+      // attendance shows it and the new day starts with closed windows. A window still
+      // serving someone (R-HOURS-1) stays open.
+      for (const auto& w : windows_)
+        if (w.open && w.current == 0)
+          ev.push_back(make_event("ClerkSignedOut", actor, w.number, now,
+                                  json::object{{"clerk", w.clerk}, {"reason", "day_end"}}));
+    }
     ev.push_back(make_event("DayRolledOver", actor, 0, now, json::object{{"day", local_day}}));
     return ev;
   }

@@ -51,7 +51,7 @@ class StmtUse {
  public:
   explicit StmtUse(Stmt* s) : s_(s) {}
   ~StmtUse() {
-    if (s_ && false) s_->reset();
+    if (s_) s_->reset();
   }
   StmtUse(const StmtUse&) = delete;
   StmtUse& operator=(const StmtUse&) = delete;

@@ -128,9 +128,22 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
                         ", newer than this hallq-controller understands (" +
                         std::to_string(kSchemaVersion) + "); install a newer hallq-controller");
   }
-  if (db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
-      db->exec("PRAGMA synchronous=FULL") != SQLITE_OK)
-    return unexpected(describe(*db, "cannot set WAL mode"));
+  // journal_mode answers with the mode in effect: SQLite keeps the old one silently when WAL
+  // is impossible (e.g. a file system without shared memory), and durability depends on it.
+  std::string mode;
+  {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db->handle(), "PRAGMA journal_mode=WAL", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+      mode = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+  }
+  if (mode != "wal")
+    return unexpected(mode.empty() ? describe(*db, "cannot set WAL mode")
+                                   : path + ": cannot use WAL mode (the file system kept '" + mode +
+                                         "'); put the data folder on a local file system");
+  if (db->exec("PRAGMA synchronous=FULL") != SQLITE_OK)
+    return unexpected(describe(*db, "cannot set synchronous=FULL"));
   db->exec("PRAGMA foreign_keys=ON");
   if (version < kSchemaVersion) {
     Transaction tx(*db);
@@ -325,7 +338,11 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
            std::to_string(stored.size());
   for (const auto& [id, row] : stored)
     if (tickets[id] != row) return "ticket " + std::to_string(id) + " differs: replay " + tickets[id] + " vs projection " + row;
-  for (const auto& [n, row] : (*reader)->all_window_rows())
+  auto stored_windows = (*reader)->all_window_rows();
+  if (stored_windows.size() != windows.size())
+    return "replay built " + std::to_string(windows.size()) + " windows, the projection has " +
+           std::to_string(stored_windows.size());
+  for (const auto& [n, row] : stored_windows)
     if (windows[n] != row) return "window " + std::to_string(n) + " differs: replay " + windows[n] + " vs projection " + row;
   return std::nullopt;
 }
