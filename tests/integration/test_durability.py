@@ -139,3 +139,24 @@ class DiskFull(unittest.TestCase):
         s, t = c.issue(request_id="after")
         self.assertEqual(s, 201)
         self.assertEqual(int(t["number"][1:]), int(acked[-1]["number"][1:]) + 1)  # refused ones used no number
+
+
+class SessionExpiry(unittest.TestCase):
+    def test_sessions_expire_and_are_purged(self):
+        c = Controller(example_config(always_open="true"))
+        self.addCleanup(c.cleanup)
+        c.start()
+        old = c.sign_in(1, "c01")
+        c.stop()
+        # Thirteen hours later (session_hours = 12): the old token is refused...
+        c.clock_start = "2026-03-02T23:00:00+08:00"
+        c.start()
+        s, body = c.post("/api/v1/windows/1/call-next", token=old)
+        self.assertEqual(s, 401)
+        # ...and the next sign-in removes its row from the database.
+        c.sign_in(2, "c03")
+        c.stop()
+        db = sqlite3.connect(os.path.join(c.data_dir, "hallq.db"))
+        users = [r[0] for r in db.execute("SELECT user FROM sessions")]
+        db.close()
+        self.assertEqual(users, ["c03"])
