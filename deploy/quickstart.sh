@@ -40,6 +40,11 @@ MSG
     cmake --preset dev >/dev/null
     cmake --build --preset dev -j "$jobs"
     ctest --preset dev -j "$jobs"
+    # The same unit and integration tests again under AddressSanitizer and UBSan: the
+    # integration harness fails on any sanitizer report in the daemon's log.
+    cmake --preset asan -DHALLQ_BUILD_BENCH=OFF >/dev/null
+    cmake --build --preset asan -j "$jobs"
+    ctest --preset asan -j "$jobs"
     ;;
   *)
     echo "usage: $0 demo|test" >&2
