@@ -1097,17 +1097,18 @@ TEST_CASE("the write-ahead log stays bounded while the store runs after load()",
   auto s = open_store(path);
   load(*s);  // as the controller does at start-up, before it commits for the whole day
   int committed = 0;
-  while (committed < 1500) {
+  while (committed < 4000) {
     if (auto item = d.step(seconds{10})) {
       commit_one(*s, *item);
       ++committed;
     }
   }
-  // Auto-checkpoints recycle the log every ~1000 pages (4 MiB); a log that is never
-  // recycled grows by several pages for every commit.
+  // Background checkpoints start at ~1000 pages and force a restart of the log past ~4000
+  // pages (16 MiB); how far past depends on thread timing in this tight loop (seen: 8-33
+  // MB). A log that is never recycled grows by ~27 KB per commit: ~110 MB for this run.
   const auto wal = fs::file_size(path + "-wal");
   INFO("wal bytes " << wal);
-  CHECK(wal < 6u * 1024 * 1024);
+  CHECK(wal < 48u * 1024 * 1024);
 }
 
 // ---- sessions

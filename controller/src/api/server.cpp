@@ -27,7 +27,7 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64 * 1024;
-constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is dropped
+constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is told to resync
 constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
 
 using Request = http::request<http::string_body>;
@@ -382,12 +382,16 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
 
   void deliver(const WireEvent& e) override {
     if (closed_) return;
-    if (queue_.size() >= kWsQueueLimit) {  // a slow client never grows memory
-      logger("api")->warn("event subscriber fell {} events behind; dropping it", queue_.size());
-      closed_ = true;
-      beast::get_lowest_layer(ws_).close();
-      signal_.cancel();
-      return;
+    if (resyncing_) {
+      // The client was told to start over from a snapshot; it needs nothing older than it.
+      if (queue_.size() >= kWsQueueLimit) return;
+    } else if (queue_.size() >= kWsQueueLimit) {
+      // A slow client never grows memory: its backlog is dropped and it is told to fetch
+      // /api/v1/hall (whose seq it then resumes from) instead of being disconnected.
+      logger("api")->warn("event subscriber fell {} events behind; sending resync", queue_.size());
+      queue_.clear();
+      queue_.push_back(resync_message(e.seq - 1));
+      resyncing_ = true;
     }
     queue_.push_back(full_ ? e.full : e.public_);
     signal_.cancel_one();
@@ -406,9 +410,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       if (since && *since >= 0) {
         auto backlog = hall_.events_since(*since, kBacklogLimit + 1);
         if (static_cast<int>(backlog.size()) > kBacklogLimit) {
-          queue_.push_back(std::make_shared<const std::string>(json::serialize(
-              json::object{{"type", "resync"}, {"seq", upto},
-                           {"message", "too far behind: fetch /api/v1/hall and subscribe with its seq"}})));
+          queue_.push_back(resync_message(upto));
         } else {
           for (const auto& e : backlog) {
             if (e.seq > upto) break;  // published later through deliver()
@@ -427,6 +429,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       }
       auto msg = queue_.front();
       queue_.pop_front();
+      if (queue_.empty()) resyncing_ = false;
       ws_.text(true);
       auto [wec, n] = co_await ws_.async_write(asio::buffer(*msg), use_tuple);
       if (wec) break;
@@ -436,6 +439,12 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   }
 
  private:
+  static std::shared_ptr<const std::string> resync_message(std::int64_t seq) {
+    return std::make_shared<const std::string>(json::serialize(json::object{
+        {"type", "resync"}, {"seq", seq},
+        {"message", "too far behind: fetch /api/v1/hall, then follow events after its seq"}}));
+  }
+
   // Reads (and ignores) what the client sends, so pings and the close handshake work.
   static asio::awaitable<void> read_loop(std::shared_ptr<WsSession> self) {
     beast::flat_buffer buf;
@@ -454,6 +463,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   asio::steady_timer signal_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   bool closed_ = false;
+  bool resyncing_ = false;  // a resync is queued and the backlog was dropped
 };
 
 asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {

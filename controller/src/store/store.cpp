@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "db.hpp"
 
@@ -105,8 +108,81 @@ int64_t Db::pragma_int(const char* name) {
   return v;
 }
 
-Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
-Store::~Store() = default;
+// PASSIVE checkpoints never block the writer or readers: they copy what no reader still
+// needs and leave the rest for the next round. The writer's WAL hook wakes this thread once
+// the WAL holds more than kCheckpointPages pages (SQLite's own default threshold).
+class Checkpointer {
+ public:
+  static constexpr int kCheckpointPages = 1000;
+  static constexpr int kRestartPages = 4000;
+
+  explicit Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)), th_([this] { loop(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    th_.join();
+  }
+  // From the writer's WAL hook (commit thread).
+  void wal_grew(int pages) {
+    if (pages < kCheckpointPages) return;
+    {
+      std::lock_guard lock(mu_);
+      due_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || due_; });
+      if (stop_) return;
+      due_ = false;
+      lock.unlock();
+      int log_pages = 0, done = 0;
+      sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
+      // Under a steady stream of commits a passive checkpoint never catches up, and the WAL
+      // only starts over once one has. Past kRestartPages, RESTART waits for the writer
+      // between two transactions and finishes: short, as the passive rounds copied the rest.
+      if (log_pages >= kRestartPages && done < log_pages)
+        sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<Db> db_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false;
+  bool stop_ = false;
+  std::thread th_;
+};
+
+Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {
+  std::string error;
+  auto cp = Db::open(db_->path(), SQLITE_OPEN_READWRITE, &error);
+  // A connection learns the file is in WAL mode only once it reads it; until then it would
+  // report every checkpoint as "not in WAL mode" and do nothing.
+  if (cp && cp->exec("PRAGMA journal_mode=WAL") == SQLITE_OK) {
+    checkpointer_ = std::make_unique<Checkpointer>(std::move(cp));
+    // Replaces SQLite's automatic checkpoint, which would run inside the committing call.
+    sqlite3_wal_hook(
+        db_->handle(),
+        [](void* arg, sqlite3*, const char*, int pages) {
+          static_cast<Checkpointer*>(arg)->wal_grew(pages);
+          return SQLITE_OK;
+        },
+        checkpointer_.get());
+  }
+}
+
+Store::~Store() {
+  if (checkpointer_) sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
+}
 
 Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path) {
   std::string error;
@@ -144,6 +220,8 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
                                          "'); put the data folder on a local file system");
   if (db->exec("PRAGMA synchronous=FULL") != SQLITE_OK)
     return unexpected(describe(*db, "cannot set synchronous=FULL"));
+  // After a burst, a WAL that starts over is cut back to 16 MiB instead of keeping its peak.
+  db->exec("PRAGMA journal_size_limit=16777216");
   db->exec("PRAGMA foreign_keys=ON");
   if (version < kSchemaVersion) {
     Transaction tx(*db);

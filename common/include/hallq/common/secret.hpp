@@ -8,7 +8,7 @@
 namespace hallq {
 
 bool init_secrets();  // libsodium init; false if it failed
-// argon2id, OWASP minimum (t=2, m=19 MiB). Empty string on failure (out of memory).
+// argon2id, OWASP option t=5, m=7 MiB. Empty string on failure (out of memory).
 std::string hash_secret(std::string_view secret);
 bool verify_secret(const std::string& hash, std::string_view secret);
 // "blake2b:<64 hex>" of a token.

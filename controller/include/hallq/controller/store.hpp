@@ -46,7 +46,8 @@ struct Loaded {
   std::int64_t last_seq = 0;
 };
 
-class Db;  // RAII connection, private
+class Db;            // RAII connection, private
+class Checkpointer;  // background WAL checkpoints, private
 
 class Store {
  public:
@@ -70,6 +71,9 @@ class Store {
  private:
   explicit Store(std::unique_ptr<Db> db);
   std::unique_ptr<Db> db_;
+  // Copies the WAL back into the database on its own connection and thread, so a commit
+  // never waits for a checkpoint (with a large database one takes hundreds of ms).
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 class StoreReader {
