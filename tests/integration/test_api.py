@@ -130,6 +130,8 @@ class Api(ControllerTest):
         self.assertEqual(s, 401)
 
     def test_pin_lockout(self):
+        s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "nobody", "pin": "123456"})
+        self.assertEqual((s, body["error"]["code"]), (401, "bad_credentials"))  # same answer as a wrong PIN
         for _ in range(5):
             s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "c01", "pin": "000000"})
             self.assertEqual(s, 401)
