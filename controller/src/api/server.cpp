@@ -241,8 +241,9 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
   std::string_view path = target.substr(0, target.find('?'));
   auto parts = split_path(path);
   const auto method = req.method();
-  Principal p = hall.authenticate(bearer_of(req));
-  if (!bearer_of(req).empty() && p.kind == Principal::Kind::None)
+  const std::string bearer = bearer_of(req);
+  Principal p = hall.authenticate(bearer);
+  if (!bearer.empty() && p.kind == Principal::Kind::None)
     co_return fail(api_error(401, "unauthorized", "the credential is unknown or expired", "凭证无效或已过期，请重新登录"));
   if (p.kind == Principal::Kind::Device && !hall.allow_device_request(p.id))
     co_return fail(api_error(429, "too_many_requests", "too many requests from this device", "请求过于频繁"));
