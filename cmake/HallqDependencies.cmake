@@ -6,6 +6,8 @@ find_package(tomlplusplus REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# sd_notify readiness and watchdog for the systemd units (Type=notify).
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # Asio and Beast are compiled once, in one translation unit per library that needs them,
 # instead of in every file that includes them (keeps 2-core builds fast).

@@ -8,8 +8,12 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libqrencode-dev catch2 libtomlplusplus-dev
-  libsodium-dev libspdlog-dev
+  libsodium-dev libspdlog-dev libsystemd-dev
   python3 tzdata curl procps
+  # Raspberry Pi cross builds (deploy/sysroot.sh, presets armhf/arm64), their tests under
+  # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).
+  g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-user-static binfmt-support debootstrap
+  dpkg-dev file systemd
 )
 
 missing=()

@@ -45,6 +45,14 @@ MSG
     cmake --preset asan -DHALLQ_BUILD_BENCH=OFF >/dev/null
     cmake --build --preset asan -j "$jobs"
     ctest --preset asan -j "$jobs"
+    # Raspberry Pi builds: cross-compiled against sysroots of Debian's armhf/arm64 packages
+    # (cached), unit and integration tests under qemu-user, .deb packages checked.
+    for arch in armhf arm64; do
+      sysroot=$(bash deploy/sysroot.sh "$arch" | tail -n 1)
+      HALLQ_SYSROOT=$sysroot cmake --preset "$arch" >/dev/null
+      cmake --build --preset "$arch" -j "$jobs"
+      ctest --preset "$arch" -j "$jobs"
+    done
     ;;
   *)
     echo "usage: $0 demo|test" >&2

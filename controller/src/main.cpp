@@ -23,6 +23,7 @@
 #include "hallq/common/config.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/common/secret.hpp"
+#include "hallq/common/service.hpp"
 #include "hallq/controller/store.hpp"
 
 namespace asio = boost::asio;
@@ -268,9 +269,16 @@ int main(int argc, char** argv) {
   std::printf("hallq-controller listening on http://%s:%u/\n", shown.c_str(), bound.port());
   std::fflush(stdout);
 
+  ServiceNotifier service;
+  auto ready_status = [&] {
+    return fmt::format("serving {} on {}: {} windows, {} services", config.centre.name, config.server.listen,
+                       config.windows.size(), config.services.size());
+  };
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     log->info("signal {}: stopping", sig);
+    service.stopping();
     acceptor.close();
     io.stop();
   });
@@ -279,6 +287,13 @@ int main(int argc, char** argv) {
       [&](const boost::system::error_code& ec, int) {
         if (ec) return;
         hup.async_wait(on_hup);
+        service.reloading();
+        // Whatever the outcome, the daemon is serving again when this handler returns.
+        struct Ready {
+          ServiceNotifier& service;
+          std::function<std::string()> status;
+          ~Ready() { service.reloaded(status()); }
+        } ready{service, ready_status};
         // Parse into a scratch struct; the running hall changes only if all of it is valid.
         auto fresh = load_config(a.config);
         if (!fresh) {
@@ -302,6 +317,34 @@ int main(int argc, char** argv) {
   hup.async_wait(on_hup);
   asio::co_spawn(io, api::serve(acceptor, hall), asio::detached);
   asio::co_spawn(io, midnight_loop(hall), asio::detached);
+
+  // systemd watchdog (WatchdogSec=): ping at half the interval while the hall makes
+  // progress. Commands stuck in the commit thread for a whole interval (a hung disk, a
+  // wedged SQLite lock) stop the pings, and systemd restarts the daemon; every
+  // acknowledged command is already in the database.
+  asio::steady_timer watchdog(io);
+  std::function<void(const boost::system::error_code&)> on_watchdog;
+  if (auto interval = service.watchdog_interval()) {
+    auto half = *interval / 2;
+    auto last_seq = hall.published_seq();
+    on_watchdog = [&, half, last_seq](const boost::system::error_code& ec) mutable {
+      if (ec) return;
+      auto seq = hall.published_seq();
+      if (hall.settled() || seq != last_seq)
+        service.watchdog_ping();
+      else
+        log->warn("watchdog: commands have waited for storage for {} ms; not pinging",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(half).count());
+      last_seq = seq;
+      watchdog.expires_after(half);
+      watchdog.async_wait(on_watchdog);
+    };
+    service.watchdog_ping();
+    watchdog.expires_after(half);
+    watchdog.async_wait(on_watchdog);
+    log->info("systemd watchdog every {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(half).count());
+  }
+  service.ready(ready_status());
   io.run();
   hall.stop();  // the commit thread writes what is queued before it ends
   log->info("stopped");

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -18,6 +19,9 @@ import time
 import unittest
 
 CONTROLLER = os.environ.get("HALLQ_CONTROLLER", "build/dev/bin/hallq-controller")
+# Cross builds run the daemon under qemu-user (CMAKE_CROSSCOMPILING_EMULATOR): the command
+# line that starts the controller binary.
+CONTROLLER_CMD = shlex.split(os.environ.get("HALLQ_EMULATOR", "")) + [CONTROLLER]
 SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
 EXAMPLE = os.path.join(SOURCE, "deploy", "examples", "hall.toml")
 BENCH = os.path.join(SOURCE, "deploy", "examples", "bench-hall.toml")  # no limits of any kind
@@ -49,9 +53,10 @@ class Controller:
         self.proc = None
         self.port = None
         self.stderr_path = os.path.join(self.tmp, "stderr.log")
+        self.env = None  # extra environment variables for the daemon
 
     def args(self):
-        a = [CONTROLLER, "--config", self.config_path, "--data-dir", self.data_dir,
+        a = [*CONTROLLER_CMD, "--config", self.config_path, "--data-dir", self.data_dir,
              "--listen", "127.0.0.1:0"]
         if self.clock_start:
             a += ["--clock-start", self.clock_start]
@@ -59,8 +64,9 @@ class Controller:
 
     def start(self, timeout=10, preexec_fn=None):
         self.stderr = open(self.stderr_path, "ab")
+        env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.stderr,
-                                     preexec_fn=preexec_fn)
+                                     preexec_fn=preexec_fn, env=env)
         deadline = time.time() + timeout
         line = b""
         while time.time() < deadline:

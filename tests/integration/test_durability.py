@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from harness import BENCH, CONTROLLER, Controller, example_config
+from harness import BENCH, CONTROLLER_CMD, Controller, example_config
 
 FAST = dict(always_open="true", device_rate_per_s="100000", device_burst="100000")
 
@@ -70,7 +70,7 @@ class KillDuringBurst(unittest.TestCase):
         rows = db.execute("SELECT service, number, count(*) FROM tickets GROUP BY service, number HAVING count(*) > 1").fetchall()
         db.close()
         self.assertEqual(rows, [])
-        r = subprocess.run([CONTROLLER, "--verify-db", "--config", c.config_path, "--data-dir", c.data_dir],
+        r = subprocess.run([*CONTROLLER_CMD, "--verify-db", "--config", c.config_path, "--data-dir", c.data_dir],
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
 

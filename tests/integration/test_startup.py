@@ -2,16 +2,19 @@
 a clear message, exit status 1, and the file left untouched (R-HALL-8)."""
 import hashlib
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
+import time
 import unittest
 
-from harness import CONTROLLER, Controller, example_config
+from harness import CONTROLLER_CMD, Controller, example_config
 
 
 def run(*args):
-    return subprocess.run([CONTROLLER, *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run([*CONTROLLER_CMD, *args], capture_output=True, text=True, timeout=30)
 
 
 def digest(path):
@@ -108,3 +111,57 @@ class Startup(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SystemdNotify(unittest.TestCase):
+    """Type=notify: READY once serving, WATCHDOG pings at half of WatchdogSec, RELOADING and
+    READY around a SIGHUP reload, STOPPING on SIGTERM — over a NOTIFY_SOCKET like systemd's."""
+
+    def test_notify_protocol(self):
+        tmp = tempfile.TemporaryDirectory(prefix="hallq-notify-")
+        self.addCleanup(tmp.cleanup)
+        path = os.path.join(tmp.name, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(15)
+
+        def receive_until(word, limit=50):
+            seen = []
+            for _ in range(limit):
+                msg = sock.recv(4096).decode()
+                seen.append(msg)
+                if word in msg.split("\n"):
+                    return seen
+            self.fail("no %s among %r" % (word, seen))
+
+        c = Controller()
+        # WATCHDOG_USEC without WATCHDOG_PID: meant for the process that reads it.
+        c.env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"}
+        c.start()
+        self.addCleanup(lambda: c.proc and c.stop())
+        seen = receive_until("READY=1")
+        ready = [m for m in seen if "READY=1" in m][0]
+        self.assertIn("STATUS=serving", ready)
+        self.assertIn("6 windows", ready)
+        # Pings keep coming at about 200 ms while the hall is idle and after a command.
+        t0 = time.monotonic()
+        pings = 0
+        while pings < 4:
+            if sock.recv(4096).decode() == "WATCHDOG=1":
+                pings += 1
+        elapsed = time.monotonic() - t0
+        self.assertGreater(elapsed, 0.3, "pings come at half the interval, not in a burst")
+        status, body = c.issue()
+        self.assertEqual(status, 201, body)
+        receive_until("WATCHDOG=1")
+
+        c.proc.send_signal(signal.SIGHUP)
+        receive_until("RELOADING=1")
+        receive_until("READY=1")
+        c.proc.send_signal(signal.SIGTERM)
+        receive_until("STOPPING=1")
+        self.assertEqual(c.proc.wait(10), 0)
+        c._closed()
+        c.check_log()
+

@@ -1,0 +1,54 @@
+# Shared body of the Raspberry Pi toolchain files (toolchain-armhf.cmake,
+# toolchain-arm64.cmake): Debian's cross g++ against a sysroot made from Debian's own
+# armhf/arm64 packages by deploy/sysroot.sh, and qemu-user as the emulator so that ctest runs
+# the unit tests of the target architecture on the build machine.
+#
+# The caller sets HALLQ_TARGET_TRIPLET, HALLQ_TARGET_DEB_ARCH, HALLQ_TARGET_PROCESSOR and
+# HALLQ_TARGET_QEMU. The sysroot is taken from -DHALLQ_SYSROOT=..., else from the environment
+# variable HALLQ_SYSROOT, else from deploy/sysroot.sh's default cache folder.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR ${HALLQ_TARGET_PROCESSOR})
+
+if(NOT HALLQ_SYSROOT)
+  if(DEFINED ENV{HALLQ_SYSROOT} AND NOT "$ENV{HALLQ_SYSROOT}" STREQUAL "")
+    set(HALLQ_SYSROOT "$ENV{HALLQ_SYSROOT}")
+  elseif(DEFINED ENV{HALLQ_SYSROOT_CACHE} AND NOT "$ENV{HALLQ_SYSROOT_CACHE}" STREQUAL "")
+    set(HALLQ_SYSROOT "$ENV{HALLQ_SYSROOT_CACHE}/sysroot-${HALLQ_TARGET_DEB_ARCH}")
+  elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+    set(HALLQ_SYSROOT "$ENV{XDG_CACHE_HOME}/hallq/sysroot-${HALLQ_TARGET_DEB_ARCH}")
+  else()
+    set(HALLQ_SYSROOT "$ENV{HOME}/.cache/hallq/sysroot-${HALLQ_TARGET_DEB_ARCH}")
+  endif()
+endif()
+if(NOT EXISTS "${HALLQ_SYSROOT}/.hallq/stamp")
+  message(FATAL_ERROR "No ${HALLQ_TARGET_DEB_ARCH} sysroot at ${HALLQ_SYSROOT}: "
+    "run 'deploy/sysroot.sh ${HALLQ_TARGET_DEB_ARCH}' first (or set HALLQ_SYSROOT)")
+endif()
+set(HALLQ_SYSROOT "${HALLQ_SYSROOT}" CACHE PATH "Sysroot made by deploy/sysroot.sh")
+# try_compile projects re-read this file; hand them the same sysroot.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES HALLQ_SYSROOT)
+
+set(CMAKE_SYSROOT "${HALLQ_SYSROOT}")
+set(CMAKE_C_COMPILER ${HALLQ_TARGET_TRIPLET}-gcc)
+set(CMAKE_CXX_COMPILER ${HALLQ_TARGET_TRIPLET}-g++)
+set(CMAKE_LIBRARY_ARCHITECTURE ${HALLQ_TARGET_TRIPLET})
+
+set(CMAKE_FIND_ROOT_PATH "${HALLQ_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# pkg-config (libsodium, libsystemd) reads only the sysroot's .pc files.
+set(ENV{PKG_CONFIG_DIR} "")
+set(ENV{PKG_CONFIG_PATH} "")
+set(ENV{PKG_CONFIG_LIBDIR}
+  "${HALLQ_SYSROOT}/usr/lib/${HALLQ_TARGET_TRIPLET}/pkgconfig:${HALLQ_SYSROOT}/usr/share/pkgconfig")
+set(ENV{PKG_CONFIG_SYSROOT_DIR} "${HALLQ_SYSROOT}")
+
+find_program(HALLQ_QEMU_PROGRAM NAMES ${HALLQ_TARGET_QEMU} ${HALLQ_TARGET_QEMU}-static)
+if(HALLQ_QEMU_PROGRAM)
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${HALLQ_QEMU_PROGRAM};-L;${HALLQ_SYSROOT}")
+endif()
+
+set(HALLQ_TARGET_DEB_ARCH ${HALLQ_TARGET_DEB_ARCH} CACHE STRING "Debian architecture of the build")

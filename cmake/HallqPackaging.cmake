@@ -1,0 +1,95 @@
+# .deb packages, one per node (hallq-controller; the kiosk and display nodes add theirs the
+# same way), for the build's architecture: amd64 natively, armhf/arm64 from the cross presets.
+#   cmake --preset armhf && cmake --build --preset armhf && cpack --preset armhf
+#
+# Depends are computed by dpkg-shlibdeps from the binaries' needed libraries and the
+# shlibs/symbols files of the packages that ship them: the host's dpkg database for native
+# builds, the sysroot's own database (made by deploy/sysroot.sh) for cross builds.
+
+if(CMAKE_CROSSCOMPILING)
+  set(HALLQ_DEB_ARCH ${HALLQ_TARGET_DEB_ARCH})
+else()
+  find_program(HALLQ_DPKG dpkg)
+  if(HALLQ_DPKG)
+    execute_process(COMMAND ${HALLQ_DPKG} --print-architecture
+      OUTPUT_VARIABLE HALLQ_DEB_ARCH OUTPUT_STRIP_TRAILING_WHITESPACE)
+  else()
+    set(HALLQ_DEB_ARCH amd64)
+  endif()
+endif()
+
+set(HALLQ_PACKAGE_COMPONENTS "")
+
+# hallq_package(<component> PACKAGE <name> UNIT <file in deploy/systemd>
+#               DESCRIPTION <one line> [GROUPS <group>...] [CONFIGS <example>...])
+# Installs the unit, the example configs as /etc/hallq conffiles, and generates the
+# maintainer scripts (system user hallq, device groups, /var/lib/hallq, systemd enable).
+function(hallq_package component)
+  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS" ${ARGN})
+  string(TOUPPER ${component} C)
+  set(gen ${CMAKE_BINARY_DIR}/debian/${component})
+  file(MAKE_DIRECTORY ${gen})
+
+  install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/${P_UNIT}
+    DESTINATION /lib/systemd/system COMPONENT ${component})
+  set(conffiles "")
+  foreach(cfg IN LISTS P_CONFIGS)
+    get_filename_component(name ${cfg} NAME)
+    install(FILES ${PROJECT_SOURCE_DIR}/${cfg} DESTINATION /etc/hallq COMPONENT ${component})
+    list(APPEND conffiles /etc/hallq/${name})
+  endforeach()
+  list(GET conffiles 0 HALLQ_MAIN_CONFIG)
+  list(JOIN conffiles "\n" conffile_lines)
+  file(WRITE ${gen}/conffiles "${conffile_lines}\n")
+
+  set(HALLQ_PACKAGE ${P_PACKAGE})
+  set(HALLQ_UNIT ${P_UNIT})
+  list(JOIN P_GROUPS " " HALLQ_GROUPS)
+  list(JOIN conffiles " " HALLQ_CONFFILES)
+  foreach(script postinst prerm postrm)
+    configure_file(${PROJECT_SOURCE_DIR}/deploy/debian/${script}.in ${gen}/${script} @ONLY
+      FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+      WORLD_READ WORLD_EXECUTE)
+  endforeach()
+
+  set(CPACK_DEBIAN_${C}_PACKAGE_NAME ${P_PACKAGE} PARENT_SCOPE)
+  set(CPACK_DEBIAN_${C}_PACKAGE_CONTROL_EXTRA
+    "${gen}/conffiles;${gen}/postinst;${gen}/prerm;${gen}/postrm" PARENT_SCOPE)
+  set(CPACK_COMPONENT_${C}_DESCRIPTION "${P_DESCRIPTION}" PARENT_SCOPE)
+  set(HALLQ_PACKAGE_COMPONENTS ${HALLQ_PACKAGE_COMPONENTS} ${component} PARENT_SCOPE)
+endfunction()
+
+macro(hallq_finish_packaging)
+  set(CPACK_GENERATOR DEB)
+  set(CPACK_PACKAGE_NAME hallq)
+  set(CPACK_PACKAGE_VENDOR "HallQ")
+  set(CPACK_PACKAGE_CONTACT "HallQ developers <hallq@localhost>")
+  set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+  set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+  set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
+  set(CPACK_STRIP_FILES ON)
+  set(CPACK_COMPONENTS_ALL ${HALLQ_PACKAGE_COMPONENTS})
+  set(CPACK_DEB_COMPONENT_INSTALL ON)
+  set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+  set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${HALLQ_DEB_ARCH})
+  set(CPACK_DEBIAN_PACKAGE_SECTION net)
+  set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  # Beyond the libraries dpkg-shlibdeps finds: the maintainer scripts use
+  # useradd/groupadd/usermod (passwd), and the hall's time zone comes from tzdata.
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, tzdata")
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+  if(CMAKE_CROSSCOMPILING)
+    # dpkg-shlibdeps finds the target's libraries in the sysroot and their packages'
+    # shlibs/symbols in the sysroot's dpkg database (see deploy/sysroot.sh).
+    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
+      "${HALLQ_SYSROOT}/usr/lib/${HALLQ_TARGET_TRIPLET};${HALLQ_SYSROOT}/lib/${HALLQ_TARGET_TRIPLET}")
+    set(HALLQ_CPACK_ENV "set(ENV{DPKG_ADMINDIR} \"${HALLQ_SYSROOT}/.hallq/dpkg\")\n")
+    string(APPEND HALLQ_CPACK_ENV "set(ENV{DEB_HOST_ARCH} \"${HALLQ_DEB_ARCH}\")\n")
+    string(APPEND HALLQ_CPACK_ENV "set(ENV{OBJDUMP} \"${CMAKE_OBJDUMP}\")\n")
+    file(WRITE ${CMAKE_BINARY_DIR}/HallqCPackEnv.cmake "${HALLQ_CPACK_ENV}")
+    set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/HallqCPackEnv.cmake)
+  endif()
+  include(CPack)
+endmacro()

@@ -1,0 +1,6 @@
+# Raspberry Pi 3/4/5 on 64-bit Raspberry Pi OS bookworm (Debian arm64).
+set(HALLQ_TARGET_TRIPLET aarch64-linux-gnu)
+set(HALLQ_TARGET_DEB_ARCH arm64)
+set(HALLQ_TARGET_PROCESSOR aarch64)
+set(HALLQ_TARGET_QEMU qemu-aarch64)
+include(${CMAKE_CURRENT_LIST_DIR}/HallqCrossToolchain.cmake)

@@ -1,0 +1,6 @@
+# Raspberry Pi 2/3/4/Zero 2 on 32-bit Raspberry Pi OS bookworm (Debian armhf = ARMv7, VFPv3).
+set(HALLQ_TARGET_TRIPLET arm-linux-gnueabihf)
+set(HALLQ_TARGET_DEB_ARCH armhf)
+set(HALLQ_TARGET_PROCESSOR arm)
+set(HALLQ_TARGET_QEMU qemu-arm)
+include(${CMAKE_CURRENT_LIST_DIR}/HallqCrossToolchain.cmake)
