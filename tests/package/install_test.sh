@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Installs a HallQ .deb into a Debian 12 (bookworm, as Raspberry Pi OS bookworm) chroot of
+# the package's architecture, run through qemu-user and binfmt_misc, the way an installer
+# does on a board:   apt install ./hallq-controller_<version>_armhf.deb
+# then checks what the installer gets — the hallq user, /var/lib/hallq, /etc/hallq modes,
+# the unit enabled at boot and valid for that systemd, the binary's --version and
+# --check-config — starts the daemon as user hallq, asks it over HTTP for a ticket, stops it
+# with SIGTERM, and removes and purges the package (the hall's records stay).
+#
+#   install_test.sh ARCH DEB
+#
+# The chroot (debootstrap minbase + systemd) is cached as a tarball next to the sysroots;
+# each run unpacks a fresh copy. Needs root, debootstrap, qemu-user-static, and the network
+# to Debian's mirror (apt fetches the package's Depends like on a real board).
+set -euo pipefail
+
+arch=${1:?arch}
+deb=$(realpath "${2:?deb}")
+case "$arch" in
+  armhf) qemu=arm ;;
+  arm64) qemu=aarch64 ;;
+  amd64) qemu= ;;
+  *) echo "install_test: unknown architecture $arch" >&2; exit 2 ;;
+esac
+[ "$(id -u)" -eq 0 ] || { echo "install_test: needs root (chroot, mknod)" >&2; exit 1; }
+pkg=$(dpkg-deb -f "$deb" Package)
+cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}
+tarball="$cache/chroot-$arch.tar"
+mkdir -p "$cache"
+
+# Foreign binaries run through binfmt_misc; the F flag makes the kernel keep the (static)
+# interpreter open, so it works inside the chroot.
+if [ -n "$qemu" ] && [ "$(dpkg --print-architecture)" != "$arch" ]; then
+  binfmt=/proc/sys/fs/binfmt_misc
+  [ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" \
+    || { echo "install_test: cannot mount binfmt_misc (needs a VM or a privileged container)" >&2; exit 1; }
+  if ! grep -qs '^enabled' "$binfmt/qemu-$qemu"; then
+    update-binfmts --enable "qemu-$qemu" >/dev/null 2>&1 || true
+  fi
+  grep -qs '^enabled' "$binfmt/qemu-$qemu" \
+    || { echo "install_test: qemu-$qemu is not registered with binfmt_misc (install qemu-user-static binfmt-support)" >&2; exit 1; }
+  grep -qs '^flags: .*F' "$binfmt/qemu-$qemu" \
+    || { echo "install_test: qemu-$qemu binfmt entry lacks the F flag" >&2; exit 1; }
+fi
+
+# The host's Debian mirror (deb822 or one-line sources), else Debian's default.
+mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)\/\?$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1)
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+
+work=$(mktemp -d /tmp/hallq-chroot.XXXXXX)
+root="$work/root"
+cleanup() {
+  set +e
+  [ -n "${daemon_pid:-}" ] && kill -9 "$daemon_pid" 2>/dev/null
+  for m in proc dev/pts; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -f "$tarball" ]; then
+  echo "install_test: creating the $arch bookworm chroot (once; cached in $tarball)"
+  t0=$(date +%s)
+  debootstrap --arch="$arch" --variant=minbase --include=systemd,curl bookworm "$root.new" "$mirror" \
+    > "$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+  rm -rf "$root.new/var/cache/apt/archives/"*.deb
+  tar -C "$root.new" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+  rm -rf "$root.new"
+  echo "install_test: chroot made in $(( $(date +%s) - t0 )) s"
+fi
+mkdir -p "$root"
+tar -C "$root" -xf "$tarball"
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+mount -t proc proc "$root/proc"
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+
+fail=0
+ok() { echo "ok    $*"; }
+bad() { echo "FAIL  $*"; fail=1; }
+expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+cp "$deb" "$root/tmp/"
+echo "install_test: apt install ./$(basename "$deb") in the $arch chroot"
+if ! in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./tmp/$(basename "$deb")" \
+    > "$work/apt.log" 2>&1; then
+  tail -n 30 "$work/apt.log" >&2
+  bad "apt install ./$(basename "$deb")"
+  exit 1
+fi
+ok "apt install ./$(basename "$deb") (Depends resolved from Debian bookworm $arch)"
+
+status=$(in_root dpkg-query -W -f '${Status}' "$pkg")
+expect "dpkg status of $pkg is '$status'" test "$status" = "install ok installed"
+# Owners are read inside the chroot: the build machine has no hallq user.
+user=$(in_root getent passwd hallq || true)
+expect "system user hallq exists: $user" test -n "$user"
+expect "hallq is a system account with no login shell" grep -q ':/usr/sbin/nologin$' <<<"$user"
+mode() { in_root stat -c '%U:%G %a' "$1"; }
+expect "/var/lib/hallq is hallq:hallq 750" test "$(mode /var/lib/hallq)" = "hallq:hallq 750"
+expect "/etc/hallq/hall.toml is root:hallq 640" test "$(mode /etc/hallq/hall.toml)" = "root:hallq 640"
+expect "unit enabled at boot" test -L "$root/etc/systemd/system/multi-user.target.wants/$pkg.service"
+version=$(in_root "/usr/bin/$pkg" --version)
+expect "$pkg --version runs on $arch: $version" test -n "$version"
+expect "$pkg --check-config /etc/hallq/hall.toml" in_root "/usr/bin/$pkg" --check-config /etc/hallq/hall.toml
+verify=$(in_root systemd-analyze verify --man=no "/lib/systemd/system/$pkg.service" 2>&1 || echo "exit $?")
+expect "systemd-analyze verify $pkg.service (the chroot's systemd) ${verify}" test -z "$verify"
+
+# Start it as the service would (user hallq, the packaged config and data folder), on a
+# free loopback port and at a fixed Monday 10:00 so the hall is open.
+if [ "$pkg" = hallq-controller ]; then
+  mkfifo "$work/out"
+  umask_unit=$(sed -n 's/^UMask=//p' "$root/lib/systemd/system/$pkg.service")
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+    /bin/sh -c "umask ${umask_unit:-0022}; exec \"\$@\"" sh /usr/bin/hallq-controller --config /etc/hallq/hall.toml --data-dir /var/lib/hallq \
+    --listen 127.0.0.1:0 --clock-start 2026-03-02T10:00:00+08:00 > "$work/out" 2> "$work/daemon.log" &
+  daemon_pid=$!
+  port=$(timeout 60 sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p;T;q' "$work/out" || true)
+  if [ -n "$port" ]; then
+    ok "daemon started as hallq under qemu on port $port"
+    health=$(curl -s "http://127.0.0.1:$port/api/v1/health" || true)
+    expect "GET /api/v1/health: $health" grep -q '"ok"' <<<"$health"
+    ticket=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/tickets" -H 'Authorization: Bearer demo-kiosk-1' \
+      -d '{"service":"minzheng"}' || true)
+    expect "ticket issued and stored in /var/lib/hallq: $ticket" grep -q '"number":"A001"' <<<"$ticket"
+    kill -TERM "$daemon_pid"
+    code=0; wait "$daemon_pid" || code=$?
+    daemon_pid=
+    expect "daemon exits 0 on SIGTERM" test "$code" = 0
+    expect "database owned by hallq" test "$(mode /var/lib/hallq/hallq.db)" = "hallq:hallq 640"
+  else
+    bad "daemon did not start: $(cat "$work/daemon.log")"
+  fi
+fi
+
+in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq $pkg" > "$work/remove.log" 2>&1 \
+  || bad "apt-get remove $pkg"
+expect "remove: binary gone" test ! -e "$root/usr/bin/$pkg"
+expect "remove: conffile kept" test -f "$root/etc/hallq/hall.toml"
+in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $pkg" > "$work/purge.log" 2>&1 \
+  || bad "apt-get purge $pkg"
+expect "purge: /etc/hallq removed" test ! -e "$root/etc/hallq"
+expect "purge: the hall's records in /var/lib/hallq kept" test -d "$root/var/lib/hallq"
+expect "purge: unit no longer enabled" test ! -e "$root/etc/systemd/system/multi-user.target.wants/$pkg.service"
+
+if [ "$fail" -ne 0 ]; then
+  echo "install_test: $pkg on $arch: FAILED" >&2
+  exit 1
+fi
+echo "install_test: $pkg on $arch: installed, ran, removed and purged cleanly"
