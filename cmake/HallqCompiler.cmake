@@ -11,7 +11,7 @@ target_compile_options(hallq_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshado
 # On ARM, GCC notes every std::map/vector iterator passed by value that its ABI changed in
 # GCC 7.1; everything here is built by one compiler, so the note is noise.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(arm|aarch64)")
-  target_compile_options(hallq_warnings INTERFACE -Wno-psabi)
+  add_compile_options(-Wno-psabi)
 endif()
 if(HALLQ_WARNINGS_AS_ERRORS)
   target_compile_options(hallq_warnings INTERFACE -Werror)

@@ -324,10 +324,11 @@ int main(int argc, char** argv) {
   // acknowledged command is already in the database.
   asio::steady_timer watchdog(io);
   std::function<void(const boost::system::error_code&)> on_watchdog;
+  // Kept outside the handler: async_wait copies the std::function on every round.
+  std::int64_t last_seq = hall.published_seq();
   if (auto interval = service.watchdog_interval()) {
     auto half = *interval / 2;
-    auto last_seq = hall.published_seq();
-    on_watchdog = [&, half, last_seq](const boost::system::error_code& ec) mutable {
+    on_watchdog = [&, half](const boost::system::error_code& ec) {
       if (ec) return;
       auto seq = hall.published_seq();
       if (hall.settled() || seq != last_seq)

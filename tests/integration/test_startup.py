@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -155,6 +156,39 @@ class SystemdNotify(unittest.TestCase):
         status, body = c.issue()
         self.assertEqual(status, 201, body)
         receive_until("WATCHDOG=1")
+
+        # A wedged database (another process holds SQLite's write lock; the store waits up
+        # to its 5 s busy timeout): the command waits for storage and the pings stop, so
+        # systemd would restart the daemon. They resume once the command is stored.
+        holder = sqlite3.connect(os.path.join(c.data_dir, "hallq.db"), isolation_level=None, timeout=10)
+        holder.execute("BEGIN EXCLUSIVE")
+        result = {}
+        issuer = threading.Thread(target=lambda: result.update(r=c.issue()))
+        issuer.start()
+        time.sleep(0.25)  # one tick sees the command queued
+        while True:  # drop pings sent before the tick that saw it
+            sock.settimeout(0.01)
+            try:
+                sock.recv(4096)
+            except socket.timeout:
+                break
+        sock.settimeout(0.1)
+        stalled_pings = 0
+        t_end = time.monotonic() + 1.5
+        while time.monotonic() < t_end:
+            try:
+                if sock.recv(4096).decode() == "WATCHDOG=1":
+                    stalled_pings += 1
+            except socket.timeout:
+                pass
+        holder.execute("ROLLBACK")
+        holder.close()
+        issuer.join(10)
+        sock.settimeout(15)
+        self.assertEqual(stalled_pings, 0, "no pings while a command waits for the database")
+        self.assertEqual(result["r"][0], 201, result)
+        receive_until("WATCHDOG=1")
+        self.assertIn("commands have waited for storage", c.log())
 
         c.proc.send_signal(signal.SIGHUP)
         receive_until("RELOADING=1")

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -1104,11 +1105,22 @@ TEST_CASE("the write-ahead log stays bounded while the store runs after load()",
     }
   }
   // Background checkpoints start at ~1000 pages and force a restart of the log past ~4000
-  // pages (16 MiB); how far past depends on thread timing in this tight loop (seen: 8-33
-  // MB). A log that is never recycled grows by ~27 KB per commit: ~110 MB for this run.
-  const auto wal = fs::file_size(path + "-wal");
-  INFO("wal bytes " << wal);
-  CHECK(wal < 48u * 1024 * 1024);
+  // pages (16 MiB); how far past depends on thread timing in this tight loop (seen: 8-50
+  // MB, the high end with the other core busy). A log that is never recycled grows by ~27 KB
+  // per commit: ~110 MB for this run, and keeps growing.
+  const auto peak = fs::file_size(path + "-wal");
+  INFO("wal bytes after the burst " << peak);
+  CHECK(peak < 96u * 1024 * 1024);
+  // At a hall's pace the checkpointer catches up: the log restarts and is cut back to
+  // journal_size_limit (16 MiB). Commit one step every 20 ms for up to 10 s until it has.
+  auto wal = peak;
+  for (int i = 0; i < 500 && wal > 17u * 1024 * 1024; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    if (auto item = d.step(seconds{10})) commit_one(*s, *item);
+    wal = fs::file_size(path + "-wal");
+  }
+  INFO("wal bytes after the calm " << wal);
+  CHECK(wal <= 17u * 1024 * 1024);
 }
 
 // ---- sessions
