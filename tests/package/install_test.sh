@@ -44,8 +44,8 @@ if [ -n "$qemu" ] && [ "$(dpkg --print-architecture)" != "$arch" ]; then
 fi
 
 # The host's Debian mirror (deb822 or one-line sources), else Debian's default.
-mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)\/\?$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1)
+mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *\([^ ]*debian\)\/\?$/\1/p' | head -n1 || true)
+[ -n "$mirror" ] || mirror=$(cat /etc/apt/sources.list 2>/dev/null | sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' | head -n1 || true)
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
 work=$(mktemp -d /tmp/hallq-chroot.XXXXXX)
