@@ -32,6 +32,9 @@ function(hallq_package component)
 
   install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/${P_UNIT}
     DESTINATION /lib/systemd/system COMPONENT ${component})
+  # The unit's Documentation= points here.
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md
+    DESTINATION share/doc/${P_PACKAGE} COMPONENT ${component})
   set(conffiles "")
   foreach(cfg IN LISTS P_CONFIGS)
     get_filename_component(name ${cfg} NAME)

@@ -154,6 +154,8 @@ def main():
             if not os.path.isfile(path):
                 continue
             text = open(path).read()
+            for doc in re.findall(r"^Documentation=file://(\S+)", text, re.M):
+                check(doc in files, "%s: Documentation %s is shipped" % (unit, doc))
             for key in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "ExecReload=",
                         "ProtectSystem=strict", "ReadWritePaths=", "NoNewPrivileges=yes"):
                 check(key in text, "%s sets %s" % (unit, key))
