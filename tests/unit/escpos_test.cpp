@@ -1,0 +1,233 @@
+// ESC/POS encoder and status parsing (hardware.md, printer section). Expected bytes come
+// from the command tables in hardware.md and GB18030 codes from Python's gb18030 codec,
+// not from the encoder itself.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "hallq/escpos/encoder.hpp"
+#include "hallq/escpos/status.hpp"
+
+using namespace hallq::escpos;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+Bytes bytes(std::initializer_list<int> b) {
+  Bytes out;
+  for (int x : b) out.push_back(static_cast<std::uint8_t>(x));
+  return out;
+}
+
+bool contains(const Bytes& hay, const Bytes& needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+
+size_t count(const Bytes& hay, const Bytes& needle) {
+  size_t n = 0;
+  for (auto it = hay.begin(); (it = std::search(it, hay.end(), needle.begin(), needle.end())) != hay.end(); ++it) ++n;
+  return n;
+}
+
+Bytes encode(const Document& d, PrinterProfile p = {}) {
+  auto r = Encoder(p).encode(d);
+  REQUIRE(r);
+  return *r;
+}
+
+}  // namespace
+
+TEST_CASE("GB18030: ASCII is one byte, Chinese two, CJK Ext-B four", "[escpos]") {
+  auto r = to_gb18030("A1中号窗口𠮷");
+  REQUIRE(r);
+  REQUIRE(r->size() == 7);
+  CHECK((*r)[0].gb == "A");
+  CHECK((*r)[0].columns == 1);
+  CHECK((*r)[2].gb == "\xD6\xD0");  // 中
+  CHECK((*r)[3].gb == "\xBA\xC5");  // 号
+  CHECK((*r)[4].gb == "\xB4\xB0");  // 窗
+  CHECK((*r)[5].gb == "\xBF\xDA");  // 口
+  CHECK((*r)[2].columns == 2);
+  CHECK((*r)[6].gb == "\x95\x34\xB2\x35");  // 𠮷 U+20BB7
+  CHECK((*r)[6].code == U'\U00020BB7');
+}
+
+TEST_CASE("GB18030: invalid UTF-8 is an error naming the byte", "[escpos]") {
+  auto r = to_gb18030("ok\xC3(");
+  REQUIRE(!r);
+  CHECK(r.error().message.find("byte 2") != std::string::npos);
+  CHECK(!to_gb18030("\xED\xA0\x80"));  // a UTF-16 surrogate
+  CHECK(!to_gb18030("\xC0\xAF"));      // overlong '/'
+}
+
+TEST_CASE("text: init, alignment, size, bold, FS & before Chinese and FS . before ASCII", "[escpos]") {
+  Document d;
+  d.text("A001号", TextStyle{2, 2, true, Align::Center});
+  Bytes b = encode(d);
+  Bytes want = bytes({0x1B, 0x40,              // ESC @
+                      0x1B, 0x61, 0x01,        // centre
+                      0x1D, 0x21, 0x11,        // double width and height
+                      0x1B, 0x45, 0x01,        // bold
+                      0x1C, 0x2E, 'A', '0', '0', '1',  // FS . single-byte run
+                      0x1C, 0x26, 0xBA, 0xC5,  // FS & 号
+                      0x0A,
+                      0x1D, 0x21, 0x00, 0x1B, 0x45, 0x00, 0x1B, 0x61, 0x00});
+  CHECK(b == want);
+}
+
+TEST_CASE("text wraps to the paper: 58 mm has 32 columns, 80 mm 48; CJK takes two", "[escpos]") {
+  Encoder e58(PrinterProfile{}), e80(PrinterProfile{576});
+  CHECK(e58.columns({}) == 32);
+  CHECK(e80.columns({}) == 48);
+  CHECK(e58.columns(TextStyle{2, 2}) == 16);
+  // 20 Chinese characters = 40 columns: two lines on 58 mm, one on 80 mm.
+  std::string twenty;
+  for (int i = 0; i < 20; ++i) twenty += "证";
+  Document d;
+  d.text(twenty);
+  CHECK(count(encode(d), bytes({0x0A})) == 2);
+  CHECK(count(encode(d, PrinterProfile{576}), bytes({0x0A})) == 1);
+}
+
+TEST_CASE("wrapping keeps ASCII words whole and indents continuation lines", "[escpos]") {
+  Document d;
+  d.text("1. abcdefghij klmnopqrstuvwxyz abcdefghij", {}, 3);
+  Bytes b = encode(d);
+  std::string s(b.begin(), b.end());
+  CHECK(s.find("1. abcdefghij klmnopqrstuvwxyz\n") != std::string::npos);
+  CHECK(s.find("\x1C\x2E   abcdefghij\n") != std::string::npos);
+}
+
+TEST_CASE("a character outside the double-byte font never goes out as 4-byte GB18030", "[escpos]") {
+  Document d;
+  d.text("吉𠮷");
+  Bytes b = encode(d);
+  CHECK(!contains(b, bytes({0x95, 0x34, 0xB2, 0x35})));
+  CHECK(contains(b, bytes({0x1C, 0x26, 0xBC, 0xAA, 0xA1, 0xF5})));  // 吉 then □
+}
+
+TEST_CASE("native QR: model 2, module size, error level, store with pL pH, print", "[escpos]") {
+  std::string url = "http://192.168.1.10:8080/t/20260302-A001";
+  Document d;
+  d.qr(url, 6, 'M');
+  Bytes b = encode(d);
+  CHECK(contains(b, bytes({0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00})));
+  CHECK(contains(b, bytes({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, 0x06})));
+  CHECK(contains(b, bytes({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x31})));
+  Bytes store = bytes({0x1D, 0x28, 0x6B, static_cast<int>(url.size() + 3), 0x00, 0x31, 0x50, 0x30});
+  store.insert(store.end(), url.begin(), url.end());
+  CHECK(contains(b, store));
+  CHECK(contains(b, bytes({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30})));
+
+  // pL + 256 * pH = len + 3 for data longer than 252 bytes.
+  std::string long_data(300, 'x');
+  Bytes q = cmd::qr_native(long_data, 4, 'H');
+  CHECK(contains(q, bytes({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x33})));
+  CHECK(contains(q, bytes({0x1D, 0x28, 0x6B, (303 & 0xFF), (303 >> 8), 0x31, 0x50, 0x30})));
+}
+
+TEST_CASE("QR without native support goes out as a full-width GS v 0 raster", "[escpos]") {
+  PrinterProfile p;
+  p.native_qr = false;
+  Document d;
+  d.qr("hall/t/1", 4, 'M');
+  Bytes b = encode(d, p);
+  CHECK(!contains(b, bytes({0x1D, 0x28, 0x6B})));
+  // 8 bytes fit version 1 (21 modules) at level M; + 2x2 quiet modules = 25 modules of 4 dots = 100 rows of 48 bytes.
+  CHECK(contains(b, bytes({0x1D, 0x76, 0x30, 0x00, 48, 0, 100, 0})));
+  CHECK(b.size() == 2 + 8 + 48 * 100);
+}
+
+TEST_CASE("raster images are centred on the paper and split into bands", "[escpos]") {
+  Raster r;
+  r.width = 8;
+  r.height = 3;
+  r.bits = {0xFF, 0x81, 0xFF};
+  Bytes b = cmd::raster(r, 384, 32 * 1024);
+  REQUIRE(b.size() == 8 + 48 * 3);
+  // 8 dots centred on 384: starts at dot 188 = byte 23, bit 4.
+  CHECK(b[8 + 23] == 0x0F);
+  CHECK(b[8 + 24] == 0xF0);
+  CHECK(b[8 + 48 + 23] == 0x08);
+  CHECK(b[8 + 48 + 24] == 0x10);
+  Bytes banded = cmd::raster(r, 384, 48);  // one row per band
+  CHECK(count(banded, bytes({0x1D, 0x76, 0x30, 0x00, 48, 0, 1, 0})) == 3);
+}
+
+TEST_CASE("cut: GS V 66 n with a cutter, a plain feed without", "[escpos]") {
+  Document d;
+  d.cut(3);
+  PrinterProfile with;
+  with.cutter = true;
+  CHECK(contains(encode(d, with), bytes({0x1D, 0x56, 0x42, 0x03})));
+  Bytes b = encode(d);
+  CHECK(!contains(b, bytes({0x1D, 0x56})));
+  CHECK(contains(b, bytes({0x1B, 0x64, 0x05})));
+}
+
+TEST_CASE("bad documents are refused with a reason", "[escpos]") {
+  Document d;
+  d.qr("");
+  CHECK(!Encoder(PrinterProfile{}).encode(d));
+  Document e;
+  e.blocks.emplace_back(Raster{8, 2, {0xFF}, Align::Left});  // needs 2 bytes
+  CHECK(!Encoder(PrinterProfile{}).encode(e));
+  Document f;
+  f.text("bad \xFF");
+  auto r = Encoder(PrinterProfile{}).encode(f);
+  REQUIRE(!r);
+  CHECK(r.error().message.find("UTF-8") != std::string::npos);
+}
+
+TEST_CASE("DLE EOT replies: validity mask and each condition", "[escpos]") {
+  CHECK(is_dle_eot_reply(0x12));
+  CHECK(!is_dle_eot_reply(0x00));
+  CHECK(!is_dle_eot_reply(0x92));
+  Status s;
+  CHECK(s.condition() == Condition::Unknown);  // never answered: unknown, printing goes on
+  REQUIRE(apply_dle_eot(s, 1, 0x12));
+  REQUIRE(apply_dle_eot(s, 2, 0x12));
+  REQUIRE(apply_dle_eot(s, 4, 0x12));
+  CHECK(s.condition() == Condition::Ok);
+  Status near;
+  apply_dle_eot(near, 4, 0x1E);  // bits 2-3
+  CHECK(near.condition() == Condition::PaperNearEnd);
+  Status out;
+  apply_dle_eot(out, 4, 0x72);  // bits 5-6
+  CHECK(out.condition() == Condition::PaperOut);
+  Status stopped;
+  apply_dle_eot(stopped, 2, 0x32);  // bit 5: stopped at paper end
+  CHECK(stopped.condition() == Condition::PaperOut);
+  Status cover;
+  apply_dle_eot(cover, 2, 0x16);
+  CHECK(cover.condition() == Condition::CoverOpen);
+  Status err;
+  apply_dle_eot(err, 2, 0x52);
+  CHECK(err.condition() == Condition::Error);
+  Status off;
+  apply_dle_eot(off, 1, 0x1A);
+  CHECK(off.condition() == Condition::Offline);
+  Status junk;
+  CHECK(!apply_dle_eot(junk, 4, 0xFF));
+  CHECK(!junk.answered);
+  CHECK(!apply_dle_eot(junk, 9, 0x12));
+  CHECK(to_string(Condition::PaperOut) == "paper_out");
+}
+
+TEST_CASE("automatic status back: four-byte blocks found in a stream", "[escpos]") {
+  Bytes ok = bytes({0x10, 0x00, 0x00, 0x00});
+  auto s = parse_asb(ok);
+  REQUIRE(s);
+  CHECK(s->condition() == Condition::Ok);
+  CHECK(parse_asb(bytes({0x10, 0x00, 0x0C, 0x00}))->condition() == Condition::PaperOut);
+  CHECK(parse_asb(bytes({0x10, 0x00, 0x03, 0x00}))->condition() == Condition::PaperNearEnd);
+  CHECK(parse_asb(bytes({0x30, 0x00, 0x00, 0x00}))->condition() == Condition::CoverOpen);
+  CHECK(!parse_asb(bytes({0x12, 0x00, 0x00, 0x00})));
+  CHECK(!parse_asb(bytes({0x10, 0x00})));
+  Bytes stream = bytes({0x12, 0xFF, 0x10, 0x00, 0x0C, 0x00});
+  auto at = find_asb(stream);
+  REQUIRE(at);
+  CHECK(*at == 2);
+  CHECK(!find_asb(bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF})));
+}
