@@ -8,7 +8,9 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libqrencode-dev catch2 libtomlplusplus-dev
-  libsodium-dev libspdlog-dev libsystemd-dev
+  libsodium-dev libspdlog-dev libsystemd-dev libpng-dev
+  # Printing: GNU Unifont glyphs for rendering jobs, zbarimg to read QR codes back in tests.
+  unifont zbar-tools
   python3 tzdata curl procps
   # Raspberry Pi cross builds (deploy/sysroot.sh, presets armhf/arm64), their tests under
   # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hallq/escpos/encoder.hpp"
+#include "hallq/escpos/render.hpp"
 #include "hallq/escpos/status.hpp"
 
 using namespace hallq::escpos;
@@ -230,4 +231,73 @@ TEST_CASE("automatic status back: four-byte blocks found in a stream", "[escpos]
   REQUIRE(at);
   CHECK(*at == 2);
   CHECK(!find_asb(bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF})));
+}
+
+// ---- decoder (the inverse of the encoder) ------------------------------------------------
+
+TEST_CASE("decoder: an encoded document reads back line by line, with its QR", "[escpos]") {
+  Document d;
+  d.text("青溪镇便民服务中心", TextStyle{1, 1, true, Align::Center})
+      .rule('=')
+      .text("A012", TextStyle{4, 4, true, Align::Center})
+      .text("请携带：居民身份证原件及复印件、户口簿、低保申请书", {}, 2)
+      .qr("http://hall/t/1")
+      .cut();
+  PrinterProfile p;
+  p.cutter = true;
+  Bytes b = encode(d, p);
+  auto job = decode(b, 384, nullptr);
+  REQUIRE(job.lines.size() >= 5);
+  CHECK(job.lines[0] == "青溪镇便民服务中心");
+  CHECK(job.lines[1] == std::string(32, '='));
+  CHECK(job.lines[2] == "A012");
+  CHECK(job.lines[3] == "请携带：居民身份证原件及复印件、");
+  CHECK(job.lines[4] == "  户口簿、低保申请书");
+  REQUIRE(job.qr.size() == 1);
+  CHECK(job.qr[0] == "http://hall/t/1");
+  CHECK(job.cuts == 1);
+  CHECK(job.unknown.empty());
+  CHECK(job.page.width == 384);
+  CHECK(job.page.height > 200);
+  // The 4x number is centred: its black dots sit around the middle of the paper.
+  int left = 384, right = 0;
+  for (int y = 0; y < job.page.height; ++y)
+    for (int x = 0; x < 384; ++x)
+      if (job.page.at(x, y) && y > 80 && y < 170) {
+        left = std::min(left, x);
+        right = std::max(right, x);
+      }
+  CHECK(std::abs((left + right) / 2 - 192) <= 8);
+}
+
+TEST_CASE("decoder: unknown commands are skipped and listed, truncated input is safe", "[escpos]") {
+  Bytes b = bytes({0x1B, 0x40, 0x1B, 0x7E, 'h', 'i', 0x0A, 0x1D, 0x99, 0x0A});
+  auto job = decode(b, 384, nullptr);
+  CHECK(job.unknown.size() == 2);
+  CHECK(job.unknown[0] == "ESC 0x7E");
+  REQUIRE(!job.lines.empty());
+  CHECK(job.lines[0] == "hi");
+  // Every prefix of a real job decodes without reading past the end.
+  Document d;
+  d.text("中文 text").qr("x").rule();
+  Bytes full = encode(d);
+  for (size_t n = 0; n <= full.size(); ++n) {
+    auto part = decode(std::span<const std::uint8_t>(full.data(), n), 384, nullptr);
+    CHECK(part.page.width == 384);
+  }
+  // A raster that claims more rows than it carries draws what is there.
+  auto r = decode(bytes({0x1D, 0x76, 0x30, 0x00, 0x02, 0x00, 0xFF, 0xFF, 0xFF}), 384, nullptr);
+  CHECK(r.rasters == 1);
+  CHECK(r.page.at(0, 8));
+}
+
+TEST_CASE("Unifont glyphs: 中 is 16 dots wide, A is 8", "[escpos]") {
+  auto font = BitmapFont::load_unifont_hex(kUnifontHex);
+  REQUIRE(font);
+  CHECK(font->size() > 50000);
+  REQUIRE(font->glyph(U'中'));
+  CHECK(font->glyph(U'中')->width == 16);
+  CHECK(font->glyph(U'A')->width == 8);
+  CHECK(!font->glyph(U'\U00020BB7'));  // Plane 2 is not in unifont.hex
+  CHECK(!BitmapFont::load_unifont_hex("/nonexistent.hex"));
 }
