@@ -11,6 +11,8 @@ packages=(
   libsodium-dev libspdlog-dev libsystemd-dev libpng-dev
   # Printing: GNU Unifont glyphs for rendering jobs, zbarimg to read QR codes back in tests.
   unifont zbar-tools
+  # Rare characters (CJK Ext-B+ in names) printed as raster glyphs: FreeType + HanaMin fonts.
+  libfreetype-dev fonts-hanazono
   python3 tzdata curl procps
   # Raspberry Pi cross builds (deploy/sysroot.sh, presets armhf/arm64), their tests under
   # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).

@@ -20,7 +20,8 @@ def text_runs(job):
     byte, joined per line feed. A deliberately small parser of our own, independent of the
     decoder under test; it skips ESC/GS commands with the argument counts the encoder uses."""
     lines, cur, i = [], b"", 0
-    args = {0x1B: {0x40: 0, 0x61: 1, 0x45: 1, 0x64: 1}, 0x1D: {0x21: 1, 0x56: 2}, 0x1C: {0x26: 0, 0x2E: 0}}
+    args = {0x1B: {0x40: 0, 0x61: 1, 0x45: 1, 0x64: 1, 0x4A: 1}, 0x1D: {0x21: 1, 0x56: 2},
+            0x1C: {0x26: 0, 0x2E: 0}}
     while i < len(job):
         b = job[i]
         if b == 0x0A:
@@ -31,6 +32,8 @@ def text_runs(job):
             i += 2 + args[b][job[i + 1]]
         elif b == 0x1D and job[i + 1] == 0x28:  # GS ( k pL pH ...
             i += 5 + job[i + 3] + 256 * job[i + 4]
+        elif b == 0x1D and job[i + 1] == 0x76:  # GS v 0 m xL xH yL yH data
+            i += 8 + (job[i + 4] + 256 * job[i + 5]) * (job[i + 6] + 256 * job[i + 7])
         elif b < 0x20:
             i += 1
         else:
@@ -82,6 +85,13 @@ class Printed(unittest.TestCase):
         self.assertEqual(joined, "请携带：1. 居民身份证原件及复印件；2. 户口簿；3. 低保申请书（本人签字）")
         for l in lines:
             self.assertLessEqual(sum(2 if ord(c) > 0x7F else 1 for c in l), 32, l)
+
+    def test_rare_character_prints_as_raster_not_as_4_byte_code(self):
+        _, data = self.job()
+        self.assertNotIn("𠮷".encode("gb18030"), data)  # printers without it print garbage
+        self.assertIn(b"\x1d\x76\x30\x00", data)
+        lines = [iconv_gb18030(l) for l in text_runs(data)]
+        self.assertNotIn("申请人：张𠮷", lines)  # drawn, not sent as text
 
     def test_native_qr_reads_back_with_zbar(self):
         path, data = self.job()

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hallq/escpos/encoder.hpp"
+#include "hallq/escpos/glyphs.hpp"
 
 using namespace hallq::escpos;
 
@@ -30,8 +31,14 @@ int main(int argc, char** argv) {
       .text("请携带：1. 居民身份证原件及复印件；2. 户口簿；3. 低保申请书（本人签字）", {}, 3)
       .qr("http://192.168.1.10:8080/t/20260302-A012", 6, 'M')
       .text("过号请重新取号  投诉电话 0571-12345", TextStyle{1, 1, false, Align::Center})
+      .text("申请人：张𠮷", TextStyle{1, 1, false, Align::Left})  // 𠮷: CJK Ext-B, 4-byte GB18030
       .cut(3);
-  auto bytes = Encoder(p).encode(d);
+  auto fonts = FontGlyphs::open(kGlyphFonts);
+  if (!fonts) {
+    std::cerr << fonts.error() << "\n";
+    return 1;
+  }
+  auto bytes = Encoder(p, fonts->source()).encode(d);
   if (!bytes) {
     std::cerr << bytes.error().message << "\n";
     return 1;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hallq/escpos/encoder.hpp"
+#include "hallq/escpos/glyphs.hpp"
 #include "hallq/escpos/render.hpp"
 #include "hallq/escpos/status.hpp"
 
@@ -300,4 +301,44 @@ TEST_CASE("Unifont glyphs: 中 is 16 dots wide, A is 8", "[escpos]") {
   CHECK(font->glyph(U'A')->width == 8);
   CHECK(!font->glyph(U'\U00020BB7'));  // Plane 2 is not in unifont.hex
   CHECK(!BitmapFont::load_unifont_hex("/nonexistent.hex"));
+}
+
+// ---- raster glyphs for characters outside the printer's font -----------------------------
+
+TEST_CASE("a line holding a 4-byte character prints as one raster of printer cells", "[escpos]") {
+  // A stub font: every character is a solid 24x24 cell, so the expected dots are exact.
+  GlyphSource solid = [](char32_t) {
+    Glyph g{24, 24, std::vector<std::uint8_t>(3 * 24, 0xFF)};
+    return std::optional<Glyph>(g);
+  };
+  Document d;
+  d.text("吉𠮷A", TextStyle{1, 1, false, Align::Left});
+  auto r = Encoder(PrinterProfile{}, solid).encode(d);
+  REQUIRE(r);
+  const Bytes& b = *r;
+  CHECK(!contains(b, bytes({0x95, 0x34, 0xB2, 0x35})));
+  CHECK(!contains(b, bytes({0xA1, 0xF5})));  // no white square either
+  // 2 + 2 + 1 columns of 12 dots = 60 dots, 24 rows, on a 48-byte full-width canvas.
+  REQUIRE(contains(b, bytes({0x1D, 0x76, 0x30, 0x00, 48, 0, 24, 0})));
+  auto job = decode(b, 384, nullptr);
+  CHECK(job.rasters == 1);
+  int black = 0;
+  for (int y = 0; y < job.page.height; ++y)
+    for (int x = 0; x < 384; ++x) black += job.page.at(x, y);
+  CHECK(black == 60 * 24);
+  CHECK(contains(b, bytes({0x1B, 0x4A, 0x06})));  // keeps the 30-dot line rhythm
+}
+
+TEST_CASE("HanaMin draws CJK Ext-B: 𠮷 has ink, an unassigned code point has no glyph", "[escpos]") {
+  auto fonts = FontGlyphs::open(kGlyphFonts);
+  REQUIRE(fonts);
+  auto g = fonts->glyph(U'\U00020BB7');
+  REQUIRE(g);
+  CHECK(g->width == 24);
+  int ink = 0;
+  for (auto byte : g->bits) ink += __builtin_popcount(byte);
+  CHECK(ink > 40);
+  CHECK(ink < 24 * 24 / 2);
+  CHECK(!fonts->glyph(U'\U0010FFFD'));
+  CHECK(!FontGlyphs::open({"/nonexistent.ttf"}));
 }

@@ -133,6 +133,43 @@ std::vector<std::uint8_t> raster(const Raster& r, int paper_dots, int band_bytes
 
 Encoder::Encoder(PrinterProfile profile, GlyphSource glyphs) : profile_(profile), glyphs_(std::move(glyphs)) {}
 
+Raster Encoder::line_raster(const std::vector<GbChar>& line, int w, int h, const TextStyle& style) const {
+  // Each character in its printer cell (12 or 24 dots wide per width unit, 24 high per height
+  // unit); glyphs come as square cells, narrow characters use their left half.
+  Raster img;
+  for (const GbChar& c : line) img.width += c.columns * profile_.ascii_dots * w;
+  img.width = std::min(img.width, profile_.paper_dots);
+  img.height = 24 * h;
+  const int rb = (img.width + 7) / 8;
+  img.bits.assign(static_cast<size_t>(rb) * static_cast<size_t>(img.height), 0);
+  auto set = [&](int x, int y) {
+    if (x < 0 || x >= img.width || y < 0 || y >= img.height) return;
+    img.bits[static_cast<size_t>(y * rb + x / 8)] |= static_cast<std::uint8_t>(0x80 >> (x % 8));
+  };
+  int x0 = 0;
+  for (const GbChar& c : line) {
+    const int cw = c.columns * profile_.ascii_dots * w, ch = img.height;
+    std::optional<Glyph> g = c.code == U' ' ? std::nullopt : glyphs_(c.code);
+    if (g && g->width > 0 && g->height > 0) {
+      const int gw = c.columns == 1 ? std::max(1, g->width / 2) : g->width;
+      const int grb = (g->width + 7) / 8;
+      for (int ty = 0; ty < ch; ++ty)
+        for (int tx = 0; tx < cw; ++tx) {
+          int sx = tx * gw / cw, sy = ty * g->height / ch;
+          if (!(g->bits[static_cast<size_t>(sy * grb + sx / 8)] & (0x80 >> (sx % 8)))) continue;
+          set(x0 + tx, ty);
+          if (style.bold) set(x0 + tx + 1, ty);
+        }
+    } else if (c.code != U' ') {
+      // No font has it: an outlined box, so the gap is visible and the line keeps its layout.
+      for (int tx = 2; tx < cw - 2; ++tx) set(x0 + tx, 2), set(x0 + tx, ch - 3);
+      for (int ty = 2; ty < ch - 2; ++ty) set(x0 + 2, ty), set(x0 + cw - 3, ty);
+    }
+    x0 += cw;
+  }
+  return img;
+}
+
 int Encoder::columns(const TextStyle& style) const {
   int w = clamp_mult(style.width, profile_.any_size);
   return std::max(1, profile_.paper_dots / (profile_.ascii_dots * w));
@@ -195,12 +232,22 @@ Expected<std::vector<std::uint8_t>, EncodeError> Encoder::encode(const Document&
       put(out, {cmd::GS, 0x21, static_cast<std::uint8_t>(((w - 1) << 4) | (h - 1))});
       put(out, {cmd::ESC, 0x45, static_cast<std::uint8_t>(t->style.bold ? 1 : 0)});
       for (const auto& line : wrap(*chars, columns(t->style), t->indent)) {
+        bool rare = std::any_of(line.begin(), line.end(), [](const GbChar& c) { return c.gb.size() == 4; });
+        if (rare && glyphs_) {
+          auto img = line_raster(line, w, h, t->style);
+          img.align = t->style.align;
+          auto r = cmd::raster(img, profile_.paper_dots, profile_.raster_band_bytes);
+          out.insert(out.end(), r.begin(), r.end());
+          // A text line advances 30 dots (24 + 6 spacing); keep the rhythm.
+          put(out, {cmd::ESC, 0x4A, 0x06});
+          continue;
+        }
         bool dbcs = false, first = true;
         for (const GbChar& c : line) {
           std::string gb = c.gb;
           if (gb.size() == 4) {
-            // Outside the printer's double-byte font; drawn as a raster glyph in a later
-            // increment. Until then a white square (□) keeps the line's layout.
+            // Outside the printer's double-byte font and no glyph source to draw it: a
+            // white square (□) keeps the line's layout.
             gb = "\xA1\xF5";
           }
           bool wide = gb.size() > 1;

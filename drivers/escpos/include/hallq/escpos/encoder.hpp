@@ -46,6 +46,7 @@ class Encoder {
   const PrinterProfile& profile() const { return profile_; }
 
  private:
+  Raster line_raster(const std::vector<GbChar>& line, int w, int h, const TextStyle& style) const;
   PrinterProfile profile_;
   GlyphSource glyphs_;
 };
