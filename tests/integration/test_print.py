@@ -13,6 +13,7 @@ EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SAMPLE = os.environ.get("HALLQ_ESCPOS_SAMPLE", "build/dev/bin/hallq_escpos_sample")
 PREVIEW = os.environ.get("HALLQ_PRINT_PREVIEW", "build/dev/bin/hallq-print-preview")
 URL = "http://192.168.1.10:8080/t/20260302-A012"
+GOLDEN = os.path.join(os.environ.get("HALLQ_SOURCE_DIR", "../.."), "tests", "data", "print")
 
 
 def text_runs(job):
@@ -118,6 +119,51 @@ class Printed(unittest.TestCase):
         lines = [iconv_gb18030(l) for l in text_runs(data)]
         start = next(i for i, l in enumerate(lines) if l.startswith("请携带"))
         self.assertEqual(len([l for l in lines[start:] if l.startswith("   ")]), 1, lines)
+
+
+
+class Layouts(unittest.TestCase):
+    """The golden jobs of the three layouts (tests/data/print), read with zbarimg and iconv."""
+
+    def read(self, name):
+        tmp = tempfile.TemporaryDirectory(prefix="hallq-layout-")
+        self.addCleanup(tmp.cleanup)
+        path = os.path.join(GOLDEN, name + ".bin")
+        with open(path, "rb") as f:
+            data = f.read()
+        png = os.path.join(tmp.name, name + ".png")
+        r = subprocess.run([*EMULATOR, PREVIEW, path, "--out-png", png], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
+        text = "\n".join(iconv_gb18030(l) for l in text_runs(data))
+        return data, sorted(z.stdout.split()), text
+
+    def test_ticket(self):
+        data, qr, text = self.read("ticket")
+        self.assertEqual(qr, ["http://192.168.1.10:8080/guide/dibao", "http://192.168.1.10:8080/t/20260302-A012"])
+        for want in ("青溪镇便民服务中心", "A012", "民政救助", "【老年人优先】", "前面还有 3 人，约等 15 分钟",
+                     "取号时间 2026-03-02 10:00", "请备齐以下材料（一次性告知）：", "1. 居民身份证原件及复印件",
+                     "5. 残疾证或病历（如有）", "投诉电话 0571-12345", "过号请重新取号"):
+            self.assertIn(want, text)
+        self.assertIn(b"\x1d\x21\x33", data)  # the number at 4x4
+
+    def test_supplement_notice_two_copies(self):
+        data, qr, text = self.read("supplement-notice")
+        self.assertEqual(qr, ["http://192.168.1.10:8080/case/QX-20260302-0007"] * 2)
+        self.assertEqual(text.count("补正材料一次性告知书"), 2)
+        self.assertEqual(text.count("（申请人留存）") + text.count("（窗口留存）"), 2)
+        self.assertEqual(text.count("1. 户口簿原件及复印件"), 2)
+        # Wrapped lines joined back (a break drops the space it falls on).
+        self.assertEqual(text.replace("\n", "").replace(" ", "").count("10个工作日内办结（受理当日不计）"), 2)
+        self.assertNotIn("𠮷".encode("gb18030"), data)
+
+    def test_acceptance_notice_deadline(self):
+        data, qr, text = self.read("acceptance-notice")
+        self.assertEqual(qr, ["http://192.168.1.10:8080/case/QX-20260302-0008"])
+        joined = text.replace("\n", "").replace(" ", "")
+        self.assertIn("承诺办结日期：2026年3月16日（10个工作日）", joined)
+        for want in ("受理通知书", "申请人：王秀英", "收件时间：2026年3月2日 10:20", "4. 家庭收入及财产状况申报表"):
+            self.assertIn(want, text)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@
 // not from the encoder itself.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "hallq/escpos/encoder.hpp"
 #include "hallq/escpos/glyphs.hpp"
+#include "hallq/escpos/layouts.hpp"
 #include "hallq/escpos/render.hpp"
 #include "hallq/escpos/status.hpp"
 
@@ -341,4 +344,71 @@ TEST_CASE("HanaMin draws CJK Ext-B: 𠮷 has ink, an unassigned code point has n
   CHECK(ink < 24 * 24 / 2);
   CHECK(!fonts->glyph(U'\U0010FFFD'));
   CHECK(!FontGlyphs::open({"/nonexistent.ttf"}));
+}
+
+TEST_CASE("closing punctuation never starts a wrapped line", "[escpos]") {
+  // 16 CJK characters fill all 32 columns; "）" would start the next line alone.
+  Document d;
+  d.text("最低生活保障申请书本人签字确认附）");
+  auto job = decode(encode(d), 384, nullptr);
+  REQUIRE(job.lines.size() == 2);
+  CHECK(job.lines[0] == "最低生活保障申请书本人签字确认");
+  CHECK(job.lines[1].rfind("）", 0) != 0);
+  CHECK(job.lines[1] == "附）");
+}
+
+// ---- layouts -----------------------------------------------------------------------------
+
+namespace {
+Bytes golden(const std::string& name) {
+  std::ifstream f(std::string(HALLQ_SOURCE_DIR) + "/tests/data/print/" + name + ".bin", std::ios::binary);
+  return Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST_CASE("layouts encode to the golden jobs in tests/data/print", "[escpos]") {
+  auto fonts = FontGlyphs::open(kGlyphFonts);
+  REQUIRE(fonts);
+  Encoder e(PrinterProfile{}, fonts->source());
+  auto t = e.encode(ticket(sample_ticket(), sample_options()));
+  auto s = e.encode(supplement_notice(sample_supplement_notice(), sample_options()));
+  auto a = e.encode(acceptance_notice(sample_acceptance_notice(), sample_options()));
+  REQUIRE((t && s && a));
+  INFO("regenerate with tests/data/print/README.md after an intended change");
+  CHECK(*t == golden("ticket"));
+  CHECK(*s == golden("supplement-notice"));
+  CHECK(*a == golden("acceptance-notice"));
+}
+
+TEST_CASE("ticket layout: materials list only with an item, priority mark, no QR without URL", "[escpos]") {
+  TicketData t = sample_ticket();
+  auto with = decode(encode(ticket(t, {})), 384, nullptr);
+  CHECK(std::find(with.lines.begin(), with.lines.end(), "【老年人优先】") != with.lines.end());
+  CHECK(with.qr.size() == 2);
+  t.item.clear();
+  t.materials.clear();
+  t.priority.clear();
+  t.status_url.clear();
+  auto bare = decode(encode(ticket(t, {})), 384, nullptr);
+  CHECK(bare.qr.empty());
+  for (const auto& l : bare.lines) {
+    CHECK(l.find("一次性告知") == std::string::npos);
+    CHECK(l.find("优先") == std::string::npos);
+  }
+  CHECK(bare.lines.size() < with.lines.size());
+}
+
+TEST_CASE("supplement notice: two copies, every missing material in each (R-ONCE-2/3)", "[escpos]") {
+  auto n = sample_supplement_notice();
+  n.missing = {"材料甲", "材料乙", "材料丙"};
+  auto job = decode(encode(supplement_notice(n, {})), 384, nullptr);
+  int copies = 0, listed = 0, applicant = 0;
+  for (const auto& l : job.lines) {
+    copies += l.find("补正材料一次性告知书") != std::string::npos;
+    listed += l == "1. 材料甲" || l == "2. 材料乙" || l == "3. 材料丙";
+    applicant += l == "申请人：张□";  // 𠮷 without a glyph font: a white square, never its 4-byte code
+  }
+  CHECK(copies == 2);
+  CHECK(listed == 6);
+  CHECK(applicant == 2);
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <memory>
+#include <string_view>
 
 namespace hallq::escpos {
 namespace {
@@ -177,6 +178,11 @@ int Encoder::columns(const TextStyle& style) const {
 
 namespace {
 
+bool is_closing(char32_t c) {
+  static constexpr std::u32string_view closing = U"）】》」』〕，。、；：！？)]}.,;:!?%";
+  return closing.find(c) != std::u32string_view::npos;
+}
+
 // Splits characters into lines of at most `cols` columns. ASCII words are not split when a
 // space allows; CJK breaks anywhere. Continuation lines start with `indent` spaces.
 std::vector<std::vector<GbChar>> wrap(const std::vector<GbChar>& chars, int cols, int indent) {
@@ -205,6 +211,11 @@ std::vector<std::vector<GbChar>> wrap(const std::vector<GbChar>& chars, int cols
         cur.resize(k);
       }
       while (cur.size() > static_cast<size_t>(indent) && cur.back().code == U' ') cur.pop_back();
+      // Closing punctuation never starts a line: the character before it moves down too.
+      if (carry.empty() && is_closing(c.code) && cur.size() > static_cast<size_t>(indent) + 1) {
+        carry.push_back(cur.back());
+        cur.pop_back();
+      }
       new_line();
       for (auto& x : carry) {
         lines.back().push_back(x);
