@@ -1,0 +1,133 @@
+"""hallq-printer-sim behaves like a LAN thermal printer (hardware.md, printer section): it
+answers DLE EOT n from its fault state, prints jobs to PNG (read back with zbarimg), holds jobs
+and finally stops reading while out of paper or with the cover open, never answers when
+silent, and drops connections when told to disconnect."""
+import os
+import re
+import shlex
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
+SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
+SAMPLE = os.environ.get("HALLQ_ESCPOS_SAMPLE", "build/dev/bin/hallq_escpos_sample")
+URL = "http://192.168.1.10:8080/t/20260302-A012"
+
+
+class PrinterSim(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallq-sim-")
+        self.addCleanup(self.tmp.cleanup)
+        self.out = self.tmp.name
+        self.proc = subprocess.Popen([*EMULATOR, SIM, "--listen", "127.0.0.1:0", "--out", self.out],
+                                     stdout=subprocess.PIPE, text=True)
+        self.addCleanup(self.stop)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        self.assertTrue(m, line)
+        self.port = int(m.group(1))
+        job = os.path.join(self.out, "sample.job")
+        subprocess.run([*EMULATOR, SAMPLE, job], check=True)
+        with open(job, "rb") as f:
+            self.job = f.read()
+        os.remove(job)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(5)
+        self.proc.stdout.close()
+
+    def fault(self, name):
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write(name)
+
+    def connect(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        self.addCleanup(s.close)
+        return s
+
+    def query(self, s, n, timeout=2.0):
+        s.settimeout(timeout)
+        s.sendall(bytes([0x10, 0x04, n]))
+        try:
+            b = s.recv(1)
+            return b[0] if b else None
+        except socket.timeout:
+            return None
+
+    def jobs(self):
+        return sorted(f for f in os.listdir(self.out) if f.endswith(".bin"))
+
+    def wait_jobs(self, n, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if len(self.jobs()) >= n:
+                return self.jobs()
+            time.sleep(0.05)
+        return self.jobs()
+
+    def test_ok_status_and_a_printed_job(self):
+        s = self.connect()
+        self.assertEqual([self.query(s, n) for n in (1, 2, 3, 4)], [0x12, 0x12, 0x12, 0x12])
+        s.sendall(self.job)
+        jobs = self.wait_jobs(1)
+        self.assertEqual(jobs, ["job-0001.bin"])
+        with open(os.path.join(self.out, jobs[0]), "rb") as f:
+            self.assertEqual(f.read(), self.job)  # the status queries are not part of the job
+        z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(self.out, "job-0001.png")],
+                           capture_output=True, text=True)
+        self.assertEqual(z.stdout.strip(), URL)
+
+    def test_paper_out_holds_the_job_until_paper_is_back(self):
+        self.fault("paper-out")
+        s = self.connect()
+        self.assertEqual(self.query(s, 1), 0x1A)  # offline
+        self.assertEqual(self.query(s, 2), 0x32)  # stopped at paper end
+        self.assertEqual(self.query(s, 4), 0x72)  # paper end sensor
+        s.sendall(self.job)
+        time.sleep(1.0)
+        self.assertEqual(self.jobs(), [], "nothing prints without paper")
+        self.fault("ok")
+        self.assertEqual(self.wait_jobs(1), ["job-0001.bin"])
+        self.assertEqual(self.query(s, 4), 0x12)
+
+    def test_out_of_paper_printer_stops_reading_and_writes_stall(self):
+        self.fault("paper-out")
+        s = self.connect()
+        s.settimeout(1.0)
+        sent = 0
+        with self.assertRaises(socket.timeout):
+            while sent < 64 * 1024 * 1024:
+                sent += s.send(b"\x1b\x40" + b"x" * 65534)
+        self.assertLess(sent, 64 * 1024 * 1024)
+
+    def test_cover_open_near_end_silent(self):
+        s = self.connect()
+        self.fault("cover-open")
+        self.assertEqual(self.query(s, 2), 0x16)
+        self.fault("near-end")
+        self.assertEqual(self.query(s, 4), 0x1E)
+        s.sendall(self.job)
+        self.assertEqual(len(self.wait_jobs(1)), 1, "near end still prints")
+        self.fault("silent")
+        self.assertIsNone(self.query(s, 1, timeout=0.8))
+        s.sendall(self.job)
+        self.assertEqual(len(self.wait_jobs(2)), 2, "a silent printer still prints")
+
+    def test_disconnect(self):
+        self.fault("disconnect")
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        self.addCleanup(s.close)
+        s.settimeout(5)
+        try:
+            data = s.recv(1)
+        except ConnectionResetError:
+            data = b""
+        self.assertEqual(data, b"")
+
+
+if __name__ == "__main__":
+    unittest.main()
