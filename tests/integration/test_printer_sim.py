@@ -14,10 +14,11 @@ import unittest
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
 SAMPLE = os.environ.get("HALLQ_ESCPOS_SAMPLE", "build/dev/bin/hallq_escpos_sample")
+SEND = os.environ.get("HALLQ_PRINT_SEND", "build/dev/bin/hallq-print-send")
 URL = "http://192.168.1.10:8080/t/20260302-A012"
 
 
-class PrinterSim(unittest.TestCase):
+class SimBase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="hallq-sim-")
         self.addCleanup(self.tmp.cleanup)
@@ -69,6 +70,9 @@ class PrinterSim(unittest.TestCase):
             time.sleep(0.05)
         return self.jobs()
 
+
+
+class PrinterSim(SimBase):
     def test_ok_status_and_a_printed_job(self):
         s = self.connect()
         self.assertEqual([self.query(s, n) for n in (1, 2, 3, 4)], [0x12, 0x12, 0x12, 0x12])
@@ -127,6 +131,73 @@ class PrinterSim(unittest.TestCase):
         except ConnectionResetError:
             data = b""
         self.assertEqual(data, b"")
+
+
+
+class PrinterClient(SimBase):
+    """hallq-print-send (the kiosk's printer client: status before, write with a deadline,
+    status after) against the simulator in every fault state."""
+
+    def send(self, *extra, job=True):
+        path = os.path.join(self.out, "sample.bin.in")
+        with open(path, "wb") as f:
+            f.write(self.job)
+        args = [*EMULATOR, SEND, "--printer", "tcp://127.0.0.1:%d" % self.port]
+        args += [path] if job else ["--status"]
+        r = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=60)
+        fields = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', r.stdout))
+        return r.returncode, fields
+
+    def test_printed(self):
+        code, f = self.send()
+        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (0, "printed", "ok", "ok"), f)
+        self.assertEqual(self.wait_jobs(1), ["job-0001.bin"])
+
+    def test_refused_before_when_out_of_paper_or_cover_open(self):
+        for fault in ("paper-out", "cover-open"):
+            self.fault(fault)
+            code, f = self.send()
+            self.assertEqual((code, f["outcome"], f["before"]), (1, "refused", fault.replace("-", "_")), f)
+        time.sleep(0.5)
+        self.assertEqual(self.jobs(), [], "a refused job sends nothing")
+
+    def test_silent_printer_still_prints_with_status_unknown(self):
+        self.fault("silent")
+        code, f = self.send()
+        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (0, "printed", "unknown", "unknown"), f)
+        self.assertEqual(len(self.wait_jobs(1)), 1)
+
+    def test_near_end_prints_and_says_so(self):
+        self.fault("near-end")
+        code, f = self.send()
+        self.assertEqual((code, f["outcome"], f["after"]), (0, "printed", "paper_near_end"), f)
+
+    def test_paper_runs_out_during_a_large_job_write_deadline(self):
+        # Paper runs out 8 KiB into a 24 MB job (more than the kernel's socket buffers on
+        # both sides hold): the printer stops reading and the write misses its deadline; the
+        # outcome is failed, never printed.
+        self.job = self.job * (24 * 1024 * 1024 // len(self.job))
+        self.fault("paper-out-after:8192")
+        code, f = self.send("--write-timeout", "1500")
+        self.assertEqual((code, f["outcome"], f["before"]), (1, "failed", "ok"), f)
+        self.assertIn("stopped taking data", f["error"])
+
+    def test_paper_runs_out_at_the_end_of_a_job_is_suspect(self):
+        # The whole ticket was taken in, then the paper ended: the status after says so.
+        self.fault("paper-out-after:500")
+        code, f = self.send()
+        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (1, "suspect", "ok", "paper_out"), f)
+
+    def test_unreachable_printer(self):
+        self.fault("disconnect")
+        code, f = self.send()
+        self.assertEqual(code, 1)
+        self.assertIn(f["outcome"], ("failed",), f)
+
+    def test_status_only(self):
+        self.assertEqual(self.send(job=False), (0, {"status": "ok"}))
+        self.fault("paper-out")
+        self.assertEqual(self.send(job=False), (1, {"status": "paper_out"}))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 // Each job (bytes up to a cut, a pause of 300 ms, or the connection's end) is decoded and
 // written to DIR as job-NNNN.bin and job-NNNN.png; real-time DLE EOT n queries are answered
 // at once, as a printer does, from the fault state. The fault can be changed while running by
-// writing its name to DIR/fault (read before every reply and every job).
+// writing its name to DIR/fault (read before every reply and every job); "paper-out-after:N"
+// runs out of paper once N bytes of a job have arrived (paper ending in the middle of a job).
 //   paper-out, cover-open: status says so; job bytes are held (not printed) and, once 4 KiB
 //     are held, no longer read — the sender's writes stall, as with a real printer; the held
 //     job prints when the fault is cleared.
@@ -20,6 +21,8 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -46,6 +49,14 @@ std::string fault() {
   std::string s;
   if (f >> s) return s;
   return initial_fault;
+}
+
+// "paper-out-after:N": paper runs out once N bytes of the current job have arrived.
+std::string fault_at(size_t received) {
+  std::string f = fault();
+  const std::string prefix = "paper-out-after:";
+  if (f.rfind(prefix, 0) == 0) return received >= std::strtoul(f.c_str() + prefix.size(), nullptr, 10) ? "paper-out" : "ok";
+  return f;
 }
 
 bool blocked(const std::string& f) { return f == "paper-out" || f == "cover-open"; }
@@ -116,7 +127,7 @@ class Stream {
       if (!need(2)) return;
       if (q[1] == 0x04) {
         if (!need(3)) return;
-        int r = reply(q[2], fault());
+        int r = reply(q[2], fault_at(job_.size() - 3));
         if (r >= 0) {
           std::uint8_t c = static_cast<std::uint8_t>(r);
           (void)!::send(fd, &c, 1, MSG_NOSIGNAL);
@@ -150,7 +161,7 @@ void serve(int fd) {
   Stream s;
   std::uint8_t buf[4096];
   for (;;) {
-    std::string f = fault();
+    std::string f = fault_at(s.job().size());
     if (f == "disconnect") break;
     bool hold = blocked(f);
     if (!hold && !s.job().empty() && s.cut_seen()) {
@@ -177,7 +188,7 @@ void serve(int fd) {
     s.feed(buf, static_cast<size_t>(n), fd);
   }
   // The connection ended: whatever arrived is printed once the printer can.
-  while (blocked(fault()) && !s.job().empty()) ::usleep(100 * 1000);
+  while (blocked(fault_at(s.job().size())) && !s.job().empty()) ::usleep(100 * 1000);
   if (fault() != "disconnect") write_job(s.job());
   ::close(fd);
 }

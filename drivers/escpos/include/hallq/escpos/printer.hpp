@@ -1,0 +1,105 @@
+#pragma once
+// Talking to one printer: a transport (TCP 9100, /dev/usb/lp0, serial, or a file for
+// debugging) opened from a spec, real-time status queries, and jobs with deadlines. Printer
+// is used by one thread at a time; PrintQueue gives it an asynchronous interface (one
+// worker thread per printer, jobs serialized, a completion callback per job).
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hallq/common/expected.hpp"
+#include "hallq/escpos/status.hpp"
+
+namespace hallq::escpos {
+
+using Millis = std::chrono::milliseconds;
+
+// tcp://HOST:PORT | usb:/dev/usb/lp0 | serial:/dev/ttyUSB0[@BAUD] | file:PATH
+struct PrinterSpec {
+  enum class Kind { Tcp, Usb, Serial, File } kind = Kind::Tcp;
+  std::string host;  // tcp
+  int port = 9100;   // tcp
+  std::string path;  // usb, serial, file
+  int baud = 9600;   // serial
+  std::string text;  // as given
+};
+Expected<PrinterSpec, std::string> parse_printer_spec(const std::string& spec);
+
+struct PrinterTimeouts {
+  Millis connect{3000};
+  Millis write{5000};       // a printer out of paper stops reading: the job fails here
+  Millis status_reply{400}; // per DLE EOT query; no answer = status unknown
+  Millis backoff_min{500};
+  Millis backoff_max{30000};
+};
+
+enum class JobOutcome {
+  Printed,      // sent, and the status after it shows nothing wrong (or is unknown)
+  Refused,      // not sent: the status before showed paper out / cover open / offline
+  Failed,       // sending failed or stalled (connection, deadline); may be partly printed
+  Suspect,      // sent, but the status after it shows a fault (e.g. paper ran out), or a
+                // printer that answered before the job no longer answers
+};
+std::string_view to_string(JobOutcome o);
+
+struct JobResult {
+  JobOutcome outcome = JobOutcome::Failed;
+  Status before;
+  Status after;
+  std::string error;  // for Failed/Refused: why
+  Millis took{0};
+};
+
+class Printer {
+ public:
+  explicit Printer(PrinterSpec spec, PrinterTimeouts t = {});
+  ~Printer();
+  Printer(const Printer&) = delete;
+  Printer& operator=(const Printer&) = delete;
+
+  // DLE EOT 1, 2, 4 after draining stale input; unknown if the printer never answers.
+  Expected<Status, std::string> status();
+  JobResult print(const std::vector<std::uint8_t>& job);
+  const PrinterSpec& spec() const { return spec_; }
+
+ private:
+  Expected<bool, std::string> ensure_open();
+  void close();
+  Expected<bool, std::string> write_all(const std::uint8_t* p, size_t n, Millis deadline);
+  int read_byte(Millis wait);  // -1 on timeout or error
+  void drain();
+  void failed();  // close and schedule the next attempt with back-off
+
+  PrinterSpec spec_;
+  PrinterTimeouts t_;
+  int fd_ = -1;
+  bool readable_ = true;
+  Millis backoff_{0};
+  std::chrono::steady_clock::time_point next_attempt_{};
+};
+
+class PrintQueue {
+ public:
+  using Done = std::function<void(const JobResult&)>;
+  explicit PrintQueue(PrinterSpec spec, PrinterTimeouts t = {});
+  ~PrintQueue();  // finishes the queued jobs, then stops
+  void submit(std::vector<std::uint8_t> job, Done done);
+  size_t pending() const;
+
+ private:
+  void run();
+  Printer printer_;
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::vector<std::uint8_t>, Done>> jobs_;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+}  // namespace hallq::escpos

@@ -1,0 +1,327 @@
+#include "hallq/escpos/printer.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace hallq::escpos {
+
+using SteadyClock = std::chrono::steady_clock;
+
+Expected<PrinterSpec, std::string> parse_printer_spec(const std::string& s) {
+  PrinterSpec p;
+  p.text = s;
+  auto after = [&](const char* prefix) { return s.substr(std::strlen(prefix)); };
+  if (s.rfind("tcp://", 0) == 0) {
+    std::string hp = after("tcp://");
+    auto colon = hp.rfind(':');
+    p.kind = PrinterSpec::Kind::Tcp;
+    p.host = colon == std::string::npos ? hp : hp.substr(0, colon);
+    if (colon != std::string::npos) {
+      std::string port = hp.substr(colon + 1);
+      if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) || std::stoi(port) < 1 ||
+          std::stoi(port) > 65535)
+        return unexpected("printer '" + s + "': port must be 1..65535");
+      p.port = std::stoi(port);
+    }
+    if (p.host.empty()) return unexpected("printer '" + s + "': no host");
+  } else if (s.rfind("usb:", 0) == 0) {
+    p.kind = PrinterSpec::Kind::Usb;
+    p.path = after("usb:");
+  } else if (s.rfind("serial:", 0) == 0) {
+    p.kind = PrinterSpec::Kind::Serial;
+    p.path = after("serial:");
+    auto at = p.path.rfind('@');
+    if (at != std::string::npos) {
+      std::string baud = p.path.substr(at + 1);
+      p.path = p.path.substr(0, at);
+      if (baud != "9600" && baud != "19200" && baud != "38400" && baud != "57600" && baud != "115200")
+        return unexpected("printer '" + s + "': baud is 9600, 19200, 38400, 57600 or 115200");
+      p.baud = std::stoi(baud);
+    }
+  } else if (s.rfind("file:", 0) == 0) {
+    p.kind = PrinterSpec::Kind::File;
+    p.path = after("file:");
+  } else {
+    return unexpected("printer '" + s + "': expected tcp://HOST:PORT, usb:/dev/usb/lp0, serial:DEVICE[@BAUD] or file:PATH");
+  }
+  if (p.kind != PrinterSpec::Kind::Tcp && (p.path.empty() || p.path[0] != '/'))
+    return unexpected("printer '" + s + "': needs an absolute path");
+  return p;
+}
+
+std::string_view to_string(JobOutcome o) {
+  switch (o) {
+    case JobOutcome::Printed: return "printed";
+    case JobOutcome::Refused: return "refused";
+    case JobOutcome::Failed: return "failed";
+    case JobOutcome::Suspect: return "suspect";
+  }
+  return "failed";
+}
+
+Printer::Printer(PrinterSpec spec, PrinterTimeouts t) : spec_(std::move(spec)), t_(t) {}
+Printer::~Printer() { close(); }
+
+void Printer::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void Printer::failed() {
+  close();
+  backoff_ = backoff_.count() == 0 ? t_.backoff_min : std::min(backoff_ * 2, t_.backoff_max);
+  next_attempt_ = SteadyClock::now() + backoff_;
+}
+
+namespace {
+
+int wait_fd(int fd, short events, Millis left) {
+  pollfd p{fd, events, 0};
+  int r;
+  do {
+    r = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
+speed_t baud_constant(int baud) {
+  switch (baud) {
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 115200: return B115200;
+    default: return B9600;
+  }
+}
+
+}  // namespace
+
+Expected<bool, std::string> Printer::ensure_open() {
+  if (fd_ >= 0) return true;
+  auto now = SteadyClock::now();
+  if (now < next_attempt_) {
+    auto ms = std::chrono::duration_cast<Millis>(next_attempt_ - now).count();
+    return unexpected(spec_.text + ": reconnecting in " + std::to_string(ms) + " ms");
+  }
+  if (spec_.kind == PrinterSpec::Kind::Tcp) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    std::string port = std::to_string(spec_.port);
+    if (int e = ::getaddrinfo(spec_.host.c_str(), port.c_str(), &hints, &res); e != 0) {
+      failed();
+      return unexpected(spec_.text + ": " + ::gai_strerror(e));
+    }
+    std::string why = "no address";
+    for (addrinfo* a = res; a && fd_ < 0; a = a->ai_next) {
+      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      if (fd < 0) continue;
+      int r = ::connect(fd, a->ai_addr, a->ai_addrlen);
+      if (r != 0 && errno == EINPROGRESS) {
+        if (wait_fd(fd, POLLOUT, t_.connect) == 1) {
+          int err = 0;
+          socklen_t len = sizeof err;
+          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+          r = err == 0 ? 0 : -1;
+          errno = err;
+        } else {
+          errno = ETIMEDOUT;
+        }
+      }
+      if (r == 0) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        fd_ = fd;
+      } else {
+        why = std::strerror(errno);
+        ::close(fd);
+      }
+    }
+    ::freeaddrinfo(res);
+    if (fd_ < 0) {
+      failed();
+      return unexpected(spec_.text + ": cannot connect: " + why);
+    }
+    readable_ = true;
+  } else {
+    int flags = O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+    if (spec_.kind == PrinterSpec::Kind::File) flags |= O_WRONLY | O_CREAT | O_APPEND;
+    else flags |= O_RDWR;
+    fd_ = ::open(spec_.path.c_str(), flags, 0644);
+    if (fd_ < 0) {
+      std::string why = std::strerror(errno);
+      failed();
+      return unexpected(spec_.text + ": " + why);
+    }
+    readable_ = spec_.kind != PrinterSpec::Kind::File;
+    if (spec_.kind == PrinterSpec::Kind::Serial) {
+      termios tio{};
+      if (::tcgetattr(fd_, &tio) == 0) {
+        ::cfmakeraw(&tio);
+        ::cfsetispeed(&tio, baud_constant(spec_.baud));
+        ::cfsetospeed(&tio, baud_constant(spec_.baud));
+        ::tcsetattr(fd_, TCSANOW, &tio);
+      }
+    }
+  }
+  backoff_ = Millis{0};
+  return true;
+}
+
+Expected<bool, std::string> Printer::write_all(const std::uint8_t* p, size_t n, Millis budget) {
+  auto deadline = SteadyClock::now() + budget;
+  while (n > 0) {
+    ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == ENOTSOCK) w = ::write(fd_, p, n);
+    if (w > 0) {
+      p += w;
+      n -= static_cast<size_t>(w);
+      continue;
+    }
+    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      return unexpected(spec_.text + ": write: " + std::strerror(errno));
+    auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+    if (left.count() <= 0 || wait_fd(fd_, POLLOUT, left) <= 0)
+      return unexpected(spec_.text + ": the printer stopped taking data (" + std::to_string(n) +
+                        " bytes not sent within " + std::to_string(budget.count()) + " ms)");
+  }
+  return true;
+}
+
+int Printer::read_byte(Millis wait) {
+  if (!readable_) return -1;
+  auto deadline = SteadyClock::now() + wait;
+  for (;;) {
+    std::uint8_t b;
+    ssize_t r = ::read(fd_, &b, 1);
+    if (r == 1) return b;
+    if (r == 0) return -1;  // peer closed (or a USB printer with nothing to say)
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+    auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+    if (left.count() <= 0 || wait_fd(fd_, POLLIN, left) <= 0) return -1;
+  }
+}
+
+void Printer::drain() {
+  if (!readable_) return;
+  std::uint8_t buf[256];
+  while (::read(fd_, buf, sizeof buf) > 0) {
+  }
+}
+
+Expected<Status, std::string> Printer::status() {
+  if (auto o = ensure_open(); !o) return unexpected(o.error());
+  Status s;
+  if (!readable_) return s;  // a file never answers: unknown
+  drain();  // answers to earlier queries may still be in flight
+  for (int n : {1, 2, 4}) {
+    const std::uint8_t q[3] = {0x10, 0x04, static_cast<std::uint8_t>(n)};
+    if (auto w = write_all(q, sizeof q, t_.status_reply); !w) {
+      failed();
+      return unexpected(w.error());
+    }
+    int b = read_byte(t_.status_reply);
+    if (b < 0) return Status{};  // silent printer: unknown, printing goes on
+    if (!apply_dle_eot(s, n, static_cast<std::uint8_t>(b))) return Status{};
+  }
+  return s;
+}
+
+JobResult Printer::print(const std::vector<std::uint8_t>& job) {
+  auto t0 = SteadyClock::now();
+  JobResult r;
+  auto took = [&] { r.took = std::chrono::duration_cast<Millis>(SteadyClock::now() - t0); };
+  auto before = status();
+  if (!before) {
+    r.outcome = JobOutcome::Failed;
+    r.error = before.error();
+    took();
+    return r;
+  }
+  r.before = *before;
+  Condition c = r.before.condition();
+  if (c == Condition::PaperOut || c == Condition::CoverOpen || c == Condition::Offline || c == Condition::Error) {
+    r.outcome = JobOutcome::Refused;
+    r.error = std::string("printer reports ") + std::string(to_string(c));
+    took();
+    return r;
+  }
+  if (auto w = write_all(job.data(), job.size(), t_.write); !w) {
+    r.outcome = JobOutcome::Failed;
+    r.error = w.error();
+    failed();
+    took();
+    return r;
+  }
+  auto after = status();
+  if (after) r.after = *after;
+  Condition a = r.after.condition();
+  if (a == Condition::Ok || a == Condition::PaperNearEnd) {
+    r.outcome = JobOutcome::Printed;
+  } else if (a == Condition::Unknown && !r.before.answered) {
+    r.outcome = JobOutcome::Printed;  // a printer that never answers: the write is all we know
+  } else if (a == Condition::Unknown) {
+    // It answered before the job and not after: it stopped reading (out of paper mid-job,
+    // a jam) — never call that printed.
+    r.outcome = JobOutcome::Suspect;
+    r.error = "the printer stopped answering after the job";
+    failed();
+  } else {
+    r.outcome = JobOutcome::Suspect;
+    r.error = std::string("after the job the printer reports ") + std::string(to_string(a));
+  }
+  took();
+  return r;
+}
+
+PrintQueue::PrintQueue(PrinterSpec spec, PrinterTimeouts t) : printer_(std::move(spec), t), worker_([this] { run(); }) {}
+
+PrintQueue::~PrintQueue() {
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+void PrintQueue::submit(std::vector<std::uint8_t> job, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    jobs_.emplace_back(std::move(job), std::move(done));
+  }
+  cv_.notify_one();
+}
+
+size_t PrintQueue::pending() const {
+  std::lock_guard<std::mutex> lock(m_);
+  return jobs_.size();
+}
+
+void PrintQueue::run() {
+  for (;;) {
+    std::pair<std::vector<std::uint8_t>, Done> item;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      item = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    JobResult r = printer_.print(item.first);
+    if (item.second) item.second(r);
+  }
+}
+
+}  // namespace hallq::escpos
