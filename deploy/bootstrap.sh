@@ -13,6 +13,8 @@ packages=(
   unifont zbar-tools
   # Rare characters (CJK Ext-B+ in names) printed as raster glyphs: FreeType + HanaMin fonts.
   libfreetype-dev fonts-hanazono
+  # libFuzzer (preset fuzz).
+  clang libclang-rt-14-dev
   python3 tzdata curl procps
   # Raspberry Pi cross builds (deploy/sysroot.sh, presets armhf/arm64), their tests under
   # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).

@@ -217,6 +217,8 @@ TEST_CASE("DLE EOT replies: validity mask and each condition", "[escpos]") {
   CHECK(!apply_dle_eot(junk, 4, 0xFF));
   CHECK(!junk.answered);
   CHECK(!apply_dle_eot(junk, 9, 0x12));
+  CHECK(!apply_dle_eot(junk, 0, 0x1A));  // found by fuzz.escpos_status: it used to mark answered
+  CHECK(!junk.answered);
   CHECK(to_string(Condition::PaperOut) == "paper_out");
 }
 

@@ -26,7 +26,8 @@ Condition Status::condition() const {
 }
 
 bool apply_dle_eot(Status& s, int n, std::uint8_t b) {
-  if (!is_dle_eot_reply(b)) return false;
+  // Rejected input (not a reply, or a query we never send) leaves the status untouched.
+  if (!is_dle_eot_reply(b) || n < 1 || n > 4) return false;
   s.answered = true;
   switch (n) {
     case 1:  // printer status: bit 3 offline
