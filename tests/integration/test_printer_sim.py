@@ -194,6 +194,23 @@ class PrinterClient(SimBase):
         self.assertEqual(code, 1)
         self.assertIn(f["outcome"], ("failed",), f)
 
+    def test_file_transport_appends_the_job(self):
+        target = os.path.join(self.out, "printer.out")
+        path = os.path.join(self.out, "sample.bin.in")
+        with open(path, "wb") as f:
+            f.write(self.job)
+        r = subprocess.run([*EMULATOR, SEND, "--printer", "file:" + target, path], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("outcome=printed before=unknown after=unknown", r.stdout)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), self.job)
+
+    def test_bad_printer_specs_are_refused(self):
+        for spec in ("lp0", "tcp://:9100", "tcp://host:0", "tcp://host:99999", "usb:lp0", "serial:/dev/ttyS0@1234"):
+            r = subprocess.run([*EMULATOR, SEND, "--printer", spec, "--status"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2, spec)
+            self.assertIn("printer '%s'" % spec, r.stderr)
+
     def test_status_only(self):
         self.assertEqual(self.send(job=False), (0, {"status": "ok"}))
         self.fault("paper-out")
