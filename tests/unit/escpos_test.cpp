@@ -3,7 +3,12 @@
 // not from the encoder itself.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -11,6 +16,7 @@
 #include "hallq/escpos/encoder.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/escpos/layouts.hpp"
+#include "hallq/escpos/printer.hpp"
 #include "hallq/escpos/render.hpp"
 #include "hallq/escpos/status.hpp"
 
@@ -413,4 +419,48 @@ TEST_CASE("supplement notice: two copies, every missing material in each (R-ONCE
   CHECK(copies == 2);
   CHECK(listed == 6);
   CHECK(applicant == 2);
+}
+
+// ---- print queue -------------------------------------------------------------------------
+
+TEST_CASE("PrintQueue: jobs run in order, each reports once, the destructor finishes the queue", "[escpos]") {
+  char tmpl[] = "/tmp/hallq-queue-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  const std::string out = std::string(tmpl) + "/printer.out";
+  auto spec = parse_printer_spec("file:" + out);
+  REQUIRE(spec);
+  std::vector<std::pair<int, JobOutcome>> done;
+  std::mutex m;
+  {
+    PrintQueue q(*spec);
+    for (int i = 0; i < 3; ++i)
+      q.submit(Bytes(100, static_cast<std::uint8_t>('a' + i)), [&, i](const JobResult& r) {
+        std::lock_guard<std::mutex> lock(m);
+        done.emplace_back(i, r.outcome);
+      });
+  }  // ~PrintQueue: every queued job is printed before it returns
+  REQUIRE(done.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(done[static_cast<size_t>(i)].first == i);
+    CHECK(done[static_cast<size_t>(i)].second == JobOutcome::Printed);
+  }
+  std::ifstream f(out, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(content == std::string(100, 'a') + std::string(100, 'b') + std::string(100, 'c'));
+  std::remove(out.c_str());
+  rmdir(tmpl);
+}
+
+TEST_CASE("a printer that cannot be opened fails and backs off", "[escpos]") {
+  auto spec = parse_printer_spec("usb:/nonexistent/lp0");
+  REQUIRE(spec);
+  PrinterTimeouts t;
+  t.backoff_min = Millis{60000};
+  Printer p(*spec, t);
+  auto first = p.print(Bytes{0x1B, 0x40});
+  CHECK(first.outcome == JobOutcome::Failed);
+  CHECK(first.error.find("/nonexistent/lp0") != std::string::npos);
+  auto second = p.print(Bytes{0x1B, 0x40});
+  CHECK(second.outcome == JobOutcome::Failed);
+  CHECK(second.error.find("reconnecting in") != std::string::npos);
 }
