@@ -420,7 +420,7 @@ class Reader {
     check_keys(t, p,
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
                 "noshow_return_minutes", "call_order", "device_rate_per_s", "device_burst",
-                "pin_max_failures", "pin_lockout_s", "session_hours"});
+                "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s"});
     PolicyConfig c;
     c.recall_limit = opt_int(t, "recall_limit", p, 0, 10, c.recall_limit);
     c.carry_over_waiting = opt_bool(t, "carry_over_waiting", p, c.carry_over_waiting);
@@ -440,6 +440,8 @@ class Reader {
     c.pin_max_failures = opt_int(t, "pin_max_failures", p, 1, 100, c.pin_max_failures);
     c.pin_lockout_s = opt_int(t, "pin_lockout_s", p, 1, 7 * 24 * 3600, c.pin_lockout_s);
     c.session_hours = opt_int(t, "session_hours", p, 1, 7 * 24, c.session_hours);
+    c.device_offline_after_s =
+        opt_int(t, "device_offline_after_s", p, 5, 24 * 3600, c.device_offline_after_s);
     return c;
   }
 

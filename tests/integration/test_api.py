@@ -2,7 +2,7 @@
 nothing (ARCHITECTURE "every network input is untrusted")."""
 import unittest
 
-from harness import Controller, ControllerTest, example_config
+from harness import Controller, ControllerTest, WebSocket, example_config
 
 FAST = dict(always_open="true", device_rate_per_s="1000", device_burst="1000")
 
@@ -161,6 +161,100 @@ class Api(ControllerTest):
         self.assertIn('hallq_waiting_tickets{service="minzheng"} 1', text)
         self.assertIn("hallq_request_duration_seconds_bucket", text)
         self.assertIn("hallq_websocket_clients 0", text)
+
+    def test_void_contract(self):
+        """No phantom tickets (issue 4): the issuing kiosk voids a waiting ticket it could not
+        print; retries are answered alike; nobody else can; the number is never called."""
+        _, a = self.c.issue(request_id="kiosk-1/r1")
+        _, b = self.c.issue(request_id="kiosk-1/r2")
+        _, other = self.c.issue(token="demo-kiosk-2", request_id="kiosk-2/r1")
+        path = "/api/v1/tickets/%d/void" % a["id"]
+        before = self.hall()["seq"]
+        refusals = [
+            (self.c.post(path, {"reason": "print_failed"}), 401, "unauthorized"),
+            (self.c.post(path, {"reason": "print_failed"}, "demo-display-1"), 401, "unauthorized"),
+            (self.c.post(path, {"reason": "print_failed"}, "demo-kiosk-2"), 403, "not_your_ticket"),
+            (self.c.post(path, {"reason": "paper jam"}, "demo-kiosk-1"), 422, "invalid_argument"),
+            (self.c.post(path, {}, "demo-kiosk-1"), 400, "bad_field"),
+            (self.c.post("/api/v1/tickets/999999/void", {"reason": "print_failed"}, "demo-kiosk-1"), 404, "unknown_ticket"),
+            (self.c.post("/api/v1/tickets/%d/cancel" % a["id"], {"reason": "x"}, "demo-kiosk-2"), 403, "not_your_ticket"),
+        ]
+        for (status, body), want_status, want_code in refusals:
+            self.assertEqual((status, body["error"]["code"]), (want_status, want_code), body)
+        self.assertEqual(self.hall()["seq"], before)
+
+        s, v = self.c.post(path, {"reason": "print_failed"}, "demo-kiosk-1")
+        self.assertEqual((s, v["state"], v["close_reason"], v["number"]), (200, "voided", "print_failed", "A001"))
+        s, again = self.c.post(path, {"reason": "print_failed"}, "demo-kiosk-1")  # a retry
+        self.assertEqual((s, again["state"], again["id"]), (200, "voided", a["id"]))
+        self.assertEqual(self.hall()["seq"], before + 1)
+        s, t = self.c.get("/api/v1/tickets/%d" % b["id"])
+        self.assertEqual(t["ahead"], 0)
+        s, body = self.c.get("/metrics")
+        self.assertIn("hallq_tickets_voided_total 1", body)
+
+        # A kiosk that never got its answer finds the ticket by its request id (its own only).
+        s, found = self.c.get("/api/v1/tickets?request_id=kiosk-1/r2", token="demo-kiosk-1")
+        self.assertEqual((s, found["id"]), (200, b["id"]))
+        s, body = self.c.get("/api/v1/tickets?request_id=kiosk-2/r1", token="demo-kiosk-1")
+        self.assertEqual((s, body["error"]["code"]), (404, "unknown_request"))
+        s, body = self.c.get("/api/v1/tickets?request_id=kiosk-1/never", token="demo-kiosk-1")
+        self.assertEqual(s, 404)
+        s, body = self.c.get("/api/v1/tickets?request_id=kiosk-1/r2")
+        self.assertEqual(s, 401)
+
+        # Called: the kiosk can no longer void it; the voided number is never called.
+        tok = self.c.sign_in(1, "c01")
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual(called["id"], b["id"])
+        s, body = self.c.post("/api/v1/tickets/%d/void" % b["id"], {"reason": "print_failed"}, "demo-kiosk-1")
+        self.assertEqual((s, body["error"]["code"]), (409, "wrong_state"))
+        s, body = self.c.post("/api/v1/windows/1/skip", token=tok)
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
+        self.assertEqual(called["id"], other["id"])
+
+    def test_device_status_in_snapshot_and_metrics(self):
+        """A kiosk out of paper is visible in the hall snapshot and /metrics; a heartbeat that
+        changes nothing writes nothing."""
+        devices = {d["id"]: d for d in self.hall()["devices"]}
+        self.assertEqual(set(devices), {"kiosk-1", "kiosk-2", "display-1"})
+        self.assertFalse(devices["kiosk-1"]["online"])
+        self.assertIsNone(devices["kiosk-1"]["printer"])
+        path = "/api/v1/devices/kiosk-1/status"
+        before = self.hall()["seq"]
+        for (status, body), want_status, want_code in [
+            (self.c.post(path, {"printer": "ok", "accepting": True}), 401, "unauthorized"),
+            (self.c.post(path, {"printer": "ok", "accepting": True}, "demo-kiosk-2"), 403, "forbidden"),
+            (self.c.post(path, {"printer": "jammed", "accepting": True}, "demo-kiosk-1"), 422, "invalid_argument"),
+            (self.c.post(path, {"printer": "ok", "accepting": "yes"}, "demo-kiosk-1"), 422, "invalid_value"),
+            (self.c.post(path, {"printer": "ok"}, "demo-kiosk-1"), 422, "missing_field"),
+        ]:
+            self.assertEqual((status, body["error"]["code"]), (want_status, want_code), body)
+        self.assertEqual(self.hall()["seq"], before)
+
+        s, d = self.c.post(path, {"printer": "ok", "accepting": True}, "demo-kiosk-1")
+        self.assertEqual((s, d["printer"], d["accepting"], d["online"]), (200, "ok", True, True))
+        s, d = self.c.post(path, {"printer": "ok", "accepting": True, "detail": "heartbeat"}, "demo-kiosk-1")
+        self.assertEqual(self.hall()["seq"], before + 1)
+        s, d = self.c.post(path, {"printer": "paper_out", "accepting": False, "detail": "缺纸"}, "demo-kiosk-1")
+        self.assertEqual((s, d["printer"], d["accepting"], d["detail"]), (200, "paper_out", False, "缺纸"))
+        self.assertEqual(self.hall()["seq"], before + 2)
+        k1 = {d["id"]: d for d in self.hall()["devices"]}["kiosk-1"]
+        self.assertEqual((k1["printer"], k1["accepting"], k1["online"]), ("paper_out", False, True))
+        s, text = self.c.get("/metrics")
+        self.assertIn('hallq_device_up{device="kiosk-1"} 1', text)
+        self.assertIn('hallq_device_up{device="display-1"} 0', text)
+        self.assertIn('hallq_device_accepting{device="kiosk-1"} 0', text)
+        self.assertIn('hallq_device_printer_status{device="kiosk-1",state="paper_out"} 1', text)
+        self.assertIn('hallq_device_printer_status{device="kiosk-1",state="ok"} 0', text)
+        # The event stream carries the change, so /admin and the boards see it at once.
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % before)
+        try:
+            changes = [ws.recv_json() for _ in range(2)]
+        finally:
+            ws.close()
+        self.assertEqual([e["type"] for e in changes], ["DeviceStatusChanged"] * 2)
+        self.assertEqual(changes[1]["data"]["printer"], "paper_out")
 
 
 class RateLimit(ControllerTest):

@@ -147,13 +147,16 @@ TEST_CASE("the example hall.toml loads with its windows, posts, calendar and dem
   CHECK(hallq::verify_secret(c.find_clerk("m01")->pin_hash, "123456"));
   CHECK(hallq::verify_secret(c.find_clerk("admin")->pin_hash, "admin123456"));
   CHECK_FALSE(hallq::verify_secret(c.find_clerk("admin")->pin_hash, "123456"));
-  REQUIRE(c.devices.size() == 2);
+  REQUIRE(c.devices.size() == 3);
   CHECK(c.devices[0].id == "kiosk-1");
   CHECK(c.devices[0].kind == hallq::DeviceKind::Kiosk);
   CHECK(c.devices[0].token_hash == hallq::token_digest("demo-kiosk-1"));
-  CHECK(c.devices[1].id == "display-1");
-  CHECK(c.devices[1].kind == hallq::DeviceKind::Display);
-  CHECK(c.devices[1].token_hash == hallq::token_digest("demo-display-1"));
+  CHECK(c.devices[1].id == "kiosk-2");
+  CHECK(c.devices[1].token_hash == hallq::token_digest("demo-kiosk-2"));
+  CHECK(c.devices[2].id == "display-1");
+  CHECK(c.devices[2].kind == hallq::DeviceKind::Display);
+  CHECK(c.devices[2].token_hash == hallq::token_digest("demo-display-1"));
+  CHECK(c.policy.device_offline_after_s == 90);
 
   // The calendar carries the 2025 and 2026 State Council schedules.
   const hallq::WorkingCalendar cal(c.calendar.holidays, c.calendar.makeup_workdays);

@@ -86,6 +86,7 @@ HallConfig make_config() {
 
 Actor clerk(std::string id) { return Actor{Actor::Kind::Clerk, std::move(id)}; }
 const Actor kKiosk{Actor::Kind::Device, "kiosk-1"};
+const Actor kKiosk2{Actor::Kind::Device, "kiosk-2"};
 const Actor kSystem{Actor::Kind::System, "system"};
 
 std::string code(Errc e) { return to_string(e); }
@@ -711,6 +712,82 @@ TEST_CASE("R-HALL-5 cancel a waiting, called or held ticket", "[engine]") {
   // Gone from memory: a second cancel does not find it.
   h.fail(CancelTicket{t, ""}, kKiosk, Errc::UnknownTicket);
   CHECK(h.call(1, "c01") == other);
+}
+
+TEST_CASE("R-HALL-5 a kiosk voids a waiting ticket it issued when it could not print it", "[engine]") {
+  HallConfig cfg = make_config();
+  cfg.services[0].daily_limit = 3;
+  Hall h(cfg);
+  h.sign_in(1, "c01");
+  TicketId a = h.issue("hukou");
+  TicketId b = h.issue("hukou");
+  TicketId c = h.issue("hukou");
+  CHECK(h.ticket(a).issued_by == "kiosk-1");
+  h.fail(IssueTicket{"hukou", Priority::Normal, Channel::Kiosk, ""}, kKiosk, Errc::DailyLimitReached);
+
+  // Only the issuing kiosk, only a known reason.
+  h.fail(VoidTicket{b, "print_failed"}, kKiosk2, Errc::NotYourTicket);
+  h.fail(VoidTicket{b, "print_failed"}, clerk("c01"), Errc::NotYourTicket);
+  h.fail(VoidTicket{b, "paper jam"}, kKiosk, Errc::InvalidArgument);
+  h.fail(VoidTicket{99, "print_failed"}, kKiosk, Errc::UnknownTicket);
+  h.fail(CancelTicket{b, "left"}, kKiosk2, Errc::NotYourTicket);
+  CHECK(h.state(b) == "waiting");
+
+  Outcome o = h.ok(VoidTicket{b, "print_failed"}, kKiosk);
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].type == "TicketVoided");
+  CHECK(o.events[0].window == 0);
+  CHECK(str(o.events[0].data, "number") == "A002");
+  CHECK(str(o.reply, "state") == "voided");
+  CHECK(str(o.reply, "close_reason") == "print_failed");
+  CHECK(h.engine.find_ticket(b) == nullptr);
+  CHECK(h.engine.waiting_count("hukou") == 2);
+  CHECK(h.engine.voided_today() == 1);
+  // A's "ahead" no longer counts B; C has one ahead instead of two.
+  CHECK(h.engine.ahead_of(h.ticket(c)) == 1);
+
+  // The voided slot goes back to the daily limit, but its number is never given out again.
+  TicketId d = h.issue("hukou");
+  CHECK(h.ticket(d).number == "A004");
+
+  // Once called, a ticket is the clerk's business: no void.
+  REQUIRE(h.call(1, "c01") == a);
+  h.fail(VoidTicket{a, "print_failed"}, kKiosk, Errc::WrongState);
+  h.ok(Skip{1}, clerk("c01"));
+  // B is never called.
+  CHECK(h.call(1, "c01") == c);
+}
+
+TEST_CASE("R-HALL-8 device status: an event only when the printer state or accepting changes", "[engine]") {
+  Hall h;
+  h.fail(ReportDevice{"ok", true, ""}, clerk("c01"), Errc::InvalidArgument);
+  h.fail(ReportDevice{"jammed", true, ""}, kKiosk, Errc::InvalidArgument);
+  CHECK(h.engine.devices().empty());
+
+  Outcome o = h.ok(ReportDevice{"ok", true, ""}, kKiosk);
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].type == "DeviceStatusChanged");
+  CHECK(str(o.events[0].data, "device") == "kiosk-1");
+  const TimePoint first = h.now;
+  h.advance(seconds{30});
+  CHECK(h.ok(ReportDevice{"ok", true, "heartbeat"}, kKiosk).events.empty());
+  CHECK(h.engine.devices().at("kiosk-1").since == first);
+
+  h.advance(seconds{30});
+  o = h.ok(ReportDevice{"paper_out", false, "打印纸用完"}, kKiosk);
+  REQUIRE(o.events.size() == 1);
+  const DeviceStatus& st = h.engine.devices().at("kiosk-1");
+  CHECK(st.printer == "paper_out");
+  CHECK_FALSE(st.accepting);
+  CHECK(st.since == h.now);
+  // The meta row carries it over a restart.
+  Changes ch = h.engine.take_changes();
+  Engine restored(make_config(), tz(), make_calendar());
+  std::string error;
+  REQUIRE(restored.restore(ch.meta, {}, {}, &error));
+  REQUIRE(restored.devices().count("kiosk-1") == 1);
+  CHECK(restored.devices().at("kiosk-1").printer == "paper_out");
+  CHECK(restored.devices().at("kiosk-1").since == h.now);
 }
 
 TEST_CASE("R-CASE-4 hold (挂起) frees the window; unhold calls the ticket back", "[engine]") {
@@ -1450,6 +1527,12 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       run(HoldTicket{window}, actor, window);
     } else if (kind < 81) {
       run(UnholdTicket{window, recent(held, 3)}, actor, window);
+    } else if (kind < 82) {
+      const Actor kiosk = pick(0, 3) ? kKiosk : kKiosk2;
+      run(VoidTicket{recent(issued, 4), pick(0, 5) ? "print_failed" : "jammed"}, kiosk, 0);
+    } else if (kind < 83) {
+      const std::vector<std::string> states{"ok", "near_end", "paper_out", "unknown", "bogus"};
+      run(ReportDevice{one_of(states), pick(0, 1) == 0, "d"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
     } else if (kind < 84) {
       run(CancelTicket{recent(issued, 12), "left"}, pick(0, 1) ? kKiosk : actor, 0);
     } else if (kind < 89) {
@@ -1469,7 +1552,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
   for (const char* type : {"TicketIssued", "TicketCalled", "TicketRecalled", "TicketNoShow", "TicketReturned",
                            "ServiceStarted", "TicketFinished", "TicketCancelled", "TicketTransferred",
                            "TicketHeld", "TicketResumed", "ClerkSignedIn", "ClerkSignedOut", "WindowPaused",
-                           "WindowResumed", "DayRolledOver"}) {
+                           "WindowResumed", "DayRolledOver", "TicketVoided", "DeviceStatusChanged"}) {
     INFO(type);
     // Midnight now signs everyone out, so pauses and resumes are rarer in the random walk.
     CHECK(made[type] >= 3);

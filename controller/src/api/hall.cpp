@@ -33,6 +33,7 @@ ApiError from_engine(const engine::Error& e) {
     case Errc::UnknownTicket: status = 404; break;
     case Errc::UnknownClerk:
     case Errc::NotAssigned:
+    case Errc::NotYourTicket:
     case Errc::NotYourWindow: status = 403; break;
     default: status = 409; break;
   }
@@ -286,6 +287,7 @@ void Hall::publish(const std::vector<engine::Event>& events) {
     metrics_.events++;
     if (e.type == "TicketIssued") metrics_.tickets_issued++;
     else if (e.type == "TicketCalled") metrics_.tickets_called++;
+    else if (e.type == "TicketVoided") metrics_.tickets_voided++;
     WireEvent w = to_wire(e, tz_);
     std::erase_if(subscribers_, [&](const std::weak_ptr<Subscriber>& s) {
       auto sp = s.lock();
@@ -478,7 +480,40 @@ json::object Hall::snapshot(bool with_personal) const {
     recent.push_back(json::object{{"number", r.number}, {"service", r.service}, {"window", r.window},
                                   {"at", format_rfc3339(r.at, tz_)}});
   o["recent_calls"] = std::move(recent);
+  o["devices"] = devices_json();
   return o;
+}
+
+void Hall::device_seen(const std::string& id) { last_seen_[id] = clock_.now(); }
+
+bool Hall::device_online(const std::string& id) const {
+  auto it = last_seen_.find(id);
+  return it != last_seen_.end() && clock_.now() - it->second <= seconds{config_.policy.device_offline_after_s};
+}
+
+json::array Hall::devices_json() const {
+  // Every configured device, with what it last reported (R-HALL-8: a kiosk out of paper is
+  // visible to the manager at once) and whether it has been heard from lately.
+  json::array out;
+  for (const auto& d : config_.devices) {
+    json::object o{{"id", d.id}, {"kind", d.kind == DeviceKind::Kiosk ? "kiosk" : "display"},
+                   {"online", device_online(d.id)}};
+    if (d.window) o["window"] = *d.window;
+    auto seen = last_seen_.find(d.id);
+    o["last_seen"] = seen == last_seen_.end() ? json::value(nullptr) : json::value(format_rfc3339(seen->second, tz_));
+    auto st = engine_->devices().find(d.id);
+    if (st != engine_->devices().end()) {
+      o["printer"] = st->second.printer;
+      o["accepting"] = st->second.accepting;
+      if (!st->second.detail.empty()) o["detail"] = st->second.detail;
+      o["since"] = format_rfc3339(st->second.since, tz_);
+    } else {
+      o["printer"] = nullptr;
+      o["accepting"] = nullptr;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 std::optional<json::object> Hall::ticket(engine::TicketId id) {

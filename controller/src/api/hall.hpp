@@ -106,6 +106,10 @@ class Hall {
   void roll_over_if_new_day();
 
   boost::json::object snapshot(bool with_personal) const;
+  boost::json::array devices_json() const;
+  // Any authenticated request from a device counts as a sign of life.
+  void device_seen(const std::string& id);
+  bool device_online(const std::string& id) const;
   std::optional<boost::json::object> ticket(engine::TicketId id);
   boost::json::array services_json() const;
   std::vector<engine::Event> events_since(std::int64_t seq, int limit);
@@ -154,6 +158,7 @@ class Hall {
   std::unordered_map<std::string, store::SessionRow> sessions_;
   struct Bucket { double tokens; TimePoint at; };
   std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, TimePoint> last_seen_;  // device id -> last request
   struct Failures { int count = 0; TimePoint locked_until{}; };
   std::unordered_map<std::string, Failures> failures_;
   std::vector<std::weak_ptr<Subscriber>> subscribers_;

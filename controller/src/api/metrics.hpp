@@ -12,6 +12,7 @@ struct Metrics {
                                                    0.05,   0.1,   0.25,  0.5,   1,    2.5};
   std::uint64_t tickets_issued = 0;
   std::uint64_t tickets_called = 0;
+  std::uint64_t tickets_voided = 0;   // issued, then voided by their kiosk (print failed)
   std::uint64_t events = 0;
   std::uint64_t commits = 0;          // transactions
   std::uint64_t commit_failures = 0;

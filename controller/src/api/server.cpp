@@ -159,6 +159,27 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
+  line("# HELP hallq_tickets_voided_total Tickets voided by their kiosk because they did not print.");
+  line("# TYPE hallq_tickets_voided_total counter");
+  line("hallq_tickets_voided_total " + std::to_string(m.tickets_voided));
+  line("# HELP hallq_device_up Whether the device was heard from within policy.device_offline_after_s.");
+  line("# TYPE hallq_device_up gauge");
+  for (const auto& d : hall.config().devices)
+    line("hallq_device_up{device=\"" + d.id + "\"} " + (hall.device_online(d.id) ? "1" : "0"));
+  line("# HELP hallq_device_accepting Whether the kiosk offers tickets (0 while its printer cannot print).");
+  line("# TYPE hallq_device_accepting gauge");
+  line("# HELP hallq_device_printer_status The printer state a device last reported (1 for the current state).");
+  line("# TYPE hallq_device_printer_status gauge");
+  std::string printer_lines;
+  for (const auto& d : hall.config().devices) {
+    auto it = hall.engine().devices().find(d.id);
+    if (it == hall.engine().devices().end()) continue;
+    line("hallq_device_accepting{device=\"" + d.id + "\"} " + (it->second.accepting ? "1" : "0"));
+    for (const char* st : {"ok", "near_end", "paper_out", "cover_open", "offline", "error", "unknown", "none"})
+      printer_lines += "hallq_device_printer_status{device=\"" + d.id + "\",state=\"" + st + "\"} " +
+                       (it->second.printer == st ? "1" : "0") + "\n";
+  }
+  o += printer_lines;
   line("# HELP hallq_request_duration_seconds HTTP request handling time.");
   line("# TYPE hallq_request_duration_seconds histogram");
   for (std::size_t i = 0; i < Metrics::kBuckets.size(); ++i) {
@@ -247,6 +268,7 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return fail(api_error(401, "unauthorized", "the credential is unknown or expired", "凭证无效或已过期，请重新登录"));
   if (p.kind == Principal::Kind::Device && !hall.allow_device_request(p.id))
     co_return fail(api_error(429, "too_many_requests", "too many requests from this device", "请求过于频繁"));
+  if (p.kind == Principal::Kind::Device) hall.device_seen(p.id);
   auto method_not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
 
   if (path == "/") {
@@ -287,6 +309,21 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return make_json(req, http::status::ok, json::object{{"services", hall.services_json()}});
   }
   if (parts[0] == "tickets") {
+    if (parts.size() == 1 && method == http::verb::get) {
+      // A kiosk whose issue request went unanswered asks what became of it (README "Printing").
+      if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))
+        co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required"));
+      std::string rid = query_param(req.target(), "request_id");
+      if (rid.empty() || rid.size() > 64) co_return fail(api_error(422, "invalid_value", "give request_id (1..64 characters)"));
+      auto id = hall.engine().find_request(rid);
+      auto t = id ? hall.ticket(*id) : std::nullopt;
+      if (t && p.kind == Principal::Kind::Device) {
+        auto* by = t->if_contains("issued_by");
+        if (!by || !by->is_string() || by->as_string() != p.id) t.reset();
+      }
+      if (!t) co_return fail(api_error(404, "unknown_request", "no ticket was issued today for this request id", "今日没有该请求的号码"));
+      co_return make_json(req, http::status::ok, *t);
+    }
     if (parts.size() == 1) {
       if (method != http::verb::post) co_return method_not_allowed();
       if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a kiosk or clerk credential is required"));
@@ -322,6 +359,29 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
       if (!t) co_return fail(api_error(404, "unknown_ticket", "no such ticket", "没有该号码"));
       co_return make_json(req, http::status::ok, *t);
     }
+    if (parts.size() == 3 && parts[2] == "void") {
+      if (method != http::verb::post) co_return method_not_allowed();
+      if (p.kind != Principal::Kind::Device || p.device_kind != DeviceKind::Kiosk)
+        co_return fail(api_error(401, "unauthorized", "only the kiosk that issued a ticket can void it"));
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto reason = str_field(*body, "reason", true, 32);
+      if (!reason) co_return fail(reason.error());
+      const engine::Command cmd = engine::VoidTicket{*id, *reason};
+      const engine::Actor actor = p.actor();
+      store::CommitItem extra;
+      auto r = co_await hall.run(cmd, actor, extra);
+      if (!r && (r.error().code == "unknown_ticket" || r.error().code == "wrong_state")) {
+        // A retried void (its answer was lost on the way) is answered like the first one.
+        auto t = hall.ticket(*id);
+        auto* by = t ? t->if_contains("issued_by") : nullptr;
+        auto* st = t ? t->if_contains("state") : nullptr;
+        if (st && st->is_string() && st->as_string() == "voided" && by && by->is_string() && by->as_string() == p.id)
+          co_return make_json(req, http::status::ok, *t);
+      }
+      if (!r) co_return fail(r.error());
+      co_return make_json(req, http::status::ok, *r);
+    }
     if (parts.size() == 3 && (parts[2] == "cancel" || parts[2] == "return")) {
       if (method != http::verb::post) co_return method_not_allowed();
       if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))
@@ -349,6 +409,40 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     const std::string action(parts[2]);
     Response res = co_await window_command(hall, req, p, static_cast<int>(*n), action, peer);
     co_return res;
+  }
+  if (parts[0] == "devices" && parts.size() == 3 && parts[2] == "status") {
+    if (method != http::verb::post) co_return method_not_allowed();
+    if (p.kind != Principal::Kind::Device) co_return fail(api_error(401, "unauthorized", "a device credential is required"));
+    if (parts[1] != p.id) co_return fail(api_error(403, "forbidden", "a device reports only its own status"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto printer = str_field(*body, "printer", true, 32);
+    if (!printer) co_return fail(printer.error());
+    auto detail = str_field(*body, "detail", false, 200);
+    if (!detail) co_return fail(detail.error());
+    bool accepting = false;
+    if (auto* a = body->if_contains("accepting")) {
+      if (!a->is_bool()) co_return fail(api_error(422, "invalid_value", "accepting must be true or false"));
+      accepting = a->as_bool();
+    } else {
+      co_return fail(api_error(422, "missing_field", "accepting is required"));
+    }
+    auto reply = [&] {
+      for (auto& d : hall.devices_json())
+        if (d.as_object().at("id").as_string() == p.id) return make_json(req, http::status::ok, d);
+      return make_json(req, http::status::ok, nullptr);
+    };
+    // A heartbeat that changes nothing is answered without a commit.
+    auto it = hall.engine().devices().find(p.id);
+    if (it != hall.engine().devices().end() && it->second.printer == *printer && it->second.accepting == accepting &&
+        engine::valid_printer_state(*printer))
+      co_return reply();
+    const engine::Command cmd = engine::ReportDevice{*printer, accepting, *detail};
+    const engine::Actor actor = p.actor();
+    store::CommitItem extra;
+    auto r = co_await hall.run(cmd, actor, extra);
+    if (!r) co_return fail(r.error());
+    co_return reply();
   }
   if (parts.size() == 1 && parts[0] == "sessions") {
     if (method == http::verb::post) {

@@ -28,7 +28,8 @@ double whole_ms(double s) { return std::round(s * 1000) / 1000; }
 Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 bool is_final(TicketState s) {
-  return s == TicketState::Done || s == TicketState::Cancelled || s == TicketState::Closed;
+  return s == TicketState::Done || s == TicketState::Cancelled || s == TicketState::Closed ||
+         s == TicketState::Voided;
 }
 
 int tier_of(const Ticket& t) {
@@ -96,6 +97,7 @@ const char* to_string(Errc e) {
     case Errc::NoCurrentTicket: return "no_current_ticket";
     case Errc::WrongState: return "wrong_state";
     case Errc::ReturnExpired: return "return_expired";
+    case Errc::NotYourTicket: return "not_your_ticket";
   }
   return "error";
 }
@@ -131,6 +133,7 @@ const char* to_string(TicketState s) {
     case TicketState::NoShow: return "no_show";
     case TicketState::Cancelled: return "cancelled";
     case TicketState::Closed: return "closed";
+    case TicketState::Voided: return "voided";
   }
   return "closed";
 }
@@ -156,6 +159,16 @@ std::optional<Channel> parse_channel(std::string_view s) {
   for (auto c : {Channel::Kiosk, Channel::Counter, Channel::Appointment, Channel::Phone})
     if (s == to_string(c)) return c;
   return std::nullopt;
+}
+
+bool valid_void_reason(std::string_view s) {
+  return s == "print_failed" || s == "print_unconfirmed" || s == "issue_unconfirmed";
+}
+
+bool valid_printer_state(std::string_view s) {
+  for (const char* k : {"ok", "near_end", "paper_out", "cover_open", "offline", "error", "unknown", "none"})
+    if (s == k) return true;
+  return false;
 }
 
 WindowState WindowStatus::state() const {
@@ -397,16 +410,49 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     for (int i = 0; i < width; ++i) cap *= 10;
     if (ss.next_number >= cap && !config_.policy.widen_numbers)
       return unexpected(err(Errc::NumbersExhausted, "ticket numbers for today are used up", "今日号码已用完"));
-    ev.push_back(make_event("TicketIssued", actor, 0, now,
-                            json::object{{"ticket", next_ticket_id_},
-                                         {"number", format_number(sc->prefix, ss.next_number, width)},
-                                         {"seqno", ss.next_number},
-                                         {"service", c->service},
-                                         {"priority", to_string(c->priority)},
-                                         {"channel", to_string(c->channel)},
-                                         {"request_id", c->request_id},
-                                         {"day", day_.empty() ? local_day : day_}}));
+    json::object d{{"ticket", next_ticket_id_},
+                   {"number", format_number(sc->prefix, ss.next_number, width)},
+                   {"seqno", ss.next_number},
+                   {"service", c->service},
+                   {"priority", to_string(c->priority)},
+                   {"channel", to_string(c->channel)},
+                   {"request_id", c->request_id},
+                   {"day", day_.empty() ? local_day : day_}};
+    if (actor.kind == Actor::Kind::Device) d["issued_by"] = actor.id;
+    ev.push_back(make_event("TicketIssued", actor, 0, now, std::move(d)));
     reply = next_ticket_id_;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<VoidTicket>(&command)) {
+    Ticket* t = ticket_mut(c->ticket);
+    if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
+    if (!valid_void_reason(c->reason))
+      return unexpected(err(Errc::InvalidArgument, "reason must be print_failed, print_unconfirmed or issue_unconfirmed", "作废原因无效"));
+    if (actor.kind != Actor::Kind::Device || actor.id != t->issued_by)
+      return unexpected(err(Errc::NotYourTicket, "only the kiosk that issued a ticket can void it", "只能作废本机发出的号码"));
+    // Once a clerk has called the number someone may be standing at the window: the kiosk's
+    // failure is then handled by people, not by voiding.
+    if (t->state != TicketState::Waiting)
+      return unexpected(err(Errc::WrongState, std::string("a ") + to_string(t->state) + " ticket cannot be voided", "该号码已被叫号，不能作废"));
+    ev.push_back(make_event("TicketVoided", actor, 0, now,
+                            json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
+                                         {"reason", c->reason}}));
+    reply = t->id;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<ReportDevice>(&command)) {
+    if (actor.kind != Actor::Kind::Device || actor.id.empty())
+      return unexpected(err(Errc::InvalidArgument, "only devices report their status", "仅设备可上报状态"));
+    if (!valid_printer_state(c->printer))
+      return unexpected(err(Errc::InvalidArgument, "printer must be ok, near_end, paper_out, cover_open, offline, error, unknown or none", "打印机状态无效"));
+    auto it = devices_.find(actor.id);
+    if (it == devices_.end() || it->second.printer != c->printer || it->second.accepting != c->accepting)
+      ev.push_back(make_event("DeviceStatusChanged", actor, 0, now,
+                              json::object{{"device", actor.id}, {"printer", c->printer},
+                                           {"accepting", c->accepting}, {"detail", c->detail}}));
+    reply = nullptr;
     return ev;
   }
 
@@ -477,6 +523,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
   if (auto* c = std::get_if<CancelTicket>(&command)) {
     Ticket* t = ticket_mut(c->ticket);
     if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
+    if (actor.kind == Actor::Kind::Device && actor.id != t->issued_by)
+      return unexpected(err(Errc::NotYourTicket, "a kiosk can cancel only the tickets it issued", "只能取消本机发出的号码"));
     if (t->state != TicketState::Waiting && t->state != TicketState::Held && t->state != TicketState::Called)
       return unexpected(err(Errc::WrongState, std::string("a ") + to_string(t->state) + " ticket cannot be cancelled", "该号码当前状态不能取消"));
     ev.push_back(make_event("TicketCancelled", actor, t->state == TicketState::Called ? t->window : 0, now,
@@ -663,6 +711,7 @@ void Engine::apply(const Event& e) {
     nt.priority = parse_priority(get_s(d, "priority")).value_or(Priority::Normal);
     nt.channel = parse_channel(get_s(d, "channel")).value_or(Channel::Kiosk);
     nt.request_id = get_s(d, "request_id");
+    nt.issued_by = get_s(d, "issued_by");
     nt.day = get_s(d, "day");
     nt.issued_at = nt.queued_at = e.at;
     if (day_.empty()) day_ = nt.day;
@@ -676,8 +725,18 @@ void Engine::apply(const Event& e) {
     touch_ticket(tid);
     return;
   }
+  if (type == "DeviceStatusChanged") {
+    DeviceStatus& ds = devices_[get_s(d, "device")];
+    ds.printer = get_s(d, "printer");
+    auto* a = d.if_contains("accepting");
+    ds.accepting = a && a->is_bool() && a->as_bool();
+    ds.detail = get_s(d, "detail");
+    ds.since = e.at;
+    return;
+  }
   if (type == "DayRolledOver") {
     day_ = get_s(d, "day");
+    voided_today_ = 0;
     for (auto& [id, s] : services_) {
       s.issued_today = 0;
       s.next_number = 1;
@@ -767,6 +826,14 @@ void Engine::apply(const Event& e) {
     if (t->state == TicketState::Called || t->state == TicketState::Serving) free_window(t->window, e.at);
     t->state = type == "TicketCancelled" ? TicketState::Cancelled : TicketState::Closed;
     t->close_reason = get_s(d, "reason");
+  } else if (type == "TicketVoided") {
+    if (t->state == TicketState::Waiting) dequeue(*t);
+    t->state = TicketState::Voided;
+    t->close_reason = get_s(d, "reason");
+    // The slot goes back to the daily limit; the number itself is never reused.
+    auto& ss = services_[t->service];
+    if (ss.issued_today > 0) ss.issued_today--;
+    voided_today_++;
   } else if (type == "TicketTransferred") {
     Transfer tr;
     tr.at = e.at;
@@ -819,6 +886,11 @@ std::string Engine::meta_json() const {
   for (const auto& r : recent_)
     rc.push_back(json::object{{"number", r.number}, {"service", r.service}, {"window", r.window}, {"at", ms(r.at)}});
   m["recent"] = std::move(rc);
+  json::object dev;
+  for (const auto& [id, d] : devices_)
+    dev[id] = json::object{{"printer", d.printer}, {"accepting", d.accepting}, {"detail", d.detail}, {"since", ms(d.since)}};
+  m["devices"] = std::move(dev);
+  m["voided_today"] = voided_today_;
   return json::serialize(m);
 }
 
@@ -851,6 +923,20 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
         recent_.push_back(RecentCall{get_s(v.as_object(), "number"), get_s(v.as_object(), "service"),
                                      static_cast<int>(get_i(v.as_object(), "window")),
                                      TimePoint{milliseconds{get_i(v.as_object(), "at")}}});
+  devices_.clear();
+  if (auto* dv = m.if_contains("devices"); dv && dv->is_object())
+    for (const auto& [id, v] : dv->as_object()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      DeviceStatus ds;
+      ds.printer = get_s(o, "printer");
+      auto* a = o.if_contains("accepting");
+      ds.accepting = a && a->is_bool() && a->as_bool();
+      ds.detail = get_s(o, "detail");
+      ds.since = TimePoint{milliseconds{get_i(o, "since")}};
+      devices_[std::string(id)] = std::move(ds);
+    }
+  voided_today_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, get_i(m, "voided_today")));
   for (const auto& row : tickets) {
     json::value v = json::parse(row, ec);
     Ticket t;
@@ -901,6 +987,7 @@ json::object Engine::ticket_json(const Ticket& t) const {
   if (t.noshow_at) o["noshow_at"] = format_rfc3339(*t.noshow_at, tz_);
   if (t.recalls) o["recalls"] = t.recalls;
   if (!t.close_reason.empty()) o["close_reason"] = t.close_reason;
+  if (!t.issued_by.empty()) o["issued_by"] = t.issued_by;
   if (!t.first_clerk.empty()) o["first_clerk"] = t.first_clerk;
   json::array tr;
   for (const auto& x : t.transfers) {

@@ -55,6 +55,7 @@ json::object ticket_to_row(const Ticket& t) {
   o["priority"] = static_cast<int>(t.priority);
   o["channel"] = static_cast<int>(t.channel);
   o["request_id"] = t.request_id;
+  if (!t.issued_by.empty()) o["issued_by"] = t.issued_by;
   o["day"] = t.day;
   o["issued_at"] = ms(t.issued_at);
   o["queued_at"] = ms(t.queued_at);
@@ -91,10 +92,11 @@ bool ticket_from_row(const json::object& o, Ticket& t) {
   t.priority = enum_of(r.i("priority"), Priority::Appointment);
   t.channel = enum_of(r.i("channel"), Channel::Phone);
   t.request_id = r.s("request_id");
+  if (auto* v = o.if_contains("issued_by"); v && v->is_string()) t.issued_by = std::string(v->as_string());
   t.day = r.s("day");
   t.issued_at = tp(r.i("issued_at"));
   t.queued_at = tp(r.i("queued_at"));
-  t.state = enum_of(r.i("state"), TicketState::Closed);
+  t.state = enum_of(r.i("state"), TicketState::Voided);
   t.target_window = static_cast<int>(r.i("target_window"));
   t.front = r.b("front");
   t.window = static_cast<int>(r.i("window"));

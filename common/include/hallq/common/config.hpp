@@ -97,6 +97,7 @@ struct PolicyConfig {
   int pin_max_failures = 5;         // failed PINs before lock-out
   int pin_lockout_s = 300;
   int session_hours = 12;           // clerk/manager session lifetime
+  int device_offline_after_s = 90;  // a device not heard from this long shows as offline
 };
 
 struct CentreConfig {

@@ -33,7 +33,8 @@ using Seq = std::int64_t;
 // R-HALL-7: elderly, disabled and pregnant citizens are called first; appointments next.
 enum class Priority { Normal, Elderly, Disabled, Pregnant, Appointment };
 enum class Channel { Kiosk, Counter, Appointment, Phone };
-enum class TicketState { Waiting, Called, Serving, Held, Done, NoShow, Cancelled, Closed };
+// Voided: issued, but the kiosk could not print it; the number is never called (issue 4).
+enum class TicketState { Waiting, Called, Serving, Held, Done, NoShow, Cancelled, Closed, Voided };
 enum class WindowState { Closed, Open, Paused, Serving };
 enum class Post { A, B };
 
@@ -59,6 +60,7 @@ struct Ticket {
   Priority priority = Priority::Normal;
   Channel channel = Channel::Kiosk;
   std::string request_id;
+  std::string issued_by;  // the kiosk (device id) that issued it; empty for clerks
   std::string day;  // local date of issue, "2026-11-22"
   TimePoint issued_at;
   TimePoint queued_at;  // when it entered its current queue (orders call-next)
@@ -125,10 +127,29 @@ struct SignOut { int window = 0; };
 struct PauseWindow { int window = 0; std::string reason; };
 struct ResumeWindow { int window = 0; };
 struct RollOver {};  // local midnight: close the day (system actor)
+// The no-phantom-ticket contract (README "Printing"): a kiosk whose printer failed voids the
+// ticket it issued, while the ticket still waits. reason: print_failed | print_unconfirmed |
+// issue_unconfirmed.
+struct VoidTicket { TicketId ticket = 0; std::string reason; };
+// A device's health as it reports it; an event only when printer state or accepting changes.
+struct ReportDevice {
+  std::string printer;  // ok | near_end | paper_out | cover_open | offline | error | unknown | none
+  bool accepting = true;  // the kiosk offers tickets
+  std::string detail;
+};
+
+// Device health as last reported (kept in the engine's meta row).
+struct DeviceStatus {
+  std::string printer = "unknown";
+  bool accepting = false;
+  std::string detail;
+  TimePoint since;  // last change
+};
 
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
-                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver>;
+                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
+                             ReportDevice>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -147,6 +168,7 @@ enum class Errc {
   NoCurrentTicket,
   WrongState,        // the ticket is not in a state that allows this
   ReturnExpired,     // no-show came back too late
+  NotYourTicket,     // a kiosk may void only the tickets it issued
 };
 
 struct Error {
@@ -162,6 +184,8 @@ const char* to_string(TicketState s);
 const char* to_string(WindowState s);
 std::optional<Priority> parse_priority(std::string_view s);
 std::optional<Channel> parse_channel(std::string_view s);
+bool valid_void_reason(std::string_view s);
+bool valid_printer_state(std::string_view s);
 
 // Rows the store keeps as projections, serialised after each command or replayed event.
 struct TicketRow {
@@ -222,9 +246,16 @@ class Engine {
   Seq last_seq() const { return seq_; }
   const std::string& day() const { return day_; }
   const Ticket* find_ticket(TicketId id) const;
+  // The ticket a request id made today, if any (kiosks resolving an unanswered issue).
+  std::optional<TicketId> find_request(const std::string& request_id) const {
+    auto it = by_request_.find(request_id);
+    return it == by_request_.end() ? std::nullopt : std::optional(it->second);
+  }
   const WindowStatus* find_window(int number) const;
   const std::vector<WindowStatus>& windows() const { return windows_; }
   const std::deque<RecentCall>& recent_calls() const { return recent_; }
+  const std::map<std::string, DeviceStatus>& devices() const { return devices_; }
+  std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
   // Tickets called before this one if nothing else changes, and the estimated wait.
   int ahead_of(const Ticket& t) const;
@@ -277,6 +308,8 @@ class Engine {
   std::map<int, std::set<QueueKey>> window_queues_;  // tickets transferred to one window
   std::vector<WindowStatus> windows_;
   std::deque<RecentCall> recent_;
+  std::map<std::string, DeviceStatus> devices_;
+  std::uint64_t voided_today_ = 0;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;
 };
