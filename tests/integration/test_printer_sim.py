@@ -138,20 +138,30 @@ class PrinterClient(SimBase):
     """hallq-print-send (the kiosk's printer client: status before, write with a deadline,
     status after) against the simulator in every fault state."""
 
-    def send(self, *extra, job=True):
+    def send(self, *extra, job=True, jobs=1):
+        """Sends the sample job `jobs` times over one connection; the fields of the last
+        outcome line (self.lines has them all)."""
         path = os.path.join(self.out, "sample.bin.in")
         with open(path, "wb") as f:
             f.write(self.job)
         args = [*EMULATOR, SEND, "--printer", "tcp://127.0.0.1:%d" % self.port]
-        args += [path] if job else ["--status"]
+        args += [path] * jobs if job else ["--status"]
         r = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=60)
-        fields = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', r.stdout))
-        return r.returncode, fields
+        self.lines = [dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line)) for line in r.stdout.splitlines()]
+        return r.returncode, (self.lines[-1] if self.lines else {})
 
     def test_printed(self):
         code, f = self.send()
-        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (0, "printed", "ok", "ok"), f)
-        self.assertEqual(self.wait_jobs(1), ["job-0001.bin"])
+        self.assertEqual((code, f["outcome"], f["before"], f["after"], f["confirmed"]),
+                         (0, "printed", "ok", "ok", "yes"), f)
+        # GS r is answered once the job is printed: the PNG is there when the sender returns.
+        self.assertEqual(self.jobs(), ["job-0001.bin"])
+        with open(os.path.join(self.out, "job-0001.bin"), "rb") as f:
+            self.assertEqual(f.read(), self.job, "queries are not part of the job")
+
+    def test_printer_without_gs_r_is_confirmed_by_status(self):
+        code, f = self.send("--no-gs-r")
+        self.assertEqual((code, f["outcome"], f["after"], f["confirmed"]), (0, "printed", "ok", "no"), f)
 
     def test_refused_before_when_out_of_paper_or_cover_open(self):
         for fault in ("paper-out", "cover-open"):
@@ -164,7 +174,8 @@ class PrinterClient(SimBase):
     def test_silent_printer_still_prints_with_status_unknown(self):
         self.fault("silent")
         code, f = self.send()
-        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (0, "printed", "unknown", "unknown"), f)
+        self.assertEqual((code, f["outcome"], f["before"], f["after"], f["confirmed"]),
+                         (0, "printed", "unknown", "unknown", "no"), f)
         self.assertEqual(len(self.wait_jobs(1)), 1)
 
     def test_near_end_prints_and_says_so(self):
@@ -182,11 +193,33 @@ class PrinterClient(SimBase):
         self.assertEqual((code, f["outcome"], f["before"]), (1, "failed", "ok"), f)
         self.assertIn("stopped taking data", f["error"])
 
-    def test_paper_runs_out_at_the_end_of_a_job_is_suspect(self):
-        # The whole ticket was taken in, then the paper ended: the status after says so.
+    def test_paper_runs_out_in_the_middle_of_a_job_is_suspect(self):
+        # The whole ticket was taken in, but the paper ended 500 bytes into it: GS r is never
+        # answered, and DLE EOT says paper out.
         self.fault("paper-out-after:500")
         code, f = self.send()
-        self.assertEqual((code, f["outcome"], f["before"], f["after"]), (1, "suspect", "ok", "paper_out"), f)
+        self.assertEqual((code, f["outcome"], f["before"], f["after"], f["confirmed"]),
+                         (1, "suspect", "ok", "paper_out", "no"), f)
+        self.assertLess(int(f["took_ms"]), 3000, "noticed by polling, not by the deadline")
+        self.assertEqual(self.jobs(), [])
+
+    def test_paper_runs_out_right_after_a_job_is_printed_and_the_next_refused(self):
+        # The roll ends exactly with the ticket: the ticket is whole (GS r answered), the
+        # status after says paper out, and the next job is refused without sending.
+        self.fault("paper-out-after:%d" % len(self.job))
+        code, f = self.send(jobs=2)
+        first, second = self.lines
+        self.assertEqual((first["outcome"], first["after"], first["confirmed"]), ("printed", "paper_out", "yes"), first)
+        self.assertEqual((second["outcome"], second["before"]), ("refused", "paper_out"), second)
+        self.assertEqual(code, 1)
+        self.assertEqual(self.jobs(), ["job-0001.bin"])
+
+    def test_a_held_job_prints_when_paper_is_loaded(self):
+        self.fault("paper-out-after:500")
+        code, f = self.send()
+        self.assertEqual(f["outcome"], "suspect")
+        self.fault("ok")
+        self.assertEqual(self.wait_jobs(1), ["job-0001.bin"], "the rest comes out once paper is back")
 
     def test_unreachable_printer(self):
         self.fault("disconnect")

@@ -75,6 +75,7 @@ Printer::~Printer() { close(); }
 void Printer::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  gs_r_outstanding_ = 0;  // a new connection: earlier queries will never be answered on it
 }
 
 void Printer::failed() {
@@ -213,10 +214,44 @@ int Printer::read_byte(Millis wait) {
   }
 }
 
+Printer::Reply Printer::read_reply(Millis wait, std::uint8_t& byte) {
+  auto deadline = SteadyClock::now() + wait;
+  for (;;) {
+    auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+    int b = read_byte(std::max(left, Millis{0}));
+    if (b < 0) return Reply::None;
+    byte = static_cast<std::uint8_t>(b);
+    if (is_dle_eot_reply(byte)) return Reply::DleEot;
+    if ((byte & 0x93) == 0x10) {  // the first byte of an automatic status block
+      std::uint8_t block[4] = {byte, 0, 0, 0};
+      bool whole = true;
+      for (int i = 1; i < 4 && whole; ++i) {
+        int c = read_byte(t_.status_reply);
+        if (c < 0) whole = false;
+        else block[i] = static_cast<std::uint8_t>(c);
+      }
+      if (whole) {
+        if (auto st = parse_asb(block)) {
+          asb_ = *st;
+          return Reply::Asb;
+        }
+      }
+      continue;  // not a block after all: noise
+    }
+    if (is_gs_r_reply(byte)) return Reply::GsR;
+    // XON/XOFF and other noise: skip
+  }
+}
+
 void Printer::drain() {
   if (!readable_) return;
-  std::uint8_t buf[256];
-  while (::read(fd_, buf, sizeof buf) > 0) {
+  // Answers to earlier queries may still be in flight; a late GS r answer belongs to an
+  // earlier job (printed after all, e.g. once paper was loaded) and is counted off.
+  std::uint8_t b;
+  for (;;) {
+    Reply r = read_reply(Millis{0}, b);
+    if (r == Reply::None) break;
+    if (r == Reply::GsR && gs_r_outstanding_ > 0) gs_r_outstanding_--;
   }
 }
 
@@ -224,18 +259,87 @@ Expected<Status, std::string> Printer::status() {
   if (auto o = ensure_open(); !o) return unexpected(o.error());
   Status s;
   if (!readable_) return s;  // a file never answers: unknown
-  drain();  // answers to earlier queries may still be in flight
+  drain();
   for (int n : {1, 2, 4}) {
     const std::uint8_t q[3] = {0x10, 0x04, static_cast<std::uint8_t>(n)};
     if (auto w = write_all(q, sizeof q, t_.status_reply); !w) {
       failed();
       return unexpected(w.error());
     }
-    int b = read_byte(t_.status_reply);
-    if (b < 0) return Status{};  // silent printer: unknown, printing goes on
-    if (!apply_dle_eot(s, n, static_cast<std::uint8_t>(b))) return Status{};
+    std::uint8_t b = 0;
+    Reply r;
+    do {
+      r = read_reply(t_.status_reply, b);
+      if (r == Reply::GsR && gs_r_outstanding_ > 0) gs_r_outstanding_--;
+    } while (r == Reply::GsR || r == Reply::Asb);
+    if (r == Reply::None) return Status{};  // silent printer: unknown, printing goes on
+    if (!apply_dle_eot(s, n, b)) return Status{};
   }
   return s;
+}
+
+namespace {
+bool blocks_printing(Condition c) {
+  return c == Condition::PaperOut || c == Condition::CoverOpen || c == Condition::Offline || c == Condition::Error;
+}
+}  // namespace
+
+void Printer::confirm(JobResult& r) {
+  // Everything sent before GS r is printed when its answer comes (hardware.md): that is the
+  // confirmation. Meanwhile DLE EOT (real-time, answered at once even when stopped) tells a
+  // printer that stopped in the middle of the job from one still printing. Replies arrive
+  // in the order the printer made them, so a DLE EOT answer showing paper out that comes
+  // before the GS r answer means the job had not finished when the paper ended.
+  auto deadline = SteadyClock::now() + t_.complete;
+  auto next_poll = SteadyClock::now() + t_.poll;
+  int polls = 0, answers = 0;
+  int asked = 0;  // the DLE EOT n in flight, 0: none
+  Status seen;    // what the polls reported
+  const int wanted = gs_r_outstanding_;
+  int got = 0;
+  while (SteadyClock::now() < deadline) {
+    std::uint8_t b = 0;
+    Reply rep = read_reply(Millis{50}, b);
+    if (rep == Reply::GsR) {
+      if (gs_r_outstanding_ > 0) gs_r_outstanding_--;
+      if (++got >= wanted) {
+        r.confirmed = true;
+        apply_gs_r1(r.after, b);
+        return;
+      }
+    } else if (rep == Reply::DleEot && asked) {
+      answers++;
+      apply_dle_eot(seen, asked, b);
+      asked = 0;
+      if (blocks_printing(seen.condition())) {
+        r.after = seen;
+        return;
+      }
+    } else if (rep == Reply::Asb && blocks_printing(asb_.condition())) {
+      r.after = asb_;
+      return;
+    }
+    if (SteadyClock::now() >= next_poll && !asked) {
+      // Alternate the paper sensor and the offline cause (cover open, stopped at paper end).
+      asked = polls++ % 2 == 0 ? 4 : 2;
+      const std::uint8_t q[3] = {0x10, 0x04, static_cast<std::uint8_t>(asked)};
+      if (!write_all(q, sizeof q, t_.status_reply)) return;
+      next_poll = SteadyClock::now() + t_.poll;
+    } else if (asked && SteadyClock::now() >= next_poll) {
+      asked = 0;  // unanswered: ask again
+    }
+  }
+  // No GS r answer in time. A printer that answers DLE EOT with nothing wrong has printed
+  // the job (and does not implement GS r: stop asking it); one that stopped answering is
+  // suspect.
+  if (answers > 0 && !blocks_printing(seen.condition())) {
+    gs_r_works_ = false;
+    gs_r_outstanding_ = 0;
+    r.after = seen;
+    r.confirmed = false;
+    r.error = "no answer to GS r 1; confirmed by DLE EOT only from now on";
+  }
+  (void)polls;
 }
 
 JobResult Printer::print(const std::vector<std::uint8_t>& job) {
@@ -251,16 +355,50 @@ JobResult Printer::print(const std::vector<std::uint8_t>& job) {
   }
   r.before = *before;
   Condition c = r.before.condition();
-  if (c == Condition::PaperOut || c == Condition::CoverOpen || c == Condition::Offline || c == Condition::Error) {
+  if (blocks_printing(c)) {
     r.outcome = JobOutcome::Refused;
     r.error = std::string("printer reports ") + std::string(to_string(c));
     took();
     return r;
   }
-  if (auto w = write_all(job.data(), job.size(), t_.write); !w) {
+  // A printer that has never answered gets no GS r (it could not answer it either).
+  const bool in_order = t_.confirm_in_order && gs_r_works_ && readable_ && r.before.answered;
+  std::vector<std::uint8_t> bytes;
+  const std::vector<std::uint8_t>* out = &job;
+  if (in_order) {
+    bytes.reserve(job.size() + 3);
+    bytes = job;
+    bytes.insert(bytes.end(), {0x1D, 0x72, 0x01});
+    out = &bytes;
+  }
+  if (auto w = write_all(out->data(), out->size(), t_.write); !w) {
     r.outcome = JobOutcome::Failed;
     r.error = w.error();
     failed();
+    took();
+    return r;
+  }
+  if (in_order) {
+    gs_r_outstanding_++;
+    confirm(r);
+    if (r.confirmed) {
+      // Printed. The paper may have ended right after it: the status says so, the job stands.
+      if (auto after = status()) r.after = *after;
+      r.outcome = JobOutcome::Printed;
+      took();
+      return r;
+    }
+    Condition a = r.after.condition();
+    if (r.after.answered && !blocks_printing(a)) {
+      r.outcome = JobOutcome::Printed;  // no GS r support: DLE EOT said all is well
+    } else if (r.after.answered) {
+      r.outcome = JobOutcome::Suspect;
+      r.error = std::string("the job did not finish: the printer reports ") + std::string(to_string(a));
+    } else {
+      r.outcome = JobOutcome::Suspect;
+      r.error = "the printer stopped answering during the job";
+      failed();
+    }
     took();
     return r;
   }

@@ -5,7 +5,10 @@
 // written to DIR as job-NNNN.bin and job-NNNN.png; real-time DLE EOT n queries are answered
 // at once, as a printer does, from the fault state. The fault can be changed while running by
 // writing its name to DIR/fault (read before every reply and every job); "paper-out-after:N"
-// runs out of paper once N bytes of a job have arrived (paper ending in the middle of a job).
+// runs out of paper once N bytes have arrived on the connection (the roll holds N bytes'
+// worth): paper ending in the middle of a job, or right after one when N is its length.
+// GS r 1 (transmit paper status) is answered in order, once everything before it is printed
+// — never while the job before it is held.
 //   paper-out, cover-open: status says so; job bytes are held (not printed) and, once 4 KiB
 //     are held, no longer read — the sender's writes stall, as with a real printer; the held
 //     job prints when the fault is cleared.
@@ -51,15 +54,29 @@ std::string fault() {
   return initial_fault;
 }
 
-// "paper-out-after:N": paper runs out once N bytes of the current job have arrived.
-std::string fault_at(size_t received) {
+// "paper-out-after:N": the roll ends after N bytes (counted over the connection): the
+// status says paper out from then on, and bytes beyond the N-th are held.
+struct State {
+  std::string status;  // the fault the status replies show
+  size_t printable;    // bytes of the connection's stream that can be printed
+};
+State state_at(size_t received) {
   std::string f = fault();
   const std::string prefix = "paper-out-after:";
-  if (f.rfind(prefix, 0) == 0) return received >= std::strtoul(f.c_str() + prefix.size(), nullptr, 10) ? "paper-out" : "ok";
-  return f;
+  if (f.rfind(prefix, 0) == 0) {
+    size_t n = std::strtoul(f.c_str() + prefix.size(), nullptr, 10);
+    return {received >= n ? "paper-out" : "ok", n};
+  }
+  bool blocked = f == "paper-out" || f == "cover-open";
+  return {f, blocked ? 0 : SIZE_MAX};
 }
 
-bool blocked(const std::string& f) { return f == "paper-out" || f == "cover-open"; }
+// GS r 1 reply: bits 0-1 near end, bits 2-3 paper end.
+std::uint8_t gs_r_reply(const std::string& f) {
+  if (f == "paper-out") return 0x0F;
+  if (f == "near-end") return 0x03;
+  return 0x00;
+}
 
 // The reply byte to DLE EOT n in fault state f; -1: no reply.
 int reply(int n, const std::string& f) {
@@ -95,15 +112,16 @@ void write_job(const Bytes& job) {
             << std::endl;
 }
 
-// Splits the incoming stream: answers DLE EOT at once, skips over data payloads (raster,
-// QR) so their bytes are never taken for commands, and reports where a job ends (a cut).
+// Splits the incoming stream: answers DLE EOT at once, queues GS r answers behind the data
+// before them, skips over data payloads (raster, QR) so their bytes are never taken for
+// commands, and reports where a job ends (a cut).
 class Stream {
  public:
-  // Feeds bytes; returns the indices just after each cut command in `job_`.
   void feed(const std::uint8_t* p, size_t n, int fd) {
     for (size_t k = 0; k < n; ++k) {
       std::uint8_t b = p[k];
       job_.push_back(b);
+      total_++;
       if (skip_ > 0) {
         --skip_;
         continue;
@@ -113,10 +131,24 @@ class Stream {
     }
   }
   Bytes& job() { return job_; }
+  size_t total() const { return total_; }
+  // Bytes of the current job that are held (not printable yet).
+  bool holding(const State& st) const { return !job_.empty() && total_ > st.printable; }
   bool cut_seen() const { return cut_; }
   void clear() {
     job_.clear();
     cut_ = false;
+    written_ = total_;
+  }
+  // Sends the GS r answers whose data has been printed (and its job written out).
+  void answer_in_order(int fd, const State& st) {
+    while (!gs_r_.empty() && gs_r_.front() <= st.printable && (job_.empty() || gs_r_.front() <= written_)) {
+      if (st.status != "silent") {
+        std::uint8_t c = gs_r_reply(st.status);
+        (void)!::send(fd, &c, 1, MSG_NOSIGNAL);
+      }
+      gs_r_.erase(gs_r_.begin());
+    }
   }
 
  private:
@@ -127,16 +159,23 @@ class Stream {
       if (!need(2)) return;
       if (q[1] == 0x04) {
         if (!need(3)) return;
-        int r = reply(q[2], fault_at(job_.size() - 3));
+        // Real-time commands are not part of the job, nor of the paper the roll holds.
+        total_ -= 3;
+        job_.resize(job_.size() - 3);
+        int r = reply(q[2], state_at(total_).status);
         if (r >= 0) {
           std::uint8_t c = static_cast<std::uint8_t>(r);
           (void)!::send(fd, &c, 1, MSG_NOSIGNAL);
         }
-        job_.resize(job_.size() - 3);  // real-time commands are not part of the job
       }
     } else if (q[0] == 0x1D) {
       if (!need(2)) return;
-      if (q[1] == 0x76) {
+      if (q[1] == 0x72) {
+        if (!need(3)) return;
+        total_ -= 3;
+        job_.resize(job_.size() - 3);
+        if (q[2] == 1) gs_r_.push_back(total_);  // answered once the first total_ bytes are printed
+      } else if (q[1] == 0x76) {
         if (!need(8)) return;
         skip_ = static_cast<size_t>(q[4] + q[5] * 256) * static_cast<size_t>(q[6] + q[7] * 256);
       } else if (q[1] == 0x28) {
@@ -153,6 +192,9 @@ class Stream {
     pending_.clear();
   }
   Bytes job_, pending_;
+  std::vector<size_t> gs_r_;  // stream positions of unanswered GS r 1 queries
+  size_t total_ = 0;
+  size_t written_ = 0;  // total_ when the last job was written out
   size_t skip_ = 0;
   bool cut_ = false;
 };
@@ -161,13 +203,14 @@ void serve(int fd) {
   Stream s;
   std::uint8_t buf[4096];
   for (;;) {
-    std::string f = fault_at(s.job().size());
-    if (f == "disconnect") break;
-    bool hold = blocked(f);
+    State st = state_at(s.total());
+    if (st.status == "disconnect") break;
+    bool hold = s.holding(st);
     if (!hold && !s.job().empty() && s.cut_seen()) {
       write_job(s.job());
       s.clear();
     }
+    s.answer_in_order(fd, st);
     // A printer that cannot print stops reading once its buffer is full.
     if (hold && s.job().size() >= 4096) {
       ::usleep(50 * 1000);
@@ -181,6 +224,7 @@ void serve(int fd) {
         write_job(s.job());
         s.clear();
       }
+      s.answer_in_order(fd, st);
       continue;
     }
     ssize_t n = ::recv(fd, buf, hold ? std::min<size_t>(sizeof buf, 4096 - s.job().size()) : sizeof buf, 0);
@@ -188,7 +232,7 @@ void serve(int fd) {
     s.feed(buf, static_cast<size_t>(n), fd);
   }
   // The connection ended: whatever arrived is printed once the printer can.
-  while (blocked(fault_at(s.job().size())) && !s.job().empty()) ::usleep(100 * 1000);
+  while (s.holding(state_at(s.total()))) ::usleep(100 * 1000);
   if (fault() != "disconnect") write_job(s.job());
   ::close(fd);
 }

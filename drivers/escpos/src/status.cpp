@@ -51,6 +51,12 @@ bool apply_dle_eot(Status& s, int n, std::uint8_t b) {
   return true;
 }
 
+void apply_gs_r1(Status& s, std::uint8_t b) {
+  s.answered = true;
+  s.paper_near_end = b & 0x03;
+  s.paper_out = b & 0x0C;
+}
+
 std::optional<Status> parse_asb(std::span<const std::uint8_t> k) {
   if (k.size() < 4 || (k[0] & 0x93) != 0x10 || (k[1] & 0x90) != 0x00 || (k[2] & 0x90) != 0x00 ||
       (k[3] & 0x90) != 0x00)

@@ -35,16 +35,24 @@ struct PrinterTimeouts {
   Millis connect{3000};
   Millis write{5000};       // a printer out of paper stops reading: the job fails here
   Millis status_reply{400}; // per DLE EOT query; no answer = status unknown
+  Millis complete{6000};    // after a job: until its GS r 1 confirmation arrives
+  Millis poll{500};         // meanwhile, DLE EOT every so often to notice a stopped printer
   Millis backoff_min{500};
   Millis backoff_max{30000};
+  // Confirm each job with GS r 1 (answered once the job is printed). Off for printers that
+  // print "r" or hang on it; a printer that never answers GS r but answers DLE EOT is
+  // detected and then confirmed by DLE EOT alone.
+  bool confirm_in_order = true;
 };
 
 enum class JobOutcome {
-  Printed,      // sent, and the status after it shows nothing wrong (or is unknown)
+  Printed,      // sent and confirmed: GS r 1 answered after it (the paper may have run out
+                // just after: see `after`); or, for printers without GS r, the status after
+                // it shows nothing wrong; or a printer that never answers anything
   Refused,      // not sent: the status before showed paper out / cover open / offline
   Failed,       // sending failed or stalled (connection, deadline); may be partly printed
-  Suspect,      // sent, but the status after it shows a fault (e.g. paper ran out), or a
-                // printer that answered before the job no longer answers
+  Suspect,      // sent, not confirmed, and the printer reports a fault (paper ran out in
+                // the middle, cover opened) or stopped answering: may be partly printed
 };
 std::string_view to_string(JobOutcome o);
 
@@ -52,7 +60,8 @@ struct JobResult {
   JobOutcome outcome = JobOutcome::Failed;
   Status before;
   Status after;
-  std::string error;  // for Failed/Refused: why
+  bool confirmed = false;  // GS r 1 answered: everything in the job went through the printer
+  std::string error;  // for Failed/Refused/Suspect: why
   Millis took{0};
 };
 
@@ -73,13 +82,22 @@ class Printer {
   void close();
   Expected<bool, std::string> write_all(const std::uint8_t* p, size_t n, Millis deadline);
   int read_byte(Millis wait);  // -1 on timeout or error
+  // One reply from the printer: a DLE EOT byte, a GS r byte or a whole ASB block (folded
+  // into asb_). Noise is skipped. -1 on timeout.
+  enum class Reply { None, DleEot, GsR, Asb };
+  Reply read_reply(Millis wait, std::uint8_t& byte);
   void drain();
   void failed();  // close and schedule the next attempt with back-off
+  // Waits for the job's GS r reply, polling DLE EOT meanwhile; fills r.
+  void confirm(JobResult& r);
 
   PrinterSpec spec_;
   PrinterTimeouts t_;
   int fd_ = -1;
   bool readable_ = true;
+  int gs_r_outstanding_ = 0;   // GS r queries sent on this connection and not yet answered
+  bool gs_r_works_ = true;     // false once the printer is seen to ignore GS r
+  Status asb_;                 // the last automatic status block, if the printer sends them
   Millis backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};
 };
