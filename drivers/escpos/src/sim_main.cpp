@@ -47,25 +47,52 @@ std::atomic<int> job_counter{0};
 std::mutex log_mutex;
 const hallq::escpos::BitmapFont* font = nullptr;
 
+// The paper used since the fault last changed, over all connections: the roll does not
+// refill when the kiosk reconnects.
+std::mutex roll_mutex;
+std::string roll_fault;
+size_t roll_used = 0;
+
 std::string fault() {
   std::ifstream f(out_dir + "/fault");
   std::string s;
-  if (f >> s) return s;
-  return initial_fault;
+  if (!(f >> s)) s = initial_fault;
+  std::lock_guard<std::mutex> lock(roll_mutex);
+  if (s != roll_fault) {
+    roll_fault = s;
+    roll_used = 0;
+  }
+  return s;
 }
 
-// "paper-out-after:N": the roll ends after N bytes (counted over the connection): the
-// status says paper out from then on, and bytes beyond the N-th are held.
+void use_paper(size_t n) {
+  std::lock_guard<std::mutex> lock(roll_mutex);
+  roll_used += n;
+}
+void use_paper_back(size_t n) {
+  std::lock_guard<std::mutex> lock(roll_mutex);
+  roll_used -= std::min(n, roll_used);
+}
+
+// "paper-out-after:N": the roll ends after N bytes (counted since the fault was set, over
+// all connections): the status says paper out from then on, and bytes beyond are held.
 struct State {
   std::string status;  // the fault the status replies show
-  size_t printable;    // bytes of the connection's stream that can be printed
+  size_t printable;    // bytes of this connection's stream (`received` so far) that can print
 };
 State state_at(size_t received) {
   std::string f = fault();
   const std::string prefix = "paper-out-after:";
   if (f.rfind(prefix, 0) == 0) {
     size_t n = std::strtoul(f.c_str() + prefix.size(), nullptr, 10);
-    return {received >= n ? "paper-out" : "ok", n};
+    size_t used;
+    {
+      std::lock_guard<std::mutex> lock(roll_mutex);
+      used = roll_used;
+    }
+    if (used <= n) return {used >= n ? "paper-out" : "ok", SIZE_MAX};
+    size_t over = used - n;  // bytes of this stream's tail that found no paper
+    return {"paper-out", received > over ? received - over : 0};
   }
   bool blocked = f == "paper-out" || f == "cover-open";
   return {f, blocked ? 0 : SIZE_MAX};
@@ -122,6 +149,7 @@ class Stream {
       std::uint8_t b = p[k];
       job_.push_back(b);
       total_++;
+      use_paper(1);
       if (skip_ > 0) {
         --skip_;
         continue;
@@ -161,6 +189,7 @@ class Stream {
         if (!need(3)) return;
         // Real-time commands are not part of the job, nor of the paper the roll holds.
         total_ -= 3;
+        use_paper_back(3);
         job_.resize(job_.size() - 3);
         int r = reply(q[2], state_at(total_).status);
         if (r >= 0) {
@@ -173,6 +202,7 @@ class Stream {
       if (q[1] == 0x72) {
         if (!need(3)) return;
         total_ -= 3;
+        use_paper_back(3);
         job_.resize(job_.size() - 3);
         if (q[2] == 1) gs_r_.push_back(total_);  // answered once the first total_ bytes are printed
       } else if (q[1] == 0x76) {

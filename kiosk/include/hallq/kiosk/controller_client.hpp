@@ -1,0 +1,72 @@
+#pragma once
+// The kiosk's side of the controller's HTTP API (README "API"): a blocking client with one
+// deadline per request, for the kiosk's worker thread. ControllerApi is the part the ticket
+// desk needs, so the desk can be tested against a fake.
+// Thread-safety: one HttpController per thread.
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hallq/common/expected.hpp"
+
+namespace hallq::kiosk {
+
+using Millis = std::chrono::milliseconds;
+
+struct HttpReply {
+  int status = 0;           // 0: no answer
+  bool sent = false;        // the request may have reached the controller (connected, wrote)
+  boost::json::value body;  // the JSON body; null when none
+  std::string error;        // why there was no answer
+  bool answered() const { return status != 0; }
+  bool ok() const { return status >= 200 && status < 300; }
+  std::string code() const;        // body.error.code, "" if none
+  std::string message_zh() const;  // body.error.message_zh, else message
+  std::string message() const;     // body.error.message
+};
+
+class ControllerApi {
+ public:
+  virtual ~ControllerApi() = default;
+  virtual HttpReply issue(const std::string& service, const std::string& priority,
+                          const std::string& request_id) = 0;
+  virtual HttpReply find_request(const std::string& request_id) = 0;
+  virtual HttpReply void_ticket(std::int64_t id, const std::string& reason) = 0;
+  virtual HttpReply report(const std::string& printer, bool accepting, const std::string& detail) = 0;
+  virtual HttpReply services() = 0;
+  virtual HttpReply hall() = 0;
+};
+
+struct ControllerUrl {
+  std::string host;
+  std::string port = "80";
+};
+// http://HOST[:PORT][/]; anything else is an error naming what is wrong.
+Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url);
+
+class HttpController final : public ControllerApi {
+ public:
+  HttpController(ControllerUrl url, std::string device_id, std::string token, Millis timeout = Millis{4000});
+  ~HttpController() override;
+  HttpController(const HttpController&) = delete;
+  HttpController& operator=(const HttpController&) = delete;
+
+  // method "GET" or "POST"; body: JSON text or "" for none.
+  HttpReply request(const std::string& method, const std::string& target, const std::string& body);
+
+  HttpReply issue(const std::string& service, const std::string& priority, const std::string& request_id) override;
+  HttpReply find_request(const std::string& request_id) override;
+  HttpReply void_ticket(std::int64_t id, const std::string& reason) override;
+  HttpReply report(const std::string& printer, bool accepting, const std::string& detail) override;
+  HttpReply services() override;
+  HttpReply hall() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hallq::kiosk

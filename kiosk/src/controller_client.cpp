@@ -1,0 +1,174 @@
+#include "hallq/kiosk/controller_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace hallq::kiosk {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+namespace {
+const json::object* error_of(const json::value& body) {
+  if (!body.is_object()) return nullptr;
+  auto* e = body.as_object().if_contains("error");
+  return e && e->is_object() ? &e->as_object() : nullptr;
+}
+std::string str_of(const json::object* o, const char* key) {
+  if (!o) return {};
+  auto* v = o->if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// Percent-encodes a query value (request ids are plain, but nothing is assumed).
+std::string query_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string HttpReply::code() const { return str_of(error_of(body), "code"); }
+std::string HttpReply::message() const { return str_of(error_of(body), "message"); }
+std::string HttpReply::message_zh() const {
+  std::string zh = str_of(error_of(body), "message_zh");
+  return zh.empty() ? message() : zh;
+}
+
+Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0)
+    return unexpected("controller URL '" + url + "': expected http://HOST[:PORT]");
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.find('/') != std::string::npos)
+    return unexpected("controller URL '" + url + "': expected http://HOST[:PORT] with no path");
+  ControllerUrl u;
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos && rest.find(']') == std::string::npos) {
+    u.host = rest.substr(0, colon);
+    u.port = rest.substr(colon + 1);
+    if (u.port.empty() || u.port.size() > 5 || !std::all_of(u.port.begin(), u.port.end(), ::isdigit) ||
+        std::stoi(u.port) < 1 || std::stoi(u.port) > 65535)
+      return unexpected("controller URL '" + url + "': port must be 1..65535");
+  } else {
+    u.host = rest;
+  }
+  if (u.host.empty()) return unexpected("controller URL '" + url + "': no host");
+  return u;
+}
+
+struct HttpController::Impl {
+  ControllerUrl url;
+  std::string device_id, token;
+  Millis timeout;
+  asio::io_context io;
+};
+
+HttpController::HttpController(ControllerUrl url, std::string device_id, std::string token, Millis timeout)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->url = std::move(url);
+  impl_->device_id = std::move(device_id);
+  impl_->token = std::move(token);
+  impl_->timeout = timeout;
+}
+HttpController::~HttpController() = default;
+
+HttpReply HttpController::request(const std::string& method, const std::string& target, const std::string& body) {
+  // One connection per request: a kiosk makes a few requests a minute, and a fresh
+  // connection never trips over one the controller or a NAT closed in between.
+  HttpReply out;
+  Impl& m = *impl_;
+  m.io.restart();
+  beast::tcp_stream stream(m.io);
+  tcp::resolver resolver(m.io);
+  beast::flat_buffer buffer;
+  http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
+  req.set(http::field::host, m.url.host);
+  req.set(http::field::user_agent, "hallq-kiosk");
+  req.set(http::field::authorization, "Bearer " + m.token);
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  http::response<http::string_body> res;
+  const auto deadline = std::chrono::steady_clock::now() + m.timeout;
+  auto left = [&] { return std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now())); };
+  auto fail = [&](const char* what, beast::error_code ec) {
+    out.error = std::string(what) + ": " + ec.message();
+  };
+
+  resolver.async_resolve(m.url.host, m.url.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec) return fail("resolve", ec);
+    stream.expires_after(left());
+    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+      if (ec2) return fail("connect", ec2);
+      out.sent = true;  // from here on the controller may have acted on it
+      stream.expires_after(left());
+      http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
+        if (ec3) return fail("write", ec3);
+        stream.expires_after(left());
+        http::async_read(stream, buffer, res, [&](beast::error_code ec4, std::size_t) {
+          if (ec4) return fail("read", ec4);
+          out.status = static_cast<int>(res.result_int());
+        });
+      });
+    });
+  });
+  m.io.run_for(m.timeout + Millis{500});
+  if (!m.io.stopped()) {  // the resolver itself hung
+    m.io.stop();
+    if (out.error.empty()) out.error = "resolve: timed out";
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (out.status == 0 && out.error.empty()) out.error = "no answer";
+  if (out.status != 0 && !res.body().empty()) {
+    boost::system::error_code ec;
+    out.body = json::parse(res.body(), ec);
+    if (ec) out.body = nullptr;
+  }
+  return out;
+}
+
+HttpReply HttpController::issue(const std::string& service, const std::string& priority, const std::string& request_id) {
+  json::object b{{"service", service}, {"priority", priority}, {"channel", "kiosk"}, {"request_id", request_id}};
+  return request("POST", "/api/v1/tickets", json::serialize(b));
+}
+
+HttpReply HttpController::find_request(const std::string& request_id) {
+  return request("GET", "/api/v1/tickets?request_id=" + query_escape(request_id), "");
+}
+
+HttpReply HttpController::void_ticket(std::int64_t id, const std::string& reason) {
+  return request("POST", "/api/v1/tickets/" + std::to_string(id) + "/void", json::serialize(json::object{{"reason", reason}}));
+}
+
+HttpReply HttpController::report(const std::string& printer, bool accepting, const std::string& detail) {
+  json::object b{{"printer", printer}, {"accepting", accepting}, {"detail", detail}};
+  return request("POST", "/api/v1/devices/" + impl_->device_id + "/status", json::serialize(b));
+}
+
+HttpReply HttpController::services() { return request("GET", "/api/v1/services", ""); }
+HttpReply HttpController::hall() { return request("GET", "/api/v1/hall", ""); }
+
+}  // namespace hallq::kiosk
