@@ -121,6 +121,23 @@ class PrinterSim(SimBase):
         s.sendall(self.job)
         self.assertEqual(len(self.wait_jobs(2)), 2, "a silent printer still prints")
 
+    def test_automatic_status_back(self):
+        """GS a n: a 4-byte block at once, then one on every change (hardware.md)."""
+        s = self.connect()
+        s.settimeout(2)
+        s.sendall(bytes([0x1D, 0x61, 0x0E]))
+        self.assertEqual(s.recv(4), bytes([0x10, 0x00, 0x00, 0x00]))
+        self.fault("paper-out")
+        self.assertEqual(s.recv(4), bytes([0x18, 0x00, 0x0F, 0x00]))
+        self.fault("cover-open")
+        self.assertEqual(s.recv(4), bytes([0x38, 0x00, 0x00, 0x00]))
+        self.fault("ok")
+        self.assertEqual(s.recv(4), bytes([0x10, 0x00, 0x00, 0x00]))
+        s.sendall(self.job)
+        self.assertEqual(self.wait_jobs(1), ["job-0001.bin"])
+        with open(os.path.join(self.out, "job-0001.bin"), "rb") as f:
+            self.assertEqual(f.read(), self.job, "GS a is not part of the job")
+
     def test_disconnect(self):
         self.fault("disconnect")
         s = socket.create_connection(("127.0.0.1", self.port), timeout=5)

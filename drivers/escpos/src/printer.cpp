@@ -177,6 +177,14 @@ Expected<bool, std::string> Printer::ensure_open() {
     }
   }
   backoff_ = Millis{0};
+  if (readable_ && t_.asb) {
+    const std::uint8_t q[3] = {0x1D, 0x61, 0x0E};  // GS a: online/offline, error, paper sensor
+    if (auto w = write_all(q, sizeof q, t_.status_reply); !w) {
+      std::string why = w.error();
+      failed();
+      return unexpected(why);
+    }
+  }
   return true;
 }
 
@@ -286,17 +294,25 @@ bool blocks_printing(Condition c) {
 
 void Printer::confirm(JobResult& r) {
   // Everything sent before GS r is printed when its answer comes (hardware.md): that is the
-  // confirmation. Meanwhile DLE EOT (real-time, answered at once even when stopped) tells a
-  // printer that stopped in the middle of the job from one still printing. Replies arrive
-  // in the order the printer made them, so a DLE EOT answer showing paper out that comes
-  // before the GS r answer means the job had not finished when the paper ended.
-  auto deadline = SteadyClock::now() + t_.complete;
-  auto next_poll = SteadyClock::now() + t_.poll;
-  int polls = 0, answers = 0;
+  // confirmation. Meanwhile DLE EOT (real-time, answered at once even when stopped) and
+  // automatic status blocks tell a printer that stopped in the middle of the job from one
+  // still printing. A real-time answer can overtake a GS r answer for a job that has just
+  // finished (the paper ending with its last line), so after a fault is reported the GS r
+  // answer still has a short grace period before the job is called unconfirmed.
+  const auto start = SteadyClock::now();
+  auto deadline = start + t_.complete;
+  auto next_poll = start + t_.poll;
+  bool fault = false;
+  int answers = 0;
   int asked = 0;  // the DLE EOT n in flight, 0: none
   Status seen;    // what the polls reported
   const int wanted = gs_r_outstanding_;
   int got = 0;
+  auto fault_seen = [&](const Status& s) {
+    r.after = s;
+    if (!fault) deadline = std::min(deadline, SteadyClock::now() + std::min(t_.poll, Millis{400}));
+    fault = true;
+  };
   while (SteadyClock::now() < deadline) {
     std::uint8_t b = 0;
     Reply rep = read_reply(Millis{50}, b);
@@ -304,6 +320,7 @@ void Printer::confirm(JobResult& r) {
       if (gs_r_outstanding_ > 0) gs_r_outstanding_--;
       if (++got >= wanted) {
         r.confirmed = true;
+        r.after = Status{};
         apply_gs_r1(r.after, b);
         return;
       }
@@ -311,17 +328,15 @@ void Printer::confirm(JobResult& r) {
       answers++;
       apply_dle_eot(seen, asked, b);
       asked = 0;
-      if (blocks_printing(seen.condition())) {
-        r.after = seen;
-        return;
-      }
-    } else if (rep == Reply::Asb && blocks_printing(asb_.condition())) {
-      r.after = asb_;
-      return;
+      if (blocks_printing(seen.condition())) fault_seen(seen);
+    } else if (rep == Reply::Asb) {
+      answers++;
+      if (blocks_printing(asb_.condition())) fault_seen(asb_);
     }
+    if (fault) continue;  // only the GS r answer matters now
     if (SteadyClock::now() >= next_poll && !asked) {
       // Alternate the paper sensor and the offline cause (cover open, stopped at paper end).
-      asked = polls++ % 2 == 0 ? 4 : 2;
+      asked = (answers + got) % 2 == 0 ? 4 : 2;
       const std::uint8_t q[3] = {0x10, 0x04, static_cast<std::uint8_t>(asked)};
       if (!write_all(q, sizeof q, t_.status_reply)) return;
       next_poll = SteadyClock::now() + t_.poll;
@@ -329,17 +344,16 @@ void Printer::confirm(JobResult& r) {
       asked = 0;  // unanswered: ask again
     }
   }
+  if (fault) return;  // r.after holds the fault
   // No GS r answer in time. A printer that answers DLE EOT with nothing wrong has printed
   // the job (and does not implement GS r: stop asking it); one that stopped answering is
   // suspect.
-  if (answers > 0 && !blocks_printing(seen.condition())) {
+  if (answers > 0) {
     gs_r_works_ = false;
     gs_r_outstanding_ = 0;
     r.after = seen;
-    r.confirmed = false;
     r.error = "no answer to GS r 1; confirmed by DLE EOT only from now on";
   }
-  (void)polls;
 }
 
 JobResult Printer::print(const std::vector<std::uint8_t>& job) {

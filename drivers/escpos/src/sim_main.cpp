@@ -8,7 +8,8 @@
 // runs out of paper once N bytes have arrived on the connection (the roll holds N bytes'
 // worth): paper ending in the middle of a job, or right after one when N is its length.
 // GS r 1 (transmit paper status) is answered in order, once everything before it is printed
-// — never while the job before it is held.
+// — never while the job before it is held. GS a n (n != 0) turns on automatic status back:
+// a 4-byte block at once and on every change of state.
 //   paper-out, cover-open: status says so; job bytes are held (not printed) and, once 4 KiB
 //     are held, no longer read — the sender's writes stall, as with a real printer; the held
 //     job prints when the fault is cleared.
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -98,6 +100,13 @@ State state_at(size_t received) {
   return {f, blocked ? 0 : SIZE_MAX};
 }
 
+// An automatic status block (GS a) for fault state f.
+std::array<std::uint8_t, 4> asb_block(const std::string& f) {
+  bool out = f == "paper-out", cover = f == "cover-open", near = f == "near-end";
+  return {static_cast<std::uint8_t>(0x10 | ((out || cover) ? 0x08 : 0) | (cover ? 0x20 : 0)), 0x00,
+          static_cast<std::uint8_t>((near || out ? 0x03 : 0) | (out ? 0x0C : 0)), 0x00};
+}
+
 // GS r 1 reply: bits 0-1 near end, bits 2-3 paper end.
 std::uint8_t gs_r_reply(const std::string& f) {
   if (f == "paper-out") return 0x0F;
@@ -168,6 +177,13 @@ class Stream {
     cut_ = false;
     written_ = total_;
   }
+  // Automatic status back: a block whenever the state differs from the last one sent.
+  void send_asb(int fd, const State& st) {
+    if (!asb_ || st.status == "silent" || st.status == asb_sent_) return;
+    auto b = asb_block(st.status);
+    (void)!::send(fd, b.data(), b.size(), MSG_NOSIGNAL);
+    asb_sent_ = st.status;
+  }
   // Sends the GS r answers whose data has been printed (and its job written out).
   void answer_in_order(int fd, const State& st) {
     while (!gs_r_.empty() && gs_r_.front() <= st.printable && (job_.empty() || gs_r_.front() <= written_)) {
@@ -199,7 +215,15 @@ class Stream {
       }
     } else if (q[0] == 0x1D) {
       if (!need(2)) return;
-      if (q[1] == 0x72) {
+      if (q[1] == 0x61) {  // GS a n: automatic status back, not part of the job
+        if (!need(3)) return;
+        total_ -= 3;
+        use_paper_back(3);
+        job_.resize(job_.size() - 3);
+        asb_ = (q[2] & 0x0E) != 0;
+        asb_sent_.clear();
+        send_asb(fd, state_at(total_));
+      } else if (q[1] == 0x72) {
         if (!need(3)) return;
         total_ -= 3;
         use_paper_back(3);
@@ -225,6 +249,8 @@ class Stream {
   std::vector<size_t> gs_r_;  // stream positions of unanswered GS r 1 queries
   size_t total_ = 0;
   size_t written_ = 0;  // total_ when the last job was written out
+  bool asb_ = false;
+  std::string asb_sent_;  // the state the last block showed
   size_t skip_ = 0;
   bool cut_ = false;
 };
@@ -241,6 +267,7 @@ void serve(int fd) {
       s.clear();
     }
     s.answer_in_order(fd, st);
+    s.send_asb(fd, st);
     // A printer that cannot print stops reading once its buffer is full.
     if (hold && s.job().size() >= 4096) {
       ::usleep(50 * 1000);

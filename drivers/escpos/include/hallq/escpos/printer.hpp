@@ -43,6 +43,10 @@ struct PrinterTimeouts {
   // print "r" or hang on it; a printer that never answers GS r but answers DLE EOT is
   // detected and then confirmed by DLE EOT alone.
   bool confirm_in_order = true;
+  // Enable automatic status back (GS a 0x0E: online/offline, errors, paper sensor) on each
+  // connection, so a printer that stops in the middle of a job says so at once instead of at
+  // the next DLE EOT poll.
+  bool asb = true;
 };
 
 enum class JobOutcome {
