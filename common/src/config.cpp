@@ -119,13 +119,14 @@ class Reader {
   HallConfig read(const toml::table& root) {
     HallConfig c;
     check_keys(root, "",
-               {"centre", "server", "hours", "calendar", "policy", "services", "windows", "clerks",
-                "devices"});
+               {"centre", "server", "hours", "calendar", "policy", "printing", "services", "windows",
+                "clerks", "devices"});
     c.centre = read_centre(require_table(root, "centre", ""));
     if (const auto* t = opt_table(root, "server", "")) c.server = read_server(*t);
     if (const auto* t = opt_table(root, "hours", "")) c.hours = read_hours(*t);
     if (const auto* t = opt_table(root, "calendar", "")) c.calendar = read_calendar(*t);
     if (const auto* t = opt_table(root, "policy", "")) c.policy = read_policy(*t);
+    if (const auto* t = opt_table(root, "printing", "")) c.printing = read_printing(*t);
     read_services(root, c);
     read_clerks(root, c);
     read_windows(root, c);
@@ -340,6 +341,33 @@ class Reader {
     c.complaint_phone = opt_string(t, "complaint_phone", p, c.complaint_phone);
     c.notices = opt_string_array(t, "notices", p);
     c.demo = opt_bool(t, "demo", p, c.demo);
+    return c;
+  }
+
+  PrintingConfig read_printing(const toml::table& t) const {
+    const std::string p = "printing";
+    check_keys(t, p, {"header", "footer", "ticket_url"});
+    PrintingConfig c;
+    for (const char* key : {"header", "footer"}) {
+      auto lines = opt_string_array(t, key, p);
+      const toml::node* n = t.get(key);
+      if (lines.size() > 8) fail(line_of(*n), p + "." + key, "at most 8 lines");
+      for (const auto& l : lines)
+        if (l.size() > 200) fail(line_of(*n), p + "." + key, "a line is longer than 200 bytes");
+      (std::string_view(key) == "header" ? c.header : c.footer) = std::move(lines);
+    }
+    c.ticket_url = opt_string(t, "ticket_url", p, {});
+    if (!c.ticket_url.empty()) {
+      const toml::node* n = t.get("ticket_url");
+      if (c.ticket_url.rfind("http://", 0) != 0 && c.ticket_url.rfind("https://", 0) != 0)
+        fail(line_of(*n), "printing.ticket_url", "expected an http:// or https:// URL, got \"" + c.ticket_url + "\"");
+      if (c.ticket_url.size() > 200) fail(line_of(*n), "printing.ticket_url", "longer than 200 bytes");
+      std::string rest = c.ticket_url;
+      for (const char* ph : {"{id}", "{number}", "{day}"})
+        for (size_t at = rest.find(ph); at != std::string::npos; at = rest.find(ph)) rest.erase(at, std::strlen(ph));
+      if (rest.find_first_of("{}") != std::string::npos)
+        fail(line_of(*n), "printing.ticket_url", "only {id}, {number} and {day} can be filled in");
+    }
     return c;
   }
 

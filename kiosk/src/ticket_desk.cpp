@@ -89,6 +89,8 @@ TicketDesk::TicketDesk(DeskOptions options, ControllerApi& api, TicketPrinter& p
   if (!opt_.sleep) opt_.sleep = [](Millis d) { std::this_thread::sleep_for(d); };
   centre_ = opt_.centre;
   complaint_phone_ = opt_.complaint_phone;
+  layout_ = opt_.layout;
+  status_url_ = opt_.status_url;
   std::random_device rd;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
@@ -135,6 +137,20 @@ bool TicketDesk::refresh_info() {
     std::string p = str(h.body.as_object(), "complaint_phone");
     if (!c.empty()) centre_ = c;
     if (!p.empty()) complaint_phone_ = p;
+    // The centre's [printing] lines and ticket URL, unless this kiosk has its own.
+    if (auto* pr = h.body.as_object().if_contains("printing"); pr && pr->is_object()) {
+      const json::object& po = pr->as_object();
+      auto lines = [&](const char* key) {
+        std::vector<std::string> out;
+        if (auto* a = po.if_contains(key); a && a->is_array())
+          for (const auto& l : a->as_array())
+            if (l.is_string()) out.emplace_back(l.as_string());
+        return out;
+      };
+      if (opt_.layout.header.empty()) layout_.header = lines("header");
+      if (opt_.layout.footer.empty()) layout_.footer = lines("footer");
+      if (opt_.status_url.empty()) status_url_ = str(po, "ticket_url");
+    }
   }
   return s.ok() && h.ok();
 }
@@ -150,8 +166,8 @@ escpos::TicketData TicketDesk::ticket_data(const json::object& t, const std::str
   d.wait_minutes = static_cast<int>((wait_s + 59) / 60);
   std::string at = str(t, "issued_at");  // 2026-03-02T10:00:00+08:00, hall time
   d.issued_at = at.size() >= 16 ? at.substr(0, 10) + " " + at.substr(11, 5) : at;
-  if (!opt_.status_url.empty()) {
-    std::string u = replace_all(opt_.status_url, "{id}", std::to_string(num(t, "id")));
+  if (!status_url_.empty()) {
+    std::string u = replace_all(status_url_, "{id}", std::to_string(num(t, "id")));
     u = replace_all(u, "{number}", d.number);
     d.status_url = replace_all(u, "{day}", at.substr(0, std::min<size_t>(10, at.size())));
   }
@@ -179,7 +195,7 @@ std::vector<std::uint8_t> TicketDesk::encode(const escpos::TicketData& t) const 
   profile.paper_dots = opt_.paper_dots;
   profile.cutter = opt_.cutter;
   profile.native_qr = !opt_.raster_qr;
-  auto bytes = escpos::Encoder(profile, opt_.glyphs).encode(escpos::ticket(t, opt_.layout));
+  auto bytes = escpos::Encoder(profile, opt_.glyphs).encode(escpos::ticket(t, layout_));
   if (bytes) return std::move(*bytes);
   // Text that cannot be encoded (invalid UTF-8 from a config) must not cost the citizen the
   // ticket: print the essentials.

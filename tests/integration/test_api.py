@@ -213,6 +213,29 @@ class Api(ControllerTest):
         s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
         self.assertEqual(called["id"], other["id"])
 
+    def test_ticket_page_for_the_qr(self):
+        """The page a ticket's QR opens on a phone (printing.ticket_url)."""
+        hall = self.hall()
+        self.assertEqual(hall["printing"]["ticket_url"], "http://192.168.1.10:8080/t/{id}")
+        self.assertEqual(len(hall["printing"]["footer"]), 2)
+        _, a = self.c.issue()
+        _, b = self.c.issue()
+        s, page = self.c.get("/t/%d" % b["id"])
+        self.assertEqual(s, 200)
+        self.assertIn("A002", page)
+        self.assertIn("前面还有 1 人", page)
+        self.assertIn('http-equiv="refresh"', page)
+        tok = self.c.sign_in(1, "c01")
+        self.c.post("/api/v1/windows/1/call-next", token=tok)
+        s, page = self.c.get("/t/%d" % a["id"])
+        self.assertIn("请到 1 号窗口", page)
+        s, page = self.c.get("/t/999")
+        self.assertEqual(s, 404)
+        self.assertIn("没有该号码", page)
+        s, page = self.c.get("/t/<script>")
+        self.assertEqual(s, 404)
+        self.assertNotIn("<script>", page)
+
     def test_device_status_in_snapshot_and_metrics(self):
         """A kiosk out of paper is visible in the hall snapshot and /metrics; a heartbeat that
         changes nothing writes nothing."""

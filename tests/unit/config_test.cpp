@@ -157,6 +157,8 @@ TEST_CASE("the example hall.toml loads with its windows, posts, calendar and dem
   CHECK(c.devices[2].kind == hallq::DeviceKind::Display);
   CHECK(c.devices[2].token_hash == hallq::token_digest("demo-display-1"));
   CHECK(c.policy.device_offline_after_s == 90);
+  CHECK(c.printing.ticket_url == "http://192.168.1.10:8080/t/{id}");
+  CHECK(c.printing.footer.size() == 2);
 
   // The calendar carries the 2025 and 2026 State Council schedules.
   const hallq::WorkingCalendar cal(c.calendar.holidays, c.calendar.makeup_workdays);
@@ -747,6 +749,43 @@ TEST_CASE("devices: unique ids, known kinds and windows, blake2b token digests",
     CHECK(c.devices[0].kind == hallq::DeviceKind::Display);
     REQUIRE(c.devices[0].window.has_value());
     CHECK(*c.devices[0].window == 1);
+  }
+}
+
+TEST_CASE("printing: header and footer lines, a ticket URL with known placeholders", "[config]") {
+  SECTION("valid") {
+    Doc d;
+    d.top = "[printing]\nheader = [\"便民 高效\"]\nfooter = [\"过号请重新取号\", \"谢谢\"]\n"
+            "ticket_url = \"http://10.0.0.2:8080/t/{id}?n={number}&d={day}\"\n";
+    const HallConfig c = parse_ok(d.text());
+    CHECK(c.printing.header == std::vector<std::string>{"便民 高效"});
+    CHECK(c.printing.footer.size() == 2);
+    CHECK(c.printing.ticket_url == "http://10.0.0.2:8080/t/{id}?n={number}&d={day}");
+  }
+  SECTION("absent: nothing extra printed, no QR") {
+    const HallConfig c = parse_ok(Doc{}.text());
+    CHECK(c.printing.header.empty());
+    CHECK(c.printing.ticket_url.empty());
+  }
+  SECTION("not a URL") {
+    Doc d;
+    d.top = "[printing]\nticket_url = \"192.168.1.10/t/{id}\"\n";
+    expect_error(d.text(), "ticket_url", "printing.ticket_url", "http:// or https://");
+  }
+  SECTION("unknown placeholder") {
+    Doc d;
+    d.top = "[printing]\nticket_url = \"http://h/t/{name}\"\n";
+    expect_error(d.text(), "ticket_url", "printing.ticket_url", "only {id}, {number} and {day}");
+  }
+  SECTION("too many lines") {
+    Doc d;
+    d.top = "[printing]\nfooter = [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]\n";
+    expect_error(d.text(), "footer", "printing.footer", "at most 8 lines");
+  }
+  SECTION("unknown key") {
+    Doc d;
+    d.top = "[printing]\nheadr = [\"x\"]\n";
+    expect_error(d.text(), "headr", "printing.headr", "did you mean 'header'");
   }
 }
 

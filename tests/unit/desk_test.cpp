@@ -80,7 +80,11 @@ struct FakeController final : ControllerApi {
                       {"guide_url", "https://guide.example.org/dibao"}};
     return answer(200, json::object{{"services", json::array{json::object{{"id", "minzheng"}, {"items", json::array{item}}}}}});
   }
-  HttpReply hall() override { return answer(200, json::object{{"centre", "测试镇便民服务中心"}, {"complaint_phone", "12345"}}); }
+  HttpReply hall() override {
+    json::object printing{{"header", json::array{"便民 高效"}}, {"footer", json::array{"过号请到咨询台"}},
+                          {"ticket_url", "http://centre/t/{id}"}};
+    return answer(200, json::object{{"centre", "测试镇便民服务中心"}, {"complaint_phone", "12345"}, {"printing", printing}});
+  }
 };
 
 Status st(bool answered, bool paper_out = false, bool cover = false, bool near = false) {
@@ -193,6 +197,26 @@ TEST_CASE("no phantom: printed at once, with the materials list and the status Q
   CHECK(t.item == "最低生活保障申请");
   CHECK(t.materials == std::vector<std::string>{"申请书", "身份证"});
   CHECK(t.complaint_phone == "12345");
+  // The ticket as printed carries the centre's [printing] header and footer.
+  REQUIRE(d.printer.printed.size() == 1);
+  const std::string bytes(d.printer.printed[0].begin(), d.printer.printed[0].end());
+  for (const char* gb : {"\xB1\xE3\xC3\xF1", "\xB9\xFD\xBA\xC5"})  // 便民, 过号 in GB18030
+    CHECK(bytes.find(gb) != std::string::npos);
+}
+
+TEST_CASE("no phantom: the kiosk's own ticket URL wins over the centre's", "[desk]") {
+  FakeController api;
+  FakePrinter printer;
+  Journal journal("");
+  DeskOptions o;
+  o.device_id = "kiosk-1";
+  TicketDesk plain(o, api, printer, journal);
+  plain.refresh_info();
+  CHECK(plain.ticket_data(ticket(7, "A007"), "").status_url == "http://centre/t/7");
+  o.status_url = "http://kiosk/{number}";
+  TicketDesk own(o, api, printer, journal);
+  own.refresh_info();
+  CHECK(own.ticket_data(ticket(7, "A007"), "").status_url == "http://kiosk/A007");
 }
 
 TEST_CASE("no phantom: paper ends right after a printed ticket: it stands, the kiosk stops", "[desk]") {

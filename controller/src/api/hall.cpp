@@ -481,6 +481,11 @@ json::object Hall::snapshot(bool with_personal) const {
                                   {"at", format_rfc3339(r.at, tz_)}});
   o["recent_calls"] = std::move(recent);
   o["devices"] = devices_json();
+  json::array header, footer;
+  for (const auto& l : config_.printing.header) header.push_back(json::value(l));
+  for (const auto& l : config_.printing.footer) footer.push_back(json::value(l));
+  o["printing"] = json::object{{"header", std::move(header)}, {"footer", std::move(footer)},
+                               {"ticket_url", config_.printing.ticket_url}};
   return o;
 }
 

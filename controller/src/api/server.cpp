@@ -50,6 +50,98 @@ Response make_error(const Request& req, const ApiError& e) {
   return make_json(req, static_cast<http::status>(e.status), json::object{{"error", std::move(err)}});
 }
 
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// "2026-03-02T10:00:01+08:00" -> "2026-03-02 10:00"
+std::string short_time(std::string t) {
+  if (t.size() < 16) return t;
+  t.resize(16);
+  t[10] = ' ';
+  return t;
+}
+
+// The page a ticket's QR opens on a citizen's phone (printing.ticket_url): where the ticket
+// stands, refreshed every 20 s. Server-rendered, no script: it works on any phone browser.
+Response ticket_page(const Request& req, Hall& hall, std::int64_t id) {
+  Response res{http::status::ok, req.version()};
+  res.set(http::field::content_type, "text/html; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  auto t = hall.ticket(id);
+  auto s = [&](const char* k) -> std::string {
+    if (!t) return {};
+    auto* v = t->if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  auto n = [&](const char* k) -> std::int64_t {
+    if (!t) return 0;
+    auto* v = t->if_contains(k);
+    return v && v->is_int64() ? v->as_int64() : 0;
+  };
+  std::string body;
+  if (!t) {
+    res.result(http::status::not_found);
+    body = "<p class=\"state\">没有该号码</p><p class=\"en\">No such ticket.</p>";
+  } else {
+    const std::string state = s("state");
+    std::string zh, en;
+    if (state == "waiting") {
+      zh = "等候中，前面还有 " + std::to_string(n("ahead")) + " 人";
+      en = "Waiting: " + std::to_string(n("ahead")) + " ahead";
+      if (n("estimated_wait_s") > 0) {
+        zh += "，预计等候 " + std::to_string((n("estimated_wait_s") + 59) / 60) + " 分钟";
+        en += ", about " + std::to_string((n("estimated_wait_s") + 59) / 60) + " min";
+      }
+    } else if (state == "called") {
+      zh = "正在叫号，请到 " + std::to_string(n("window")) + " 号窗口";
+      en = "Called: please go to window " + std::to_string(n("window"));
+    } else if (state == "serving") {
+      zh = "正在 " + std::to_string(n("window")) + " 号窗口办理";
+      en = "Being served at window " + std::to_string(n("window"));
+    } else if (state == "held") {
+      zh = "业务挂起，请留意窗口通知";
+      en = "On hold: the window will call you";
+    } else if (state == "done") {
+      zh = "已办结";
+      en = "Done";
+    } else if (state == "no_show") {
+      zh = "已过号，请到咨询台";
+      en = "Missed: please go to the help desk";
+    } else if (state == "voided") {
+      zh = "号票打印失败，已作废，请到咨询台";
+      en = "Voided (not printed): please go to the help desk";
+    } else {
+      zh = "已结束";
+      en = "Closed";
+    }
+    body = "<p class=\"number\">" + html_escape(s("number")) + "</p><p>" + html_escape(s("service_name")) +
+           "</p><p class=\"state\">" + html_escape(zh) + "</p><p class=\"en\">" + html_escape(en) +
+           "</p><p class=\"small\">取号时间 " + html_escape(short_time(s("issued_at"))) + "</p>";
+  }
+  res.body() = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+               "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+               "<meta http-equiv=\"refresh\" content=\"20\"><title>" + html_escape(hall.config().centre.name) +
+               " 排队进度</title><style>body{font-family:sans-serif;text-align:center;margin:2em 1em}"
+               ".number{font-size:4em;font-weight:bold;margin:.2em}.state{font-size:1.4em}"
+               ".en,.small{color:#555}</style></head><body><h1>" + html_escape(hall.config().centre.name) +
+               "</h1>" + body + "<p class=\"small\">本页每 20 秒自动刷新</p></body></html>";
+  res.prepare_payload();
+  return res;
+}
+
 ApiError api_error(int status, std::string code, std::string message, std::string zh = {}) {
   return ApiError{status, std::move(code), std::move(message), std::move(zh)};
 }
@@ -288,6 +380,11 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     res.body() = render_metrics(hall);
     res.prepare_payload();
     co_return res;
+  }
+  if (parts.size() == 2 && parts[0] == "t") {
+    if (method != http::verb::get) co_return method_not_allowed();
+    auto id = to_int(parts[1]);
+    co_return ticket_page(req, hall, id ? *id : 0);
   }
   if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
     co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));

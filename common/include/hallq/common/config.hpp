@@ -108,6 +108,14 @@ struct CentreConfig {
   bool demo = false;                 // demo credentials in use: a warning is logged at start
 };
 
+// What every printed ticket and notice carries besides its data (issue 4).
+struct PrintingConfig {
+  std::vector<std::string> header;  // lines under the centre's name
+  std::vector<std::string> footer;  // lines at the bottom, e.g. "过号请重新取号"
+  // The QR on each ticket: its progress page; {id}, {number} and {day} are filled in.
+  std::string ticket_url;
+};
+
 struct ServerConfig {
   std::string listen = "0.0.0.0:8080";  // HOST:PORT; port 0 picks a free one
   std::string data_dir = "/var/lib/hallq";
@@ -119,6 +127,7 @@ struct HallConfig {
   HoursConfig hours;
   CalendarConfig calendar;
   PolicyConfig policy;
+  PrintingConfig printing;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
   std::vector<ClerkConfig> clerks;

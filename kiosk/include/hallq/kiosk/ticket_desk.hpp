@@ -132,6 +132,8 @@ class TicketDesk {
   std::string reported_state_;
   std::string printer_state_ = "unknown";
   std::string centre_, complaint_phone_;
+  escpos::LayoutOptions layout_;  // the kiosk's own, else the centre's [printing]
+  std::string status_url_;
   boost::json::array services_;
   std::uint64_t counter_ = 0;
   std::string boot_tag_;
