@@ -172,6 +172,7 @@ class Stream {
   // Bytes of the current job that are held (not printable yet).
   bool holding(const State& st) const { return !job_.empty() && total_ > st.printable; }
   bool cut_seen() const { return cut_; }
+  bool query_pending() const { return !gs_r_.empty(); }
   void clear() {
     job_.clear();
     cut_ = false;
@@ -262,7 +263,9 @@ void serve(int fd) {
     State st = state_at(s.total());
     if (st.status == "disconnect") break;
     bool hold = s.holding(st);
-    if (!hold && !s.job().empty() && s.cut_seen()) {
+    // A cut ends a job; so does a GS r query (the sender waits for it: everything before it
+    // must come out now, not after a pause).
+    if (!hold && !s.job().empty() && (s.cut_seen() || s.query_pending())) {
       write_job(s.job());
       s.clear();
     }
