@@ -8,6 +8,7 @@ import shlex
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -265,6 +266,85 @@ class PrinterClient(SimBase):
         self.assertEqual(self.send(job=False), (0, {"status": "ok"}))
         self.fault("paper-out")
         self.assertEqual(self.send(job=False), (1, {"status": "paper_out"}))
+
+
+class PtyPrinter(unittest.TestCase):
+    """The serial and USB transports (serial:DEV@BAUD, usb:DEV) against a fake printer on the
+    master side of a pseudo-terminal: answers DLE EOT, GS r and GS a like a printer, or stays
+    silent."""
+
+    def setUp(self):
+        import pty
+        import tty
+        self.master, slave = pty.openpty()
+        tty.setraw(slave)
+        self.path = os.ttyname(slave)
+        self.addCleanup(os.close, self.master)
+        self.addCleanup(os.close, slave)
+        self.received = bytearray()
+        self.silent = False
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        self.addCleanup(self._stop)
+        job = os.path.join(tempfile.mkdtemp(prefix="hallq-pty-"), "sample.bin")
+        subprocess.run([*EMULATOR, SAMPLE, job], check=True)
+        with open(job, "rb") as f:
+            self.job = f.read()
+        self.job_path = job
+
+    def _stop(self):
+        self.stop = True
+        self.thread.join(5)
+
+    def _serve(self):
+        import select
+        while not self.stop:
+            r, _, _ = select.select([self.master], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            self.received += data
+            # Answer a query when it is the last thing received (the sender waits for it).
+            if select.select([self.master], [], [], 0.02)[0] or self.silent:
+                continue
+            tail = bytes(self.received[-3:])
+            if tail[:2] == b"\x10\x04" and 1 <= tail[2] <= 4:
+                os.write(self.master, b"\x12")
+            elif tail == b"\x1d\x72\x01":
+                os.write(self.master, b"\x00")
+            elif tail == b"\x1d\x61\x0e":
+                os.write(self.master, b"\x10\x00\x00\x00")
+
+    def send(self, spec):
+        r = subprocess.run([*EMULATOR, SEND, "--printer", spec, self.job_path],
+                           capture_output=True, text=True, timeout=60)
+        return r.returncode, dict(re.findall(r'(\w+)=("[^"]*"|\S+)', r.stdout))
+
+    def test_serial_printer_prints_and_confirms(self):
+        code, f = self.send("serial:%s@115200" % self.path)
+        self.assertEqual((code, f["outcome"], f["before"], f["after"], f["confirmed"]),
+                         (0, "printed", "ok", "ok", "yes"), f)
+        self.assertIn(self.job + b"\x1d\x72\x01", bytes(self.received))
+
+    def test_usb_printer_prints_and_confirms(self):
+        code, f = self.send("usb:%s" % self.path)
+        self.assertEqual((code, f["outcome"], f["confirmed"]), (0, "printed", "yes"), f)
+        self.assertIn(self.job, bytes(self.received))
+
+    def test_silent_serial_printer_still_prints(self):
+        self.silent = True
+        code, f = self.send("serial:%s" % self.path)
+        self.assertEqual((code, f["outcome"], f["before"], f["confirmed"]), (0, "printed", "unknown", "no"), f)
+        self.assertIn(self.job, bytes(self.received))
+
+    def test_missing_device(self):
+        code, f = self.send("serial:/dev/nonexistent-printer")
+        self.assertEqual((code, f["outcome"]), (1, "failed"), f)
+        self.assertIn("No such file", f["error"])
 
 
 if __name__ == "__main__":
