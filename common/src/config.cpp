@@ -3,105 +3,23 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <set>
-#include <sstream>
+
+#include "hallq/common/toml_reader.hpp"
 
 namespace hallq {
 namespace {
 
 using namespace std::chrono;
 
-// Validation stops at the first error; an exception carries it out of the nested readers so
-// each reader stays a straight line instead of checking a result after every call.
-struct ConfigFailure {
-  ConfigError error;
-};
-
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-std::string join_key(std::string_view path, std::string_view key) {
-  if (path.empty()) return std::string(key);
-  return std::string(path) + "." + std::string(key);
-}
-
-std::string index_key(std::string_view path, std::size_t i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
-}
-
-std::string_view type_name(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-bool valid_id(std::string_view s) {
-  if (s.empty() || s.size() > 32) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 bool valid_token_hash(std::string_view s) {
   constexpr std::string_view prefix = "blake2b:";
   if (s.size() != prefix.size() + 64 || s.substr(0, prefix.size()) != prefix) return false;
   return std::all_of(s.begin() + prefix.size(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// HOST:PORT with a non-empty host (an IPv6 host in brackets) and a port 0..65535.
-bool valid_listen(std::string_view s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view host = s.substr(0, colon);
-  std::string_view port = s.substr(colon + 1);
-  if (host.find(':') != std::string_view::npos &&
-      (host.front() != '[' || host.back() != ']' || host.size() < 3))
-    return false;
-  if (port.empty() || port.size() > 5) return false;
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  return std::stoi(std::string(port)) <= 65535;
 }
 
 std::string_view weekday_name(Date d) {
@@ -112,9 +30,9 @@ std::string_view weekday_name(Date d) {
 
 // Reads one parsed TOML document into a HallConfig, checking everything on the way.
 // Thread-safety: one instance per parse.
-class Reader {
+class Reader : public TomlReader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  explicit Reader(std::string file) : TomlReader(std::move(file)) {}
 
   HallConfig read(const toml::table& root) {
     HallConfig c;
@@ -135,198 +53,6 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void fail(int line, std::string key, std::string message) const {
-    throw ConfigFailure{ConfigError{file_, line, std::move(key), std::move(message)}};
-  }
-
-  [[noreturn]] void fail_type(const toml::node& n, const std::string& key,
-                              std::string_view expected) const {
-    fail(line_of(n), key,
-         "expected " + std::string(expected) + ", got " + std::string(type_name(n.type())));
-  }
-
-  void check_keys(const toml::table& t, std::string_view path,
-                  std::initializer_list<std::string_view> allowed) const {
-    for (auto&& [k, v] : t) {
-      std::string_view name = k.str();
-      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-      std::string message = "unknown key '" + std::string(name) + "'";
-      std::string_view best;
-      std::size_t best_distance = 3;  // suggest only near misses: typos, not other words
-      for (std::string_view a : allowed) {
-        std::size_t d = edit_distance(name, a);
-        if (d < best_distance) {
-          best = a;
-          best_distance = d;
-        }
-      }
-      if (!best.empty()) message += " (did you mean '" + std::string(best) + "'?)";
-      int line = static_cast<int>(k.source().begin.line);
-      fail(line ? line : line_of(v), join_key(path, name), message);
-    }
-  }
-
-  // A key missing from the document's root is not tied to any line.
-  static int parent_line(const toml::table& t, std::string_view path) {
-    return path.empty() ? 0 : line_of(t);
-  }
-
-  const toml::node& require(const toml::table& t, std::string_view key,
-                            std::string_view path) const {
-    const toml::node* n = t.get(key);
-    if (!n)
-      fail(parent_line(t, path), join_key(path, key),
-           "missing required key '" + std::string(key) + "'");
-    return *n;
-  }
-
-  const toml::table* opt_table(const toml::table& t, std::string_view key,
-                               std::string_view path) const {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail_type(*n, join_key(path, key), "a table");
-    return n->as_table();
-  }
-
-  const toml::table& require_table(const toml::table& t, std::string_view key,
-                                   std::string_view path) const {
-    const toml::node& n = require(t, key, path);
-    if (!n.is_table()) fail_type(n, join_key(path, key), "a table");
-    return *n.as_table();
-  }
-
-  std::string as_string(const toml::node& n, const std::string& key) const {
-    if (!n.is_string()) fail_type(n, key, "a string");
-    return n.as_string()->get();
-  }
-
-  std::string opt_string(const toml::table& t, std::string_view key, std::string_view path,
-                         std::string fallback) const {
-    const toml::node* n = t.get(key);
-    return n ? as_string(*n, join_key(path, key)) : fallback;
-  }
-
-  // Required strings are names and ids: an empty one is as good as missing.
-  std::string req_string(const toml::table& t, std::string_view key, std::string_view path) const {
-    const toml::node& n = require(t, key, path);
-    std::string s = as_string(n, join_key(path, key));
-    if (s.empty()) fail(line_of(n), join_key(path, key), "expected a non-empty string");
-    return s;
-  }
-
-  bool opt_bool(const toml::table& t, std::string_view key, std::string_view path,
-                bool fallback) const {
-    const toml::node* n = t.get(key);
-    if (!n) return fallback;
-    if (!n->is_boolean()) fail_type(*n, join_key(path, key), "a boolean (true or false)");
-    return n->as_boolean()->get();
-  }
-
-  int as_int(const toml::node& n, const std::string& key, std::int64_t lo, std::int64_t hi) const {
-    std::string range = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
-    if (!n.is_integer()) fail_type(n, key, range);
-    std::int64_t v = n.as_integer()->get();
-    if (v < lo || v > hi) fail(line_of(n), key, "expected " + range + ", got " + std::to_string(v));
-    return static_cast<int>(v);
-  }
-
-  int opt_int(const toml::table& t, std::string_view key, std::string_view path, std::int64_t lo,
-              std::int64_t hi, int fallback) const {
-    const toml::node* n = t.get(key);
-    return n ? as_int(*n, join_key(path, key), lo, hi) : fallback;
-  }
-
-  // "HH:MM", or a TOML local time such as 08:30 written without quotes.
-  Minutes opt_hhmm(const toml::table& t, std::string_view key, std::string_view path,
-                   Minutes fallback) const {
-    const toml::node* n = t.get(key);
-    if (!n) return fallback;
-    std::string k = join_key(path, key);
-    if (const auto* tv = n->as_time()) {
-      const toml::time& tm = tv->get();
-      if (tm.second != 0 || tm.nanosecond != 0)
-        fail(line_of(*n), k, "expected a time \"HH:MM\" without seconds");
-      return Minutes{tm.hour * 60 + tm.minute};
-    }
-    if (!n->is_string()) fail_type(*n, k, "a time \"HH:MM\"");
-    auto m = parse_hhmm(n->as_string()->get());
-    if (!m)
-      fail(line_of(*n), k,
-           "expected a time \"HH:MM\" (00:00 to 24:00), got \"" + n->as_string()->get() + "\"");
-    return *m;
-  }
-
-  // "YYYY-MM-DD", or a TOML local date written without quotes.
-  Date as_date(const toml::node& n, const std::string& key) const {
-    if (const auto* dv = n.as_date()) {
-      const toml::date& d = dv->get();
-      Date out{year{d.year}, month{d.month}, day{d.day}};
-      if (!out.ok()) fail(line_of(n), key, "expected a valid calendar date");
-      return out;
-    }
-    if (!n.is_string()) fail_type(n, key, "a date \"YYYY-MM-DD\"");
-    auto d = parse_date(n.as_string()->get());
-    if (!d)
-      fail(line_of(n), key, "expected a date \"YYYY-MM-DD\", got \"" + n.as_string()->get() + "\"");
-    return *d;
-  }
-
-  const toml::array* opt_array(const toml::table& t, std::string_view key,
-                               std::string_view path) const {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_array()) fail_type(*n, join_key(path, key), "an array");
-    return n->as_array();
-  }
-
-  std::vector<std::string> opt_string_array(const toml::table& t, std::string_view key,
-                                            std::string_view path) const {
-    std::vector<std::string> out;
-    const toml::array* a = opt_array(t, key, path);
-    if (!a) return out;
-    std::string k = join_key(path, key);
-    for (std::size_t i = 0; i < a->size(); ++i)
-      out.push_back(as_string(*a->get(i), index_key(k, i)));
-    return out;
-  }
-
-  std::vector<Date> opt_date_array(const toml::table& t, std::string_view key,
-                                   std::string_view path) const {
-    std::vector<Date> out;
-    const toml::array* a = opt_array(t, key, path);
-    if (!a) return out;
-    std::string k = join_key(path, key);
-    std::set<Date> seen;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      Date d = as_date(*a->get(i), index_key(k, i));
-      if (!seen.insert(d).second)
-        fail(line_of(*a->get(i)), index_key(k, i), "date " + format_date(d) + " is listed twice");
-      out.push_back(d);
-    }
-    return out;
-  }
-
-  // An array of tables ([[services]]); each entry is handed to `each` with its dotted key.
-  template <class F>
-  void for_each_table(const toml::table& t, std::string_view key, std::string_view path,
-                      bool required, F&& each) const {
-    const toml::node* n = t.get(key);
-    std::string k = join_key(path, key);
-    if (!n) {
-      if (required)
-        fail(parent_line(t, path), k,
-             "missing required key '" + std::string(key) + "' (at least one [[" + k + "]] entry)");
-      return;
-    }
-    if (!n->is_array()) fail_type(*n, k, "an array of tables ([[" + k + "]])");
-    const toml::array& a = *n->as_array();
-    if (required && a.empty()) fail(line_of(*n), k, "expected at least one entry");
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const toml::node& e = *a.get(i);
-      if (!e.is_table()) fail_type(e, index_key(k, i), "a table");
-      each(*e.as_table(), index_key(k, i));
-    }
-  }
 
   CentreConfig read_centre(const toml::table& t) const {
     const std::string p = "centre";
@@ -651,7 +377,6 @@ class Reader {
     });
   }
 
-  std::string file_;
 };
 
 }  // namespace
@@ -683,36 +408,13 @@ std::string ConfigError::to_string() const {
 }
 
 Expected<HallConfig, ConfigError> parse_config(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, std::string_view{source});
-  } catch (const toml::parse_error& e) {
-    return unexpected(ConfigError{source,
-                                  static_cast<int>(e.source().begin.line),
-                                  {},
-                                  "TOML syntax error: " + std::string(e.description())});
-  }
-  try {
-    return Reader(source).read(root);
-  } catch (ConfigFailure& f) {
-    return unexpected(std::move(f.error));
-  }
+  return read_toml<HallConfig>(text, source, [&](const toml::table& root) { return Reader(source).read(root); });
 }
 
 Expected<HallConfig, ConfigError> load_config(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return unexpected(ConfigError{path, 0, {}, "cannot read config: is a directory"});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    return unexpected(
-        ConfigError{path, 0, {}, "cannot read config: " + std::string(std::strerror(err))});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return unexpected(ConfigError{path, 0, {}, "cannot read config: read error"});
-  return parse_config(text.str(), path);
+  auto text = read_config_file(path);
+  if (!text) return unexpected(text.error());
+  return parse_config(*text, path);
 }
 
 }  // namespace hallq

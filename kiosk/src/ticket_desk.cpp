@@ -58,16 +58,20 @@ std::string state_name(const Expected<escpos::Status, std::string>& s) {
 // or one we cannot reach at all, stops the kiosk.
 bool can_print(const std::string& state) { return state == "ok" || state == "near_end" || state == "unknown"; }
 
-std::string unavailable_zh(const std::string& state) {
+}  // namespace
+
+std::string printer_message_zh(const std::string& state) {
   if (state == "paper_out") return "取号机打印纸已用完，暂停取号，请到咨询台办理。";
   if (state == "cover_open") return "取号机打印机盖未关好，暂停取号，请到咨询台办理。";
   return "取号机打印机故障，暂停取号，请到咨询台办理。";
 }
-std::string unavailable_en(const std::string& state) {
+std::string printer_message_en(const std::string& state) {
   if (state == "paper_out") return "The ticket printer is out of paper. Please go to the help desk.";
   if (state == "cover_open") return "The ticket printer's cover is open. Please go to the help desk.";
   return "The ticket printer is not working. Please go to the help desk.";
 }
+
+namespace {
 
 std::string priority_mark(const std::string& p) {
   if (p == "elderly") return "老年人优先";
@@ -231,8 +235,8 @@ TakeOutcome TicketDesk::finish(TakeOutcome o, TakeResult r) {
       o.message_en = "The ticket could not be printed. Your number " + number + " is being called; please go to the window.";
       break;
     case TakeResult::PrinterUnavailable:
-      o.message_zh = unavailable_zh(o.code);
-      o.message_en = unavailable_en(o.code);
+      o.message_zh = printer_message_zh(o.code);
+      o.message_en = printer_message_en(o.code);
       break;
     case TakeResult::ControllerUnreachable:
       o.message_zh = "暂停取号，请到咨询台办理。";

@@ -77,6 +77,10 @@ enum class TakeResult {
   KioskFault,             // nothing issued: the kiosk cannot keep its journal
 };
 const char* to_string(TakeResult r);
+// What a citizen is told while the printer (state as reported: paper_out, cover_open, ...)
+// cannot print.
+std::string printer_message_zh(const std::string& state);
+std::string printer_message_en(const std::string& state);
 // Whether the citizen walks away with a printed ticket.
 inline bool printed(TakeResult r) { return r == TakeResult::Printed || r == TakeResult::Reprinted; }
 

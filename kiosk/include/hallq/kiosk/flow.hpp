@@ -1,0 +1,83 @@
+#pragma once
+// The kiosk's citizen flow as an explicit state machine, independent of any screen: the touch
+// page renders its JSON and sends it events; the button panel sends it button presses. Pure:
+// no I/O, no clock (the caller passes `now`); thread-safety: none (the daemon's I/O thread).
+//
+//   Idle ──touch──▶ Services ──service──▶ Items ──item──▶ Materials ──ok──▶ Priority ──choose──▶ Working
+//                       │  (no items) ─────────────────────────────────────▶ Priority            │
+//                       ▼ (not issuing: printer, controller, hours, limit)                       ▼
+//                     Error ◀──────────────────────────── the take's result if not printed ◀─ Done
+//   Every screen but Working returns to Idle after a period without a touch; Done and Error after
+//   a shorter one. Button (panel mode): Idle/any idle-able screen ──button(service)──▶ Working.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "hallq/common/time.hpp"
+#include "hallq/kiosk/ticket_desk.hpp"
+
+namespace hallq::kiosk {
+
+enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error };
+const char* to_string(Screen s);
+
+// What the kiosk knows of the world when an event arrives.
+struct KioskStatus {
+  bool online = false;     // the controller answered lately
+  bool accepting = false;  // the printer can print (TicketDesk::accepting)
+  std::string printer = "unknown";
+  boost::json::array services;  // /api/v1/services merged with waiting/issuing from /api/v1/hall
+  std::string centre;
+};
+
+struct FlowOptions {
+  std::chrono::seconds idle_after{60};    // no touch on a choosing screen
+  std::chrono::seconds done_after{20};    // the ticket screen stays this long
+  std::chrono::seconds error_after{15};
+};
+
+struct FlowEvent {
+  // touch: wake from idle; service/item/priority: a choice (value = id); ok: materials read;
+  // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service)
+  std::string type;
+  std::string value;
+};
+
+class Flow {
+ public:
+  explicit Flow(FlowOptions o = {}) : opt_(o) {}
+
+  // Applies an event. Returns the ticket request when the flow moves to Working (the caller
+  // runs it on the desk and then calls finish()); an invalid event changes nothing and
+  // returns an error text.
+  Expected<std::optional<TakeRequest>, std::string> on(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  void finish(const TakeOutcome& o, TimePoint now);
+  // Time-outs; true if the screen changed.
+  bool tick(TimePoint now);
+
+  Screen screen() const { return screen_; }
+  const std::string& lang() const { return lang_; }
+  bool elderly_mode() const { return elderly_mode_; }
+  // The page's view: screen, selection, result or error, and seconds to the time-out.
+  boost::json::object to_json(TimePoint now) const;
+
+ private:
+  void go(Screen s, TimePoint now);
+  std::optional<std::string> why_not_issuing(const KioskStatus& st, const std::string& service,
+                                             std::string* en) const;
+  const boost::json::object* find_service(const KioskStatus& st, const std::string& id) const;
+
+  FlowOptions opt_;
+  Screen screen_ = Screen::Idle;
+  TimePoint since_{};
+  std::string lang_ = "zh";
+  bool elderly_mode_ = false;
+  std::string service_, service_name_, item_, item_name_, priority_ = "normal";
+  bool has_items_ = false;
+  boost::json::object result_;  // Done / Error: what the citizen reads
+};
+
+}  // namespace hallq::kiosk
