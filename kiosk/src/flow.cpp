@@ -43,6 +43,7 @@ void Flow::go(Screen s, TimePoint now) {
   if (s == Screen::Idle) {
     result_.clear();
     elderly_mode_ = false;  // the next citizen starts with the default view
+    lang_ = opt_.lang;
   }
 }
 
@@ -178,7 +179,11 @@ Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, c
     switch (screen_) {
       case Screen::Services: go(Screen::Idle, now); break;
       case Screen::Items: go(Screen::Services, now); break;
-      case Screen::Materials: go(Screen::Items, now); break;
+      case Screen::Materials:
+        item_.clear();
+        item_name_.clear();
+        go(Screen::Items, now);
+        break;
       case Screen::Priority:
         if (!item_.empty()) go(Screen::Materials, now);
         else if (has_items_) go(Screen::Items, now);

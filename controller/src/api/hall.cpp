@@ -466,9 +466,12 @@ json::object Hall::snapshot(bool with_personal) const {
   json::array services;
   for (const auto& s : config_.services) {
     auto closed = engine_->closed_reason(s.id, clock_.now());
+    std::string reason = closed ? closed->message_zh : "";
+    if (!closed && s.daily_limit > 0 && engine_->issued_today(s.id) >= s.daily_limit)
+      reason = "该业务今日号源已取完（" + std::to_string(s.daily_limit) + " 个）";  // as the engine refuses it
     json::object so{{"id", s.id}, {"name", s.name}, {"prefix", std::string(1, s.prefix)},
-                    {"waiting", engine_->waiting_count(s.id)}, {"issuing", !closed}};
-    if (closed) so["closed_reason"] = closed->message_zh;
+                    {"waiting", engine_->waiting_count(s.id)}, {"issuing", reason.empty()}};
+    if (!reason.empty()) so["closed_reason"] = reason;
     services.push_back(std::move(so));
   }
   o["services"] = std::move(services);

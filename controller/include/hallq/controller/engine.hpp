@@ -257,6 +257,10 @@ class Engine {
   const std::map<std::string, DeviceStatus>& devices() const { return devices_; }
   std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
+  int issued_today(const std::string& service) const {
+    auto it = services_.find(service);
+    return it == services_.end() ? 0 : it->second.issued_today;
+  }
   // Tickets called before this one if nothing else changes, and the estimated wait.
   int ahead_of(const Ticket& t) const;
   int estimated_wait_s(const Ticket& t, int ahead) const;

@@ -37,6 +37,7 @@ struct FlowOptions {
   std::chrono::seconds idle_after{60};    // no touch on a choosing screen
   std::chrono::seconds done_after{20};    // the ticket screen stays this long
   std::chrono::seconds error_after{15};
+  std::string lang = "zh";  // each new citizen starts in this language
 };
 
 struct FlowEvent {
@@ -48,7 +49,7 @@ struct FlowEvent {
 
 class Flow {
  public:
-  explicit Flow(FlowOptions o = {}) : opt_(o) {}
+  explicit Flow(FlowOptions o = {}) : opt_(o), lang_(opt_.lang) {}
 
   // Applies an event. Returns the ticket request when the flow moves to Working (the caller
   // runs it on the desk and then calls finish()); an invalid event changes nothing and
@@ -73,7 +74,7 @@ class Flow {
   FlowOptions opt_;
   Screen screen_ = Screen::Idle;
   TimePoint since_{};
-  std::string lang_ = "zh";
+  std::string lang_;
   bool elderly_mode_ = false;
   std::string service_, service_name_, item_, item_name_, priority_ = "normal";
   bool has_items_ = false;

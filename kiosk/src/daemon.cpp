@@ -1,0 +1,552 @@
+#include "daemon.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "hallq/common/log.hpp"
+#include "hallq/escpos/glyphs.hpp"
+#include "hallq/kiosk/journal.hpp"
+#include "hallq/kiosk/ticket_desk.hpp"
+
+namespace hallq::kiosk {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::string str(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// One thread that runs tasks in order (the desk blocks on the printer and the network).
+class TaskThread {
+ public:
+  TaskThread() : th_([this] { loop(); }) {}
+  ~TaskThread() {
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    th_.join();
+  }
+  void post(std::function<void()> f) {
+    {
+      std::lock_guard lock(m_);
+      q_.push_back(std::move(f));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::function<void()> f;
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [&] { return stop_ || !q_.empty(); });
+        if (q_.empty()) return;  // stopping, nothing left
+        f = std::move(q_.front());
+        q_.pop_front();
+      }
+      f();
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> q_;
+  bool stop_ = false;
+  std::thread th_;
+};
+
+}  // namespace
+
+struct Daemon::Workers {
+  Workers(const KioskConfig& c, const ControllerUrl& url, DeskOptions opt, escpos::PrinterSpec spec)
+      : journal(c.data_dir + "/journal.json"),
+        desk_api(url, c.id, c.token),
+        printer(std::move(spec), escpos::PrinterTimeouts{}),
+        desk(std::move(opt), desk_api, printer, journal),
+        link_api(url, c.id, c.token, Millis{3000}) {}
+  Journal journal;
+  HttpController desk_api;
+  EscposTicketPrinter printer;
+  TicketDesk desk;
+  HttpController link_api;
+  std::unique_ptr<TaskThread> desk_thread;
+  std::thread link;
+  std::mutex m;
+  std::condition_variable cv;
+  bool stop = false;
+};
+
+// ---- the local page and API ----
+namespace {
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+Response make(const Request& req, http::status st, std::string body, const char* type) {
+  Response res{st, req.version()};
+  res.set(http::field::content_type, type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+Response make_json(const Request& req, http::status st, const json::value& v) {
+  return make(req, st, json::serialize(v), "application/json");
+}
+Response make_error(const Request& req, http::status st, const std::string& code, const std::string& message) {
+  return make_json(req, st, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+}
+
+const char* content_type(const std::string& name) {
+  auto ends = [&](const char* ext) {
+    std::string e(ext);
+    return name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".png")) return "image/png";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".json")) return "application/json";
+  return nullptr;
+}
+
+// A file straight in the web folder, by a plain name: no paths, no dot-files.
+Response static_file(const Request& req, const std::string& dir, std::string name) {
+  if (name.empty()) name = "index.html";
+  bool plain = name.size() <= 64 && name[0] != '.' &&
+               std::all_of(name.begin(), name.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+               });
+  const char* type = plain ? content_type(name) : nullptr;
+  if (!type) return make_error(req, http::status::not_found, "not_found", "no such file");
+  std::ifstream f(dir + "/" + name, std::ios::binary);
+  if (!f) return make_error(req, http::status::not_found, "not_found", "no such file");
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  Response res = make(req, http::status::ok, ss.str(), type);
+  res.set(http::field::cache_control, "no-cache");
+  return res;
+}
+
+class StreamSession final : public StateSubscriber, public std::enable_shared_from_this<StreamSession> {
+ public:
+  explicit StreamSession(beast::tcp_stream s) : ws_(std::move(s)), signal_(ws_.get_executor()) {
+    signal_.expires_at(std::chrono::steady_clock::time_point::max());
+  }
+  void deliver(std::shared_ptr<const std::string> state) override {
+    latest_ = std::move(state);  // only the newest state matters to a page
+    signal_.cancel_one();
+  }
+  asio::awaitable<void> run(const Request& req, Daemon& d) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(4096);
+    ws_.auto_fragment(false);  // one state, one frame
+    beast::get_lowest_layer(ws_).expires_never();
+    auto [ec] = co_await ws_.async_accept(req, use_tuple);
+    if (ec) co_return;
+    latest_ = std::make_shared<const std::string>(json::serialize(d.state()));
+    d.subscribe(shared_from_this());
+    asio::co_spawn(ws_.get_executor(), read_loop(shared_from_this()), asio::detached);
+    while (!closed_) {
+      if (!latest_) {
+        co_await signal_.async_wait(use_tuple);
+        continue;
+      }
+      auto msg = std::move(latest_);
+      latest_.reset();
+      ws_.text(true);
+      auto [wec, n] = co_await ws_.async_write(asio::buffer(*msg), use_tuple);
+      if (wec) break;
+    }
+    closed_ = true;
+  }
+
+ private:
+  static asio::awaitable<void> read_loop(std::shared_ptr<StreamSession> self) {
+    beast::flat_buffer buf;
+    for (;;) {
+      auto [ec, n] = co_await self->ws_.async_read(buf, use_tuple);
+      if (ec) break;
+      buf.consume(buf.size());
+    }
+    self->closed_ = true;
+    self->signal_.cancel();
+  }
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer signal_;
+  std::shared_ptr<const std::string> latest_;
+  bool closed_ = false;
+};
+
+Response route(Daemon& d, const Request& req) {
+  std::string target(req.target());
+  std::string path = target.substr(0, target.find('?'));
+  if (path == "/api/state") {
+    if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+    return make_json(req, http::status::ok, d.state());
+  }
+  if (path == "/api/health") return make_json(req, http::status::ok, json::object{{"status", "ok"}});
+  if (path == "/api/event") {
+    if (req.method() != http::verb::post) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "POST only");
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body(), ec);
+    if (ec || !v.is_object()) return make_error(req, http::status::bad_request, "bad_json", "the body must be a JSON object");
+    auto* type = v.as_object().if_contains("type");
+    auto* value = v.as_object().if_contains("value");
+    if (!type || !type->is_string() || type->as_string().size() > 32 || (value && !value->is_string()) ||
+        (value && value->as_string().size() > 64))
+      return make_error(req, http::status::bad_request, "bad_field", "give {\"type\": string, \"value\": string}");
+    FlowEvent e{std::string(type->as_string()), value ? std::string(value->as_string()) : std::string()};
+    auto r = d.event(e);
+    if (!r) return make_error(req, http::status::conflict, "refused", r.error());
+    return make_json(req, http::status::ok, *r);
+  }
+  if (path.rfind("/api/", 0) == 0) return make_error(req, http::status::not_found, "not_found", "no such path");
+  if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+  return static_file(req, d.web_dir(), path.substr(1));
+}
+
+asio::awaitable<void> session(tcp::socket socket, Daemon& d) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(8 * 1024);
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024);
+    stream.expires_after(60s);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (ec) break;
+    Request req = parser.release();
+    if (websocket::is_upgrade(req)) {
+      std::string target(req.target());
+      if (target.substr(0, target.find('?')) != "/api/stream") break;
+      auto s = std::make_shared<StreamSession>(std::move(stream));
+      co_await s->run(req, d);
+      co_return;
+    }
+    Response res;
+    try {
+      res = route(d, req);
+    } catch (const std::exception& e) {
+      logger("kiosk")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+      res = make_error(req, http::status::internal_server_error, "internal", "internal error");
+    }
+    bool keep = res.keep_alive();
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !keep) break;
+  }
+  boost::system::error_code ignore;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignore);
+}
+
+asio::awaitable<void> serve(tcp::acceptor& acceptor, Daemon& d) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;
+    asio::co_spawn(acceptor.get_executor(), session(std::move(socket), d), asio::detached);
+  }
+}
+
+// /api/v1/services with the live figures of /api/v1/hall (waiting, issuing, closed_reason).
+json::array merge_services(const json::value& services, const json::value& hall) {
+  json::array out;
+  if (!services.is_object()) return out;
+  auto* list = services.as_object().if_contains("services");
+  if (!list || !list->is_array()) return out;
+  const json::array* live = nullptr;
+  if (hall.is_object())
+    if (auto* s = hall.as_object().if_contains("services"); s && s->is_array()) live = &s->as_array();
+  for (const auto& sv : list->as_array()) {
+    if (!sv.is_object()) continue;
+    json::object o = sv.as_object();
+    o.erase("average_service_s");
+    o.erase("daily_limit");
+    if (live)
+      for (const auto& l : *live)
+        if (l.is_object() && str(l.as_object(), "id") == str(o, "id")) {
+          for (const char* k : {"waiting", "issuing", "closed_reason"})
+            if (auto* v = l.as_object().if_contains(k)) o[k] = *v;
+        }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- the daemon ----
+
+Daemon::Daemon(asio::io_context& io, KioskConfig config, std::string web_dir)
+    : io_(io),
+      config_(std::move(config)),
+      web_dir_(std::move(web_dir)),
+      flow_(FlowOptions{std::chrono::seconds{config_.idle_after_s}, std::chrono::seconds{config_.done_after_s},
+                        std::chrono::seconds{config_.error_after_s}, config_.language}),
+      acceptor_(io),
+      timer_(io) {}
+
+Daemon::~Daemon() { stop(); }
+
+std::optional<std::string> Daemon::start() {
+  auto url = parse_controller_url(config_.controller);
+  if (!url) return url.error();
+  auto spec = escpos::parse_printer_spec(config_.printer.device);
+  if (!spec) return spec.error();
+  std::error_code fec;
+  if (std::filesystem::create_directories(config_.data_dir, fec))
+    std::filesystem::permissions(config_.data_dir, std::filesystem::perms(0750), fec);  // the journal is not for all
+  if (fec) return "cannot create " + config_.data_dir + ": " + fec.message();
+
+  DeskOptions opt;
+  opt.device_id = config_.id;
+  opt.paper_dots = config_.printer.paper;
+  opt.cutter = config_.printer.cutter;
+  opt.raster_qr = !config_.printer.native_qr;
+  opt.reprint_within = std::chrono::seconds{config_.printer.reprint_within_s};
+  auto fonts = escpos::FontGlyphs::open(escpos::kGlyphFonts);
+  if (fonts) opt.glyphs = fonts->source();
+  workers_ = std::make_unique<Workers>(config_, *url, std::move(opt), *spec);
+  if (auto l = workers_->journal.load(); !l) {
+    // A damaged journal was set aside; the kiosk goes on with an empty one and says so.
+    logger("kiosk")->error("{}", l.error());
+  }
+  pending_ = static_cast<int>(workers_->journal.entries().size());
+
+  // The local server.
+  std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
+  int port = std::stoi(config_.listen.substr(config_.listen.rfind(':') + 1));
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return "listen address '" + host + "': " + ec.message();
+  tcp::endpoint ep(addr, static_cast<unsigned short>(port));
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return "cannot listen on " + config_.listen + ": " + ec.message();
+  asio::co_spawn(io_, serve(acceptor_, *this), asio::detached);
+
+  // The desk: settle the journal, check the printer.
+  workers_->desk_thread = std::make_unique<TaskThread>();
+  // The link: the hall snapshot every poll_s (and the services when they change).
+  Workers* w = workers_.get();
+  const int poll_s = config_.poll_s;
+  w->link = std::thread([this, w, poll_s] {
+    json::value services;
+    auto last_services = std::chrono::steady_clock::time_point{};
+    for (;;) {
+      HttpReply h = w->link_api.hall();
+      bool online = h.ok() && h.body.is_object();
+      if (online && (services.is_null() || std::chrono::steady_clock::now() - last_services > 60s)) {
+        HttpReply s = w->link_api.services();
+        if (s.ok()) {
+          services = s.body;
+          last_services = std::chrono::steady_clock::now();
+        }
+      }
+      json::array merged = merge_services(services, h.body);
+      json::object hall = online ? h.body.as_object() : json::object{};
+      TimePoint t{};
+      if (online) {
+        // The hall's clock (the controller's, which tests and demos inject).
+        std::string at = str(hall, "time");
+        if (auto p = parse_rfc3339(at)) t = *p;
+      }
+      asio::post(io_, [this, online, merged = std::move(merged), hall = std::move(hall), t]() mutable {
+        on_snapshot(online, std::move(merged), std::move(hall), t);
+      });
+      std::unique_lock lock(w->m);
+      if (w->cv.wait_for(lock, std::chrono::seconds{poll_s}, [w] { return w->stop; })) return;
+    }
+  });
+  tick();  // the first printer check and journal settling at once
+  logger("kiosk")->info("kiosk {} serving the page on http://{}/ (controller {}, printer {}, mode {})", config_.id,
+                        config_.listen, config_.controller, config_.printer.device, config_.mode);
+  return std::nullopt;
+}
+
+void Daemon::stop() {
+  if (stopped_ || !workers_) return;
+  stopped_ = true;
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  timer_.cancel();
+  {
+    std::lock_guard lock(workers_->m);
+    workers_->stop = true;
+  }
+  workers_->cv.notify_all();
+  if (workers_->link.joinable()) workers_->link.join();
+  workers_->desk_thread.reset();  // finishes a take in progress: a ticket is never left half-done
+}
+
+tcp::endpoint Daemon::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+TimePoint Daemon::now() const {
+  // The hall's clock (the controller's, which demos and tests inject) as last read, run on by
+  // this board's monotonic clock; the board's own clock until the controller answered once.
+  if (hall_time_ == TimePoint{})
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  return hall_time_ + std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - hall_time_at_);
+}
+
+json::object Daemon::state() const {
+  const TimePoint t = now();
+  json::object o;
+  o["flow"] = flow_.to_json(t);
+  o["kiosk"] = json::object{{"id", config_.id},
+                            {"online", status_.online},
+                            {"accepting", status_.accepting},
+                            {"printer", status_.printer},
+                            {"mode", config_.mode},
+                            {"pending", pending_}};
+  o["centre"] = status_.centre;
+  o["complaint_phone"] = complaint_phone_;
+  o["notices"] = notices_;
+  o["time"] = format_rfc3339(t, hall_tz_);
+  o["services"] = status_.services;
+  return o;
+}
+
+void Daemon::subscribe(const std::shared_ptr<StateSubscriber>& s) { subscribers_.push_back(s); }
+
+void Daemon::publish() {
+  auto msg = std::make_shared<const std::string>(json::serialize(state()));
+  std::erase_if(subscribers_, [&](const std::weak_ptr<StateSubscriber>& w) {
+    auto s = w.lock();
+    if (!s) return true;
+    s->deliver(msg);
+    return false;
+  });
+}
+
+Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
+  auto r = flow_.on(e, status_, now());
+  if (!r) return unexpected(r.error());
+  if (*r) {
+    // Working: the desk issues and prints; the page follows the stream (or polls).
+    busy_ = true;
+    TakeRequest req = **r;
+    Workers* w = workers_.get();
+    w->desk_thread->post([this, w, req] {
+      TakeOutcome o = w->desk.take(req);
+      bool accepting = w->desk.accepting();
+      std::string printer = w->desk.printer_state();
+      int pending = static_cast<int>(w->journal.entries().size());
+      asio::post(io_, [this, o = std::move(o), accepting, printer, pending] {
+        busy_ = false;
+        status_.accepting = accepting;
+        status_.printer = printer;
+        pending_ = pending;
+        flow_.finish(o, now());
+        publish();
+      });
+    });
+  }
+  publish();
+  return state();
+}
+
+void Daemon::on_snapshot(bool online, json::array services, json::object hall, TimePoint hall_time) {
+  const bool was_online = status_.online;
+  status_.online = online;
+  if (online) {
+    status_.services = std::move(services);
+    status_.centre = str(hall, "centre");
+    complaint_phone_ = str(hall, "complaint_phone");
+    if (auto* n = hall.if_contains("notices"); n && n->is_array()) notices_ = n->as_array();
+    if (hall_time != TimePoint{}) {
+      hall_time_ = hall_time;
+      hall_time_at_ = std::chrono::steady_clock::now();
+      std::string at = str(hall, "time");
+      // The offset the controller wrote ("+08:00"): the hall's time zone for this page.
+      if (at.size() >= 6 && (at[at.size() - 6] == '+' || at[at.size() - 6] == '-')) {
+        int sign = at[at.size() - 6] == '-' ? -1 : 1;
+        int hh = std::atoi(at.substr(at.size() - 5, 2).c_str()), mm = std::atoi(at.substr(at.size() - 2, 2).c_str());
+        hall_tz_ = TimeZone::fixed(Minutes{sign * (hh * 60 + mm)}, at.substr(at.size() - 6));
+      }
+    }
+  }
+  if (online && !was_online) logger("kiosk")->info("controller {} reachable", config_.controller);
+  if (!online && was_online) logger("kiosk")->warn("controller {} unreachable; tickets paused", config_.controller);
+  if (online && !was_online) last_check_ = {};  // settle the journal and report at once
+  publish();
+}
+
+void Daemon::tick() {
+  if (stopped_) return;
+  // systemd's watchdog: this thread serves the page and runs the flow; if it stalls, restart.
+  if (auto iv = notifier_.watchdog_interval()) {
+    if (std::chrono::steady_clock::now() - last_ping_ >= *iv / 2) {
+      notifier_.watchdog_ping();
+      last_ping_ = std::chrono::steady_clock::now();
+    }
+  }
+  if (flow_.tick(now())) publish();
+  // The desk's routine: printer check every 5 s (a heartbeat to the controller every 30 s),
+  // settling the journal when the controller is back. Never while a citizen's take runs.
+  auto t = std::chrono::steady_clock::now();
+  if (!routine_running_ && t - last_check_ >= 5s) {
+    last_check_ = t;
+    const bool heartbeat = t - last_heartbeat_ >= 30s;
+    if (heartbeat) last_heartbeat_ = t;
+    const bool settle = status_.online && pending_ > 0;
+    const bool refresh = status_.online && heartbeat;
+    routine_running_ = true;
+    Workers* w = workers_.get();
+    w->desk_thread->post([this, w, heartbeat, settle, refresh] {
+      if (refresh) w->desk.refresh_info();
+      if (settle) w->desk.resolve_pending();
+      w->desk.check_printer(heartbeat);
+      bool accepting = w->desk.accepting();
+      std::string printer = w->desk.printer_state();
+      int pending = static_cast<int>(w->journal.entries().size());
+      asio::post(io_, [this, accepting, printer, pending] {
+        routine_running_ = false;
+        bool changed = status_.accepting != accepting || status_.printer != printer || pending_ != pending;
+        status_.accepting = accepting;
+        status_.printer = printer;
+        pending_ = pending;
+        if (changed) publish();
+      });
+    });
+  }
+  timer_.expires_after(1s);
+  timer_.async_wait([this](boost::system::error_code e) {
+    if (!e) tick();
+  });
+}
+
+}  // namespace hallq::kiosk

@@ -1,0 +1,693 @@
+// HallQ ticket kiosk: the touch page.
+//
+// A thin view of hallq-kiosk's citizen flow. The daemon owns every rule and every screen
+// change; this page only renders the state it receives and posts the citizen's taps as events.
+//   state in:  WebSocket /api/stream (full state on connect and on every change); while the
+//              socket is down, GET /api/state every 2 s; if that fails too, a "please wait" overlay.
+//   events out: POST /api/event {"type","value"}; the answer is the new state (4xx: ignored).
+// Data from the daemon is only ever inserted as text (textContent / Text nodes), never as markup.
+
+const POLL_MS = 2000;          // GET /api/state while the WebSocket is down
+const WS_BACKOFF_MIN_MS = 500;
+const WS_BACKOFF_MAX_MS = 5000;
+const FETCH_TIMEOUT_MS = 4000;
+const KEEPALIVE_MS = 5000;     // at most one keep-alive "touch" per 5 s
+const TAP_GUARD_MS = 1500;     // after an event, ignore taps until the answer (or this long)
+const SETTLE_MS = 400;         // after the screen changes, ignore taps meant for the old one
+const NOTICE_MS = 8000;        // each idle-screen notice stays this long
+const HINT_BELOW_S = 15;       // the header shows the countdown below this many seconds
+
+// ---------------------------------------------------------------------------------------------
+// Static labels. Data (service and item names, messages) comes from the daemon.
+// ---------------------------------------------------------------------------------------------
+const TEXT = {
+  zh: {
+    touch: '点击屏幕取号',
+    touch_sub: '也可直接点击下方业务',
+    services_here: '可办理业务',
+    waiting: (n) => `等候 ${n} 人`,
+    paused: '暂停取号',
+    complaint: '投诉电话',
+    kiosk: '取号机',
+    notice: '公告',
+    banner_offline: '暂停取号，请到咨询台',
+    banner_paper: '取号机打印纸已用完，请到咨询台',
+    banner_fault: '取号机故障，请到咨询台',
+    home: '返回首页',
+    back: '返回',
+    other_lang: 'English',
+    large: '大字模式',
+    on: '开',
+    off: '关',
+    choose_service: '请选择要办理的业务',
+    choose_item: '请选择要办理的事项',
+    other: '其他事项',
+    other_sub: '不选择具体事项',
+    immediate: '即办件',
+    promised: '承诺件',
+    days: (n) => `${n} 个工作日`,
+    immediate_limit: '即时办结',
+    once: '一次性告知',
+    materials: (n) => `需提交的材料（共 ${n} 项）`,
+    no_materials: '本事项无需提交材料。',
+    time_limit: '办理时限',
+    fee: '收费标准',
+    phone: '咨询电话',
+    conditions: '申请条件',
+    procedure: '办理流程',
+    legal: '设定依据',
+    printed_note: '以上材料清单将同时打印在号票上，请妥善保管。',
+    guide_note: '扫描号票上的二维码可查看完整办事指南。',
+    ok: '我已了解，取号',
+    more: '向上滑动查看更多',
+    choose_priority: '请选择取号类型',
+    normal: '普通取号',
+    elderly: '老年人优先',
+    elderly_sub: '60 岁以上',
+    disabled: '残疾人优先',
+    pregnant: '孕妇优先',
+    help: '如需帮办，请找现场工作人员',
+    working: '正在出票，请稍候…',
+    your_number: '您的号码',
+    ahead: (n) => `前面还有 ${n} 人`,
+    next: '您是下一位',
+    wait: (m) => `预计等候约 ${m} 分钟`,
+    take: '请取走号票',
+    listen: '请留意屏幕和语音叫号',
+    done: '完成',
+    back_in: (s) => `${s} 秒后返回首页`,
+    weekdays: ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
+    date: (y, m, d, w) => `${y}年${m}月${d}日 ${w}`,
+  },
+  en: {
+    touch: 'Touch to take a ticket',
+    touch_sub: 'or tap a service below',
+    services_here: 'Services',
+    waiting: (n) => `${n} waiting`,
+    paused: 'Not taking tickets',
+    complaint: 'Complaints',
+    kiosk: 'Kiosk',
+    notice: 'Notice',
+    banner_offline: 'Tickets are not available now. Please go to the help desk.',
+    banner_paper: 'The ticket printer is out of paper. Please go to the help desk.',
+    banner_fault: 'This kiosk is out of order. Please go to the help desk.',
+    home: 'Home',
+    back: 'Back',
+    other_lang: '中文',
+    large: 'Large text',
+    on: 'On',
+    off: 'Off',
+    choose_service: 'Choose a service',
+    choose_item: 'What do you need to do?',
+    other: 'Other matters',
+    other_sub: 'No specific item',
+    immediate: 'Handled on the spot',
+    promised: 'Promised time limit',
+    days: (n) => `${n} working day${n === 1 ? '' : 's'}`,
+    immediate_limit: 'Done on the spot',
+    once: 'Everything you need, told at once',
+    materials: (n) => `Materials to bring (${n})`,
+    no_materials: 'No materials are needed for this item.',
+    time_limit: 'Time limit',
+    fee: 'Fee',
+    phone: 'Phone',
+    conditions: 'Who may apply',
+    procedure: 'Procedure',
+    legal: 'Legal basis',
+    printed_note: 'This list is also printed on your ticket.',
+    guide_note: 'Scan the QR code on the ticket for the full service guide.',
+    ok: 'I understand, take a ticket',
+    more: 'Swipe up to see more',
+    choose_priority: 'Choose your ticket type',
+    normal: 'Regular ticket',
+    elderly: 'Senior priority',
+    elderly_sub: 'aged 60 or over',
+    disabled: 'Disability priority',
+    pregnant: 'Pregnancy priority',
+    help: 'Staff on site are glad to help you',
+    working: 'Printing your ticket…',
+    your_number: 'Your number',
+    ahead: (n) => `${n} ${n === 1 ? 'person' : 'people'} ahead of you`,
+    next: 'You are next',
+    wait: (m) => `About ${m} minute${m === 1 ? '' : 's'} to wait`,
+    take: 'Please take your ticket',
+    listen: 'Watch the screen and listen for your number',
+    done: 'Done',
+    back_in: (s) => `Back to start in ${s} s`,
+    weekdays: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+    date: (y, m, d, w) =>
+      `${w} ${d} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]} ${y}`,
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Page state
+// ---------------------------------------------------------------------------------------------
+let state = null;        // the last state applied
+let renderedKey = '';    // what the DOM shows, minus the clock fields
+let receivedAt = 0;      // performance.now() when `state` arrived
+let seq = 0;             // ordering of requests and socket messages (see apply)
+let appliedSeq = 0;
+let tapGuardUntil = 0;   // taps are ignored until the answer to the last event
+let settledAt = 0;       // taps are ignored until then: the screen (or its language or size) just changed
+let lastActivity = -Infinity;  // last event sent, for the keep-alive touch
+let noticeIndex = 0;
+let noticeShownAt = 0;
+
+const app = document.getElementById('app');
+const waitOverlay = document.getElementById('wait');
+
+const lang = () => (state && state.flow && state.flow.lang === 'en' ? 'en' : 'zh');
+const t = (key) => TEXT[lang()][key] ?? TEXT.zh[key];
+// A data field in the page's language: name_en in English mode when present, else the Chinese.
+const local = (obj, field = 'name') =>
+  (lang() === 'en' && obj && obj[`${field}_en`]) || (obj && obj[field]) || '';
+
+// ---------------------------------------------------------------------------------------------
+// DOM helpers: children that are not Nodes become Text nodes, so data can never become markup.
+// ---------------------------------------------------------------------------------------------
+function el(tag, props, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v == null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'event') e.dataset.event = JSON.stringify(v);  // [type, value] sent on tap
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false || c === '') continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+// A button that sends [type, value] when tapped.
+const button = (cls, event, ...children) => el('button', { type: 'button', class: cls, event }, ...children);
+
+// ---------------------------------------------------------------------------------------------
+// Shared parts
+// ---------------------------------------------------------------------------------------------
+function toggles() {
+  const large = !!state.flow.elderly_mode;
+  const other = lang() === 'en' ? 'zh' : 'en';
+  const largeButton = button(`tool large${large ? ' on' : ''}`, ['elderly', large ? 'off' : 'on'],
+    el('span', null, t('large')),
+    el('span', { class: 'switch', 'aria-hidden': 'true' }, large ? t('on') : t('off')));
+  largeButton.setAttribute('aria-pressed', String(large));
+  return [
+    button('tool lang', ['lang', other], el('span', { lang: other === 'en' ? 'en' : 'zh-CN' }, t('other_lang'))),
+    largeButton,
+  ];
+}
+
+// Header of every screen but idle.
+function header({ tools = true } = {}) {
+  return el('header', { class: 'bar' },
+    el('div', { class: 'bar-title' }, state.centre),
+    el('div', { class: 'bar-tools' },
+      el('span', { class: 'hint js-hint', hidden: true }),
+      tools && toggles(),
+      tools && button('tool home', ['home', ''], t('home'))));
+}
+
+// Why this kiosk cannot issue tickets now (in `lang`, default the page's), or null.
+function kioskProblem(lang_ = lang()) {
+  const k = state.kiosk || {};
+  const text = TEXT[lang_];
+  if (k.online === false) return text.banner_offline;
+  if (k.accepting === false) return k.printer === 'paper_out' ? text.banner_paper : text.banner_fault;
+  return null;
+}
+
+function banner() {
+  const problem = kioskProblem();
+  return problem && el('div', { class: 'banner', role: 'alert' }, problem);
+}
+
+// The service (and item) chosen so far, as one line.
+function crumb({ withItem = true } = {}) {
+  const f = state.flow;
+  const svc = f.service && findService(f.service.id);
+  const item = withItem && f.item && (local(findItem(svc, f.item.id)) || f.item.name);
+  const parts = [svc ? local(svc) : f.service && f.service.name, item];
+  const text = parts.filter(Boolean).join(' · ');
+  return text && el('p', { class: 'crumb' }, text);
+}
+
+// The bottom row of big buttons; `back` adds 返回 on the left.
+function actions(back, ...buttons) {
+  return el('footer', { class: 'actions' }, back && button('btn secondary', ['back', ''], t('back')), buttons);
+}
+
+function findService(id) {
+  return (state.services || []).find((s) => s.id === id) || null;
+}
+function findItem(svc, id) {
+  return ((svc && svc.items) || []).find((i) => i.id === id) || null;
+}
+
+function kindText(item) {
+  return item.kind === 'immediate' ? t('immediate') : t('promised');
+}
+function limitText(item) {
+  if (item.kind === 'immediate') return t('immediate_limit');
+  return item.time_limit_days ? t('days')(item.time_limit_days) : '';
+}
+
+// One service: prefix letter, name, waiting count, or why it is closed.
+function serviceTile(svc, { disableClosed, dim }) {
+  const closed = svc.issuing === false;
+  const b = button(`tile svc${closed ? ' closed' : ''}${dim ? ' dim' : ''}`, closed && disableClosed ? null : ['service', svc.id],
+    el('span', { class: 'prefix', 'aria-hidden': 'true' }, svc.prefix),
+    el('span', { class: 'svc-body' },
+      el('span', { class: 'svc-name' }, local(svc)),
+      lang() === 'en' && svc.name_en && el('span', { class: 'svc-alt', lang: 'zh-CN' }, svc.name),
+      closed
+        ? el('span', { class: 'svc-state' }, t('paused'), svc.closed_reason && el('span', { class: 'svc-reason' }, svc.closed_reason))
+        : el('span', { class: 'svc-state' }, t('waiting')(svc.waiting ?? 0))));
+  if (closed && disableClosed) b.setAttribute('aria-disabled', 'true');
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screens: one function each, returning the children of #app.
+// ---------------------------------------------------------------------------------------------
+function renderIdle() {
+  const other = lang() === 'en' ? 'zh' : 'en';
+  const problem = kioskProblem();
+  const notices = state.notices || [];
+  const k = state.kiosk || {};
+  return [
+    el('div', { class: 'idle-top' },
+      el('div', { class: 'idle-brand' },
+        el('h1', { class: 'centre' }, state.centre),
+        el('div', { class: 'clock' }, el('span', { class: 'js-time' }), el('span', { class: 'js-date' }))),
+      el('div', { class: 'bar-tools' }, toggles())),
+    problem
+      ? el('div', { class: 'banner big', role: 'alert' },
+        el('span', null, problem),
+        el('span', { class: 'banner-other', lang: other === 'en' ? 'en' : 'zh-CN' }, kioskProblem(other)))
+      : el('div', { class: 'cta' },
+        el('span', { class: 'pulse', 'aria-hidden': 'true' }),
+        el('span', { class: 'cta-main' }, t('touch')),
+        el('span', { class: 'cta-other', lang: other === 'en' ? 'en' : 'zh-CN' }, TEXT[other].touch),
+        el('span', { class: 'cta-sub' }, t('touch_sub'))),
+    el('h2', { class: 'section-title' }, t('services_here')),
+    el('div', { class: 'grid services idle-services' },
+      (state.services || []).map((s) => serviceTile(s, { disableClosed: false, dim: !!problem }))),
+    notices.length > 0 && el('div', { class: 'notice' },
+      el('span', { class: 'notice-tag' }, t('notice')),
+      el('span', { class: 'notice-text js-notice' }, notices[noticeIndex % notices.length])),
+    el('footer', { class: 'idle-foot' },
+      state.complaint_phone && el('span', null, `${t('complaint')}  ${state.complaint_phone}`),
+      k.id && el('span', { class: 'kiosk-id' }, `${t('kiosk')} ${k.id}`)),
+  ];
+}
+
+function renderServices() {
+  const problem = kioskProblem();
+  return [
+    header(),
+    el('div', { class: 'content scroll' },
+      banner(),
+      el('h1', { class: 'title' }, t('choose_service')),
+      el('div', { class: 'grid services' },
+        (state.services || []).map((s) => serviceTile(s, { disableClosed: true, dim: !!problem })))),
+    actions(true),
+  ];
+}
+
+function renderItems() {
+  const svc = findService(state.flow.service && state.flow.service.id);
+  return [
+    header(),
+    el('div', { class: 'content scroll' },
+      banner(),
+      crumb({ withItem: false }),  // the daemon may still hold an item when coming back here
+      el('h1', { class: 'title' }, t('choose_item')),
+      el('div', { class: 'list' },
+        ((svc && svc.items) || []).map((item) =>
+          button('tile item', ['item', item.id],
+            el('span', { class: 'item-name' }, local(item)),
+            el('span', { class: `kind ${item.kind === 'immediate' ? 'immediate' : 'promised'}` },
+              [kindText(item), item.kind !== 'immediate' && limitText(item)].filter(Boolean).join(' · ')))),
+        button('tile item other', ['item', ''],
+          el('span', { class: 'item-name' }, t('other')),
+          el('span', { class: 'kind' }, t('other_sub'))))),
+    actions(true),
+  ];
+}
+
+function renderMaterials() {
+  const f = state.flow;
+  const svc = findService(f.service && f.service.id);
+  const item = findItem(svc, f.item && f.item.id) || { name: f.item ? f.item.name : '' };
+  const materials = item.materials || [];
+  const facts = [
+    [t('time_limit'), limitText(item)],
+    [t('fee'), item.fee],
+    [t('phone'), item.phone],
+    [t('conditions'), item.conditions],
+    [t('procedure'), item.procedure],
+    [t('legal'), item.legal_basis],
+  ].filter(([, v]) => v);
+  return [
+    header(),
+    el('div', { class: 'content scroll' },
+      banner(),
+      el('p', { class: 'eyebrow' }, t('once')),
+      el('h1', { class: 'title item-title' }, local(item)),
+      item.kind && el('p', { class: 'tags' },
+        el('span', { class: `kind ${item.kind === 'immediate' ? 'immediate' : 'promised'}` }, kindText(item)),
+        limitText(item) && el('span', { class: 'kind plain' }, limitText(item))),
+      el('h2', { class: 'section-title' }, materials.length ? t('materials')(materials.length) : t('no_materials')),
+      materials.length > 0 && el('ol', { class: 'materials' }, materials.map((m) => el('li', null, m))),
+      el('dl', { class: 'facts' }, facts.map(([k, v]) => el('div', { class: 'fact' }, el('dt', null, k), el('dd', null, v)))),
+      el('p', { class: 'note' }, t('printed_note'), item.guide_url && ` ${t('guide_note')}`)),
+    el('div', { class: 'more js-more', hidden: true, 'aria-hidden': 'true' }, el('span', null, t('more'))),
+    actions(true, button('btn primary wide', ['ok', ''], t('ok'))),
+  ];
+}
+
+function renderPriority() {
+  const choice = (value, sub) =>
+    button(`tile prio prio-${value}`, ['priority', value],
+      el('span', { class: 'prio-name' }, t(value)), sub && el('span', { class: 'prio-sub' }, sub));
+  return [
+    header(),
+    el('div', { class: 'content scroll' },
+      banner(),
+      crumb(),
+      el('h1', { class: 'title' }, t('choose_priority')),
+      el('div', { class: 'grid prios' },
+        choice('normal'), choice('elderly', t('elderly_sub')), choice('disabled'), choice('pregnant')),
+      el('p', { class: 'note center' }, t('help'))),
+    actions(true),
+  ];
+}
+
+function renderWorking() {
+  return [
+    header({ tools: false }),
+    el('div', { class: 'content center-box' },
+      el('div', { class: 'spinner big', 'aria-hidden': 'true' }),
+      el('p', { class: 'working' }, t('working'))),
+  ];
+}
+
+function renderDone() {
+  const r = state.flow.result || {};
+  const svc = state.flow.service && findService(state.flow.service.id);
+  const serviceName = svc ? local(svc) : r.service_name;
+  const ahead = Number(r.ahead) || 0;
+  const minutes = Number(r.wait_minutes) || 0;
+  const priority = r.priority && r.priority !== 'normal' && TEXT[lang()][r.priority];
+  const reprint = r.result === 'reprinted' && (lang() === 'en' ? r.message_en || r.message_zh : r.message_zh);
+  return [
+    header(),
+    el('div', { class: 'content scroll done' },
+      el('div', { class: 'ticket' },
+        el('p', { class: 'ticket-label' }, t('your_number')),
+        el('p', { class: 'number' }, r.number || ''),
+        serviceName && el('p', { class: 'ticket-service' }, serviceName),
+        r.item_name && el('p', { class: 'ticket-item' }, r.item_name),
+        priority && el('p', { class: 'ticket-priority' }, priority)),
+      el('div', { class: 'ticket-info' },
+        el('p', { class: 'ahead' }, ahead > 0 ? t('ahead')(ahead) : t('next')),
+        minutes > 0 && el('p', { class: 'wait' }, t('wait')(minutes)),
+        reprint && el('p', { class: 'warn', role: 'alert' }, reprint),
+        el('p', { class: 'take' }, t('take')),
+        el('p', { class: 'listen' }, t('listen')),
+        el('p', { class: 'countdown js-countdown' }))),
+    actions(false, button('btn primary wide', ['home', ''], t('done'))),
+  ];
+}
+
+function renderError() {
+  const r = state.flow.result || {};
+  const message = (lang() === 'en' ? r.message_en || r.message_zh : r.message_zh || r.message_en) || kioskProblem() || '';
+  return [
+    header(),
+    el('div', { class: 'content center-box error' },
+      el('div', { class: 'error-mark', 'aria-hidden': 'true' }, '!'),
+      el('p', { class: 'error-message', role: 'alert' }, message),
+      el('p', { class: 'countdown js-countdown' })),
+    actions(false, button('btn primary wide', ['home', ''], t('home'))),
+  ];
+}
+
+const SCREENS = {
+  idle: renderIdle,
+  services: renderServices,
+  items: renderItems,
+  materials: renderMaterials,
+  priority: renderPriority,
+  working: renderWorking,
+  done: renderDone,
+  error: renderError,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+// The state without the fields that only move the clocks: equal keys need no new DOM.
+function renderKey(s) {
+  const { time, ...rest } = s;
+  const { timeout_s, ...flow } = s.flow || {};
+  return JSON.stringify({ ...rest, flow });
+}
+
+function render(force = false) {
+  if (!state || !state.flow) return;
+  const key = renderKey(state);
+  if (force || key !== renderedKey) {
+    const screen = SCREENS[state.flow.screen] ? state.flow.screen : 'idle';
+    const root = document.documentElement;
+    const sameScreen = root.dataset.screen === screen;
+    const oldScroll = app.querySelector('.scroll');
+    const scrollTop = sameScreen && oldScroll ? oldScroll.scrollTop : 0;
+
+    if (!sameScreen) noticeShownAt = performance.now();
+    const layout = `${screen}/${lang()}/${!!state.flow.elderly_mode}`;
+    if (layout !== root.dataset.layout) settledAt = performance.now() + SETTLE_MS;
+    root.dataset.layout = layout;
+    root.lang = lang() === 'en' ? 'en' : 'zh-CN';
+    root.dataset.screen = screen;
+    root.classList.toggle('elderly', !!state.flow.elderly_mode);
+    app.className = `screen screen-${screen}`;
+    app.replaceChildren(...SCREENS[screen]().flat().filter(Boolean));
+
+    const scroll = app.querySelector('.scroll');
+    if (scroll) {
+      scroll.scrollTop = scrollTop;
+      scroll.addEventListener('scroll', updateMoreHint, { passive: true });
+    }
+    renderedKey = key;
+  }
+  updateMoreHint();
+  tick();
+}
+
+// Materials lists can be longer than the screen: say so until the citizen reaches the end.
+function updateMoreHint() {
+  const more = app.querySelector('.js-more');
+  const scroll = app.querySelector('.scroll');
+  if (!more || !scroll) return;
+  more.hidden = scroll.scrollTop + scroll.clientHeight >= scroll.scrollHeight - 8;
+}
+
+// Once a second: the clock, the countdowns and the rolling notice.
+function tick() {
+  if (!state) return;
+  const elapsed = (performance.now() - receivedAt) / 1000;
+
+  const clock = hallClock(state.time, elapsed);
+  if (clock) {
+    for (const e of app.querySelectorAll('.js-time')) e.textContent = clock.time;
+    for (const e of app.querySelectorAll('.js-date')) e.textContent = clock.date;
+  }
+
+  const timeout = state.flow && state.flow.timeout_s;
+  const left = typeof timeout === 'number' ? Math.max(0, Math.ceil(timeout - elapsed)) : null;
+  for (const e of app.querySelectorAll('.js-countdown')) e.textContent = left == null ? '' : t('back_in')(left);
+  for (const e of app.querySelectorAll('.js-hint')) {
+    const show = left != null && left < HINT_BELOW_S && !app.querySelector('.js-countdown');
+    e.hidden = !show;
+    if (show) e.textContent = t('back_in')(left);
+  }
+
+  const notices = state.notices || [];
+  const notice = app.querySelector('.js-notice');
+  if (notice && notices.length > 1 && performance.now() - noticeShownAt >= NOTICE_MS) {
+    noticeIndex = (noticeIndex + 1) % notices.length;
+    noticeShownAt = performance.now();
+    notice.textContent = notices[noticeIndex];
+    notice.classList.remove('roll');
+    void notice.offsetWidth;  // restart the fade-in animation
+    notice.classList.add('roll');
+  }
+}
+
+// The hall's local time from the daemon's ISO time (with its offset), moved on by `elapsed` s,
+// so the kiosk shows the hall's clock whatever the browser's time zone.
+function hallClock(iso, elapsed) {
+  const ms = Date.parse(iso || '');
+  if (Number.isNaN(ms)) return null;
+  const m = /([+-])(\d\d):?(\d\d)$/.exec(iso);
+  const offsetMin = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const d = new Date(ms + elapsed * 1000 + offsetMin * 60000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  const date = t('date')(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), t('weekdays')[d.getUTCDay()]);
+  return { time, date };
+}
+
+// ---------------------------------------------------------------------------------------------
+// State from the daemon
+// ---------------------------------------------------------------------------------------------
+
+// Applies a state unless something that started later was already applied: a slow POST answer
+// or poll must not undo a newer socket message (and the other way round).
+function apply(s, startedSeq) {
+  if (!s || typeof s !== 'object' || !s.flow || startedSeq < appliedSeq) return;
+  appliedSeq = startedSeq;
+  state = s;
+  receivedAt = performance.now();
+  waitOverlay.hidden = true;
+  render();
+}
+
+async function fetchJson(url, options = {}) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
+  try {
+    const res = await fetch(url, { cache: 'no-store', ...options, signal: abort.signal });
+    const body = await res.json().catch(() => null);
+    return { ok: res.ok, status: res.status, body };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function poll() {
+  const mine = ++seq;
+  try {
+    const r = await fetchJson('/api/state');
+    if (r.ok) apply(r.body, mine);
+    else throw new Error(`HTTP ${r.status}`);
+  } catch {
+    if (!socketOpen) waitOverlay.hidden = false;  // the daemon is away (restarting?)
+  }
+}
+
+async function send(type, value = '') {
+  const mine = ++seq;
+  lastActivity = performance.now();
+  try {
+    const r = await fetchJson('/api/event', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type, value }),
+    });
+    if (r.ok) apply(r.body, mine);
+    else render(true);  // refused: show the last state again, nothing else
+  } catch {
+    render(true);
+    poll();
+  } finally {
+    tapGuardUntil = 0;
+  }
+}
+
+// WebSocket with back-off; polling covers the gaps.
+let socketOpen = false;
+let backoff = WS_BACKOFF_MIN_MS;
+
+function connect() {
+  let ws;
+  try {
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/stream`);
+  } catch {
+    setTimeout(connect, nextBackoff());
+    return;
+  }
+  ws.onopen = () => {
+    socketOpen = true;
+    backoff = WS_BACKOFF_MIN_MS;
+  };
+  ws.onmessage = (m) => {
+    let s;
+    try {
+      s = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    apply(s, ++seq);
+  };
+  ws.onclose = () => {
+    if (socketOpen) poll();  // catch up at once, then every POLL_MS until the socket is back
+    socketOpen = false;
+    setTimeout(connect, nextBackoff());
+  };
+}
+
+function nextBackoff() {
+  const d = backoff;
+  backoff = Math.min(backoff * 2, WS_BACKOFF_MAX_MS);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+// ---------------------------------------------------------------------------------------------
+app.addEventListener('click', (e) => {
+  if (!state) return;
+  const now = performance.now();
+  // A double tap must not also press whatever the next screen has in the same place.
+  if (now < tapGuardUntil || now < settledAt) return;
+  const target = e.target instanceof Element ? e.target.closest('button') : null;
+  if (target && target.dataset.event) {
+    const [type, value] = JSON.parse(target.dataset.event);
+    tapGuardUntil = now + TAP_GUARD_MS;
+    target.classList.add('pressed');
+    send(type, value);
+  } else if (state.flow.screen === 'idle') {
+    tapGuardUntil = now + TAP_GUARD_MS;
+    send('touch');  // anywhere on the attract screen wakes the kiosk
+  }
+});
+
+// Any other tap (or scrolling a list) keeps the screen from timing out.
+document.addEventListener('pointerdown', (e) => {
+  if (!state || ['idle', 'working'].includes(state.flow.screen)) return;
+  const onButton = e.target instanceof Element && e.target.closest('button[data-event]');
+  if (onButton || performance.now() - lastActivity < KEEPALIVE_MS) return;
+  lastActivity = performance.now();
+  fetchJson('/api/event', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'touch', value: '' }),
+  }).catch(() => {});  // its answer only moves the time-out: the socket or the poll brings it
+}, { capture: true, passive: true });
+
+// A kiosk, not a browser: no context menu, no selection, no drag, no zoom.
+for (const type of ['contextmenu', 'selectstart', 'dragstart', 'gesturestart']) {
+  document.addEventListener(type, (e) => e.preventDefault());
+}
+document.addEventListener('touchmove', (e) => {
+  if (e.touches.length > 1) e.preventDefault();  // pinch
+}, { passive: false });
+document.addEventListener('wheel', (e) => {
+  if (e.ctrlKey) e.preventDefault();  // touchpad pinch arrives as ctrl+wheel
+}, { passive: false });
+
+// ---------------------------------------------------------------------------------------------
+// Start
+// ---------------------------------------------------------------------------------------------
+setInterval(tick, 1000);
+setInterval(() => {
+  if (!socketOpen) poll();
+}, POLL_MS);
+poll();
+connect();

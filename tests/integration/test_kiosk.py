@@ -1,0 +1,245 @@
+"""hallq-kiosk, the kiosk daemon, through its local API (the one the touch page uses) with the
+real controller and the printer simulator: a citizen's whole path to a printed ticket whose
+QR leads to the controller's ticket, and each fault — printer out of paper, controller down,
+hall closed, daily limit — shown with its message, with nothing issued (issue 5)."""
+import json
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from harness import Controller, WebSocket, example_config
+
+EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
+SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
+KIOSK = os.environ.get("HALLQ_KIOSK", "build/dev/bin/hallq-kiosk")
+SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
+
+
+class KioskTest(unittest.TestCase):
+    hall_overrides = dict(always_open="true")
+    clock = "2026-03-02T10:00:00+08:00"
+
+    def setUp(self):
+        self.c = Controller(example_config(device_rate_per_s="1000", device_burst="1000", **self.hall_overrides),
+                            clock_start=self.clock)
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallq-kiosk-")
+        self.addCleanup(self.tmp.cleanup)
+        self.out = os.path.join(self.tmp.name, "sim")
+        os.mkdir(self.out)
+        self.sim = subprocess.Popen([*EMULATOR, SIM, "--listen", "127.0.0.1:0", "--out", self.out],
+                                    stdout=subprocess.PIPE, text=True)
+        self.addCleanup(self._stop, self.sim)
+        self.printer_port = int(re.search(r":(\d+) ", self.sim.stdout.readline()).group(1))
+        with open(os.path.join(SOURCE, "deploy", "examples", "kiosk.toml"), encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r'(?m)^data_dir = .*$', 'data_dir = "%s"' % os.path.join(self.tmp.name, "kiosk"), text)
+        text = re.sub(r'(?m)^poll_s = .*$', "poll_s = 1", text)
+        self.kiosk_config = os.path.join(self.tmp.name, "kiosk.toml")
+        with open(self.kiosk_config, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.start_kiosk()
+
+    def start_kiosk(self):
+        self.k = subprocess.Popen([*EMULATOR, KIOSK, "--config", self.kiosk_config,
+                                   "--controller", "http://127.0.0.1:%d" % self.c.port,
+                                   "--printer", "tcp://127.0.0.1:%d" % self.printer_port,
+                                   "--listen", "127.0.0.1:0"],
+                                  stdout=subprocess.PIPE, stderr=open(os.path.join(self.tmp.name, "kiosk.err"), "ab"),
+                                  text=True)
+        self.addCleanup(self._stop, self.k)
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", self.k.stdout.readline())
+        self.assertTrue(m, "the kiosk did not start")
+        self.port = int(m.group(1))
+        self.wait(lambda s: s["kiosk"]["online"] and s["services"] and s["kiosk"]["accepting"],
+                  "the kiosk never reached the controller and its printer")
+
+    @staticmethod
+    def _stop(p):
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        p.stdout.close()
+
+    def api(self, method, path, body=None):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def state(self):
+        return self.api("GET", "/api/state")[1]
+
+    def event(self, type_, value=None):
+        body = {"type": type_}
+        if value is not None:
+            body["value"] = value
+        return self.api("POST", "/api/event", body)
+
+    def wait(self, pred, why, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.state()
+            if pred(s):
+                return s
+            time.sleep(0.1)
+        self.fail("%s: %s" % (why, json.dumps(self.state(), ensure_ascii=False)[:400]))
+
+    def issued(self):
+        s, text = self.c.get("/metrics")
+        return int(re.search(r"hallq_tickets_issued_total (\d+)", text).group(1))
+
+    def jobs(self):
+        return sorted(f for f in os.listdir(self.out) if f.endswith(".png"))
+
+
+class Kiosk(KioskTest):
+    def test_page_and_state(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % self.port, timeout=10) as r:
+            page = r.read().decode()
+            self.assertIn("text/html", r.headers["Content-Type"])
+        self.assertIn("<html", page.lower())
+        s = self.state()
+        self.assertEqual(s["flow"]["screen"], "idle")
+        self.assertEqual(s["centre"], "青溪镇便民服务中心")
+        self.assertEqual(s["kiosk"], {"id": "kiosk-1", "online": True, "accepting": True, "printer": "ok",
+                                      "mode": "touch", "pending": 0})
+        self.assertTrue(s["time"].startswith("2026-03-02T10:0"), s["time"])  # the hall's clock
+        minzheng = s["services"][0]
+        self.assertEqual((minzheng["id"], minzheng["waiting"], minzheng["issuing"]), ("minzheng", 0, True))
+        self.assertGreater(len(minzheng["items"][0]["materials"]), 3)
+        for bad in ("/../hall.toml", "/.hidden.js", "/nothing.js", "/api/nothing"):
+            with self.assertRaises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, bad), timeout=5)
+            self.assertEqual(e.exception.code, 404, bad)
+
+    def test_a_citizen_takes_a_ticket(self):
+        """R-ONCE-1: the materials before the ticket; R-HALL-7 the priority choice."""
+        ws = WebSocket(self.port, "/api/stream")
+        self.addCleanup(ws.close)
+        self.assertEqual(ws.recv_json()["flow"]["screen"], "idle")
+        for type_, value, screen in [("touch", None, "services"), ("service", "minzheng", "items"),
+                                     ("item", "dibao", "materials"), ("ok", None, "priority")]:
+            code, s = self.event(type_, value)
+            self.assertEqual((code, s["flow"]["screen"]), (200, screen))
+        code, s = self.event("priority", "elderly")
+        self.assertEqual(s["flow"]["screen"], "working")
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket")
+        r = s["flow"]["result"]
+        self.assertEqual((r["result"], r["number"], r["service_name"], r["item_name"]),
+                         ("printed", "A001", "民政救助", "最低生活保障申请"))
+        # The stream pushed the same screens.
+        seen = set()
+        while "done" not in seen:
+            seen.add(ws.recv_json()["flow"]["screen"])
+        self.assertTrue({"services", "items", "materials", "priority", "working", "done"} <= seen, seen)
+        # The paper: the QR leads to the controller's ticket, which waits with that number.
+        self.assertEqual(self.jobs(), ["job-0001.png"])
+        z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(self.out, "job-0001.png")],
+                           capture_output=True, text=True).stdout.split()
+        # [printing] ticket_url, and the item's guide (R-HALL-4)
+        self.assertEqual(sorted(z), ["http://192.168.1.10:8080/t/1", "https://guide.example.org/qingxi/dibao"])
+        st, t = self.c.get("/api/v1/tickets/1")
+        self.assertEqual((t["number"], t["state"], t["priority"], t["issued_by"]), ("A001", "waiting", "elderly", "kiosk-1"))
+        # Waiting counts follow the controller.
+        self.wait(lambda s: s["services"][0]["waiting"] == 1, "waiting count not updated")
+
+    def test_invalid_events_are_refused(self):
+        for body, code in [({"type": "ok"}, 409), ({"type": "service", "value": "nope"}, 409),
+                           ({"type": 5}, 400), ({"value": "x"}, 400)]:
+            st, b = self.api("POST", "/api/event", body)
+            self.assertEqual(st, code, body)
+            self.assertIn("error", b)
+        self.assertEqual(self.state()["flow"]["screen"], "idle")
+        self.assertEqual(self.issued(), 0)
+
+    def test_paper_out_issues_nothing(self):
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write("paper-out")
+        self.wait(lambda s: not s["kiosk"]["accepting"], "the kiosk did not notice the paper", timeout=20)
+        code, s = self.event("service", "laodong")
+        self.assertEqual(s["flow"]["screen"], "error")
+        self.assertEqual(s["flow"]["result"]["message_zh"], "取号机打印纸已用完，暂停取号，请到咨询台办理。")
+        self.assertEqual(self.issued(), 0)
+        k1 = {d["id"]: d for d in self.c.get("/api/v1/hall")[1]["devices"]}["kiosk-1"]
+        self.assertEqual((k1["printer"], k1["accepting"]), ("paper_out", False))
+        # Paper loaded: the kiosk offers tickets again by itself.
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write("ok")
+        self.wait(lambda s: s["kiosk"]["accepting"], "the kiosk did not come back", timeout=20)
+        self.event("home")
+        self.event("service", "laodong")
+        self.event("item", "")
+        self.event("priority", "normal")
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket after the paper came back")
+        self.assertEqual(s["flow"]["result"]["number"], "B001")
+
+    def test_controller_down_shows_offline_and_comes_back(self):
+        port, data = self.c.port, self.c.data_dir
+        self.c.stop()
+        self.wait(lambda s: not s["kiosk"]["online"], "the kiosk did not notice")
+        code, s = self.event("service", "minzheng")
+        self.assertEqual(s["flow"]["screen"], "error")
+        self.assertEqual(s["flow"]["result"]["message_zh"], "暂停取号，请到咨询台办理。")
+        self.assertEqual(self.jobs(), [], "never a number the controller did not issue")
+        # The controller comes back (same address, same data): the kiosk reconnects by itself.
+        self.c = Controller(example_config(always_open="true"), data_dir=data,
+                            extra_args=["--listen", "127.0.0.1:%d" % port])
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        self.wait(lambda s: s["kiosk"]["online"], "the kiosk did not reconnect")
+        self.event("home")
+        self.event("service", "zixun")
+        self.event("item", "")
+        self.event("priority", "normal")
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket after the controller came back")
+        self.assertEqual(s["flow"]["result"]["result"], "printed")
+        self.assertEqual(len(self.jobs()), 1)
+
+
+class KioskHallClosed(KioskTest):
+    hall_overrides = dict()
+    clock = "2026-03-02T22:00:00+08:00"  # a Monday night: the hall is closed
+
+    def test_outside_opening_hours(self):
+        s = self.state()
+        self.assertFalse(s["services"][0]["issuing"])
+        code, s = self.event("service", "minzheng")
+        self.assertEqual(s["flow"]["screen"], "error")
+        self.assertEqual(s["flow"]["result"]["code"], "not_issuing")
+        self.assertIn("17:30", s["flow"]["result"]["message_zh"])
+        self.assertEqual(self.issued(), 0)
+
+
+class KioskDailyLimit(KioskTest):
+    hall_overrides = dict(always_open="true", daily_limit="1")
+
+    def test_daily_limit(self):
+        self.event("service", "minzheng")
+        self.event("item", "")
+        self.event("priority", "normal")
+        self.wait(lambda s: s["flow"]["screen"] == "done", "no first ticket")
+        self.event("home")
+        s = self.wait(lambda s: not s["services"][0]["issuing"], "the limit is not shown")
+        self.assertIn("号源已取完", s["services"][0]["closed_reason"])
+        code, s = self.event("service", "minzheng")
+        self.assertEqual(s["flow"]["screen"], "error")
+        self.assertIn("号源已取完", s["flow"]["result"]["message_zh"])
+        self.assertEqual(self.issued(), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,233 @@
+// The kiosk's citizen flow (kiosk/flow.hpp), without a browser: every screen, every way back,
+// time-outs, and each error that must leave the kiosk in a safe state (issue 5; R-ONCE-1
+// materials before the ticket, R-HALL-7 priority choice).
+#include "hallq/kiosk/flow.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+namespace {
+
+namespace json = boost::json;
+using namespace hallq;
+using namespace hallq::kiosk;
+using std::chrono::seconds;
+
+const TimePoint t0 = TimePoint{std::chrono::milliseconds{1'772'416'800'000}};  // 2026-03-02 10:00 +08
+
+KioskStatus status(bool online = true, bool accepting = true, std::string printer = "ok") {
+  KioskStatus st;
+  st.online = online;
+  st.accepting = accepting;
+  st.printer = std::move(printer);
+  json::array materials{"申请书", "身份证"};
+  st.services = json::array{
+      json::object{{"id", "minzheng"}, {"name", "民政救助"}, {"issuing", true},
+                   {"items", json::array{json::object{{"id", "dibao"}, {"name", "最低生活保障申请"}, {"materials", materials}}}}},
+      json::object{{"id", "laodong"}, {"name", "劳动保障"}, {"issuing", true}, {"items", json::array{}}},
+      json::object{{"id", "yibao"}, {"name", "医疗保险"}, {"issuing", false}, {"closed_reason", "午休时间暂停取号"}}};
+  return st;
+}
+
+struct F {
+  Flow flow{FlowOptions{seconds{60}, seconds{20}, seconds{15}}};
+  KioskStatus st = status();
+  TimePoint now = t0;
+  std::optional<TakeRequest> ok(const std::string& type, const std::string& value = "") {
+    auto r = flow.on(FlowEvent{type, value}, st, now);
+    INFO(type << " " << value << ": " << (r ? "" : r.error()));
+    REQUIRE(r);
+    return *r;
+  }
+  std::string refused(const std::string& type, const std::string& value = "") {
+    const Screen before = flow.screen();
+    auto r = flow.on(FlowEvent{type, value}, st, now);
+    REQUIRE_FALSE(r);
+    CHECK(flow.screen() == before);
+    return r.error();
+  }
+  std::string screen() const { return to_string(flow.screen()); }
+  json::object view() const { return flow.to_json(now); }
+};
+
+TakeOutcome printed(const char* number, int ahead, int wait_s) {
+  TakeOutcome o;
+  o.result = TakeResult::Printed;
+  o.ticket = json::object{{"id", 1}, {"number", number}, {"ahead", ahead}, {"estimated_wait_s", wait_s}};
+  o.message_zh = "请取走号票。";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("R-ONCE-1 the full path: service, item, materials, priority, ticket", "[flow]") {
+  F f;
+  CHECK(f.screen() == "idle");
+  f.ok("touch");
+  CHECK(f.screen() == "services");
+  f.ok("service", "minzheng");
+  CHECK(f.screen() == "items");
+  f.ok("item", "dibao");
+  CHECK(f.screen() == "materials");  // everything to bring, before the ticket
+  CHECK(f.view().at("item").at("name") == "最低生活保障申请");
+  f.ok("ok");
+  CHECK(f.screen() == "priority");
+  auto req = f.ok("priority", "elderly");
+  REQUIRE(req);
+  CHECK(req->service == "minzheng");
+  CHECK(req->item == "dibao");
+  CHECK(req->priority == "elderly");
+  CHECK(f.screen() == "working");
+  // Nothing is accepted while the ticket is being issued and printed.
+  f.refused("home");
+  f.refused("touch");
+  f.flow.finish(printed("A012", 3, 600), f.now);
+  CHECK(f.screen() == "done");
+  auto v = f.view();
+  CHECK(v.at("result").at("number") == "A012");
+  CHECK(v.at("result").at("ahead") == 3);
+  CHECK(v.at("result").at("wait_minutes") == 10);
+  CHECK(v.at("timeout_s") == 20);
+  f.now += seconds{19};
+  CHECK_FALSE(f.flow.tick(f.now));
+  f.now += seconds{1};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+  CHECK_FALSE(f.view().contains("result"));
+}
+
+TEST_CASE("R-HALL-7 a service without items goes straight to the priority choice", "[flow]") {
+  F f;
+  f.ok("service", "laodong");  // also from the attract screen
+  CHECK(f.screen() == "priority");
+  f.ok("back");
+  CHECK(f.screen() == "services");
+  f.ok("service", "minzheng");
+  f.ok("item", "");  // other matters: no item, no materials screen
+  CHECK(f.screen() == "priority");
+  f.ok("back");
+  CHECK(f.screen() == "items");
+  f.ok("item", "dibao");
+  f.ok("ok");
+  f.ok("back");
+  CHECK(f.screen() == "materials");
+  f.ok("back");
+  CHECK(f.screen() == "items");
+  CHECK_FALSE(f.view().contains("item"));  // back on the list, nothing chosen yet
+  f.ok("home");
+  CHECK(f.screen() == "idle");
+  CHECK_FALSE(f.view().contains("service"));
+}
+
+TEST_CASE("invalid events change nothing", "[flow]") {
+  F f;
+  f.refused("ok");
+  f.refused("priority", "normal");
+  f.refused("item", "dibao");
+  f.refused("service", "nope");
+  f.refused("lang", "fr");
+  f.refused("elderly", "maybe");
+  f.refused("dance");
+  f.ok("service", "minzheng");
+  f.refused("item", "not-an-item");
+  f.ok("item", "dibao");
+  f.ok("ok");
+  f.refused("priority", "vip");
+  CHECK(f.screen() == "priority");
+}
+
+TEST_CASE("each fault shows its message and issues nothing", "[flow]") {
+  struct Case {
+    KioskStatus st;
+    const char* service;
+    const char* code;
+    const char* zh;
+  };
+  const Case c = GENERATE(values<Case>({
+      {status(false), "minzheng", "controller_unreachable", "暂停取号，请到咨询台办理。"},
+      {status(true, false, "paper_out"), "minzheng", "printer_unavailable", "取号机打印纸已用完，暂停取号，请到咨询台办理。"},
+      {status(true, false, "cover_open"), "laodong", "printer_unavailable", "取号机打印机盖未关好，暂停取号，请到咨询台办理。"},
+      {status(), "yibao", "not_issuing", "午休时间暂停取号"},
+  }));
+  F f;
+  f.st = c.st;
+  f.ok("touch");
+  CHECK_FALSE(f.ok("service", c.service));
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code").as_string() == std::string(c.code));
+  CHECK(f.view().at("result").at("message_zh") == c.zh);
+  f.now += seconds{15};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+}
+
+TEST_CASE("a fault that appears while choosing is caught before issuing", "[flow]") {
+  F f;
+  f.ok("service", "minzheng");
+  f.ok("item", "dibao");
+  f.ok("ok");
+  f.st.accepting = false;
+  f.st.printer = "paper_out";
+  CHECK_FALSE(f.ok("priority", "normal"));
+  CHECK(f.screen() == "error");
+}
+
+TEST_CASE("a ticket that did not print ends on the error screen with the desk's message", "[flow]") {
+  F f;
+  f.ok("service", "laodong");
+  REQUIRE(f.ok("priority", "normal"));
+  TakeOutcome o;
+  o.result = TakeResult::Voided;
+  o.message_zh = "号票打印失败，本次取号已作废，请到咨询台办理。";
+  f.flow.finish(o, f.now);
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("result") == "voided");
+  CHECK(f.view().at("result").at("message_zh").as_string() == o.message_zh);
+}
+
+TEST_CASE("time-outs: choosing screens after a minute without a touch; touches keep them", "[flow]") {
+  F f;
+  f.ok("touch");
+  f.ok("service", "minzheng");
+  f.now += seconds{50};
+  f.ok("touch");  // still reading
+  f.now += seconds{50};
+  CHECK_FALSE(f.flow.tick(f.now));
+  CHECK(f.view().at("timeout_s") == 10);
+  f.now += seconds{10};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+  // Working never times out.
+  f.ok("service", "laodong");
+  f.ok("priority", "normal");
+  f.now += seconds{3600};
+  CHECK_FALSE(f.flow.tick(f.now));
+  CHECK(f.screen() == "working");
+}
+
+TEST_CASE("button panel: one press, one ticket of that service", "[flow]") {
+  F f;
+  auto req = f.ok("button", "minzheng");
+  REQUIRE(req);
+  CHECK(req->service == "minzheng");
+  CHECK(req->item.empty());
+  CHECK(req->priority == "normal");
+  CHECK(f.screen() == "working");
+  f.refused("button", "minzheng");  // a second press while printing does nothing
+  f.flow.finish(printed("A001", 0, 0), f.now);
+  f.st.accepting = false;
+  CHECK_FALSE(f.ok("button", "minzheng"));
+  CHECK(f.screen() == "error");
+}
+
+TEST_CASE("language and large text for one citizen, then back to the defaults", "[flow]") {
+  F f;
+  f.ok("touch");
+  f.ok("lang", "en");
+  f.ok("elderly", "on");
+  CHECK(f.view().at("lang") == "en");
+  CHECK(f.view().at("elderly_mode") == true);
+  f.ok("home");
+  CHECK(f.view().at("elderly_mode") == false);
+  CHECK(f.view().at("lang") == "zh");  // the next citizen starts in the kiosk's language
+}
