@@ -21,11 +21,12 @@ endif()
 set(HALLQ_PACKAGE_COMPONENTS "")
 
 # hallq_package(<component> PACKAGE <name> UNIT <file in deploy/systemd>
-#               DESCRIPTION <one line> [GROUPS <group>...] [CONFIGS <example>...])
+#               DESCRIPTION <one line> [GROUPS <group>...] [CONFIGS <example>...]
+#               [RECOMMENDS <package>...])
 # Installs the unit, the example configs as /etc/hallq conffiles, and generates the
 # maintainer scripts (system user hallq, device groups, /var/lib/hallq, systemd enable).
 function(hallq_package component)
-  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS" ${ARGN})
+  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS;RECOMMENDS" ${ARGN})
   string(TOUPPER ${component} C)
   set(gen ${CMAKE_BINARY_DIR}/debian/${component})
   file(MAKE_DIRECTORY ${gen})
@@ -59,6 +60,10 @@ function(hallq_package component)
   set(CPACK_DEBIAN_${C}_PACKAGE_CONTROL_EXTRA
     "${gen}/conffiles;${gen}/postinst;${gen}/prerm;${gen}/postrm" PARENT_SCOPE)
   set(CPACK_COMPONENT_${C}_DESCRIPTION "${P_DESCRIPTION}" PARENT_SCOPE)
+  if(P_RECOMMENDS)
+    list(JOIN P_RECOMMENDS ", " recommends)
+    set(CPACK_DEBIAN_${C}_PACKAGE_RECOMMENDS "${recommends}" PARENT_SCOPE)
+  endif()
   set(HALLQ_PACKAGE_COMPONENTS ${HALLQ_PACKAGE_COMPONENTS} ${component} PARENT_SCOPE)
 endfunction()
 

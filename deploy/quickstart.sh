@@ -13,28 +13,43 @@ bash deploy/bootstrap.sh
 case "${1:-}" in
   demo)
     cmake --preset release >/dev/null
-    cmake --build --preset release -j "$jobs" --target hallq-controller
+    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk
     data=$(mktemp -d /tmp/hallq-demo.XXXXXX)
     port=${HALLQ_PORT:-8080}
+    kport=${HALLQ_KIOSK_PORT:-8090}
+    pport=${HALLQ_PRINTER_PORT:-9100}
+    bin=$root/build/release/bin
     # A real hall closes at night; the demo hall takes tickets at any hour.
     sed -e 's/^always_open = false/always_open = true/' deploy/examples/hall.toml > "$data/hall.toml"
+    sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk\"|" deploy/examples/kiosk.toml > "$data/kiosk.toml"
+    mkdir -p "$data/printer"
     cat <<MSG
 
 HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a real hall)
   data folder      $data
+  kiosk page       http://127.0.0.1:$kport/   (the touch kiosk kiosk-1; open it in a browser)
+  printed tickets  $data/printer/job-NNNN.png  (the printer simulator on port $pport)
   health           http://127.0.0.1:$port/api/v1/health
   hall snapshot    http://127.0.0.1:$port/api/v1/hall
   service guides   http://127.0.0.1:$port/api/v1/services
   event stream     ws://127.0.0.1:$port/api/v1/events?since=0
   metrics          http://127.0.0.1:$port/metrics
 Try:
-  curl -s -XPOST http://127.0.0.1:$port/api/v1/tickets -H 'Authorization: Bearer demo-kiosk-1' -d '{"service":"minzheng"}'
+  echo paper-out > $data/printer/fault    (the kiosk stops issuing; echo ok to refill)
   curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}'
 Stop with Ctrl-C.
 
 MSG
-    exec "$root/build/release/bin/hallq-controller" --config "$data/hall.toml" \
-      --data-dir "$data" --listen "0.0.0.0:$port"
+    pids=()
+    trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+    "$bin/hallq-printer-sim" --listen "127.0.0.1:$pport" --out "$data/printer" >"$data/printer.log" 2>&1 &
+    pids+=($!)
+    "$bin/hallq-controller" --config "$data/hall.toml" --data-dir "$data" --listen "0.0.0.0:$port" &
+    pids+=($!)
+    "$bin/hallq-kiosk" --config "$data/kiosk.toml" --controller "http://127.0.0.1:$port" \
+      --printer "tcp://127.0.0.1:$pport" --listen "127.0.0.1:$kport" >"$data/kiosk.log" 2>&1 &
+    pids+=($!)
+    wait -n
     ;;
   test)
     cmake --preset dev >/dev/null

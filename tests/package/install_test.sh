@@ -24,6 +24,10 @@ case "$arch" in
 esac
 [ "$(id -u)" -eq 0 ] || { echo "install_test: needs root (chroot, mknod)" >&2; exit 1; }
 pkg=$(dpkg-deb -f "$deb" Package)
+case "$pkg" in
+  hallq-kiosk) config=/etc/hallq/kiosk.toml ;;
+  *) config=/etc/hallq/hall.toml ;;
+esac
 cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}
 tarball="$cache/chroot-$arch.tar"
 mkdir -p "$cache"
@@ -97,11 +101,11 @@ expect "system user hallq exists: $user" test -n "$user"
 expect "hallq is a system account with no login shell" grep -q ':/usr/sbin/nologin$' <<<"$user"
 mode() { in_root stat -c '%U:%G %a' "$1"; }
 expect "/var/lib/hallq is hallq:hallq 750" test "$(mode /var/lib/hallq)" = "hallq:hallq 750"
-expect "/etc/hallq/hall.toml is root:hallq 640" test "$(mode /etc/hallq/hall.toml)" = "root:hallq 640"
+expect "$config is root:hallq 640" test "$(mode "$config")" = "root:hallq 640"
 expect "unit enabled at boot" test -L "$root/etc/systemd/system/multi-user.target.wants/$pkg.service"
 version=$(in_root "/usr/bin/$pkg" --version)
 expect "$pkg --version runs on $arch: $version" test -n "$version"
-expect "$pkg --check-config /etc/hallq/hall.toml" in_root "/usr/bin/$pkg" --check-config /etc/hallq/hall.toml
+expect "$pkg --check-config $config" in_root "/usr/bin/$pkg" --check-config "$config"
 verify=$(in_root systemd-analyze verify --man=no "/lib/systemd/system/$pkg.service" 2>&1 || echo "exit $?")
 expect "systemd-analyze verify $pkg.service (the chroot's systemd) ${verify}" test -z "$verify"
 
@@ -131,11 +135,36 @@ if [ "$pkg" = hallq-controller ]; then
     bad "daemon did not start: $(cat "$work/daemon.log")"
   fi
 fi
+# The kiosk with no controller and its printer a file: it serves its page, says it is
+# offline, issues nothing, and stops cleanly.
+if [ "$pkg" = hallq-kiosk ]; then
+  mkfifo "$work/out"
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+    /usr/bin/hallq-kiosk --config "$config" --listen 127.0.0.1:0 --controller http://127.0.0.1:9 \
+    --printer file:/var/lib/hallq/kiosk/printer.out > "$work/out" 2> "$work/daemon.log" &
+  daemon_pid=$!
+  port=$(timeout 60 sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p;T;q' "$work/out" || true)
+  if [ -n "$port" ]; then
+    ok "kiosk started as hallq under qemu on port $port"
+    page=$(curl -s "http://127.0.0.1:$port/" || true)
+    expect "the page is served from /usr/share/hallq/kiosk-web" grep -qi '<html' <<<"$page"
+    sleep 2
+    state=$(curl -s "http://127.0.0.1:$port/api/state" || true)
+    expect "GET /api/state says offline: ${state:0:120}" grep -q '"online":false' <<<"$state"
+    kill -TERM "$daemon_pid"
+    code=0; wait "$daemon_pid" || code=$?
+    daemon_pid=
+    expect "kiosk exits 0 on SIGTERM" test "$code" = 0
+    expect "journal folder owned by hallq" test "$(mode /var/lib/hallq/kiosk)" = "hallq:hallq 750"
+  else
+    bad "kiosk did not start: $(cat "$work/daemon.log")"
+  fi
+fi
 
 in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq $pkg" > "$work/remove.log" 2>&1 \
   || bad "apt-get remove $pkg"
 expect "remove: binary gone" test ! -e "$root/usr/bin/$pkg"
-expect "remove: conffile kept" test -f "$root/etc/hallq/hall.toml"
+expect "remove: conffile kept" test -f "$root$config"
 in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $pkg" > "$work/purge.log" 2>&1 \
   || bad "apt-get purge $pkg"
 expect "purge: /etc/hallq removed" test ! -e "$root/etc/hallq"
