@@ -2,6 +2,8 @@
 # Installs a HallQ .deb into a Debian 12 (bookworm, as Raspberry Pi OS bookworm) chroot of
 # the package's architecture, run through qemu-user and binfmt_misc, the way an installer
 # does on a board:   apt install ./hallq-controller_<version>_armhf.deb
+# (without Recommends: the kiosk's browser stack — chromium, cage, CJK fonts — is hundreds of
+# MB and not what this test checks)
 # then checks what the installer gets — the hallq user, /var/lib/hallq, /etc/hallq modes,
 # the unit enabled at boot and valid for that systemd, the binary's --version and
 # --check-config — starts the daemon as user hallq, asks it over HTTP for a ticket, stops it
@@ -85,7 +87,7 @@ expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi;
 
 cp "$deb" "$root/tmp/"
 echo "install_test: apt install ./$(basename "$deb") in the $arch chroot"
-if ! in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./tmp/$(basename "$deb")" \
+if ! in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ./tmp/$(basename "$deb")" \
     > "$work/apt.log" 2>&1; then
   tail -n 30 "$work/apt.log" >&2
   bad "apt install ./$(basename "$deb")"
