@@ -12,7 +12,7 @@ packages=(
   # Printing: GNU Unifont glyphs for rendering jobs, zbarimg to read QR codes back in tests.
   unifont zbar-tools
   # Rare characters (CJK Ext-B+ in names) printed as raster glyphs: FreeType + HanaMin fonts.
-  libfreetype-dev fonts-hanazono fonts-wqy-microhei
+  libfreetype-dev fonts-hanazono fonts-wqy-microhei libgpiod-dev
   # libFuzzer (preset fuzz).
   clang libclang-rt-14-dev
   python3 tzdata curl procps

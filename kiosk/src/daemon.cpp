@@ -388,6 +388,20 @@ std::optional<std::string> Daemon::start() {
       if (w->cv.wait_for(lock, std::chrono::seconds{poll_s}, [w] { return w->stop; })) return;
     }
   });
+  if (config_.mode == "buttons") {
+    auto panel = open_button_panel(config_.buttons);
+    if (!panel) return "button panel: " + panel.error();
+    panel_ = std::move(*panel);
+    panel_->start([this](int line) {
+      asio::post(io_, [this, line] {
+        for (const auto& b : config_.buttons.buttons) {
+          if (b.line != line) continue;
+          auto r = event(FlowEvent{"button", b.service});
+          if (!r) logger("kiosk")->info("button {} ({}): {}", line, b.service, r.error());
+        }
+      });
+    });
+  }
   tick();  // the first printer check and journal settling at once
   logger("kiosk")->info("kiosk {} serving the page on http://{}/ (controller {}, printer {}, mode {})", config_.id,
                         config_.listen, config_.controller, config_.printer.device, config_.mode);
@@ -397,6 +411,7 @@ std::optional<std::string> Daemon::start() {
 void Daemon::stop() {
   if (stopped_ || !workers_) return;
   stopped_ = true;
+  if (panel_) panel_->stop();
   boost::system::error_code ec;
   acceptor_.close(ec);
   timer_.cancel();
@@ -443,6 +458,11 @@ json::object Daemon::state() const {
 void Daemon::subscribe(const std::shared_ptr<StateSubscriber>& s) { subscribers_.push_back(s); }
 
 void Daemon::publish() {
+  if (panel_) {
+    // The panel's LED: steady while tickets are offered, fast while one prints, slow when
+    // the kiosk cannot issue (controller, printer).
+    panel_->set_led(busy_ ? Led::FastBlink : (status_.online && status_.accepting) ? Led::On : Led::Blink);
+  }
   auto msg = std::make_shared<const std::string>(json::serialize(state()));
   std::erase_if(subscribers_, [&](const std::weak_ptr<StateSubscriber>& w) {
     auto s = w.lock();

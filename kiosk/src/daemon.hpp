@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hallq/common/service.hpp"
+#include "hallq/kiosk/buttons.hpp"
 #include "hallq/kiosk/config.hpp"
 #include "hallq/kiosk/flow.hpp"
 
@@ -70,6 +71,7 @@ class Daemon {
   boost::asio::steady_timer timer_;
   std::vector<std::weak_ptr<StateSubscriber>> subscribers_;
   ServiceNotifier notifier_;
+  std::unique_ptr<ButtonPanel> panel_;  // buttons mode
   std::chrono::steady_clock::time_point last_ping_{};
   bool stopped_ = false;
 };

@@ -210,6 +210,68 @@ class Kiosk(KioskTest):
         self.assertEqual(len(self.jobs()), 1)
 
 
+class KioskButtons(KioskTest):
+    """The button-panel kiosk (no screen), with the simulated panel: one press, one printed
+    ticket; the LED tells whether tickets are offered."""
+
+    def setUp(self):
+        self.buttons = None
+        super().setUp()
+
+    def start_kiosk(self):
+        self.buttons = os.path.join(self.tmp.name, "buttons")
+        with open(self.kiosk_config, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace('mode = "touch"', 'mode = "buttons"')
+        text += ('\n[buttons]\nchip = "sim:%s"\ndebounce_ms = 30\nled_line = 17\n'
+                 '[[buttons.button]]\nline = 5\nservice = "minzheng"\n'
+                 '[[buttons.button]]\nline = 6\nservice = "laodong"\n' % self.buttons)
+        with open(self.kiosk_config, "w", encoding="utf-8") as f:
+            f.write(text)
+        super().start_kiosk()
+
+    def press(self, line):
+        with open(self.buttons, "w") as f:
+            f.write("%d\n" % line)
+
+    def led(self):
+        with open(self.buttons + ".led") as f:
+            return f.read().strip()
+
+    def wait_led(self, want):
+        deadline = time.time() + 15
+        while time.time() < deadline and self.led() != want:
+            time.sleep(0.1)
+        self.assertEqual(self.led(), want)
+
+    def test_one_press_one_ticket(self):
+        self.wait_led("on")
+        self.press(6)
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket from the button")
+        self.assertEqual(s["flow"]["result"]["number"], "B001")
+        self.assertEqual(self.jobs(), ["job-0001.png"])
+        # Hammering the button right after: no second ticket (2 s guard); a line without a
+        # button does nothing.
+        self.press(6)
+        self.press(9)
+        time.sleep(1.0)
+        self.assertEqual(self.issued(), 1)
+        time.sleep(1.2)
+        self.press(5)
+        s = self.wait(lambda s: s["flow"]["result"].get("number") == "A001", "no second ticket")
+        self.assertEqual(self.issued(), 2)
+
+    def test_led_blinks_and_nothing_is_issued_without_paper(self):
+        self.wait_led("on")
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write("paper-out")
+        self.wait_led("blink")
+        self.press(5)
+        time.sleep(1.0)
+        self.assertEqual(self.issued(), 0)
+        self.assertEqual(self.jobs(), [])
+
+
 class KioskHallClosed(KioskTest):
     hall_overrides = dict()
     clock = "2026-03-02T22:00:00+08:00"  # a Monday night: the hall is closed

@@ -3,6 +3,8 @@
 // materials before the ticket, R-HALL-7 priority choice).
 #include "hallq/kiosk/flow.hpp"
 
+#include "hallq/kiosk/buttons.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -230,4 +232,51 @@ TEST_CASE("language and large text for one citizen, then back to the defaults", 
   f.ok("home");
   CHECK(f.view().at("elderly_mode") == false);
   CHECK(f.view().at("lang") == "zh");  // the next citizen starts in the kiosk's language
+}
+
+// ---------------------------------------------------------------------------------------------
+// The button panel's debouncing (kiosk/buttons.hpp)
+
+TEST_CASE("button panel: a press counts once it has held for the debounce time", "[flow]") {
+  using namespace std::chrono_literals;
+  Debouncer d(50ms, 2000ms);
+  SteadyTime t{};
+  t += 10s;
+  // Contact bounce: levels flicker for 20 ms, then hold.
+  for (int i = 0; i < 4; ++i) {
+    d.level(i % 2 == 0, t);
+    CHECK_FALSE(d.poll(t));
+    t += 5ms;
+  }
+  d.level(true, t);
+  t += 49ms;
+  CHECK_FALSE(d.poll(t));
+  t += 1ms;
+  CHECK(d.poll(t));  // one press
+  t += 100ms;
+  CHECK_FALSE(d.poll(t));  // held: still one press
+  d.level(false, t);
+  t += 60ms;
+  CHECK_FALSE(d.poll(t));  // released
+  // Pressed again within the 2 s guard: no second ticket.
+  d.level(true, t);
+  t += 60ms;
+  CHECK_FALSE(d.poll(t));
+  d.level(false, t);
+  t += 60ms;
+  d.poll(t);
+  t += 2s;
+  d.level(true, t);
+  t += 60ms;
+  CHECK(d.poll(t));
+  // A glitch shorter than the debounce time is no press.
+  d.level(false, t);
+  t += 60ms;
+  d.poll(t);
+  t += 3s;
+  d.level(true, t);
+  t += 20ms;
+  d.level(false, t);
+  t += 100ms;
+  CHECK_FALSE(d.poll(t));
 }

@@ -1,0 +1,241 @@
+#include "hallq/kiosk/buttons.hpp"
+
+#include <fcntl.h>
+#include <gpiod.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "hallq/common/log.hpp"
+
+namespace hallq::kiosk {
+using namespace std::chrono_literals;
+
+const char* to_string(Led l) {
+  switch (l) {
+    case Led::Off: return "off";
+    case Led::On: return "on";
+    case Led::Blink: return "blink";
+    case Led::FastBlink: return "fast_blink";
+  }
+  return "off";
+}
+
+void Debouncer::level(bool pressed, SteadyTime t) {
+  if (pressed != raw_) {
+    raw_ = pressed;
+    raw_since_ = t;
+  }
+}
+
+bool Debouncer::poll(SteadyTime t) {
+  if (raw_ == stable_ || t - raw_since_ < debounce_) return false;
+  stable_ = raw_;
+  if (!stable_) return false;  // released
+  if (pressed_once_ && t - last_press_ < guard_) return false;
+  pressed_once_ = true;
+  last_press_ = t;
+  return true;
+}
+
+namespace {
+
+constexpr auto kGuard = 2s;  // one ticket per press, however eagerly the button is hit
+
+// The LED's blinking, shared by both panels: on/off at the phase the mode asks for.
+bool led_level(Led mode, SteadyTime t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  switch (mode) {
+    case Led::Off: return false;
+    case Led::On: return true;
+    case Led::Blink: return (ms / 500) % 2 == 0;
+    case Led::FastBlink: return (ms / 125) % 2 == 0;
+  }
+  return false;
+}
+
+class GpiodPanel final : public ButtonPanel {
+ public:
+  explicit GpiodPanel(const ButtonsConfig& c) : config_(c) {}
+  ~GpiodPanel() override { stop(); }
+
+  Expected<bool, std::string> open() {
+    chip_ = ::gpiod_chip_open(config_.chip.c_str());
+    if (!chip_) return unexpected(config_.chip + ": " + std::strerror(errno));
+    for (const auto& b : config_.buttons) {
+      gpiod_line* l = ::gpiod_chip_get_line(chip_, static_cast<unsigned>(b.line));
+      if (!l) return unexpected(config_.chip + ": no line " + std::to_string(b.line));
+      int flags = GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+      if (::gpiod_line_request_both_edges_events_flags(l, "hallq-kiosk", flags) != 0)
+        return unexpected(config_.chip + " line " + std::to_string(b.line) + ": " + std::strerror(errno));
+      lines_.push_back(Line{b.line, l, Debouncer(std::chrono::milliseconds{config_.debounce_ms}, kGuard)});
+    }
+    if (config_.led_line) {
+      led_ = ::gpiod_chip_get_line(chip_, static_cast<unsigned>(*config_.led_line));
+      if (!led_ || ::gpiod_line_request_output(led_, "hallq-kiosk", 0) != 0)
+        return unexpected(config_.chip + " LED line " + std::to_string(*config_.led_line) + ": " + std::strerror(errno));
+    }
+    return true;
+  }
+
+  void start(std::function<void(int)> on_press) override {
+    th_ = std::thread([this, on_press = std::move(on_press)] { loop(on_press); });
+  }
+  void set_led(Led mode) override { led_mode_ = mode; }
+  void stop() override {
+    stop_ = true;
+    if (th_.joinable()) th_.join();
+    for (auto& l : lines_) ::gpiod_line_release(l.line);
+    lines_.clear();
+    if (led_) {
+      ::gpiod_line_set_value(led_, 0);
+      ::gpiod_line_release(led_);
+      led_ = nullptr;
+    }
+    if (chip_) ::gpiod_chip_close(chip_);
+    chip_ = nullptr;
+  }
+
+ private:
+  struct Line {
+    int offset;
+    gpiod_line* line;
+    Debouncer debounce;
+  };
+  void loop(const std::function<void(int)>& on_press) {
+    std::vector<pollfd> fds;
+    for (auto& l : lines_) fds.push_back(pollfd{::gpiod_line_event_get_fd(l.line), POLLIN, 0});
+    int led_value = -1;
+    while (!stop_) {
+      bool pending = false;
+      for (auto& l : lines_) pending = pending || l.debounce.pending();
+      ::poll(fds.data(), fds.size(), pending ? 5 : 50);
+      auto now = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < lines_.size(); ++i) {
+        if (fds[i].revents & POLLIN) {
+          gpiod_line_event ev{};
+          if (::gpiod_line_event_read(lines_[i].line, &ev) == 0) {
+            // Bounces arrive as edges; the level read after them is what counts.
+            int v = ::gpiod_line_get_value(lines_[i].line);
+            lines_[i].debounce.level(v == 1, now);
+          }
+        }
+        if (lines_[i].debounce.poll(now)) on_press(lines_[i].offset);
+      }
+      if (led_) {
+        int v = led_level(led_mode_, now) ? 1 : 0;
+        if (v != led_value) ::gpiod_line_set_value(led_, v);
+        led_value = v;
+      }
+    }
+  }
+
+  ButtonsConfig config_;
+  gpiod_chip* chip_ = nullptr;
+  gpiod_line* led_ = nullptr;
+  std::vector<Line> lines_;
+  std::atomic<Led> led_mode_{Led::Off};
+  std::atomic<bool> stop_{false};
+  std::thread th_;
+};
+
+// The simulated panel: a FIFO of line numbers in, the LED's mode out to a file.
+class SimPanel final : public ButtonPanel {
+ public:
+  explicit SimPanel(std::string path, const ButtonsConfig& c) : path_(std::move(path)), config_(c) {}
+  ~SimPanel() override { stop(); }
+
+  Expected<bool, std::string> open() {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0 && ::mkfifo(path_.c_str(), 0660) != 0)
+      return unexpected(path_ + ": " + std::strerror(errno));
+    // Read-write, so the FIFO never reports end of file when a writer closes it.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ < 0) return unexpected(path_ + ": " + std::strerror(errno));
+    write_led(Led::Off);
+    return true;
+  }
+  void start(std::function<void(int)> on_press) override {
+    th_ = std::thread([this, on_press = std::move(on_press)] { loop(on_press); });
+  }
+  void set_led(Led mode) override {
+    if (mode != led_.exchange(mode)) write_led(mode);
+  }
+  void stop() override {
+    stop_ = true;
+    if (th_.joinable()) th_.join();
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  void write_led(Led mode) {
+    std::ofstream f(path_ + ".led.tmp");
+    f << to_string(mode) << "\n";
+    f.close();
+    std::rename((path_ + ".led.tmp").c_str(), (path_ + ".led").c_str());
+  }
+  void loop(const std::function<void(int)>& on_press) {
+    std::map<int, Debouncer> guards;
+    std::string buf;
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char chunk[256];
+      ssize_t n = ::read(fd_, chunk, sizeof chunk);
+      if (n <= 0) continue;
+      buf.append(chunk, static_cast<size_t>(n));
+      for (size_t nl = buf.find('\n'); nl != std::string::npos; nl = buf.find('\n')) {
+        std::string line = buf.substr(0, nl);
+        buf.erase(0, nl + 1);
+        char* end = nullptr;
+        long v = std::strtol(line.c_str(), &end, 10);
+        if (line.empty() || *end != '\0' || v < 0 || v > 511) {
+          logger("kiosk")->warn("simulated buttons: ignoring '{}'", line);
+          continue;
+        }
+        int offset = static_cast<int>(v);
+        bool known = false;
+        for (const auto& b : config_.buttons) known = known || b.line == offset;
+        if (!known) continue;
+        // A simulated press is clean (no bounce), but the double-press guard still applies.
+        auto [it, fresh] = guards.try_emplace(offset, Debouncer(0ms, kGuard));
+        auto t = std::chrono::steady_clock::now();
+        it->second.level(true, t);
+        bool press = it->second.poll(t);
+        it->second.level(false, t);
+        it->second.poll(t);
+        if (press) on_press(offset);
+      }
+    }
+  }
+
+  std::string path_;
+  ButtonsConfig config_;
+  int fd_ = -1;
+  std::atomic<Led> led_{Led::Off};
+  std::atomic<bool> stop_{false};
+  std::thread th_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(const ButtonsConfig& config) {
+  if (config.chip.rfind("sim:", 0) == 0) {
+    auto p = std::make_unique<SimPanel>(config.chip.substr(4), config);
+    if (auto o = p->open(); !o) return unexpected(o.error());
+    return std::unique_ptr<ButtonPanel>(std::move(p));
+  }
+  auto p = std::make_unique<GpiodPanel>(config);
+  if (auto o = p->open(); !o) return unexpected(o.error());
+  return std::unique_ptr<ButtonPanel>(std::move(p));
+}
+
+}  // namespace hallq::kiosk
