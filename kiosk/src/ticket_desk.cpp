@@ -41,18 +41,12 @@ std::int64_t num(const json::object& o, const char* k) {
 }
 
 // The printer state names the controller takes (POST /api/v1/devices/{id}/status).
+// The controller's name for a printer condition (the driver's, but "near_end").
+std::string state_name(Condition c) {
+  return c == Condition::PaperNearEnd ? "near_end" : std::string(escpos::to_string(c));
+}
 std::string state_name(const Expected<escpos::Status, std::string>& s) {
-  if (!s) return "offline";  // cannot reach it at all
-  switch (s->condition()) {
-    case Condition::Ok: return "ok";
-    case Condition::PaperNearEnd: return "near_end";
-    case Condition::PaperOut: return "paper_out";
-    case Condition::CoverOpen: return "cover_open";
-    case Condition::Offline: return "offline";
-    case Condition::Error: return "error";
-    case Condition::Unknown: return "unknown";
-  }
-  return "unknown";
+  return s ? state_name(s->condition()) : "offline";  // offline: cannot reach it at all
 }
 // A printer that never answers is trusted to print (hardware.md): only a fault it reports,
 // or one we cannot reach at all, stops the kiosk.
@@ -326,8 +320,7 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
   o.prints = 1;
   auto after_print = [&](const escpos::JobResult& jr) {
     // The paper may have ended with this ticket: the next citizen must not be offered one.
-    std::string s = jr.after.answered ? std::string(escpos::to_string(jr.after.condition())) : "unknown";
-    if (s == "paper_near_end") s = "near_end";
+    std::string s = state_name(jr.after.condition());
     set_printer(s, can_print(s), "", false);
   };
   if (o.print.outcome == JobOutcome::Printed) {
