@@ -503,6 +503,9 @@ void Daemon::on_snapshot(bool online, json::array services, json::object hall, T
   const bool was_online = status_.online;
   status_.online = online;
   if (online) {
+    // The desk prints the centre's name, lines and materials from the same read.
+    Workers* w = workers_.get();
+    w->desk_thread->post([w, services, hall] { w->desk.set_info(services, hall); });
     status_.services = std::move(services);
     status_.centre = str(hall, "centre");
     complaint_phone_ = str(hall, "complaint_phone");
@@ -543,11 +546,9 @@ void Daemon::tick() {
     const bool heartbeat = t - last_heartbeat_ >= 30s;
     if (heartbeat) last_heartbeat_ = t;
     const bool settle = status_.online && pending_ > 0;
-    const bool refresh = status_.online && heartbeat;
     routine_running_ = true;
     Workers* w = workers_.get();
-    w->desk_thread->post([this, w, heartbeat, settle, refresh] {
-      if (refresh) w->desk.refresh_info();
+    w->desk_thread->post([this, w, heartbeat, settle] {
       if (settle) w->desk.resolve_pending();
       w->desk.check_printer(heartbeat);
       bool accepting = w->desk.accepting();

@@ -77,7 +77,6 @@ std::optional<std::string> Flow::why_not_issuing(const KioskStatus& st, const st
 Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
   using R = std::optional<TakeRequest>;
   if (screen_ == Screen::Working) return unexpected(std::string("a ticket is being issued"));
-  const Screen before = screen_;
   auto error = [&](const std::string& code, const std::string& zh, const std::string& en) {
     result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
     go(Screen::Error, now);
@@ -191,8 +190,6 @@ Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, c
         break;
       default: go(Screen::Idle, now); break;
     }
-    // Going back keeps the service chosen (Items/Materials need it).
-    (void)before;
     return R{};
   }
   return unexpected("unknown event '" + t + "'");

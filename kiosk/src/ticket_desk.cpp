@@ -126,17 +126,22 @@ bool TicketDesk::check_printer(bool heartbeat) {
 bool TicketDesk::refresh_info() {
   HttpReply s = api_.services();
   HttpReply h = api_.hall();
-  if (s.ok() && s.body.is_object()) {
-    auto* arr = s.body.as_object().if_contains("services");
-    if (arr && arr->is_array()) services_ = arr->as_array();
-  }
-  if (h.ok() && h.body.is_object()) {
-    std::string c = str(h.body.as_object(), "centre");
-    std::string p = str(h.body.as_object(), "complaint_phone");
+  json::array services;
+  if (s.ok() && s.body.is_object())
+    if (auto* arr = s.body.as_object().if_contains("services"); arr && arr->is_array()) services = arr->as_array();
+  set_info(services, h.ok() && h.body.is_object() ? h.body.as_object() : json::object{});
+  return s.ok() && h.ok();
+}
+
+void TicketDesk::set_info(const json::array& services, const json::object& hall) {
+  if (!services.empty()) services_ = services;
+  if (!hall.empty()) {
+    std::string c = str(hall, "centre");
+    std::string p = str(hall, "complaint_phone");
     if (!c.empty()) centre_ = c;
     if (!p.empty()) complaint_phone_ = p;
     // The centre's [printing] lines and ticket URL, unless this kiosk has its own.
-    if (auto* pr = h.body.as_object().if_contains("printing"); pr && pr->is_object()) {
+    if (auto* pr = hall.if_contains("printing"); pr && pr->is_object()) {
       const json::object& po = pr->as_object();
       auto lines = [&](const char* key) {
         std::vector<std::string> out;
@@ -150,7 +155,6 @@ bool TicketDesk::refresh_info() {
       if (opt_.status_url.empty()) status_url_ = str(po, "ticket_url");
     }
   }
-  return s.ok() && h.ok();
 }
 
 escpos::TicketData TicketDesk::ticket_data(const json::object& t, const std::string& item) const {

@@ -113,6 +113,9 @@ class TicketDesk {
   size_t resolve_pending();
   // Fetches the services (materials, guides) and the centre's name; false if unreachable.
   bool refresh_info();
+  // The same from what a caller already read (/api/v1/services' list, /api/v1/hall);
+  // empty parts are left as they were.
+  void set_info(const boost::json::array& services, const boost::json::object& hall);
 
   bool accepting() const { return accepting_; }
   const std::string& printer_state() const { return printer_state_; }  // ok, near_end, paper_out, ...
