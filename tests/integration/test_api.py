@@ -162,6 +162,30 @@ class Api(ControllerTest):
         self.assertIn("hallq_request_duration_seconds_bucket", text)
         self.assertIn("hallq_websocket_clients 0", text)
 
+    def test_ticket_by_number(self):
+        """A citizen asks a kiosk about today's A002 (the kiosk's progress screen, issue 5):
+        found while waiting and after it was called and finished; credentials required."""
+        _, a = self.c.issue(request_id="kiosk-1/n1")
+        _, b = self.c.issue(request_id="kiosk-1/n2")
+        s, t = self.c.get("/api/v1/tickets?number=A002", token="demo-kiosk-2")
+        self.assertEqual((s, t["id"], t["state"], t["ahead"]), (200, b["id"], "waiting", 1))
+        tok = self.c.sign_in(1, "c01")
+        for action, body in (("call-next", None), ("start", None), ("finish", {"case": {"type": "immediate"}})):
+            s, r = self.c.post("/api/v1/windows/1/" + action, body, token=tok)
+            self.assertEqual(s, 200, r)
+        s, t = self.c.get("/api/v1/tickets?number=A001", token="demo-kiosk-1")
+        self.assertEqual((s, t["id"], t["state"], t["window"]), (200, a["id"], "done", 1))
+        s, t = self.c.get("/api/v1/tickets?number=A002", token="demo-kiosk-1")
+        self.assertEqual((s, t["ahead"]), (200, 0))
+        for path, token, want in [
+            ("/api/v1/tickets?number=A002", None, (401, "unauthorized")),
+            ("/api/v1/tickets?number=A999", "demo-kiosk-1", (404, "unknown_ticket")),
+            ("/api/v1/tickets?number=a002", "demo-kiosk-1", (422, "invalid_value")),
+            ("/api/v1/tickets?number=A002%27--", "demo-kiosk-1", (422, "invalid_value")),
+        ]:
+            s, body = self.c.get(path, token=token)
+            self.assertEqual((s, body["error"]["code"]), want, path)
+
     def test_void_contract(self):
         """No phantom tickets (issue 4): the issuing kiosk voids a waiting ticket it could not
         print; retries are answered alike; nobody else can; the number is never called."""

@@ -530,6 +530,11 @@ std::optional<json::object> Hall::ticket(engine::TicketId id) {
   return std::nullopt;
 }
 
+std::optional<json::object> Hall::ticket_by_number(const std::string& number) {
+  auto id = reader_->ticket_by_number(engine_->day(), number);
+  return id ? ticket(*id) : std::nullopt;
+}
+
 json::array Hall::services_json() const {
   json::array out;
   for (const auto& s : config_.services) {

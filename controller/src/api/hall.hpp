@@ -111,6 +111,8 @@ class Hall {
   void device_seen(const std::string& id);
   bool device_online(const std::string& id) const;
   std::optional<boost::json::object> ticket(engine::TicketId id);
+  // Today's ticket with this number (A012), for a citizen asking at a kiosk.
+  std::optional<boost::json::object> ticket_by_number(const std::string& number);
   boost::json::array services_json() const;
   std::vector<engine::Event> events_since(std::int64_t seq, int limit);
   std::int64_t published_seq() const { return published_seq_; }

@@ -406,6 +406,19 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return make_json(req, http::status::ok, json::object{{"services", hall.services_json()}});
   }
   if (parts[0] == "tickets") {
+    if (parts.size() == 1 && method == http::verb::get && !query_param(req.target(), "number").empty()) {
+      // A citizen asks a kiosk how far today's ticket A012 is (the kiosk's progress screen).
+      if (p.kind == Principal::Kind::None)
+        co_return fail(api_error(401, "unauthorized", "a device, clerk or manager credential is required"));
+      std::string number = query_param(req.target(), "number");
+      bool plain = number.size() <= 16 && std::all_of(number.begin(), number.end(), [](char c) {
+                     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                   });
+      if (!plain) co_return fail(api_error(422, "invalid_value", "number is a ticket number such as A012"));
+      auto t = hall.ticket_by_number(number);
+      if (!t) co_return fail(api_error(404, "unknown_ticket", "no ticket with this number today", "今日没有该号码"));
+      co_return make_json(req, http::status::ok, *t);
+    }
     if (parts.size() == 1 && method == http::verb::get) {
       // A kiosk whose issue request went unanswered asks what became of it (README "Printing").
       if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))

@@ -376,6 +376,15 @@ std::optional<std::string> StoreReader::ticket_row(engine::TicketId id) {
   return std::nullopt;
 }
 
+std::optional<engine::TicketId> StoreReader::ticket_by_number(const std::string& day, const std::string& number) {
+  auto s = db_->stmt("SELECT id FROM tickets WHERE day=?1 AND number=?2 ORDER BY id DESC LIMIT 1");
+  if (!s) return std::nullopt;
+  s->bind(1, day);
+  s->bind(2, number);
+  if (s->step() == SQLITE_ROW) return s->i64(0);
+  return std::nullopt;
+}
+
 std::vector<std::pair<engine::TicketId, std::string>> StoreReader::all_ticket_rows() {
   std::vector<std::pair<engine::TicketId, std::string>> out;
   auto s = db_->stmt("SELECT id,row FROM tickets ORDER BY id");

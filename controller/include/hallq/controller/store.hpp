@@ -85,6 +85,8 @@ class StoreReader {
   // Events with seq > since, at most `limit`, in order.
   std::vector<engine::Event> events_since(std::int64_t since, int limit);
   std::optional<std::string> ticket_row(engine::TicketId id);
+  // The ticket numbered `number` on business day `day` (YYYY-MM-DD), if any.
+  std::optional<engine::TicketId> ticket_by_number(const std::string& day, const std::string& number);
   // Every ticket row (replay checks and tests; not for the hot path).
   std::vector<std::pair<engine::TicketId, std::string>> all_ticket_rows();
   std::vector<std::pair<int, std::string>> all_window_rows();
