@@ -90,13 +90,15 @@ struct Daemon::Workers {
         desk_api(url, c.id, c.token),
         printer(std::move(spec), escpos::PrinterTimeouts{}),
         desk(std::move(opt), desk_api, printer, journal),
-        link_api(url, c.id, c.token, Millis{3000}) {}
+        link_api(url, c.id, c.token, Millis{3000}),
+        lookup_api(url, c.id, c.token, Millis{3000}) {}
   Journal journal;
   HttpController desk_api;
   EscposTicketPrinter printer;
   TicketDesk desk;
   HttpController link_api;
-  std::unique_ptr<TaskThread> desk_thread;
+  HttpController lookup_api;
+  std::unique_ptr<TaskThread> desk_thread, lookup_thread;
   std::thread link;
   std::mutex m;
   std::condition_variable cv;
@@ -357,6 +359,7 @@ std::optional<std::string> Daemon::start() {
 
   // The desk: settle the journal, check the printer.
   workers_->desk_thread = std::make_unique<TaskThread>();
+  workers_->lookup_thread = std::make_unique<TaskThread>();
   // The link: the hall snapshot every poll_s (and the services when they change).
   Workers* w = workers_.get();
   const int poll_s = config_.poll_s;
@@ -402,6 +405,14 @@ std::optional<std::string> Daemon::start() {
       });
     });
   }
+  if (!config_.scanner.device.empty()) {
+    auto scanner = open_scanner(config_.scanner.device);
+    if (!scanner) return "scanner: " + scanner.error();
+    scanner_ = std::move(*scanner);
+    scanner_->start([this](const Scan& scan) {
+      asio::post(io_, [this, scan] { on_scan(scan); });
+    });
+  }
   tick();  // the first printer check and journal settling at once
   logger("kiosk")->info("kiosk {} serving the page on http://{}/ (controller {}, printer {}, mode {})", config_.id,
                         config_.listen, config_.controller, config_.printer.device, config_.mode);
@@ -412,6 +423,7 @@ void Daemon::stop() {
   if (stopped_ || !workers_) return;
   stopped_ = true;
   if (panel_) panel_->stop();
+  if (scanner_) scanner_->stop();
   boost::system::error_code ec;
   acceptor_.close(ec);
   timer_.cancel();
@@ -421,6 +433,7 @@ void Daemon::stop() {
   }
   workers_->cv.notify_all();
   if (workers_->link.joinable()) workers_->link.join();
+  workers_->lookup_thread.reset();
   workers_->desk_thread.reset();  // finishes a take in progress: a ticket is never left half-done
 }
 
@@ -446,6 +459,7 @@ json::object Daemon::state() const {
                             {"accepting", status_.accepting},
                             {"printer", status_.printer},
                             {"mode", config_.mode},
+                            {"scanner", !config_.scanner.device.empty()},
                             {"pending", pending_}};
   o["centre"] = status_.centre;
   o["complaint_phone"] = complaint_phone_;
@@ -475,10 +489,27 @@ void Daemon::publish() {
 Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
   auto r = flow_.on(e, status_, now());
   if (!r) return unexpected(r.error());
-  if (*r) {
+  if (r->lookup) {
+    // Searching: the lookup worker asks the controller; the page follows the stream.
+    LookupRequest q = *r->lookup;
+    Workers* w = workers_.get();
+    w->lookup_thread->post([this, w, q] {
+      std::string target = q.id ? "/api/v1/tickets/" + std::to_string(q.id) : "/api/v1/tickets?number=" + q.number;
+      HttpReply h = w->lookup_api.request("GET", target, "");
+      LookupOutcome o;
+      o.status = h.status;
+      if (h.ok() && h.body.is_object()) o.ticket = h.body.as_object();
+      else if (h.ok()) o.status = 502;  // not a ticket
+      asio::post(io_, [this, o = std::move(o)] {
+        flow_.finish_lookup(o, now());
+        publish();
+      });
+    });
+  }
+  if (r->take) {
     // Working: the desk issues and prints; the page follows the stream (or polls).
     busy_ = true;
-    TakeRequest req = **r;
+    TakeRequest req = *r->take;
     Workers* w = workers_.get();
     w->desk_thread->post([this, w, req] {
       TakeOutcome o = w->desk.take(req);
@@ -499,6 +530,16 @@ Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
   return state();
 }
 
+void Daemon::on_scan(const Scan& scan) {
+  if (config_.mode == "buttons") {
+    logger("kiosk")->info("scanner: ignored in button-panel mode (no screen to answer on)");
+    return;
+  }
+  std::string code = scan.overlong ? std::string(600, 'x') : scan.text;  // refused as unknown
+  auto r = event(FlowEvent{"scan", code});
+  if (!r) logger("kiosk")->info("scan ignored: {}", r.error());
+}
+
 void Daemon::on_snapshot(bool online, json::array services, json::object hall, TimePoint hall_time) {
   const bool was_online = status_.online;
   status_.online = online;
@@ -508,6 +549,8 @@ void Daemon::on_snapshot(bool online, json::array services, json::object hall, T
     w->desk_thread->post([w, services, hall] { w->desk.set_info(services, hall); });
     status_.services = std::move(services);
     status_.centre = str(hall, "centre");
+    status_.day = str(hall, "day");
+    if (auto* pr = hall.if_contains("printing"); pr && pr->is_object()) status_.ticket_url = str(pr->as_object(), "ticket_url");
     complaint_phone_ = str(hall, "complaint_phone");
     if (auto* n = hall.if_contains("notices"); n && n->is_array()) notices_ = n->as_array();
     if (hall_time != TimePoint{}) {

@@ -1,7 +1,9 @@
 #pragma once
 // hallq-kiosk's daemon: the flow (I/O thread), the ticket desk (its own thread: it blocks on
 // the printer and the controller), the controller link (its own thread: reads the hall
-// snapshot every few seconds) and the local page/API server for Chromium on 127.0.0.1.
+// snapshot every few seconds), the lookup worker (a citizen's progress question, so it never
+// waits behind a print), the scanner's reader and the local page/API server for Chromium on
+// 127.0.0.1.
 // Thread-safety: everything but the two workers runs on the io_context's one thread; the
 // workers hand results back with asio::post.
 #include <boost/asio/io_context.hpp>
@@ -17,6 +19,7 @@
 #include "hallq/kiosk/buttons.hpp"
 #include "hallq/kiosk/config.hpp"
 #include "hallq/kiosk/flow.hpp"
+#include "hallq/kiosk/scanner.hpp"
 
 namespace hallq::kiosk {
 
@@ -49,6 +52,7 @@ class Daemon {
   struct Workers;
   void publish();
   void tick();
+  void on_scan(const Scan& scan);
   void on_snapshot(bool online, boost::json::array services, boost::json::object hall, TimePoint hall_time);
   TimePoint now() const;
 
@@ -72,6 +76,7 @@ class Daemon {
   std::vector<std::weak_ptr<StateSubscriber>> subscribers_;
   ServiceNotifier notifier_;
   std::unique_ptr<ButtonPanel> panel_;  // buttons mode
+  std::unique_ptr<ScannerSource> scanner_;
   std::chrono::steady_clock::time_point last_ping_{};
   bool stopped_ = false;
 };

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace hallq::kiosk {
 namespace json = boost::json;
 
@@ -15,6 +17,9 @@ const char* to_string(Screen s) {
     case Screen::Working: return "working";
     case Screen::Done: return "done";
     case Screen::Error: return "error";
+    case Screen::Lookup: return "lookup";
+    case Screen::Searching: return "searching";
+    case Screen::Progress: return "progress";
   }
   return "idle";
 }
@@ -27,7 +32,77 @@ std::string str(const json::object& o, const char* k) {
 bool valid_priority(const std::string& p) {
   return p == "normal" || p == "elderly" || p == "disabled" || p == "pregnant";
 }
+bool all_of(const std::string& s, bool (*pred)(char)) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), pred);
+}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_number_char(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z'); }
+bool is_day_char(char c) { return is_digit(c) || c == '-'; }
+
+// Matches `code` against a ticket_url template, filling {id}, {number} and {day}.
+bool match_template(const std::string& tpl, const std::string& code, std::string* id, std::string* number,
+                    std::string* day) {
+  size_t ti = 0, ci = 0;
+  while (ti < tpl.size()) {
+    if (tpl[ti] != '{') {
+      if (ci >= code.size() || code[ci] != tpl[ti]) return false;
+      ++ti;
+      ++ci;
+      continue;
+    }
+    size_t close = tpl.find('}', ti);
+    if (close == std::string::npos) return false;
+    const std::string name = tpl.substr(ti + 1, close - ti - 1);
+    ti = close + 1;
+    // The value runs to the next literal character of the template (or the end).
+    size_t end = ti < tpl.size() ? code.find(tpl[ti], ci) : code.size();
+    if (end == std::string::npos) return false;
+    std::string value = code.substr(ci, end - ci);
+    ci = end;
+    if (name == "id" && all_of(value, is_digit) && value.size() <= 15) *id = value;
+    else if (name == "number" && all_of(value, is_number_char)) *number = value;
+    else if (name == "day" && all_of(value, is_day_char) && value.size() == 10) *day = value;
+    else return false;
+  }
+  return ci == code.size();
+}
 }  // namespace
+
+bool valid_ticket_number(const std::string& n) {
+  size_t letters = 0;
+  while (letters < n.size() && n[letters] >= 'A' && n[letters] <= 'Z') ++letters;
+  const size_t digits = n.size() - letters;
+  return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 4 &&
+         std::all_of(n.begin() + static_cast<std::ptrdiff_t>(letters), n.end(), is_digit);
+}
+
+std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const std::string& ticket_url) {
+  if (code.empty() || code.size() > 512) return std::nullopt;
+  ScannedTicket out;
+  std::string id, number, day;
+  if (!ticket_url.empty() && match_template(ticket_url, code, &id, &number, &day) && (!id.empty() || !number.empty())) {
+    if (!id.empty()) out.request.id = std::stoll(id);
+    else if (valid_ticket_number(number)) out.request.number = number;
+    else return std::nullopt;
+    out.day = day;
+    return out;
+  }
+  // Any URL whose path ends in /t/ID: the controller's own progress page, wherever it is.
+  if (code.rfind("http://", 0) == 0 || code.rfind("https://", 0) == 0) {
+    std::string path = code.substr(0, code.find_first_of("?#"));
+    size_t at = path.rfind("/t/");
+    if (at == std::string::npos) return std::nullopt;
+    std::string tail = path.substr(at + 3);
+    if (!all_of(tail, is_digit) || tail.size() > 15) return std::nullopt;
+    out.request.id = std::stoll(tail);
+    return out;
+  }
+  if (valid_ticket_number(code)) {
+    out.request.number = code;
+    return out;
+  }
+  return std::nullopt;
+}
 
 void Flow::go(Screen s, TimePoint now) {
   screen_ = s;
@@ -74,9 +149,10 @@ std::optional<std::string> Flow::why_not_issuing(const KioskStatus& st, const st
   return std::nullopt;
 }
 
-Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
-  using R = std::optional<TakeRequest>;
+Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  using R = FlowAction;
   if (screen_ == Screen::Working) return unexpected(std::string("a ticket is being issued"));
+  if (screen_ == Screen::Searching) return unexpected(std::string("a ticket is being looked up"));
   auto error = [&](const std::string& code, const std::string& zh, const std::string& en) {
     result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
     go(Screen::Error, now);
@@ -100,10 +176,19 @@ Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, c
     std::string en;
     if (auto zh = why_not_issuing(st, service_, &en)) {
       error(!st.online ? "controller_unreachable" : !st.accepting ? "printer_unavailable" : "not_issuing", *zh, en);
-      return std::nullopt;
+      return R{};
     }
     go(Screen::Working, now);
-    return TakeRequest{service_, priority_, item_};
+    return R{TakeRequest{service_, priority_, item_}, std::nullopt};
+  };
+  auto look_up = [&](const LookupRequest& q) -> R {
+    if (!st.online) {
+      error("controller_unreachable", "暂时无法查询，请到咨询台。", "Lookup is not available right now. Please go to the help desk.");
+      return R{};
+    }
+    lookup_day_ = st.day;
+    go(Screen::Searching, now);
+    return R{std::nullopt, q};
   };
 
   const std::string& t = e.type;
@@ -174,6 +259,36 @@ Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, c
     priority_ = e.value;
     return start();
   }
+  if (t == "open") {
+    if (e.value != "lookup") return unexpected(std::string("open lookup"));
+    if (screen_ != Screen::Idle && screen_ != Screen::Services) return unexpected(std::string("open it from the start screen"));
+    go(Screen::Services, now);  // clears any choice
+    go(Screen::Lookup, now);
+    return R{};
+  }
+  if (t == "lookup") {
+    if (screen_ != Screen::Lookup) return unexpected(std::string("type the number on the lookup screen"));
+    if (!valid_ticket_number(e.value)) return unexpected(std::string("a ticket number such as A012"));
+    return look_up(LookupRequest{0, e.value});
+  }
+  if (t == "scan") {
+    // A scan is an intent of its own: whatever screen the citizen was on, they now ask about it.
+    auto q = parse_scanned_ticket(e.value, st.ticket_url);
+    go(Screen::Services, now);
+    if (!q) {
+      error("unknown_code", "无法识别此二维码。请扫描号票上的二维码，或到咨询台咨询。",
+            "This code is not recognised. Scan the QR code on your ticket, or ask at the help desk.");
+      return R{};
+    }
+    if (!q->day.empty() && !st.day.empty() && q->day != st.day) {
+      result_ = json::object{{"found", false}, {"code", "other_day"},
+                             {"message_zh", "这是 " + q->day + " 的号票，当日有效，已过期。"},
+                             {"message_en", "This ticket was for " + q->day + "; tickets are valid on their day only."}};
+      go(Screen::Progress, now);
+      return R{};
+    }
+    return look_up(q->request);
+  }
   if (t == "back") {
     switch (screen_) {
       case Screen::Services: go(Screen::Idle, now); break;
@@ -188,6 +303,8 @@ Expected<std::optional<TakeRequest>, std::string> Flow::on(const FlowEvent& e, c
         else if (has_items_) go(Screen::Items, now);
         else go(Screen::Services, now);
         break;
+      case Screen::Lookup:
+      case Screen::Progress: go(Screen::Services, now); break;
       default: go(Screen::Idle, now); break;
     }
     return R{};
@@ -216,11 +333,47 @@ void Flow::finish(const TakeOutcome& o, TimePoint now) {
   }
 }
 
+void Flow::finish_lookup(const LookupOutcome& o, TimePoint now) {
+  if (screen_ != Screen::Searching) return;  // the citizen went home meanwhile
+  if (o.status == 200) {
+    const json::object& t = o.ticket;
+    auto num = [&](const char* k) -> std::int64_t {
+      auto* v = t.if_contains(k);
+      return v && v->is_int64() ? v->as_int64() : 0;
+    };
+    result_ = json::object{{"found", true},
+                           {"number", str(t, "number")},
+                           {"state", str(t, "state")},
+                           {"service_name", str(t, "service_name")},
+                           {"ahead", num("ahead")},
+                           {"wait_minutes", (num("estimated_wait_s") + 59) / 60},
+                           {"issued_at", str(t, "issued_at")}};
+    if (num("window")) result_["window"] = num("window");
+    if (num("target_window")) result_["target_window"] = num("target_window");
+    // A ticket of another day is history, whatever its state says.
+    std::string issued = str(t, "issued_at");
+    result_["today"] = lookup_day_.empty() || issued.substr(0, std::min<size_t>(10, issued.size())) == lookup_day_;
+  } else if (o.status == 404) {
+    result_ = json::object{{"found", false}, {"code", "unknown_ticket"},
+                           {"message_zh", "今日没有查到该号码，请核对号票。"},
+                           {"message_en", "No ticket with this number today. Please check your ticket."}};
+  } else {
+    result_ = json::object{{"code", o.status == 0 ? "controller_unreachable" : "lookup_failed"},
+                           {"message_zh", "暂时无法查询，请到咨询台。"},
+                           {"message_en", "Lookup is not available right now. Please go to the help desk."}};
+    go(Screen::Error, now);
+    return;
+  }
+  go(Screen::Progress, now);
+}
+
 bool Flow::tick(TimePoint now) {
   std::chrono::seconds limit{0};
   switch (screen_) {
     case Screen::Idle:
+    case Screen::Searching:
     case Screen::Working: return false;
+    case Screen::Progress:
     case Screen::Done: limit = opt_.done_after; break;
     case Screen::Error: limit = opt_.error_after; break;
     default: limit = opt_.idle_after; break;
@@ -237,9 +390,9 @@ json::object Flow::to_json(TimePoint now) const {
   o["priority"] = priority_;
   if (!result_.empty()) o["result"] = result_;
   std::chrono::seconds limit{0};
-  if (screen_ == Screen::Done) limit = opt_.done_after;
+  if (screen_ == Screen::Done || screen_ == Screen::Progress) limit = opt_.done_after;
   else if (screen_ == Screen::Error) limit = opt_.error_after;
-  else if (screen_ != Screen::Idle && screen_ != Screen::Working) limit = opt_.idle_after;
+  else if (screen_ != Screen::Idle && screen_ != Screen::Working && screen_ != Screen::Searching) limit = opt_.idle_after;
   if (limit.count() > 0)
     o["timeout_s"] = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(limit - (now - since_)).count());
   return o;

@@ -78,6 +78,28 @@ const TEXT = {
     back_in: (s) => `${s} 秒后返回首页`,
     weekdays: ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
     date: (y, m, d, w) => `${y}年${m}月${d}日 ${w}`,
+    lookup_open: '查询进度',
+    lookup_title: '查询号票进度',
+    lookup_prompt: '请输入号票上的号码',
+    lookup_scan: '或将号票二维码对准下方扫码口',
+    lookup_go: '查询',
+    del: '删除',
+    clear: '清空',
+    searching: '正在查询，请稍候…',
+    scan_hint: '扫描号票二维码，查询办理进度',
+    progress_title: '号票进度',
+    st_waiting: '排队等候中',
+    st_called: (w) => `已叫号，请到 ${w} 号窗口`,
+    st_serving: (w) => `正在 ${w} 号窗口办理`,
+    st_held: '暂缓办理，请留意叫号',
+    st_done: '已办理完毕',
+    st_no_show: '已过号，如需办理请到咨询台',
+    st_cancelled: '已取消',
+    st_voided: '已作废，请到咨询台',
+    st_closed: '已结束',
+    to_window: (w) => `请到 ${w} 号窗口等候`,
+    other_day: '这不是今天的号票',
+    issued: (d) => `取号时间 ${d}`,
   },
   en: {
     touch: 'Touch to take a ticket',
@@ -137,6 +159,28 @@ const TEXT = {
     weekdays: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
     date: (y, m, d, w) =>
       `${w} ${d} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]} ${y}`,
+    lookup_open: 'My ticket',
+    lookup_title: 'Check your ticket',
+    lookup_prompt: 'Type the number on your ticket',
+    lookup_scan: 'or hold the ticket\'s QR code under the scanner',
+    lookup_go: 'Check',
+    del: 'Delete',
+    clear: 'Clear',
+    searching: 'Looking it up…',
+    scan_hint: 'Scan the QR code on your ticket to see its progress',
+    progress_title: 'Your ticket',
+    st_waiting: 'Waiting',
+    st_called: (w) => `Called: please go to window ${w}`,
+    st_serving: (w) => `Being served at window ${w}`,
+    st_held: 'On hold: listen for your number',
+    st_done: 'Done',
+    st_no_show: 'Missed: please go to the help desk',
+    st_cancelled: 'Cancelled',
+    st_voided: 'Void: please go to the help desk',
+    st_closed: 'Closed',
+    to_window: (w) => `Please wait for window ${w}`,
+    other_day: 'This ticket is not from today',
+    issued: (d) => `Taken at ${d}`,
   },
 };
 
@@ -153,6 +197,7 @@ let settledAt = 0;       // taps are ignored until then: the screen (or its lang
 let lastActivity = -Infinity;  // last event sent, for the keep-alive touch
 let noticeIndex = 0;
 let noticeShownAt = 0;
+let lookupInput = '';    // the number being typed on the lookup screen (the page's own)
 
 const app = document.getElementById('app');
 const waitOverlay = document.getElementById('wait');
@@ -282,7 +327,7 @@ function renderIdle() {
       el('div', { class: 'idle-brand' },
         el('h1', { class: 'centre' }, state.centre),
         el('div', { class: 'clock' }, el('span', { class: 'js-time' }), el('span', { class: 'js-date' }))),
-      el('div', { class: 'bar-tools' }, toggles())),
+      el('div', { class: 'bar-tools' }, lookupTool(), toggles())),
     problem
       ? el('div', { class: 'banner big', role: 'alert' },
         el('span', null, problem),
@@ -299,6 +344,7 @@ function renderIdle() {
       el('span', { class: 'notice-tag' }, t('notice')),
       el('span', { class: 'notice-text js-notice' }, notices[noticeIndex % notices.length])),
     el('footer', { class: 'idle-foot' },
+      k.scanner && el('span', { class: 'scan-hint' }, t('scan_hint')),
       state.complaint_phone && el('span', null, `${t('complaint')}  ${state.complaint_phone}`),
       k.id && el('span', { class: 'kiosk-id' }, `${t('kiosk')} ${k.id}`)),
   ];
@@ -313,7 +359,106 @@ function renderServices() {
       el('h1', { class: 'title' }, t('choose_service')),
       el('div', { class: 'grid services' },
         (state.services || []).map((s) => serviceTile(s, { disableClosed: true, dim: !!problem })))),
-    actions(true),
+    actions(true, button('btn secondary lookup-btn', ['open', 'lookup'], t('lookup_open'))),
+  ];
+}
+
+function lookupTool() {
+  return button('tool lookup', ['open', 'lookup'], t('lookup_open'));
+}
+
+// The number pad: the service letters of this hall, digits, delete and clear. Keys are the
+// page's own (data-key): nothing is sent until 查询.
+function renderLookup() {
+  const letters = [...new Set((state.services || []).map((s) => s.prefix).filter(Boolean))];
+  const key = (k, label = k, cls = '') => el('button', { type: 'button', class: `key ${cls}`, 'data-key': k }, label);
+  return [
+    header(),
+    el('div', { class: 'content scroll lookup' },
+      el('h1', { class: 'title' }, t('lookup_title')),
+      el('p', { class: 'note' }, t('lookup_prompt')),
+      el('output', { class: 'lookup-display js-lookup', 'aria-live': 'polite' }, lookupInput),
+      el('div', { class: 'keypad letters' }, letters.map((l) => key(l, l, 'letter'))),
+      el('div', { class: 'keypad digits' },
+        ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => key(d)),
+        key('clear', t('clear'), 'fn'), key('0'), key('del', t('del'), 'fn')),
+      state.kiosk && state.kiosk.scanner && el('p', { class: 'note center' }, t('lookup_scan'))),
+    actions(true, el('button', { type: 'button', class: 'btn primary wide js-lookup-go', 'data-lookup': '1' }, t('lookup_go'))),
+  ];
+}
+
+function lookupValid(v) {
+  return /^[A-Z]{1,2}[0-9]{1,4}$/.test(v);
+}
+
+function updateLookup() {
+  for (const e of app.querySelectorAll('.js-lookup')) e.textContent = lookupInput;
+  for (const e of app.querySelectorAll('.js-lookup-go')) e.disabled = !lookupValid(lookupInput);
+}
+
+function pressKey(k) {
+  if (k === 'del') lookupInput = lookupInput.slice(0, -1);
+  else if (k === 'clear') lookupInput = '';
+  else if (/^[A-Z]$/.test(k)) {
+    if (/^[A-Z]?$/.test(lookupInput)) lookupInput += k;  // one or two letters, before the digits
+  }
+  else if (/^[0-9]$/.test(k) && /^[A-Z]{1,2}[0-9]{0,3}$/.test(lookupInput)) lookupInput += k;
+  updateLookup();
+}
+
+function renderSearching() {
+  return [
+    header({ tools: false }),
+    el('div', { class: 'content center-box' },
+      el('div', { class: 'spinner big', 'aria-hidden': 'true' }),
+      el('p', { class: 'working' }, t('searching'))),
+  ];
+}
+
+function stateText(r) {
+  const w = r.window || r.target_window;
+  switch (r.state) {
+    case 'waiting': return r.target_window ? t('to_window')(r.target_window) : t('st_waiting');
+    case 'called': return t('st_called')(w);
+    case 'serving': return t('st_serving')(w);
+    default: return t(`st_${r.state}`) || r.state || '';
+  }
+}
+
+function renderProgress() {
+  const r = state.flow.result || {};
+  if (!r.found) {
+    const message = (lang() === 'en' ? r.message_en || r.message_zh : r.message_zh) || '';
+    return [
+      header(),
+      el('div', { class: 'content center-box error' },
+        el('div', { class: 'error-mark', 'aria-hidden': 'true' }, '?'),
+        el('p', { class: 'error-message', role: 'alert' }, message),
+        el('p', { class: 'countdown js-countdown' })),
+      actions(true, button('btn primary wide', ['home', ''], t('done'))),
+    ];
+  }
+  const ahead = Number(r.ahead) || 0;
+  const minutes = Number(r.wait_minutes) || 0;
+  const waiting = r.state === 'waiting' && r.today !== false;
+  const issued = typeof r.issued_at === 'string' && r.issued_at.length >= 16
+    ? `${r.issued_at.slice(0, 10)} ${r.issued_at.slice(11, 16)}` : '';
+  return [
+    header(),
+    el('div', { class: 'content scroll done progress' },
+      el('div', { class: 'ticket' },
+        el('p', { class: 'ticket-label' }, t('progress_title')),
+        el('p', { class: 'number' }, r.number || ''),
+        r.service_name && el('p', { class: 'ticket-service' }, r.service_name),
+        issued && el('p', { class: 'ticket-item' }, t('issued')(issued))),
+      el('div', { class: 'ticket-info' },
+        r.today === false && el('p', { class: 'warn', role: 'alert' }, t('other_day')),
+        el('p', { class: `progress-state st-${r.state}` }, stateText(r)),
+        waiting && el('p', { class: 'ahead' }, ahead > 0 ? t('ahead')(ahead) : t('next')),
+        waiting && minutes > 0 && el('p', { class: 'wait' }, t('wait')(minutes)),
+        waiting && el('p', { class: 'listen' }, t('listen')),
+        el('p', { class: 'countdown js-countdown' }))),
+    actions(true, button('btn primary wide', ['home', ''], t('done'))),
   ];
 }
 
@@ -445,6 +590,9 @@ const SCREENS = {
   working: renderWorking,
   done: renderDone,
   error: renderError,
+  lookup: renderLookup,
+  searching: renderSearching,
+  progress: renderProgress,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -469,6 +617,7 @@ function render(force = false) {
     const scrollTop = sameScreen && oldScroll ? oldScroll.scrollTop : 0;
 
     if (!sameScreen) noticeShownAt = performance.now();
+    if (!sameScreen && screen === 'lookup') lookupInput = '';  // each visit starts empty
     const layout = `${screen}/${lang()}/${!!state.flow.elderly_mode}`;
     if (layout !== root.dataset.layout) settledAt = performance.now() + SETTLE_MS;
     root.dataset.layout = layout;
@@ -485,6 +634,7 @@ function render(force = false) {
     }
     renderedKey = key;
   }
+  updateLookup();
   updateMoreHint();
   tick();
 }
@@ -647,6 +797,17 @@ app.addEventListener('click', (e) => {
   // A double tap must not also press whatever the next screen has in the same place.
   if (now < tapGuardUntil || now < settledAt) return;
   const target = e.target instanceof Element ? e.target.closest('button') : null;
+  if (target && target.dataset.key) {
+    pressKey(target.dataset.key);  // typing is the page's own: no guard, no event
+    return;
+  }
+  if (target && target.dataset.lookup) {
+    if (!lookupValid(lookupInput)) return;
+    tapGuardUntil = now + TAP_GUARD_MS;
+    target.classList.add('pressed');
+    send('lookup', lookupInput);
+    return;
+  }
   if (target && target.dataset.event) {
     const [type, value] = JSON.parse(target.dataset.event);
     tapGuardUntil = now + TAP_GUARD_MS;
@@ -660,8 +821,8 @@ app.addEventListener('click', (e) => {
 
 // Any other tap (or scrolling a list) keeps the screen from timing out.
 document.addEventListener('pointerdown', (e) => {
-  if (!state || ['idle', 'working'].includes(state.flow.screen)) return;
-  const onButton = e.target instanceof Element && e.target.closest('button[data-event]');
+  if (!state || ['idle', 'working', 'searching'].includes(state.flow.screen)) return;
+  const onButton = e.target instanceof Element && e.target.closest('button[data-event], button[data-lookup]');
   if (onButton || performance.now() - lastActivity < KEEPALIVE_MS) return;
   lastActivity = performance.now();
   fetchJson('/api/event', {

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shlex
+import struct
 import subprocess
 import tempfile
 import time
@@ -51,7 +52,7 @@ class KioskTest(unittest.TestCase):
                                    "--controller", "http://127.0.0.1:%d" % self.c.port,
                                    "--printer", "tcp://127.0.0.1:%d" % self.printer_port,
                                    "--listen", "127.0.0.1:0"],
-                                  stdout=subprocess.PIPE, stderr=open(os.path.join(self.tmp.name, "kiosk.err"), "ab"),
+                                  stdout=subprocess.PIPE, stderr=self._log(),
                                   text=True)
         self.addCleanup(self._stop, self.k)
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", self.k.stdout.readline())
@@ -59,6 +60,11 @@ class KioskTest(unittest.TestCase):
         self.port = int(m.group(1))
         self.wait(lambda s: s["kiosk"]["online"] and s["services"] and s["kiosk"]["accepting"],
                   "the kiosk never reached the controller and its printer")
+
+    def _log(self):
+        f = open(os.path.join(self.tmp.name, "kiosk.err"), "ab")
+        self.addCleanup(f.close)
+        return f
 
     @staticmethod
     def _stop(p):
@@ -116,7 +122,7 @@ class Kiosk(KioskTest):
         self.assertEqual(s["flow"]["screen"], "idle")
         self.assertEqual(s["centre"], "青溪镇便民服务中心")
         self.assertEqual(s["kiosk"], {"id": "kiosk-1", "online": True, "accepting": True, "printer": "ok",
-                                      "mode": "touch", "pending": 0})
+                                      "mode": "touch", "scanner": False, "pending": 0})
         self.assertTrue(s["time"].startswith("2026-03-02T10:0"), s["time"])  # the hall's clock
         minzheng = s["services"][0]
         self.assertEqual((minzheng["id"], minzheng["waiting"], minzheng["issuing"]), ("minzheng", 0, True))
@@ -270,6 +276,94 @@ class KioskButtons(KioskTest):
         time.sleep(1.0)
         self.assertEqual(self.issued(), 0)
         self.assertEqual(self.jobs(), [])
+
+
+# Linux keycodes (linux/input-event-codes.h) of the US layout, for the simulated scanner.
+_KEYS = {c: k for k, c in zip(range(2, 12), "1234567890")}
+_KEYS.update({c: k for row, start in (("qwertyuiop", 16), ("asdfghjkl", 30), ("zxcvbnm", 44))
+              for k, c in enumerate(row, start)})
+_KEYS.update({"-": 12, "=": 13, ".": 52, "/": 53, ";": 39, ",": 51})
+_SHIFTED = {":": ";", "?": "/", "_": "-", "+": "="}
+
+
+def scanner_events(text, binary):
+    """The input_event records a keyboard-mode scanner sends for `text` and Enter, laid out for
+    the kiosk binary's word size (struct timeval is 8 bytes on armhf, 16 on 64-bit)."""
+    with open(binary, "rb") as f:
+        elf_class = f.read(5)[4]
+    head = 8 if elf_class == 1 else 16
+    out = b""
+
+    def key(code, value):
+        return (b"\0" * head + struct.pack("<HHi", 1, code, value) +
+                b"\0" * head + struct.pack("<HHi", 0, 0, 0))  # EV_KEY, then EV_SYN
+    for ch in text:
+        base = _SHIFTED.get(ch, ch.lower())
+        shift = ch in _SHIFTED or ch.isupper()
+        code = _KEYS[base]
+        if shift:
+            out += key(42, 1)
+        out += key(code, 1) + key(code, 0)
+        if shift:
+            out += key(42, 0)
+    return out + key(28, 1) + key(28, 0)
+
+
+class KioskScanner(KioskTest):
+    """The QR scanner (simulated: input_event records through a FIFO, as from /dev/input):
+    the ticket's QR opens its live progress; a typed number does the same; unknown codes say so."""
+
+    def start_kiosk(self):
+        self.scanner = os.path.join(self.tmp.name, "scanner")
+        with open(self.kiosk_config, "a", encoding="utf-8") as f:
+            f.write('\n[scanner]\ndevice = "sim:%s"\n' % self.scanner)
+        super().start_kiosk()
+
+    def scan(self, text):
+        with open(self.scanner, "wb") as f:
+            f.write(scanner_events(text, KIOSK))
+
+    def test_scan_the_ticket_qr_for_its_progress(self):
+        self.assertTrue(self.state()["kiosk"]["scanner"])
+        self.event("service", "laodong")
+        self.event("item", "")
+        self.event("priority", "normal")
+        done = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket")
+        self.assertEqual(done["flow"]["result"]["number"], "B001")
+        s, t = self.c.get("/api/v1/tickets?number=B001", token="demo-kiosk-1")
+        # What the printed QR holds: the example hall's [printing] ticket_url.
+        url = "http://192.168.1.10:8080/t/%d" % t["id"]
+        self.scan(url)
+        s = self.wait(lambda s: s["flow"]["screen"] == "progress", "the scan opened nothing")
+        r = s["flow"]["result"]
+        self.assertEqual((r["found"], r["number"], r["state"], r["ahead"], r["today"]),
+                         (True, "B001", "waiting", 0, True))
+
+        tok = self.c.sign_in(2, "c03")
+        status, called = self.c.post("/api/v1/windows/2/call-next", token=tok)
+        self.assertEqual((status, called["number"]), (200, "B001"))
+        self.scan(url)  # from the progress screen itself: asked again
+        s = self.wait(lambda s: s["flow"]["result"].get("state") == "called", "the call is not shown")
+        self.assertEqual((s["flow"]["screen"], s["flow"]["result"]["window"]), ("progress", 2))
+
+        # Typed on the number pad.
+        self.event("home")
+        self.assertEqual(self.event("open", "lookup")[1]["flow"]["screen"], "lookup")
+        self.assertEqual(self.event("lookup", "b001")[0], 409)
+        self.event("lookup", "B001")
+        s = self.wait(lambda s: s["flow"]["screen"] == "progress", "no answer to the typed number")
+        self.assertEqual(s["flow"]["result"]["state"], "called")
+        self.event("back")
+        self.event("open", "lookup")
+        self.event("lookup", "C099")
+        s = self.wait(lambda s: s["flow"]["screen"] == "progress", "no answer for an unknown number")
+        self.assertEqual((s["flow"]["result"]["found"], s["flow"]["result"]["code"]), (False, "unknown_ticket"))
+
+        # A code that is no ticket: said so, nothing looked up, nothing issued.
+        self.scan("https://example.com/pay?id=12")
+        s = self.wait(lambda s: s["flow"]["screen"] == "error", "an unknown code was not refused")
+        self.assertEqual(s["flow"]["result"]["code"], "unknown_code")
+        self.assertEqual(self.issued(), 1)
 
 
 class KioskHallClosed(KioskTest):

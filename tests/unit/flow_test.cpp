@@ -22,6 +22,8 @@ KioskStatus status(bool online = true, bool accepting = true, std::string printe
   st.online = online;
   st.accepting = accepting;
   st.printer = std::move(printer);
+  st.day = "2026-03-02";
+  st.ticket_url = "http://192.168.1.10:8080/t/{id}";
   json::array materials{"申请书", "身份证"};
   st.services = json::array{
       json::object{{"id", "minzheng"}, {"name", "民政救助"}, {"issuing", true},
@@ -39,7 +41,14 @@ struct F {
     auto r = flow.on(FlowEvent{type, value}, st, now);
     INFO(type << " " << value << ": " << (r ? "" : r.error()));
     REQUIRE(r);
-    return *r;
+    return r->take;
+  }
+  std::optional<LookupRequest> lookup(const std::string& type, const std::string& value = "") {
+    auto r = flow.on(FlowEvent{type, value}, st, now);
+    INFO(type << " " << value << ": " << (r ? "" : r.error()));
+    REQUIRE(r);
+    CHECK_FALSE(r->take);
+    return r->lookup;
   }
   std::string refused(const std::string& type, const std::string& value = "") {
     const Screen before = flow.screen();
@@ -279,4 +288,117 @@ TEST_CASE("button panel: a press counts once it has held for the debounce time",
   d.level(false, t);
   t += 100ms;
   CHECK_FALSE(d.poll(t));
+}
+
+TEST_CASE("progress lookup: a typed number, found, not found, offline", "[flow]") {
+  F f;
+  f.refused("lookup", "A012");  // only from the lookup screen
+  f.ok("open", "lookup");
+  CHECK(f.screen() == "lookup");
+  f.refused("lookup", "a012");
+  f.refused("lookup", "A12345");
+  f.refused("lookup", "");
+  auto q = f.lookup("lookup", "A012");
+  REQUIRE(q);
+  CHECK(q->number == "A012");
+  CHECK(q->id == 0);
+  CHECK(f.screen() == "searching");
+  f.refused("touch");  // nothing else while the controller is asked
+  f.refused("scan", "A013");
+  LookupOutcome found;
+  found.status = 200;
+  found.ticket = json::object{{"id", 12}, {"number", "A012"}, {"state", "called"}, {"window", 3},
+                              {"ahead", 0}, {"estimated_wait_s", 0}, {"issued_at", "2026-03-02T09:10:00+08:00"},
+                              {"service_name", "民政救助"}};
+  f.flow.finish_lookup(found, f.now);
+  CHECK(f.screen() == "progress");
+  auto r = f.view().at("result").as_object();
+  CHECK(r.at("found") == true);
+  CHECK(r.at("state") == "called");
+  CHECK(r.at("window") == 3);
+  CHECK(r.at("today") == true);
+  f.now += seconds{21};
+  CHECK(f.flow.tick(f.now));  // the progress screen times out like the ticket screen
+  CHECK(f.screen() == "idle");
+
+  f.ok("open", "lookup");
+  f.lookup("lookup", "B001");
+  LookupOutcome missing;
+  missing.status = 404;
+  f.flow.finish_lookup(missing, f.now);
+  CHECK(f.screen() == "progress");
+  CHECK(f.view().at("result").at("found") == false);
+  f.ok("back");
+  CHECK(f.screen() == "services");
+
+  f.ok("open", "lookup");
+  f.lookup("lookup", "B001");
+  f.flow.finish_lookup(LookupOutcome{}, f.now);  // no answer
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code") == "controller_unreachable");
+
+  f.ok("home");
+  f.st.online = false;
+  f.ok("open", "lookup");
+  CHECK_FALSE(f.lookup("lookup", "A001"));
+  CHECK(f.screen() == "error");
+}
+
+TEST_CASE("a scanned ticket QR opens its progress from any screen but a running take", "[flow]") {
+  F f;
+  f.ok("touch");
+  f.ok("service", "minzheng");
+  f.ok("item", "dibao");
+  auto q = f.lookup("scan", "http://192.168.1.10:8080/t/42");
+  REQUIRE(q);
+  CHECK(q->id == 42);
+  CHECK(f.screen() == "searching");
+  // The citizen goes home before the answer: the answer is dropped.
+  f.flow.finish_lookup(LookupOutcome{}, f.now);
+  CHECK(f.screen() == "error");
+  f.ok("home");
+  f.flow.finish_lookup(LookupOutcome{200, json::object{{"number", "A001"}}}, f.now);
+  CHECK(f.screen() == "idle");
+
+  // Unknown codes say so; nothing is looked up.
+  CHECK_FALSE(f.lookup("scan", "https://example.com/pay?x=1"));
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code") == "unknown_code");
+  // A bare number is today's number.
+  f.ok("home");
+  q = f.lookup("scan", "C007");
+  REQUIRE(q);
+  CHECK(q->number == "C007");
+
+  // Not while a ticket is being issued.
+  F g;
+  g.ok("touch");
+  g.ok("service", "laodong");
+  REQUIRE(g.ok("priority", "normal"));
+  g.refused("scan", "http://192.168.1.10:8080/t/42");
+}
+
+TEST_CASE("ticket QR codes: the hall's template, any /t/ID URL, bare numbers, other days", "[flow]") {
+  auto p = parse_scanned_ticket("http://hall.local/q?n=A012&d=2026-03-01", "http://hall.local/q?n={number}&d={day}");
+  REQUIRE(p);
+  CHECK(p->request.number == "A012");
+  CHECK(p->day == "2026-03-01");
+  p = parse_scanned_ticket("http://10.0.0.5:8080/t/77?x", "http://hall.local/q?n={number}&d={day}");
+  REQUIRE(p);
+  CHECK(p->request.id == 77);
+  CHECK_FALSE(parse_scanned_ticket("http://hall.local/q?n=a12&d=2026-03-01", "http://hall.local/q?n={number}&d={day}"));
+  CHECK_FALSE(parse_scanned_ticket("http://10.0.0.5/t/", ""));
+  CHECK_FALSE(parse_scanned_ticket("http://10.0.0.5/t/12x", ""));
+  CHECK_FALSE(parse_scanned_ticket("http://10.0.0.5/t/99999999999999999999", ""));
+  CHECK_FALSE(parse_scanned_ticket("A0123456", ""));
+  CHECK_FALSE(parse_scanned_ticket("", ""));
+  CHECK(valid_ticket_number("AB1234"));
+  CHECK_FALSE(valid_ticket_number("ABC1"));
+
+  // A QR from another day: said so, not looked up.
+  F f;
+  f.st.ticket_url = "http://hall.local/q?n={number}&d={day}";
+  CHECK_FALSE(f.lookup("scan", "http://hall.local/q?n=A012&d=2026-03-01"));
+  CHECK(f.screen() == "progress");
+  CHECK(f.view().at("result").at("code") == "other_day");
 }

@@ -9,6 +9,9 @@
 //                     Error ◀──────────────────────────── the take's result if not printed ◀─ Done
 //   Every screen but Working returns to Idle after a period without a touch; Done and Error after
 //   a shorter one. Button (panel mode): Idle/any idle-able screen ──button(service)──▶ Working.
+//
+//   Self-service: Idle/Services ──open(lookup)──▶ Lookup ──lookup(A012)──▶ Searching ──▶ Progress
+//   and from any screen but Working/Searching ──scan(ticket QR)──▶ Searching ──▶ Progress.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -21,7 +24,7 @@
 
 namespace hallq::kiosk {
 
-enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error };
+enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error, Lookup, Searching, Progress };
 const char* to_string(Screen s);
 
 // What the kiosk knows of the world when an event arrives.
@@ -31,6 +34,35 @@ struct KioskStatus {
   std::string printer = "unknown";
   boost::json::array services;  // /api/v1/services merged with waiting/issuing from /api/v1/hall
   std::string centre;
+  std::string day;         // the hall's business day (YYYY-MM-DD), from its snapshot
+  std::string ticket_url;  // [printing] ticket_url: what a ticket's QR code holds
+};
+
+// A ticket to look up: by id (a scanned ticket QR) or by today's number (typed).
+struct LookupRequest {
+  std::int64_t id = 0;
+  std::string number;
+};
+
+struct LookupOutcome {
+  int status = 0;              // the controller's HTTP status; 0: no answer
+  boost::json::object ticket;  // when found
+};
+
+// What a scanned code asks for: a ticket (its QR, as [printing] ticket_url makes it, or any
+// URL ending in /t/ID, or a bare number such as A012), with the day the QR names if any.
+struct ScannedTicket {
+  LookupRequest request;
+  std::string day;
+};
+std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const std::string& ticket_url);
+// A012: one or two capital letters, one to four digits.
+bool valid_ticket_number(const std::string& number);
+
+// What an event asks the daemon to do next (at most one of them).
+struct FlowAction {
+  std::optional<TakeRequest> take;
+  std::optional<LookupRequest> lookup;
 };
 
 struct FlowOptions {
@@ -42,7 +74,8 @@ struct FlowOptions {
 
 struct FlowEvent {
   // touch: wake from idle; service/item/priority: a choice (value = id); ok: materials read;
-  // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service)
+  // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service);
+  // open: a self-service screen (value lookup); lookup: a typed number (A012); scan: a scanned code
   std::string type;
   std::string value;
 };
@@ -52,10 +85,11 @@ class Flow {
   explicit Flow(FlowOptions o = {}) : opt_(o), lang_(opt_.lang) {}
 
   // Applies an event. Returns the ticket request when the flow moves to Working (the caller
-  // runs it on the desk and then calls finish()); an invalid event changes nothing and
-  // returns an error text.
-  Expected<std::optional<TakeRequest>, std::string> on(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  // runs it on the desk and then calls finish()), or the lookup when it moves to Searching
+  // (then finish_lookup()); an invalid event changes nothing and returns an error text.
+  Expected<FlowAction, std::string> on(const FlowEvent& e, const KioskStatus& st, TimePoint now);
   void finish(const TakeOutcome& o, TimePoint now);
+  void finish_lookup(const LookupOutcome& o, TimePoint now);
   // Time-outs; true if the screen changed.
   bool tick(TimePoint now);
 
@@ -78,7 +112,8 @@ class Flow {
   bool elderly_mode_ = false;
   std::string service_, service_name_, item_, item_name_, priority_ = "normal";
   bool has_items_ = false;
-  boost::json::object result_;  // Done / Error: what the citizen reads
+  boost::json::object result_;  // Done / Error / Progress: what the citizen reads
+  std::string lookup_day_;      // the hall's day when the lookup started
 };
 
 }  // namespace hallq::kiosk
