@@ -20,7 +20,13 @@ packages=(
   # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).
   g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-user-static binfmt-support debootstrap
   dpkg-dev file systemd
+  # Browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm.
+  chromium
 )
+# Node.js and npm for the browser tests: Debian's, unless a node is already installed (a
+# NodeSource nodejs package carries its own npm and conflicts with Debian's).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

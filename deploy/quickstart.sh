@@ -52,6 +52,9 @@ MSG
     wait -n
     ;;
   test)
+    # playwright-core for the browser tests, at the version the lock file pins (no browser
+    # download: the tests drive Debian's chromium).
+    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
     cmake --preset dev >/dev/null
     cmake --build --preset dev -j "$jobs"
     ctest --preset dev -j "$jobs"

@@ -374,7 +374,7 @@ function renderLookup() {
   const key = (k, label = k, cls = '') => el('button', { type: 'button', class: `key ${cls}`, 'data-key': k }, label);
   return [
     header(),
-    el('div', { class: 'content scroll lookup' },
+    el('div', { class: 'content scroll lookup-screen' },
       el('h1', { class: 'title' }, t('lookup_title')),
       el('p', { class: 'note' }, t('lookup_prompt')),
       el('output', { class: 'lookup-display js-lookup', 'aria-live': 'polite' }, lookupInput),

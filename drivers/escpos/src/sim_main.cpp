@@ -2,8 +2,8 @@
 //   hallq-printer-sim --listen HOST:PORT --out DIR [--paper 384|576]
 //                     [--fault ok|near-end|paper-out|cover-open|silent|disconnect]
 // Each job (bytes up to a cut, a pause of 300 ms, or the connection's end) is decoded and
-// written to DIR as job-NNNN.bin and job-NNNN.png; real-time DLE EOT n queries are answered
-// at once, as a printer does, from the fault state. The fault can be changed while running by
+// written to DIR as job-NNNN.bin, .png and .txt (its text lines and QR data); real-time DLE
+// EOT n queries are answered at once, as a printer does, from the fault state. The fault can be changed while running by
 // writing its name to DIR/fault (read before every reply and every job); "paper-out-after:N"
 // runs out of paper once N bytes have arrived on the connection (the roll holds N bytes'
 // worth): paper ending in the middle of a job, or right after one when N is its length.
@@ -139,8 +139,15 @@ void write_job(const Bytes& job) {
   }
   auto decoded = hallq::escpos::decode(job, paper, font);
   auto err = hallq::escpos::write_png(decoded.page, base + ".png.tmp");
-  // Renamed last, so a watcher that sees job-NNNN.bin finds its PNG too.
+  {
+    // What a person reads off the paper: its text lines, then each QR code's data.
+    std::ofstream t(base + ".txt.tmp", std::ios::binary);
+    for (const auto& l : decoded.lines) t << l << "\n";
+    for (const auto& q : decoded.qr) t << "[QR] " << q << "\n";
+  }
+  // Renamed last, so a watcher that sees job-NNNN.bin finds its PNG and text too.
   std::rename((base + ".png.tmp").c_str(), (base + ".png").c_str());
+  std::rename((base + ".txt.tmp").c_str(), (base + ".txt").c_str());
   std::rename((base + ".bin.tmp").c_str(), (base + ".bin").c_str());
   std::lock_guard<std::mutex> lock(log_mutex);
   std::cout << "job " << n << ": " << job.size() << " bytes, " << decoded.lines.size() << " lines, "

@@ -1,0 +1,271 @@
+// The touch kiosk end to end in a real browser (issue 5): Debian's chromium shows hallq-kiosk's
+// page, a citizen taps through it, and the paper, the controller and the screen must agree.
+// Every fault a citizen can meet — printer out of paper, controller down, hall closed, daily
+// limit — shows its message and issues nothing. Screenshots of every screen go to
+// build/dev/artefacts/browser (HALLQ_ARTEFACTS) to be looked at.
+//   node --test tests/browser/       (CTest: browser.kiosk)
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { Hall, launchBrowser, artefact, scannerRecords } from './hall.mjs';
+
+const PORTRAIT = { width: 1080, height: 1920 };
+const LANDSCAPE = { width: 1920, height: 1080 };
+
+async function screen(page, name, timeout = 15000) {
+  await page.waitForSelector(`html[data-screen="${name}"]`, { timeout });
+}
+
+// Taps the way a finger does (touch events, then the click the browser makes of them).
+async function tap(page, selector) {
+  const loc = page.locator(selector).first();
+  await loc.waitFor({ state: 'visible' });
+  // The page ignores taps for a moment after a screen change (a double tap must not also press
+  // the next screen's button in the same place); a citizen's next tap comes later too.
+  await page.waitForTimeout(450);
+  await loc.tap();
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);  // let fonts and the last frame settle
+  await page.screenshot({ path: artefact(`${name}.png`) });
+}
+
+describe('touch kiosk in chromium', () => {
+  let hall;
+  let context;
+  let page;
+
+  before(async () => {
+    hall = await new Hall().start();
+    context = await launchBrowser(PORTRAIT);
+    page = context.pages()[0] || await context.newPage();
+    await page.goto(hall.kioskUrl);
+    await screen(page, 'idle');
+  });
+
+  after(async () => {
+    await context?.close();
+    await hall?.stop();
+  });
+
+  test('a citizen takes a ticket by touch; the paper carries the number the controller issued', async () => {
+    await page.waitForSelector('.cta');
+    await shot(page, 'portrait-01-idle');
+    await tap(page, '.cta');
+    await screen(page, 'services');
+    await shot(page, 'portrait-02-services');
+    await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+    await screen(page, 'items');
+    await shot(page, 'portrait-03-items');
+    await tap(page, 'button[data-event=\'["item","dibao"]\']');
+    await screen(page, 'materials');
+    // R-ONCE-1: every material of the item's guide, before the ticket.
+    const { json: services } = await hall.api('/api/v1/services');
+    const dibao = services.services.find((s) => s.id === 'minzheng').items.find((i) => i.id === 'dibao');
+    const shown = await page.locator('.materials li').allTextContents();
+    assert.deepEqual(shown, dibao.materials);
+    await shot(page, 'portrait-04-materials');
+    await tap(page, 'button[data-event=\'["ok",""]\']');
+    await screen(page, 'priority');
+    await shot(page, 'portrait-05-priority');
+    await tap(page, 'button[data-event=\'["priority","normal"]\']');
+    await screen(page, 'done');
+    await shot(page, 'portrait-06-done');
+
+    const number = (await page.locator('.ticket .number').textContent()).trim();
+    assert.match(number, /^A\d{3}$/);
+    const { status, json: ticket } = await hall.api(`/api/v1/tickets?number=${number}`, { token: 'demo-kiosk-1' });
+    assert.equal(status, 200);
+    assert.equal(ticket.state, 'waiting');
+    assert.equal(ticket.issued_by, 'kiosk-1');
+    const jobs = hall.jobs();
+    assert.equal(jobs.length, 1);
+    assert.ok(jobs[0].text.split('\n').some((l) => l.trim() === number), `the ticket reads:\n${jobs[0].text}`);
+    assert.ok(jobs[0].text.includes(`[QR] http://192.168.1.10:8080/t/${ticket.id}`), jobs[0].text);
+    for (const m of dibao.materials) assert.ok(jobs[0].text.includes(m.slice(0, 6)), `${m} is not on the ticket`);
+
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
+  test('a citizen checks the ticket on the number pad and by scanning its QR', async () => {
+    const before = hall.jobs().length;
+    await tap(page, '.idle-top .tool.lookup');
+    await screen(page, 'lookup');
+    await page.waitForTimeout(450);
+    for (const k of ['A', '0', '0', '9', 'del', '1']) await page.locator(`button[data-key="${k}"]`).tap();
+    assert.equal((await page.locator('.lookup-display').textContent()).trim(), 'A001');
+    await shot(page, 'portrait-07-lookup');
+    await tap(page, '.js-lookup-go');
+    await screen(page, 'progress');
+    assert.equal((await page.locator('.number').textContent()).trim(), 'A001');
+    assert.match(await page.locator('.progress-state').textContent(), /排队等候中/);
+    await shot(page, 'portrait-08-progress');
+
+    // The clerk calls it; the QR scanned at the kiosk shows where to go.
+    const { json: signIn } = await hall.api('/api/v1/windows/1/sign-in', { method: 'POST', body: { clerk: 'c01', pin: '123456' } });
+    const called = await hall.api('/api/v1/windows/1/call-next', { method: 'POST', token: signIn.token });
+    assert.equal(called.json.number, 'A001');
+    writeFileSync(hall.scannerPath, scannerRecords(`http://192.168.1.10:8080/t/${called.json.id}`));
+    await page.waitForFunction(() => /1 号窗口/.test(document.querySelector('.progress-state')?.textContent || ''));
+    await shot(page, 'portrait-09-progress-called');
+    assert.equal(hall.jobs().length, before);  // looking up prints nothing
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
+  test('paper out: the kiosk says so, refuses, and issues nothing', async () => {
+    const issued = await hall.issuedTotal();
+    const jobs = hall.jobs().length;
+    hall.setPrinterFault('paper-out');
+    await page.waitForSelector('.banner.big', { timeout: 15000 });
+    assert.match(await page.locator('.banner.big').textContent(), /打印纸已用完/);
+    await shot(page, 'portrait-10-paper-out-idle');
+    await tap(page, 'button[data-event=\'["service","laodong"]\']');
+    await screen(page, 'error');
+    assert.match(await page.locator('.error-message').textContent(), /纸/);
+    await shot(page, 'portrait-11-paper-out-error');
+    assert.equal(await hall.issuedTotal(), issued);
+    assert.equal(hall.jobs().length, jobs);
+    hall.setPrinterFault('ok');
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await page.waitForSelector('.cta', { timeout: 15000 });  // the banner goes with the fault
+  });
+
+  test('controller down: the offline message, nothing printed; back by itself', async () => {
+    const jobs = hall.jobs().length;
+    await hall.stopController();
+    await page.waitForSelector('.banner.big', { timeout: 15000 });
+    assert.match(await page.locator('.banner.big').textContent(), /暂停取号，请到咨询台/);
+    await shot(page, 'portrait-12-offline-idle');
+    await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+    await screen(page, 'error');
+    assert.match(await page.locator('.error-message').textContent(), /暂停取号/);
+    await shot(page, 'portrait-13-offline-error');
+    assert.equal(hall.jobs().length, jobs);
+    await hall.restartController();
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await page.waitForSelector('.cta', { timeout: 20000 });
+  });
+
+  test('the kiosk daemon restarting: the page says please wait, then comes back by itself', async () => {
+    await hall.stopKiosk();
+    await page.waitForSelector('#wait:not([hidden])', { timeout: 10000 });
+    await shot(page, 'portrait-14-kiosk-restarting');
+    await hall.restartKiosk();
+    await page.waitForSelector('#wait', { state: 'hidden', timeout: 15000 });
+    await screen(page, 'idle');
+  });
+});
+
+describe('kiosk in landscape and large text', () => {
+  let hall;
+  let context;
+  let page;
+
+  before(async () => {
+    hall = await new Hall().start();
+    context = await launchBrowser(LANDSCAPE);
+    page = context.pages()[0] || await context.newPage();
+    await page.goto(hall.kioskUrl);
+    await screen(page, 'idle');
+  });
+
+  after(async () => {
+    await context?.close();
+    await hall?.stop();
+  });
+
+  test('1920×1080: every screen fits; English; the large-text mode', async () => {
+    await page.waitForSelector('.cta');
+    await shot(page, 'landscape-01-idle');
+    await tap(page, 'button[data-event=\'["lang","en"]\']');
+    await page.waitForSelector('html[lang="en"]');
+    assert.match(await page.locator('.cta-main').textContent(), /Touch to take a ticket/);
+    await shot(page, 'landscape-02-idle-en');
+    await tap(page, 'button[data-event=\'["lang","zh"]\']');
+    await tap(page, 'button[data-event=\'["elderly","on"]\']');
+    await page.waitForSelector('html.elderly');
+    await shot(page, 'landscape-03-idle-large');
+    await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+    await screen(page, 'items');
+    await tap(page, 'button[data-event=\'["item","dibao"]\']');
+    await screen(page, 'materials');
+    await shot(page, 'landscape-04-materials-large');
+    // Touch targets: at least 15 mm (90 px on a 24" 1080p screen is about 24 mm; 57 px = 15 mm).
+    const small = await page.$$eval('button', (bs) => bs.filter((b) => {
+      const r = b.getBoundingClientRect();
+      return r.width > 0 && (r.height < 57 || r.width < 57);
+    }).map((b) => b.textContent));
+    assert.deepEqual(small, []);
+    await tap(page, 'button[data-event=\'["ok",""]\']');
+    await tap(page, 'button[data-event=\'["priority","elderly"]\']');
+    await screen(page, 'done');
+    await shot(page, 'landscape-05-done-large');
+    const number = (await page.locator('.ticket .number').textContent()).trim();
+    assert.ok(hall.jobs()[0].text.includes(number));
+    // The view fits the screen: nothing scrolls sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false);
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+    await page.waitForSelector('html:not(.elderly)');  // the next citizen starts in the default view
+    await tap(page, '.idle-top .tool.lookup');
+    await screen(page, 'lookup');
+    await shot(page, 'landscape-06-lookup');
+  });
+});
+
+describe('hall closed and daily limit in chromium', () => {
+  test('outside opening hours: the service says why and issues nothing', async () => {
+    // A Monday at 22:00 in a hall that keeps its hours.
+    const hall = await new Hall({ clock: '2026-03-02T22:00:00+08:00', hall: {} }).start();
+    const context = await launchBrowser(PORTRAIT);
+    try {
+      const page = context.pages()[0] || await context.newPage();
+      await page.goto(hall.kioskUrl);
+      await screen(page, 'idle');
+      await page.waitForSelector('.svc.closed');
+      await shot(page, 'portrait-20-closed-idle');
+      await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+      await screen(page, 'error');
+      assert.match(await page.locator('.error-message').textContent(), /17:30/);
+      await shot(page, 'portrait-21-closed-error');
+      assert.equal(await hall.issuedTotal(), 0);
+      assert.equal(hall.jobs().length, 0);
+    } finally {
+      await context.close();
+      await hall.stop();
+    }
+  });
+
+  test('daily limit reached: the last ticket prints, then the service closes with its reason', async () => {
+    // The example hall's first daily_limit is 民政救助's.
+    const hall = await new Hall({ hall: { always_open: 'true', daily_limit: '1' } }).start();
+    const context = await launchBrowser(PORTRAIT);
+    try {
+      const page = context.pages()[0] || await context.newPage();
+      await page.goto(hall.kioskUrl);
+      await screen(page, 'idle');
+      await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+      await screen(page, 'items');
+      await tap(page, 'button[data-event=\'["item",""]\']');
+      await tap(page, 'button[data-event=\'["priority","normal"]\']');
+      await screen(page, 'done');
+      await tap(page, 'button[data-event=\'["home",""]\']');
+      await page.waitForFunction(() => /号源已取完/.test(document.querySelector('.svc.closed')?.textContent || ''),
+        null, { timeout: 15000 });
+      await shot(page, 'portrait-22-limit-idle');
+      await tap(page, 'button[data-event=\'["service","minzheng"]\']');
+      await screen(page, 'error');
+      assert.match(await page.locator('.error-message').textContent(), /号源已取完/);
+      await shot(page, 'portrait-23-limit-error');
+      assert.equal(await hall.issuedTotal(), 1);
+      assert.equal(hall.jobs().length, 1);
+    } finally {
+      await context.close();
+      await hall.stop();
+    }
+  });
+});
