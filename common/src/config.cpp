@@ -352,7 +352,7 @@ class Reader : public TomlReader {
   void read_devices(const toml::table& root, HallConfig& c) const {
     std::set<std::string> ids;
     for_each_table(root, "devices", "", false, [&](const toml::table& t, const std::string& p) {
-      check_keys(t, p, {"id", "kind", "window", "token_hash"});
+      check_keys(t, p, {"id", "kind", "window", "location", "token_hash"});
       DeviceConfig d;
       d.id = read_id(t, p, ids, "device");
       std::string kind = req_string(t, "kind", p);
@@ -369,6 +369,9 @@ class Reader : public TomlReader {
         if (!c.find_window(*d.window))
           fail(line_of(*n), join_key(p, "window"), "unknown window " + std::to_string(*d.window));
       }
+      d.location = opt_string(t, "location", p, "");
+      if (d.location.size() > 96)
+        fail(line_of(*t.get("location")), join_key(p, "location"), "longer than 96 bytes");
       d.token_hash = req_string(t, "token_hash", p);
       if (!valid_token_hash(d.token_hash))
         fail(line_of(*t.get("token_hash")), join_key(p, "token_hash"),

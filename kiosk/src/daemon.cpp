@@ -460,6 +460,7 @@ json::object Daemon::state() const {
                             {"printer", status_.printer},
                             {"mode", config_.mode},
                             {"scanner", !config_.scanner.device.empty()},
+                            {"help_open", help_open_},
                             {"pending", pending_}};
   o["centre"] = status_.centre;
   o["complaint_phone"] = complaint_phone_;
@@ -502,6 +503,19 @@ Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
       else if (h.ok()) o.status = 502;  // not a ticket
       asio::post(io_, [this, o = std::move(o)] {
         flow_.finish_lookup(o, now());
+        publish();
+      });
+    });
+  }
+  if (r->help) {
+    Workers* w = workers_.get();
+    w->lookup_thread->post([this, w] {
+      HttpReply h = w->lookup_api.request("POST", "/api/v1/help-requests", R"({"kind":"help"})");
+      json::object req = h.ok() && h.body.is_object() ? h.body.as_object() : json::object{};
+      int status = h.ok() ? 200 : h.status;
+      asio::post(io_, [this, status, req = std::move(req)] {
+        if (auto* id = req.if_contains("id"); id && id->is_int64()) help_id_ = id->as_int64();
+        flow_.finish_help(status, req, now());
         publish();
       });
     });
@@ -550,6 +564,16 @@ void Daemon::on_snapshot(bool online, json::array services, json::object hall, T
     status_.services = std::move(services);
     status_.centre = str(hall, "centre");
     status_.day = str(hall, "day");
+    // This kiosk's help request: open while the hall lists it; then someone answered it.
+    bool open = false;
+    if (auto* hr = hall.if_contains("help_requests"); hr && hr->is_array())
+      for (const auto& v : hr->as_array())
+        if (v.is_object() && str(v.as_object(), "device") == config_.id) {
+          open = true;
+          if (auto* id = v.as_object().if_contains("id"); id && id->is_int64()) help_id_ = id->as_int64();
+        }
+    if (help_open_ && !open && help_id_) flow_.help_answered(help_id_);
+    help_open_ = open;
     if (auto* pr = hall.if_contains("printing"); pr && pr->is_object()) status_.ticket_url = str(pr->as_object(), "ticket_url");
     complaint_phone_ = str(hall, "complaint_phone");
     if (auto* n = hall.if_contains("notices"); n && n->is_array()) notices_ = n->as_array();

@@ -20,6 +20,7 @@ const char* to_string(Screen s) {
     case Screen::Lookup: return "lookup";
     case Screen::Searching: return "searching";
     case Screen::Progress: return "progress";
+    case Screen::Help: return "help";
   }
   return "idle";
 }
@@ -289,6 +290,23 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
     }
     return look_up(q->request);
   }
+  if (t == "help") {
+    if (!st.online) {
+      error("controller_unreachable", "暂时无法呼叫工作人员，请到咨询台。",
+            "Staff cannot be called from here right now. Please go to the help desk.");
+      return R{};
+    }
+    if (screen_ == Screen::Help && str(result_, "state") != "failed") {
+      since_ = now;  // already called: pressing again changes nothing
+      return R{};
+    }
+    go(Screen::Services, now);
+    go(Screen::Help, now);
+    result_ = json::object{{"state", "sending"}};
+    R r;
+    r.help = true;
+    return r;
+  }
   if (t == "back") {
     switch (screen_) {
       case Screen::Services: go(Screen::Idle, now); break;
@@ -304,6 +322,7 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
         else go(Screen::Services, now);
         break;
       case Screen::Lookup:
+      case Screen::Help:
       case Screen::Progress: go(Screen::Services, now); break;
       default: go(Screen::Idle, now); break;
     }
@@ -365,6 +384,26 @@ void Flow::finish_lookup(const LookupOutcome& o, TimePoint now) {
     return;
   }
   go(Screen::Progress, now);
+}
+
+void Flow::finish_help(int status, const json::object& request, TimePoint now) {
+  if (screen_ != Screen::Help) return;
+  auto* id = request.if_contains("id");
+  if (status == 200 && id && id->is_int64()) {
+    result_ = json::object{{"state", "open"}, {"id", id->as_int64()}, {"at", str(request, "at")}};
+    since_ = now;
+    return;
+  }
+  result_ = json::object{{"code", status == 0 ? "controller_unreachable" : "help_failed"},
+                         {"message_zh", "暂时无法呼叫工作人员，请到咨询台。"},
+                         {"message_en", "Staff cannot be called from here right now. Please go to the help desk."}};
+  go(Screen::Error, now);
+}
+
+void Flow::help_answered(std::int64_t id) {
+  if (screen_ != Screen::Help || str(result_, "state") != "open") return;
+  auto* v = result_.if_contains("id");
+  if (v && v->is_int64() && v->as_int64() == id) result_["state"] = "answered";
 }
 
 bool Flow::tick(TimePoint now) {

@@ -66,7 +66,7 @@ const TEXT = {
     elderly_sub: '60 岁以上',
     disabled: '残疾人优先',
     pregnant: '孕妇优先',
-    help: '如需帮办，请找现场工作人员',
+    help: '如需帮办代办，请呼叫工作人员',
     working: '正在出票，请稍候…',
     your_number: '您的号码',
     ahead: (n) => `前面还有 ${n} 人`,
@@ -100,6 +100,12 @@ const TEXT = {
     to_window: (w) => `请到 ${w} 号窗口等候`,
     other_day: '这不是今天的号票',
     issued: (d) => `取号时间 ${d}`,
+    call_staff: '呼叫工作人员',
+    help_sending: '正在呼叫工作人员…',
+    help_open: '已通知工作人员，请在此稍候',
+    help_open_sub: '工作人员会到取号机旁为您帮办代办。',
+    help_answered: '工作人员马上就到',
+    help_waiting: '已呼叫工作人员，请稍候',
   },
   en: {
     touch: 'Touch to take a ticket',
@@ -146,7 +152,7 @@ const TEXT = {
     elderly_sub: 'aged 60 or over',
     disabled: 'Disability priority',
     pregnant: 'Pregnancy priority',
-    help: 'Staff on site are glad to help you',
+    help: 'Need a hand? Call a staff member',
     working: 'Printing your ticket…',
     your_number: 'Your number',
     ahead: (n) => `${n} ${n === 1 ? 'person' : 'people'} ahead of you`,
@@ -181,6 +187,12 @@ const TEXT = {
     to_window: (w) => `Please wait for window ${w}`,
     other_day: 'This ticket is not from today',
     issued: (d) => `Taken at ${d}`,
+    call_staff: 'Call staff',
+    help_sending: 'Calling a staff member…',
+    help_open: 'A staff member has been called. Please wait here.',
+    help_open_sub: 'They will come to this kiosk to help you.',
+    help_answered: 'A staff member is on the way',
+    help_waiting: 'A staff member has been called',
   },
 };
 
@@ -327,7 +339,7 @@ function renderIdle() {
       el('div', { class: 'idle-brand' },
         el('h1', { class: 'centre' }, state.centre),
         el('div', { class: 'clock' }, el('span', { class: 'js-time' }), el('span', { class: 'js-date' }))),
-      el('div', { class: 'bar-tools' }, lookupTool(), toggles())),
+      el('div', { class: 'bar-tools' }, helpTool(), lookupTool(), toggles())),
     problem
       ? el('div', { class: 'banner big', role: 'alert' },
         el('span', null, problem),
@@ -344,6 +356,7 @@ function renderIdle() {
       el('span', { class: 'notice-tag' }, t('notice')),
       el('span', { class: 'notice-text js-notice' }, notices[noticeIndex % notices.length])),
     el('footer', { class: 'idle-foot' },
+      k.help_open && el('span', { class: 'help-strip', role: 'status' }, t('help_waiting')),
       k.scanner && el('span', { class: 'scan-hint' }, t('scan_hint')),
       state.complaint_phone && el('span', null, `${t('complaint')}  ${state.complaint_phone}`),
       k.id && el('span', { class: 'kiosk-id' }, `${t('kiosk')} ${k.id}`)),
@@ -360,6 +373,27 @@ function renderServices() {
       el('div', { class: 'grid services' },
         (state.services || []).map((s) => serviceTile(s, { disableClosed: true, dim: !!problem })))),
     actions(true, button('btn secondary lookup-btn', ['open', 'lookup'], t('lookup_open'))),
+  ];
+}
+
+function helpTool() {
+  return button('tool help', ['help', ''], t('call_staff'));
+}
+
+function renderHelp() {
+  const r = state.flow.result || {};
+  const st = r.state || 'sending';
+  return [
+    header(),
+    el('div', { class: `content center-box help-screen help-${st}` },
+      st === 'sending'
+        ? el('div', { class: 'spinner big', 'aria-hidden': 'true' })
+        : el('div', { class: 'help-mark', 'aria-hidden': 'true' }, st === 'answered' ? '✓' : '…'),
+      el('p', { class: 'working', role: 'status' },
+        st === 'sending' ? t('help_sending') : st === 'answered' ? t('help_answered') : t('help_open')),
+      st !== 'sending' && el('p', { class: 'note' }, t('help_open_sub')),
+      el('p', { class: 'countdown js-countdown' })),
+    actions(true, button('btn primary wide', ['home', ''], t('done'))),
   ];
 }
 
@@ -527,7 +561,7 @@ function renderPriority() {
       el('div', { class: 'grid prios' },
         choice('normal'), choice('elderly', t('elderly_sub')), choice('disabled'), choice('pregnant')),
       el('p', { class: 'note center' }, t('help'))),
-    actions(true),
+    actions(true, button('btn secondary', ['help', ''], t('call_staff'))),
   ];
 }
 
@@ -577,7 +611,8 @@ function renderError() {
       el('div', { class: 'error-mark', 'aria-hidden': 'true' }, '!'),
       el('p', { class: 'error-message', role: 'alert' }, message),
       el('p', { class: 'countdown js-countdown' })),
-    actions(false, button('btn primary wide', ['home', ''], t('home'))),
+    actions(false, state.kiosk && state.kiosk.online !== false && button('btn secondary', ['help', ''], t('call_staff')),
+      button('btn primary wide', ['home', ''], t('home'))),
   ];
 }
 
@@ -593,6 +628,7 @@ const SCREENS = {
   lookup: renderLookup,
   searching: renderSearching,
   progress: renderProgress,
+  help: renderHelp,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -186,6 +186,43 @@ class Api(ControllerTest):
             s, body = self.c.get(path, token=token)
             self.assertEqual((s, body["error"]["code"]), want, path)
 
+    def test_help_requests(self):
+        """R-HALL-3 帮办代办: a kiosk calls a staff member; the hall shows it with the kiosk's
+        place until a clerk answers; pressing again changes nothing; only staff answer."""
+        before = self.hall()["seq"]
+        for (status, body), want in [
+            (self.c.post("/api/v1/help-requests", {}), (401, "unauthorized")),
+            (self.c.post("/api/v1/help-requests", {}, "demo-display-1"), (401, "unauthorized")),
+            (self.c.post("/api/v1/help-requests", {"kind": "coffee"}, "demo-kiosk-1"), (422, "invalid_argument")),
+            (self.c.post("/api/v1/help-requests", {"kind": 5}, "demo-kiosk-1"), (400, "bad_field")),
+        ]:
+            self.assertEqual((status, body["error"]["code"]), want, body)
+        self.assertEqual(self.hall()["seq"], before)
+
+        s, h = self.c.post("/api/v1/help-requests", {"kind": "help"}, "demo-kiosk-1")
+        self.assertEqual((s, h["device"], h["location"], h["state"]), (200, "kiosk-1", "大厅入口", "open"))
+        s, again = self.c.post("/api/v1/help-requests", {}, "demo-kiosk-1")
+        self.assertEqual((s, again["id"]), (200, h["id"]))
+        self.assertEqual(self.hall()["seq"], before + 1)
+        self.assertEqual([r["id"] for r in self.hall()["help_requests"]], [h["id"]])
+        s, body = self.c.get("/metrics")
+        self.assertIn("hallq_help_requests_open 1", body)
+
+        path = "/api/v1/help-requests/%d/answer" % h["id"]
+        for token, want in [(None, 401), ("demo-kiosk-1", 401)]:
+            s, body = self.c.post(path, {}, token)
+            self.assertEqual(s, want, body)
+        tok = self.c.sign_in(6, "c11")
+        s, body = self.c.post("/api/v1/help-requests/999/answer", {}, tok)
+        self.assertEqual((s, body["error"]["code"]), (404, "unknown_help_request"))
+        s, answered = self.c.post(path, {}, tok)
+        self.assertEqual((s, answered["state"], answered["answered_by"]), (200, "answered", "c11"))
+        s, body = self.c.post(path, {}, tok)
+        self.assertEqual((s, body["error"]["code"]), (409, "wrong_state"))
+        self.assertEqual(self.hall()["help_requests"], [])
+        s, listed = self.c.get("/api/v1/help-requests", token=tok)
+        self.assertEqual((s, listed["help_requests"]), (200, []))
+
     def test_void_contract(self):
         """No phantom tickets (issue 4): the issuing kiosk voids a waiting ticket it could not
         print; retries are answered alike; nobody else can; the number is never called."""

@@ -122,7 +122,8 @@ class Kiosk(KioskTest):
         self.assertEqual(s["flow"]["screen"], "idle")
         self.assertEqual(s["centre"], "青溪镇便民服务中心")
         self.assertEqual(s["kiosk"], {"id": "kiosk-1", "online": True, "accepting": True, "printer": "ok",
-                                      "mode": "touch", "scanner": False, "pending": 0})
+                                      "mode": "touch", "scanner": False, "help_open": False,
+                                      "pending": 0})
         self.assertTrue(s["time"].startswith("2026-03-02T10:0"), s["time"])  # the hall's clock
         minzheng = s["services"][0]
         self.assertEqual((minzheng["id"], minzheng["waiting"], minzheng["issuing"]), ("minzheng", 0, True))
@@ -162,6 +163,24 @@ class Kiosk(KioskTest):
         self.assertEqual((t["number"], t["state"], t["priority"], t["issued_by"]), ("A001", "waiting", "elderly", "kiosk-1"))
         # Waiting counts follow the controller.
         self.wait(lambda s: s["services"][0]["waiting"] == 1, "waiting count not updated")
+
+    def test_call_a_staff_member(self):
+        """R-HALL-3 帮办代办: the kiosk's help request reaches the hall; the answer comes back."""
+        code, s = self.event("help")
+        self.assertEqual((code, s["flow"]["screen"]), (200, "help"))
+        s = self.wait(lambda s: s["flow"].get("result", {}).get("state") == "open", "help not sent")
+        s = self.wait(lambda s: s["kiosk"]["help_open"], "the hall does not list the request")
+        st, hall = self.c.get("/api/v1/hall")
+        [req] = hall["help_requests"]
+        self.assertEqual((req["device"], req["location"]), ("kiosk-1", "大厅入口"))
+        self.assertEqual(self.event("help")[0], 200)  # again: nothing new
+        tok = self.c.sign_in(6, "c11")
+        st, body = self.c.post("/api/v1/help-requests/%d/answer" % req["id"], {}, tok)
+        self.assertEqual(st, 200, body)
+        s = self.wait(lambda s: s["flow"]["result"].get("state") == "answered", "the answer is not shown")
+        self.assertFalse(s["kiosk"]["help_open"])
+        st, hall = self.c.get("/api/v1/hall")
+        self.assertEqual(hall["help_requests"], [])
 
     def test_invalid_events_are_refused(self):
         for body, code in [({"type": "ok"}, 409), ({"type": "service", "value": "nope"}, 409),

@@ -790,6 +790,46 @@ TEST_CASE("R-HALL-8 device status: an event only when the printer state or accep
   CHECK(restored.devices().at("kiosk-1").since == h.now);
 }
 
+TEST_CASE("R-HALL-3 a kiosk calls a staff member for help (帮办代办); one open request per kiosk", "[engine]") {
+  Hall h;
+  h.fail(RequestHelp{"help"}, clerk("c01"), Errc::InvalidArgument);
+  h.fail(RequestHelp{"coffee"}, kKiosk, Errc::InvalidArgument);
+  Outcome o = h.ok(RequestHelp{"help"}, kKiosk);
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].type == "HelpRequested");
+  const std::int64_t id = o.reply.as_object().at("id").as_int64();
+  CHECK(o.reply.as_object().at("state") == "open");
+  // Pressed again while staff are on their way: the same request, no event.
+  h.advance(seconds{20});
+  o = h.ok(RequestHelp{"help"}, kKiosk);
+  CHECK(o.events.empty());
+  CHECK(o.reply.as_object().at("id").as_int64() == id);
+  const std::int64_t other = h.ok(RequestHelp{"help"}, kKiosk2).reply.as_object().at("id").as_int64();
+  CHECK(other != id);
+  CHECK(h.engine.open_help().size() == 2);
+
+  h.fail(AnswerHelp{id}, kKiosk, Errc::InvalidArgument);
+  h.fail(AnswerHelp{99}, clerk("c01"), Errc::UnknownHelp);
+  h.advance(seconds{40});
+  o = h.ok(AnswerHelp{id}, clerk("c01"));
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].type == "HelpAnswered");
+  CHECK(o.events[0].data.at("waited_s").as_int64() == 60);
+  CHECK(o.reply.as_object().at("answered_by") == "c01");
+  h.fail(AnswerHelp{id}, clerk("c02"), Errc::WrongState);  // somebody else was quicker
+  CHECK(h.engine.open_help().size() == 1);
+  // A new press after the answer is a new request.
+  CHECK(h.ok(RequestHelp{"help"}, kKiosk).events.size() == 1);
+
+  // Open requests survive a restart, and the next id is never reused.
+  Changes ch = h.engine.take_changes();
+  Engine restored(make_config(), tz(), make_calendar());
+  std::string error;
+  REQUIRE(restored.restore(ch.meta, {}, {}, &error));
+  CHECK(restored.open_help().size() == 2);
+  CHECK(restored.open_help().count(other) == 1);
+}
+
 TEST_CASE("R-CASE-4 hold (挂起) frees the window; unhold calls the ticket back", "[engine]") {
   Hall h;
   h.sign_in(1, "c01");
@@ -1535,8 +1575,14 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       run(ReportDevice{one_of(states), pick(0, 1) == 0, "d"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
     } else if (kind < 84) {
       run(CancelTicket{recent(issued, 12), "left"}, pick(0, 1) ? kKiosk : actor, 0);
-    } else if (kind < 89) {
+    } else if (kind < 87) {
       run(ReturnNoShow{recent(missed, 2)}, kKiosk, 0);
+    } else if (kind < 88) {
+      run(RequestHelp{pick(0, 9) ? "help" : "coffee"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
+    } else if (kind < 89) {
+      const auto& open = h.engine.open_help();
+      std::int64_t id = open.empty() || pick(0, 3) == 0 ? pick(0, 40) : open.begin()->first;
+      run(AnswerHelp{id}, pick(0, 4) ? actor : kKiosk, 0);
     } else if (kind < 94) {
       run(SignIn{window}, actor, window);
     } else if (kind < 96) {
@@ -1552,7 +1598,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
   for (const char* type : {"TicketIssued", "TicketCalled", "TicketRecalled", "TicketNoShow", "TicketReturned",
                            "ServiceStarted", "TicketFinished", "TicketCancelled", "TicketTransferred",
                            "TicketHeld", "TicketResumed", "ClerkSignedIn", "ClerkSignedOut", "WindowPaused",
-                           "WindowResumed", "DayRolledOver", "TicketVoided", "DeviceStatusChanged"}) {
+                           "WindowResumed", "DayRolledOver", "TicketVoided", "DeviceStatusChanged",
+                           "HelpRequested", "HelpAnswered"}) {
     INFO(type);
     // Midnight now signs everyone out, so pauses and resumes are rarer in the random walk.
     CHECK(made[type] >= 3);

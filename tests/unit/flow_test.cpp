@@ -402,3 +402,48 @@ TEST_CASE("ticket QR codes: the hall's template, any /t/ID URL, bare numbers, ot
   CHECK(f.screen() == "progress");
   CHECK(f.view().at("result").at("code") == "other_day");
 }
+
+TEST_CASE("R-HALL-3 call a staff member (帮办代办) from any screen but a running take", "[flow]") {
+  F f;
+  f.ok("touch");
+  f.ok("service", "minzheng");
+  auto r = f.flow.on(FlowEvent{"help", ""}, f.st, f.now);
+  REQUIRE(r);
+  CHECK(r->help);
+  CHECK_FALSE(r->take);
+  CHECK(f.screen() == "help");
+  CHECK(f.view().at("result").at("state") == "sending");
+  CHECK_FALSE(f.view().contains("service"));  // the choice so far is dropped
+  // Pressed again while it is being sent or open: nothing new is asked.
+  r = f.flow.on(FlowEvent{"help", ""}, f.st, f.now);
+  REQUIRE(r);
+  CHECK_FALSE(r->help);
+  f.flow.finish_help(200, json::object{{"id", 7}, {"at", "2026-03-02T10:00:00+08:00"}}, f.now);
+  CHECK(f.view().at("result").at("state") == "open");
+  f.flow.help_answered(8);  // another kiosk's
+  CHECK(f.view().at("result").at("state") == "open");
+  f.flow.help_answered(7);
+  CHECK(f.view().at("result").at("state") == "answered");
+  f.now += seconds{61};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+
+  // No answer from the controller: an error with its message.
+  f.ok("help");
+  f.flow.finish_help(0, json::object{}, f.now);
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code") == "controller_unreachable");
+  // Offline: said at once.
+  f.ok("home");
+  f.st.online = false;
+  r = f.flow.on(FlowEvent{"help", ""}, f.st, f.now);
+  REQUIRE(r);
+  CHECK_FALSE(r->help);
+  CHECK(f.screen() == "error");
+
+  F g;
+  g.ok("touch");
+  g.ok("service", "laodong");
+  REQUIRE(g.ok("priority", "normal"));
+  g.refused("help");
+}

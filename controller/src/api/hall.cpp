@@ -30,6 +30,7 @@ ApiError from_engine(const engine::Error& e) {
     case Errc::InvalidArgument:
     case Errc::UnknownService: status = 422; break;
     case Errc::UnknownWindow:
+    case Errc::UnknownHelp:
     case Errc::UnknownTicket: status = 404; break;
     case Errc::UnknownClerk:
     case Errc::NotAssigned:
@@ -59,7 +60,7 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   o["actor"] = json::object{{"kind", kinds[static_cast<int>(e.actor.kind)]}, {"id", e.actor.id}};
   o["data"] = e.data;
   json::object pd = e.data;
-  for (const char* k : {"clerk", "from_clerk", "request_id", "case"}) pd.erase(k);
+  for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by"}) pd.erase(k);
   pub["data"] = std::move(pd);
   return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
                    std::make_shared<const std::string>(json::serialize(pub))};
@@ -484,6 +485,7 @@ json::object Hall::snapshot(bool with_personal) const {
                                   {"at", format_rfc3339(r.at, tz_)}});
   o["recent_calls"] = std::move(recent);
   o["devices"] = devices_json();
+  o["help_requests"] = help_json();
   json::array header, footer;
   for (const auto& l : config_.printing.header) header.push_back(json::value(l));
   for (const auto& l : config_.printing.footer) footer.push_back(json::value(l));
@@ -528,6 +530,12 @@ std::optional<json::object> Hall::ticket(engine::TicketId id) {
   if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
   if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
   return std::nullopt;
+}
+
+json::array Hall::help_json() const {
+  json::array out;
+  for (const auto& [id, h] : engine_->open_help()) out.push_back(engine_->help_json(h));
+  return out;
 }
 
 std::optional<json::object> Hall::ticket_by_number(const std::string& number) {

@@ -107,6 +107,7 @@ class Hall {
 
   boost::json::object snapshot(bool with_personal) const;
   boost::json::array devices_json() const;
+  boost::json::array help_json() const;  // open help requests (帮办代办), oldest first
   // Any authenticated request from a device counts as a sign of life.
   void device_seen(const std::string& id);
   bool device_online(const std::string& id) const;

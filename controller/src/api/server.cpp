@@ -254,6 +254,9 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_tickets_voided_total Tickets voided by their kiosk because they did not print.");
   line("# TYPE hallq_tickets_voided_total counter");
   line("hallq_tickets_voided_total " + std::to_string(m.tickets_voided));
+  line("# HELP hallq_help_requests_open Help requests (帮办代办) from kiosks that no staff member answered yet.");
+  line("# TYPE hallq_help_requests_open gauge");
+  line("hallq_help_requests_open " + std::to_string(hall.engine().open_help().size()));
   line("# HELP hallq_device_up Whether the device was heard from within policy.device_offline_after_s.");
   line("# TYPE hallq_device_up gauge");
   for (const auto& d : hall.config().devices)
@@ -553,6 +556,41 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     auto r = co_await hall.run(cmd, actor, extra);
     if (!r) co_return fail(r.error());
     co_return reply();
+  }
+  if (parts[0] == "help-requests") {
+    // 帮办代办: a kiosk calls a staff member; a clerk or the manager answers (README "API").
+    const bool staff = p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
+    if (parts.size() == 1 && method == http::verb::get) {
+      if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a device, clerk or manager credential is required"));
+      co_return make_json(req, http::status::ok, json::object{{"help_requests", hall.help_json()}});
+    }
+    if (parts.size() == 1) {
+      if (method != http::verb::post) co_return method_not_allowed();
+      if (p.kind != Principal::Kind::Device || p.device_kind != DeviceKind::Kiosk)
+        co_return fail(api_error(401, "unauthorized", "a kiosk credential is required"));
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto kind = str_field(*body, "kind", false, 16);
+      if (!kind) co_return fail(kind.error());
+      const engine::Command cmd = engine::RequestHelp{kind->empty() ? "help" : *kind};
+      const engine::Actor actor = p.actor();
+      store::CommitItem extra;
+      auto r = co_await hall.run(cmd, actor, extra);
+      if (!r) co_return fail(r.error());
+      co_return make_json(req, http::status::ok, *r);
+    }
+    auto id = to_int(parts[1]);
+    if (parts.size() == 3 && parts[2] == "answer" && id) {
+      if (method != http::verb::post) co_return method_not_allowed();
+      if (!staff) co_return fail(api_error(401, "unauthorized", "a clerk or manager credential is required"));
+      const engine::Command cmd = engine::AnswerHelp{*id};
+      const engine::Actor actor = p.actor();
+      store::CommitItem extra;
+      auto r = co_await hall.run(cmd, actor, extra);
+      if (!r) co_return fail(r.error());
+      co_return make_json(req, http::status::ok, *r);
+    }
+    co_return fail(api_error(404, "not_found", "no such path"));
   }
   if (parts.size() == 1 && parts[0] == "sessions") {
     if (method == http::verb::post) {

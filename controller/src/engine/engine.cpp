@@ -98,6 +98,7 @@ const char* to_string(Errc e) {
     case Errc::WrongState: return "wrong_state";
     case Errc::ReturnExpired: return "return_expired";
     case Errc::NotYourTicket: return "not_your_ticket";
+    case Errc::UnknownHelp: return "unknown_help_request";
   }
   return "error";
 }
@@ -371,6 +372,9 @@ Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor,
   // The reply names what the command was about; render it after the events took effect.
   if (reply.is_int64()) {
     if (const Ticket* t = find_ticket(reply.as_int64())) reply = ticket_json(*t);
+  } else if (reply.is_object() && reply.as_object().contains("help_id")) {
+    auto it = open_help_.find(reply.as_object()["help_id"].as_int64());
+    reply = it == open_help_.end() ? json::value(nullptr) : json::value(help_json(it->second));
   } else if (reply.is_object() && reply.as_object().contains("window_number")) {
     const WindowStatus* w = find_window(static_cast<int>(reply.as_object()["window_number"].as_int64()));
     reply = w ? json::value(window_json(*w, true)) : json::value(nullptr);
@@ -453,6 +457,40 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                               json::object{{"device", actor.id}, {"printer", c->printer},
                                            {"accepting", c->accepting}, {"detail", c->detail}}));
     reply = nullptr;
+    return ev;
+  }
+
+  if (auto* c = std::get_if<RequestHelp>(&command)) {
+    if (actor.kind != Actor::Kind::Device || actor.id.empty())
+      return unexpected(err(Errc::InvalidArgument, "help is requested from a kiosk", "仅取号机可呼叫帮办"));
+    if (c->kind != "help") return unexpected(err(Errc::InvalidArgument, "kind must be help", "请求类型无效"));
+    for (const auto& [id, h] : open_help_)
+      if (h.device == actor.id) {  // already on its way: pressing again changes nothing
+        reply = help_json(h);
+        return ev;
+      }
+    ev.push_back(make_event("HelpRequested", actor, 0, now,
+                            json::object{{"help", next_help_id_}, {"device", actor.id}, {"kind", c->kind}}));
+    reply = json::object{{"help_id", next_help_id_}};
+    return ev;
+  }
+
+  if (auto* c = std::get_if<AnswerHelp>(&command)) {
+    if (actor.kind != Actor::Kind::Clerk && actor.kind != Actor::Kind::Manager)
+      return unexpected(err(Errc::InvalidArgument, "a clerk or manager answers help requests", "仅工作人员可响应帮办请求"));
+    auto it = open_help_.find(c->help);
+    if (it == open_help_.end()) {
+      if (c->help > 0 && c->help < next_help_id_)
+        return unexpected(err(Errc::WrongState, "this help request was answered already", "该帮办请求已有人响应"));
+      return unexpected(err(Errc::UnknownHelp, "no such help request", "没有该帮办请求"));
+    }
+    ev.push_back(make_event("HelpAnswered", actor, 0, now,
+                            json::object{{"help", c->help}, {"device", it->second.device}, {"by", actor.id},
+                                         {"waited_s", std::chrono::duration_cast<std::chrono::seconds>(now - it->second.at).count()}}));
+    json::object r = help_json(it->second);
+    r["state"] = "answered";
+    r["answered_by"] = actor.id;
+    reply = std::move(r);
     return ev;
   }
 
@@ -734,9 +772,20 @@ void Engine::apply(const Event& e) {
     ds.since = e.at;
     return;
   }
+  if (type == "HelpRequested") {
+    const std::int64_t id = get_i(d, "help");
+    open_help_[id] = HelpRequest{id, get_s(d, "device"), get_s(d, "kind"), e.at};
+    next_help_id_ = std::max(next_help_id_, id + 1);
+    return;
+  }
+  if (type == "HelpAnswered") {
+    open_help_.erase(get_i(d, "help"));
+    return;
+  }
   if (type == "DayRolledOver") {
     day_ = get_s(d, "day");
     voided_today_ = 0;
+    open_help_.clear();  // nobody waits at a kiosk overnight
     for (auto& [id, s] : services_) {
       s.issued_today = 0;
       s.next_number = 1;
@@ -891,6 +940,11 @@ std::string Engine::meta_json() const {
     dev[id] = json::object{{"printer", d.printer}, {"accepting", d.accepting}, {"detail", d.detail}, {"since", ms(d.since)}};
   m["devices"] = std::move(dev);
   m["voided_today"] = voided_today_;
+  json::array help;
+  for (const auto& [id, h] : open_help_)
+    help.push_back(json::object{{"id", id}, {"device", h.device}, {"kind", h.kind}, {"at", ms(h.at)}});
+  m["help"] = std::move(help);
+  m["next_help_id"] = next_help_id_;
   return json::serialize(m);
 }
 
@@ -937,6 +991,16 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
       devices_[std::string(id)] = std::move(ds);
     }
   voided_today_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, get_i(m, "voided_today")));
+  open_help_.clear();
+  if (auto* hv = m.if_contains("help"); hv && hv->is_array())
+    for (const auto& v : hv->as_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      HelpRequest h{get_i(o, "id"), get_s(o, "device"), get_s(o, "kind"), TimePoint{milliseconds{get_i(o, "at")}}};
+      open_help_[h.id] = std::move(h);
+    }
+  next_help_id_ = std::max<std::int64_t>(1, get_i(m, "next_help_id"));
+  for (const auto& [id, h] : open_help_) next_help_id_ = std::max(next_help_id_, id + 1);
   for (const auto& row : tickets) {
     json::value v = json::parse(row, ec);
     Ticket t;
@@ -1006,6 +1070,14 @@ std::optional<json::object> Engine::ticket_json_from_row(const std::string& row)
   Ticket t;
   if (ec || !v.is_object() || !ticket_from_row(v.as_object(), t)) return std::nullopt;
   return ticket_json(t);
+}
+
+json::object Engine::help_json(const HelpRequest& h) const {
+  json::object o{{"id", h.id}, {"device", h.device}, {"kind", h.kind}, {"at", format_rfc3339(h.at, tz_)},
+                 {"state", "open"}};
+  for (const auto& d : config_.devices)
+    if (d.id == h.device && !d.location.empty()) o["location"] = d.location;
+  return o;
 }
 
 json::object Engine::window_json(const WindowStatus& w, bool with_personal) const {

@@ -65,6 +65,7 @@ struct DeviceConfig {
   std::string id;          // e.g. "kiosk-1"
   DeviceKind kind = DeviceKind::Kiosk;
   std::optional<int> window;  // bound window (displays over one window, evaluators)
+  std::string location;    // where it stands, for staff answering it ("大厅入口")
   std::string token_hash;  // "blake2b:<hex>", see hallq::token_digest
 };
 

@@ -138,6 +138,18 @@ struct ReportDevice {
   std::string detail;
 };
 
+// 帮办代办: a citizen at a kiosk presses "call a staff member"; a clerk or the manager answers.
+// One open request per device: pressing again while one is open changes nothing.
+struct RequestHelp { std::string kind = "help"; };
+struct AnswerHelp { std::int64_t help = 0; };
+
+struct HelpRequest {
+  std::int64_t id = 0;
+  std::string device;  // the kiosk it came from
+  std::string kind;    // help
+  TimePoint at;
+};
+
 // Device health as last reported (kept in the engine's meta row).
 struct DeviceStatus {
   std::string printer = "unknown";
@@ -149,7 +161,7 @@ struct DeviceStatus {
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
-                             ReportDevice>;
+                             ReportDevice, RequestHelp, AnswerHelp>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -169,6 +181,7 @@ enum class Errc {
   WrongState,        // the ticket is not in a state that allows this
   ReturnExpired,     // no-show came back too late
   NotYourTicket,     // a kiosk may void only the tickets it issued
+  UnknownHelp,       // no such help request
 };
 
 struct Error {
@@ -255,6 +268,8 @@ class Engine {
   const std::vector<WindowStatus>& windows() const { return windows_; }
   const std::deque<RecentCall>& recent_calls() const { return recent_; }
   const std::map<std::string, DeviceStatus>& devices() const { return devices_; }
+  const std::map<std::int64_t, HelpRequest>& open_help() const { return open_help_; }
+  boost::json::object help_json(const HelpRequest& h) const;
   std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
   int issued_today(const std::string& service) const {
@@ -313,6 +328,8 @@ class Engine {
   std::vector<WindowStatus> windows_;
   std::deque<RecentCall> recent_;
   std::map<std::string, DeviceStatus> devices_;
+  std::map<std::int64_t, HelpRequest> open_help_;
+  std::int64_t next_help_id_ = 1;
   std::uint64_t voided_today_ = 0;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;

@@ -12,6 +12,7 @@
 //
 //   Self-service: Idle/Services ──open(lookup)──▶ Lookup ──lookup(A012)──▶ Searching ──▶ Progress
 //   and from any screen but Working/Searching ──scan(ticket QR)──▶ Searching ──▶ Progress.
+//   帮办代办: any screen but Working/Searching ──help──▶ Help (sending → open → answered).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -24,7 +25,7 @@
 
 namespace hallq::kiosk {
 
-enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error, Lookup, Searching, Progress };
+enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error, Lookup, Searching, Progress, Help };
 const char* to_string(Screen s);
 
 // What the kiosk knows of the world when an event arrives.
@@ -63,6 +64,7 @@ bool valid_ticket_number(const std::string& number);
 struct FlowAction {
   std::optional<TakeRequest> take;
   std::optional<LookupRequest> lookup;
+  bool help = false;  // ask the controller for a staff member
 };
 
 struct FlowOptions {
@@ -75,7 +77,8 @@ struct FlowOptions {
 struct FlowEvent {
   // touch: wake from idle; service/item/priority: a choice (value = id); ok: materials read;
   // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service);
-  // open: a self-service screen (value lookup); lookup: a typed number (A012); scan: a scanned code
+  // open: a self-service screen (value lookup); lookup: a typed number (A012); scan: a scanned code;
+  // help: call a staff member
   std::string type;
   std::string value;
 };
@@ -90,6 +93,10 @@ class Flow {
   Expected<FlowAction, std::string> on(const FlowEvent& e, const KioskStatus& st, TimePoint now);
   void finish(const TakeOutcome& o, TimePoint now);
   void finish_lookup(const LookupOutcome& o, TimePoint now);
+  // The controller's answer to a help request: status 200 with the request, else no answer.
+  void finish_help(int status, const boost::json::object& request, TimePoint now);
+  // The hall snapshot no longer lists this kiosk's open request: someone is coming.
+  void help_answered(std::int64_t id);
   // Time-outs; true if the screen changed.
   bool tick(TimePoint now);
 
