@@ -22,6 +22,7 @@
 #include "hallq/common/log.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/kiosk/journal.hpp"
+#include "hallq/kiosk/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
 
 namespace hallq::kiosk {
@@ -209,6 +210,21 @@ class StreamSession final : public StateSubscriber, public std::enable_shared_fr
   bool closed_ = false;
 };
 
+// A query parameter's value, for plain ids (no percent-decoding: ids are a-z 0-9 _ -).
+std::string query_value(const std::string& target, const std::string& key) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return {};
+  std::string qs = target.substr(q + 1);
+  for (size_t at = 0; at <= qs.size();) {
+    size_t amp = qs.find('&', at);
+    std::string kv = qs.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    if (kv.rfind(key + "=", 0) == 0) return kv.substr(key.size() + 1);
+    if (amp == std::string::npos) break;
+    at = amp + 1;
+  }
+  return {};
+}
+
 Response route(Daemon& d, const Request& req) {
   std::string target(req.target());
   std::string path = target.substr(0, target.find('?'));
@@ -217,6 +233,16 @@ Response route(Daemon& d, const Request& req) {
     return make_json(req, http::status::ok, d.state());
   }
   if (path == "/api/health") return make_json(req, http::status::ok, json::object{{"status", "ok"}});
+  if (path == "/api/qr.svg") {
+    // The QR of an item's guide (only those: this is not a QR code service).
+    if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+    std::string url = d.guide_url(query_value(target, "service"), query_value(target, "item"));
+    auto svg = url.empty() ? std::nullopt : qr_svg(url);
+    if (!svg) return make_error(req, http::status::not_found, "not_found", "no guide for this item");
+    Response res = make(req, http::status::ok, std::move(*svg), "image/svg+xml");
+    res.set(http::field::cache_control, "max-age=60");
+    return res;
+  }
   if (path == "/api/event") {
     if (req.method() != http::verb::post) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "POST only");
     boost::system::error_code ec;
@@ -468,6 +494,17 @@ json::object Daemon::state() const {
   o["time"] = format_rfc3339(t, hall_tz_);
   o["services"] = status_.services;
   return o;
+}
+
+std::string Daemon::guide_url(const std::string& service, const std::string& item) const {
+  for (const auto& sv : status_.services) {
+    if (!sv.is_object() || str(sv.as_object(), "id") != service) continue;
+    auto* items = sv.as_object().if_contains("items");
+    if (!items || !items->is_array()) return {};
+    for (const auto& it : items->as_array())
+      if (it.is_object() && str(it.as_object(), "id") == item) return str(it.as_object(), "guide_url");
+  }
+  return {};
 }
 
 void Daemon::subscribe(const std::shared_ptr<StateSubscriber>& s) { subscribers_.push_back(s); }

@@ -47,6 +47,8 @@ class Daemon {
   Expected<boost::json::object, std::string> event(const FlowEvent& e);
   void subscribe(const std::shared_ptr<StateSubscriber>& s);
   const std::string& web_dir() const { return web_dir_; }
+  // The guide URL of a service's item, "" if none.
+  std::string guide_url(const std::string& service, const std::string& item) const;
 
  private:
   struct Workers;

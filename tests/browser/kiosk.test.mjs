@@ -7,6 +7,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { Hall, launchBrowser, artefact, scannerRecords } from './hall.mjs';
 
 const PORTRAIT = { width: 1080, height: 1920 };
@@ -73,6 +74,11 @@ describe('touch kiosk in chromium', () => {
     const shown = await page.locator('.materials li').allTextContents();
     assert.deepEqual(shown, dibao.materials);
     await shot(page, 'portrait-04-materials');
+    // The guide's QR on the screen reads back as the item's guide (a phone can take it away).
+    await page.locator('.guide-qr img').scrollIntoViewIfNeeded();
+    await page.locator('.guide-qr').screenshot({ path: artefact('portrait-04b-guide-qr.png') });
+    const read = execFileSync('zbarimg', ['-q', '--raw', artefact('portrait-04b-guide-qr.png')], { encoding: 'utf8' });
+    assert.equal(read.trim(), dibao.guide_url);
     await tap(page, 'button[data-event=\'["ok",""]\']');
     await screen(page, 'priority');
     await shot(page, 'portrait-05-priority');

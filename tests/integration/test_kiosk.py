@@ -128,7 +128,14 @@ class Kiosk(KioskTest):
         minzheng = s["services"][0]
         self.assertEqual((minzheng["id"], minzheng["waiting"], minzheng["issuing"]), ("minzheng", 0, True))
         self.assertGreater(len(minzheng["items"][0]["materials"]), 3)
-        for bad in ("/../hall.toml", "/.hidden.js", "/nothing.js", "/api/nothing"):
+        # The QR of an item's guide, for the materials screen; nothing for anything else.
+        with urllib.request.urlopen("http://127.0.0.1:%d/api/qr.svg?service=minzheng&item=dibao" % self.port,
+                                    timeout=10) as r:
+            self.assertEqual(r.headers["Content-Type"], "image/svg+xml")
+            svg = r.read().decode()
+        self.assertTrue(svg.startswith("<svg ") and svg.count("M") > 50, svg[:200])
+        for bad in ("/../hall.toml", "/.hidden.js", "/nothing.js", "/api/nothing",
+                    "/api/qr.svg?service=minzheng&item=nothing", "/api/qr.svg?data=http://evil"):
             with self.assertRaises(urllib.error.HTTPError) as e:
                 urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, bad), timeout=5)
             self.assertEqual(e.exception.code, 404, bad)
