@@ -223,6 +223,37 @@ class Api(ControllerTest):
         s, listed = self.c.get("/api/v1/help-requests", token=tok)
         self.assertEqual((s, listed["help_requests"]), (200, []))
 
+    def test_complaints(self):
+        """R-COMP-1: a complaint from a kiosk, due in 5 working days; the phone is masked in
+        every answer and event; the public stream carries neither name, phone nor content."""
+        before = self.hall()["seq"]
+        for (status, body), want in [
+            (self.c.post("/api/v1/complaints", {"categories": ["waiting"]}), (401, "unauthorized")),
+            (self.c.post("/api/v1/complaints", {"categories": ["waiting"]}, "demo-display-1"), (401, "unauthorized")),
+            (self.c.post("/api/v1/complaints", {}, "demo-kiosk-1"), (422, "invalid_argument")),
+            (self.c.post("/api/v1/complaints", {"categories": "waiting"}, "demo-kiosk-1"), (400, "bad_field")),
+            (self.c.post("/api/v1/complaints", {"categories": ["nope"]}, "demo-kiosk-1"), (422, "invalid_argument")),
+            (self.c.post("/api/v1/complaints", {"categories": ["fees"], "window": 99}, "demo-kiosk-1"), (404, "unknown_window")),
+            (self.c.post("/api/v1/complaints", {"categories": ["fees"], "window": "3"}, "demo-kiosk-1"), (400, "bad_field")),
+            (self.c.post("/api/v1/complaints", {"categories": ["fees"], "phone": "12ab5678"}, "demo-kiosk-1"), (422, "invalid_argument")),
+        ]:
+            self.assertEqual((status, body["error"]["code"]), want, body)
+        self.assertEqual(self.hall()["seq"], before)
+
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % before)
+        self.addCleanup(ws.close)
+        s, c = self.c.post("/api/v1/complaints", {"categories": ["attitude", "waiting"], "window": 3,
+                                                  "phone": "13812345678", "name": "张三"}, "demo-kiosk-1")
+        self.assertEqual((s, c["id"], c["received"], c["due"], c["phone"], c["window"]),
+                         (201, 1, "2026-03-02", "2026-03-09", "138****5678", 3))
+        e = ws.recv_json()
+        self.assertEqual(e["type"], "ComplaintFiled")
+        for k in ("phone", "name", "content"):
+            self.assertNotIn(k, e["data"])  # the wall board's view
+        self.assertEqual(e["data"]["due"], "2026-03-09")
+        s, body = self.c.get("/metrics")
+        self.assertIn("hallq_complaints_total 1", body)
+
     def test_void_contract(self):
         """No phantom tickets (issue 4): the issuing kiosk voids a waiting ticket it could not
         print; retries are answered alike; nobody else can; the number is never called."""

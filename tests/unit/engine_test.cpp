@@ -830,6 +830,42 @@ TEST_CASE("R-HALL-3 a kiosk calls a staff member for help (帮办代办); one op
   CHECK(restored.open_help().count(other) == 1);
 }
 
+TEST_CASE("R-COMP-1 a complaint is recorded with its answer due in 5 working days", "[engine]") {
+  Hall h;  // Monday 2026-03-02
+  h.fail(FileComplaint{}, kKiosk, Errc::InvalidArgument);  // nothing said
+  h.fail(FileComplaint{{"bribes"}, "", 0, "", ""}, kKiosk, Errc::InvalidArgument);
+  h.fail(FileComplaint{{"waiting", "waiting"}, "", 0, "", ""}, kKiosk, Errc::InvalidArgument);
+  h.fail(FileComplaint{{"waiting"}, "", 0, "", "12345"}, kKiosk, Errc::InvalidArgument);
+  h.fail(FileComplaint{{"waiting"}, "", 0, "", "1380013800x"}, kKiosk, Errc::InvalidArgument);
+  h.fail(FileComplaint{{"waiting"}, "", 42, "", ""}, kKiosk, Errc::UnknownWindow);
+  h.fail(FileComplaint{{"waiting"}, "", 0, "", ""}, kSystem, Errc::InvalidArgument);
+  CHECK(h.engine.complaints_filed() == 0);
+
+  Outcome o = h.ok(FileComplaint{{"attitude", "waiting"}, "", 3, "", "13812345678"}, kKiosk);
+  REQUIRE(o.events.size() == 1);
+  const Event& e = o.events[0];
+  CHECK(e.type == "ComplaintFiled");
+  CHECK(e.window == 3);
+  CHECK(str(e.data, "channel") == "kiosk");
+  CHECK(str(e.data, "phone") == "13812345678");  // the log keeps it for the answer
+  CHECK(str(e.data, "received") == "2026-03-02");
+  CHECK(str(e.data, "due") == "2026-03-09");  // Monday + 5 working days: the next Monday
+  CHECK(o.reply.as_object().at("phone") == "138****5678");  // what the citizen is shown
+  CHECK(o.reply.as_object().at("id") == 1);
+  o = h.ok(FileComplaint{{}, "窗口人员态度生硬", 0, "张三", ""}, clerk("c01"));
+  CHECK(str(o.events[0].data, "channel") == "counter");
+  CHECK(h.engine.complaints_filed() == 2);
+  Changes ch = h.engine.take_changes();
+  Engine restored(make_config(), tz(), make_calendar());
+  std::string error;
+  REQUIRE(restored.restore(ch.meta, {}, {}, &error));
+  CHECK(restored.complaints_filed() == 2);  // the next complaint is number 3
+
+  CHECK(mask_phone("13812345678") == "138****5678");
+  CHECK(mask_phone("37801001") == "****1001");
+  CHECK(mask_phone("") == "");
+}
+
 TEST_CASE("R-CASE-4 hold (挂起) frees the window; unhold calls the ticket back", "[engine]") {
   Hall h;
   h.sign_in(1, "c01");
@@ -1555,9 +1591,18 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       run(Skip{window}, actor, window);
     } else if (kind < 58) {
       run(StartService{window}, actor, window);
-    } else if (kind < 68) {
+    } else if (kind < 65) {
       json::value record = pick(0, 1) ? json::value(json::object{{"item", "户口迁移"}, {"n", i}}) : json::value(nullptr);
       run(Finish{window, record}, actor, window);
+    } else if (kind < 66) {
+      run(FileComplaint{{pick(0, 5) ? "waiting" : "bribes"}, "", pick(0, 6), "", pick(0, 1) ? "13800138000" : ""},
+          pick(0, 1) ? kKiosk : actor, 0);
+    } else if (kind < 67) {
+      run(RequestHelp{pick(0, 9) ? "help" : "coffee"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
+    } else if (kind < 68) {
+      const auto& open = h.engine.open_help();
+      std::int64_t id = open.empty() || pick(0, 3) == 0 ? pick(0, 40) : open.begin()->first;
+      run(AnswerHelp{id}, pick(0, 4) ? actor : kKiosk, 0);
     } else if (kind < 72) {
       if (pick(0, 1))
         run(TransferTicket{window, one_of(services), 0}, actor, window);
@@ -1575,14 +1620,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       run(ReportDevice{one_of(states), pick(0, 1) == 0, "d"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
     } else if (kind < 84) {
       run(CancelTicket{recent(issued, 12), "left"}, pick(0, 1) ? kKiosk : actor, 0);
-    } else if (kind < 87) {
-      run(ReturnNoShow{recent(missed, 2)}, kKiosk, 0);
-    } else if (kind < 88) {
-      run(RequestHelp{pick(0, 9) ? "help" : "coffee"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
     } else if (kind < 89) {
-      const auto& open = h.engine.open_help();
-      std::int64_t id = open.empty() || pick(0, 3) == 0 ? pick(0, 40) : open.begin()->first;
-      run(AnswerHelp{id}, pick(0, 4) ? actor : kKiosk, 0);
+      run(ReturnNoShow{recent(missed, 2)}, kKiosk, 0);
     } else if (kind < 94) {
       run(SignIn{window}, actor, window);
     } else if (kind < 96) {
@@ -1599,7 +1638,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
                            "ServiceStarted", "TicketFinished", "TicketCancelled", "TicketTransferred",
                            "TicketHeld", "TicketResumed", "ClerkSignedIn", "ClerkSignedOut", "WindowPaused",
                            "WindowResumed", "DayRolledOver", "TicketVoided", "DeviceStatusChanged",
-                           "HelpRequested", "HelpAnswered"}) {
+                           "HelpRequested", "HelpAnswered", "ComplaintFiled"}) {
     INFO(type);
     // Midnight now signs everyone out, so pauses and resumes are rarer in the random walk.
     CHECK(made[type] >= 3);

@@ -59,8 +59,11 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   json::object pub = o;
   o["actor"] = json::object{{"kind", kinds[static_cast<int>(e.actor.kind)]}, {"id", e.actor.id}};
   o["data"] = e.data;
+  // A complainant's phone is shown masked to staff too (R-COMP-1); the log keeps it for the answer.
+  if (auto* ph = o["data"].as_object().if_contains("phone"); ph && ph->is_string())
+    *ph = engine::mask_phone(ph->as_string());
   json::object pd = e.data;
-  for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by"}) pd.erase(k);
+  for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
   pub["data"] = std::move(pd);
   return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
                    std::make_shared<const std::string>(json::serialize(pub))};

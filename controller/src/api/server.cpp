@@ -254,6 +254,9 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_tickets_voided_total Tickets voided by their kiosk because they did not print.");
   line("# TYPE hallq_tickets_voided_total counter");
   line("hallq_tickets_voided_total " + std::to_string(m.tickets_voided));
+  line("# HELP hallq_complaints_total Complaints recorded (R-COMP-1), from kiosks, counters and managers.");
+  line("# TYPE hallq_complaints_total counter");
+  line("hallq_complaints_total " + std::to_string(hall.engine().complaints_filed()));
   line("# HELP hallq_help_requests_open Help requests (帮办代办) from kiosks that no staff member answered yet.");
   line("# TYPE hallq_help_requests_open gauge");
   line("hallq_help_requests_open " + std::to_string(hall.engine().open_help().size()));
@@ -556,6 +559,43 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     auto r = co_await hall.run(cmd, actor, extra);
     if (!r) co_return fail(r.error());
     co_return reply();
+  }
+  if (parts.size() == 1 && parts[0] == "complaints") {
+    // R-COMP-1: recorded from a kiosk, the counter or the manager; the register is issue 8's.
+    if (method != http::verb::post) co_return method_not_allowed();
+    if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))
+      co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    engine::FileComplaint fc;
+    if (auto* cats = body->if_contains("categories")) {
+      if (!cats->is_array() || cats->as_array().size() > 7)
+        co_return fail(api_error(400, "bad_field", "categories must be an array of at most 7 strings"));
+      for (const auto& c : cats->as_array()) {
+        if (!c.is_string()) co_return fail(api_error(400, "bad_field", "categories must be an array of strings"));
+        fc.categories.emplace_back(c.as_string());
+      }
+    }
+    auto content = str_field(*body, "content", false, 2000);
+    if (!content) co_return fail(content.error());
+    auto name = str_field(*body, "name", false, 64);
+    if (!name) co_return fail(name.error());
+    auto phone = str_field(*body, "phone", false, 15);
+    if (!phone) co_return fail(phone.error());
+    if (auto* w = body->if_contains("window"); w && !w->is_null()) {
+      if (!w->is_int64() || w->as_int64() < 0 || w->as_int64() > 999)
+        co_return fail(api_error(400, "bad_field", "window must be a window number"));
+      fc.window = static_cast<int>(w->as_int64());
+    }
+    fc.content = *content;
+    fc.name = *name;
+    fc.phone = *phone;
+    const engine::Command cmd = std::move(fc);
+    const engine::Actor actor = p.actor();
+    store::CommitItem extra;
+    auto r = co_await hall.run(cmd, actor, extra);
+    if (!r) co_return fail(r.error());
+    co_return make_json(req, http::status::created, *r);
   }
   if (parts[0] == "help-requests") {
     // 帮办代办: a kiosk calls a staff member; a clerk or the manager answers (README "API").

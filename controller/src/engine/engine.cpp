@@ -162,6 +162,19 @@ std::optional<Channel> parse_channel(std::string_view s) {
   return std::nullopt;
 }
 
+bool valid_complaint_category(std::string_view s) {
+  for (const char* c : {"attitude", "waiting", "efficiency", "materials", "fees", "rules", "other"})
+    if (s == c) return true;
+  return false;
+}
+
+std::string mask_phone(std::string_view phone) {
+  if (phone.empty()) return {};
+  if (phone.size() >= 11) return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
+  if (phone.size() > 4) return std::string(phone.size() - 4, '*') + std::string(phone.substr(phone.size() - 4));
+  return std::string(phone.size(), '*');
+}
+
 bool valid_void_reason(std::string_view s) {
   return s == "print_failed" || s == "print_unconfirmed" || s == "issue_unconfirmed";
 }
@@ -475,6 +488,43 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     return ev;
   }
 
+  if (auto* c = std::get_if<FileComplaint>(&command)) {
+    if (actor.kind == Actor::Kind::System)
+      return unexpected(err(Errc::InvalidArgument, "complaints come from a kiosk, a clerk or a manager", "投诉来源无效"));
+    std::set<std::string> seen;
+    for (const auto& cat : c->categories)
+      if (!valid_complaint_category(cat) || !seen.insert(cat).second)
+        return unexpected(err(Errc::InvalidArgument, "categories are attitude, waiting, efficiency, materials, fees, rules or other, each once", "投诉类别无效"));
+    if (c->categories.empty() && c->content.empty())
+      return unexpected(err(Errc::InvalidArgument, "give the content or at least one category", "请填写投诉内容或选择投诉类别"));
+    if (c->content.size() > 2000) return unexpected(err(Errc::InvalidArgument, "the content is longer than 2000 bytes", "投诉内容过长"));
+    if (c->name.size() > 64) return unexpected(err(Errc::InvalidArgument, "the name is longer than 64 bytes", "姓名过长"));
+    const bool digits = std::all_of(c->phone.begin(), c->phone.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!c->phone.empty() && (!digits || c->phone.size() < 7 || c->phone.size() > 15))
+      return unexpected(err(Errc::InvalidArgument, "the phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+    if (c->window != 0 && !find_window(c->window))
+      return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->window), "没有该窗口"));
+    const Date received = tz_.to_local(now).date;
+    const std::string channel = actor.kind == Actor::Kind::Device ? "kiosk" : actor.kind == Actor::Kind::Clerk ? "counter" : "admin";
+    json::array cats;
+    for (const auto& cat : c->categories) cats.push_back(json::value(cat));
+    ev.push_back(make_event("ComplaintFiled", actor, c->window, now,
+                            json::object{{"complaint", next_complaint_id_},
+                                         {"channel", channel},
+                                         {"categories", std::move(cats)},
+                                         {"content", c->content},
+                                         {"name", c->name},
+                                         {"phone", c->phone},
+                                         {"received", format_date(received)},
+                                         {"due", format_date(calendar_.add_working_days(received, 5))}}));
+    reply = json::object{{"id", next_complaint_id_},
+                         {"received", format_date(received)},
+                         {"due", format_date(calendar_.add_working_days(received, 5))},
+                         {"window", c->window},
+                         {"phone", mask_phone(c->phone)}};
+    return ev;
+  }
+
   if (auto* c = std::get_if<AnswerHelp>(&command)) {
     if (actor.kind != Actor::Kind::Clerk && actor.kind != Actor::Kind::Manager)
       return unexpected(err(Errc::InvalidArgument, "a clerk or manager answers help requests", "仅工作人员可响应帮办请求"));
@@ -778,6 +828,10 @@ void Engine::apply(const Event& e) {
     next_help_id_ = std::max(next_help_id_, id + 1);
     return;
   }
+  if (type == "ComplaintFiled") {
+    next_complaint_id_ = std::max(next_complaint_id_, get_i(d, "complaint") + 1);
+    return;
+  }
   if (type == "HelpAnswered") {
     open_help_.erase(get_i(d, "help"));
     return;
@@ -945,6 +999,7 @@ std::string Engine::meta_json() const {
     help.push_back(json::object{{"id", id}, {"device", h.device}, {"kind", h.kind}, {"at", ms(h.at)}});
   m["help"] = std::move(help);
   m["next_help_id"] = next_help_id_;
+  m["next_complaint_id"] = next_complaint_id_;
   return json::serialize(m);
 }
 
@@ -1000,6 +1055,7 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
       open_help_[h.id] = std::move(h);
     }
   next_help_id_ = std::max<std::int64_t>(1, get_i(m, "next_help_id"));
+  next_complaint_id_ = std::max<std::int64_t>(1, get_i(m, "next_complaint_id"));
   for (const auto& [id, h] : open_help_) next_help_id_ = std::max(next_help_id_, id + 1);
   for (const auto& row : tickets) {
     json::value v = json::parse(row, ec);

@@ -150,6 +150,20 @@ struct HelpRequest {
   TimePoint at;
 };
 
+// R-COMP-1: a complaint, from a kiosk (channel kiosk), a clerk (counter) or a manager (admin).
+// Categories from a fixed list and/or free text; the window concerned (0: not known); the
+// complainant's name and phone are optional and never leave the full event (public views mask
+// or drop them). The answer is due within 5 working days of receipt.
+struct FileComplaint {
+  std::vector<std::string> categories;  // attitude waiting efficiency materials fees rules other
+  std::string content;
+  int window = 0;
+  std::string name, phone;
+};
+bool valid_complaint_category(std::string_view s);
+// 13812345678 -> 138****5678; shorter numbers keep their last 4 digits only.
+std::string mask_phone(std::string_view phone);
+
 // Device health as last reported (kept in the engine's meta row).
 struct DeviceStatus {
   std::string printer = "unknown";
@@ -161,7 +175,7 @@ struct DeviceStatus {
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
-                             ReportDevice, RequestHelp, AnswerHelp>;
+                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -269,6 +283,7 @@ class Engine {
   const std::deque<RecentCall>& recent_calls() const { return recent_; }
   const std::map<std::string, DeviceStatus>& devices() const { return devices_; }
   const std::map<std::int64_t, HelpRequest>& open_help() const { return open_help_; }
+  std::int64_t complaints_filed() const { return next_complaint_id_ - 1; }
   boost::json::object help_json(const HelpRequest& h) const;
   std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
@@ -330,6 +345,7 @@ class Engine {
   std::map<std::string, DeviceStatus> devices_;
   std::map<std::int64_t, HelpRequest> open_help_;
   std::int64_t next_help_id_ = 1;
+  std::int64_t next_complaint_id_ = 1;
   std::uint64_t voided_today_ = 0;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;
