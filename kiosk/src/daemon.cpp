@@ -251,7 +251,7 @@ Response route(Daemon& d, const Request& req) {
     auto* type = v.as_object().if_contains("type");
     auto* value = v.as_object().if_contains("value");
     if (!type || !type->is_string() || type->as_string().size() > 32 || (value && !value->is_string()) ||
-        (value && value->as_string().size() > 64))
+        (value && value->as_string().size() > 256))
       return make_error(req, http::status::bad_request, "bad_field", "give {\"type\": string, \"value\": string}");
     FlowEvent e{std::string(type->as_string()), value ? std::string(value->as_string()) : std::string()};
     auto r = d.event(e);
@@ -493,6 +493,7 @@ json::object Daemon::state() const {
   o["notices"] = notices_;
   o["time"] = format_rfc3339(t, hall_tz_);
   o["services"] = status_.services;
+  o["windows"] = windows_;
   return o;
 }
 
@@ -540,6 +541,23 @@ Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
       else if (h.ok()) o.status = 502;  // not a ticket
       asio::post(io_, [this, o = std::move(o)] {
         flow_.finish_lookup(o, now());
+        publish();
+      });
+    });
+  }
+  if (r->complaint) {
+    json::array cats;
+    for (const auto& c : r->complaint->categories) cats.push_back(json::value(c));
+    json::object body{{"categories", std::move(cats)}, {"phone", r->complaint->phone}};
+    if (r->complaint->window) body["window"] = r->complaint->window;
+    std::string text = json::serialize(body);
+    Workers* w = workers_.get();
+    w->lookup_thread->post([this, w, text] {
+      HttpReply h = w->lookup_api.request("POST", "/api/v1/complaints", text);
+      json::object reply = h.body.is_object() ? h.body.as_object() : json::object{};
+      if (!h.ok()) logger("kiosk")->warn("complaint not recorded: {} {}", h.status, h.answered() ? h.message() : h.error);
+      asio::post(io_, [this, status = h.status, reply = std::move(reply)] {
+        flow_.finish_complaint(status, reply, now());
         publish();
       });
     });
@@ -601,6 +619,12 @@ void Daemon::on_snapshot(bool online, json::array services, json::object hall, T
     status_.services = std::move(services);
     status_.centre = str(hall, "centre");
     status_.day = str(hall, "day");
+    windows_.clear();
+    if (auto* ws = hall.if_contains("windows"); ws && ws->is_array())
+      for (const auto& v : ws->as_array())
+        if (v.is_object())
+          windows_.push_back(json::object{{"number", v.as_object().contains("number") ? v.as_object().at("number") : json::value(0)},
+                                          {"name", str(v.as_object(), "name")}});
     // This kiosk's help request: open while the hall lists it; then someone answered it.
     bool open = false;
     if (auto* hr = hall.if_contains("help_requests"); hr && hr->is_array())

@@ -65,6 +65,7 @@ class Daemon {
   KioskStatus status_;
   std::string complaint_phone_;
   boost::json::array notices_;
+  boost::json::array windows_;  // number and name of each window, for the complaint form
   TimePoint hall_time_{};                                 // the controller's clock at the last read
   TimeZone hall_tz_ = TimeZone::fixed(Minutes{8 * 60}, "+08:00");
   std::chrono::steady_clock::time_point hall_time_at_{};  // when it was read

@@ -21,6 +21,9 @@ const char* to_string(Screen s) {
     case Screen::Searching: return "searching";
     case Screen::Progress: return "progress";
     case Screen::Help: return "help";
+    case Screen::Complaint: return "complaint";
+    case Screen::Sending: return "sending";
+    case Screen::Filed: return "filed";
   }
   return "idle";
 }
@@ -75,6 +78,38 @@ bool valid_ticket_number(const std::string& n) {
   const size_t digits = n.size() - letters;
   return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 4 &&
          std::all_of(n.begin() + static_cast<std::ptrdiff_t>(letters), n.end(), is_digit);
+}
+
+Expected<ComplaintRequest, std::string> parse_complaint_form(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return unexpected(std::string("the complaint form is a JSON object"));
+  const json::object& o = v.as_object();
+  for (const auto& [k, x] : o)
+    if (k != "categories" && k != "window" && k != "phone") return unexpected("unknown field '" + std::string(k) + "'");
+  ComplaintRequest c;
+  auto* cats = o.if_contains("categories");
+  if (!cats || !cats->is_array() || cats->as_array().empty() || cats->as_array().size() > 7)
+    return unexpected(std::string("choose at least one category"));
+  for (const auto& x : cats->as_array()) {
+    static const char* known[] = {"attitude", "waiting", "efficiency", "materials", "fees", "rules", "other"};
+    if (!x.is_string() || std::none_of(std::begin(known), std::end(known), [&](const char* k) { return x.as_string() == k; }))
+      return unexpected(std::string("unknown category"));
+    if (std::find(c.categories.begin(), c.categories.end(), std::string(x.as_string())) != c.categories.end())
+      return unexpected(std::string("a category twice"));
+    c.categories.emplace_back(x.as_string());
+  }
+  if (auto* w = o.if_contains("window")) {
+    if (!w->is_int64() || w->as_int64() < 0 || w->as_int64() > 999) return unexpected(std::string("window is a number"));
+    c.window = static_cast<int>(w->as_int64());
+  }
+  if (auto* p = o.if_contains("phone")) {
+    if (!p->is_string()) return unexpected(std::string("phone is a string"));
+    c.phone = std::string(p->as_string());
+    if (!c.phone.empty() && (c.phone.size() < 7 || c.phone.size() > 15 || !all_of(c.phone, is_digit)))
+      return unexpected(std::string("phone is 7 to 15 digits"));
+  }
+  return c;
 }
 
 std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const std::string& ticket_url) {
@@ -154,6 +189,7 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
   using R = FlowAction;
   if (screen_ == Screen::Working) return unexpected(std::string("a ticket is being issued"));
   if (screen_ == Screen::Searching) return unexpected(std::string("a ticket is being looked up"));
+  if (screen_ == Screen::Sending) return unexpected(std::string("a complaint is being sent"));
   auto error = [&](const std::string& code, const std::string& zh, const std::string& en) {
     result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
     go(Screen::Error, now);
@@ -261,11 +297,25 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
     return start();
   }
   if (t == "open") {
-    if (e.value != "lookup") return unexpected(std::string("open lookup"));
+    if (e.value != "lookup" && e.value != "complaint") return unexpected(std::string("open lookup or complaint"));
     if (screen_ != Screen::Idle && screen_ != Screen::Services) return unexpected(std::string("open it from the start screen"));
     go(Screen::Services, now);  // clears any choice
-    go(Screen::Lookup, now);
+    go(e.value == "lookup" ? Screen::Lookup : Screen::Complaint, now);
     return R{};
+  }
+  if (t == "complaint") {
+    if (screen_ != Screen::Complaint) return unexpected(std::string("fill in the complaint form first"));
+    auto c = parse_complaint_form(e.value);
+    if (!c) return unexpected(c.error());
+    if (!st.online) {
+      error("controller_unreachable", "暂时无法提交投诉，请到咨询台或拨打投诉电话。",
+            "Complaints cannot be sent from here right now. Please go to the help desk or call the complaints line.");
+      return R{};
+    }
+    go(Screen::Sending, now);
+    R r;
+    r.complaint = std::move(*c);
+    return r;
   }
   if (t == "lookup") {
     if (screen_ != Screen::Lookup) return unexpected(std::string("type the number on the lookup screen"));
@@ -322,6 +372,8 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
         else go(Screen::Services, now);
         break;
       case Screen::Lookup:
+      case Screen::Complaint:
+      case Screen::Filed:
       case Screen::Help:
       case Screen::Progress: go(Screen::Services, now); break;
       default: go(Screen::Idle, now); break;
@@ -400,6 +452,21 @@ void Flow::finish_help(int status, const json::object& request, TimePoint now) {
   go(Screen::Error, now);
 }
 
+void Flow::finish_complaint(int status, const json::object& reply, TimePoint now) {
+  if (screen_ != Screen::Sending) return;
+  if (status == 201) {
+    result_ = json::object{{"id", reply.contains("id") ? reply.at("id") : json::value(nullptr)},
+                           {"due", str(reply, "due")},
+                           {"phone", str(reply, "phone")}};  // masked by the controller
+    go(Screen::Filed, now);
+    return;
+  }
+  result_ = json::object{{"code", status == 0 ? "controller_unreachable" : "complaint_failed"},
+                         {"message_zh", "暂时无法提交投诉，请到咨询台或拨打投诉电话。"},
+                         {"message_en", "Complaints cannot be sent from here right now. Please go to the help desk or call the complaints line."}};
+  go(Screen::Error, now);
+}
+
 void Flow::help_answered(std::int64_t id) {
   if (screen_ != Screen::Help || str(result_, "state") != "open") return;
   auto* v = result_.if_contains("id");
@@ -411,7 +478,9 @@ bool Flow::tick(TimePoint now) {
   switch (screen_) {
     case Screen::Idle:
     case Screen::Searching:
+    case Screen::Sending:
     case Screen::Working: return false;
+    case Screen::Filed:
     case Screen::Progress:
     case Screen::Done: limit = opt_.done_after; break;
     case Screen::Error: limit = opt_.error_after; break;
@@ -429,9 +498,11 @@ json::object Flow::to_json(TimePoint now) const {
   o["priority"] = priority_;
   if (!result_.empty()) o["result"] = result_;
   std::chrono::seconds limit{0};
-  if (screen_ == Screen::Done || screen_ == Screen::Progress) limit = opt_.done_after;
+  if (screen_ == Screen::Done || screen_ == Screen::Progress || screen_ == Screen::Filed) limit = opt_.done_after;
   else if (screen_ == Screen::Error) limit = opt_.error_after;
-  else if (screen_ != Screen::Idle && screen_ != Screen::Working && screen_ != Screen::Searching) limit = opt_.idle_after;
+  else if (screen_ != Screen::Idle && screen_ != Screen::Working && screen_ != Screen::Searching &&
+           screen_ != Screen::Sending)
+    limit = opt_.idle_after;
   if (limit.count() > 0)
     o["timeout_s"] = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(limit - (now - since_)).count());
   return o;

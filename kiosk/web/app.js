@@ -107,6 +107,29 @@ const TEXT = {
     help_open_sub: '工作人员会到取号机旁为您帮办代办。',
     help_answered: '工作人员马上就到',
     help_waiting: '已呼叫工作人员，请稍候',
+    complaint_open: '投诉建议',
+    complaint_title: '投诉建议',
+    complaint_what: '您遇到了什么问题？（可多选）',
+    complaint_window: '涉及哪个窗口？（可不选）',
+    complaint_unsure: '不确定',
+    complaint_phone: '联系电话（选填，用于答复您）',
+    complaint_note: (phone) => `我们将在 5 个工作日内答复。如需留下姓名或详细说明，请到咨询台${phone ? `或拨打投诉电话 ${phone}` : ''}。`,
+    complaint_send: '提交',
+    cat_attitude: '服务态度差',
+    cat_waiting: '等候时间长',
+    cat_efficiency: '办事效率低',
+    cat_materials: '材料要求反复、不一致',
+    cat_fees: '乱收费',
+    cat_rules: '不按规定办理',
+    cat_other: '其他问题',
+    window_name: (n, name) => `${n} 号窗口 ${name}`,
+    sending: '正在提交，请稍候…',
+    filed: '您的投诉已记录',
+    filed_no: (id) => `投诉编号 ${id}`,
+    filed_due: (d) => `我们将在 ${d} 前答复您`,
+    filed_phone: (p) => `答复将致电 ${p}`,
+    filed_nophone: '您未留电话，可凭投诉编号到咨询台查询答复',
+    thanks: '感谢您的监督',
   },
   en: {
     touch: 'Touch to take a ticket',
@@ -195,6 +218,29 @@ const TEXT = {
     help_open_sub: 'They will come to this kiosk to help you.',
     help_answered: 'A staff member is on the way',
     help_waiting: 'A staff member has been called',
+    complaint_open: 'Complaints',
+    complaint_title: 'Complaints and suggestions',
+    complaint_what: 'What went wrong? (choose any)',
+    complaint_window: 'Which window? (optional)',
+    complaint_unsure: 'Not sure',
+    complaint_phone: 'Phone (optional, for our answer)',
+    complaint_note: (phone) => `We answer within 5 working days. To leave your name or details, go to the help desk${phone ? ` or call ${phone}` : ''}.`,
+    complaint_send: 'Send',
+    cat_attitude: 'Unfriendly staff',
+    cat_waiting: 'Long wait',
+    cat_efficiency: 'Slow service',
+    cat_materials: 'Documents asked for again',
+    cat_fees: 'Improper fees',
+    cat_rules: 'Rules not followed',
+    cat_other: 'Something else',
+    window_name: (n, name) => `Window ${n} ${name}`,
+    sending: 'Sending…',
+    filed: 'Your complaint is recorded',
+    filed_no: (id) => `Complaint no. ${id}`,
+    filed_due: (d) => `We will answer by ${d}`,
+    filed_phone: (p) => `We will call ${p}`,
+    filed_nophone: 'No phone given: ask at the help desk with your complaint number',
+    thanks: 'Thank you for telling us',
   },
 };
 
@@ -212,6 +258,9 @@ let lastActivity = -Infinity;  // last event sent, for the keep-alive touch
 let noticeIndex = 0;
 let noticeShownAt = 0;
 let lookupInput = '';    // the number being typed on the lookup screen (the page's own)
+// The complaint form, the page's own until 提交: chosen categories, window, phone digits.
+const complaint = { cats: new Set(), window: 0, phone: '' };
+const CATEGORIES = ['attitude', 'waiting', 'efficiency', 'materials', 'fees', 'rules', 'other'];
 
 const app = document.getElementById('app');
 const waitOverlay = document.getElementById('wait');
@@ -360,7 +409,8 @@ function renderIdle() {
     el('footer', { class: 'idle-foot' },
       k.help_open && el('span', { class: 'help-strip', role: 'status' }, t('help_waiting')),
       k.scanner && el('span', { class: 'scan-hint' }, t('scan_hint')),
-      state.complaint_phone && el('span', null, `${t('complaint')}  ${state.complaint_phone}`),
+      button('tool complaint', ['open', 'complaint'],
+        t('complaint_open'), state.complaint_phone && el('span', { class: 'tool-sub' }, state.complaint_phone)),
       k.id && el('span', { class: 'kiosk-id' }, `${t('kiosk')} ${k.id}`)),
   ];
 }
@@ -440,6 +490,83 @@ function pressKey(k) {
   }
   else if (/^[0-9]$/.test(k) && /^[A-Z]{1,2}[0-9]{0,3}$/.test(lookupInput)) lookupInput += k;
   updateLookup();
+}
+
+// R-COMP-1: categories, the window concerned, a phone for the answer. No free text: a kiosk
+// has no Chinese input; the note says where to leave a name or details.
+function renderComplaint() {
+  const chip = (cls, on, data, label) => {
+    const b = el('button', { type: 'button', class: `chip ${cls}${on ? ' on' : ''}`, ...data }, label);
+    b.setAttribute('aria-pressed', String(on));
+    return b;
+  };
+  const key = (k, label = k, cls = '') => el('button', { type: 'button', class: `key ${cls}`, 'data-phone': k }, label);
+  return [
+    header(),
+    el('div', { class: 'content scroll complaint-screen' },
+      el('h1', { class: 'title' }, t('complaint_title')),
+      el('h2', { class: 'section-title' }, t('complaint_what')),
+      el('div', { class: 'chips' },
+        CATEGORIES.map((c) => chip('cat', complaint.cats.has(c), { 'data-cat': c }, t(`cat_${c}`)))),
+      el('h2', { class: 'section-title' }, t('complaint_window')),
+      el('div', { class: 'chips' },
+        chip('win', complaint.window === 0, { 'data-win': '0' }, t('complaint_unsure')),
+        (state.windows || []).map((w) =>
+          chip('win', complaint.window === w.number, { 'data-win': String(w.number) }, t('window_name')(w.number, w.name)))),
+      el('h2', { class: 'section-title' }, t('complaint_phone')),
+      el('div', { class: 'phone-row' },
+        el('output', { class: 'lookup-display phone-display js-phone', 'aria-live': 'polite' }, complaint.phone),
+        el('div', { class: 'keypad digits phone-pad' },
+          ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => key(d)),
+          key('clear', t('clear'), 'fn'), key('0'), key('del', t('del'), 'fn'))),
+      el('p', { class: 'note' }, t('complaint_note')(state.complaint_phone))),
+    actions(true, el('button', { type: 'button', class: 'btn primary wide js-complaint-go', 'data-complaint': '1' },
+      t('complaint_send'))),
+  ];
+}
+
+function complaintValid() {
+  return complaint.cats.size > 0 && (complaint.phone === '' || /^[0-9]{7,15}$/.test(complaint.phone));
+}
+
+function updateComplaint() {
+  for (const b of app.querySelectorAll('.chip.cat')) {
+    const on = complaint.cats.has(b.dataset.cat);
+    b.classList.toggle('on', on);
+    b.setAttribute('aria-pressed', String(on));
+  }
+  for (const b of app.querySelectorAll('.chip.win')) {
+    const on = Number(b.dataset.win) === complaint.window;
+    b.classList.toggle('on', on);
+    b.setAttribute('aria-pressed', String(on));
+  }
+  for (const e of app.querySelectorAll('.js-phone')) e.textContent = complaint.phone;
+  for (const e of app.querySelectorAll('.js-complaint-go')) e.disabled = !complaintValid();
+}
+
+function renderSending() {
+  return [
+    header({ tools: false }),
+    el('div', { class: 'content center-box' },
+      el('div', { class: 'spinner big', 'aria-hidden': 'true' }),
+      el('p', { class: 'working' }, t('sending'))),
+  ];
+}
+
+function renderFiled() {
+  const r = state.flow.result || {};
+  return [
+    header(),
+    el('div', { class: 'content center-box' },
+      el('div', { class: 'help-mark filed-mark', 'aria-hidden': 'true' }, '✓'),
+      el('p', { class: 'working' }, t('filed')),
+      r.id != null && el('p', { class: 'filed-no' }, t('filed_no')(r.id)),
+      r.due && el('p', { class: 'wait' }, t('filed_due')(r.due)),
+      el('p', { class: 'note' }, r.phone ? t('filed_phone')(r.phone) : t('filed_nophone')),
+      el('p', { class: 'listen' }, t('thanks')),
+      el('p', { class: 'countdown js-countdown' })),
+    actions(false, button('btn primary wide', ['home', ''], t('done'))),
+  ];
 }
 
 function renderSearching() {
@@ -635,6 +762,9 @@ const SCREENS = {
   searching: renderSearching,
   progress: renderProgress,
   help: renderHelp,
+  complaint: renderComplaint,
+  sending: renderSending,
+  filed: renderFiled,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -660,6 +790,7 @@ function render(force = false) {
 
     if (!sameScreen) noticeShownAt = performance.now();
     if (!sameScreen && screen === 'lookup') lookupInput = '';  // each visit starts empty
+    if (!sameScreen && screen === 'complaint') Object.assign(complaint, { cats: new Set(), window: 0, phone: '' });
     const layout = `${screen}/${lang()}/${!!state.flow.elderly_mode}`;
     if (layout !== root.dataset.layout) settledAt = performance.now() + SETTLE_MS;
     root.dataset.layout = layout;
@@ -677,6 +808,7 @@ function render(force = false) {
     renderedKey = key;
   }
   updateLookup();
+  updateComplaint();
   updateMoreHint();
   tick();
 }
@@ -843,6 +975,34 @@ app.addEventListener('click', (e) => {
     pressKey(target.dataset.key);  // typing is the page's own: no guard, no event
     return;
   }
+  if (target && target.dataset.cat) {
+    if (complaint.cats.has(target.dataset.cat)) complaint.cats.delete(target.dataset.cat);
+    else complaint.cats.add(target.dataset.cat);
+    updateComplaint();
+    return;
+  }
+  if (target && target.dataset.win) {
+    complaint.window = Number(target.dataset.win);
+    updateComplaint();
+    return;
+  }
+  if (target && target.dataset.phone) {
+    const k = target.dataset.phone;
+    if (k === 'del') complaint.phone = complaint.phone.slice(0, -1);
+    else if (k === 'clear') complaint.phone = '';
+    else if (/^[0-9]$/.test(k) && complaint.phone.length < 15) complaint.phone += k;
+    updateComplaint();
+    return;
+  }
+  if (target && target.dataset.complaint) {
+    if (!complaintValid()) return;
+    tapGuardUntil = now + TAP_GUARD_MS;
+    target.classList.add('pressed');
+    const form = { categories: CATEGORIES.filter((c) => complaint.cats.has(c)), phone: complaint.phone };
+    if (complaint.window) form.window = complaint.window;
+    send('complaint', JSON.stringify(form));
+    return;
+  }
   if (target && target.dataset.lookup) {
     if (!lookupValid(lookupInput)) return;
     tapGuardUntil = now + TAP_GUARD_MS;
@@ -863,8 +1023,8 @@ app.addEventListener('click', (e) => {
 
 // Any other tap (or scrolling a list) keeps the screen from timing out.
 document.addEventListener('pointerdown', (e) => {
-  if (!state || ['idle', 'working', 'searching'].includes(state.flow.screen)) return;
-  const onButton = e.target instanceof Element && e.target.closest('button[data-event], button[data-lookup]');
+  if (!state || ['idle', 'working', 'searching', 'sending'].includes(state.flow.screen)) return;
+  const onButton = e.target instanceof Element && e.target.closest('button[data-event], button[data-lookup], button[data-complaint]');
   if (onButton || performance.now() - lastActivity < KEEPALIVE_MS) return;
   lastActivity = performance.now();
   fetchJson('/api/event', {

@@ -157,6 +157,30 @@ describe('touch kiosk in chromium', () => {
     await page.waitForSelector('.help-strip', { state: 'detached' });
   });
 
+  test('R-COMP-1 a citizen files a complaint; the answer date shows and the phone is masked after entry', async () => {
+    await tap(page, '.idle-foot .tool.complaint');
+    await screen(page, 'complaint');
+    assert.equal(await page.locator('.js-complaint-go').isDisabled(), true);  // nothing chosen yet
+    await page.waitForTimeout(450);
+    for (const sel of ['[data-cat="attitude"]', '[data-cat="waiting"]', '[data-win="3"]']) await page.locator(sel).tap();
+    for (const d of '138123456789') await page.locator(`[data-phone="${d}"]`).tap();
+    await page.locator('[data-phone="del"]').tap();
+    assert.equal((await page.locator('.js-phone').textContent()).trim(), '13812345678');
+    assert.equal(await page.locator('[data-win="3"]').getAttribute('aria-pressed'), 'true');
+    await shot(page, 'portrait-17-complaint');
+    await tap(page, '.js-complaint-go');
+    await screen(page, 'filed');
+    const text = await page.locator('#app').textContent();
+    assert.match(text, /138\*\*\*\*5678/);
+    assert.match(text, /2026-03-09/);  // Monday 2 March + 5 working days
+    assert.doesNotMatch(text, /13812345678/);
+    await shot(page, 'portrait-18-complaint-filed');
+    const { text: metrics } = await hall.api('/metrics');
+    assert.match(metrics, /hallq_complaints_total 1/);
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
   test('paper out: the kiosk says so, refuses, and issues nothing', async () => {
     const issued = await hall.issuedTotal();
     const jobs = hall.jobs().length;

@@ -189,6 +189,20 @@ class Kiosk(KioskTest):
         st, hall = self.c.get("/api/v1/hall")
         self.assertEqual(hall["help_requests"], [])
 
+    def test_file_a_complaint(self):
+        """R-COMP-1 from the kiosk's form: recorded by the controller, the answer date and the
+        masked phone shown; a malformed form is refused and sends nothing."""
+        self.assertEqual(self.event("open", "complaint")[1]["flow"]["screen"], "complaint")
+        self.assertEqual([w["number"] for w in self.state()["windows"]], [1, 2, 3, 4, 5, 6])
+        for bad in ('{"categories":[]}', '{"categories":["bribes"]}', '{"categories":["fees"],"phone":"12"}', "x" * 300):
+            self.assertIn(self.event("complaint", bad)[0], (400, 409), bad)
+        code, s = self.event("complaint", '{"categories":["fees"],"window":2,"phone":"13912345678"}')
+        self.assertEqual((code, s["flow"]["screen"]), (200, "sending"))
+        s = self.wait(lambda s: s["flow"]["screen"] == "filed", "the complaint was not filed")
+        self.assertEqual(s["flow"]["result"], {"id": 1, "due": "2026-03-09", "phone": "139****5678"})
+        st, body = self.c.get("/metrics")
+        self.assertIn("hallq_complaints_total 1", body)
+
     def test_invalid_events_are_refused(self):
         for body, code in [({"type": "ok"}, 409), ({"type": "service", "value": "nope"}, 409),
                            ({"type": 5}, 400), ({"value": "x"}, 400)]:

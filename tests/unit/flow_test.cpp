@@ -447,3 +447,45 @@ TEST_CASE("R-HALL-3 call a staff member (帮办代办) from any screen but a run
   REQUIRE(g.ok("priority", "normal"));
   g.refused("help");
 }
+
+TEST_CASE("R-COMP-1 the complaint form: categories, window, phone; sent once; masked answer", "[flow]") {
+  F f;
+  f.refused("complaint", R"({"categories":["waiting"]})");  // only from the form
+  f.ok("open", "complaint");
+  CHECK(f.screen() == "complaint");
+  for (const char* bad : {"", "[]", R"({"categories":[]})", R"({"categories":["bribes"]})",
+                          R"({"categories":["waiting","waiting"]})", R"({"categories":["waiting"],"phone":"12345"})",
+                          R"({"categories":["waiting"],"phone":"1381234567x"})", R"({"categories":["waiting"],"window":-1})",
+                          R"({"categories":["waiting"],"name":"张三"})"})
+    f.refused("complaint", bad);
+  auto r = f.flow.on(FlowEvent{"complaint", R"({"categories":["attitude","fees"],"window":3,"phone":"13812345678"})"}, f.st, f.now);
+  REQUIRE(r);
+  REQUIRE(r->complaint);
+  CHECK(r->complaint->categories == std::vector<std::string>{"attitude", "fees"});
+  CHECK(r->complaint->window == 3);
+  CHECK(r->complaint->phone == "13812345678");
+  CHECK(f.screen() == "sending");
+  f.refused("complaint", R"({"categories":["waiting"]})");  // no double submit
+  f.refused("home");
+  f.flow.finish_complaint(201, json::object{{"id", 4}, {"due", "2026-03-09"}, {"phone", "138****5678"}}, f.now);
+  CHECK(f.screen() == "filed");
+  CHECK(f.view().at("result").at("phone") == "138****5678");
+  CHECK(f.view().at("result").at("due") == "2026-03-09");
+  f.now += seconds{21};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+
+  f.ok("open", "complaint");
+  f.ok("complaint", R"({"categories":["other"]})");
+  f.flow.finish_complaint(0, json::object{}, f.now);
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code") == "controller_unreachable");
+
+  f.ok("home");
+  f.ok("open", "complaint");
+  f.st.online = false;
+  auto off = f.flow.on(FlowEvent{"complaint", R"({"categories":["other"]})"}, f.st, f.now);
+  REQUIRE(off);
+  CHECK_FALSE(off->complaint);
+  CHECK(f.screen() == "error");
+}

@@ -13,19 +13,24 @@
 //   Self-service: Idle/Services ──open(lookup)──▶ Lookup ──lookup(A012)──▶ Searching ──▶ Progress
 //   and from any screen but Working/Searching ──scan(ticket QR)──▶ Searching ──▶ Progress.
 //   帮办代办: any screen but Working/Searching ──help──▶ Help (sending → open → answered).
+//   R-COMP-1: Idle/Services ──open(complaint)──▶ Complaint ──complaint({…})──▶ Sending ──▶ Filed.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hallq/common/time.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
 
 namespace hallq::kiosk {
 
-enum class Screen { Idle, Services, Items, Materials, Priority, Working, Done, Error, Lookup, Searching, Progress, Help };
+enum class Screen {
+  Idle, Services, Items, Materials, Priority, Working, Done, Error,
+  Lookup, Searching, Progress, Help, Complaint, Sending, Filed
+};
 const char* to_string(Screen s);
 
 // What the kiosk knows of the world when an event arrives.
@@ -60,10 +65,20 @@ std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const
 // A012: one or two capital letters, one to four digits.
 bool valid_ticket_number(const std::string& number);
 
+// A complaint as the kiosk's form gathers it (no free text: a kiosk has no Chinese input).
+struct ComplaintRequest {
+  std::vector<std::string> categories;
+  int window = 0;     // 0: not known
+  std::string phone;  // "" or 7..15 digits
+};
+// The page's form value: {"categories":[...],"window":N,"phone":"..."}; an error text if invalid.
+Expected<ComplaintRequest, std::string> parse_complaint_form(const std::string& json);
+
 // What an event asks the daemon to do next (at most one of them).
 struct FlowAction {
   std::optional<TakeRequest> take;
   std::optional<LookupRequest> lookup;
+  std::optional<ComplaintRequest> complaint;
   bool help = false;  // ask the controller for a staff member
 };
 
@@ -78,7 +93,7 @@ struct FlowEvent {
   // touch: wake from idle; service/item/priority: a choice (value = id); ok: materials read;
   // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service);
   // open: a self-service screen (value lookup); lookup: a typed number (A012); scan: a scanned code;
-  // help: call a staff member
+  // help: call a staff member; complaint: the complaint form (value: its JSON)
   std::string type;
   std::string value;
 };
@@ -95,6 +110,8 @@ class Flow {
   void finish_lookup(const LookupOutcome& o, TimePoint now);
   // The controller's answer to a help request: status 200 with the request, else no answer.
   void finish_help(int status, const boost::json::object& request, TimePoint now);
+  // The controller's answer to a complaint: 201 with {id, due, phone}, else an error.
+  void finish_complaint(int status, const boost::json::object& reply, TimePoint now);
   // The hall snapshot no longer lists this kiosk's open request: someone is coming.
   void help_answered(std::int64_t id);
   // Time-outs; true if the screen changed.
