@@ -21,6 +21,7 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/escpos/glyphs.hpp"
+#include "hallq/kiosk/event_stream.hpp"
 #include "hallq/kiosk/journal.hpp"
 #include "hallq/kiosk/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
@@ -100,10 +101,12 @@ struct Daemon::Workers {
   HttpController link_api;
   HttpController lookup_api;
   std::unique_ptr<TaskThread> desk_thread, lookup_thread;
+  std::unique_ptr<EventStream> events;
   std::thread link;
   std::mutex m;
   std::condition_variable cv;
   bool stop = false;
+  bool dirty = false;  // an event arrived: read the snapshot again
 };
 
 // ---- the local page and API ----
@@ -386,12 +389,31 @@ std::optional<std::string> Daemon::start() {
   // The desk: settle the journal, check the printer.
   workers_->desk_thread = std::make_unique<TaskThread>();
   workers_->lookup_thread = std::make_unique<TaskThread>();
-  // The link: the hall snapshot every poll_s (and the services when they change).
+  // The link: the hall snapshot after each burst of events on the controller's event stream (so
+  // waiting counts are live), and every poll_s seconds while the stream is down (every 15 s at
+  // least while it is up: opening hours change with the clock, not with events).
   Workers* w = workers_.get();
   const int poll_s = config_.poll_s;
+  w->events = std::make_unique<EventStream>(
+      *url, config_.token,
+      [w](std::int64_t, const std::string&) {
+        {
+          std::lock_guard lock(w->m);
+          w->dirty = true;
+        }
+        w->cv.notify_all();
+      },
+      [w](bool) {
+        {
+          std::lock_guard lock(w->m);
+          w->dirty = true;  // (re)subscribed or lost: read the snapshot now
+        }
+        w->cv.notify_all();
+      });
   w->link = std::thread([this, w, poll_s] {
     json::value services;
     auto last_services = std::chrono::steady_clock::time_point{};
+    bool stream_started = false;
     for (;;) {
       HttpReply h = w->link_api.hall();
       bool online = h.ok() && h.body.is_object();
@@ -409,12 +431,23 @@ std::optional<std::string> Daemon::start() {
         // The hall's clock (the controller's, which tests and demos inject).
         std::string at = str(hall, "time");
         if (auto p = parse_rfc3339(at)) t = *p;
+        if (auto* seq = hall.if_contains("seq"); seq && seq->is_int64()) w->events->resume_from(seq->as_int64());
+        if (!stream_started) {
+          w->events->start();  // subscribe from the first snapshot on
+          stream_started = true;
+        }
       }
-      asio::post(io_, [this, online, merged = std::move(merged), hall = std::move(hall), t]() mutable {
+      const bool live = w->events->connected();
+      asio::post(io_, [this, online, live, merged = std::move(merged), hall = std::move(hall), t]() mutable {
+        stream_up_ = live;
         on_snapshot(online, std::move(merged), std::move(hall), t);
       });
       std::unique_lock lock(w->m);
-      if (w->cv.wait_for(lock, std::chrono::seconds{poll_s}, [w] { return w->stop; })) return;
+      // Events come in bursts (a call is several events): gather them for a moment.
+      if (w->cv.wait_for(lock, 200ms, [w] { return w->stop; })) return;
+      const auto period = std::chrono::seconds{live ? std::max(poll_s, 15) : poll_s};
+      if (w->cv.wait_for(lock, period, [w] { return w->stop || w->dirty; }) && w->stop) return;
+      w->dirty = false;
     }
   });
   if (config_.mode == "buttons") {
@@ -459,6 +492,7 @@ void Daemon::stop() {
   }
   workers_->cv.notify_all();
   if (workers_->link.joinable()) workers_->link.join();
+  if (workers_->events) workers_->events->stop();
   workers_->lookup_thread.reset();
   workers_->desk_thread.reset();  // finishes a take in progress: a ticket is never left half-done
 }
@@ -487,6 +521,7 @@ json::object Daemon::state() const {
                             {"mode", config_.mode},
                             {"scanner", !config_.scanner.device.empty()},
                             {"help_open", help_open_},
+                            {"live", stream_up_},
                             {"pending", pending_}};
   o["centre"] = status_.centre;
   o["complaint_phone"] = complaint_phone_;

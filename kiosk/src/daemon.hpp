@@ -72,6 +72,7 @@ class Daemon {
   bool busy_ = false;                                     // a take runs on the desk
   bool routine_running_ = false;                          // a printer check runs on the desk
   int pending_ = 0;                                       // journal entries left to settle
+  bool stream_up_ = false;                                // subscribed to the controller's event stream
   bool help_open_ = false;                                // the hall lists this kiosk's help request
   std::int64_t help_id_ = 0;                              // its id
   std::chrono::steady_clock::time_point last_check_{}, last_heartbeat_{};

@@ -118,12 +118,12 @@ class Kiosk(KioskTest):
             page = r.read().decode()
             self.assertIn("text/html", r.headers["Content-Type"])
         self.assertIn("<html", page.lower())
-        s = self.state()
+        s = self.wait(lambda s: s["kiosk"]["live"], "not subscribed to the event stream")
         self.assertEqual(s["flow"]["screen"], "idle")
         self.assertEqual(s["centre"], "青溪镇便民服务中心")
         self.assertEqual(s["kiosk"], {"id": "kiosk-1", "online": True, "accepting": True, "printer": "ok",
                                       "mode": "touch", "scanner": False, "help_open": False,
-                                      "pending": 0})
+                                      "live": True, "pending": 0})
         self.assertTrue(s["time"].startswith("2026-03-02T10:0"), s["time"])  # the hall's clock
         minzheng = s["services"][0]
         self.assertEqual((minzheng["id"], minzheng["waiting"], minzheng["issuing"]), ("minzheng", 0, True))
@@ -254,6 +254,42 @@ class Kiosk(KioskTest):
         s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket after the controller came back")
         self.assertEqual(s["flow"]["result"]["result"], "printed")
         self.assertEqual(len(self.jobs()), 1)
+
+
+class KioskLive(KioskTest):
+    """The kiosk follows the controller's event stream: waiting counts change within a moment of
+    a ticket issued elsewhere, though the snapshot is read only once a minute; after a
+    controller restart it resubscribes by itself."""
+
+    def start_kiosk(self):
+        with open(self.kiosk_config, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.kiosk_config, "w", encoding="utf-8") as f:
+            f.write(re.sub(r"(?m)^poll_s = .*$", "poll_s = 60", text))
+        super().start_kiosk()
+
+    def waiting(self):
+        return self.state()["services"][0]["waiting"]
+
+    def test_waiting_counts_follow_the_event_stream(self):
+        self.wait(lambda s: s["kiosk"]["live"], "the kiosk did not subscribe to the event stream")
+        self.assertEqual(self.waiting(), 0)
+        t0 = time.time()
+        self.c.issue(token="demo-kiosk-2")
+        self.wait(lambda s: s["services"][0]["waiting"] == 1, "the count did not follow", timeout=5)
+        self.assertLess(time.time() - t0, 3.0)
+
+        port, data = self.c.port, self.c.data_dir
+        self.c.stop()
+        self.wait(lambda s: not s["kiosk"]["online"], "the kiosk did not notice the controller stop", timeout=10)
+        self.c = Controller(example_config(always_open="true", device_rate_per_s="1000", device_burst="1000"),
+                            data_dir=data, extra_args=["--listen", "127.0.0.1:%d" % port])
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        # Back within the stream's back-off (at most 10 s), not the minute of polling.
+        self.wait(lambda s: s["kiosk"]["online"] and s["kiosk"]["live"], "no resubscription", timeout=15)
+        self.c.issue(token="demo-kiosk-2")
+        self.wait(lambda s: s["services"][0]["waiting"] == 2, "the count did not follow after the restart", timeout=5)
 
 
 class KioskButtons(KioskTest):

@@ -1,0 +1,42 @@
+#pragma once
+// The controller's event stream (/api/v1/events, WebSocket) as this device: the kiosk learns at
+// once that a ticket was issued or called elsewhere, so its waiting counts are live. Resumes
+// from the last sequence number it saw (or the last snapshot's), so a reconnect misses nothing;
+// reconnects by itself with back-off (1 s doubling to 10 s); keep-alive pings find a dead
+// controller within 20 s. Runs its own thread; callbacks are called from it.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "hallq/kiosk/controller_client.hpp"
+
+namespace hallq::kiosk {
+
+class EventStream {
+ public:
+  // on_event(seq, type) for each event (type "resync": fetch the snapshot again);
+  // on_state(connected) when the subscription comes up or goes down.
+  EventStream(ControllerUrl url, std::string token, std::function<void(std::int64_t, const std::string&)> on_event,
+              std::function<void(bool)> on_state);
+  ~EventStream();
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  void start();
+  void stop();
+  // Resume from at least this sequence number (a snapshot's) on the next (re)connect.
+  void resume_from(std::int64_t seq);
+  bool connected() const { return connected_; }
+
+  struct Impl;  // public for the subscriber coroutine in the .cpp only
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> connected_{false};
+  std::thread th_;
+};
+
+}  // namespace hallq::kiosk

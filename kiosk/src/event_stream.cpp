@@ -1,0 +1,143 @@
+#include "hallq/kiosk/event_stream.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include "hallq/common/log.hpp"
+
+namespace hallq::kiosk {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+struct EventStream::Impl {
+  ControllerUrl url;
+  std::string token;
+  std::function<void(std::int64_t, const std::string&)> on_event;
+  std::function<void(bool)> on_state;
+  std::atomic<std::int64_t> since{0};
+  asio::io_context io;
+};
+
+EventStream::EventStream(ControllerUrl url, std::string token,
+                         std::function<void(std::int64_t, const std::string&)> on_event,
+                         std::function<void(bool)> on_state)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->url = std::move(url);
+  impl_->token = std::move(token);
+  impl_->on_event = std::move(on_event);
+  impl_->on_state = std::move(on_state);
+}
+
+EventStream::~EventStream() { stop(); }
+
+void EventStream::resume_from(std::int64_t seq) {
+  std::int64_t cur = impl_->since.load();
+  while (seq > cur && !impl_->since.compare_exchange_weak(cur, seq)) {
+  }
+}
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connected) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver resolver(ex);
+  auto backoff = 1s;
+  std::string last_error;
+  for (;;) {
+    websocket::stream<beast::tcp_stream> ws(ex);
+    std::string error;
+    auto [rec, endpoints] = co_await resolver.async_resolve(m.url.host, m.url.port, use_tuple);
+    if (rec) error = "resolve: " + rec.message();
+    if (error.empty()) {
+      beast::get_lowest_layer(ws).expires_after(3s);
+      auto [cec, ep] = co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_tuple);
+      if (cec) error = "connect: " + cec.message();
+    }
+    if (error.empty()) {
+      beast::get_lowest_layer(ws).expires_never();
+      websocket::stream_base::timeout to{};
+      to.handshake_timeout = 3s;
+      to.idle_timeout = 20s;
+      to.keep_alive_pings = true;
+      ws.set_option(to);
+      const std::string token = m.token;
+      ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& r) {
+        r.set(beast::http::field::authorization, "Bearer " + token);
+        r.set(beast::http::field::user_agent, "hallq-kiosk");
+      }));
+      ws.read_message_max(256 * 1024);
+      const std::string host = m.url.host + ":" + m.url.port;
+      const std::string target = "/api/v1/events?since=" + std::to_string(m.since.load());
+      auto [hec] = co_await ws.async_handshake(host, target, use_tuple);
+      if (hec) error = "handshake: " + hec.message();
+    }
+    if (error.empty()) {
+      connected = true;
+      backoff = 1s;
+      last_error.clear();
+      logger("kiosk")->info("event stream subscribed (since {})", m.since.load());
+      m.on_state(true);
+      beast::flat_buffer buf;
+      for (;;) {
+        auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+        if (ec) {
+          error = "read: " + ec.message();
+          break;
+        }
+        boost::system::error_code pec;
+        json::value v = json::parse(beast::buffers_to_string(buf.data()), pec);
+        buf.consume(buf.size());
+        if (pec || !v.is_object()) continue;
+        const json::object& o = v.as_object();
+        std::int64_t seq = 0;
+        if (auto* s = o.if_contains("seq"); s && s->is_int64()) seq = s->as_int64();
+        std::string type;
+        if (auto* t = o.if_contains("type"); t && t->is_string()) type = std::string(t->as_string());
+        std::int64_t cur = m.since.load();
+        while (seq > cur && !m.since.compare_exchange_weak(cur, seq)) {
+        }
+        m.on_event(seq, type);
+      }
+      connected = false;
+      m.on_state(false);
+      logger("kiosk")->warn("event stream lost ({}); resubscribing", error);
+    } else if (error != last_error) {
+      logger("kiosk")->warn("event stream: {}; retrying", error);
+      last_error = error;
+    }
+    asio::steady_timer wait(ex, backoff);
+    co_await wait.async_wait(use_tuple);
+    backoff = std::min<std::chrono::seconds>(backoff * 2, 10s);
+  }
+}
+
+}  // namespace
+
+void EventStream::start() {
+  th_ = std::thread([this] {
+    asio::co_spawn(impl_->io, subscribe(*impl_, connected_), asio::detached);
+    impl_->io.run();
+  });
+}
+
+void EventStream::stop() {
+  if (!th_.joinable()) return;
+  impl_->io.stop();
+  th_.join();
+}
+
+}  // namespace hallq::kiosk
