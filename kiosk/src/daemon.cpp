@@ -639,8 +639,8 @@ void Daemon::on_scan(const Scan& scan) {
     logger("kiosk")->info("scanner: ignored in button-panel mode (no screen to answer on)");
     return;
   }
-  std::string code = scan.overlong ? std::string(600, 'x') : scan.text;  // refused as unknown
-  auto r = event(FlowEvent{"scan", code});
+  // An overlong code arrives empty: the flow says it does not know it.
+  auto r = event(FlowEvent{"scan", scan.overlong ? std::string() : scan.text});
   if (!r) logger("kiosk")->info("scan ignored: {}", r.error());
 }
 

@@ -1,7 +1,7 @@
 // A demo hall for browser tests: the real hallq-controller (with an injected clock), the
 // printer simulator and hallq-kiosk, on loopback ports, plus Debian's chromium driven by
 // playwright-core. Binaries come from the environment CTest sets (HALLQ_CONTROLLER, ...).
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ const BIN = join(SOURCE, 'build/dev/bin');
 const CONTROLLER = process.env.HALLQ_CONTROLLER || join(BIN, 'hallq-controller');
 const KIOSK = process.env.HALLQ_KIOSK || join(BIN, 'hallq-kiosk');
 const PRINTER_SIM = process.env.HALLQ_PRINTER_SIM || join(BIN, 'hallq-printer-sim');
+const SCAN_SIM = process.env.HALLQ_SCAN_SIM || join(BIN, 'hallq_scan_sim');
 export const ARTEFACTS = process.env.HALLQ_ARTEFACTS || join(SOURCE, 'build/dev/artefacts/browser');
 const CHROMIUM = process.env.HALLQ_CHROMIUM || '/usr/bin/chromium';
 
@@ -194,42 +195,8 @@ export function artefact(name) {
   return join(ARTEFACTS, name);
 }
 
-// What a keyboard-mode scanner sends for `text` and Enter: struct input_event records (EV_KEY
-// down/up with left shift around capitals and symbols, each followed by EV_SYN), laid out for
-// the kiosk binary's word size (struct timeval: 8 bytes on 32-bit ARM, 16 on 64-bit).
-const KEYCODES = (() => {
-  const m = {};
-  [...'1234567890'].forEach((c, i) => { m[c] = 2 + i; });
-  for (const [row, start] of [['qwertyuiop', 16], ['asdfghjkl', 30], ['zxcvbnm', 44]])
-    [...row].forEach((c, i) => { m[c] = start + i; });
-  Object.assign(m, { '-': 12, '=': 13, '.': 52, '/': 53, ';': 39, ',': 51 });
-  return m;
-})();
-const SHIFTED = { ':': ';', '?': '/', '_': '-', '+': '=' };
-
-export function scannerRecords(text, binary = KIOSK) {
-  const elfClass = readFileSync(binary).subarray(4, 5)[0];
-  const head = elfClass === 1 ? 8 : 16;
-  const records = [];
-  const record = (type, code, value) => {
-    const b = Buffer.alloc(head + 8);
-    b.writeUInt16LE(type, head);
-    b.writeUInt16LE(code, head + 2);
-    b.writeInt32LE(value, head + 4);
-    records.push(b);
-  };
-  const key = (code, value) => { record(1, code, value); record(0, 0, 0); };
-  for (const ch of text) {
-    const base = SHIFTED[ch] ?? ch.toLowerCase();
-    const shift = ch in SHIFTED || ch !== ch.toLowerCase();
-    const code = KEYCODES[base];
-    if (code === undefined) throw new Error(`no key for ${ch}`);
-    if (shift) key(42, 1);
-    key(code, 1);
-    key(code, 0);
-    if (shift) key(42, 0);
-  }
-  key(28, 1);
-  key(28, 0);
-  return Buffer.concat(records);
+// What a keyboard-mode scanner sends for `text` and Enter, as struct input_event records in the
+// kiosk build's layout (tests/tools/scan_sim.cpp).
+export function scannerRecords(text) {
+  return execFileSync(SCAN_SIM, [text]);
 }
