@@ -2,7 +2,9 @@
 # The README's two commands:
 #   deploy/quickstart.sh demo   install what is missing, build, start the example hall
 #   deploy/quickstart.sh test   install what is missing, build, run every test
-# Environment: HALLQ_PORT (demo, default 8080), HALLQ_JOBS (build jobs, default: cores).
+# Environment: HALLQ_PORT (demo controller, default 8080), HALLQ_KIOSK_PORT (demo kiosks, 8090
+# and 8091), HALLQ_PRINTER_PORT (their printer simulators, 9100 and 9101), HALLQ_JOBS (build
+# jobs, default: cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,7 +15,7 @@ bash deploy/bootstrap.sh
 case "${1:-}" in
   demo)
     cmake --preset release >/dev/null
-    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk
+    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk hallq_scan_sim
     data=$(mktemp -d /tmp/hallq-demo.XXXXXX)
     port=${HALLQ_PORT:-8080}
     kport=${HALLQ_KIOSK_PORT:-8090}
@@ -21,14 +23,22 @@ case "${1:-}" in
     bin=$root/build/release/bin
     # A real hall closes at night; the demo hall takes tickets at any hour.
     sed -e 's/^always_open = false/always_open = true/' deploy/examples/hall.toml > "$data/hall.toml"
-    sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk\"|" deploy/examples/kiosk.toml > "$data/kiosk.toml"
-    mkdir -p "$data/printer"
+    # kiosk-1: the touch kiosk, with a simulated QR scanner (a FIFO of input events).
+    sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk-1\"|" deploy/examples/kiosk.toml > "$data/kiosk-1.toml"
+    printf '\n[scanner]\ndevice = "sim:%s/scanner"\n' "$data" >> "$data/kiosk-1.toml"
+    # kiosk-2: a button box (简易取号机) with a simulated panel and its own printer.
+    sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk-2\"|" -e 's/^id = "kiosk-1"/id = "kiosk-2"/' \
+        -e 's/^token = "demo-kiosk-1"/token = "demo-kiosk-2"/' -e 's/^mode = "touch"/mode = "buttons"/' \
+        deploy/examples/kiosk.toml > "$data/kiosk-2.toml"
+    printf '\n[buttons]\nchip = "sim:%s/buttons"\nled_line = 17\n[[buttons.button]]\nline = 5\nservice = "minzheng"\n[[buttons.button]]\nline = 6\nservice = "laodong"\n' \
+      "$data" >> "$data/kiosk-2.toml"
+    mkdir -p "$data/printer" "$data/printer-2"
     cat <<MSG
 
 HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a real hall)
   data folder      $data
   kiosk page       http://127.0.0.1:$kport/   (the touch kiosk kiosk-1; open it in a browser)
-  printed tickets  $data/printer/job-NNNN.png  (the printer simulator on port $pport)
+  printed tickets  $data/printer/job-NNNN.png and .txt  (the printer simulator on port $pport)
   health           http://127.0.0.1:$port/api/v1/health
   hall snapshot    http://127.0.0.1:$port/api/v1/hall
   service guides   http://127.0.0.1:$port/api/v1/services
@@ -36,6 +46,10 @@ HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a r
   metrics          http://127.0.0.1:$port/metrics
 Try:
   echo paper-out > $data/printer/fault    (the kiosk stops issuing; echo ok to refill)
+  $bin/hallq_scan_sim http://192.168.1.10:8080/t/1 > $data/scanner
+                                          (scan ticket 1's QR at kiosk-1: its progress)
+  echo 5 > $data/buttons                  (press 民政救助 on the button box kiosk-2: a ticket
+                                          in $data/printer-2; its LED is in $data/buttons.led)
   curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}'
 Stop with Ctrl-C.
 
@@ -44,10 +58,15 @@ MSG
     trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
     "$bin/hallq-printer-sim" --listen "127.0.0.1:$pport" --out "$data/printer" >"$data/printer.log" 2>&1 &
     pids+=($!)
+    "$bin/hallq-printer-sim" --listen "127.0.0.1:$((pport + 1))" --out "$data/printer-2" >"$data/printer-2.log" 2>&1 &
+    pids+=($!)
     "$bin/hallq-controller" --config "$data/hall.toml" --data-dir "$data" --listen "0.0.0.0:$port" &
     pids+=($!)
-    "$bin/hallq-kiosk" --config "$data/kiosk.toml" --controller "http://127.0.0.1:$port" \
-      --printer "tcp://127.0.0.1:$pport" --listen "127.0.0.1:$kport" >"$data/kiosk.log" 2>&1 &
+    "$bin/hallq-kiosk" --config "$data/kiosk-1.toml" --controller "http://127.0.0.1:$port" \
+      --printer "tcp://127.0.0.1:$pport" --listen "127.0.0.1:$kport" >"$data/kiosk-1.log" 2>&1 &
+    pids+=($!)
+    "$bin/hallq-kiosk" --config "$data/kiosk-2.toml" --controller "http://127.0.0.1:$port" \
+      --printer "tcp://127.0.0.1:$((pport + 1))" --listen "127.0.0.1:$((kport + 1))" >"$data/kiosk-2.log" 2>&1 &
     pids+=($!)
     wait -n
     ;;
