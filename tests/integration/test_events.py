@@ -25,6 +25,8 @@ class Events(ControllerTest):
         self.assertEqual(got[0]["data"]["number"], t["number"])
         self.assertEqual(got[2]["window"], 1)
         self.assertEqual(got[2]["actor"], {"kind": "clerk", "id": "c01"})
+        # A call carries what screens and the voice need: number, service, window.
+        self.assertEqual((got[2]["data"]["number"], got[2]["data"]["service"]), (t["number"], "minzheng"))
 
         # Reconnect from seq 2: the missed events arrive first, in order, then live ones.
         ws2 = WebSocket(self.c.port, "/api/v1/events?since=2", token="demo-display-1")
@@ -42,6 +44,7 @@ class Events(ControllerTest):
         self.c.post("/api/v1/windows/1/call-next", token=tok)
         events = [ws.recv_json() for _ in range(4)]
         self.assertEqual(events[-1]["type"], "TicketCalled")
+        self.assertEqual(events[-1]["data"]["number"], "A001")  # the board shows and says it
         for e in events:
             self.assertNotIn("actor", e)
             self.assertNotIn("clerk", e["data"])

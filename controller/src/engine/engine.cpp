@@ -551,8 +551,12 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if ((*w)->paused) return unexpected(err(Errc::WindowPaused, "the window is paused; resume it first", "窗口暂停服务中，请先恢复"));
     auto next = pick_next(c->window);
     if (!next) { reply = nullptr; return ev; }
+    // The number and service travel with the call: screens and the voice need nothing else.
+    const Ticket* called = find_ticket(*next);
     ev.push_back(make_event("TicketCalled", actor, c->window, now,
-                            json::object{{"ticket", *next}, {"clerk", actor.id}}));
+                            json::object{{"ticket", *next}, {"clerk", actor.id},
+                                         {"number", called ? called->number : std::string()},
+                                         {"service", called ? called->service : std::string()}}));
     reply = *next;
     return ev;
   }
@@ -568,7 +572,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                               json::object{{"ticket", t->id}, {"reason", "recall_limit"}}));
     else
       ev.push_back(make_event("TicketRecalled", actor, c->window, now,
-                              json::object{{"ticket", t->id}, {"recalls", t->recalls + 1}}));
+                              json::object{{"ticket", t->id}, {"recalls", t->recalls + 1}, {"number", t->number},
+                                           {"service", t->service}}));
     reply = t->id;
     return ev;
   }
