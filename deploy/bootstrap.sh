@@ -22,6 +22,8 @@ packages=(
   dpkg-dev file systemd
   # Browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm.
   chromium
+  # The display node's default voice clips: espeak-ng from pinyin, sox.
+  espeak-ng sox
 )
 # Node.js and npm for the browser tests: Debian's, unless a node is already installed (a
 # NodeSource nodejs package carries its own npm and conflicts with Debian's).

@@ -1,0 +1,219 @@
+// The display node's core (issue 6): what each screen shows from the hall snapshot and the
+// event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
+// call-out assembled from clips (R-HALL-7: said twice, slower on request).
+#include "hallq/display/layout.hpp"
+#include "hallq/display/voice.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace json = boost::json;
+using namespace hallq::display;
+using V = std::vector<std::string>;
+
+json::object snapshot() {
+  return json::parse(R"({
+    "centre": "青溪镇便民服务中心", "complaint_phone": "0701-3780100",
+    "notices": ["中心实行首问负责制"],
+    "services": [{"id": "minzheng", "name": "民政救助", "prefix": "A", "waiting": 4},
+                 {"id": "laodong", "name": "劳动保障", "prefix": "B", "waiting": 0}],
+    "windows": [
+      {"number": 1, "name": "民政救助", "state": "open", "current": null},
+      {"number": 2, "name": "劳动保障", "state": "serving", "current": {"id": 7, "number": "B003", "state": "serving"}},
+      {"number": 3, "name": "医疗保险", "state": "paused", "pause_reason": "会议", "current": null},
+      {"number": 4, "name": "人口计生", "state": "closed", "current": null},
+      {"number": 5, "name": "土规农综", "state": "serving", "current": {"id": 9, "number": "E001", "state": "called"}}],
+    "recent_calls": [{"number": "B002", "window": 2}, {"number": "B003", "window": 2}, {"number": "E001", "window": 5}]
+  })").as_object();
+}
+
+json::object event(const char* type, int window, json::object data = {}) {
+  return json::object{{"type", type}, {"window", window}, {"data", std::move(data)}};
+}
+
+// A clip set of synthetic clips: `len` samples of `value` each (exact lengths to count with).
+std::string synthetic_clips(int len, std::int16_t value) {
+  auto dir = std::filesystem::temp_directory_path() / ("hallq-clips-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const auto& name : clip_names()) {
+    Pcm p;
+    p.rate = 16000;
+    p.samples.assign(static_cast<size_t>(len), value);
+    REQUIRE_FALSE(write_wav(p, (dir / (name + ".wav")).string()));
+  }
+  return dir.string();
+}
+
+}  // namespace
+
+TEST_CASE("R-HALL-6 window screens from the snapshot: welcome, serving, calling, 暂停服务, closed", "[layout]") {
+  Layout l(2);
+  auto change = l.load_snapshot(snapshot());
+  CHECK(change.windows == std::vector<int>{1, 2, 3, 4, 5});
+  CHECK(change.hall);
+  CHECK(l.window(1)->mode == WindowView::Mode::Welcome);
+  CHECK(l.window(2)->mode == WindowView::Mode::Serving);
+  CHECK(l.window(2)->ticket == "B003");
+  CHECK(l.window(3)->mode == WindowView::Mode::Paused);
+  CHECK(l.window(3)->pause_reason == "会议");
+  CHECK(l.window(4)->mode == WindowView::Mode::Closed);
+  CHECK(l.window(5)->mode == WindowView::Mode::Calling);
+  CHECK(l.window(9) == nullptr);
+  // R-HALL-2: the newest calls first, at most N; waiting per service; notices.
+  CHECK(l.hall().recent == std::vector<HallCall>{{"E001", 5}, {"B003", 2}});
+  CHECK(l.hall().waiting.at(0) == ServiceWaiting{"民政救助", "A", 4});
+  CHECK(l.hall().notices == V{"中心实行首问负责制"});
+  // The same snapshot again changes nothing.
+  change = l.load_snapshot(snapshot());
+  CHECK(change.windows.empty());
+  CHECK_FALSE(change.hall);
+}
+
+TEST_CASE("R-HALL-5 a call reaches the window, the hall list and the voice at once", "[layout]") {
+  Layout l(3);
+  l.load_snapshot(snapshot());
+  auto change = l.apply(event("TicketCalled", 1, {{"ticket", 12}, {"number", "A012"}, {"service", "minzheng"}}));
+  CHECK(change.windows == std::vector<int>{1});
+  CHECK(change.hall);
+  REQUIRE(change.announce);
+  CHECK(*change.announce == Announcement{"A012", 1, false});
+  CHECK(l.window(1)->mode == WindowView::Mode::Calling);
+  CHECK(l.window(1)->ticket == "A012");
+  CHECK(l.hall().recent.front() == HallCall{"A012", 1});
+  CHECK(l.hall().recent.size() == 3);
+  // A recall is said again but is not a new line on the hall screen.
+  change = l.apply(event("TicketRecalled", 1, {{"ticket", 12}, {"number", "A012"}, {"recalls", 1}}));
+  REQUIRE(change.announce);
+  CHECK(change.announce->recall);
+  CHECK_FALSE(change.hall);
+  change = l.apply(event("ServiceStarted", 1, {{"ticket", 12}}));
+  CHECK(l.window(1)->mode == WindowView::Mode::Serving);
+  change = l.apply(event("TicketFinished", 1, {{"ticket", 12}}));
+  CHECK(l.window(1)->mode == WindowView::Mode::Welcome);
+  CHECK(l.window(1)->ticket.empty());
+  // 暂停服务 with its reason; back; signed out.
+  l.apply(event("WindowPaused", 1, {{"reason", "暂停服务"}}));
+  CHECK(l.window(1)->mode == WindowView::Mode::Paused);
+  l.apply(event("WindowResumed", 1));
+  CHECK(l.window(1)->mode == WindowView::Mode::Welcome);
+  l.apply(event("ClerkSignedOut", 1));
+  CHECK(l.window(1)->mode == WindowView::Mode::Closed);
+  // Events about no window, unknown windows or without a number change nothing.
+  CHECK(l.apply(event("TicketIssued", 0, {{"number", "A013"}})).windows.empty());
+  CHECK(l.apply(event("TicketCalled", 42, {{"number", "A013"}})).windows.empty());
+  CHECK_FALSE(l.apply(event("TicketCalled", 2, {{"ticket", 3}})).announce);
+}
+
+TEST_CASE("R-HALL-7 the phrase of a call: 请 A012 号到 3 号窗口办理, digits one by one", "[voice]") {
+  CHECK(call_phrase("A012", 3) == V{"chime", "qing", "letter-a", "digit-0", "digit-1", "digit-2", "hao", "dao",
+                                    "digit-3", "hao", "chuangkou", "banli"});
+  CHECK(call_phrase("AB100", 12) == V{"chime", "qing", "letter-a", "letter-b", "digit-1", "digit-0", "digit-0", "hao",
+                                      "dao", "shi", "digit-2", "hao", "chuangkou", "banli"});
+  CHECK(window_numeral(1) == V{"digit-1"});
+  CHECK(window_numeral(10) == V{"shi"});
+  CHECK(window_numeral(20) == V{"digit-2", "shi"});
+  CHECK(window_numeral(105) == V{"digit-1", "bai", "digit-0", "digit-5"});
+  CHECK(window_numeral(110) == V{"digit-1", "bai", "digit-1", "shi"});
+  CHECK(window_numeral(999) == V{"digit-9", "bai", "digit-9", "shi", "digit-9"});
+  CHECK(window_numeral(0).empty());
+  CHECK(window_numeral(1000).empty());
+  CHECK(clip_names().size() == 8 + 10 + 26);
+}
+
+TEST_CASE("R-HALL-7 the call is said twice after one chime, with gaps that the pace stretches", "[voice]") {
+  const std::string dir = synthetic_clips(1600, 1000);  // 0.1 s per clip
+  auto set = ClipSet::load(dir);
+  REQUIRE(set);
+  const auto phrase = call_phrase("A012", 3);  // the chime and 11 words
+  VoiceOptions o;
+  auto pcm = set->render(phrase, o);
+  REQUIRE(pcm);
+  const size_t gap = 1920;  // 120 ms at 16 kHz
+  const size_t once = 11 * 1600 + 10 * gap;
+  CHECK(pcm->samples.size() == 1600 + 2 * gap + 2 * once + 11200);  // 700 ms between the two
+  o.pace = 1.5;
+  o.repeat = 1;
+  auto slow = set->render(phrase, o);
+  REQUIRE(slow);
+  CHECK(slow->samples.size() == 1600 + 2 * 2880 + 11 * 1600 + 10 * 2880);
+  // Louder is louder, and never wraps round.
+  o.volume = 4.0;
+  auto loud = set->render(phrase, o);
+  REQUIRE(loud);
+  CHECK(loud->samples.front() == 4000);
+  const std::string hot = synthetic_clips(10, 20000);
+  auto hot_set = ClipSet::load(hot);
+  REQUIRE(hot_set);
+  CHECK(hot_set->render(phrase, o)->samples.front() == 32767);
+  CHECK_FALSE(set->render(V{"qing", "nonsense"}, o));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("R-HALL-7 WAV files: written and read back; anything but mono 16-bit refused", "[voice]") {
+  auto dir = std::filesystem::temp_directory_path() / ("hallq-wav-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  Pcm p;
+  p.rate = 22050;
+  p.samples = {0, 1, -1, 32767, -32768, 1234};
+  const std::string path = (dir / "a.wav").string();
+  REQUIRE_FALSE(write_wav(p, path));
+  auto back = read_wav(path);
+  REQUIRE(back);
+  CHECK(back->rate == 22050);
+  CHECK(back->samples == p.samples);
+  // Stereo, truncated and foreign files are refused with the reason.
+  std::string bytes;
+  {
+    std::ifstream f(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  std::string stereo = bytes;
+  stereo[22] = 2;
+  std::ofstream(dir / "stereo.wav", std::ios::binary) << stereo;
+  CHECK_THAT(read_wav((dir / "stereo.wav").string()).error(), Catch::Contains("mono 16-bit"));
+  std::ofstream(dir / "short.wav", std::ios::binary) << bytes.substr(0, 50);
+  CHECK_FALSE(read_wav((dir / "short.wav").string()));
+  std::ofstream(dir / "text.wav", std::ios::binary) << "hello";
+  CHECK_THAT(read_wav((dir / "text.wav").string()).error(), Catch::Contains("RIFF"));
+  // A clip set missing a clip names it.
+  std::filesystem::remove(dir / "a.wav");
+  CHECK_THAT(ClipSet::load(dir.string()).error(), Catch::Contains("chime.wav"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("R-HALL-7 the default clip set (espeak-ng) says A012 at window 3 in a few seconds", "[voice]") {
+  auto set = ClipSet::load(HALLQ_VOICE_DIR);
+  INFO((set ? "" : set.error()));
+  REQUIRE(set);
+  CHECK(set->rate() == 16000);
+  auto pcm = set->render(call_phrase("A012", 3), VoiceOptions{});
+  REQUIRE(pcm);
+  // Each word a quarter to a second long, said twice: 4..20 s in all.
+  CHECK(pcm->seconds() > 4.0);
+  CHECK(pcm->seconds() < 20.0);
+  // Not silence: the loudest sample is near full scale (the clips are normalised to -1 dB).
+  std::int16_t peak = 0;
+  for (auto s : pcm->samples) peak = std::max<std::int16_t>(peak, static_cast<std::int16_t>(std::abs(s)));
+  CHECK(peak > 20000);
+  // The WAV it becomes is what sox measures.
+  const std::string path = (std::filesystem::temp_directory_path() / ("hallq-call-" + std::to_string(::getpid()) + ".wav")).string();
+  REQUIRE_FALSE(write_wav(*pcm, path));
+  std::string out;
+  if (FILE* f = ::popen(("sox --i -D " + path).c_str(), "r")) {
+    char buf[64];
+    while (std::fgets(buf, sizeof buf, f)) out += buf;
+    ::pclose(f);
+  }
+  std::filesystem::remove(path);
+  INFO("sox says: " << out);
+  REQUIRE_FALSE(out.empty());
+  CHECK(std::abs(std::stod(out) - pcm->seconds()) < 0.001);
+}
