@@ -4,7 +4,7 @@
 
 #include "hallq/common/toml_reader.hpp"
 #include "hallq/escpos/printer.hpp"
-#include "hallq/kiosk/controller_client.hpp"
+#include "hallq/link/controller_client.hpp"
 
 namespace hallq::kiosk {
 namespace {
@@ -25,7 +25,7 @@ class Reader : public TomlReader {
     if (c.token.size() < 8) fail(line_of(*k.get("token")), "kiosk.token", "expected the device token (8 characters or more)");
     if (const toml::node* n = k.get("controller")) {
       c.controller = as_string(*n, "kiosk.controller");
-      if (auto u = parse_controller_url(c.controller); !u) fail(line_of(*n), "kiosk.controller", u.error());
+      if (auto u = link::parse_controller_url(c.controller); !u) fail(line_of(*n), "kiosk.controller", u.error());
     }
     if (const toml::node* n = k.get("listen")) {
       c.listen = as_string(*n, "kiosk.listen");

@@ -21,7 +21,7 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/escpos/glyphs.hpp"
-#include "hallq/kiosk/event_stream.hpp"
+#include "hallq/link/event_stream.hpp"
 #include "hallq/kiosk/journal.hpp"
 #include "hallq/kiosk/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
@@ -101,7 +101,7 @@ struct Daemon::Workers {
   HttpController link_api;
   HttpController lookup_api;
   std::unique_ptr<TaskThread> desk_thread, lookup_thread;
-  std::unique_ptr<EventStream> events;
+  std::unique_ptr<link::EventStream> events;
   std::thread link;
   std::mutex m;
   std::condition_variable cv;
@@ -394,7 +394,7 @@ std::optional<std::string> Daemon::start() {
   // least while it is up: opening hours change with the clock, not with events).
   Workers* w = workers_.get();
   const int poll_s = config_.poll_s;
-  w->events = std::make_unique<EventStream>(
+  w->events = std::make_unique<link::EventStream>(
       *url, config_.token,
       [w](std::int64_t, const std::string&) {
         {

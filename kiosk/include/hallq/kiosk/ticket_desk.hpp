@@ -23,10 +23,18 @@
 #include "hallq/escpos/encoder.hpp"
 #include "hallq/escpos/layouts.hpp"
 #include "hallq/escpos/printer.hpp"
-#include "hallq/kiosk/controller_client.hpp"
+#include "hallq/link/controller_client.hpp"
 #include "hallq/kiosk/journal.hpp"
 
 namespace hallq::kiosk {
+
+// The controller link is shared with the display node (common/link).
+using link::ControllerApi;
+using link::ControllerUrl;
+using link::HttpController;
+using link::HttpReply;
+using link::Millis;
+using link::parse_controller_url;
 
 // The printer as the desk sees it; EscposTicketPrinter is the real one.
 class TicketPrinter {

@@ -1,4 +1,4 @@
-#include "hallq/kiosk/event_stream.hpp"
+#include "hallq/link/event_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +13,7 @@
 
 #include "hallq/common/log.hpp"
 
-namespace hallq::kiosk {
+namespace hallq::link {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -77,7 +77,7 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
       const std::string token = m.token;
       ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& r) {
         r.set(beast::http::field::authorization, "Bearer " + token);
-        r.set(beast::http::field::user_agent, "hallq-kiosk");
+        r.set(beast::http::field::user_agent, "hallq-node");
       }));
       ws.read_message_max(256 * 1024);
       const std::string host = m.url.host + ":" + m.url.port;
@@ -89,7 +89,7 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
       connected = true;
       backoff = 1s;
       last_error.clear();
-      logger("kiosk")->info("event stream subscribed (since {})", m.since.load());
+      logger("link")->info("event stream subscribed (since {})", m.since.load());
       m.on_state(true);
       beast::flat_buffer buf;
       for (;;) {
@@ -114,9 +114,9 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
       }
       connected = false;
       m.on_state(false);
-      logger("kiosk")->warn("event stream lost ({}); resubscribing", error);
+      logger("link")->warn("event stream lost ({}); resubscribing", error);
     } else if (error != last_error) {
-      logger("kiosk")->warn("event stream: {}; retrying", error);
+      logger("link")->warn("event stream: {}; retrying", error);
       last_error = error;
     }
     asio::steady_timer wait(ex, backoff);
@@ -140,4 +140,4 @@ void EventStream::stop() {
   th_.join();
 }
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::link

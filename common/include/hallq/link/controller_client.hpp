@@ -1,6 +1,6 @@
 #pragma once
-// The kiosk's side of the controller's HTTP API (README "API"): a blocking client with one
-// deadline per request, for the kiosk's worker thread. ControllerApi is the part the ticket
+// A device's side of the controller's HTTP API (README "API"): a blocking client with one
+// deadline per request, for a worker thread of the kiosk or display node. ControllerApi is the part the ticket
 // desk needs, so the desk can be tested against a fake.
 // Thread-safety: one HttpController per thread.
 #include <boost/json/value.hpp>
@@ -12,7 +12,7 @@
 
 #include "hallq/common/expected.hpp"
 
-namespace hallq::kiosk {
+namespace hallq::link {
 
 using Millis = std::chrono::milliseconds;
 
@@ -69,4 +69,4 @@ class HttpController final : public ControllerApi {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::link

@@ -1,4 +1,4 @@
-#include "hallq/kiosk/controller_client.hpp"
+#include "hallq/link/controller_client.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace hallq::kiosk {
+namespace hallq::link {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -103,7 +103,7 @@ HttpReply HttpController::request(const std::string& method, const std::string& 
   beast::flat_buffer buffer;
   http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
   req.set(http::field::host, m.url.host);
-  req.set(http::field::user_agent, "hallq-kiosk");
+  req.set(http::field::user_agent, "hallq-node");
   req.set(http::field::authorization, "Bearer " + m.token);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
@@ -171,4 +171,4 @@ HttpReply HttpController::report(const std::string& printer, bool accepting, con
 HttpReply HttpController::services() { return request("GET", "/api/v1/services", ""); }
 HttpReply HttpController::hall() { return request("GET", "/api/v1/hall", ""); }
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::link

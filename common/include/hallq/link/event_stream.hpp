@@ -1,6 +1,7 @@
 #pragma once
-// The controller's event stream (/api/v1/events, WebSocket) as this device: the kiosk learns at
-// once that a ticket was issued or called elsewhere, so its waiting counts are live. Resumes
+// The controller's event stream (/api/v1/events, WebSocket) as this device: a kiosk learns at
+// once that a ticket was issued or called elsewhere (live waiting counts), a display node that a
+// number was called. Resumes
 // from the last sequence number it saw (or the last snapshot's), so a reconnect misses nothing;
 // reconnects by itself with back-off (1 s doubling to 10 s); keep-alive pings find a dead
 // controller within 20 s. Runs its own thread; callbacks are called from it.
@@ -11,9 +12,9 @@
 #include <string>
 #include <thread>
 
-#include "hallq/kiosk/controller_client.hpp"
+#include "hallq/link/controller_client.hpp"
 
-namespace hallq::kiosk {
+namespace hallq::link {
 
 class EventStream {
  public:
@@ -39,4 +40,4 @@ class EventStream {
   std::thread th_;
 };
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::link
