@@ -2,6 +2,7 @@
 // event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
 // call-out assembled from clips (R-HALL-7: said twice, slower on request).
 #include "hallq/display/layout.hpp"
+#include "hallq/display/screens.hpp"
 #include "hallq/display/voice.hpp"
 
 #include <unistd.h>
@@ -216,4 +217,68 @@ TEST_CASE("R-HALL-7 the default clip set (espeak-ng) says A012 at window 3 in a 
   INFO("sox says: " << out);
   REQUIRE_FALSE(out.empty());
   CHECK(std::abs(std::stod(out) - pcm->seconds()) < 0.001);
+}
+
+namespace {
+const hallq::escpos::BitmapFont& unifont() {
+  static auto font = hallq::escpos::BitmapFont::load_unifont_hex(hallq::escpos::kUnifontHex);
+  REQUIRE(font);
+  return *font;
+}
+std::string artefact(const std::string& name) {
+  std::filesystem::create_directories(HALLQ_ARTEFACTS);
+  return std::string(HALLQ_ARTEFACTS) + "/" + name;
+}
+int lit(const Frame& f, int y0, int y1, Rgb c) {
+  int n = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = 0; x < f.width(); ++x) n += f.at(x, y) == c;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("screens: text is drawn dot for dot from Unifont's 16x16 glyphs", "[screens]") {
+  const auto& font = unifont();
+  Frame f(32, 16);
+  CHECK(draw_text(f, font, 0, 0, "号A", kRed) == 24);  // 16 + 8
+  auto g = font.glyph(U'号');
+  REQUIRE(g);
+  for (int y = 0; y < 16; ++y)
+    for (int x = 0; x < 16; ++x) {
+      const bool on = g->bits[static_cast<size_t>(y * 2 + x / 8)] & (0x80 >> (x % 8));
+      INFO(x << "," << y);
+      CHECK((f.at(x, y) == kRed) == on);
+    }
+  CHECK(text_width(font, "请A012号") == 16 + 4 * 8 + 16);
+  CHECK(utf8_decode("号\xff") == std::u32string{U'号', 0xFFFD});
+  // Clipped, never out of bounds.
+  draw_text(f, font, 30, 10, "窗口窗口", kGreen);
+  CHECK(to_ppm(f).size() == std::string("P6\n32 16\n255\n").size() + 32 * 16 * 3);
+}
+
+TEST_CASE("R-HALL-5 R-HALL-6 window and hall screens drawn for 128x32 and 256x128 panels", "[screens]") {
+  const auto& font = unifont();
+  Layout l(5);
+  l.load_snapshot(snapshot());
+  l.apply(event("TicketCalled", 1, {{"ticket", 12}, {"number", "A012"}, {"service", "minzheng"}}));
+  Frame calling = render_window(*l.window(1), 128, 32, font);
+  CHECK(window_message(*l.window(1)) == "请A012号");
+  CHECK(lit(calling, 0, 16, kAmber) > 100);   // 1号窗口 民政救助
+  CHECK(lit(calling, 16, 32, kRed) > 100);    // 请A012号
+  CHECK(lit(calling, 16, 32, kGreen) == 0);
+  Frame paused = render_window(*l.window(3), 128, 32, font);
+  CHECK(window_message(*l.window(3)) == "暂停服务");
+  CHECK(lit(paused, 16, 32, kRed) > 100);
+  CHECK_FALSE(paused == calling);
+  CHECK(render_window(*l.window(1), 128, 32, font) == calling);  // pure: the same view, the same frame
+  Frame hall = render_hall(l.hall(), 256, 128, font);
+  CHECK(lit(hall, 16, 32, kRed) > 40);  // the newest call, A012, on the first line under the title
+  REQUIRE_FALSE(write_png(calling, artefact("window-1.png")));
+  REQUIRE_FALSE(write_png(paused, artefact("window-3.png")));
+  REQUIRE_FALSE(write_png(render_window(*l.window(2), 128, 32, font), artefact("window-2.png")));
+  REQUIRE_FALSE(write_png(hall, artefact("hall.png")));
+  std::ifstream png(artefact("hall.png"), std::ios::binary);
+  char sig[8] = {};
+  png.read(sig, 8);
+  CHECK(std::string(sig + 1, 3) == "PNG");
 }
