@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "hallq/common/json_fields.hpp"
+
 namespace hallq::display {
 namespace json = boost::json;
 
@@ -17,14 +19,8 @@ const char* to_string(WindowView::Mode m) {
 }
 
 namespace {
-std::string str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-std::int64_t num(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
+using json_fields::num;
+using json_fields::str;
 }  // namespace
 
 const WindowView* Layout::window(int number) const {

@@ -19,12 +19,13 @@
 #include <sstream>
 #include <thread>
 
+#include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/escpos/glyphs.hpp"
-#include "hallq/link/event_stream.hpp"
 #include "hallq/kiosk/journal.hpp"
 #include "hallq/kiosk/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
+#include "hallq/link/event_stream.hpp"
 
 namespace hallq::kiosk {
 namespace asio = boost::asio;
@@ -38,10 +39,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-std::string str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::str;
 
 // One thread that runs tasks in order (the desk blocks on the printer and the network).
 class TaskThread {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "hallq/common/json_fields.hpp"
+
 namespace hallq::kiosk {
 namespace json = boost::json;
 
@@ -29,10 +31,7 @@ const char* to_string(Screen s) {
 }
 
 namespace {
-std::string str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::str;
 bool valid_priority(const std::string& p) {
   return p == "normal" || p == "elderly" || p == "disabled" || p == "pregnant";
 }

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
 
 namespace hallq::kiosk {
@@ -31,14 +32,8 @@ const char* to_string(TakeResult r) {
 
 namespace {
 
-std::string str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-std::int64_t num(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
+using json_fields::num;
+using json_fields::str;
 
 // The printer state names the controller takes (POST /api/v1/devices/{id}/status).
 // The controller's name for a printer condition (the driver's, but "near_end").

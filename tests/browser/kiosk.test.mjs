@@ -39,23 +39,34 @@ async function shot(page, name) {
   assert.deepEqual(small, [], `${name}: buttons under 15 mm`);
 }
 
+// A hall with its kiosk, and Chromium showing the kiosk's page at its start screen.
+async function openKiosk(viewport, hallOptions) {
+  const hall = await new Hall(hallOptions).start();
+  const context = await launchBrowser(viewport);
+  const page = context.pages()[0] || await context.newPage();
+  await page.goto(hall.kioskUrl);
+  await screen(page, 'idle');
+  return {
+    hall,
+    page,
+    async close() {
+      await context.close();
+      await hall.stop();
+    },
+  };
+}
+
 describe('touch kiosk in chromium', () => {
+  let kiosk;
   let hall;
-  let context;
   let page;
 
   before(async () => {
-    hall = await new Hall().start();
-    context = await launchBrowser(PORTRAIT);
-    page = context.pages()[0] || await context.newPage();
-    await page.goto(hall.kioskUrl);
-    await screen(page, 'idle');
+    kiosk = await openKiosk(PORTRAIT);
+    ({ hall, page } = kiosk);
   });
 
-  after(async () => {
-    await context?.close();
-    await hall?.stop();
-  });
+  after(async () => kiosk?.close());
 
   test('a citizen takes a ticket by touch; the paper carries the number the controller issued', async () => {
     await page.waitForSelector('.cta');
@@ -226,22 +237,16 @@ describe('touch kiosk in chromium', () => {
 });
 
 describe('kiosk in landscape and large text', () => {
+  let kiosk;
   let hall;
-  let context;
   let page;
 
   before(async () => {
-    hall = await new Hall().start();
-    context = await launchBrowser(LANDSCAPE);
-    page = context.pages()[0] || await context.newPage();
-    await page.goto(hall.kioskUrl);
-    await screen(page, 'idle');
+    kiosk = await openKiosk(LANDSCAPE);
+    ({ hall, page } = kiosk);
   });
 
-  after(async () => {
-    await context?.close();
-    await hall?.stop();
-  });
+  after(async () => kiosk?.close());
 
   test('1920×1080: every screen fits; English; the large-text mode', async () => {
     await page.waitForSelector('.cta');
@@ -280,12 +285,9 @@ describe('kiosk in landscape and large text', () => {
 describe('hall closed and daily limit in chromium', () => {
   test('outside opening hours: the service says why and issues nothing', async () => {
     // A Monday at 22:00 in a hall that keeps its hours.
-    const hall = await new Hall({ clock: '2026-03-02T22:00:00+08:00', hall: {} }).start();
-    const context = await launchBrowser(PORTRAIT);
+    const kiosk = await openKiosk(PORTRAIT, { clock: '2026-03-02T22:00:00+08:00', hall: {} });
+    const { hall, page } = kiosk;
     try {
-      const page = context.pages()[0] || await context.newPage();
-      await page.goto(hall.kioskUrl);
-      await screen(page, 'idle');
       await page.waitForSelector('.svc.closed');
       await shot(page, 'portrait-20-closed-idle');
       await tap(page, 'button[data-event=\'["service","minzheng"]\']');
@@ -295,19 +297,15 @@ describe('hall closed and daily limit in chromium', () => {
       assert.equal(await hall.issuedTotal(), 0);
       assert.equal(hall.jobs().length, 0);
     } finally {
-      await context.close();
-      await hall.stop();
+      await kiosk.close();
     }
   });
 
   test('daily limit reached: the last ticket prints, then the service closes with its reason', async () => {
     // The example hall's first daily_limit is 民政救助's.
-    const hall = await new Hall({ hall: { always_open: 'true', daily_limit: '1' } }).start();
-    const context = await launchBrowser(PORTRAIT);
+    const kiosk = await openKiosk(PORTRAIT, { hall: { always_open: 'true', daily_limit: '1' } });
+    const { hall, page } = kiosk;
     try {
-      const page = context.pages()[0] || await context.newPage();
-      await page.goto(hall.kioskUrl);
-      await screen(page, 'idle');
       await tap(page, 'button[data-event=\'["service","minzheng"]\']');
       await screen(page, 'items');
       await tap(page, 'button[data-event=\'["item",""]\']');
@@ -324,8 +322,7 @@ describe('hall closed and daily limit in chromium', () => {
       assert.equal(await hall.issuedTotal(), 1);
       assert.equal(hall.jobs().length, 1);
     } finally {
-      await context.close();
-      await hall.stop();
+      await kiosk.close();
     }
   });
 });
