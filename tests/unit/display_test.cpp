@@ -2,6 +2,7 @@
 // event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
 // call-out assembled from clips (R-HALL-7: said twice, slower on request).
 #include "hallq/display/layout.hpp"
+#include "hallq/display/rs485_text.hpp"
 #include "hallq/display/screens.hpp"
 #include "hallq/display/voice.hpp"
 
@@ -281,4 +282,67 @@ TEST_CASE("R-HALL-5 R-HALL-6 window and hall screens drawn for 128x32 and 256x12
   char sig[8] = {};
   png.read(sig, 8);
   CHECK(std::string(sig + 1, 3) == "PNG");
+}
+
+TEST_CASE("RS-485 text frames: golden bytes of the default template; CRC-16/ARC check value", "[rs485]") {
+  const std::uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+  CHECK(crc16_arc(check) == 0xBB3D);  // the catalogued check value of CRC-16/ARC
+  TextFrameTemplate t;
+  auto f = encode_text_frame(t, 3, "请A012号");
+  REQUIRE(f);
+  // AA · 03 · 08 · C7EB 41 30 31 32 BAC5 · sum8 · 55   (请 = C7 EB, 号 = BA C5 in GB18030)
+  const std::vector<std::uint8_t> body{0x03, 0x08, 0xC7, 0xEB, 0x41, 0x30, 0x31, 0x32, 0xBA, 0xC5};
+  std::uint8_t sum = 0;
+  for (auto b : body) sum = static_cast<std::uint8_t>(sum + b);
+  std::vector<std::uint8_t> want{0xAA};
+  want.insert(want.end(), body.begin(), body.end());
+  want.push_back(sum);
+  want.push_back(0x55);
+  CHECK(*f == want);
+  t.checksum = Checksum::Crc16Arc;
+  t.prefix = {0x02};
+  t.suffix = {0x03, 0x0D};
+  f = encode_text_frame(t, 1, "暂停服务");
+  REQUIRE(f);
+  REQUIRE(f->size() == 1 + 2 + 8 + 2 + 2);
+  const std::uint16_t crc = crc16_arc(std::span<const std::uint8_t>(f->data() + 1, 10));
+  CHECK((*f)[11] == (crc & 0xFF));
+  CHECK((*f)[12] == (crc >> 8));
+  t.charset = "GB2312";
+  CHECK_FALSE(encode_text_frame(t, 1, "𠀀"));  // CJK Ext-B: not in GB2312
+  CHECK_FALSE(encode_text_frame(t, 256, "A"));
+  CHECK_FALSE(encode_text_frame(t, 1, std::string(300, 'A')));
+  CHECK(parse_checksum("xor").value() == Checksum::Xor8);
+  CHECK_FALSE(parse_checksum("md5"));
+}
+
+TEST_CASE("RS-485 text frames: the decoder finds frames in noise, split anyhow, and refuses bad ones", "[rs485]") {
+  for (auto c : {Checksum::None, Checksum::Sum8, Checksum::Xor8, Checksum::Crc16Arc}) {
+    TextFrameTemplate t;
+    t.checksum = c;
+    TextFrameDecoder d(t);
+    std::vector<std::uint8_t> stream{0x00, 0xAA, 0x13};  // noise, with a false prefix
+    for (auto [addr, text] : std::vector<std::pair<int, std::string>>{{1, "请A012号"}, {2, "暂停服务"}, {3, "欢迎光临"}}) {
+      auto f = encode_text_frame(t, addr, text);
+      REQUIRE(f);
+      stream.insert(stream.end(), f->begin(), f->end());
+    }
+    std::vector<TextFrame> got;
+    for (size_t at = 0; at < stream.size(); at += 5) {  // in 5-byte pieces
+      auto part = std::span<const std::uint8_t>(stream).subspan(at, std::min<size_t>(5, stream.size() - at));
+      for (auto& fr : d.feed(part)) got.push_back(fr);
+    }
+    INFO("checksum " << static_cast<int>(c));
+    CHECK(got == std::vector<TextFrame>{{1, "请A012号"}, {2, "暂停服务"}, {3, "欢迎光临"}});
+  }
+  // A corrupted frame is counted and dropped; the next one still decodes.
+  TextFrameTemplate t;
+  TextFrameDecoder d(t);
+  auto a = encode_text_frame(t, 1, "A001").value();
+  auto b = encode_text_frame(t, 2, "B002").value();
+  a[4] ^= 0x01;
+  a.insert(a.end(), b.begin(), b.end());
+  auto got = d.feed(a);
+  CHECK(got == std::vector<TextFrame>{{2, "B002"}});
+  CHECK(d.bad_frames() == 1);
 }
