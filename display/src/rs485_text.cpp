@@ -77,8 +77,11 @@ Expected<std::vector<std::uint8_t>, std::string> encode_text_frame(const TextFra
   auto text = convert(t.charset.c_str(), "UTF-8", utf8);
   if (!text) return unexpected("\"" + std::string(utf8) + "\" has a character " + t.charset + " lacks");
   if (text->size() > 255) return unexpected("the text is " + std::to_string(text->size()) + " bytes; at most 255");
-  std::vector<std::uint8_t> body{static_cast<std::uint8_t>(address), static_cast<std::uint8_t>(text->size())};
-  body.insert(body.end(), text->begin(), text->end());
+  std::vector<std::uint8_t> body;
+  body.reserve(2 + text->size());
+  body.push_back(static_cast<std::uint8_t>(address));
+  body.push_back(static_cast<std::uint8_t>(text->size()));
+  for (char c : *text) body.push_back(static_cast<std::uint8_t>(c));
   std::vector<std::uint8_t> out(t.prefix);
   out.insert(out.end(), body.begin(), body.end());
   auto sum = checksum_bytes(t.checksum, body);

@@ -294,10 +294,7 @@ TEST_CASE("RS-485 text frames: golden bytes of the default template; CRC-16/ARC 
   const std::vector<std::uint8_t> body{0x03, 0x08, 0xC7, 0xEB, 0x41, 0x30, 0x31, 0x32, 0xBA, 0xC5};
   std::uint8_t sum = 0;
   for (auto b : body) sum = static_cast<std::uint8_t>(sum + b);
-  std::vector<std::uint8_t> want{0xAA};
-  want.insert(want.end(), body.begin(), body.end());
-  want.push_back(sum);
-  want.push_back(0x55);
+  const std::vector<std::uint8_t> want{0xAA, 0x03, 0x08, 0xC7, 0xEB, 0x41, 0x30, 0x31, 0x32, 0xBA, 0xC5, sum, 0x55};
   CHECK(*f == want);
   t.checksum = Checksum::Crc16Arc;
   t.prefix = {0x02};
