@@ -293,6 +293,15 @@ std::string render_metrics(Hall& hall) {
 
 // ---- routing ----
 
+// Runs `cmd` as the principal and answers with its result (`ok` status) or its error.
+asio::awaitable<Response> run_command(Hall& hall, const Request& req, const engine::Command& cmd,
+                                      const Principal& p, http::status ok) {
+  const engine::Actor actor = p.actor();
+  store::CommitItem extra;
+  auto r = co_await hall.run(cmd, actor, extra);
+  co_return r ? make_json(req, ok, *r) : make_error(req, r.error());
+}
+
 asio::awaitable<Response> window_command(Hall& hall, const Request& req, const Principal& p,
                                          int window, const std::string& action, const std::string& peer) {
   auto fail = [&](const ApiError& e) { return make_error(req, e); };
@@ -461,11 +470,8 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
       auto channel = engine::parse_channel(chan->empty() ? default_channel : *chan);
       if (!channel) co_return fail(api_error(422, "invalid_value", "channel must be kiosk, counter, appointment or phone"));
       const engine::Command cmd = engine::IssueTicket{*service, *priority, *channel, *rid};
-      const engine::Actor actor = p.actor();
-      store::CommitItem extra;
-      auto r = co_await hall.run(cmd, actor, extra);
-      if (!r) co_return fail(r.error());
-      co_return make_json(req, http::status::created, *r);
+      Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+      co_return res;
     }
     auto id = to_int(parts[1]);
     if (!id) co_return fail(api_error(404, "unknown_ticket", "no such ticket"));
@@ -510,11 +516,8 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
         if (!reason) co_return fail(reason.error());
         cmd = engine::CancelTicket{*id, *reason};
       }
-      const engine::Actor actor = p.actor();
-      store::CommitItem extra;
-      auto r = co_await hall.run(cmd, actor, extra);
-      if (!r) co_return fail(r.error());
-      co_return make_json(req, http::status::ok, *r);
+      Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+      co_return res;
     }
     co_return fail(api_error(404, "not_found", "no such path"));
   }
@@ -591,11 +594,8 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     fc.name = *name;
     fc.phone = *phone;
     const engine::Command cmd = std::move(fc);
-    const engine::Actor actor = p.actor();
-    store::CommitItem extra;
-    auto r = co_await hall.run(cmd, actor, extra);
-    if (!r) co_return fail(r.error());
-    co_return make_json(req, http::status::created, *r);
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
   }
   if (parts[0] == "help-requests") {
     // 帮办代办: a kiosk calls a staff member; a clerk or the manager answers (README "API").
@@ -613,22 +613,16 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
       auto kind = str_field(*body, "kind", false, 16);
       if (!kind) co_return fail(kind.error());
       const engine::Command cmd = engine::RequestHelp{kind->empty() ? "help" : *kind};
-      const engine::Actor actor = p.actor();
-      store::CommitItem extra;
-      auto r = co_await hall.run(cmd, actor, extra);
-      if (!r) co_return fail(r.error());
-      co_return make_json(req, http::status::ok, *r);
+      Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+      co_return res;
     }
     auto id = to_int(parts[1]);
     if (parts.size() == 3 && parts[2] == "answer" && id) {
       if (method != http::verb::post) co_return method_not_allowed();
       if (!staff) co_return fail(api_error(401, "unauthorized", "a clerk or manager credential is required"));
       const engine::Command cmd = engine::AnswerHelp{*id};
-      const engine::Actor actor = p.actor();
-      store::CommitItem extra;
-      auto r = co_await hall.run(cmd, actor, extra);
-      if (!r) co_return fail(r.error());
-      co_return make_json(req, http::status::ok, *r);
+      Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+      co_return res;
     }
     co_return fail(api_error(404, "not_found", "no such path"));
   }
