@@ -22,11 +22,11 @@ set(HALLQ_PACKAGE_COMPONENTS "")
 
 # hallq_package(<component> PACKAGE <name> UNIT <file in deploy/systemd>
 #               DESCRIPTION <one line> [GROUPS <group>...] [CONFIGS <example>...]
-#               [RECOMMENDS <package>...])
+#               [RECOMMENDS <package>...] [DEPENDS <package>...])
 # Installs the unit, the example configs as /etc/hallq conffiles, and generates the
 # maintainer scripts (system user hallq, device groups, /var/lib/hallq, systemd enable).
 function(hallq_package component)
-  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS;RECOMMENDS" ${ARGN})
+  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS;RECOMMENDS;DEPENDS" ${ARGN})
   string(TOUPPER ${component} C)
   set(gen ${CMAKE_BINARY_DIR}/debian/${component})
   file(MAKE_DIRECTORY ${gen})
@@ -63,6 +63,11 @@ function(hallq_package component)
   if(P_RECOMMENDS)
     list(JOIN P_RECOMMENDS ", " recommends)
     set(CPACK_DEBIAN_${C}_PACKAGE_RECOMMENDS "${recommends}" PARENT_SCOPE)
+  endif()
+  if(P_DEPENDS)
+    # Beyond the computed library Depends and the common ones (hallq_finish_packaging).
+    list(JOIN P_DEPENDS ", " depends)
+    set(CPACK_DEBIAN_${C}_PACKAGE_DEPENDS "passwd, tzdata, ${depends}" PARENT_SCOPE)
   endif()
   set(HALLQ_PACKAGE_COMPONENTS ${HALLQ_PACKAGE_COMPONENTS} ${component} PARENT_SCOPE)
 endfunction()

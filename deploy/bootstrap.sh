@@ -24,6 +24,8 @@ packages=(
   chromium
   # The display node's default voice clips: espeak-ng from pinyin, sox.
   espeak-ng sox
+  # The display node's voice output (ALSA).
+  libasound2-dev
 )
 # Node.js and npm for the browser tests: Debian's, unless a node is already installed (a
 # NodeSource nodejs package carries its own npm and conflicts with Debian's).

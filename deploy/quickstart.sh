@@ -15,7 +15,7 @@ bash deploy/bootstrap.sh
 case "${1:-}" in
   demo)
     cmake --preset release >/dev/null
-    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk hallq_scan_sim
+    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk hallq-display hallq_scan_sim
     data=$(mktemp -d /tmp/hallq-demo.XXXXXX)
     port=${HALLQ_PORT:-8080}
     kport=${HALLQ_KIOSK_PORT:-8090}
@@ -39,6 +39,8 @@ HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a r
   data folder      $data
   kiosk page       http://127.0.0.1:$kport/   (the touch kiosk kiosk-1; open it in a browser)
   printed tickets  $data/printer/job-NNNN.png and .txt  (the printer simulator on port $pport)
+  LED screens      $data/display/window-N.png, hall.png and .txt  (display node display-1)
+  voice calls      $data/display/voice-NNNNNN-A001-w1.wav  (play with: play FILE)
   health           http://127.0.0.1:$port/api/v1/health
   hall snapshot    http://127.0.0.1:$port/api/v1/hall
   service guides   http://127.0.0.1:$port/api/v1/services
@@ -50,7 +52,9 @@ Try:
                                           (scan ticket 1's QR at kiosk-1: its progress)
   echo 5 > $data/buttons                  (press 民政救助 on the button box kiosk-2: a ticket
                                           in $data/printer-2; its LED is in $data/buttons.led)
-  curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}'
+  T=\$(curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/call-next -H "Authorization: Bearer \$T"
+                                          (window 1 calls: its screen, the hall screen, a WAV)
 Stop with Ctrl-C.
 
 MSG
@@ -67,6 +71,9 @@ MSG
     pids+=($!)
     "$bin/hallq-kiosk" --config "$data/kiosk-2.toml" --controller "http://127.0.0.1:$port" \
       --printer "tcp://127.0.0.1:$((pport + 1))" --listen "127.0.0.1:$((kport + 1))" >"$data/kiosk-2.log" 2>&1 &
+    pids+=($!)
+    "$bin/hallq-display" --config deploy/examples/display.toml --controller "http://127.0.0.1:$port" \
+      --out "$data/display" >"$data/display.log" 2>&1 &
     pids+=($!)
     wait -n
     ;;

@@ -61,10 +61,11 @@ LayoutChange Layout::load_snapshot(const json::object& hall) {
   h.centre = str(hall, "centre");
   h.complaint_phone = str(hall, "complaint_phone");
   if (auto* rc = hall.if_contains("recent_calls"); rc && rc->is_array()) {
-    // The snapshot lists calls oldest first.
-    const auto& a = rc->as_array();
-    for (auto it = a.rbegin(); it != a.rend() && static_cast<int>(h.recent.size()) < recent_max_; ++it)
-      if (it->is_object()) h.recent.push_back(HallCall{str(it->as_object(), "number"), static_cast<int>(num(it->as_object(), "window"))});
+    // The snapshot lists calls newest first, as the screen does.
+    for (const auto& v : rc->as_array()) {
+      if (static_cast<int>(h.recent.size()) >= recent_max_) break;
+      if (v.is_object()) h.recent.push_back(HallCall{str(v.as_object(), "number"), static_cast<int>(num(v.as_object(), "window"))});
+    }
   }
   if (auto* ss = hall.if_contains("services"); ss && ss->is_array())
     for (const auto& v : ss->as_array())

@@ -394,7 +394,7 @@ std::optional<std::string> Daemon::start() {
   const int poll_s = config_.poll_s;
   w->events = std::make_unique<link::EventStream>(
       *url, config_.token,
-      [w](std::int64_t, const std::string&) {
+      [w](std::int64_t, const std::string&, const json::object&) {
         {
           std::lock_guard lock(w->m);
           w->dirty = true;

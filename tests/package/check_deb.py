@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--sysroot", default="")
     ap.add_argument("--triplet", default="")
     ap.add_argument("--no-reload", action="store_true", help="the service has no SIGHUP reload")
+    ap.add_argument("--depends", action="append", default=[], help="a declared dependency beyond the libraries")
     a = ap.parse_args()
     admindir = os.path.join(a.sysroot, ".hallq", "dpkg") if a.sysroot else ""
 
@@ -93,6 +94,9 @@ def main():
     depends = [d.strip() for d in (field(control, "Depends") or "").split(",") if d.strip()]
     dep_names = {re.split(r"[ (]", d)[0] for d in depends}
     declared = {"passwd", "tzdata"}  # useradd in postinst; the hall's time zone
+    for d in a.depends:
+        check(d in dep_names, "Depends on %s (declared)" % d)
+    declared |= set(a.depends)
     check(declared <= dep_names, "Depends on passwd (useradd in postinst) and tzdata (time zone)")
 
     tmp = tempfile.mkdtemp(prefix="hallq-deb-")
@@ -127,7 +131,7 @@ def main():
         libc = [d for d in depends if d.startswith("libc6 ")]
         check(bool(libc) and ">=" in libc[0], "Depends carries a minimum glibc: %s" % (libc[0] if libc else None))
         extra = dep_names - set().union(*wanted.values()) - declared
-        check(not extra, "no dependency beyond the binaries' libraries, passwd and tzdata (%s)" % sorted(extra))
+        check(not extra, "no dependency beyond the binaries' libraries, passwd, tzdata and the declared ones (%s)" % sorted(extra))
 
         # conffiles: exactly the shipped /etc files.
         conffiles = set()

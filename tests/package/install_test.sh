@@ -28,6 +28,7 @@ esac
 pkg=$(dpkg-deb -f "$deb" Package)
 case "$pkg" in
   hallq-kiosk) config=/etc/hallq/kiosk.toml ;;
+  hallq-display) config=/etc/hallq/display.toml ;;
   *) config=/etc/hallq/hall.toml ;;
 esac
 cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}
@@ -160,6 +161,29 @@ if [ "$pkg" = hallq-kiosk ]; then
     expect "journal folder owned by hallq" test "$(mode /var/lib/hallq/kiosk)" = "hallq:hallq 750"
   else
     bad "kiosk did not start: $(cat "$work/daemon.log")"
+  fi
+fi
+
+# The display node with no controller, its screens and voice switched to the simulators: it
+# draws its screens from the installed font, loads the installed clips, and stops cleanly.
+if [ "$pkg" = hallq-display ]; then
+  mkfifo "$work/out"
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+    /usr/bin/hallq-display --config "$config" --controller http://127.0.0.1:9 \
+    --out /var/lib/hallq/display-out > "$work/out" 2> "$work/daemon.log" &
+  daemon_pid=$!
+  line=$(timeout 60 head -n1 "$work/out" || true)
+  if grep -q running <<<"$line"; then
+    ok "display node started as hallq under qemu: $line"
+    expect "the installed voice clips were loaded: $(grep -o 'voice: .*' "$work/daemon.log")" \
+      grep -q '44 clips from /usr/share/hallq/voice' "$work/daemon.log"
+    sleep 2
+    kill -TERM "$daemon_pid"
+    code=0; wait "$daemon_pid" || code=$?
+    daemon_pid=
+    expect "display node exits 0 on SIGTERM" test "$code" = 0
+  else
+    bad "display node did not start: $(cat "$work/daemon.log")"
   fi
 fi
 

@@ -33,7 +33,7 @@ json::object snapshot() {
       {"number": 3, "name": "医疗保险", "state": "paused", "pause_reason": "会议", "current": null},
       {"number": 4, "name": "人口计生", "state": "closed", "current": null},
       {"number": 5, "name": "土规农综", "state": "serving", "current": {"id": 9, "number": "E001", "state": "called"}}],
-    "recent_calls": [{"number": "B002", "window": 2}, {"number": "B003", "window": 2}, {"number": "E001", "window": 5}]
+    "recent_calls": [{"number": "E001", "window": 5}, {"number": "B003", "window": 2}, {"number": "B002", "window": 2}]
   })").as_object();
 }
 

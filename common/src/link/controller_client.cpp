@@ -104,7 +104,7 @@ HttpReply HttpController::request(const std::string& method, const std::string& 
   http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
   req.set(http::field::host, m.url.host);
   req.set(http::field::user_agent, "hallq-node");
-  req.set(http::field::authorization, "Bearer " + m.token);
+  if (!m.token.empty()) req.set(http::field::authorization, "Bearer " + m.token);  // none: sign-in
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;

@@ -24,15 +24,13 @@ using namespace std::chrono_literals;
 struct EventStream::Impl {
   ControllerUrl url;
   std::string token;
-  std::function<void(std::int64_t, const std::string&)> on_event;
+  EventStream::OnEvent on_event;
   std::function<void(bool)> on_state;
   std::atomic<std::int64_t> since{0};
   asio::io_context io;
 };
 
-EventStream::EventStream(ControllerUrl url, std::string token,
-                         std::function<void(std::int64_t, const std::string&)> on_event,
-                         std::function<void(bool)> on_state)
+EventStream::EventStream(ControllerUrl url, std::string token, OnEvent on_event, std::function<void(bool)> on_state)
     : impl_(std::make_unique<Impl>()) {
   impl_->url = std::move(url);
   impl_->token = std::move(token);
@@ -110,7 +108,7 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
         std::int64_t cur = m.since.load();
         while (seq > cur && !m.since.compare_exchange_weak(cur, seq)) {
         }
-        m.on_event(seq, type);
+        m.on_event(seq, type, o);
       }
       connected = false;
       m.on_state(false);

@@ -5,6 +5,8 @@
 // from the last sequence number it saw (or the last snapshot's), so a reconnect misses nothing;
 // reconnects by itself with back-off (1 s doubling to 10 s); keep-alive pings find a dead
 // controller within 20 s. Runs its own thread; callbacks are called from it.
+#include <boost/json/object.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -18,10 +20,11 @@ namespace hallq::link {
 
 class EventStream {
  public:
-  // on_event(seq, type) for each event (type "resync": fetch the snapshot again);
-  // on_state(connected) when the subscription comes up or goes down.
-  EventStream(ControllerUrl url, std::string token, std::function<void(std::int64_t, const std::string&)> on_event,
-              std::function<void(bool)> on_state);
+  // on_event(seq, type, event) for each event (type "resync": fetch the snapshot again; the
+  // event is the whole message as the controller sent it); on_state(connected) when the
+  // subscription comes up or goes down.
+  using OnEvent = std::function<void(std::int64_t, const std::string&, const boost::json::object&)>;
+  EventStream(ControllerUrl url, std::string token, OnEvent on_event, std::function<void(bool)> on_state);
   ~EventStream();
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;

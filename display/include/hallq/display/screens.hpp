@@ -3,6 +3,9 @@
 // window's number and name on the first row, the call or 暂停服务 / 欢迎光临 on the second) and
 // a hall screen (default 256×128: a title, the last calls with their windows, and the waiting
 // counts). Pure: views in, frames out.
+#include <string>
+#include <vector>
+
 #include "hallq/display/frame.hpp"
 #include "hallq/display/layout.hpp"
 
@@ -12,5 +15,10 @@ Frame render_window(const WindowView& w, int width, int height, const escpos::Bi
 Frame render_hall(const HallView& h, int width, int height, const escpos::BitmapFont& font);
 // The text of a window's second row, as drawn: 请 A012 号, 正在办理 A012, 暂停服务, 欢迎光临.
 std::string window_message(const WindowView& w);
+std::string window_title(const WindowView& w);  // 3号窗口 民政救助
+// What a screen shows as text lines, top to bottom (the simulator writes them next to the PNG):
+// a window screen's title and message; the hall screen's title, calls and waiting counts.
+std::vector<std::string> screen_text(const WindowView& w);
+std::vector<std::string> screen_text(const HallView& h, int height);
 
 }  // namespace hallq::display

@@ -1,0 +1,68 @@
+#pragma once
+// The display node's configuration (deploy/examples/display.toml): which controller, who it is,
+// the screens it drives and through which sink, and its voice. Parsed once at start into
+// validated plain structs; errors name file, line and key.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallq/common/config.hpp"
+#include "hallq/common/expected.hpp"
+#include "hallq/display/rs485_text.hpp"
+#include "hallq/display/voice.hpp"
+
+namespace hallq::display {
+
+// Where a screen's content goes.
+struct SinkSpec {
+  enum class Kind { Png, FlaschenTaschen, Rs485Text };
+  Kind kind = Kind::Png;
+  std::string target;  // png: a directory; ft: HOST:PORT; rs485: a serial device
+  int baud = 9600;     // rs485
+};
+// png:DIR | ft:HOST[:PORT] (UDP, default port 1337) | rs485:DEV[@BAUD] (default 9600).
+Expected<SinkSpec, std::string> parse_sink(const std::string& spec);
+
+struct ScreenConfig {
+  enum class Kind { Window, Hall };
+  Kind kind = Kind::Window;
+  bool all_windows = true;   // kind Window: every window of the hall
+  std::vector<int> windows;  // else these
+  SinkSpec sink;
+  int width = 128, height = 32;  // pixel sinks; the hall screen defaults to 256×128
+  // rs485: the frame template, and window n's screen has bus address n + address_offset.
+  TextFrameTemplate frame;
+  int address_offset = 0;
+  bool shows(int window) const;
+};
+
+struct VoiceConfig {
+  // "alsa" (the board's audio through ALSA), "wav:DIR" (one WAV file per announcement, for
+  // tests and the demo) or "none".
+  std::string output = "none";
+  std::string device = "default";  // ALSA device
+  std::string clips;               // "" = installed next to the binary (share/hallq/voice)
+  bool all_windows = true;         // which windows' calls this node says aloud
+  std::vector<int> windows;
+  VoiceOptions options;
+  bool says(int window) const;
+};
+
+struct DisplayConfig {
+  std::string id;     // the controller's device id (display-1)
+  std::string token;  // its device token (secret: the config is 0640 root:hallq)
+  std::string controller = "http://127.0.0.1:8080";
+  std::string font = "/usr/share/unifont/unifont.hex";
+  int recent_calls = 5;
+  int poll_s = 3;  // snapshot reads while the event stream is down
+  std::vector<ScreenConfig> screens;
+  VoiceConfig voice;
+};
+
+Expected<DisplayConfig, ConfigError> parse_display_config(std::string_view text, const std::string& source);
+Expected<DisplayConfig, ConfigError> load_display_config(const std::string& path);
+
+// --out DIR: every screen writes PNG into DIR and the voice one WAV per announcement into DIR.
+void redirect_to_simulators(DisplayConfig& c, const std::string& dir);
+
+}  // namespace hallq::display

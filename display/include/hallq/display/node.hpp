@@ -1,0 +1,74 @@
+#pragma once
+// hallq-display's core (issue 6): the controller's hall snapshot and event stream in, the
+// screens and the voice out.
+//   - At start and after each burst of events (200 ms later), and every poll_s seconds while the
+//     stream is down, it reads the hall snapshot: waiting counts, notices, windows opened.
+//   - Calls come from the event stream and go straight to the screens that show their window
+//     and to the voice queue: the fast path. The stream resumes from the last sequence number
+//     seen, so a reconnect misses no call and says none twice.
+//   - A snapshot older than an event already shown is ignored (it would undo the call).
+// Thread-safety: handle_event() and handle_snapshot() may be called from any thread; screens are
+// drawn under one lock.
+#include <boost/json/object.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hallq/display/announcer.hpp"
+#include "hallq/display/config.hpp"
+#include "hallq/display/layout.hpp"
+#include "hallq/display/sinks.hpp"
+
+namespace hallq::link {
+class EventStream;
+}
+
+namespace hallq::display {
+
+class DisplayNode {
+ public:
+  // `voice` may be null (no voice on this node).
+  DisplayNode(DisplayConfig config, std::vector<std::unique_ptr<DisplaySink>> sinks,
+              std::unique_ptr<Announcer> voice);
+  ~DisplayNode();
+  DisplayNode(const DisplayNode&) = delete;
+  DisplayNode& operator=(const DisplayNode&) = delete;
+
+  // Starts the link to the controller (its own threads); an error text if the URL is bad.
+  std::optional<std::string> start();
+  void stop();
+
+  // One event of the stream (public view) / one hall snapshot (GET /api/v1/hall).
+  void handle_event(std::int64_t seq, const std::string& type, const boost::json::object& event);
+  void handle_snapshot(const boost::json::object& hall);
+
+  bool live() const;              // subscribed to the event stream
+  bool online() const;            // the last snapshot read worked
+  std::int64_t shown_seq() const;  // the newest event or snapshot on the screens
+
+ private:
+  void draw(const LayoutChange& change);
+  void link_loop();
+
+  DisplayConfig config_;
+  std::vector<std::unique_ptr<DisplaySink>> sinks_;  // one per config_.screens entry
+  std::vector<std::string> sink_errors_;             // the last error of each, logged once
+  std::unique_ptr<Announcer> voice_;
+  Layout layout_;
+  mutable std::mutex m_;  // layout_, sinks_, the seqs
+  std::int64_t shown_seq_ = 0, event_seq_ = 0;
+  bool online_ = false;
+
+  std::mutex link_m_;
+  std::condition_variable link_cv_;
+  bool dirty_ = false, stop_ = false;
+  std::unique_ptr<link::EventStream> events_;
+  std::thread link_;
+};
+
+}  // namespace hallq::display

@@ -1,0 +1,160 @@
+#include "hallq/display/node.hpp"
+
+#include <boost/json.hpp>
+
+#include "hallq/common/json_fields.hpp"
+#include "hallq/common/log.hpp"
+#include "hallq/link/controller_client.hpp"
+#include "hallq/link/event_stream.hpp"
+
+namespace hallq::display {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+DisplayNode::DisplayNode(DisplayConfig config, std::vector<std::unique_ptr<DisplaySink>> sinks,
+                         std::unique_ptr<Announcer> voice)
+    : config_(std::move(config)),
+      sinks_(std::move(sinks)),
+      sink_errors_(sinks_.size()),
+      voice_(std::move(voice)),
+      layout_(config_.recent_calls) {}
+
+DisplayNode::~DisplayNode() { stop(); }
+
+bool DisplayNode::live() const { return events_ && events_->connected(); }
+bool DisplayNode::online() const {
+  std::lock_guard lock(m_);
+  return online_;
+}
+std::int64_t DisplayNode::shown_seq() const {
+  std::lock_guard lock(m_);
+  return shown_seq_;
+}
+
+void DisplayNode::draw(const LayoutChange& change) {
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    const ScreenConfig& s = config_.screens[i];
+    auto report = [&](std::optional<std::string> err) {
+      if (err && *err != sink_errors_[i]) logger("display")->error("{}", *err);
+      else if (!err && !sink_errors_[i].empty()) logger("display")->info("{}: working again", sinks_[i]->describe());
+      sink_errors_[i] = err.value_or("");
+    };
+    if (s.kind == ScreenConfig::Kind::Hall) {
+      if (change.hall) report(sinks_[i]->show_hall(layout_.hall()));
+      continue;
+    }
+    for (int n : change.windows)
+      if (s.shows(n))
+        if (const WindowView* w = layout_.window(n)) report(sinks_[i]->show_window(*w));
+  }
+}
+
+void DisplayNode::handle_event(std::int64_t seq, const std::string& type, const json::object& event) {
+  if (type == "resync") {
+    // The controller dropped our backlog: read the snapshot now (calls in the gap are not said).
+    logger("display")->warn("event stream resync at {}: reading the hall snapshot", seq);
+  } else {
+    std::optional<Announcement> say;
+    {
+      std::lock_guard lock(m_);
+      if (seq > 0 && seq <= event_seq_) return;  // seen already
+      event_seq_ = std::max(event_seq_, seq);
+      if (seq > shown_seq_) {
+        LayoutChange change = layout_.apply(event);
+        shown_seq_ = seq;
+        draw(change);
+      }
+      // Every call is said, even one the screens already had from a newer snapshot.
+      if (type == "TicketCalled" || type == "TicketRecalled") {
+        const json::object* data = nullptr;
+        if (auto* d = event.if_contains("data"); d && d->is_object()) data = &d->as_object();
+        const std::string number = data ? json_fields::str(*data, "number") : std::string();
+        const int window = static_cast<int>(json_fields::num(event, "window"));
+        if (!number.empty() && window > 0 && config_.voice.says(window))
+          say = Announcement{number, window, type == "TicketRecalled"};
+      }
+    }
+    if (say && voice_) voice_->say(*say);
+  }
+  {
+    std::lock_guard lock(link_m_);
+    dirty_ = true;
+  }
+  link_cv_.notify_all();
+}
+
+void DisplayNode::handle_snapshot(const json::object& hall) {
+  std::int64_t seq = 0;
+  if (auto* s = hall.if_contains("seq"); s && s->is_int64()) seq = s->as_int64();
+  std::lock_guard lock(m_);
+  online_ = true;
+  if (seq < shown_seq_) return;  // read before an event we have shown: the next one will do
+  LayoutChange change = layout_.load_snapshot(hall);
+  shown_seq_ = seq;
+  draw(change);
+}
+
+std::optional<std::string> DisplayNode::start() {
+  auto url = link::parse_controller_url(config_.controller);
+  if (!url) return "controller: " + url.error();
+  events_ = std::make_unique<link::EventStream>(
+      *url, config_.token,
+      [this](std::int64_t seq, const std::string& type, const json::object& e) { handle_event(seq, type, e); },
+      [this](bool up) {
+        logger("display")->info("event stream {}", up ? "up" : "down");
+        {
+          std::lock_guard lock(link_m_);
+          dirty_ = true;  // (re)subscribed or lost: read the snapshot now
+        }
+        link_cv_.notify_all();
+      });
+  link_ = std::thread([this] { link_loop(); });
+  return std::nullopt;
+}
+
+void DisplayNode::link_loop() {
+  auto url = link::parse_controller_url(config_.controller);
+  link::HttpController api(*url, config_.id, config_.token);
+  bool stream_started = false;
+  std::string last_error;
+  for (;;) {
+    link::HttpReply h = api.hall();
+    if (h.ok() && h.body.is_object()) {
+      const json::object& hall = h.body.as_object();
+      handle_snapshot(hall);
+      if (!last_error.empty()) logger("display")->info("controller reachable again");
+      last_error.clear();
+      if (!stream_started) {
+        // Subscribe from this snapshot on: calls made before the node started are not said.
+        if (auto* s = hall.if_contains("seq"); s && s->is_int64()) events_->resume_from(s->as_int64());
+        events_->start();
+        stream_started = true;
+      }
+    } else {
+      std::string err = h.answered() ? "hall snapshot: HTTP " + std::to_string(h.status) + " " + h.message() : h.error;
+      if (err != last_error) logger("display")->warn("{}; the screens keep what they show", err);
+      last_error = err;
+      std::lock_guard lock(m_);
+      online_ = false;
+    }
+    const bool live = events_->connected();
+    std::unique_lock lock(link_m_);
+    // Events come in bursts (a call is several events): gather them for a moment.
+    if (link_cv_.wait_for(lock, 200ms, [this] { return stop_; })) return;
+    const auto period = std::chrono::seconds{live ? std::max(config_.poll_s, 15) : config_.poll_s};
+    if (link_cv_.wait_for(lock, period, [this] { return stop_ || dirty_; }) && stop_) return;
+    dirty_ = false;
+  }
+}
+
+void DisplayNode::stop() {
+  {
+    std::lock_guard lock(link_m_);
+    stop_ = true;
+  }
+  link_cv_.notify_all();
+  if (link_.joinable()) link_.join();
+  if (events_) events_->stop();
+}
+
+}  // namespace hallq::display

@@ -1,0 +1,194 @@
+#include "hallq/display/sinks.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "hallq/display/rs485_text.hpp"
+#include "hallq/display/screens.hpp"
+
+namespace hallq::display {
+namespace {
+
+class PngSink final : public DisplaySink {
+ public:
+  PngSink(const ScreenConfig& s, const escpos::BitmapFont& font) : s_(s), font_(font) {}
+  std::string describe() const override { return "png:" + s_.sink.target; }
+  std::optional<std::string> show_window(const WindowView& w) override {
+    const std::string base = s_.sink.target + "/window-" + std::to_string(w.number);
+    if (auto e = write_text(screen_text(w), base + ".txt")) return e;
+    return write_png(render_window(w, s_.width, s_.height, font_), base + ".png");
+  }
+  std::optional<std::string> show_hall(const HallView& h) override {
+    if (auto e = write_text(screen_text(h, s_.height), s_.sink.target + "/hall.txt")) return e;
+    return write_png(render_hall(h, s_.width, s_.height, font_), s_.sink.target + "/hall.png");
+  }
+
+ private:
+  // The lines beside the picture (tests and people read them), written before the PNG.
+  static std::optional<std::string> write_text(const std::vector<std::string>& lines, const std::string& path) {
+    const std::string tmp = path + ".tmp";
+    std::FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) return path + ": " + std::strerror(errno);
+    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
+    if (std::fclose(f) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+
+  ScreenConfig s_;
+  const escpos::BitmapFont& font_;
+};
+
+// Flaschen-Taschen: one UDP datagram per frame, a binary PPM (P6). A 256×128 frame is 98 KB,
+// under the 64 KiB UDP limit only up to ~21 800 pixels: bigger frames go as horizontal strips
+// with the protocol's y offset in a trailing footer ("x y z").
+class FtSink final : public DisplaySink {
+ public:
+  FtSink(const ScreenConfig& s, const escpos::BitmapFont& font) : s_(s), font_(font) {}
+  ~FtSink() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::string describe() const override { return "ft:" + s_.sink.target; }
+  std::optional<std::string> show_window(const WindowView& w) override {
+    return send(render_window(w, s_.width, s_.height, font_));
+  }
+  std::optional<std::string> show_hall(const HallView& h) override {
+    return send(render_hall(h, s_.width, s_.height, font_));
+  }
+
+ private:
+  std::optional<std::string> connect() {
+    if (fd_ >= 0) return std::nullopt;
+    const auto colon = s_.sink.target.rfind(':');
+    std::string host = s_.sink.target.substr(0, colon), port = s_.sink.target.substr(colon + 1);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* res = nullptr;
+    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0)
+      return describe() + ": " + ::gai_strerror(rc);
+    fd_ = ::socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ >= 0 && ::connect(fd_, res->ai_addr, res->ai_addrlen) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    ::freeaddrinfo(res);
+    if (fd_ < 0) return describe() + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> send(const Frame& f) {
+    if (auto e = connect()) return e;
+    const int rows_per = std::max(1, 60000 / (f.width() * 3));
+    for (int y0 = 0; y0 < f.height(); y0 += rows_per) {
+      const int rows = std::min(rows_per, f.height() - y0);
+      std::string msg = "P6\n" + std::to_string(f.width()) + " " + std::to_string(rows) + "\n255\n";
+      msg.append(reinterpret_cast<const char*>(f.rgb().data()) + static_cast<size_t>(y0) * static_cast<size_t>(f.width()) * 3,
+                 static_cast<size_t>(rows) * static_cast<size_t>(f.width()) * 3);
+      msg += "\n0\n" + std::to_string(y0) + "\n0\n";  // footer: x, y, z offsets
+      if (::send(fd_, msg.data(), msg.size(), MSG_NOSIGNAL) < 0) return describe() + ": " + std::strerror(errno);
+    }
+    return std::nullopt;
+  }
+
+  ScreenConfig s_;
+  const escpos::BitmapFont& font_;
+  int fd_ = -1;
+};
+
+class Rs485Sink final : public DisplaySink {
+ public:
+  explicit Rs485Sink(const ScreenConfig& s) : s_(s) {}
+  ~Rs485Sink() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::string describe() const override { return "rs485:" + s_.sink.target; }
+  std::optional<std::string> show_window(const WindowView& w) override {
+    std::string text = w.mode == WindowView::Mode::Closed ? std::string() : window_message(w);
+    auto frame = encode_text_frame(s_.frame, w.number + s_.address_offset, text);
+    if (!frame) return describe() + ": window " + std::to_string(w.number) + ": " + frame.error();
+    if (fd_ < 0) {
+      fd_ = open_serial(s_.sink.target, s_.sink.baud, false);
+      if (fd_ < 0) return describe() + ": " + std::strerror(errno);
+    }
+    const std::uint8_t* p = frame->data();
+    size_t left = frame->size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        std::string e = describe() + ": " + std::strerror(errno);
+        ::close(fd_);
+        fd_ = -1;  // reopened at the next change (an adapter unplugged and back)
+        return e;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    ::tcdrain(fd_);
+    return std::nullopt;
+  }
+  std::optional<std::string> show_hall(const HallView&) override { return std::nullopt; }
+
+ private:
+  ScreenConfig s_;
+  int fd_ = -1;
+};
+
+speed_t speed_of(int baud) {
+  switch (baud) {
+    case 1200: return B1200;
+    case 2400: return B2400;
+    case 4800: return B4800;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 115200: return B115200;
+    default: return B9600;
+  }
+}
+
+}  // namespace
+
+int open_serial(const std::string& device, int baud, bool read_write) {
+  int fd = ::open(device.c_str(), (read_write ? O_RDWR : O_WRONLY) | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  termios t{};
+  if (::tcgetattr(fd, &t) == 0) {  // a plain file (tests) has no terminal attributes
+    ::cfmakeraw(&t);
+    t.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | PARENB | CRTSCTS);
+    t.c_cflag |= CS8 | CLOCAL | CREAD;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    ::cfsetispeed(&t, speed_of(baud));
+    ::cfsetospeed(&t, speed_of(baud));
+    ::tcsetattr(fd, TCSANOW, &t);
+  }
+  return fd;
+}
+
+std::unique_ptr<DisplaySink> make_png_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
+  return std::make_unique<PngSink>(s, font);
+}
+std::unique_ptr<DisplaySink> make_ft_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
+  return std::make_unique<FtSink>(s, font);
+}
+std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s) { return std::make_unique<Rs485Sink>(s); }
+
+std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
+  switch (s.sink.kind) {
+    case SinkSpec::Kind::Png: return make_png_sink(s, font);
+    case SinkSpec::Kind::FlaschenTaschen: return make_ft_sink(s, font);
+    case SinkSpec::Kind::Rs485Text: return make_rs485_sink(s);
+  }
+  return nullptr;
+}
+
+}  // namespace hallq::display

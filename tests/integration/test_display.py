@@ -1,0 +1,301 @@
+"""hallq-display, the display node, with the real controller: every call reaches the window
+screen, the hall screen and the voice (one WAV per announcement, in order, none dropped); a
+paused window says 暂停服务 (R-HALL-6); a cut link loses no call; bad configs are refused
+(issue 6, R-HALL-7)."""
+import os
+import re
+import shlex
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import wave
+
+from harness import Controller, example_config
+
+EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
+DISPLAY = os.environ.get("HALLQ_DISPLAY", "build/dev/bin/hallq-display")
+SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
+
+
+class Proxy:
+    """A TCP relay between the display node and the controller that the test can cut."""
+
+    def __init__(self, upstream_port):
+        self.upstream = upstream_port
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.port = self.lsock.getsockname()[1]
+        self.up = True
+        self.conns = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            if not self.up:
+                c.close()
+                continue
+            try:
+                u = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+            except OSError:
+                c.close()
+                continue
+            with self.lock:
+                self.conns += [c, u]
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.conns = []
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.lsock.close()
+
+
+class DisplayTest(unittest.TestCase):
+    def setUp(self):
+        self.c = Controller(example_config(always_open="true", device_rate_per_s="1000", device_burst="1000"),
+                            clock_start="2026-03-02T10:00:00+08:00")
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallq-display-")
+        self.addCleanup(self.tmp.cleanup)
+        self.out = os.path.join(self.tmp.name, "out")
+        with open(os.path.join(SOURCE, "deploy", "examples", "display.toml"), encoding="utf-8") as f:
+            text = f.read()
+        # Short pauses: the tests need the clips in order, not the elderly-friendly pace.
+        text = re.sub(r"(?m)^repeat = .*$", "repeat = 1", text)
+        self.config = os.path.join(self.tmp.name, "display.toml")
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.proxy = None
+
+    def start_display(self, port=None, window_1="暂停服务"):
+        self.err = open(os.path.join(self.tmp.name, "display.err"), "ab")
+        self.addCleanup(self.err.close)
+        self.d = subprocess.Popen([*EMULATOR, DISPLAY, "--config", self.config,
+                                   "--controller", "http://127.0.0.1:%d" % (port or self.c.port), "--out", self.out],
+                                  stdout=subprocess.PIPE, stderr=self.err, text=True)
+        self.addCleanup(self._stop)
+        self.assertIn("running", self.d.stdout.readline())
+        self.wait_text("window-1.txt", window_1)  # window 1 closed: nobody signed in
+        self.wait_text("hall.txt", "叫号信息")
+
+    def _stop(self):
+        if self.d.poll() is None:
+            self.d.terminate()
+            self.assertEqual(self.d.wait(10), 0, "hallq-display did not exit cleanly on SIGTERM")
+        self.d.stdout.close()
+        with open(os.path.join(self.tmp.name, "display.err"), encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            self.assertNotIn(marker, log)
+
+    def text(self, name):
+        try:
+            with open(os.path.join(self.out, name), encoding="utf-8") as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def wait_text(self, name, want, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(want in line for line in self.text(name)):
+                return self.text(name)
+            time.sleep(0.05)
+        self.fail("%s never showed %r: %r" % (name, want, self.text(name)))
+
+    def voices(self):
+        return sorted(f for f in os.listdir(self.out) if f.startswith("voice-") and f.endswith(".wav"))
+
+    def wait_voices(self, n, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(self.voices()) < n:
+            time.sleep(0.05)
+        return self.voices()
+
+    def clerk(self, window, clerk):
+        return self.c.sign_in(window, clerk)
+
+    def call(self, window, token):
+        """The next number at the window, the one called before marked absent (skip)."""
+        s, body = self.c.post("/api/v1/windows/%d/skip" % window, {}, token=token)
+        self.assertIn(s, (200, 204, 409), body)
+        s, body = self.c.post("/api/v1/windows/%d/call-next" % window, {}, token=token)
+        self.assertEqual(s, 200, body)
+        return body["number"]
+
+
+class Display(DisplayTest):
+    def test_a_call_reaches_the_screens_and_the_voice(self):
+        self.start_display()
+        t1 = self.clerk(1, "c01")
+        self.wait_text("window-1.txt", "欢迎光临")
+        self.assertEqual(self.text("window-1.txt")[0], "1号窗口 民政救助")
+        for _ in range(2):
+            self.c.issue()
+        self.wait_text("hall.txt", "A:2")
+        number = self.call(1, t1)
+        self.assertEqual(number, "A001")
+        self.wait_text("window-1.txt", "请A001号")
+        self.wait_text("hall.txt", "A001 请到1号窗口")
+        self.assertEqual(self.wait_voices(1), ["voice-000001-A001-w1.wav"])
+        with wave.open(os.path.join(self.out, "voice-000001-A001-w1.wav")) as w:
+            self.assertEqual((w.getnchannels(), w.getsampwidth()), (1, 2))
+            seconds = w.getnframes() / w.getframerate()
+        # chime + 请 A 零 零 一 号 到 一 号 窗口 办理, said once here: several seconds of speech.
+        self.assertGreater(seconds, 3.0)
+        self.assertLess(seconds, 15.0)
+        # The PNG beside the text is a real picture of the panel's size.
+        with open(os.path.join(self.out, "window-1.png"), "rb") as f:
+            head = f.read(24)
+        self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual((int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")), (128, 32))
+
+        # Recalled (said again), serving, finished, paused (R-HALL-6), resumed.
+        s, body = self.c.post("/api/v1/windows/1/recall", {}, token=t1)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(self.wait_voices(2)[1], "voice-000002-A001-w1.wav")
+        s, body = self.c.post("/api/v1/windows/1/start", {}, token=t1)
+        self.assertEqual(s, 200, body)
+        self.wait_text("window-1.txt", "正在办理A001")
+        s, _ = self.c.post("/api/v1/windows/1/finish", {}, token=t1)
+        self.assertEqual(s, 200)
+        self.wait_text("window-1.txt", "欢迎光临")
+        s, _ = self.c.post("/api/v1/windows/1/pause", {"reason": "break"}, token=t1)
+        self.assertEqual(s, 200)
+        self.wait_text("window-1.txt", "暂停服务")
+        s, _ = self.c.post("/api/v1/windows/1/resume", {}, token=t1)
+        self.assertEqual(s, 200)
+        self.wait_text("window-1.txt", "欢迎光临")
+        # The hall screen shows no personal data: numbers, windows and counts only.
+        self.assertEqual(self.text("hall.txt")[1], "A001 请到1号窗口")
+
+    def test_a_burst_of_calls_is_said_in_order_none_dropped(self):
+        self.start_display()
+        tokens = {w: self.clerk(w, c) for w, c in ((1, "c01"), (2, "c03"), (3, "c05"))}
+        services = {1: "minzheng", 2: "laodong", 3: "yibao"}
+        for w in (1, 2, 3):
+            for _ in range(3):
+                self.c.issue(service=services[w])
+        called = []
+        for _ in range(3):
+            for w in (1, 2, 3):
+                called.append((self.call(w, tokens[w]), w))
+        said = self.wait_voices(9, timeout=30)
+        self.assertEqual(len(said), 9, said)
+        got = [(m.group(2), int(m.group(3))) for m in (re.match(r"voice-(\d+)-(\w+)-w(\d+)\.wav", f) for f in said)]
+        self.assertEqual(got, called)
+        self.wait_text("window-3.txt", "请%s号" % called[-1][0])
+        hall = self.text("hall.txt")
+        self.assertEqual(hall[1:6], ["%s 请到%d号窗口" % c for c in reversed(called[-5:])])
+
+    def test_a_cut_link_loses_no_call(self):
+        self.proxy = Proxy(self.c.port)
+        self.addCleanup(self.proxy.close)
+        self.start_display(port=self.proxy.port)
+        t1 = self.clerk(1, "c01")
+        for _ in range(4):
+            self.c.issue()
+        self.assertEqual(self.call(1, t1), "A001")
+        self.assertEqual(len(self.wait_voices(1)), 1)
+        self.proxy.cut()
+        time.sleep(0.5)
+        # Called while the node is cut off: said and shown once it is back.
+        self.assertEqual(self.call(1, t1), "A002")
+        self.assertEqual(self.call(1, t1), "A003")
+        time.sleep(1)
+        self.assertEqual(len(self.voices()), 1)
+        self.proxy.restore()
+        said = self.wait_voices(3, timeout=20)
+        self.assertEqual(said, ["voice-000001-A001-w1.wav", "voice-000002-A002-w1.wav", "voice-000003-A003-w1.wav"])
+        self.wait_text("window-1.txt", "请A003号")
+        self.wait_text("hall.txt", "A003 请到1号窗口")
+        self.assertEqual(self.text("hall.txt")[2], "A002 请到1号窗口")
+        time.sleep(1)
+        self.assertEqual(len(self.voices()), 3, "a call was said twice")
+
+    def test_starts_from_the_snapshot_and_does_not_replay_old_calls(self):
+        t1 = self.clerk(1, "c01")
+        self.c.issue()
+        self.assertEqual(self.call(1, t1), "A001")
+        self.start_display(window_1="请A001号")
+        self.wait_text("hall.txt", "A001 请到1号窗口")
+        time.sleep(1)
+        self.assertEqual(self.voices(), [], "a call made before the node started was said")
+
+
+class DisplayConfig(unittest.TestCase):
+    def check(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False, encoding="utf-8") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, f.name)
+        p = subprocess.run([*EMULATOR, DISPLAY, "--check-config", f.name], capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr
+
+    def test_example_is_valid_and_bad_ones_name_their_line(self):
+        with open(os.path.join(SOURCE, "deploy", "examples", "display.toml"), encoding="utf-8") as f:
+            good = f.read()
+        code, out = self.check(good)
+        self.assertEqual(code, 0, out)
+        self.assertIn("display display-1, 2 screen(s), voice alsa", out)
+        for bad, want in (
+            (good.replace('sink = "rs485:/dev/ttyUSB0@9600"', 'sink = "rs485:/dev/ttyUSB0@9601"'), "baud rate"),
+            (good.replace('checksum = "sum8"', 'checksum = "md5"'), "screen[0].checksum"),
+            (good.replace('windows = "all"\nsink', 'windows = [1, 1]\nsink'), "window listed twice"),
+            (good.replace('pace = 1.2', 'pace = 9'), "voice.pace"),
+            (good.replace('output = "alsa"', 'output = "speaker"'), "voice.output"),
+            (good.replace('sink = "ft:127.0.0.1:1337"', 'sink = "rs485:/dev/ttyUSB1"'), "hall screen is a pixel panel"),
+            (good.replace('token = "demo-display-1"', 'token = "x"'), "display.token"),
+        ):
+            code, out = self.check(bad)
+            self.assertEqual(code, 1, bad)
+            self.assertIn(want, out)
+            self.assertRegex(out, r"\.toml:\d+")
+
+    def test_usage_errors(self):
+        p = subprocess.run([*EMULATOR, DISPLAY, "--bogus"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("Usage: hallq-display", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
