@@ -75,7 +75,12 @@ Expected<std::vector<std::uint8_t>, std::string> encode_text_frame(const TextFra
                                                                     std::string_view utf8) {
   if (address < 0 || address > 255) return unexpected("address " + std::to_string(address) + " is not 0..255");
   auto text = convert(t.charset.c_str(), "UTF-8", utf8);
-  if (!text) return unexpected("\"" + std::string(utf8) + "\" has a character " + t.charset + " lacks");
+  if (!text) {
+    // Built by append: GCC 12's -Wrestrict misfires on a chain of operator+ here at -O3.
+    std::string m = "\"";
+    m.append(utf8).append("\" has a character ").append(t.charset).append(" lacks");
+    return unexpected(std::move(m));
+  }
   if (text->size() > 255) return unexpected("the text is " + std::to_string(text->size()) + " bytes; at most 255");
   std::vector<std::uint8_t> body;
   body.reserve(2 + text->size());

@@ -29,7 +29,10 @@ std::vector<std::string> screen_text(const HallView& h, int height) {
     out.push_back(c.number + " " + hall_call_text(c));
   }
   std::string waiting;
-  for (const auto& s : h.waiting) waiting += (waiting.empty() ? "" : " ") + waiting_text(s);
+  for (const auto& s : h.waiting) {
+    if (!waiting.empty()) waiting += ' ';
+    waiting += waiting_text(s);
+  }
   out.push_back(waiting);
   return out;
 }
