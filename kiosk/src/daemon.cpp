@@ -21,6 +21,7 @@
 
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/common/web_files.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/kiosk/journal.hpp"
 #include "hallq/kiosk/qr_svg.hpp"
@@ -129,34 +130,12 @@ Response make_error(const Request& req, http::status st, const std::string& code
   return make_json(req, st, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
-const char* content_type(const std::string& name) {
-  auto ends = [&](const char* ext) {
-    std::string e(ext);
-    return name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".png")) return "image/png";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".json")) return "application/json";
-  return nullptr;
-}
-
 // A file straight in the web folder, by a plain name: no paths, no dot-files.
 Response static_file(const Request& req, const std::string& dir, std::string name) {
   if (name.empty()) name = "index.html";
-  bool plain = name.size() <= 64 && name[0] != '.' &&
-               std::all_of(name.begin(), name.end(), [](char c) {
-                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-               });
-  const char* type = plain ? content_type(name) : nullptr;
-  if (!type) return make_error(req, http::status::not_found, "not_found", "no such file");
-  std::ifstream f(dir + "/" + name, std::ios::binary);
+  auto f = read_web_file(dir, name);
   if (!f) return make_error(req, http::status::not_found, "not_found", "no such file");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  Response res = make(req, http::status::ok, ss.str(), type);
+  Response res = make(req, http::status::ok, std::move(f->body), f->content_type);
   res.set(http::field::cache_control, "no-cache");
   return res;
 }

@@ -8,6 +8,7 @@
 
 #include "daemon.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/common/web_files.hpp"
 #include "hallq/escpos/printer.hpp"
 
 using namespace hallq;
@@ -30,14 +31,9 @@ int usage_error(const std::string& m) {
   return 2;
 }
 
-// The page's files: the config's web_dir, else installed next to the binary
-// (<prefix>/bin/hallq-kiosk -> <prefix>/share/hallq/kiosk-web; the build tree has the same shape).
+// The page's files: the config's web_dir, else installed next to the binary.
 std::string find_web_dir(const KioskConfig& c, const char* argv0) {
-  if (!c.web_dir.empty()) return c.web_dir;
-  std::error_code ec;
-  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-  if (ec) exe = std::filesystem::absolute(argv0, ec);
-  return (exe.parent_path().parent_path() / "share" / "hallq" / "kiosk-web").string();
+  return c.web_dir.empty() ? installed_share_dir("kiosk-web", argv0) : c.web_dir;
 }
 
 }  // namespace
