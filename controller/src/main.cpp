@@ -22,6 +22,7 @@
 #include "hallq/common/calendar.hpp"
 #include "hallq/common/config.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/common/web_files.hpp"
 #include "hallq/common/secret.hpp"
 #include "hallq/common/service.hpp"
 #include "hallq/controller/store.hpp"
@@ -234,6 +235,7 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   api::Hall hall(io.get_executor(), config, *tz, calendar, *clock, std::move(*st), std::move(*reader), *loaded);
+  hall.set_web_dir(installed_share_dir("controller-web", argv[0]));
   if (auto e = hall.start(*loaded)) {
     log->critical("{}: {}", db_path, *e);
     return 1;

@@ -11,6 +11,7 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/common/service.hpp"
+#include "hallq/common/web_files.hpp"
 #include "hallq/display/node.hpp"
 #include "hallq/escpos/render.hpp"
 #include "hallq/link/controller_client.hpp"
@@ -34,14 +35,9 @@ int usage_error(const std::string& m) {
   return 2;
 }
 
-// The clips: the config's, else installed next to the binary
-// (<prefix>/bin/hallq-display -> <prefix>/share/hallq/voice; the build tree has the same shape).
+// The clips: the config's, else installed next to the binary (share/hallq/voice).
 std::string find_clips(const DisplayConfig& c, const char* argv0) {
-  if (!c.voice.clips.empty()) return c.voice.clips;
-  std::error_code ec;
-  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-  if (ec) exe = std::filesystem::absolute(argv0, ec);
-  return (exe.parent_path().parent_path() / "share" / "hallq" / "voice").string();
+  return c.voice.clips.empty() ? installed_share_dir("voice", argv0) : c.voice.clips;
 }
 
 std::optional<std::string> make_dir(const std::string& dir) {

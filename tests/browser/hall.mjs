@@ -115,6 +115,19 @@ export class Hall {
     return this;
   }
 
+  // The controller alone (pages it serves itself, such as /board).
+  async startControllerOnly() {
+    writeFileSync(join(this.dir, 'hall.toml'), hallConfig(this.hallOverrides));
+    await this.startController('127.0.0.1:0');
+    return this;
+  }
+
+  async signIn(window, clerk, pin = '123456') {
+    const r = await this.api(`/api/v1/windows/${window}/sign-in`, { method: 'POST', body: { clerk, pin } });
+    if (r.status !== 200) throw new Error(`sign-in ${clerk}: ${r.text}`);
+    return r.json.token;
+  }
+
   async startKiosk(listen) {
     const k = await startProcess(KIOSK,
       ['--config', join(this.dir, 'kiosk.toml'), '--controller', `http://127.0.0.1:${this.port}`,

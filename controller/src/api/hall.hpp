@@ -78,6 +78,9 @@ class Hall {
   // Restores the engine from the loaded rows; error text if the rows are damaged.
   std::optional<std::string> start(const store::Loaded& loaded);
   void stop();
+  // The folder of the pages the controller serves (/board); "" serves none.
+  void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }
+  const std::string& web_dir() const { return web_dir_; }
 
   // SIGHUP: takes a new, already validated config. The live state is rebuilt from the
   // database under it; if that fails (a service with waiting tickets was removed) the old
@@ -166,6 +169,7 @@ class Hall {
   std::unordered_map<std::string, Failures> failures_;
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
   Metrics metrics_;
+  std::string web_dir_;
 };
 
 }  // namespace hallq::api

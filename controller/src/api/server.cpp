@@ -14,6 +14,7 @@
 #include <deque>
 
 #include "hallq/common/log.hpp"
+#include "hallq/common/web_files.hpp"
 
 namespace hallq::api {
 namespace beast = boost::beast;
@@ -393,6 +394,19 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(req.keep_alive());
     res.body() = render_metrics(hall);
+    res.prepare_payload();
+    co_return res;
+  }
+  if (path == "/board" || (parts.size() == 2 && parts[0] == "web")) {
+    // The pages (README "Wall board"): /board, and their scripts and styles under /web/.
+    if (method != http::verb::get) co_return method_not_allowed();
+    auto f = read_web_file(hall.web_dir(), path == "/board" ? "board.html" : std::string(parts[1]));
+    if (!f) co_return fail(api_error(404, "not_found", "no such file: " + std::string(path)));
+    Response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, f->content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(f->body);
     res.prepare_payload();
     co_return res;
   }
