@@ -17,6 +17,7 @@ from harness import Controller, example_config
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 DISPLAY = os.environ.get("HALLQ_DISPLAY", "build/dev/bin/hallq-display")
+SCREEN_SIM = os.environ.get("HALLQ_SCREEN_SIM", "build/dev/bin/hallq-screen-sim")
 SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
 
 
@@ -107,14 +108,17 @@ class DisplayTest(unittest.TestCase):
             f.write(text)
         self.proxy = None
 
-    def start_display(self, port=None, window_1="暂停服务"):
+    def start_display(self, port=None, window_1="暂停服务", out=True):
         self.err = open(os.path.join(self.tmp.name, "display.err"), "ab")
         self.addCleanup(self.err.close)
         self.d = subprocess.Popen([*EMULATOR, DISPLAY, "--config", self.config,
-                                   "--controller", "http://127.0.0.1:%d" % (port or self.c.port), "--out", self.out],
+                                   "--controller", "http://127.0.0.1:%d" % (port or self.c.port)]
+                                  + (["--out", self.out] if out else []),
                                   stdout=subprocess.PIPE, stderr=self.err, text=True)
         self.addCleanup(self._stop)
         self.assertIn("running", self.d.stdout.readline())
+        if not out:
+            return
         self.wait_text("window-1.txt", window_1)  # window 1 closed: nobody signed in
         self.wait_text("hall.txt", "叫号信息")
 
@@ -261,6 +265,69 @@ class Display(DisplayTest):
         self.wait_text("hall.txt", "A001 请到1号窗口")
         time.sleep(1)
         self.assertEqual(self.voices(), [], "a call made before the node started was said")
+
+
+class DisplaySinks(DisplayTest):
+    """The real sinks against the simulated screens: RS-485 text screens on a pty (frames
+    decoded with the same template) and a Flaschen-Taschen panel over UDP."""
+
+    def sim(self, *args):
+        p = subprocess.Popen([*EMULATOR, SCREEN_SIM, *args], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(self._stop_sim, p)
+        line = p.stdout.readline()
+        self.assertIn("ready on", line)
+        return p, line
+
+    @staticmethod
+    def _stop_sim(p):
+        p.terminate()
+        p.wait(10)
+        p.stdout.close()
+
+    def file(self, name):
+        try:
+            with open(os.path.join(self.sims, name), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def wait_file(self, name, pred, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            data = self.file(name)
+            if data is not None and pred(data):
+                return data
+            time.sleep(0.05)
+        self.fail("%s never matched: %r" % (name, self.file(name)))
+
+    def test_rs485_text_screens_and_a_flaschen_taschen_hall_panel(self):
+        self.sims = os.path.join(self.tmp.name, "sims")
+        link = os.path.join(self.tmp.name, "ttyRS485")
+        self.sim("--rs485", link, "--out", self.sims, "--checksum", "crc16", "--charset", "GB2312")
+        _, line = self.sim("--ft", "127.0.0.1:0", "--out", self.sims)
+        ft_port = int(re.search(r"udp port (\d+)", line).group(1))
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write('[display]\nid = "display-1"\ntoken = "demo-display-1"\n'
+                    '[[screen]]\nkind = "window"\nwindows = [1, 2]\nsink = "rs485:%s@19200"\n'
+                    'address_offset = 10\nchecksum = "crc16"\ncharset = "GB2312"\n'
+                    '[[screen]]\nkind = "hall"\nsink = "ft:127.0.0.1:%d"\n' % (link, ft_port))
+        self.start_display(out=False)
+        # Window 1 at address 11, window 2 (closed) at 12 with an empty text.
+        self.wait_file("rs485-12.txt", lambda d: d == b"\n")
+        t1 = self.clerk(1, "c01")
+        self.wait_file("rs485-11.txt", lambda d: "欢迎光临" in d.decode())
+        self.c.issue()
+        self.call(1, t1)
+        self.wait_file("rs485-11.txt", lambda d: d.decode() == "请A001号\n")
+        stats = self.wait_file("rs485-stats.txt", lambda d: b"frames" in d).decode()
+        self.assertIn("bad_frames 0", stats)
+        png = self.wait_file("rs485-11.png", lambda d: d[:8] == b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(int.from_bytes(png[16:20], "big"), 128)
+        # The hall panel: 256×128 sent as two strips (98 KB does not fit one datagram).
+        png = self.wait_file("ft.png", lambda d: d[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(d[20:24], "big") == 128)
+        self.assertEqual(int.from_bytes(png[16:20], "big"), 256)
+        ft_stats = self.wait_file("ft-stats.txt", lambda d: True).decode()
+        self.assertIn("bad 0", ft_stats)
 
 
 class DisplayConfig(unittest.TestCase):
