@@ -76,7 +76,7 @@ class Reader : public TomlReader {
     DisplayConfig c;
     const toml::table& d = require_table(root, "display", "");
     const std::string p = "display";
-    check_keys(d, p, {"id", "token", "controller", "font", "recent_calls", "poll_s"});
+    check_keys(d, p, {"id", "token", "controller", "font", "recent_calls", "poll_s", "notice_s"});
     c.id = req_string(d, "id", p);
     if (!valid_id(c.id)) fail(line_of(*d.get("id")), "display.id", "expected 1..32 of a-z 0-9 _ -, got \"" + c.id + "\"");
     c.token = req_string(d, "token", p);
@@ -88,6 +88,7 @@ class Reader : public TomlReader {
     c.font = opt_string(d, "font", p, c.font);
     c.recent_calls = opt_int(d, "recent_calls", p, 1, 20, c.recent_calls);
     c.poll_s = opt_int(d, "poll_s", p, 1, 60, c.poll_s);
+    c.notice_s = opt_int(d, "notice_s", p, 1, 120, c.notice_s);
 
     if (const toml::table* v = opt_table(root, "voice", "")) {
       const std::string q = "voice";

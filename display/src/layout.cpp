@@ -76,6 +76,7 @@ LayoutChange Layout::load_snapshot(const json::object& hall) {
     for (const auto& v : ns->as_array())
       if (v.is_string()) h.notices.emplace_back(v.as_string());
 
+  h.notice_page = hall_.notice_page;  // the roll goes on across snapshots
   LayoutChange change;
   for (const auto& [n, w] : windows) {
     auto old = windows_.find(n);
@@ -84,6 +85,14 @@ LayoutChange Layout::load_snapshot(const json::object& hall) {
   change.hall = !(hall_ == h);
   windows_ = std::move(windows);
   hall_ = std::move(h);
+  return change;
+}
+
+LayoutChange Layout::next_notice_page() {
+  LayoutChange change;
+  if (hall_.notices.empty() && hall_.complaint_phone.empty()) return change;
+  ++hall_.notice_page;
+  change.hall = true;
   return change;
 }
 

@@ -109,6 +109,17 @@ std::optional<std::string> DisplayNode::start() {
         link_cv_.notify_all();
       });
   link_ = std::thread([this] { link_loop(); });
+  roll_ = std::thread([this] {
+    std::unique_lock lock(link_m_);
+    while (!link_cv_.wait_for(lock, std::chrono::seconds(config_.notice_s), [this] { return stop_; })) {
+      lock.unlock();
+      {
+        std::lock_guard screens(m_);
+        draw(layout_.next_notice_page());
+      }
+      lock.lock();
+    }
+  });
   return std::nullopt;
 }
 
@@ -154,6 +165,7 @@ void DisplayNode::stop() {
   }
   link_cv_.notify_all();
   if (link_.joinable()) link_.join();
+  if (roll_.joinable()) roll_.join();
   if (events_) events_->stop();
 }
 

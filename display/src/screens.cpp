@@ -21,13 +21,50 @@ std::string waiting_text(const ServiceWaiting& s) { return s.prefix + ":" + std:
 
 std::vector<std::string> screen_text(const WindowView& w) { return {window_title(w), window_message(w)}; }
 
-std::vector<std::string> screen_text(const HallView& h, int height) {
-  std::vector<std::string> out{"叫号信息"};
+std::vector<std::string> notice_pages(const HallView& h, int width, const escpos::BitmapFont& font) {
+  std::vector<std::string> items = h.notices;
+  if (!h.complaint_phone.empty()) items.push_back("投诉电话 " + h.complaint_phone);
+  std::vector<std::string> pages;
+  for (const auto& item : items) {
+    // Cut at character boundaries where the next character would not fit.
+    std::string page;
+    for (size_t i = 0; i < item.size();) {
+      const auto b = static_cast<unsigned char>(item[i]);
+      const size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+      const std::string ch = item.substr(i, len);
+      if (!page.empty() && text_width(font, page + ch) > width) {
+        pages.push_back(page);
+        page.clear();
+      }
+      page += ch;
+      i += len;
+    }
+    if (!page.empty()) pages.push_back(page);
+  }
+  return pages;
+}
+
+namespace {
+// Rows of a hall screen: title, calls, (notice), waiting.
+struct HallRows {
+  int rows, calls, notice;  // notice: -1 when there is no room or nothing to roll
+};
+HallRows hall_rows(int height, bool has_notices) {
   const int rows = height / 16;
+  const bool notice = has_notices && rows >= 4;
+  return HallRows{rows, std::max(0, rows - 2 - (notice ? 1 : 0)), notice ? rows - 2 : -1};
+}
+}  // namespace
+
+std::vector<std::string> screen_text(const HallView& h, int width, int height, const escpos::BitmapFont& font) {
+  const auto pages = notice_pages(h, width, font);
+  const HallRows r = hall_rows(height, !pages.empty());
+  std::vector<std::string> out{"叫号信息"};
   for (const auto& c : h.recent) {
-    if (static_cast<int>(out.size()) >= rows - 1) break;
+    if (static_cast<int>(out.size()) > r.calls) break;
     out.push_back(c.number + " " + hall_call_text(c));
   }
+  if (r.notice >= 0) out.push_back(pages[static_cast<size_t>(h.notice_page) % pages.size()]);
   std::string waiting;
   for (const auto& s : h.waiting) {
     if (!waiting.empty()) waiting += ' ';
@@ -47,22 +84,24 @@ Frame render_window(const WindowView& w, int width, int height, const escpos::Bi
 
 Frame render_hall(const HallView& h, int width, int height, const escpos::BitmapFont& font) {
   Frame f(width, height);
-  const int rows = height / 16;
-  int row = 0;
-  draw_centred(f, font, 16 * row++, "叫号信息", kAmber);
+  const auto pages = notice_pages(h, width, font);
+  const HallRows r = hall_rows(height, !pages.empty());
+  draw_centred(f, font, 0, "叫号信息", kAmber);
+  int row = 1;
   for (const auto& c : h.recent) {
-    if (row >= rows - 1) break;
+    if (row > r.calls) break;
     const int x = draw_text(f, font, 8, 16 * row, c.number, kRed);
     draw_text(f, font, std::max(x + 16, 72), 16 * row, hall_call_text(c), kGreen);
     ++row;
   }
+  if (r.notice >= 0) draw_text(f, font, 0, 16 * r.notice, pages[static_cast<size_t>(h.notice_page) % pages.size()], kCyan);
   // The last row: waiting per service (R-HALL-2), as many as fit.
-  if (rows >= 2) {
+  if (r.rows >= 2) {
     int x = 0;
     for (const auto& s : h.waiting) {
       const std::string text = waiting_text(s) + " ";
       if (x + text_width(font, text) > width) break;
-      x = draw_text(f, font, x, 16 * (rows - 1), text, kAmber);
+      x = draw_text(f, font, x, 16 * (r.rows - 1), text, kAmber);
     }
   }
   return f;

@@ -27,7 +27,7 @@ class PngSink final : public DisplaySink {
     return write_png(render_window(w, s_.width, s_.height, font_), base + ".png");
   }
   std::optional<std::string> show_hall(const HallView& h) override {
-    if (auto e = write_text(screen_text(h, s_.height), s_.sink.target + "/hall.txt")) return e;
+    if (auto e = write_text(screen_text(h, s_.width, s_.height, font_), s_.sink.target + "/hall.txt")) return e;
     return write_png(render_hall(h, s_.width, s_.height, font_), s_.sink.target + "/hall.png");
   }
 

@@ -257,6 +257,23 @@ class Display(DisplayTest):
         time.sleep(1)
         self.assertEqual(len(self.voices()), 3, "a call was said twice")
 
+    def test_the_hall_screen_rolls_the_notices_and_the_complaint_phone(self):
+        with open(self.config, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(re.sub(r"(?m)^notice_s = .*$", "notice_s = 1", text))
+        self.start_display()
+        seen = set()
+        deadline = time.time() + 20
+        while time.time() < deadline and not any("投诉电话 0701-3780100" in s for s in seen):
+            lines = self.text("hall.txt")
+            if len(lines) >= 3:
+                seen.add(lines[-2])  # the notice row sits above the waiting counts
+            time.sleep(0.1)
+        self.assertIn("中心实行首问负责制、一次性告知制", seen)  # the first page of the first notice
+        self.assertIn("投诉电话 0701-3780100", seen)
+        self.assertGreaterEqual(len(seen), 5)
+
     def test_starts_from_the_snapshot_and_does_not_replay_old_calls(self):
         t1 = self.clerk(1, "c01")
         self.c.issue()

@@ -284,6 +284,35 @@ TEST_CASE("R-HALL-5 R-HALL-6 window and hall screens drawn for 128x32 and 256x12
   CHECK(std::string(sig + 1, 3) == "PNG");
 }
 
+TEST_CASE("R-HALL-2 the hall screen rolls the notices and the complaint phone, page by page", "[screens]") {
+  const auto& font = unifont();
+  Layout l(5);
+  l.load_snapshot(snapshot());
+  // 中心实行首问负责制 (9 characters, 144 dots) fits a 256-dot row; 投诉电话 0701-3780100 too.
+  auto pages = notice_pages(l.hall(), 256, font);
+  CHECK(pages == V{"中心实行首问负责制", "投诉电话 0701-3780100"});
+  // On a 96-dot row (6 characters) the notice is cut at character boundaries.
+  pages = notice_pages(l.hall(), 96, font);
+  CHECK(pages.at(0) == "中心实行首问");
+  CHECK(pages.at(1) == "负责制");
+  for (const auto& p : pages) CHECK(text_width(font, p) <= 96);
+  // 8 rows: title, 5 calls, the notice row, the waiting row.
+  auto text = screen_text(l.hall(), 256, 128, font);
+  REQUIRE(text.size() == 6);  // title, 3 calls, notice, waiting
+  CHECK(text[4] == "中心实行首问负责制");
+  const Frame first = render_hall(l.hall(), 256, 128, font);
+  CHECK(lit(first, 96, 112, kCyan) > 40);  // the notice on row 6
+  auto change = l.next_notice_page();
+  CHECK(change.hall);
+  CHECK(screen_text(l.hall(), 256, 128, font)[4] == "投诉电话 0701-3780100");
+  CHECK_FALSE(render_hall(l.hall(), 256, 128, font) == first);
+  l.next_notice_page();
+  CHECK(screen_text(l.hall(), 256, 128, font)[4] == "中心实行首问负责制");  // wraps
+  // A snapshot keeps the roll where it is.
+  l.load_snapshot(snapshot());
+  CHECK(l.hall().notice_page == 2);
+}
+
 TEST_CASE("RS-485 text frames: golden bytes of the default template; CRC-16/ARC check value", "[rs485]") {
   const std::uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
   CHECK(crc16_arc(check) == 0xBB3D);  // the catalogued check value of CRC-16/ARC

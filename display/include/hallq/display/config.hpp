@@ -55,6 +55,7 @@ struct DisplayConfig {
   std::string font = "/usr/share/unifont/unifont.hex";
   int recent_calls = 5;
   int poll_s = 3;  // snapshot reads while the event stream is down
+  int notice_s = 6;  // seconds each page of the rolling notices stays on the hall screen
   std::vector<ScreenConfig> screens;
   VoiceConfig voice;
 };

@@ -20,6 +20,7 @@ inline constexpr Rgb kBlack{0, 0, 0};
 inline constexpr Rgb kRed{255, 32, 0};      // the common single-colour LED
 inline constexpr Rgb kGreen{0, 220, 60};
 inline constexpr Rgb kAmber{255, 176, 0};
+inline constexpr Rgb kCyan{0, 200, 255};    // notices, apart from the calls
 
 class Frame {
  public:

@@ -43,6 +43,7 @@ struct HallView {
   std::vector<ServiceWaiting> waiting;
   std::vector<std::string> notices;
   std::string complaint_phone;
+  int notice_page = 0;  // which page of the rolling notices is shown (counts up; the screen wraps it)
   bool operator==(const HallView&) const = default;
 };
 
@@ -71,6 +72,8 @@ class Layout {
   // at once and return the announcement; pauses and resumes change the window; everything else
   // waits for the next snapshot (the caller reads one shortly after any event).
   LayoutChange apply(const boost::json::object& event);
+  // The next page of the rolling notices (R-HALL-2): the hall screen changes.
+  LayoutChange next_notice_page();
 
   const std::map<int, WindowView>& windows() const { return windows_; }
   const WindowView* window(int number) const;

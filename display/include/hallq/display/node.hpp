@@ -69,6 +69,7 @@ class DisplayNode {
   bool dirty_ = false, stop_ = false;
   std::unique_ptr<link::EventStream> events_;
   std::thread link_;
+  std::thread roll_;  // turns the notices' pages
 };
 
 }  // namespace hallq::display

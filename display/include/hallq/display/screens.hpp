@@ -19,6 +19,9 @@ std::string window_title(const WindowView& w);  // 3号窗口 民政救助
 // What a screen shows as text lines, top to bottom (the simulator writes them next to the PNG):
 // a window screen's title and message; the hall screen's title, calls and waiting counts.
 std::vector<std::string> screen_text(const WindowView& w);
-std::vector<std::string> screen_text(const HallView& h, int height);
+std::vector<std::string> screen_text(const HallView& h, int width, int height, const escpos::BitmapFont& font);
+// The rolling notices cut into pages that fit a row `width` dots wide: each notice, then
+// 投诉电话 and the complaint phone (R-HALL-2). The hall screen shows page notice_page % size.
+std::vector<std::string> notice_pages(const HallView& h, int width, const escpos::BitmapFont& font);
 
 }  // namespace hallq::display
