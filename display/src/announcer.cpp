@@ -128,7 +128,6 @@ void Announcer::loop() {
     if (!pcm) {
       logger("voice")->error("cannot say {} to window {}: {}", a.number, a.window, pcm.error());
     } else {
-      if (on_start_) on_start_(a);
       if (auto e = out_->play(*pcm, a, serial)) logger("voice")->error("{} (call {} to window {})", *e, a.number, a.window);
     }
     std::lock_guard lock(m_);

@@ -151,7 +151,9 @@ int main(int argc, char** argv) {
   boost::asio::steady_timer watchdog(io);
   std::function<void()> ping = [&] {
     notifier.watchdog_ping();
-    notifier.status(node.live() ? "live" : node.online() ? "controller reachable, event stream down" : "controller unreachable");
+    std::string status = node.live() ? "live" : node.online() ? "controller reachable, event stream down" : "controller unreachable";
+    if (const size_t q = node.voice_queued(); q > 1) status += "; " + std::to_string(q) + " calls queued for the voice";
+    notifier.status(status);
     watchdog.expires_after(notifier.watchdog_interval() ? *notifier.watchdog_interval() / 2 : std::chrono::seconds(10));
     watchdog.async_wait([&](boost::system::error_code ec) {
       if (!ec) ping();

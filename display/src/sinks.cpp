@@ -111,8 +111,7 @@ class Rs485Sink final : public DisplaySink {
   }
   std::string describe() const override { return "rs485:" + s_.sink.target; }
   std::optional<std::string> show_window(const WindowView& w) override {
-    std::string text = w.mode == WindowView::Mode::Closed ? std::string() : window_message(w);
-    auto frame = encode_text_frame(s_.frame, w.number + s_.address_offset, text);
+    auto frame = encode_text_frame(s_.frame, w.number + s_.address_offset, window_message(w));
     if (!frame) return describe() + ": window " + std::to_string(w.number) + ": " + frame.error();
     if (fd_ < 0) {
       fd_ = open_serial(s_.sink.target, s_.sink.baud, false);

@@ -329,8 +329,8 @@ class DisplaySinks(DisplayTest):
                     'address_offset = 10\nchecksum = "crc16"\ncharset = "GB2312"\n'
                     '[[screen]]\nkind = "hall"\nsink = "ft:127.0.0.1:%d"\n' % (link, ft_port))
         self.start_display(out=False)
-        # Window 1 at address 11, window 2 (closed) at 12 with an empty text.
-        self.wait_file("rs485-12.txt", lambda d: d == b"\n")
+        # Window 1 at address 11, window 2 (nobody signed in) at 12: 暂停服务 (R-HALL-6).
+        self.wait_file("rs485-12.txt", lambda d: d.decode() == "暂停服务\n")
         t1 = self.clerk(1, "c01")
         self.wait_file("rs485-11.txt", lambda d: "欢迎光临" in d.decode())
         self.c.issue()

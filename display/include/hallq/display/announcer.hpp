@@ -6,7 +6,6 @@
 // Thread-safety: say() from any thread; the queue is played on the announcer's own thread.
 #include <condition_variable>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,15 +41,12 @@ class Announcer {
   void say(const Announcement& a);
   std::size_t queued() const;
   std::int64_t said() const;
-  // Called on the announcer's thread when an announcement's first sample goes to the output.
-  void on_start(std::function<void(const Announcement&)> f) { on_start_ = std::move(f); }
 
  private:
   void loop();
   ClipSet clips_;
   VoiceOptions options_;
   std::unique_ptr<AudioOutput> out_;
-  std::function<void(const Announcement&)> on_start_;
   mutable std::mutex m_;
   std::condition_variable cv_;
   std::deque<Announcement> q_;

@@ -50,6 +50,7 @@ class DisplayNode {
   bool live() const;              // subscribed to the event stream
   bool online() const;            // the last snapshot read worked
   std::int64_t shown_seq() const;  // the newest event or snapshot on the screens
+  std::size_t voice_queued() const { return voice_ ? voice_->queued() : 0; }  // calls waiting to be said
 
  private:
   void draw(const LayoutChange& change);
