@@ -146,7 +146,9 @@ function onEvent(e) {
   if ((e.type === 'TicketCalled' || e.type === 'TicketRecalled') && e.data && e.data.number) {
     latest = { number: e.data.number, window: e.window };
     if (hall && e.type === 'TicketCalled') {
-      hall.recent_calls = [{ number: e.data.number, window: e.window }, ...(hall.recent_calls || [])];
+      // The snapshot may already hold this call: never list it twice.
+      hall.recent_calls = [{ number: e.data.number, window: e.window },
+        ...(hall.recent_calls || []).filter((c) => !(c.number === e.data.number && c.window === e.window))];
     }
     render();
     const now = $('now');

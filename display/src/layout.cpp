@@ -112,7 +112,12 @@ LayoutChange Layout::apply(const json::object& event) {
     w.ticket = number;
     change.windows.push_back(n);
     if (type == "TicketCalled") {
-      hall_.recent.insert(hall_.recent.begin(), HallCall{number, n});
+      // Idempotent: a snapshot may already hold this call (the controller's snapshot can show a
+      // call whose event is still being made durable, under an older seq); a ticket called
+      // again at the same window moves to the top.
+      const HallCall call{number, n};
+      std::erase(hall_.recent, call);
+      hall_.recent.insert(hall_.recent.begin(), call);
       if (static_cast<int>(hall_.recent.size()) > recent_max_) hall_.recent.resize(static_cast<size_t>(recent_max_));
       change.hall = true;
     }

@@ -91,6 +91,18 @@ TEST_CASE("R-HALL-5 a call reaches the window, the hall list and the voice at on
   CHECK(l.window(1)->ticket == "A012");
   CHECK(l.hall().recent.front() == HallCall{"A012", 1});
   CHECK(l.hall().recent.size() == 3);
+  // The same call again (a snapshot that already held it, then its event): still one line.
+  const auto before = l.hall().recent;
+  change = l.apply(event("TicketCalled", 1, {{"ticket", 12}, {"number", "A012"}, {"service", "minzheng"}}));
+  CHECK(l.hall().recent == before);
+  CHECK(change.announce);  // said: the node decides what is said from the stream, not the list
+  // Called again at the same window later (back from no-show): moved to the top, not doubled.
+  l.apply(event("TicketCalled", 5, {{"ticket", 9}, {"number", "E001"}}));
+  CHECK(l.hall().recent.front() == HallCall{"E001", 5});
+  CHECK(l.hall().recent.size() == 3);
+  CHECK(l.hall().recent.at(1) == HallCall{"A012", 1});
+  l.apply(event("TicketCalled", 1, {{"ticket", 12}, {"number", "A012"}}));
+  CHECK(l.hall().recent == before);
   // A recall is said again but is not a new line on the hall screen.
   change = l.apply(event("TicketRecalled", 1, {{"ticket", 12}, {"number", "A012"}, {"recalls", 1}}));
   REQUIRE(change.announce);
