@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "hallq/common/serial.hpp"
 #include "hallq/display/frame.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/escpos/render.hpp"
@@ -81,11 +82,7 @@ int run_rs485(const std::string& link, const std::string& out, const TextFrameTe
   // Hold the far end open ourselves: a pty whose far end nobody holds reads as EIO in between
   // the display node's opens.
   int hold = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  termios raw{};
-  if (hold >= 0 && tcgetattr(hold, &raw) == 0) {
-    cfmakeraw(&raw);
-    tcsetattr(hold, TCSANOW, &raw);
-  }
+  if (hold >= 0) set_serial_raw(hold, 9600);
   std::filesystem::remove(link);
   std::error_code ec;
   std::filesystem::create_symlink(slave, link, ec);

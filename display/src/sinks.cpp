@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hallq/common/serial.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/display/screens.hpp"
 
@@ -141,35 +142,11 @@ class Rs485Sink final : public DisplaySink {
   int fd_ = -1;
 };
 
-speed_t speed_of(int baud) {
-  switch (baud) {
-    case 1200: return B1200;
-    case 2400: return B2400;
-    case 4800: return B4800;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    default: return B9600;
-  }
-}
-
 }  // namespace
 
 int open_serial(const std::string& device, int baud, bool read_write) {
   int fd = ::open(device.c_str(), (read_write ? O_RDWR : O_WRONLY) | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  termios t{};
-  if (::tcgetattr(fd, &t) == 0) {  // a plain file (tests) has no terminal attributes
-    ::cfmakeraw(&t);
-    t.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | PARENB | CRTSCTS);
-    t.c_cflag |= CS8 | CLOCAL | CREAD;
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    ::cfsetispeed(&t, speed_of(baud));
-    ::cfsetospeed(&t, speed_of(baud));
-    ::tcsetattr(fd, TCSANOW, &t);
-  }
+  if (fd >= 0) set_serial_raw(fd, baud);  // a plain file (tests) has no terminal attributes
   return fd;
 }
 

@@ -6,12 +6,13 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "hallq/common/serial.hpp"
 
 namespace hallq::escpos {
 
@@ -95,16 +96,6 @@ int wait_fd(int fd, short events, Millis left) {
   return r;
 }
 
-speed_t baud_constant(int baud) {
-  switch (baud) {
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    default: return B9600;
-  }
-}
-
 }  // namespace
 
 Expected<bool, std::string> Printer::ensure_open() {
@@ -167,13 +158,7 @@ Expected<bool, std::string> Printer::ensure_open() {
     }
     readable_ = spec_.kind != PrinterSpec::Kind::File;
     if (spec_.kind == PrinterSpec::Kind::Serial) {
-      termios tio{};
-      if (::tcgetattr(fd_, &tio) == 0) {
-        ::cfmakeraw(&tio);
-        ::cfsetispeed(&tio, baud_constant(spec_.baud));
-        ::cfsetospeed(&tio, baud_constant(spec_.baud));
-        ::tcsetattr(fd_, TCSANOW, &tio);
-      }
+      set_serial_raw(fd_, spec_.baud);
     }
   }
   backoff_ = Millis{0};
