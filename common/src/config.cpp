@@ -173,7 +173,7 @@ class Reader : public TomlReader {
     const std::string p = "policy";
     check_keys(t, p,
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
-                "noshow_return_minutes", "call_order", "device_rate_per_s", "device_burst",
+                "noshow_return_minutes", "rating_minutes", "call_order", "device_rate_per_s", "device_burst",
                 "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s"});
     PolicyConfig c;
     c.recall_limit = opt_int(t, "recall_limit", p, 0, 10, c.recall_limit);
@@ -182,6 +182,7 @@ class Reader : public TomlReader {
     c.widen_numbers = opt_bool(t, "widen_numbers", p, c.widen_numbers);
     c.noshow_return_minutes =
         opt_int(t, "noshow_return_minutes", p, 0, 24 * 60, c.noshow_return_minutes);
+    c.rating_minutes = opt_int(t, "rating_minutes", p, 1, 24 * 60, c.rating_minutes);
     if (const toml::node* n = t.get("call_order")) {
       c.call_order = as_string(*n, "policy.call_order");
       if (c.call_order != "priority_fifo" && c.call_order != "service_preference")
@@ -352,7 +353,7 @@ class Reader : public TomlReader {
   void read_devices(const toml::table& root, HallConfig& c) const {
     std::set<std::string> ids;
     for_each_table(root, "devices", "", false, [&](const toml::table& t, const std::string& p) {
-      check_keys(t, p, {"id", "kind", "window", "location", "token_hash"});
+      check_keys(t, p, {"id", "kind", "window", "windows", "location", "token_hash"});
       DeviceConfig d;
       d.id = read_id(t, p, ids, "device");
       std::string kind = req_string(t, "kind", p);
@@ -368,6 +369,20 @@ class Reader : public TomlReader {
         d.window = as_int(*n, join_key(p, "window"), 1, 999);
         if (!c.find_window(*d.window))
           fail(line_of(*n), join_key(p, "window"), "unknown window " + std::to_string(*d.window));
+      }
+      if (const toml::node* n = t.get("windows")) {
+        const std::string key = join_key(p, "windows");
+        if (d.kind != DeviceKind::Display)
+          fail(line_of(*n), key, "only display nodes carry keypads and evaluators");
+        const toml::array* a = n->as_array();
+        if (!a) fail(line_of(*n), key, "expected an array of window numbers");
+        for (const toml::node& x : *a) {
+          int w = static_cast<int>(as_int(x, key, 1, 999));
+          if (!c.find_window(w)) fail(line_of(x), key, "unknown window " + std::to_string(w));
+          if (std::find(d.windows.begin(), d.windows.end(), w) != d.windows.end())
+            fail(line_of(x), key, "window " + std::to_string(w) + " listed twice");
+          d.windows.push_back(w);
+        }
       }
       d.location = opt_string(t, "location", p, "");
       if (d.location.size() > 96)

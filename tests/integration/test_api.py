@@ -129,6 +129,85 @@ class Api(ControllerTest):
         s, body = self.c.post("/api/v1/windows/1/call-next", token=tok)  # the session ended
         self.assertEqual(s, 401)
 
+    def test_keypad_acts_for_the_signed_in_clerk(self):
+        """A display node's caller keypad works the queue of its windows for the clerk signed in
+        there, and the events name the device it came through."""
+        before = self.hall()["seq"]
+        _, t = self.c.issue()
+        key = "demo-display-1"
+        s, body = self.c.post("/api/v1/windows/1/call-next", token=key)
+        self.assertEqual((s, body["error"]["code"]), (409, "window_closed"))  # nobody signed in
+        tok = self.c.sign_in(1, "c01")
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % before, token=key)
+        self.addCleanup(ws.close)
+        s, called = self.c.post("/api/v1/windows/1/call-next", token=key)
+        self.assertEqual((s, called["id"], called["window"]), (200, t["id"], 1))
+        for action, state in (("recall", "called"), ("start", "serving")):
+            s, body = self.c.post("/api/v1/windows/1/" + action, token=key)
+            self.assertEqual((s, body["state"]), (200, state), action)
+        types = {}
+        while "ServiceStarted" not in types:
+            e = ws.recv_json()
+            types[e["type"]] = e
+        self.assertEqual(types["TicketCalled"]["actor"], {"kind": "clerk", "id": "c01"})
+        self.assertEqual(types["TicketCalled"]["data"]["via"], "display-1")
+        self.assertEqual(types["ServiceStarted"]["data"]["via"], "display-1")
+        # The keypad cannot sign anyone in or out, nor act at a window it does not carry; a kiosk
+        # credential is no keypad.
+        for path, token, status in (("/api/v1/windows/1/sign-out", key, 403),
+                                    ("/api/v1/windows/9/call-next", key, 403),
+                                    ("/api/v1/windows/1/finish", "demo-kiosk-1", 403)):
+            s, body = self.c.post(path, token=token)
+            self.assertEqual((s, body["error"]["code"]), (status, "forbidden"), path)
+        self.assertEqual(self.hall()["windows"][0]["state"], "serving")
+        s, body = self.c.post("/api/v1/windows/1/finish", token=key)
+        self.assertEqual((s, body["state"]), (200, "done"))
+        s, body = self.c.post("/api/v1/windows/1/pause", token=key)
+        self.assertEqual((s, body["state"]), (200, "paused"))
+        s, body = self.c.post("/api/v1/windows/1/resume", token=key)
+        self.assertEqual((s, body["state"]), (200, "open"))
+        self.c.post("/api/v1/windows/1/sign-out", token=tok)
+
+    def test_one_rating_per_service(self):
+        """R-EVAL-1 / GB/T 39734 一次一评: the window's evaluator rates the service finished there,
+        once; clerks cannot rate; the wall board never sees the level."""
+        before = self.hall()["seq"]
+        key = "demo-display-1"
+        tok = self.c.sign_in(2, "c03")
+        _, t = self.c.issue("laodong")
+        s, body = self.c.post("/api/v1/windows/2/rate", {"level": 5}, key)
+        self.assertEqual((s, body["error"]["code"]), (409, "nothing_to_rate"))
+        s, called = self.c.post("/api/v1/windows/2/call-next", token=tok)
+        self.assertEqual(called["id"], t["id"])
+        s, body = self.c.post("/api/v1/windows/2/finish", token=tok)
+        self.assertEqual(s, 200)
+        for body, token, status, code in (({"level": 5}, tok, 403, "forbidden"),
+                                          ({"level": 5}, "demo-kiosk-1", 403, "forbidden"),
+                                          ({"level": 5}, None, 401, "unauthorized"),
+                                          ({"level": 6}, key, 422, "invalid_value"),
+                                          ({"level": "5"}, key, 400, "bad_field"),
+                                          ({}, key, 400, "bad_field")):
+            s, reply = self.c.post("/api/v1/windows/2/rate", body, token)
+            self.assertEqual((s, reply["error"]["code"]), (status, code), (body, token))
+        seq = self.hall()["seq"]
+        s, body = self.c.post("/api/v1/windows/2/rate", {"level": 1}, key)
+        self.assertEqual((s, body["number"], body["label"], body["window"]), (201, t["number"], "非常不满意", 2))
+        s, body = self.c.post("/api/v1/windows/2/rate", {"level": 5}, key)
+        self.assertEqual((s, body["error"]["code"]), (409, "already_rated"))
+        self.assertEqual(self.hall()["seq"], seq + 1)  # exactly one event: the first rating
+        full = WebSocket(self.c.port, "/api/v1/events?since=%d" % seq, token=key)
+        self.addCleanup(full.close)
+        public = WebSocket(self.c.port, "/api/v1/events?since=%d" % seq)
+        self.addCleanup(public.close)
+        e = full.recv_json()
+        self.assertEqual((e["type"], e["data"]["level"], e["data"]["bad"], e["data"]["clerk"]),
+                         ("ServiceRated", 1, True, "c03"))
+        p = public.recv_json()
+        self.assertEqual(p["type"], "ServiceRated")
+        for k in ("level", "label", "bad", "clerk", "number", "ticket"):
+            self.assertNotIn(k, p["data"])
+        self.c.post("/api/v1/windows/2/sign-out", token=tok)
+
     def test_pin_lockout(self):
         s, body = self.c.post("/api/v1/windows/1/sign-in", {"clerk": "nobody", "pin": "123456"})
         self.assertEqual((s, body["error"]["code"]), (401, "bad_credentials"))  # same answer as a wrong PIN

@@ -502,6 +502,7 @@ TEST_CASE("policy values stay in range", "[config]") {
       {"number_width = 1", "policy.number_width", "from 2 to 6"},
       {"number_width = 7", "policy.number_width", "from 2 to 6"},
       {"noshow_return_minutes = -5", "policy.noshow_return_minutes", "from 0 to 1440"},
+      {"rating_minutes = 0", "policy.rating_minutes", "from 1 to 1440"},
       {"call_order = \"random\"", "policy.call_order",
        "\"priority_fifo\" or \"service_preference\""},
       {"device_rate_per_s = 0", "policy.device_rate_per_s", "from 1 to"},
@@ -749,6 +750,29 @@ TEST_CASE("devices: unique ids, known kinds and windows, blake2b token digests",
     CHECK(c.devices[0].kind == hallq::DeviceKind::Display);
     REQUIRE(c.devices[0].window.has_value());
     CHECK(*c.devices[0].window == 1);
+    CHECK(c.devices[0].serves_window(1));
+    CHECK_FALSE(c.devices[0].serves_window(2));
+  }
+  SECTION("a display node carrying the keypads and evaluators of listed windows") {
+    Doc d;
+    d.windows += "[[windows]]\nnumber = 2\nname = \"二\"\nservices = [\"general\"]\nclerk_a = \"c02\"\n";
+    d.tail = device("display-1", "kind = \"display\"\nwindows = [1, 2]\n" + hash);
+    const HallConfig c = parse_ok(d.text());
+    REQUIRE(c.devices.size() == 1);
+    CHECK(c.devices[0].windows == std::vector<int>{1, 2});
+    CHECK(c.devices[0].serves_window(2));
+    CHECK_FALSE(c.devices[0].serves_window(3));
+  }
+  SECTION("windows: known, listed once, displays only") {
+    Doc d;
+    d.tail = device("display-1", "kind = \"display\"\nwindows = [1, 7]\n" + hash);
+    expect_error(d.text(), "windows = [1, 7]", "devices[0].windows", "unknown window 7");
+    d.tail = device("display-1", "kind = \"display\"\nwindows = [1, 1]\n" + hash);
+    expect_error(d.text(), "windows = [1, 1]", "devices[0].windows", "window 1 listed twice");
+    d.tail = device("display-1", "kind = \"display\"\nwindows = 1\n" + hash);
+    expect_error(d.text(), "windows = 1", "devices[0].windows", "expected an array");
+    d.tail = device("kiosk-1", "kind = \"kiosk\"\nwindows = [1]\n" + hash);
+    expect_error(d.text(), "windows = [1]", "devices[0].windows", "only display nodes");
   }
 }
 

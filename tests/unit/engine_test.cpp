@@ -88,6 +88,7 @@ Actor clerk(std::string id) { return Actor{Actor::Kind::Clerk, std::move(id)}; }
 const Actor kKiosk{Actor::Kind::Device, "kiosk-1"};
 const Actor kKiosk2{Actor::Kind::Device, "kiosk-2"};
 const Actor kSystem{Actor::Kind::System, "system"};
+const Actor kEvaluator{Actor::Kind::Device, "display-1"};
 
 std::string code(Errc e) { return to_string(e); }
 
@@ -681,6 +682,72 @@ TEST_CASE("R-CASE-1 start and finish, with and without a case record; the servic
   CHECK(h.engine.average_service_s("hukou") == Approx(540));
   CHECK(h.engine.average_service_s("social") == Approx(300));
   h.fail(Finish{1, nullptr}, clerk("c01"), Errc::NoCurrentTicket);
+}
+
+TEST_CASE("R-EVAL-1 one rating per service, at the window, soon after it finished (一次一评)", "[engine]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  h.sign_in(2, "c03");
+  TicketId a = h.issue("hukou");
+  TicketId b = h.issue("hukou");
+  // Nothing finished yet at window 1: nothing to rate.
+  h.fail(RateService{1, 5}, kEvaluator, Errc::NothingToRate);
+  REQUIRE(h.call(1, "c01") == a);
+  h.ok(StartService{1}, clerk("c01"));
+  h.fail(RateService{1, 5}, kEvaluator, Errc::NothingToRate);  // still being served
+  h.ok(Finish{1, nullptr}, clerk("c01"));
+
+  // Nobody but the citizen at the evaluator rates: a clerk or a manager cannot.
+  h.fail(RateService{1, 5}, clerk("c01"), Errc::NotYourWindow);
+  h.fail(RateService{1, 5}, Actor{Actor::Kind::Manager, "m01"}, Errc::NotYourWindow);
+  // Levels are 1..5.
+  h.fail(RateService{1, 0}, kEvaluator, Errc::InvalidArgument);
+  h.fail(RateService{1, 6}, kEvaluator, Errc::InvalidArgument);
+  h.fail(RateService{9, 5}, kEvaluator, Errc::UnknownWindow);
+  // Window 2 served nobody: its evaluator has nothing to rate.
+  h.fail(RateService{2, 5}, kEvaluator, Errc::NothingToRate);
+
+  h.advance(seconds{30});
+  Outcome rated = h.ok(RateService{1, 2}, kEvaluator);
+  REQUIRE(rated.events.size() == 1);
+  const Event& e = rated.events[0];
+  CHECK(e.type == "ServiceRated");
+  CHECK(e.window == 1);
+  CHECK(num(json::value(e.data), "ticket") == a);
+  CHECK(str(json::value(e.data), "clerk") == "c01");
+  CHECK(str(json::value(e.data), "number") == "A001");
+  CHECK(num(json::value(e.data), "level") == 2);
+  CHECK(str(json::value(e.data), "label") == "不满意");
+  CHECK(str(json::value(e.data), "bad") == "true");  // 不满意 and 非常不满意 are bad reviews
+  CHECK(str(rated.reply, "label") == "不满意");
+  // Nobody can change a rating, and a second press is not a second rating.
+  h.fail(RateService{1, 5}, kEvaluator, Errc::AlreadyRated);
+
+  // The next service at the window can be rated on its own, but not after the rating period.
+  REQUIRE(h.call(1, "c01") == b);
+  h.fail(RateService{1, 5}, kEvaluator, Errc::AlreadyRated);  // still the last finished one
+  h.ok(Finish{1, nullptr}, clerk("c01"));
+  h.advance(minutes{h.engine.config().policy.rating_minutes} + seconds{1});
+  h.fail(RateService{1, 5}, kEvaluator, Errc::NothingToRate);
+
+  for (int level = 1; level <= 5; ++level) CHECK(std::string(rating_label(level)).size() > 0);
+  CHECK(std::string(rating_label(5)) == "非常满意");
+  CHECK(std::string(rating_label(1)) == "非常不满意");
+}
+
+TEST_CASE("R-EVAL-1 a keypad acting for the clerk is recorded with the device it came through", "[engine]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  h.issue("hukou");
+  Actor via_keypad{Actor::Kind::Clerk, "c01", "display-1"};
+  auto r = h.run(CallNext{1}, via_keypad);
+  REQUIRE(r.has_value());
+  REQUIRE(r->events.size() == 1);
+  CHECK(r->events[0].actor.id == "c01");
+  CHECK(r->events[0].actor.via.empty());
+  CHECK(str(json::value(r->events[0].data), "via") == "display-1");
+  // Without a clerk signed in at the window, the keypad does nothing.
+  h.fail(CallNext{2}, Actor{Actor::Kind::Clerk, "", "display-1"}, Errc::WindowClosed);
 }
 
 TEST_CASE("R-HALL-5 cancel a waiting, called or held ticket", "[engine]") {
@@ -1594,6 +1661,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
     } else if (kind < 65) {
       json::value record = pick(0, 1) ? json::value(json::object{{"item", "户口迁移"}, {"n", i}}) : json::value(nullptr);
       run(Finish{window, record}, actor, window);
+      // The citizen rates at the window's evaluator (a clerk or a level of 0 or 6 is refused).
+      if (pick(0, 2) == 0) run(RateService{window, pick(0, 6)}, pick(0, 5) ? kEvaluator : actor, window);
     } else if (kind < 66) {
       run(FileComplaint{{pick(0, 5) ? "waiting" : "bribes"}, "", pick(0, 6), "", pick(0, 1) ? "13800138000" : ""},
           pick(0, 1) ? kKiosk : actor, 0);
@@ -1638,7 +1707,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
                            "ServiceStarted", "TicketFinished", "TicketCancelled", "TicketTransferred",
                            "TicketHeld", "TicketResumed", "ClerkSignedIn", "ClerkSignedOut", "WindowPaused",
                            "WindowResumed", "DayRolledOver", "TicketVoided", "DeviceStatusChanged",
-                           "HelpRequested", "HelpAnswered", "ComplaintFiled"}) {
+                           "HelpRequested", "HelpAnswered", "ComplaintFiled", "ServiceRated"}) {
     INFO(type);
     // Midnight now signs everyone out, so pauses and resumes are rarer in the random walk.
     CHECK(made[type] >= 3);
@@ -1713,6 +1782,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       INFO("window " << w.number);
       const Actor a = w.open ? clerk(w.clerk) : clerk(posts.at(w.number).front());
       same(Finish{w.number, nullptr}, a);
+      same(RateService{w.number, 3}, kEvaluator);
       same(ResumeWindow{w.number}, a);
       same(SignIn{w.number}, a);
       same(CallNext{w.number}, a);

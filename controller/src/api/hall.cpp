@@ -64,6 +64,10 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
     *ph = engine::mask_phone(ph->as_string());
   json::object pd = e.data;
   for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
+  // A rating seen on the wall next to its window and minute would point at the citizen who gave
+  // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
+  if (e.type == "ServiceRated")
+    for (const char* k : {"level", "label", "bad", "number", "ticket"}) pd.erase(k);
   pub["data"] = std::move(pd);
   return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
                    std::make_shared<const std::string>(json::serialize(pub))};
@@ -216,6 +220,9 @@ Principal Hall::authenticate(std::string_view bearer) {
     p.id = it->second->id;
     p.device_kind = it->second->kind;
     p.window = it->second->window.value_or(0);
+    p.windows = it->second->windows;
+    if (p.window && std::find(p.windows.begin(), p.windows.end(), p.window) == p.windows.end())
+      p.windows.push_back(p.window);
     return p;
   }
   auto it = sessions_.find(digest);

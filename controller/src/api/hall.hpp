@@ -45,6 +45,7 @@ struct Principal {
   std::string id;           // device id or clerk id
   int window = 0;           // clerk sessions: their window; devices: bound window
   DeviceKind device_kind = DeviceKind::Kiosk;
+  std::vector<int> windows;  // display nodes: the windows whose keypads and evaluators they carry
   std::string digest;       // the session token digest (to sign out)
   engine::Actor actor() const;
 };

@@ -10,8 +10,10 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
+#include <set>
 
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
@@ -319,9 +321,31 @@ asio::awaitable<Response> window_command(Hall& hall, const Request& req, const P
   }
   if (p.kind == Principal::Kind::None)
     co_return fail(api_error(401, "unauthorized", "sign in at the window first", "请先签到"));
-  if (p.kind != Principal::Kind::Clerk || p.window != window)
-    co_return fail(api_error(403, "forbidden", "this credential is not signed in at window " + std::to_string(window), "您未在该窗口签到"));
+  // A display node carries the caller keypads and evaluators of its windows.
+  const bool device_here = p.kind == Principal::Kind::Device && p.device_kind == DeviceKind::Display &&
+                           std::find(p.windows.begin(), p.windows.end(), window) != p.windows.end();
+  if (action == "rate") {
+    // Only the citizen rates, at the window's evaluator: never a clerk or a manager (R-EVAL-1).
+    if (!device_here)
+      co_return fail(api_error(403, "forbidden", "only the evaluator of window " + std::to_string(window) + " rates its services",
+                               "评价只能由群众在本窗口评价器上进行"));
+    auto level = int_field(*body, "level", true);
+    if (!level) co_return fail(level.error());
+    if (*level < 1 || *level > 5) co_return fail(api_error(422, "invalid_value", "field 'level' must be 1..5", "评价等级应为 1 到 5"));
+    engine::Command rate = engine::RateService{window, static_cast<int>(*level)};
+    Response res = co_await run_command(hall, req, rate, p, http::status::created);
+    co_return res;
+  }
+  static const std::set<std::string> keypad_actions{"call-next", "recall", "skip",  "start", "finish",
+                                                    "transfer",  "hold",   "unhold", "pause", "resume"};
   engine::Actor actor = p.actor();
+  if (device_here && keypad_actions.contains(action)) {
+    // The keypad acts for the clerk signed in at the window; the event names the device.
+    const engine::WindowStatus* ws = hall.engine().find_window(window);
+    actor = engine::Actor{engine::Actor::Kind::Clerk, ws ? ws->clerk : std::string(), p.id};
+  } else if (p.kind != Principal::Kind::Clerk || p.window != window) {
+    co_return fail(api_error(403, "forbidden", "this credential is not signed in at window " + std::to_string(window), "您未在该窗口签到"));
+  }
   engine::Command cmd;
   store::CommitItem extra;
   if (action == "call-next") cmd = engine::CallNext{window};

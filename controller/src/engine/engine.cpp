@@ -99,8 +99,21 @@ const char* to_string(Errc e) {
     case Errc::ReturnExpired: return "return_expired";
     case Errc::NotYourTicket: return "not_your_ticket";
     case Errc::UnknownHelp: return "unknown_help_request";
+    case Errc::NothingToRate: return "nothing_to_rate";
+    case Errc::AlreadyRated: return "already_rated";
   }
   return "error";
+}
+
+const char* rating_label(int level) {
+  switch (level) {
+    case 5: return "非常满意";
+    case 4: return "满意";
+    case 3: return "基本满意";
+    case 2: return "不满意";
+    case 1: return "非常不满意";
+    default: return "";
+  }
 }
 
 const char* to_string(Priority p) {
@@ -358,8 +371,10 @@ Event Engine::make_event(std::string type, const Actor& actor, int window, TimeP
   e.type = std::move(type);
   e.at = now;
   e.actor = actor;
+  e.actor.via.clear();
   e.window = window;
   e.data = std::move(data);
+  if (!actor.via.empty()) e.data["via"] = actor.via;
   return e;
 }
 
@@ -738,6 +753,27 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     return ev;
   }
 
+  if (auto* c = std::get_if<RateService>(&command)) {
+    const WindowStatus* w = find_window(c->window);
+    if (!w) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->window), "没有该窗口"));
+    if (actor.kind != Actor::Kind::Device)
+      return unexpected(err(Errc::NotYourWindow, "only the window's evaluator rates a service", "评价只能由群众在评价器上进行"));
+    if (!*rating_label(c->level))
+      return unexpected(err(Errc::InvalidArgument, "level must be 1..5", "评价等级应为 1 到 5"));
+    if (!w->last_finished || now - w->last_finished_at > minutes{config_.policy.rating_minutes})
+      return unexpected(err(Errc::NothingToRate, "no service finished at this window to rate", "该窗口暂无可评价的办件"));
+    if (w->last_rated)
+      return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
+    ev.push_back(make_event("ServiceRated", actor, c->window, now,
+                            json::object{{"ticket", w->last_finished}, {"number", w->last_number},
+                                         {"service", w->last_service}, {"clerk", w->last_clerk},
+                                         {"level", c->level}, {"label", rating_label(c->level)},
+                                         {"bad", c->level <= 2}}));
+    reply = json::object{{"ticket", w->last_finished}, {"number", w->last_number},
+                         {"window", c->window}, {"level", c->level}, {"label", rating_label(c->level)}};
+    return ev;
+  }
+
   if (auto* c = std::get_if<ResumeWindow>(&command)) {
     auto w = clerk_window(c->window, actor);
     if (!w) return unexpected(w.error());
@@ -878,6 +914,10 @@ void Engine::apply(const Event& e) {
     w->since = e.at;
     return;
   }
+  if (type == "ServiceRated" && w) {
+    if (w->last_finished == get_i(d, "ticket")) w->last_rated = true;
+    return;
+  }
   if (type == "WindowResumed" && w) {
     w->paused = false;
     w->pause_reason.clear();
@@ -923,6 +963,14 @@ void Engine::apply(const Event& e) {
     t->state = TicketState::Done;
     t->finished_at = e.at;
     if (auto* c = d.if_contains("case")) t->case_record = *c;
+    if (w) {
+      w->last_finished = t->id;
+      w->last_number = t->number;
+      w->last_service = t->service;
+      w->last_clerk = t->clerk;
+      w->last_finished_at = e.at;
+      w->last_rated = false;
+    }
     if (measured) {
       double s = duration<double>(e.at - *t->started_at).count();
       auto& ss = services_[t->service];

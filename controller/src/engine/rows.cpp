@@ -140,6 +140,12 @@ json::object window_to_row(const WindowStatus& w) {
   o["clerk"] = w.clerk;
   o["current"] = w.current;
   o["since"] = ms(w.since);
+  o["last_finished"] = w.last_finished;
+  o["last_number"] = w.last_number;
+  o["last_service"] = w.last_service;
+  o["last_clerk"] = w.last_clerk;
+  o["last_finished_at"] = ms(w.last_finished_at);
+  o["last_rated"] = w.last_rated;
   return o;
 }
 
@@ -154,6 +160,15 @@ bool window_from_row(const json::object& o, WindowStatus& w) {
   w.clerk = r.s("clerk");
   w.current = r.i("current");
   w.since = tp(r.i("since"));
+  // Rows written before ratings existed have no last_* fields: nothing to rate.
+  if (o.contains("last_finished")) {
+    w.last_finished = r.i("last_finished");
+    w.last_number = r.s("last_number");
+    w.last_service = r.s("last_service");
+    w.last_clerk = r.s("last_clerk");
+    w.last_finished_at = tp(r.i("last_finished_at"));
+    w.last_rated = r.b("last_rated");
+  }
   return r.ok;
 }
 

@@ -2,6 +2,7 @@
 // The hall configuration: one TOML file parsed at start into these validated plain structs.
 // Components receive structs and never parse (style 28). Every error names the file, line,
 // key and what was expected; a config with any error is refused whole.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,12 @@ struct DeviceConfig {
   std::string id;          // e.g. "kiosk-1"
   DeviceKind kind = DeviceKind::Kiosk;
   std::optional<int> window;  // bound window (displays over one window, evaluators)
+  // Display nodes: the windows whose caller keypads and evaluators the node carries; the
+  // device may act for the clerk signed in at these windows and rate their services.
+  std::vector<int> windows;
+  bool serves_window(int n) const {
+    return (window && *window == n) || std::find(windows.begin(), windows.end(), n) != windows.end();
+  }
   std::string location;    // where it stands, for staff answering it ("大厅入口")
   std::string token_hash;  // "blake2b:<hex>", see hallq::token_digest
 };
@@ -92,6 +99,7 @@ struct PolicyConfig {
   int number_width = 3;             // A001; numbers widen past 999 only if widen_numbers
   bool widen_numbers = false;       // bench halls: A1000 after A999 instead of refusing
   int noshow_return_minutes = 30;   // a no-show may come back within this many minutes
+  int rating_minutes = 10;          // the window evaluator rates a finished service this long
   std::string call_order = "priority_fifo";  // or "service_preference"
   int device_rate_per_s = 10;       // requests per second per device before 429
   int device_burst = 30;

@@ -42,6 +42,9 @@ struct Actor {
   enum class Kind { System, Clerk, Device, Manager };
   Kind kind = Kind::System;
   std::string id;
+  // A clerk acting through a device at the window (a caller keypad on a display node): the
+  // device id, recorded in the event's data as "via".
+  std::string via;
 };
 
 // One recorded hand-over of a ticket (R-FIRST-2): from whom, to whom, when.
@@ -86,6 +89,12 @@ struct WindowStatus {
   std::string clerk;
   TicketId current = 0;  // called or serving ticket, 0: none
   TimePoint since;       // last state change
+  // The last service finished here, for its one rating at the window (GB/T 39734 一次一评,
+  // R-EVAL-1). A newer finish replaces it.
+  TicketId last_finished = 0;
+  std::string last_number, last_service, last_clerk;
+  TimePoint last_finished_at;
+  bool last_rated = false;
   WindowState state() const;
 };
 
@@ -125,6 +134,11 @@ struct ReturnNoShow { TicketId ticket = 0; };
 struct SignIn { int window = 0; };  // the actor is the clerk
 struct SignOut { int window = 0; };
 struct PauseWindow { int window = 0; std::string reason; };
+// The window's evaluator rates the service last finished there, once, within
+// policy.rating_minutes. Levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (the last
+// two are bad reviews). The actor is the evaluator's device; clerks cannot rate.
+struct RateService { int window = 0; int level = 0; };
+const char* rating_label(int level);  // 非常满意 .. 非常不满意; "" when out of range
 struct ResumeWindow { int window = 0; };
 struct RollOver {};  // local midnight: close the day (system actor)
 // The no-phantom-ticket contract (README "Printing"): a kiosk whose printer failed voids the
@@ -175,7 +189,7 @@ struct DeviceStatus {
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
-                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint>;
+                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -196,6 +210,8 @@ enum class Errc {
   ReturnExpired,     // no-show came back too late
   NotYourTicket,     // a kiosk may void only the tickets it issued
   UnknownHelp,       // no such help request
+  NothingToRate,     // no service finished at the window lately
+  AlreadyRated,      // one rating per service
 };
 
 struct Error {
