@@ -5,6 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include <linux/input-event-codes.h>
+
 #include "hallq/common/toml_reader.hpp"
 #include "hallq/link/controller_client.hpp"
 
@@ -13,6 +15,16 @@ namespace hallq::display {
 bool ScreenConfig::shows(int window) const {
   return kind == Kind::Window &&
          (all_windows || std::find(windows.begin(), windows.end(), window) != windows.end());
+}
+
+bool KeypadsConfig::carries(int window) const {
+  return all_windows || std::find(windows.begin(), windows.end(), window) != windows.end();
+}
+
+int EvaluatorConfig::level_of(int key) const {
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i] == key) return 5 - static_cast<int>(i);
+  return 0;
 }
 
 bool VoiceConfig::says(int window) const {
@@ -72,7 +84,7 @@ class Reader : public TomlReader {
   using TomlReader::TomlReader;
 
   DisplayConfig read(const toml::table& root) const {
-    check_keys(root, "", {"display", "voice", "screen"});
+    check_keys(root, "", {"display", "voice", "screen", "keypads", "evaluator"});
     DisplayConfig c;
     const toml::table& d = require_table(root, "display", "");
     const std::string p = "display";
@@ -163,10 +175,100 @@ class Reader : public TomlReader {
       c.screens.push_back(std::move(sc));
     });
     if (c.screens.empty()) fail(0, "screen", "a display node drives at least one [[screen]]");
+    read_inputs(root, c);
     return c;
   }
 
  private:
+  void read_inputs(const toml::table& root, DisplayConfig& c) const {
+    if (const toml::table* k = opt_table(root, "keypads", "")) {
+      const std::string p = "keypads";
+      check_keys(*k, p, {"device", "baud", "address_offset", "windows", "checksum", "transfer_service",
+                         "transfer_window", "pause_reason"});
+      KeypadsConfig kc;
+      const toml::node& dn = require(*k, "device", p);
+      kc.device = as_string(dn, "keypads.device");
+      if (kc.device.empty() || kc.device[0] != '/') fail(line_of(dn), "keypads.device", "expected a serial device, /dev/ttyX");
+      if (const toml::node* n = k->get("baud")) {
+        kc.baud = as_int(*n, "keypads.baud", 1200, 115200);
+        static const std::set<int> rates{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
+        if (!rates.count(kc.baud)) fail(line_of(*n), "keypads.baud", "expected one of 1200 2400 4800 9600 19200 38400 57600 115200");
+      }
+      kc.address_offset = opt_int(*k, "address_offset", p, -999, 255, kc.address_offset);
+      read_windows(*k, p, kc.all_windows, kc.windows);
+      if (const toml::node* n = k->get("checksum")) {
+        const std::string cs = as_string(*n, "keypads.checksum");
+        if (cs == "sum8") kc.checksum = KeypadChecksum::Sum8;
+        else if (cs == "none") kc.checksum = KeypadChecksum::None;
+        else fail(line_of(*n), "keypads.checksum", "expected \"sum8\" or \"none\", got \"" + cs + "\"");
+      }
+      kc.transfer_service = opt_string(*k, "transfer_service", p, "");
+      if (!kc.transfer_service.empty() && !valid_id(kc.transfer_service))
+        fail(line_of(*k->get("transfer_service")), "keypads.transfer_service", "expected a service id");
+      kc.transfer_window = opt_int(*k, "transfer_window", p, 0, 999, 0);
+      if (!kc.transfer_service.empty() && kc.transfer_window)
+        fail(line_of(*k->get("transfer_window")), "keypads.transfer_window", "give transfer_service or transfer_window, not both");
+      kc.pause_reason = opt_string(*k, "pause_reason", p, kc.pause_reason);
+      if (kc.pause_reason.empty() || kc.pause_reason.size() > 200)
+        fail(line_of(*k), "keypads.pause_reason", "expected 1..200 bytes");
+      for (int w : kc.windows)
+        if (w + kc.address_offset < 0 || w + kc.address_offset > 255)
+          fail(line_of(*k), "keypads.address_offset", "window " + std::to_string(w) + " has no bus address 0..255");
+      c.keypads = std::move(kc);
+    }
+    std::set<int> seen;
+    for_each_table(root, "evaluator", "", false, [&](const toml::table& e, const std::string& key) {
+      check_keys(e, key, {"window", "device", "bus_address", "keys"});
+      EvaluatorConfig ec;
+      const toml::node& wn = require(e, "window", key);
+      ec.window = as_int(wn, key + ".window", 1, 999);
+      if (!seen.insert(ec.window).second) fail(line_of(wn), key + ".window", "one evaluator per window");
+      const toml::node* dev = e.get("device");
+      const toml::node* addr = e.get("bus_address");
+      if (!dev == !addr) fail(line_of(e), key, "give device (evdev) or bus_address (on the [keypads] bus)");
+      if (dev) {
+        ec.device = as_string(*dev, key + ".device");
+        if (ec.device.empty() || ec.device[0] != '/') fail(line_of(*dev), key + ".device", "expected an input device, /dev/input/...");
+        ec.keys = {KEY_1, KEY_2, KEY_3, KEY_4, KEY_5};
+      } else {
+        if (!c.keypads) fail(line_of(*addr), key + ".bus_address", "no [keypads] bus to listen on");
+        ec.bus_address = as_int(*addr, key + ".bus_address", 0, 255);
+        // With windows = "all" the bus takes an evaluator's address as the evaluator's first.
+        const int w = ec.bus_address - c.keypads->address_offset;
+        if (!c.keypads->all_windows && c.keypads->carries(w))
+          fail(line_of(*addr), key + ".bus_address", "that is the keypad of window " + std::to_string(w));
+        ec.keys = {1, 2, 3, 4, 5};
+      }
+      if (const toml::node* kn = e.get("keys")) {
+        const toml::array* a = kn->as_array();
+        if (!a || a->size() != 5) fail(line_of(*kn), key + ".keys", "expected 5 keys, 非常满意 first");
+        for (std::size_t i = 0; i < 5; ++i) {
+          const toml::node& x = *a->get(i);
+          int code = -1;
+          if (x.is_string()) code = evdev_key(x.as_string()->get());
+          else if (x.is_integer()) code = as_int(x, index_key(key + ".keys", i), 0, 767);
+          if (code < 0) fail(line_of(x), index_key(key + ".keys", i), "expected a key code or a name such as \"KEY_1\", \"KEY_KP1\", \"KEY_F1\"");
+          for (std::size_t j = 0; j < i; ++j)
+            if (ec.keys[j] == code) fail(line_of(x), index_key(key + ".keys", i), "key used twice");
+          ec.keys[i] = code;
+        }
+      }
+      c.evaluators.push_back(std::move(ec));
+    });
+  }
+
+  // The evdev names an evaluator's keys usually have.
+  static int evdev_key(const std::string& name) {
+    static const std::pair<const char*, int> names[] = {
+        {"KEY_1", KEY_1},     {"KEY_2", KEY_2},     {"KEY_3", KEY_3},     {"KEY_4", KEY_4},     {"KEY_5", KEY_5},
+        {"KEY_KP1", KEY_KP1}, {"KEY_KP2", KEY_KP2}, {"KEY_KP3", KEY_KP3}, {"KEY_KP4", KEY_KP4}, {"KEY_KP5", KEY_KP5},
+        {"KEY_F1", KEY_F1},   {"KEY_F2", KEY_F2},   {"KEY_F3", KEY_F3},   {"KEY_F4", KEY_F4},   {"KEY_F5", KEY_F5},
+        {"KEY_A", KEY_A},     {"KEY_B", KEY_B},     {"KEY_C", KEY_C},     {"KEY_D", KEY_D},     {"KEY_E", KEY_E}};
+    for (const auto& [n, code] : names)
+      if (name == n) return code;
+    return -1;
+  }
+
   // windows = "all" | [1, 2, 3]
   void read_windows(const toml::table& t, const std::string& path, bool& all, std::vector<int>& out) const {
     const toml::node* n = t.get("windows");

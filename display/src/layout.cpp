@@ -29,6 +29,11 @@ const WindowView* Layout::window(int number) const {
 }
 
 LayoutChange Layout::load_snapshot(const json::object& hall) {
+  std::map<std::string, int> waiting;  // service id -> tickets waiting
+  if (auto* ss = hall.if_contains("services"); ss && ss->is_array())
+    for (const auto& v : ss->as_array())
+      if (v.is_object()) waiting[str(v.as_object(), "id")] = static_cast<int>(num(v.as_object(), "waiting"));
+  window_waiting_.clear();
   std::map<int, WindowView> windows;
   if (auto* ws = hall.if_contains("windows"); ws && ws->is_array())
     for (const auto& v : ws->as_array()) {
@@ -38,6 +43,10 @@ LayoutChange Layout::load_snapshot(const json::object& hall) {
       w.number = static_cast<int>(num(o, "number"));
       if (w.number <= 0) continue;
       w.name = str(o, "name");
+      int& at_window = window_waiting_[w.number];
+      if (auto* sv = o.if_contains("services"); sv && sv->is_array())
+        for (const auto& id : sv->as_array())
+          if (id.is_string()) at_window += waiting[std::string(id.as_string())];
       const std::string state = str(o, "state");
       std::string ticket, ticket_state;
       if (auto* c = o.if_contains("current"); c && c->is_object()) {

@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << check << ": OK (display " << c->id << ", " << c->screens.size() << " screen(s), voice "
-              << c->voice.output << ")\n";
+              << c->voice.output << (c->keypads ? ", keypads on " + c->keypads->device : std::string())
+              << ", " << c->evaluators.size() << " evaluator(s))\n";
     return 0;
   }
   if (config_path.empty()) return usage_error("--config is required");
@@ -153,6 +154,8 @@ int main(int argc, char** argv) {
     notifier.watchdog_ping();
     std::string status = node.live() ? "live" : node.online() ? "controller reachable, event stream down" : "controller unreachable";
     if (const size_t q = node.voice_queued(); q > 1) status += "; " + std::to_string(q) + " calls queued for the voice";
+    if (auto k = node.keypad_stats(); k && k->keys)
+      status += "; keypads: " + std::to_string(k->keys) + " keys, " + std::to_string(k->refused) + " refused";
     notifier.status(status);
     watchdog.expires_after(notifier.watchdog_interval() ? *notifier.watchdog_interval() / 2 : std::chrono::seconds(10));
     watchdog.async_wait([&](boost::system::error_code ec) {

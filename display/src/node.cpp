@@ -31,7 +31,18 @@ std::int64_t DisplayNode::shown_seq() const {
   return shown_seq_;
 }
 
+std::optional<KeypadBus::Stats> DisplayNode::keypad_stats() const {
+  if (!keypads_) return std::nullopt;
+  return keypads_->stats();
+}
+
 void DisplayNode::draw(const LayoutChange& change) {
+  // The keypads' displays: waiting for the window's services, and the number at the window.
+  if (keypads_)
+    for (const auto& [n, w] : layout_.windows())
+      if (keypads_->carries(n))
+        keypads_->show(n, layout_.waiting_at(n),
+                       w.mode == WindowView::Mode::Calling || w.mode == WindowView::Mode::Serving ? w.ticket : "");
   for (size_t i = 0; i < sinks_.size(); ++i) {
     const ScreenConfig& s = config_.screens[i];
     auto report = [&](std::optional<std::string> err) {
@@ -108,6 +119,27 @@ std::optional<std::string> DisplayNode::start() {
         }
         link_cv_.notify_all();
       });
+  // Keypads and evaluators: each input thread makes its own HTTP client.
+  MakePost make_post = [u = *url, id = config_.id, token = config_.token] {
+    auto api = std::make_shared<link::HttpController>(u, id, token);
+    return PostFn([api](const std::string& path, const std::string& body) { return api->request("POST", path, body); });
+  };
+  if (config_.keypads) {
+    std::vector<EvaluatorConfig> on_bus;
+    for (const auto& e : config_.evaluators)
+      if (e.bus_address >= 0) on_bus.push_back(e);
+    keypads_ = std::make_unique<KeypadBus>(*config_.keypads, std::move(on_bus), make_post, [this](int window) {
+      std::lock_guard lock(m_);
+      const WindowView* w = layout_.window(window);
+      return w ? std::optional<WindowView>(*w) : std::nullopt;
+    });
+    keypads_->start();
+  }
+  for (const auto& e : config_.evaluators)
+    if (!e.device.empty()) {
+      evaluators_.push_back(std::make_unique<EvdevEvaluator>(e, make_post));
+      evaluators_.back()->start();
+    }
   link_ = std::thread([this] { link_loop(); });
   roll_ = std::thread([this] {
     std::unique_lock lock(link_m_);
@@ -159,6 +191,8 @@ void DisplayNode::link_loop() {
 }
 
 void DisplayNode::stop() {
+  for (auto& e : evaluators_) e->stop();
+  if (keypads_) keypads_->stop();
   {
     std::lock_guard lock(link_m_);
     stop_ = true;

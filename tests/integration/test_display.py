@@ -5,11 +5,14 @@ paused window says 暂停服务 (R-HALL-6); a cut link loses no call; bad config
 import os
 import re
 import shlex
+import select
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
 import time
+import tty
 import unittest
 import wave
 
@@ -347,6 +350,167 @@ class DisplaySinks(DisplayTest):
         self.assertIn("bad 0", ft_stats)
 
 
+def keypad_frame(address, function, data):
+    """A caller-keypad frame: FF 68 L L 68 addr func data CS 16 (hardware.md)."""
+    body = bytes([address, function]) + bytes(data)
+    return bytes([0xFF, 0x68, len(body), len(body), 0x68]) + body + bytes([sum(body) & 0xFF, 0x16])
+
+
+# struct input_event as the node's build lays it out: 32-bit time_t on armhf (Debian 12).
+ARMHF = any("qemu-arm" in e and "aarch64" not in e for e in EMULATOR)
+INPUT_EVENT = "iiHHi" if ARMHF else "qqHHi"
+EV_KEY, KEY_1, KEY_2, KEY_3 = 1, 2, 3, 4
+
+
+class DisplayInputs(DisplayTest):
+    """Caller keypads on a pty bus and a USB evaluator (evdev records through a FIFO), through the
+    real node and controller: the keypad acts for the clerk signed in at its window, the
+    evaluator rates the service just finished there, once (R-EVAL-1, GB/T 39734 一次一评)."""
+
+    def setUp(self):
+        super().setUp()
+        self.master, slave = os.openpty()
+        tty.setraw(slave)  # no echo of what the test writes, from the first byte on
+        self.addCleanup(os.close, self.master)
+        self.addCleanup(os.close, slave)
+        self.fifo = os.path.join(self.tmp.name, "evaluator-1")
+        os.mkfifo(self.fifo)
+        with open(self.config, "a", encoding="utf-8") as f:
+            f.write('\n[keypads]\ndevice = "%s"\nwindows = [1, 2]\ntransfer_service = "zixun"\n'
+                    '\n[[evaluator]]\nwindow = 1\ndevice = "%s"\n'
+                    '\n[[evaluator]]\nwindow = 2\nbus_address = 102\n' % (os.ttyname(slave), self.fifo))
+        self.heard = b""
+
+    def frames(self, timeout=5.0, until=None):
+        """Frames the node sent on the bus, until one matches `until` (or the time is up)."""
+        got = []
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            r, _, _ = select.select([self.master], [], [], 0.05)
+            if r:
+                self.heard += os.read(self.master, 4096)
+            while True:
+                i = self.heard.find(b"\xff\x68")
+                if i < 0 or len(self.heard) < i + 5:
+                    break
+                n = self.heard[i + 2]
+                if len(self.heard) < i + 7 + n:
+                    break
+                f = self.heard[i:i + 7 + n]
+                self.heard = self.heard[i + 7 + n:]
+                got.append((f[5], f[6], list(f[7:5 + n]), f))
+            if until and any(until(g) for g in got):
+                return got
+        if until:
+            self.fail("no such frame on the bus; heard %r" % got)
+        return got
+
+    def press(self, address, data):
+        frame = keypad_frame(address, 0x01, data)
+        os.write(self.master, frame)
+        # Each key frame is taken with an echo of itself.
+        self.frames(until=lambda g: g[3] == frame)
+
+    def events(self, since):
+        from harness import WebSocket
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % since, token="demo-display-1")
+        self.addCleanup(ws.close)
+        return ws
+
+    def test_keypads_work_the_queue_and_the_evaluator_rates_once(self):
+        self.start_display()
+        evdev = open(self.fifo, "wb", buffering=0)  # waits for the node to open its end
+        self.addCleanup(evdev.close)
+        _, hall = self.c.get("/api/v1/hall")
+        ws = self.events(hall["seq"])
+        self.clerk(1, "c01")
+        for _ in range(3):
+            self.c.issue()
+        # The keypad's display follows the hall: 3 waiting for window 1's service, no ticket.
+        self.frames(until=lambda g: g[:3] == (1, 0x02, [0, 0, 3, 0x0A, 0x0A, 0x0A]))
+
+        self.press(1, [0x0C])  # 呼叫
+        self.wait_text("window-1.txt", "请A001号")
+        self.frames(until=lambda g: g[:3] == (1, 0x02, [0, 0, 2, 0, 0, 1]))
+        self.assertEqual(self.wait_voices(1), ["voice-000001-A001-w1.wav"])
+        self.press(1, [0x0D])  # 重呼: said again
+        self.assertEqual(len(self.wait_voices(2)), 2)
+        self.press(1, [0x0B])  # 评价: the service ends, the evaluator takes the rating
+        self.wait_text("window-1.txt", "欢迎光临")
+
+        # The citizen presses 非常满意 (KEY_1), then 满意: only the first counts.
+        for code in (KEY_1, KEY_2):
+            for value in (1, 0):  # press, release
+                evdev.write(struct.pack(INPUT_EVENT, 0, 0, EV_KEY, code, value))
+            time.sleep(0.3)
+        seen = {}
+        while "ServiceRated" not in seen:
+            e = ws.recv_json()
+            seen.setdefault(e["type"], []).append(e)
+        self.assertEqual(seen["TicketCalled"][0]["data"]["via"], "display-1")
+        self.assertEqual(seen["TicketCalled"][0]["actor"]["id"], "c01")
+        rated = seen["ServiceRated"][0]
+        self.assertEqual((rated["window"], rated["data"]["number"], rated["data"]["level"], rated["data"]["label"]),
+                         (1, "A001", 5, "非常满意"))
+        self.wait_log("rating 4 not taken: already_rated")
+
+        # 暂停 pauses (暂停服务 on the screen); 呼叫 on a paused window resumes it and calls.
+        self.press(1, [0x12])
+        self.wait_text("window-1.txt", "暂停服务")
+        self.press(1, [0x0C])
+        self.wait_text("window-1.txt", "请A002号")
+        # 0+确认 holds the ticket (挂起), 3+确认 calls it back.
+        self.press(1, [0x00, 0x0F])
+        self.wait_text("window-1.txt", "欢迎光临")
+        self.press(1, [0x03, 0x0F])
+        self.wait_text("window-1.txt", "请A002号")
+        # 转移 hands it to the configured service (R-FIRST-2); 6+确认 marks the next one absent.
+        self.press(1, [0x13])
+        self.wait_text("window-1.txt", "欢迎光临")
+        _, t = self.c.get("/api/v1/tickets?number=A002", token="demo-kiosk-1")
+        self.assertEqual((t["service"], t["state"]), ("zixun", "waiting"))
+        self.press(1, [0x0C])
+        self.wait_text("window-1.txt", "请A003号")
+        self.press(1, [0x06, 0x0F])
+        self.wait_text("window-1.txt", "欢迎光临")
+        _, t = self.c.get("/api/v1/tickets?number=A003", token="demo-kiosk-1")
+        self.assertEqual(t["state"], "no_show")
+
+        # Window 2's keypad: nobody signed in there, so its key is refused with a beep.
+        self.press(2, [0x0C])
+        self.frames(until=lambda g: g[:2] == (2, 0x03))
+        # A frame with a bad checksum is not taken (no echo) and changes nothing.
+        bad = bytearray(keypad_frame(1, 0x01, [0x0C]))
+        bad[-2] ^= 0xFF
+        os.write(self.master, bytes(bad))
+        self.assertFalse([g for g in self.frames(timeout=1.0) if g[3] == bytes(bad)])
+        self.assertIn("欢迎光临", self.text("window-1.txt")[1])
+
+        # Window 2's evaluator sits on the keypad bus at address 102: after a service at window
+        # 2 its 基本满意 key (the third) rates it.
+        t2 = self.clerk(2, "c03")
+        self.c.issue("laodong")
+        self.call(2, t2)
+        s, _ = self.c.post("/api/v1/windows/2/finish", {}, token=t2)
+        self.assertEqual(s, 200)
+        self.press(102, [0x03])
+        while True:
+            e = ws.recv_json()
+            if e["type"] == "ServiceRated":
+                break
+        self.assertEqual((e["window"], e["data"]["level"], e["data"]["label"]), (2, 3, "基本满意"))
+
+    def wait_log(self, want, timeout=10):
+        deadline = time.time() + timeout
+        path = os.path.join(self.tmp.name, "display.err")
+        while time.time() < deadline:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                if want in f.read():
+                    return
+            time.sleep(0.05)
+        self.fail("the node never logged %r" % want)
+
+
 class DisplayConfig(unittest.TestCase):
     def check(self, text):
         with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False, encoding="utf-8") as f:
@@ -360,7 +524,11 @@ class DisplayConfig(unittest.TestCase):
             good = f.read()
         code, out = self.check(good)
         self.assertEqual(code, 0, out)
-        self.assertIn("display display-1, 2 screen(s), voice alsa", out)
+        self.assertIn("display display-1, 2 screen(s), voice alsa, 0 evaluator(s)", out)
+        code, out = self.check(good + '[keypads]\ndevice = "/dev/ttyUSB1"\n[[evaluator]]\nwindow = 1\nbus_address = 101\n'
+                               '[[evaluator]]\nwindow = 2\ndevice = "/dev/input/event3"\nkeys = ["KEY_KP1", "KEY_KP2", 81, 75, 76]\n')
+        self.assertEqual(code, 0, out)
+        self.assertIn("keypads on /dev/ttyUSB1, 2 evaluator(s)", out)
         for bad, want in (
             (good.replace('sink = "rs485:/dev/ttyUSB0@9600"', 'sink = "rs485:/dev/ttyUSB0@9601"'), "baud rate"),
             (good.replace('checksum = "sum8"', 'checksum = "md5"'), "screen[0].checksum"),
@@ -369,6 +537,19 @@ class DisplayConfig(unittest.TestCase):
             (good.replace('output = "alsa"', 'output = "speaker"'), "voice.output"),
             (good.replace('sink = "ft:127.0.0.1:1337"', 'sink = "rs485:/dev/ttyUSB1"'), "hall screen is a pixel panel"),
             (good.replace('token = "demo-display-1"', 'token = "x"'), "display.token"),
+            (good + '[keypads]\ndevice = "ttyUSB1"\n', "keypads.device"),
+            (good + '[keypads]\ndevice = "/dev/ttyUSB1"\nchecksum = "crc"\n', "keypads.checksum"),
+            (good + '[keypads]\ndevice = "/dev/ttyUSB1"\ntransfer_service = "zixun"\ntransfer_window = 6\n',
+             "not both"),
+            (good + '[[evaluator]]\nwindow = 1\n', "give device (evdev) or bus_address"),
+            (good + '[[evaluator]]\nwindow = 1\nbus_address = 101\n', "no [keypads] bus"),
+            (good + '[[evaluator]]\nwindow = 1\ndevice = "/dev/input/event3"\nkeys = ["KEY_1", "KEY_1", 4, 5, 6]\n',
+             "key used twice"),
+            (good + '[[evaluator]]\nwindow = 1\ndevice = "/dev/input/event3"\nkeys = ["KEY_1"]\n', "expected 5 keys"),
+            (good + '[[evaluator]]\nwindow = 1\ndevice = "/dev/input/event3"\nkeys = ["KEY_1", "KEY_Q", 4, 5, 6]\n',
+             "evaluator[0].keys[1]"),
+            (good + '[[evaluator]]\nwindow = 1\ndevice = "/dev/input/e1"\n[[evaluator]]\nwindow = 1\ndevice = "/dev/input/e2"\n',
+             "one evaluator per window"),
         ):
             code, out = self.check(bad)
             self.assertEqual(code, 1, bad)

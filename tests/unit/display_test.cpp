@@ -1,6 +1,7 @@
 // The display node's core (issue 6): what each screen shows from the hall snapshot and the
 // event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
 // call-out assembled from clips (R-HALL-7: said twice, slower on request).
+#include "hallq/display/keypad_bus.hpp"
 #include "hallq/display/layout.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/display/screens.hpp"
@@ -383,4 +384,86 @@ TEST_CASE("RS-485 text frames: the decoder finds frames in noise, split anyhow, 
   auto got = d.feed(a);
   CHECK(got == std::vector<TextFrame>{{2, "B002"}});
   CHECK(d.bad_frames() == 1);
+}
+
+// ---- caller keypads (hardware.md "Caller keypads") ----
+
+TEST_CASE("keypad frames: golden bytes of the display and buzzer frames, as the public example builds them", "[keypad]") {
+  using B = std::vector<std::uint8_t>;
+  // Ticket A012 on keypad 1, waiting count blank: FF 68 08 08 68 01 02 0A 0A 0A 00 01 02 CS 16,
+  // CS = (1 + 2 + 3 × 0x0A + 0 + 1 + 2) mod 256.
+  CHECK(encode_keypad_frame(keypad_show_frame(1, std::nullopt, "A012")) ==
+        B{0xFF, 0x68, 0x08, 0x08, 0x68, 0x01, 0x02, 0x0A, 0x0A, 0x0A, 0x00, 0x01, 0x02, 0x24, 0x16});
+  // 37 waiting and no ticket on keypad 0x21: CS = 0x21 + 2 + 0 + 3 + 7 + 3 × 0x0A = 0x4B.
+  CHECK(encode_keypad_frame(keypad_show_frame(0x21, 37, "")) ==
+        B{0xFF, 0x68, 0x08, 0x08, 0x68, 0x21, 0x02, 0x00, 0x03, 0x07, 0x0A, 0x0A, 0x0A, 0x4B, 0x16});
+  // Over 999 waiting shows 999; a four-digit number shows its last three digits.
+  CHECK(keypad_show_frame(2, 1500, "B1234").data == B{9, 9, 9, 2, 3, 4});
+  CHECK(keypad_show_frame(2, -3, "C7").data == B{0, 0, 0, 0x0A, 0x0A, 7});
+  CHECK(encode_keypad_frame(keypad_beep_frame(5)) == B{0xFF, 0x68, 0x02, 0x02, 0x68, 0x05, 0x03, 0x08, 0x16});
+}
+
+TEST_CASE("keypad frames: the decoder finds key frames in noise, split anyhow, and drops broken ones", "[keypad]") {
+  using B = std::vector<std::uint8_t>;
+  auto key = [](std::uint8_t addr, B data) { return encode_keypad_frame(KeypadFrame{addr, 0x01, std::move(data)}); };
+  B stream{0x00, 0xFF, 0x68, 0x05};  // noise with a false start
+  for (const B& f : {key(1, {0x0C}), key(2, {0x06, 0x0F}), key(3, {0x0D})}) stream.insert(stream.end(), f.begin(), f.end());
+  for (size_t piece : {1, 3, 7, 100}) {
+    KeypadDecoder d;
+    std::vector<KeypadFrame> got;
+    for (size_t at = 0; at < stream.size(); at += piece) {
+      auto part = std::span<const std::uint8_t>(stream).subspan(at, std::min(piece, stream.size() - at));
+      for (auto& f : d.feed(part)) got.push_back(f);
+    }
+    INFO("pieces of " << piece);
+    REQUIRE(got.size() == 3);
+    CHECK(keypad_key(got[0]) == KeypadKey::CallNext);
+    CHECK(got[0].address == 1);
+    CHECK(keypad_key(got[1]) == KeypadKey::GiveUp);
+    CHECK(got[1].address == 2);
+    CHECK(keypad_key(got[2]) == KeypadKey::Recall);
+    CHECK(d.bad_frames() == 0);
+  }
+  // A wrong checksum or end byte is counted and dropped; the next frame still decodes.
+  B bad = key(4, {0x12});
+  bad[bad.size() - 2] ^= 0x40;
+  B bad_end = key(4, {0x12});
+  bad_end.back() = 0x17;
+  B good = key(5, {0x13});
+  B all = bad;
+  all.insert(all.end(), bad_end.begin(), bad_end.end());
+  all.insert(all.end(), good.begin(), good.end());
+  KeypadDecoder d;
+  auto got = d.feed(all);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].address == 5);
+  CHECK(keypad_key(got[0]) == KeypadKey::Transfer);
+  CHECK(d.bad_frames() == 2);
+  // Keypads that send no real checksum: "none" takes the frame as long as its end byte is right.
+  KeypadDecoder lax(KeypadChecksum::None);
+  CHECK(lax.feed(bad).size() == 1);
+  CHECK(lax.feed(bad_end).empty());
+}
+
+TEST_CASE("keypad keys: single keys and digit + confirm combinations; host frames are no keys", "[keypad]") {
+  struct Row {
+    std::vector<std::uint8_t> data;
+    std::optional<KeypadKey> key;
+  };
+  const Row rows[] = {
+      {{0x0C}, KeypadKey::CallNext},  {{0x0D}, KeypadKey::Recall},    {{0x0B}, KeypadKey::Evaluate},
+      {{0x12}, KeypadKey::Pause},     {{0x13}, KeypadKey::Transfer},  {{0x06, 0x0F}, KeypadKey::GiveUp},
+      {{0x00, 0x0F}, KeypadKey::Hold}, {{0x03, 0x0F}, KeypadKey::CallBack},
+      {{0x05, 0x0F}, std::nullopt},   {{0x0F}, std::nullopt},         {{0x01, 0x06, 0x0F}, std::nullopt},
+      {{0x0E}, std::nullopt},         {{0x11}, std::nullopt},         {{}, std::nullopt},
+      // The key is the last byte: a leading digit before a single key does not matter.
+      {{0x04, 0x0C}, KeypadKey::CallNext},
+  };
+  for (const Row& r : rows) {
+    INFO("data size " << r.data.size());
+    CHECK(keypad_key(KeypadFrame{7, 0x01, r.data}) == r.key);
+  }
+  CHECK_FALSE(keypad_key(keypad_show_frame(7, 3, "A001")).has_value());
+  CHECK_FALSE(keypad_key(KeypadFrame{7, kKeypadBeep, {0x0C}}).has_value());
+  CHECK(std::string(to_string(KeypadKey::CallBack)) == "call-back");
 }

@@ -2,12 +2,14 @@
 // The display node's configuration (deploy/examples/display.toml): which controller, who it is,
 // the screens it drives and through which sink, and its voice. Parsed once at start into
 // validated plain structs; errors name file, line and key.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hallq/common/config.hpp"
 #include "hallq/common/expected.hpp"
+#include "hallq/display/keypad_bus.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/display/voice.hpp"
 
@@ -48,6 +50,34 @@ struct VoiceConfig {
   bool says(int window) const;
 };
 
+// The bus of caller keypads (呼叫器), one per window, on an RS-485 serial port.
+struct KeypadsConfig {
+  std::string device;      // /dev/ttyUSB1
+  int baud = 9600;
+  int address_offset = 0;  // window n's keypad answers at bus address n + address_offset
+  bool all_windows = true;
+  std::vector<int> windows;
+  KeypadChecksum checksum = KeypadChecksum::Sum8;
+  // Where the 转移 key sends the ticket (R-FIRST-2: hand over, never refuse): a service id or
+  // a window number; neither: the key is refused with a beep.
+  std::string transfer_service;
+  int transfer_window = 0;
+  std::string pause_reason = "暂停服务";
+  bool carries(int window) const;
+};
+
+// A window's evaluator (评价器): five keys, 非常满意 .. 非常不满意.
+struct EvaluatorConfig {
+  int window = 0;
+  std::string device;  // evdev: a USB HID keypad, /dev/input/...
+  int bus_address = -1;  // else: an evaluator on the [keypads] bus at this address
+  // The key of each level, best first (非常满意, 满意, 基本满意, 不满意, 非常不满意): evdev key
+  // codes, or the key byte an evaluator on the keypad bus sends.
+  std::array<int, 5> keys{};
+  // Level 5..1 of a key; 0 for other keys.
+  int level_of(int key) const;
+};
+
 struct DisplayConfig {
   std::string id;     // the controller's device id (display-1)
   std::string token;  // its device token (secret: the config is 0640 root:hallq)
@@ -58,6 +88,8 @@ struct DisplayConfig {
   int notice_s = 6;  // seconds each page of the rolling notices stays on the hall screen
   std::vector<ScreenConfig> screens;
   VoiceConfig voice;
+  std::optional<KeypadsConfig> keypads;
+  std::vector<EvaluatorConfig> evaluators;
 };
 
 Expected<DisplayConfig, ConfigError> parse_display_config(std::string_view text, const std::string& source);

@@ -77,11 +77,17 @@ class Layout {
 
   const std::map<int, WindowView>& windows() const { return windows_; }
   const WindowView* window(int number) const;
+  // Tickets waiting for the services of this window (a caller keypad's display).
+  int waiting_at(int number) const {
+    auto it = window_waiting_.find(number);
+    return it == window_waiting_.end() ? 0 : it->second;
+  }
   const HallView& hall() const { return hall_; }
 
  private:
   int recent_max_;
   std::map<int, WindowView> windows_;
+  std::map<int, int> window_waiting_;
   HallView hall_;
 };
 

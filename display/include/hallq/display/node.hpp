@@ -21,6 +21,7 @@
 
 #include "hallq/display/announcer.hpp"
 #include "hallq/display/config.hpp"
+#include "hallq/display/inputs.hpp"
 #include "hallq/display/layout.hpp"
 #include "hallq/display/sinks.hpp"
 
@@ -51,6 +52,7 @@ class DisplayNode {
   bool online() const;            // the last snapshot read worked
   std::int64_t shown_seq() const;  // the newest event or snapshot on the screens
   std::size_t voice_queued() const { return voice_ ? voice_->queued() : 0; }  // calls waiting to be said
+  std::optional<KeypadBus::Stats> keypad_stats() const;
 
  private:
   void draw(const LayoutChange& change);
@@ -71,6 +73,8 @@ class DisplayNode {
   std::unique_ptr<link::EventStream> events_;
   std::thread link_;
   std::thread roll_;  // turns the notices' pages
+  std::unique_ptr<KeypadBus> keypads_;
+  std::vector<std::unique_ptr<EvdevEvaluator>> evaluators_;
 };
 
 }  // namespace hallq::display
