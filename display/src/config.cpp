@@ -122,7 +122,7 @@ class Reader : public TomlReader {
 
     for_each_table(root, "screen", "", false, [&](const toml::table& s, const std::string& key) {
       check_keys(s, key, {"kind", "windows", "sink", "width", "height", "address_offset", "frame_prefix",
-                          "frame_suffix", "checksum", "charset"});
+                          "frame_suffix", "checksum", "charset", "blink_s", "scroll_speed"});
       ScreenConfig sc;
       const std::string kind = req_string(s, "kind", key);
       if (kind == "window") sc.kind = ScreenConfig::Kind::Window;
@@ -147,6 +147,8 @@ class Reader : public TomlReader {
       sc.width = opt_int(s, "width", key, 16, 1024, sc.width);
       sc.height = opt_int(s, "height", key, 16, 512, sc.height);
       sc.address_offset = opt_int(s, "address_offset", key, -999, 255, sc.address_offset);
+      sc.blink_ms = 1000 * opt_int(s, "blink_s", key, 0, 60, sc.blink_ms / 1000);
+      sc.scroll_dps = opt_int(s, "scroll_speed", key, 0, 200, sc.scroll_dps);
       for (const char* k : {"frame_prefix", "frame_suffix"}) {
         if (const toml::node* n = s.get(k)) {
           auto bytes = parse_hex_bytes(as_string(*n, key + "." + k));

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/link/controller_client.hpp"
@@ -45,19 +47,20 @@ void DisplayNode::draw(const LayoutChange& change) {
                        w.mode == WindowView::Mode::Calling || w.mode == WindowView::Mode::Serving ? w.ticket : "");
   for (size_t i = 0; i < sinks_.size(); ++i) {
     const ScreenConfig& s = config_.screens[i];
-    auto report = [&](std::optional<std::string> err) {
-      if (err && *err != sink_errors_[i]) logger("display")->error("{}", *err);
-      else if (!err && !sink_errors_[i].empty()) logger("display")->info("{}: working again", sinks_[i]->describe());
-      sink_errors_[i] = err.value_or("");
-    };
     if (s.kind == ScreenConfig::Kind::Hall) {
-      if (change.hall) report(sinks_[i]->show_hall(layout_.hall()));
+      if (change.hall) report(i, sinks_[i]->show_hall(layout_.hall()));
       continue;
     }
     for (int n : change.windows)
       if (s.shows(n))
-        if (const WindowView* w = layout_.window(n)) report(sinks_[i]->show_window(*w));
+        if (const WindowView* w = layout_.window(n)) report(i, sinks_[i]->show_window(*w));
   }
+}
+
+void DisplayNode::report(std::size_t i, std::optional<std::string> err) {
+  if (err && *err != sink_errors_[i]) logger("display")->error("{}", *err);
+  else if (!err && !sink_errors_[i].empty()) logger("display")->info("{}: working again", sinks_[i]->describe());
+  sink_errors_[i] = err.value_or("");
 }
 
 void DisplayNode::handle_event(std::int64_t seq, const std::string& type, const json::object& event) {
@@ -141,6 +144,21 @@ std::optional<std::string> DisplayNode::start() {
       evaluators_.back()->start();
     }
   link_ = std::thread([this] { link_loop(); });
+  if (std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->animated(); }))
+    motion_ = std::thread([this] {
+      // 25 frames a second at most; a sink sends only frames that changed.
+      std::unique_lock lock(link_m_);
+      while (!link_cv_.wait_for(lock, 40ms, [this] { return stop_; })) {
+        lock.unlock();
+        {
+          std::lock_guard screens(m_);
+          const auto now = std::chrono::steady_clock::now();
+          for (size_t i = 0; i < sinks_.size(); ++i)
+            if (sinks_[i]->animated()) report(i, sinks_[i]->tick(now));
+        }
+        lock.lock();
+      }
+    });
   roll_ = std::thread([this] {
     std::unique_lock lock(link_m_);
     while (!link_cv_.wait_for(lock, std::chrono::seconds(config_.notice_s), [this] { return stop_; })) {
@@ -200,6 +218,7 @@ void DisplayNode::stop() {
   link_cv_.notify_all();
   if (link_.joinable()) link_.join();
   if (roll_.joinable()) roll_.join();
+  if (motion_.joinable()) motion_.join();
   if (events_) events_->stop();
 }
 

@@ -74,15 +74,32 @@ std::vector<std::string> screen_text(const HallView& h, int width, int height, c
   return out;
 }
 
-Frame render_window(const WindowView& w, int width, int height, const escpos::BitmapFont& font) {
+Motion motion_at(std::int64_t since_call_ms, int blink_ms, std::int64_t clock_ms, int scroll_dps) {
+  Motion m;
+  if (since_call_ms >= 0 && since_call_ms < blink_ms) m.call_off = since_call_ms % kBlinkPeriodMs >= 500;
+  if (scroll_dps > 0 && clock_ms > 0) m.scroll_px = static_cast<int>(clock_ms * scroll_dps / 1000);
+  return m;
+}
+
+Frame render_window(const WindowView& w, int width, int height, const escpos::BitmapFont& font, const Motion& m) {
   Frame f(width, height);
-  draw_centred(f, font, 0, window_title(w), kAmber);
+  const std::string title = window_title(w);
+  const int tw = text_width(font, title);
+  if (tw <= width || m.scroll_px == 0) {
+    draw_centred(f, font, 0, title, kAmber);
+  } else {
+    // A marquee: the title moves left and comes round again after a gap.
+    const int x = -(m.scroll_px % (tw + kScrollGap));
+    draw_text(f, font, x, 0, title, kAmber);
+    draw_text(f, font, x + tw + kScrollGap, 0, title, kAmber);
+  }
   const Rgb colour = w.mode == WindowView::Mode::Welcome ? kGreen : kRed;
-  if (height >= 32) draw_centred(f, font, 16, window_message(w), colour);
+  const bool dark = m.call_off && w.mode == WindowView::Mode::Calling;
+  if (height >= 32 && !dark) draw_centred(f, font, 16, window_message(w), colour);
   return f;
 }
 
-Frame render_hall(const HallView& h, int width, int height, const escpos::BitmapFont& font) {
+Frame render_hall(const HallView& h, int width, int height, const escpos::BitmapFont& font, const Motion& m) {
   Frame f(width, height);
   const auto pages = notice_pages(h, width, font);
   const HallRows r = hall_rows(height, !pages.empty());
@@ -90,6 +107,10 @@ Frame render_hall(const HallView& h, int width, int height, const escpos::Bitmap
   int row = 1;
   for (const auto& c : h.recent) {
     if (row > r.calls) break;
+    if (row == 1 && m.call_off) {  // the newest call blinks
+      ++row;
+      continue;
+    }
     const int x = draw_text(f, font, 8, 16 * row, c.number, kRed);
     draw_text(f, font, std::max(x + 16, 72), 16 * row, hall_call_text(c), kGreen);
     ++row;

@@ -18,6 +18,8 @@
 namespace hallq::display {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 class PngSink final : public DisplaySink {
  public:
   PngSink(const ScreenConfig& s, const escpos::BitmapFont& font) : s_(s), font_(font) {}
@@ -58,11 +60,21 @@ class FtSink final : public DisplaySink {
   }
   std::string describe() const override { return "ft:" + s_.sink.target; }
   std::optional<std::string> show_window(const WindowView& w) override {
-    return send(render_window(w, s_.width, s_.height, font_));
+    const auto now = Clock::now();
+    const bool new_call = w.mode == WindowView::Mode::Calling &&
+                          (!window_ || window_->mode != WindowView::Mode::Calling || window_->ticket != w.ticket);
+    if (new_call) call_at_ = now;
+    window_ = w;
+    return draw(now, true);
   }
   std::optional<std::string> show_hall(const HallView& h) override {
-    return send(render_hall(h, s_.width, s_.height, font_));
+    const auto now = Clock::now();
+    if (!h.recent.empty() && (!hall_ || hall_->recent.empty() || hall_->recent.front() != h.recent.front())) call_at_ = now;
+    hall_ = h;
+    return draw(now, true);
   }
+  bool animated() const override { return s_.blink_ms > 0 || s_.scroll_dps > 0; }
+  std::optional<std::string> tick(Clock::time_point now) override { return draw(now, false); }
 
  private:
   std::optional<std::string> connect() {
@@ -99,9 +111,29 @@ class FtSink final : public DisplaySink {
     return std::nullopt;
   }
 
+  // The frame of what the sink shows at `now`; sent when it changed (or always, for a new view).
+  std::optional<std::string> draw(Clock::time_point now, bool force) {
+    if (!window_ && !hall_) return std::nullopt;
+    const auto ms = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+    const std::int64_t since_call = call_at_ ? ms(now - *call_at_) : -1;
+    const Motion m = motion_at(since_call, s_.blink_ms, ms(now - start_), s_.scroll_dps);
+    Frame f = window_ ? render_window(*window_, s_.width, s_.height, font_, m)
+                      : render_hall(*hall_, s_.width, s_.height, font_, m);
+    if (!force && last_ && *last_ == f) return std::nullopt;
+    last_.reset();
+    if (auto e = send(f)) return e;  // not sent: tried again at the next tick
+    last_ = std::move(f);
+    return std::nullopt;
+  }
+
   ScreenConfig s_;
   const escpos::BitmapFont& font_;
   int fd_ = -1;
+  const Clock::time_point start_ = Clock::now();
+  std::optional<WindowView> window_;
+  std::optional<HallView> hall_;
+  std::optional<Clock::time_point> call_at_;
+  std::optional<Frame> last_;
 };
 
 class Rs485Sink final : public DisplaySink {

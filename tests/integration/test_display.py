@@ -349,6 +349,34 @@ class DisplaySinks(DisplayTest):
         ft_stats = self.wait_file("ft-stats.txt", lambda d: True).decode()
         self.assertIn("bad 0", ft_stats)
 
+    def test_a_flaschen_taschen_window_panel_scrolls_a_long_title(self):
+        """A 96-dot panel over window 1: its 128-dot title scrolls, so frames keep coming (one
+        datagram each, 25 a second at most), and calls still reach it. (What each frame shows,
+        the scroll and the blink, is checked dot by dot in unit.screens.)"""
+        self.sims = os.path.join(self.tmp.name, "sims")
+        _, line = self.sim("--ft", "127.0.0.1:0", "--out", self.sims, "--size", "96x32")
+        ft_port = int(re.search(r"udp port (\d+)", line).group(1))
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write('[display]\nid = "display-1"\ntoken = "demo-display-1"\n'
+                    '[[screen]]\nkind = "window"\nwindows = [1]\nsink = "ft:127.0.0.1:%d"\nwidth = 96\n'
+                    'scroll_speed = 48\nblink_s = 3\n' % ft_port)
+        self.start_display(out=False)
+
+        def datagrams():
+            stats = self.wait_file("ft-stats.txt", lambda d: b"datagrams" in d).decode()
+            return int(re.search(r"datagrams (\d+)", stats).group(1))
+        first = datagrams()
+        time.sleep(1.0)
+        moving = datagrams() - first
+        # 48 dots a second: about 48 new frames a second (at most 25 are sent: one per tick).
+        self.assertGreaterEqual(moving, 15)
+        self.assertLessEqual(moving, 30)
+        t1 = self.clerk(1, "c01")
+        self.c.issue()
+        self.call(1, t1)
+        png = self.wait_file("ft.png", lambda d: d[:8] == b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(int.from_bytes(png[16:20], "big"), 96)
+
 
 def keypad_frame(address, function, data):
     """A caller-keypad frame: FF 68 L L 68 addr func data CS 16 (hardware.md)."""

@@ -467,3 +467,69 @@ TEST_CASE("keypad keys: single keys and digit + confirm combinations; host frame
   CHECK_FALSE(keypad_key(KeypadFrame{7, kKeypadBeep, {0x0C}}).has_value());
   CHECK(std::string(to_string(KeypadKey::CallBack)) == "call-back");
 }
+
+TEST_CASE("R-HALL-5 pixel panels: a new call blinks, then stays lit; a title too wide scrolls", "[screens]") {
+  const auto& font = unifont();
+  // Blinking: lit 500 ms, dark 300 ms, for blink_ms after the call; no call, no blink.
+  CHECK_FALSE(motion_at(0, 6000, 0, 0).call_off);
+  CHECK_FALSE(motion_at(499, 6000, 0, 0).call_off);
+  CHECK(motion_at(500, 6000, 0, 0).call_off);
+  CHECK(motion_at(799, 6000, 0, 0).call_off);
+  CHECK_FALSE(motion_at(800, 6000, 0, 0).call_off);
+  CHECK(motion_at(5300, 6000, 0, 0).call_off);   // 5300 = 6 × 800 + 500
+  CHECK_FALSE(motion_at(6100, 6000, 0, 0).call_off);  // over: the call stays lit
+  CHECK_FALSE(motion_at(-1, 6000, 0, 0).call_off);
+  CHECK_FALSE(motion_at(500, 0, 0, 0).call_off);      // blink_s = 0: never
+  CHECK(motion_at(-1, 0, 2500, 24).scroll_px == 60);  // 24 dots a second
+  CHECK(motion_at(-1, 0, 2500, 0).scroll_px == 0);
+
+  Layout l(5);
+  l.load_snapshot(snapshot());
+  l.apply(event("TicketCalled", 1, {{"ticket", 12}, {"number", "A012"}, {"service", "minzheng"}}));
+  const WindowView& w = *l.window(1);
+  Motion dark;
+  dark.call_off = true;
+  const Frame lit_frame = render_window(w, 128, 32, font);
+  const Frame dark_frame = render_window(w, 128, 32, font, dark);
+  CHECK(lit(dark_frame, 16, 32, kRed) == 0);                         // the call row is dark
+  CHECK(lit(dark_frame, 0, 16, kAmber) == lit(lit_frame, 0, 16, kAmber));  // the title is not
+  // Only a call blinks: 欢迎光临 and 暂停服务 stay lit.
+  CHECK(render_window(*l.window(3), 128, 32, font, dark) == render_window(*l.window(3), 128, 32, font));
+  // The hall screen blinks its newest call only.
+  const Frame hall = render_hall(l.hall(), 256, 128, font);
+  const Frame hall_dark = render_hall(l.hall(), 256, 128, font, dark);
+  CHECK(lit(hall_dark, 16, 32, kRed) == 0);
+  CHECK(lit(hall_dark, 32, 48, kRed) == lit(hall, 32, 48, kRed));
+
+  // 1号窗口 民政救助 is 128 dots: on a 96-dot panel it scrolls one dot per step, coming round
+  // after its width and the gap; on a 128-dot panel it stands still.
+  const int tw = text_width(font, window_title(w));
+  REQUIRE(tw == 128);
+  auto at = [&](int px, int width) {
+    Motion m;
+    m.scroll_px = px;
+    return render_window(w, width, 32, font, m);
+  };
+  CHECK(at(37, 128) == lit_frame);
+  for (int px : {1, 10, 100, 150}) {
+    const Frame a = at(px - 1, 96), b = at(px, 96);
+    INFO("scrolled " << px);
+    CHECK_FALSE(a == b);
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x + 1 < 96; ++x) {
+        if (b.at(x, y) == a.at(x + 1, y)) continue;
+        FAIL_CHECK("dot " << x << "," << y << " did not move left by one");
+        x = 96;
+        y = 16;
+      }
+  }
+  CHECK(at(1, 96) == at(1 + tw + kScrollGap, 96));
+  std::vector<Frame> strip;
+  for (int px : {0, 24, 48, 96, 144}) strip.push_back(at(px, 96));
+  Frame sheet(96, 32 * 5 + 4 * 2);
+  for (size_t i = 0; i < strip.size(); ++i)
+    for (int y = 0; y < 32; ++y)
+      for (int x = 0; x < 96; ++x) sheet.set(x, static_cast<int>(i) * 34 + y, strip[i].at(x, y));
+  REQUIRE_FALSE(write_png(sheet, artefact("window-1-scrolling-96.png")));
+  REQUIRE_FALSE(write_png(dark_frame, artefact("window-1-blink-dark.png")));
+}

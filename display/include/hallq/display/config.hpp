@@ -32,6 +32,10 @@ struct ScreenConfig {
   std::vector<int> windows;  // else these
   SinkSpec sink;
   int width = 128, height = 32;  // pixel sinks; the hall screen defaults to 256×128
+  // Flaschen-Taschen panels: a new call blinks this long; a window title wider than the
+  // panel scrolls at this many dots a second (0: cut instead).
+  int blink_ms = 6000;
+  int scroll_dps = 24;
   // rs485: the frame template, and window n's screen has bus address n + address_offset.
   TextFrameTemplate frame;
   int address_offset = 0;

@@ -56,6 +56,7 @@ class DisplayNode {
 
  private:
   void draw(const LayoutChange& change);
+  void report(std::size_t sink, std::optional<std::string> error);  // logs a sink's trouble once
   void link_loop();
 
   DisplayConfig config_;
@@ -73,6 +74,7 @@ class DisplayNode {
   std::unique_ptr<link::EventStream> events_;
   std::thread link_;
   std::thread roll_;  // turns the notices' pages
+  std::thread motion_;  // ticks the sinks that blink and scroll
   std::unique_ptr<KeypadBus> keypads_;
   std::vector<std::unique_ptr<EvdevEvaluator>> evaluators_;
 };

@@ -6,6 +6,7 @@
 //   Rs485Sink  the common text window screen: addressed text frames on a serial RS-485 bus
 // A sink that cannot reach its device says why; the daemon logs it and shows the next change.
 // Thread-safety: none; the daemon calls a sink from one thread at a time.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ class DisplaySink {
   // Shows window w's view; an error text when the device did not take it.
   virtual std::optional<std::string> show_window(const WindowView& w) = 0;
   virtual std::optional<std::string> show_hall(const HallView& h) = 0;
+  // Sinks with motion (blinking calls, scrolling titles) want tick() every few tens of ms to
+  // send the next frame of what they show.
+  virtual bool animated() const { return false; }
+  virtual std::optional<std::string> tick(std::chrono::steady_clock::time_point) { return std::nullopt; }
 };
 
 // Pixel frames drawn with `font` (must outlive the sink) at the screen's size.
