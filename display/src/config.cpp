@@ -35,7 +35,7 @@ Expected<SinkSpec, std::string> parse_sink(const std::string& spec) {
   SinkSpec s;
   auto colon = spec.find(':');
   if (colon == std::string::npos || colon + 1 == spec.size())
-    return unexpected("expected png:DIR, ft:HOST[:PORT] or rs485:DEV[@BAUD], got \"" + spec + "\"");
+    return unexpected("expected png:DIR, ft:HOST[:PORT], rs485:DEV[@BAUD] or bx:DEV[@BAUD], got \"" + spec + "\"");
   const std::string kind = spec.substr(0, colon);
   s.target = spec.substr(colon + 1);
   if (kind == "png") {
@@ -44,8 +44,9 @@ Expected<SinkSpec, std::string> parse_sink(const std::string& spec) {
     s.kind = SinkSpec::Kind::FlaschenTaschen;
     if (s.target.find(':') == std::string::npos) s.target += ":1337";
     if (!valid_listen(s.target)) return unexpected("expected ft:HOST[:PORT], got \"" + spec + "\"");
-  } else if (kind == "rs485") {
-    s.kind = SinkSpec::Kind::Rs485Text;
+  } else if (kind == "rs485" || kind == "bx") {
+    s.kind = kind == "bx" ? SinkSpec::Kind::OnbonBx : SinkSpec::Kind::Rs485Text;
+    if (kind == "bx") s.baud = 57600;
     if (auto at = s.target.rfind('@'); at != std::string::npos) {
       const std::string b = s.target.substr(at + 1);
       s.target.resize(at);
@@ -56,9 +57,9 @@ Expected<SinkSpec, std::string> parse_sink(const std::string& spec) {
         return unexpected("baud rate must be one of 1200 2400 4800 9600 19200 38400 57600 115200, got \"" + b + "\"");
       s.baud = baud;
     }
-    if (s.target.empty() || s.target[0] != '/') return unexpected("expected rs485:/dev/ttyX[@BAUD], got \"" + spec + "\"");
+    if (s.target.empty() || s.target[0] != '/') return unexpected("expected " + kind + ":/dev/ttyX[@BAUD], got \"" + spec + "\"");
   } else {
-    return unexpected("unknown sink \"" + kind + "\": expected png, ft or rs485");
+    return unexpected("unknown sink \"" + kind + "\": expected png, ft, rs485 or bx");
   }
   return s;
 }
@@ -142,7 +143,8 @@ class Reader : public TomlReader {
       if (sc.sink.kind == SinkSpec::Kind::FlaschenTaschen && sc.kind == ScreenConfig::Kind::Window &&
           (sc.all_windows || sc.windows.size() != 1))
         fail(line_of(sn), key + ".sink", "a Flaschen-Taschen panel shows one window: give windows = [N]");
-      if (sc.sink.kind == SinkSpec::Kind::Rs485Text && sc.kind == ScreenConfig::Kind::Hall)
+      if ((sc.sink.kind == SinkSpec::Kind::Rs485Text || sc.sink.kind == SinkSpec::Kind::OnbonBx) &&
+          sc.kind == ScreenConfig::Kind::Hall)
         fail(line_of(sn), key + ".sink", "the hall screen is a pixel panel: png or ft");
       sc.width = opt_int(s, "width", key, 16, 1024, sc.width);
       sc.height = opt_int(s, "height", key, 16, 512, sc.height);
@@ -169,10 +171,14 @@ class Reader : public TomlReader {
           fail(line_of(*n), key + ".charset", "expected \"GB18030\" or \"GB2312\", got \"" + sc.frame.charset + "\"");
       }
       if (sc.sink.kind == SinkSpec::Kind::Rs485Text) {
-        std::vector<int> ws = sc.windows;
-        for (int w : ws)
+        for (int w : sc.windows)
           if (w + sc.address_offset < 0 || w + sc.address_offset > 255)
             fail(line_of(s), key + ".address_offset", "window " + std::to_string(w) + " has no bus address 0..255");
+      }
+      if (sc.sink.kind == SinkSpec::Kind::OnbonBx) {
+        for (int w : sc.windows)
+          if (w + sc.address_offset < 1)
+            fail(line_of(s), key + ".address_offset", "window " + std::to_string(w) + " has no screen address 1..65535");
       }
       c.screens.push_back(std::move(sc));
     });

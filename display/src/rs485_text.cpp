@@ -14,8 +14,9 @@ struct IconvCloser {
   void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
 };
 
-// Converts with iconv; nullopt if any character does not convert.
-std::optional<std::string> convert(const char* to, const char* from, std::string_view in) {
+}  // namespace
+
+std::optional<std::string> convert_charset(const char* to, const char* from, std::string_view in) {
   iconv_t raw = iconv_open(to, from);
   if (raw == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
   std::unique_ptr<void, IconvCloser> cd(raw);
@@ -28,6 +29,8 @@ std::optional<std::string> convert(const char* to, const char* from, std::string
   out.resize(out.size() - outleft);
   return out;
 }
+
+namespace {
 
 std::size_t checksum_size(Checksum c) { return c == Checksum::None ? 0 : c == Checksum::Crc16Arc ? 2 : 1; }
 
@@ -74,7 +77,7 @@ std::uint16_t crc16_arc(std::span<const std::uint8_t> bytes) {
 Expected<std::vector<std::uint8_t>, std::string> encode_text_frame(const TextFrameTemplate& t, int address,
                                                                     std::string_view utf8) {
   if (address < 0 || address > 255) return unexpected("address " + std::to_string(address) + " is not 0..255");
-  auto text = convert(t.charset.c_str(), "UTF-8", utf8);
+  auto text = convert_charset(t.charset.c_str(), "UTF-8", utf8);
   if (!text) {
     // Built by append: GCC 12's -Wrestrict misfires on a chain of operator+ here at -O3.
     std::string m = "\"";
@@ -112,7 +115,7 @@ std::vector<TextFrame> TextFrameDecoder::feed(std::span<const std::uint8_t> byte
     if (!std::equal(want.begin(), want.end(), after) ||
         !std::equal(t_.suffix.begin(), t_.suffix.end(), after + static_cast<std::ptrdiff_t>(sum)))
       return Try::Bad;
-    auto text = convert("UTF-8", t_.charset.c_str(),
+    auto text = convert_charset("UTF-8", t_.charset.c_str(),
                         std::string_view(reinterpret_cast<const char*>(buf_.data() + start + pre + 2), len));
     if (!text) return Try::Bad;
     frame = TextFrame{buf_[start + pre], std::move(*text)};

@@ -6,6 +6,11 @@
 //     the display node rs485:LINK). Frames are decoded with the template; each screen's text is
 //     drawn as its panel shows it (one row, 16 dots high) into DIR/rs485-<address>.png, with
 //     the text in DIR/rs485-<address>.txt. Bad frames are counted in DIR/rs485-stats.txt.
+//   hallq-screen-sim --bx LINK --out DIR
+//     A fake bus of Onbon BX font-card screens on a pty linked at LINK (give the node
+//     bx:LINK): A3 06 frames are unescaped, CRC-checked and parsed; each screen address's areas
+//     are drawn in their rectangles (Unifont, centred) into DIR/bx-<address>.png, their texts
+//     (by area id) in DIR/bx-<address>.txt; frames and bad frames in DIR/bx-stats.txt.
 //   hallq-screen-sim --ft HOST:PORT --out DIR [--size WxH]
 //     A Flaschen-Taschen receiver: PPM datagrams (with the optional x y z offset footer) are
 //     drawn onto a WxH canvas (default: the first frame's size) written as DIR/ft.png.
@@ -25,12 +30,14 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "hallq/common/serial.hpp"
+#include "hallq/display/bx.hpp"
 #include "hallq/display/frame.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/escpos/render.hpp"
@@ -44,6 +51,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
 constexpr const char* kUsage = R"(Usage: hallq-screen-sim --rs485 LINK --out DIR [--prefix HEX] [--suffix HEX] [--checksum none|sum8|xor|crc16] [--charset GB18030|GB2312] [--width DOTS]
+       hallq-screen-sim --bx LINK --out DIR
        hallq-screen-sim --ft HOST:PORT --out DIR [--size WxH]
 )";
 
@@ -71,35 +79,49 @@ bool write_file(const std::string& path, const std::string& text) {
   return std::fclose(f) == 0 && std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-int run_rs485(const std::string& link, const std::string& out, const TextFrameTemplate& t, int width,
-              const escpos::BitmapFont& font) {
+// A pty pair whose far end is linked at LINK; the master fd, or -1. `hold` keeps the far end
+// open: a pty whose far end nobody holds reads as EIO in between the display node's opens.
+int open_link(const std::string& link, int& hold) {
   int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
     std::perror("hallq-screen-sim: pty");
-    return 1;
+    return -1;
   }
   const std::string slave = ptsname(master);
-  // Hold the far end open ourselves: a pty whose far end nobody holds reads as EIO in between
-  // the display node's opens.
-  int hold = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  hold = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (hold >= 0) set_serial_raw(hold, 9600);
   std::filesystem::remove(link);
   std::error_code ec;
   std::filesystem::create_symlink(slave, link, ec);
   if (ec) {
     std::cerr << "hallq-screen-sim: " << link << ": " << ec.message() << "\n";
-    return 1;
+    return -1;
   }
   std::cout << "hallq-screen-sim ready on " << link << " (" << slave << ")" << std::endl;
-  TextFrameDecoder dec(t);
+  return master;
+}
+
+// Reads the bus until a signal, handing every chunk of bytes to `feed`.
+template <class Feed>
+void read_bus(int master, Feed feed) {
   std::uint8_t buf[4096];
-  long frames = 0;
   while (!g_stop) {
     pollfd p{master, POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;
     ssize_t n = ::read(master, buf, sizeof buf);
-    if (n <= 0) continue;
-    for (const auto& f : dec.feed(std::span<const std::uint8_t>(buf, static_cast<size_t>(n)))) {
+    if (n > 0) feed(std::span<const std::uint8_t>(buf, static_cast<size_t>(n)));
+  }
+}
+
+int run_rs485(const std::string& link, const std::string& out, const TextFrameTemplate& t, int width,
+              const escpos::BitmapFont& font) {
+  int hold = -1;
+  const int master = open_link(link, hold);
+  if (master < 0) return 1;
+  TextFrameDecoder dec(t);
+  long frames = 0;
+  read_bus(master, [&](std::span<const std::uint8_t> bytes) {
+    for (const auto& f : dec.feed(bytes)) {
       ++frames;
       const std::string base = out + "/rs485-" + std::to_string(f.address);
       Frame img(width, 16);
@@ -110,7 +132,52 @@ int run_rs485(const std::string& link, const std::string& out, const TextFrameTe
     write_file(out + "/rs485-stats.txt", "frames " + std::to_string(frames) + "\nbad_frames " +
                                              std::to_string(dec.bad_frames()) + "\nskipped_bytes " +
                                              std::to_string(dec.skipped_bytes()) + "\n");
-  }
+  });
+  std::filesystem::remove(link);
+  return 0;
+}
+
+int run_bx(const std::string& link, const std::string& out, const escpos::BitmapFont& font) {
+  int hold = -1;
+  const int master = open_link(link, hold);
+  if (master < 0) return 1;
+  BxDecoder dec;
+  long frames = 0, unparsed = 0;
+  std::map<int, std::map<int, BxArea>> screens;  // address -> area id -> area
+  read_bus(master, [&](std::span<const std::uint8_t> bytes) {
+    for (const BxFrame& f : dec.feed(bytes)) {
+      ++frames;
+      auto d = parse_bx_dynamic_text(f);
+      if (!d) {
+        ++unparsed;
+        continue;
+      }
+      auto& areas = screens[d->screen];
+      for (int id : d->delete_ids) areas.erase(id);
+      for (const BxArea& a : d->areas) areas[a.id] = a;
+      // The panel: big enough for every area, at least 128×32.
+      int w = 128, h = 32;
+      for (const auto& [id, a] : areas) {
+        w = std::max(w, std::min(a.x + a.width, 1024));
+        h = std::max(h, std::min(a.y + a.height, 512));
+      }
+      Frame img(w, h);
+      std::string text;
+      for (const auto& [id, a] : areas) {
+        Frame cell(std::min(a.width, 1024), std::min(a.height, 512));
+        if ((a.align & 3) == 2) draw_centred(cell, font, 0, a.text, id == 0 ? kAmber : kRed);
+        else draw_text(cell, font, 0, 0, a.text, id == 0 ? kAmber : kRed);
+        for (int y = 0; y < cell.height(); ++y)
+          for (int x = 0; x < cell.width(); ++x) img.set(a.x + x, a.y + y, cell.at(x, y));
+        text += a.text + "\n";
+      }
+      const std::string base = out + "/bx-" + std::to_string(d->screen);
+      write_file(base + ".txt", text);
+      write_png(img, base + ".png");
+    }
+    write_file(out + "/bx-stats.txt", "frames " + std::to_string(frames) + "\nbad_frames " +
+                                          std::to_string(dec.bad_frames()) + "\nunparsed " + std::to_string(unparsed) + "\n");
+  });
   std::filesystem::remove(link);
   return 0;
 }
@@ -212,7 +279,7 @@ int run_ft(const std::string& listen, const std::string& out, int w, int h) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string rs485, ft, out, size, font_path = escpos::kUnifontHex;
+  std::string rs485, bx, ft, out, size, font_path = escpos::kUnifontHex;
   TextFrameTemplate t;
   int width = 128;
   for (int i = 1; i < argc; ++i) {
@@ -223,6 +290,7 @@ int main(int argc, char** argv) {
     }
     std::string v = argv[++i];
     if (a == "--rs485") rs485 = v;
+    else if (a == "--bx") bx = v;
     else if (a == "--ft") ft = v;
     else if (a == "--out") out = v;
     else if (a == "--size") size = v;
@@ -248,7 +316,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (out.empty() || rs485.empty() == ft.empty() || width < 16 || width > 1024 || t.prefix.empty()) {
+  const int modes = !rs485.empty() + !bx.empty() + !ft.empty();
+  if (out.empty() || modes != 1 || width < 16 || width > 1024 || t.prefix.empty()) {
     std::cerr << kUsage;
     return 2;
   }
@@ -269,5 +338,6 @@ int main(int argc, char** argv) {
     std::cerr << "hallq-screen-sim: font " << font_path << ": " << font.error() << "\n";
     return 1;
   }
+  if (!bx.empty()) return run_bx(bx, out, *font);
   return run_rs485(rs485, out, t, width, *font);
 }

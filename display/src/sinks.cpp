@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "hallq/common/serial.hpp"
+#include "hallq/display/bx.hpp"
 #include "hallq/display/rs485_text.hpp"
 #include "hallq/display/screens.hpp"
 
@@ -136,15 +137,15 @@ class FtSink final : public DisplaySink {
   std::optional<Frame> last_;
 };
 
-class Rs485Sink final : public DisplaySink {
+// A window screen bus on a serial port: one frame per change of a window, written whole.
+class SerialSink : public DisplaySink {
  public:
-  explicit Rs485Sink(const ScreenConfig& s) : s_(s) {}
-  ~Rs485Sink() override {
+  explicit SerialSink(const ScreenConfig& s) : s_(s) {}
+  ~SerialSink() override {
     if (fd_ >= 0) ::close(fd_);
   }
-  std::string describe() const override { return "rs485:" + s_.sink.target; }
   std::optional<std::string> show_window(const WindowView& w) override {
-    auto frame = encode_text_frame(s_.frame, w.number + s_.address_offset, window_message(w));
+    auto frame = frame_for(w);
     if (!frame) return describe() + ": window " + std::to_string(w.number) + ": " + frame.error();
     if (fd_ < 0) {
       fd_ = open_serial(s_.sink.target, s_.sink.baud, false);
@@ -169,9 +170,50 @@ class Rs485Sink final : public DisplaySink {
   }
   std::optional<std::string> show_hall(const HallView&) override { return std::nullopt; }
 
- private:
+ protected:
+  virtual Expected<std::vector<std::uint8_t>, std::string> frame_for(const WindowView& w) const = 0;
   ScreenConfig s_;
+
+ private:
   int fd_ = -1;
+};
+
+// The common text screens: the second row's text (请A012号, 暂停服务 ...) in the configured template.
+class Rs485Sink final : public SerialSink {
+ public:
+  using SerialSink::SerialSink;
+  std::string describe() const override { return "rs485:" + s_.sink.target; }
+
+ private:
+  Expected<std::vector<std::uint8_t>, std::string> frame_for(const WindowView& w) const override {
+    return encode_text_frame(s_.frame, w.number + s_.address_offset, window_message(w));
+  }
+};
+
+// Onbon BX font-card screens: window n is screen address n + address_offset; its title and its
+// call go as two static, centred dynamic areas (ids 0 and 1; only the call on a 16-dot screen).
+class BxSink final : public SerialSink {
+ public:
+  using SerialSink::SerialSink;
+  std::string describe() const override { return "bx:" + s_.sink.target; }
+
+ private:
+  Expected<std::vector<std::uint8_t>, std::string> frame_for(const WindowView& w) const override {
+    BxDynamicText d;
+    d.screen = w.number + s_.address_offset;
+    BxArea title;
+    title.width = s_.width;
+    title.text = window_title(w);
+    BxArea call = title;
+    call.text = window_message(w);
+    if (s_.height >= 32) {
+      call.id = 1;
+      call.y = 16;
+      d.areas.push_back(std::move(title));
+    }
+    d.areas.push_back(std::move(call));
+    return encode_bx_dynamic_text(d);
+  }
 };
 
 }  // namespace
@@ -189,12 +231,14 @@ std::unique_ptr<DisplaySink> make_ft_sink(const ScreenConfig& s, const escpos::B
   return std::make_unique<FtSink>(s, font);
 }
 std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s) { return std::make_unique<Rs485Sink>(s); }
+std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s) { return std::make_unique<BxSink>(s); }
 
 std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
   switch (s.sink.kind) {
     case SinkSpec::Kind::Png: return make_png_sink(s, font);
     case SinkSpec::Kind::FlaschenTaschen: return make_ft_sink(s, font);
     case SinkSpec::Kind::Rs485Text: return make_rs485_sink(s);
+    case SinkSpec::Kind::OnbonBx: return make_bx_sink(s);
   }
   return nullptr;
 }

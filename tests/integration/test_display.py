@@ -349,6 +349,28 @@ class DisplaySinks(DisplayTest):
         ft_stats = self.wait_file("ft-stats.txt", lambda d: True).decode()
         self.assertIn("bad 0", ft_stats)
 
+    def test_onbon_bx_font_card_window_screens(self):
+        """Window screens as Onbon BX font-card screens on a serial bus: A3 06 frames (escaped,
+        CRC-16/ARC) decoded by the simulator, window n at screen address n + 100."""
+        self.sims = os.path.join(self.tmp.name, "sims")
+        link = os.path.join(self.tmp.name, "ttyBX")
+        self.sim("--bx", link, "--out", self.sims)
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write('[display]\nid = "display-1"\ntoken = "demo-display-1"\n'
+                    '[[screen]]\nkind = "window"\nwindows = [1, 2]\nsink = "bx:%s"\naddress_offset = 100\n' % link)
+        self.start_display(out=False)
+        self.wait_file("bx-102.txt", lambda d: d.decode() == "2号窗口 劳动保障\n暂停服务\n")
+        t1 = self.clerk(1, "c01")
+        self.wait_file("bx-101.txt", lambda d: d.decode() == "1号窗口 民政救助\n欢迎光临\n")
+        self.c.issue()
+        self.call(1, t1)
+        self.wait_file("bx-101.txt", lambda d: d.decode() == "1号窗口 民政救助\n请A001号\n")
+        stats = self.wait_file("bx-stats.txt", lambda d: b"frames" in d).decode()
+        self.assertIn("bad_frames 0", stats)
+        self.assertIn("unparsed 0", stats)
+        png = self.wait_file("bx-101.png", lambda d: d[:8] == b"\x89PNG\r\n\x1a\n")
+        self.assertEqual((int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")), (128, 32))
+
     def test_a_flaschen_taschen_window_panel_scrolls_a_long_title(self):
         """A 96-dot panel over window 1: its 128-dot title scrolls, so frames keep coming (one
         datagram each, 25 a second at most), and calls still reach it. (What each frame shows,
@@ -564,6 +586,9 @@ class DisplayConfig(unittest.TestCase):
             (good.replace('pace = 1.2', 'pace = 9'), "voice.pace"),
             (good.replace('output = "alsa"', 'output = "speaker"'), "voice.output"),
             (good.replace('sink = "ft:127.0.0.1:1337"', 'sink = "rs485:/dev/ttyUSB1"'), "hall screen is a pixel panel"),
+            (good.replace('sink = "ft:127.0.0.1:1337"', 'sink = "bx:/dev/ttyUSB1"'), "hall screen is a pixel panel"),
+            (good.replace('sink = "rs485:/dev/ttyUSB0@9600"', 'sink = "bx:ttyUSB0"'), "expected bx:/dev/ttyX"),
+            (good.replace('sink = "rs485:/dev/ttyUSB0@9600"', 'sink = "led:/dev/ttyUSB0"'), "png, ft, rs485 or bx"),
             (good.replace('token = "demo-display-1"', 'token = "x"'), "display.token"),
             (good + '[keypads]\ndevice = "ttyUSB1"\n', "keypads.device"),
             (good + '[keypads]\ndevice = "/dev/ttyUSB1"\nchecksum = "crc"\n', "keypads.checksum"),

@@ -1,6 +1,7 @@
 // The display node's core (issue 6): what each screen shows from the hall snapshot and the
 // event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
 // call-out assembled from clips (R-HALL-7: said twice, slower on request).
+#include "hallq/display/bx.hpp"
 #include "hallq/display/keypad_bus.hpp"
 #include "hallq/display/layout.hpp"
 #include "hallq/display/rs485_text.hpp"
@@ -532,4 +533,116 @@ TEST_CASE("R-HALL-5 pixel panels: a new call blinks, then stays lit; a title too
       for (int x = 0; x < 96; ++x) sheet.set(x, static_cast<int>(i) * 34 + y, strip[i].at(x, y));
   REQUIRE_FALSE(write_png(sheet, artefact("window-1-scrolling-96.png")));
   REQUIRE_FALSE(write_png(dark_frame, artefact("window-1-blink-dark.png")));
+}
+
+// ---- Onbon BX font-card screens (hardware.md) ----
+
+namespace {
+std::vector<std::uint8_t> hex(const std::string& s) {
+  std::vector<std::uint8_t> out;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == ' ') {
+      ++i;
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
+    i += 2;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("BX frames: golden bytes of two published A3 06 text frames", "[bx]") {
+  // A third-party BX-5K encoder's documented example: "012345QRSTTV'B" moving left in a
+  // 192×32 area, reply wanted, reserved bytes 2D 00.
+  BxDynamicText a;
+  a.screen = 1;
+  a.reply = true;
+  a.reserved[0] = 0x2D;
+  BxArea left;
+  left.width = 192;
+  left.height = 32;
+  left.align = 0;
+  left.single_line = 2;
+  left.wrap = 2;
+  left.effect = 3;
+  left.speed = 4;
+  left.stay = 5;
+  left.text = "012345QRSTTV'B";
+  a.areas.push_back(left);
+  CHECK(encode_bx_dynamic_text(a).value() ==
+        hex("A5A5A5A5A5A5A5A5 0100 0080 000000000000 FE 02 3200 A306 01 2D00 00 01 2900 00 0000 0000 1800 2000"
+            " 00 00 00 0200 00 00 00 02 02 03 00 04 05 0E000000 3031323334355152535454562742 A87D 5A"));
+  // A field capture: a 12-dot row of an environment display, no reply, with a font code and ℃.
+  BxDynamicText b;
+  b.screen = 1;
+  BxArea row;
+  row.id = 1;
+  row.y = 12;
+  row.width = 512;
+  row.height = 12;
+  row.line_spacing = 0x0A;
+  row.run_mode = 1;
+  row.align = 0;
+  row.speed = 0x17;
+  row.stay = 2;
+  row.text = "\\FO000TEMPER:21℃";
+  b.areas.push_back(row);
+  CHECK(encode_bx_dynamic_text(b).value() ==
+        hex("A5A5A5A5A5A5A5A5 0100 0080 000000000000 FE 02 3500 A306 02 0000 00 01 2C00 00 0000 0C00 4000 0C00"
+            " 01 0A 01 0200 00 00 00 01 01 01 00 17 02 11000000 5C464F303030 54454D5045523A3231 A1E6 82DA 5A"));
+  // A ping frame from the same encoder: the framing alone.
+  const std::vector<std::uint8_t> ping{0xA2, 0x00, 0x01, 0x00, 0x00};
+  CHECK(encode_bx_frame(1, 0x8000, ping) ==
+        hex("A5A5A5A5A5A5A5A5 0100 0080 000000000000 FE 02 0500 A200 01 0000 68F8 5A"));
+}
+
+TEST_CASE("BX frames: escapes, the decoder, and a round trip through the A3 06 parser", "[bx]") {
+  // Address 0x5AA5 and a CRC that may need escaping: every A5 5A A6 5B inside is escaped.
+  BxDynamicText d;
+  d.screen = 0x5AA5;
+  BxArea title;
+  title.width = 128;
+  title.text = "3号窗口 民政救助";
+  BxArea call;
+  call.id = 1;
+  call.y = 16;
+  call.width = 100;  // not whole bytes: pixels with bit 15
+  call.text = "请A012号";
+  d.areas = {title, call};
+  const auto bytes = encode_bx_dynamic_text(d).value();
+  CHECK(std::count(bytes.begin(), bytes.end(), 0xA5) == 8);  // the start run only
+  CHECK(std::count(bytes.begin(), bytes.end(), 0x5A) == 1);  // the end byte only
+  CHECK(bytes.back() == 0x5A);
+  // Noise, the frame in 3-byte pieces, a broken frame, the frame again.
+  std::vector<std::uint8_t> stream{0x00, 0x5A, 0x13};
+  stream.insert(stream.end(), bytes.begin(), bytes.end());
+  auto broken = bytes;
+  broken[20] ^= 0x01;
+  stream.insert(stream.end(), broken.begin(), broken.end());
+  stream.insert(stream.end(), bytes.begin(), bytes.end());
+  BxDecoder dec;
+  std::vector<BxFrame> got;
+  for (size_t at = 0; at < stream.size(); at += 3) {
+    auto part = std::span<const std::uint8_t>(stream).subspan(at, std::min<size_t>(3, stream.size() - at));
+    for (auto& f : dec.feed(part)) got.push_back(f);
+  }
+  REQUIRE(got.size() == 2);
+  CHECK(dec.bad_frames() == 1);
+  CHECK(got[0] == got[1]);
+  CHECK(got[0].screen == 0x5AA5);
+  CHECK(got[0].source == 0x8000);
+  CHECK((got[0].device_type == 0xFE && got[0].version == 0x02));
+  auto back = parse_bx_dynamic_text(got[0]);
+  REQUIRE(back);
+  CHECK(back->areas == d.areas);
+  // Text GB2312 cannot say is refused, not sent garbled.
+  d.areas[0].text = "😀";
+  CHECK_FALSE(encode_bx_dynamic_text(d));
+  // A frame that is not A3 06 is no text update.
+  const std::vector<std::uint8_t> ping{0xA2, 0x00, 0x01, 0x00, 0x00};
+  BxDecoder d2;
+  auto pf = d2.feed(encode_bx_frame(1, 0x8000, ping));
+  REQUIRE(pf.size() == 1);
+  CHECK_FALSE(parse_bx_dynamic_text(pf[0]));
 }

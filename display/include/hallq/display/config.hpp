@@ -17,12 +17,13 @@ namespace hallq::display {
 
 // Where a screen's content goes.
 struct SinkSpec {
-  enum class Kind { Png, FlaschenTaschen, Rs485Text };
+  enum class Kind { Png, FlaschenTaschen, Rs485Text, OnbonBx };
   Kind kind = Kind::Png;
-  std::string target;  // png: a directory; ft: HOST:PORT; rs485: a serial device
-  int baud = 9600;     // rs485
+  std::string target;  // png: a directory; ft: HOST:PORT; rs485, bx: a serial device
+  int baud = 9600;     // rs485 (default 9600), bx (default 57600)
 };
-// png:DIR | ft:HOST[:PORT] (UDP, default port 1337) | rs485:DEV[@BAUD] (default 9600).
+// png:DIR | ft:HOST[:PORT] (UDP, default port 1337) | rs485:DEV[@BAUD] (default 9600) |
+// bx:DEV[@BAUD] (Onbon BX font-card screens, default 57600).
 Expected<SinkSpec, std::string> parse_sink(const std::string& spec);
 
 struct ScreenConfig {

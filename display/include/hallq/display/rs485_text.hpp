@@ -6,6 +6,7 @@
 // The default template is AA · addr · len · text · sum8 · 55. The decoder reads a byte stream
 // (the simulator's side of the bus): it resynchronises on garbage and counts bad frames.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ namespace hallq::display {
 enum class Checksum { None, Sum8, Xor8, Crc16Arc };
 Expected<Checksum, std::string> parse_checksum(std::string_view s);  // none sum8 xor crc16
 std::uint16_t crc16_arc(std::span<const std::uint8_t> bytes);
+// iconv from one charset to another ("GB2312", "UTF-8"); nullopt if any character does not convert.
+std::optional<std::string> convert_charset(const char* to, const char* from, std::string_view in);
 
 struct TextFrameTemplate {
   std::vector<std::uint8_t> prefix{0xAA};

@@ -4,6 +4,7 @@
 //   PngSink    pixel frames written as PNG files (the simulator, --out; window-<n>.png, hall.png)
 //   FtSink     pixel frames as Flaschen-Taschen UDP PPM datagrams to a HUB75 panel process
 //   Rs485Sink  the common text window screen: addressed text frames on a serial RS-485 bus
+//   BxSink     Onbon BX-5K/6K font-card window screens: A3 06 dynamic-area frames on a serial bus
 // A sink that cannot reach its device says why; the daemon logs it and shows the next change.
 // Thread-safety: none; the daemon calls a sink from one thread at a time.
 #include <chrono>
@@ -34,6 +35,7 @@ class DisplaySink {
 std::unique_ptr<DisplaySink> make_png_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
 std::unique_ptr<DisplaySink> make_ft_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
 std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s);
+std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s);
 std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
 
 // A serial port in raw mode at `baud` (8N1), for RS-485 adapters; -1 and errno on failure.
