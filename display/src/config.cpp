@@ -89,7 +89,8 @@ class Reader : public TomlReader {
     DisplayConfig c;
     const toml::table& d = require_table(root, "display", "");
     const std::string p = "display";
-    check_keys(d, p, {"id", "token", "controller", "font", "recent_calls", "poll_s", "notice_s"});
+    check_keys(d, p, {"id", "token", "controller", "font", "recent_calls", "poll_s", "notice_s", "state_file",
+                      "late_call_s"});
     c.id = req_string(d, "id", p);
     if (!valid_id(c.id)) fail(line_of(*d.get("id")), "display.id", "expected 1..32 of a-z 0-9 _ -, got \"" + c.id + "\"");
     c.token = req_string(d, "token", p);
@@ -102,6 +103,10 @@ class Reader : public TomlReader {
     c.recent_calls = opt_int(d, "recent_calls", p, 1, 20, c.recent_calls);
     c.poll_s = opt_int(d, "poll_s", p, 1, 60, c.poll_s);
     c.notice_s = opt_int(d, "notice_s", p, 1, 120, c.notice_s);
+    c.state_file = opt_string(d, "state_file", p, c.state_file);
+    if (!c.state_file.empty() && c.state_file[0] != '/')
+      fail(line_of(*d.get("state_file")), "display.state_file", "expected an absolute path, or \"\" to keep no state");
+    c.late_call_s = opt_int(d, "late_call_s", p, 0, 3600, c.late_call_s);
 
     if (const toml::table* v = opt_table(root, "voice", "")) {
       const std::string q = "voice";
@@ -331,6 +336,7 @@ void redirect_to_simulators(DisplayConfig& c, const std::string& dir) {
     s.sink.target = dir;
   }
   c.voice.output = "wav:" + dir;
+  c.state_file = dir + "/display.seq";
 }
 
 }  // namespace hallq::display

@@ -3,9 +3,13 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/common/time.hpp"
 #include "hallq/link/controller_client.hpp"
 #include "hallq/link/event_stream.hpp"
 
@@ -84,11 +88,16 @@ void DisplayNode::handle_event(std::int64_t seq, const std::string& type, const 
         if (auto* d = event.if_contains("data"); d && d->is_object()) data = &d->as_object();
         const std::string number = data ? json_fields::str(*data, "number") : std::string();
         const int window = static_cast<int>(json_fields::num(event, "window"));
-        if (!number.empty() && window > 0 && config_.voice.says(window))
-          say = Announcement{number, window, type == "TicketRecalled"};
+        if (!number.empty() && window > 0 && config_.voice.says(window)) {
+          if (fresh_call(json_fields::str(event, "at")))
+            say = Announcement{number, window, type == "TicketRecalled"};
+          else
+            logger("display")->info("{} to window {} not said: called over {} s ago", number, window, config_.late_call_s);
+        }
       }
     }
     if (say && voice_) voice_->say(*say);
+    save_seq(seq);
   }
   {
     std::lock_guard lock(link_m_);
@@ -102,13 +111,49 @@ void DisplayNode::handle_snapshot(const json::object& hall) {
   if (auto* s = hall.if_contains("seq"); s && s->is_int64()) seq = s->as_int64();
   std::lock_guard lock(m_);
   online_ = true;
+  if (auto* t = hall.if_contains("time"); t && t->is_string())
+    if (auto at = parse_rfc3339(t->as_string()))
+      clock_offset_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *at - std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
   if (seq < shown_seq_) return;  // read before an event we have shown: the next one will do
   LayoutChange change = layout_.load_snapshot(hall);
   shown_seq_ = seq;
   draw(change);
 }
 
+bool DisplayNode::fresh_call(const std::string& at) const {
+  if (config_.late_call_s <= 0 || !clock_offset_) return true;
+  auto t = parse_rfc3339(at);
+  if (!t) return true;
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) + *clock_offset_;
+  return now - *t <= std::chrono::seconds(config_.late_call_s);
+}
+
+void DisplayNode::save_seq(std::int64_t seq) {
+  if (config_.state_file.empty() || seq <= 0) return;
+  std::lock_guard lock(save_m_);
+  if (seq <= saved_seq_) return;
+  // A hint, not a log: written whole and renamed; a power cut may cost the last few events.
+  const std::string tmp = config_.state_file + ".tmp";
+  std::string err;
+  if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+    std::fprintf(f, "%lld\n", static_cast<long long>(seq));
+    if (std::fclose(f) != 0 || std::rename(tmp.c_str(), config_.state_file.c_str()) != 0) err = std::strerror(errno);
+  } else {
+    err = std::strerror(errno);
+  }
+  if (!err.empty() && err != save_error_) logger("display")->warn("state file {}: {}", config_.state_file, err);
+  save_error_ = err;
+  if (err.empty()) saved_seq_ = seq;
+}
+
 std::optional<std::string> DisplayNode::start() {
+  if (!config_.state_file.empty())
+    if (std::FILE* f = std::fopen(config_.state_file.c_str(), "r")) {
+      long long v = 0;
+      if (std::fscanf(f, "%lld", &v) == 1 && v > 0) resume_seq_ = saved_seq_ = v;
+      std::fclose(f);
+    }
   auto url = link::parse_controller_url(config_.controller);
   if (!url) return "controller: " + url.error();
   events_ = std::make_unique<link::EventStream>(
@@ -186,8 +231,16 @@ void DisplayNode::link_loop() {
       if (!last_error.empty()) logger("display")->info("controller reachable again");
       last_error.clear();
       if (!stream_started) {
-        // Subscribe from this snapshot on: calls made before the node started are not said.
-        if (auto* s = hall.if_contains("seq"); s && s->is_int64()) events_->resume_from(s->as_int64());
+        // Subscribe from this snapshot on, or from the last event this node saw before it
+        // restarted: calls made while it was down are then said (unless too old).
+        if (auto* s = hall.if_contains("seq"); s && s->is_int64()) {
+          std::int64_t from = s->as_int64();
+          if (resume_seq_ > 0 && resume_seq_ < from && from - resume_seq_ <= 1000) {
+            logger("display")->info("resuming the event stream at {} (the snapshot is at {})", resume_seq_, from);
+            from = resume_seq_;
+          }
+          events_->resume_from(from);
+        }
         events_->start();
         stream_started = true;
       }

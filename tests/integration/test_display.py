@@ -118,18 +118,18 @@ class DisplayTest(unittest.TestCase):
                                    "--controller", "http://127.0.0.1:%d" % (port or self.c.port)]
                                   + (["--out", self.out] if out else []),
                                   stdout=subprocess.PIPE, stderr=self.err, text=True)
-        self.addCleanup(self._stop)
+        self.addCleanup(self._stop, self.d)
         self.assertIn("running", self.d.stdout.readline())
         if not out:
             return
         self.wait_text("window-1.txt", window_1)  # window 1 closed: nobody signed in
         self.wait_text("hall.txt", "叫号信息")
 
-    def _stop(self):
-        if self.d.poll() is None:
-            self.d.terminate()
-            self.assertEqual(self.d.wait(10), 0, "hallq-display did not exit cleanly on SIGTERM")
-        self.d.stdout.close()
+    def _stop(self, d):
+        if d.poll() is None:
+            d.terminate()
+            self.assertEqual(d.wait(10), 0, "hallq-display did not exit cleanly on SIGTERM")
+        d.stdout.close()
         with open(os.path.join(self.tmp.name, "display.err"), encoding="utf-8", errors="replace") as f:
             log = f.read()
         for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
@@ -276,6 +276,50 @@ class Display(DisplayTest):
         self.assertIn("中心实行首问负责制、一次性告知制", seen)  # the first page of the first notice
         self.assertIn("投诉电话 0701-3780100", seen)
         self.assertGreaterEqual(len(seen), 5)
+
+    def test_killed_and_restarted_it_misses_no_call(self):
+        """kill -9 between calls: the restarted node resumes the event stream where it was, so
+        the calls made while it was down reach the screens and are said, each once."""
+        self.start_display()
+        t1, t2 = self.clerk(1, "c01"), self.clerk(2, "c03")
+        for service in ("minzheng", "minzheng", "laodong"):
+            self.c.issue(service=service)
+        self.assertEqual(self.call(1, t1), "A001")
+        self.assertEqual(self.wait_voices(1), ["voice-000001-A001-w1.wav"])
+        self.d.kill()
+        self.d.wait(10)
+        self.assertEqual(self.call(1, t1), "A002")
+        self.assertEqual(self.call(2, t2), "B001")
+        self.start_display(window_1="请A002号")
+        self.wait_text("window-2.txt", "请B001号")
+        self.wait_text("hall.txt", "B001 请到2号窗口")
+        self.assertEqual(self.text("hall.txt")[1:4], ["B001 请到2号窗口", "A002 请到1号窗口", "A001 请到1号窗口"])
+        said = self.wait_voices(3)
+        # The new process numbers its announcements from 1 again.
+        self.assertEqual(said, ["voice-000001-A001-w1.wav", "voice-000001-A002-w1.wav", "voice-000002-B001-w2.wav"])
+        time.sleep(1)
+        self.assertEqual(len(self.voices()), 3, "a call was said twice")
+
+    def test_a_call_older_than_late_call_s_is_shown_but_not_said(self):
+        """A node down for longer than late_call_s shows the call it missed but does not say it:
+        a call said minutes late would send someone to a window that has moved on."""
+        with open(self.config, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(text.replace("notice_s = 6", "notice_s = 6\nlate_call_s = 1"))
+        self.start_display()
+        t1 = self.clerk(1, "c01")
+        for _ in range(2):
+            self.c.issue()
+        self.assertEqual(self.call(1, t1), "A001")
+        self.wait_voices(1)
+        self.d.kill()
+        self.d.wait(10)
+        self.assertEqual(self.call(1, t1), "A002")
+        time.sleep(2.5)
+        self.start_display(window_1="请A002号")
+        time.sleep(1.5)
+        self.assertEqual(self.voices(), ["voice-000001-A001-w1.wav"])
 
     def test_starts_from_the_snapshot_and_does_not_replay_old_calls(self):
         t1 = self.clerk(1, "c01")

@@ -1,6 +1,7 @@
 // The display node's core (issue 6): what each screen shows from the hall snapshot and the
 // event stream (R-HALL-2 hall screen, R-HALL-5 calls, R-HALL-6 暂停服务), and the Mandarin
 // call-out assembled from clips (R-HALL-7: said twice, slower on request).
+#include "hallq/display/announcer.hpp"
 #include "hallq/display/bx.hpp"
 #include "hallq/display/keypad_bus.hpp"
 #include "hallq/display/layout.hpp"
@@ -10,7 +11,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -251,6 +256,67 @@ int lit(const Frame& f, int y0, int y1, Rgb c) {
   return n;
 }
 }  // namespace
+
+TEST_CASE("R-HALL-7 a burst of 50 calls: said in order, one at a time, none dropped", "[voice]") {
+  auto set = ClipSet::load(HALLQ_VOICE_DIR);
+  REQUIRE(set);
+  // An output that takes 2 ms per announcement and notes when each one started and ended.
+  struct Played {
+    Announcement a;
+    std::int64_t serial;
+    std::chrono::steady_clock::time_point start, end;
+    double seconds;
+  };
+  struct Recorder final : AudioOutput {
+    std::mutex m;
+    std::vector<Played> played;
+    std::atomic<int> playing{0};
+    std::atomic<bool> overlapped{false};
+    std::string describe() const override { return "recorder"; }
+    std::optional<std::string> play(const Pcm& pcm, const Announcement& a, std::int64_t serial) override {
+      if (playing.fetch_add(1) != 0) overlapped = true;
+      const auto start = std::chrono::steady_clock::now();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      const auto end = std::chrono::steady_clock::now();
+      playing.fetch_sub(1);
+      std::lock_guard lock(m);
+      played.push_back(Played{a, serial, start, end, pcm.seconds()});
+      return std::nullopt;
+    }
+  };
+  auto rec = std::make_unique<Recorder>();
+  Recorder* r = rec.get();
+  std::vector<Announcement> sent;
+  {
+    Announcer announcer(std::move(*set), VoiceOptions{}, std::move(rec));
+    // Five clerks calling at once from five threads, ten calls each.
+    std::vector<std::thread> clerks;
+    std::mutex sent_m;
+    for (int w = 1; w <= 5; ++w)
+      clerks.emplace_back([&, w] {
+        for (int i = 1; i <= 10; ++i) {
+          char number[8];
+          std::snprintf(number, sizeof number, "%c%03d", 'A' + w - 1, i);
+          std::lock_guard lock(sent_m);  // the order they were handed over is the order to say them
+          sent.push_back(Announcement{number, w, false});
+          announcer.say(sent.back());
+        }
+      });
+    for (auto& t : clerks) t.join();
+    for (int i = 0; i < 2000 && announcer.said() < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(announcer.said() == 50);
+    CHECK(announcer.queued() == 0);
+  }
+  REQUIRE(r->played.size() == 50);
+  CHECK_FALSE(r->overlapped.load());
+  for (size_t i = 0; i < 50; ++i) {
+    INFO("announcement " << i);
+    CHECK(r->played[i].a == sent[i]);
+    CHECK(r->played[i].serial == static_cast<std::int64_t>(i) + 1);
+    CHECK(r->played[i].seconds > 4.0);  // the whole call, twice
+    if (i > 0) CHECK(r->played[i].start >= r->played[i - 1].end);
+  }
+}
 
 TEST_CASE("screens: text is drawn dot for dot from Unifont's 16x16 glyphs", "[screens]") {
   const auto& font = unifont();

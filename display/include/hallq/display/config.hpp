@@ -91,6 +91,10 @@ struct DisplayConfig {
   int recent_calls = 5;
   int poll_s = 3;  // snapshot reads while the event stream is down
   int notice_s = 6;  // seconds each page of the rolling notices stays on the hall screen
+  // The last event seen, kept across restarts: a node that restarts resumes the event stream
+  // there, so calls made while it was down are shown and said (if not older than late_call_s).
+  std::string state_file = "/var/lib/hallq/display.seq";
+  int late_call_s = 120;  // a call older than this when it reaches the node is shown, not said
   std::vector<ScreenConfig> screens;
   VoiceConfig voice;
   std::optional<KeypadsConfig> keypads;

@@ -11,10 +11,12 @@
 // drawn under one lock.
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +58,10 @@ class DisplayNode {
 
  private:
   void draw(const LayoutChange& change);
+  void save_seq(std::int64_t seq);
+  // Whether a call made at `at` (RFC 3339) is still worth saying: not older than late_call_s
+  // by the controller's clock (estimated from the last snapshot's "time").
+  bool fresh_call(const std::string& at) const;
   void report(std::size_t sink, std::optional<std::string> error);  // logs a sink's trouble once
   void link_loop();
 
@@ -66,6 +72,11 @@ class DisplayNode {
   Layout layout_;
   mutable std::mutex m_;  // layout_, sinks_, the seqs
   std::int64_t shown_seq_ = 0, event_seq_ = 0;
+  std::int64_t resume_seq_ = 0;  // from the state file at start
+  std::optional<std::chrono::milliseconds> clock_offset_;  // controller clock - ours
+  std::mutex save_m_;
+  std::int64_t saved_seq_ = 0;
+  std::string save_error_;
   bool online_ = false;
 
   std::mutex link_m_;
