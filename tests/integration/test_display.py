@@ -306,7 +306,7 @@ class Display(DisplayTest):
         with open(self.config, encoding="utf-8") as f:
             text = f.read()
         with open(self.config, "w", encoding="utf-8") as f:
-            f.write(text.replace("notice_s = 6", "notice_s = 6\nlate_call_s = 1"))
+            f.write(re.sub(r"(?m)^late_call_s = .*$", "late_call_s = 1", text))
         self.start_display()
         t1 = self.clerk(1, "c01")
         for _ in range(2):
