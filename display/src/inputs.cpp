@@ -25,29 +25,35 @@ const char* label(int level) {
   return level >= 1 && level <= 5 ? names[level] : "";
 }
 
-// Waits up to `ms` for a stop; true when stopping.
-bool wait_stop(int wake_fd, int ms) {
-  pollfd p{wake_fd, POLLIN, 0};
-  return ::poll(&p, 1, ms) > 0;
+std::string window_path(int window, const std::string& action) {
+  return "/api/v1/windows/" + std::to_string(window) + "/" + action;
 }
 
-void make_wake_pipe(int (&fds)[2]) {
-  if (fds[0] < 0 && ::pipe2(fds, O_CLOEXEC) != 0) fds[0] = fds[1] = -1;
+}  // namespace
+
+void InputThread::start(std::function<void()> body) {
+  if (wake_[0] < 0 && ::pipe2(wake_, O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
+  thread_ = std::thread(std::move(body));
 }
 
-void close_wake_pipe(int (&fds)[2]) {
-  for (int& fd : fds)
+void InputThread::stop() {
+  stop_ = true;
+  if (wake_[1] >= 0) {
+    const char c = 0;
+    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+  }
+  if (thread_.joinable()) thread_.join();
+  for (int& fd : wake_)
     if (fd >= 0) {
       ::close(fd);
       fd = -1;
     }
 }
 
-std::string window_path(int window, const std::string& action) {
-  return "/api/v1/windows/" + std::to_string(window) + "/" + action;
+bool InputThread::wait_stop(int ms) const {
+  pollfd p{wake_[0], POLLIN, 0};
+  return ::poll(&p, 1, ms) > 0 || stop_;
 }
-
-}  // namespace
 
 bool post_rating(const PostFn& post, int window, int level, const std::string& from) {
   const link::HttpReply r = post(window_path(window, "rate"), json::serialize(json::object{{"level", level}}));
@@ -72,21 +78,14 @@ KeypadBus::KeypadBus(KeypadsConfig config, std::vector<EvaluatorConfig> evaluato
 KeypadBus::~KeypadBus() { stop(); }
 
 void KeypadBus::start() {
-  make_wake_pipe(wake_);
-  thread_ = std::thread([this] { run(); });
+  runner_.start([this] { run(); });
 }
 
 void KeypadBus::stop() {
-  stop_ = true;
-  if (wake_[1] >= 0) {
-    const char c = 0;
-    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
-  }
-  if (thread_.joinable()) thread_.join();
+  runner_.stop();
   std::lock_guard lock(m_);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  close_wake_pipe(wake_);
 }
 
 KeypadBus::Stats KeypadBus::stats() const {
@@ -126,7 +125,7 @@ void KeypadBus::run() {
   const PostFn post = make_post_();
   KeypadDecoder decoder(config_.checksum);
   std::string last_error;
-  while (!stop_) {
+  while (!runner_.stopping()) {
     int fd = -1;
     {
       std::lock_guard lock(m_);
@@ -138,7 +137,7 @@ void KeypadBus::run() {
         const std::string e = config_.device + ": " + std::strerror(errno);
         if (e != last_error) logger("input")->error("keypads: {}; retrying every {} s", e, kReopenMs / 1000);
         last_error = e;
-        if (wait_stop(wake_[0], kReopenMs)) break;
+        if (runner_.wait_stop(kReopenMs)) break;
         continue;
       }
       logger("input")->info("keypads on {} at {} baud", config_.device, config_.baud);
@@ -147,12 +146,12 @@ void KeypadBus::run() {
       fd_ = fd;
       shown_.clear();  // a keypad that lost power shows nothing: send everything again
     }
-    pollfd p[2] = {{fd, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+    pollfd p[2] = {{fd, POLLIN, 0}, {runner_.wake_fd(), POLLIN, 0}};
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (stop_ || (p[1].revents & POLLIN)) break;
+    if (runner_.stopping() || (p[1].revents & POLLIN)) break;
     if (!p[0].revents) continue;
     std::uint8_t buf[256];
     const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -166,7 +165,7 @@ void KeypadBus::run() {
         ::close(fd_);
         fd_ = -1;
       }
-      if (wait_stop(wake_[0], kReopenMs / 4)) break;
+      if (runner_.wait_stop(kReopenMs / 4)) break;
       continue;
     }
     const int bad_before = decoder.bad_frames();
@@ -268,31 +267,22 @@ EvdevEvaluator::EvdevEvaluator(EvaluatorConfig config, MakePost make_post)
 EvdevEvaluator::~EvdevEvaluator() { stop(); }
 
 void EvdevEvaluator::start() {
-  make_wake_pipe(wake_);
-  thread_ = std::thread([this] { run(); });
+  runner_.start([this] { run(); });
 }
 
-void EvdevEvaluator::stop() {
-  stop_ = true;
-  if (wake_[1] >= 0) {
-    const char c = 0;
-    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
-  }
-  if (thread_.joinable()) thread_.join();
-  close_wake_pipe(wake_);
-}
+void EvdevEvaluator::stop() { runner_.stop(); }
 
 void EvdevEvaluator::run() {
   const PostFn post = make_post_();
   std::string last_error;
   const std::string from = "evaluator " + config_.device;
-  while (!stop_) {
+  while (!runner_.stopping()) {
     const int fd = ::open(config_.device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       const std::string e = std::strerror(errno);
       if (e != last_error) logger("input")->error("window {} evaluator {}: {}; retrying every {} s", config_.window, config_.device, e, kReopenMs / 1000);
       last_error = e;
-      if (wait_stop(wake_[0], kReopenMs)) return;
+      if (runner_.wait_stop(kReopenMs)) return;
       continue;
     }
     // Grabbed, the keys type into nothing else on the board (a FIFO in tests cannot be).
@@ -301,9 +291,9 @@ void EvdevEvaluator::run() {
     last_error.clear();
     std::vector<std::uint8_t> pending;
     for (;;) {
-      pollfd p[2] = {{fd, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      pollfd p[2] = {{fd, POLLIN, 0}, {runner_.wake_fd(), POLLIN, 0}};
       if (::poll(p, 2, -1) < 0 && errno != EINTR) break;
-      if (stop_ || (p[1].revents & POLLIN)) {
+      if (runner_.stopping() || (p[1].revents & POLLIN)) {
         ::close(fd);
         return;
       }
@@ -322,7 +312,7 @@ void EvdevEvaluator::run() {
       pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(at));
     }
     ::close(fd);
-    if (wait_stop(wake_[0], kReopenMs / 4)) return;
+    if (runner_.wait_stop(kReopenMs / 4)) return;
   }
 }
 

@@ -31,6 +31,22 @@ using MakePost = std::function<PostFn()>;
 // What a window shows now (from the node's layout), for the keys whose meaning depends on it.
 using WindowLookup = std::function<std::optional<WindowView>(int window)>;
 
+// An input's reading thread and the pipe that ends its waits: stop() wakes it and joins.
+class InputThread {
+ public:
+  ~InputThread() { stop(); }
+  void start(std::function<void()> body);
+  void stop();
+  bool stopping() const { return stop_; }
+  int wake_fd() const { return wake_[0]; }  // readable once stop() was called; poll it with the device
+  bool wait_stop(int ms) const;             // sleeps up to ms; true when stopping
+
+ private:
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  int wake_[2] = {-1, -1};
+};
+
 // POST /api/v1/windows/N/rate {"level"}: logs the outcome; true when the rating was taken.
 bool post_rating(const PostFn& post, int window, int level, const std::string& from);
 
@@ -64,9 +80,7 @@ class KeypadBus {
   std::vector<EvaluatorConfig> evaluators_;
   MakePost make_post_;
   WindowLookup lookup_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  int wake_[2] = {-1, -1};  // stop() writes here to end a wait for bytes
+  InputThread runner_;
   mutable std::mutex m_;    // fd_, shown_, stats_
   int fd_ = -1;
   std::map<int, std::pair<int, std::string>> shown_;  // window -> (waiting, number) last sent
@@ -89,9 +103,7 @@ class EvdevEvaluator {
   void run();
   EvaluatorConfig config_;
   MakePost make_post_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  int wake_[2] = {-1, -1};
+  InputThread runner_;
 };
 
 }  // namespace hallq::display
