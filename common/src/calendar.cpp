@@ -1,5 +1,7 @@
 #include "hallq/common/calendar.hpp"
 
+#include <algorithm>
+
 namespace hallq {
 namespace {
 
@@ -20,6 +22,17 @@ WorkingCalendar::WorkingCalendar(const std::vector<Date>& holidays,
                                  const std::vector<Date>& makeup_workdays) {
   for (Date d : holidays) holidays_.insert(day_number(d));
   for (Date d : makeup_workdays) makeup_.insert(day_number(d));
+  for (Date d : holidays) {
+    const int y = static_cast<int>(d.year());
+    if (first_year_ > last_year_) first_year_ = last_year_ = y;
+    first_year_ = std::min(first_year_, y);
+    last_year_ = std::max(last_year_, y);
+  }
+}
+
+bool WorkingCalendar::covers(Date d) const {
+  const int y = static_cast<int>(d.year());
+  return y >= first_year_ && y <= last_year_;
 }
 
 bool WorkingCalendar::is_holiday(Date d) const { return holidays_.contains(day_number(d)); }

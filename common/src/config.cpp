@@ -174,7 +174,8 @@ class Reader : public TomlReader {
     check_keys(t, p,
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
                 "noshow_return_minutes", "rating_minutes", "call_order", "device_rate_per_s", "device_burst",
-                "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s"});
+                "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s",
+                "case_extension_max_days", "case_return_days", "pause_alert_minutes"});
     PolicyConfig c;
     c.recall_limit = opt_int(t, "recall_limit", p, 0, 10, c.recall_limit);
     c.carry_over_waiting = opt_bool(t, "carry_over_waiting", p, c.carry_over_waiting);
@@ -183,6 +184,9 @@ class Reader : public TomlReader {
     c.noshow_return_minutes =
         opt_int(t, "noshow_return_minutes", p, 0, 24 * 60, c.noshow_return_minutes);
     c.rating_minutes = opt_int(t, "rating_minutes", p, 1, 24 * 60, c.rating_minutes);
+    c.case_extension_max_days = opt_int(t, "case_extension_max_days", p, 0, 60, c.case_extension_max_days);
+    c.case_return_days = opt_int(t, "case_return_days", p, 0, 30, c.case_return_days);
+    c.pause_alert_minutes = opt_int(t, "pause_alert_minutes", p, 1, 240, c.pause_alert_minutes);
     if (const toml::node* n = t.get("call_order")) {
       c.call_order = as_string(*n, "policy.call_order");
       if (c.call_order != "priority_fifo" && c.call_order != "service_preference")
@@ -312,7 +316,8 @@ class Reader : public TomlReader {
     for_each_table(root, "windows", "", true, [&](const toml::table& t, const std::string& p) {
       check_keys(
           t, p,
-          {"number", "name", "services", "clerk_a", "clerk_b", "lunch_service", "weekend_service"});
+          {"number", "name", "services", "clerk_a", "clerk_b", "lunch_service", "weekend_service",
+           "printer", "printer_paper", "printer_cutter"});
       WindowConfig w;
       const toml::node& nn = require(t, "number", p);
       w.number = as_int(nn, join_key(p, "number"), 1, 999);
@@ -346,6 +351,19 @@ class Reader : public TomlReader {
       }
       w.lunch_service = opt_bool(t, "lunch_service", p, w.lunch_service);
       w.weekend_service = opt_bool(t, "weekend_service", p, w.weekend_service);
+      if (const toml::node* n = t.get("printer")) {
+        w.printer = as_string(*n, join_key(p, "printer"));
+        bool known = false;
+        for (const char* scheme : {"tcp://", "usb:", "serial:", "file:"})
+          known = known || (w.printer.rfind(scheme, 0) == 0 && w.printer.size() > std::strlen(scheme));
+        if (!known)
+          fail(line_of(*n), join_key(p, "printer"),
+               "expected tcp://HOST:PORT, usb:DEVICE, serial:DEVICE[@BAUD] or file:PATH, got \"" + w.printer + "\"");
+      }
+      w.printer_paper = opt_int(t, "printer_paper", p, 384, 576, w.printer_paper);
+      if (w.printer_paper != 384 && w.printer_paper != 576)
+        fail(line_of(*t.get("printer_paper")), join_key(p, "printer_paper"), "expected 384 (58 mm) or 576 (80 mm)");
+      w.printer_cutter = opt_bool(t, "printer_cutter", p, w.printer_cutter);
       c.windows.push_back(std::move(w));
     });
   }

@@ -544,7 +544,7 @@ class Generator {
           after(3, 15);
           return std::nullopt;
         }
-        const engine::Command cmd = engine::Finish{n, nullptr};
+        const engine::Command cmd = engine::Finish{n};
         auto r = exec(cmd, actor, now);
         if (!r) return r.error();
         n_.finished++;

@@ -97,8 +97,10 @@ class Api(ControllerTest):
         self.assertEqual((s, body["recalls"]), (200, 1))
         s, body = self.c.post("/api/v1/windows/1/start", token=tok)
         self.assertEqual((s, body["state"]), (200, "serving"))
-        s, body = self.c.post("/api/v1/windows/1/finish", {"case": {"type": "immediate"}}, token=tok)
-        self.assertEqual((s, body["state"]), (200, "done"))
+        # R-CASE-8: the case registered with the finish (the cases tests cover the register).
+        s, body = self.c.post("/api/v1/windows/1/finish",
+                              {"case": {"type": "promised", "item": "linshi_jiuzhu", "applicant": "张三"}}, token=tok)
+        self.assertEqual((s, body["state"], body["case"]["type"], body["case"]["applicant"]), (200, "done", "promised", "张*"))
         s, called = self.c.post("/api/v1/windows/1/call-next", token=tok)
         self.assertEqual(called["id"], a1["id"])
         s, moved = self.c.post("/api/v1/windows/1/transfer", {"service": "laodong"}, token=tok)
@@ -249,7 +251,7 @@ class Api(ControllerTest):
         s, t = self.c.get("/api/v1/tickets?number=A002", token="demo-kiosk-2")
         self.assertEqual((s, t["id"], t["state"], t["ahead"]), (200, b["id"], "waiting", 1))
         tok = self.c.sign_in(1, "c01")
-        for action, body in (("call-next", None), ("start", None), ("finish", {"case": {"type": "immediate"}})):
+        for action, body in (("call-next", None), ("start", None), ("finish", {"consultation": True})):
             s, r = self.c.post("/api/v1/windows/1/" + action, body, token=tok)
             self.assertEqual(s, 200, r)
         s, t = self.c.get("/api/v1/tickets?number=A001", token="demo-kiosk-1")

@@ -151,3 +151,58 @@ TEST_CASE("R-TIME-1/R-TIME-2: working_days_between counts (from, to]", "[calenda
     CHECK(cal.working_days_between(d("2026-09-15"), cal.add_working_days(d("2026-09-15"), n)) == n);
   }
 }
+
+#include "hallq/common/config.hpp"
+
+TEST_CASE("R-TIME-1/R-TIME-2: the example hall's calendar carries the official 2025 and 2026 schedules",
+          "[calendar]") {
+  auto config = hallq::load_config(std::string(HALLQ_SOURCE_DIR) + "/deploy/examples/hall.toml");
+  REQUIRE(config);
+  const WorkingCalendar cal(config->calendar.holidays, config->calendar.makeup_workdays);
+  struct Row {
+    const char* received;
+    int days;
+    const char* deadline;
+    const char* why;
+  };
+  const Row rows[] = {
+      // 2025 (国办发明电〔2024〕12号)
+      {"2024-12-31", 1, "2025-01-02", "New Year's Day 2025 skipped"},
+      {"2025-01-24", 1, "2025-01-26", "make-up Sunday Jan 26 before the Spring Festival"},
+      {"2025-01-26", 2, "2025-02-05", "Spring Festival Jan 28 - Feb 4 skipped"},
+      {"2025-02-07", 1, "2025-02-08", "make-up Saturday Feb 8"},
+      {"2025-02-28", 1, "2025-03-03", "month end on a Friday: weekend skipped"},
+      {"2025-04-03", 1, "2025-04-07", "Qingming Apr 4-6 skipped"},
+      {"2025-04-25", 1, "2025-04-27", "make-up Sunday Apr 27"},
+      {"2025-04-29", 2, "2025-05-06", "Labour Day May 1-5 skipped"},
+      {"2025-05-30", 1, "2025-06-03", "Dragon Boat May 31 - Jun 2 skipped"},
+      {"2025-09-26", 1, "2025-09-28", "make-up Sunday Sep 28"},
+      {"2025-09-30", 1, "2025-10-09", "National Day and Mid-Autumn Oct 1-8 skipped"},
+      {"2025-09-30", 3, "2025-10-11", "make-up Saturday Oct 11 counts"},
+      {"2025-09-30", 4, "2025-10-13", "Sunday Oct 12 rests"},
+      // Year end into 2026 (国办发明电〔2025〕7号)
+      {"2025-12-31", 1, "2026-01-04", "Jan 1-3 2026 skipped, make-up Sunday Jan 4 counts"},
+      {"2025-12-31", 2, "2026-01-05", "then Monday"},
+      {"2025-12-26", 5, "2026-01-05", "across the year end: Dec 29-31, Jan 4, Jan 5"},
+      {"2026-02-27", 1, "2026-02-28", "make-up Saturday Feb 28 at the month end"},
+      {"2026-02-27", 2, "2026-03-02", "into March"},
+      {"2026-04-30", 1, "2026-05-06", "Labour Day May 1-5 skipped"},
+      {"2026-05-08", 1, "2026-05-09", "make-up Saturday May 9"},
+      {"2026-06-18", 1, "2026-06-22", "Dragon Boat Jun 19-21 skipped"},
+      {"2026-09-24", 1, "2026-09-28", "Mid-Autumn Sep 25-27 skipped"},
+      {"2026-09-18", 1, "2026-09-20", "make-up Sunday Sep 20"},
+      {"2026-09-30", 1, "2026-10-08", "National Day Oct 1-7 skipped"},
+      {"2026-11-30", 3, "2026-12-03", "month end, plain weekdays"},
+      {"2026-03-02", 30, "2026-04-14", "a 30-day limit across Qingming"},
+  };
+  for (const Row& r : rows) {
+    INFO(r.received << " + " << r.days << " (" << r.why << ")");
+    CHECK(hallq::format_date(cal.add_working_days(d(r.received), r.days)) == r.deadline);
+  }
+  // The calendar knows which years it covers; a deadline outside them is not trustworthy.
+  CHECK(cal.covers(d("2025-01-01")));
+  CHECK(cal.covers(d("2026-12-31")));
+  CHECK_FALSE(cal.covers(d("2024-12-31")));
+  CHECK_FALSE(cal.covers(d("2027-01-01")));
+  CHECK_FALSE(WorkingCalendar().covers(d("2026-03-02")));
+}

@@ -156,7 +156,9 @@ HallConfig small_hall() {
   c.centre.name = "测试镇便民服务中心";
   c.centre.timezone = "+08:00";
   c.services = {
-      hallq::ServiceConfig{.id = "minzheng", .name = "民政救助", .prefix = 'A'},
+      hallq::ServiceConfig{.id = "minzheng", .name = "民政救助", .prefix = 'A',
+                           .items = {hallq::ServiceItem{.id = "dibao", .name = "最低生活保障", .kind = hallq::ItemKind::Promised,
+                                                        .materials = {"身份证", "户口簿"}, .time_limit_days = 30}}},
       hallq::ServiceConfig{.id = "laodong", .name = "劳动保障", .prefix = 'B'},
       hallq::ServiceConfig{.id = "zixun", .name = "综合咨询", .prefix = 'F'},
   };
@@ -252,7 +254,7 @@ void commit_one(store::Store& s, const store::CommitItem& item) {
 std::unique_ptr<eng::Engine> restored_engine(const HallConfig& cfg, const store::Loaded& l) {
   auto e = std::make_unique<eng::Engine>(cfg, tz8(), no_holidays());
   std::string error;
-  bool ok = e->restore(l.meta, l.tickets, l.windows, &error);
+  bool ok = e->restore(l.meta, l.tickets, l.windows, l.cases, &error);
   INFO(error);
   REQUIRE(ok);
   return e;
@@ -381,8 +383,11 @@ class Driver {
     if (a < 8) return {eng::TransferTicket{wc.number, pick_one(cfg_.services).id, 0}, me};
     if (a < 14) return {eng::HoldTicket{wc.number}, me};
     if (a < 20) return {eng::CancelTicket{w->current, "materials missing"}, kManager};
-    eng::Finish f{wc.number, nullptr};
-    if (pct() < 50) f.case_record = json::object{{"type", "promised"}, {"item", "dibao"}};
+    eng::Finish f{wc.number};
+    if (pct() < 50)
+      f.case_input = eng::CaseInput{.type = eng::CaseType::Promised, .item = "dibao", .applicant = {"张*", "x"}};
+    else if (pct() < 30)
+      f.consultation = true;
     return {f, me};
   }
 
@@ -459,7 +464,7 @@ TEST_CASE("a new database gets the schema, WAL mode and the HallQ application id
     CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
     CHECK(raw.integer("PRAGMA application_id") == kHallqApplicationId);
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
-    for (const char* table : {"events", "tickets", "windows", "meta", "sessions"}) {
+    for (const char* table : {"events", "tickets", "windows", "meta", "sessions", "cases"}) {
       INFO(table);
       CHECK(raw.integer(
                 std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
@@ -471,7 +476,7 @@ TEST_CASE("a new database gets the schema, WAL mode and the HallQ application id
   CHECK(load(*again).last_seq == 0);
   RawDb raw(path, SQLITE_OPEN_READONLY);
   CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
-  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table'") == 5);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table'") == 6);
 }
 
 // ---- crash safety -----------------------------------------------------------------------------
@@ -517,7 +522,7 @@ TEST_CASE("what was committed is back after the Store is destroyed and reopened"
       local(23, 8, 47));                                  // ticket 7
   run(eng::CallNext{1}, clerk("c01"), local(23, 8, 50));  // ticket 1
   run(eng::StartService{1}, clerk("c01"), local(23, 8, 51));
-  run(eng::Finish{1, nullptr}, clerk("c01"), local(23, 8, 58));  // ticket 1 is done (final)
+  run(eng::Finish{1}, clerk("c01"), local(23, 8, 58));  // ticket 1 is done (final)
   run(eng::CallNext{1}, clerk("c01"), local(23, 9, 0));          // ticket 3
   run(eng::CallNext{3}, clerk("c06"), local(23, 9, 1));          // the elderly citizen first
   run(eng::CallNext{2}, clerk("c03"), local(23, 9, 2));          // ticket 2
@@ -957,10 +962,10 @@ TEST_CASE("a full disk fails the commit whole, and the next one works once there
   const std::int64_t cap = s->set_max_pages_for_test(1);  // raised to the current size
   REQUIRE(cap > 1);
   // The clerk finishes with a large case record: it needs pages the "disk" does not have.
-  json::array materials;
-  for (int i = 0; i < 4000; ++i)
-    materials.push_back(json::value("材料清单第" + std::to_string(i) + "项：身份证复印件"));
-  const json::value case_record = json::object{{"type", "promised"}, {"materials", materials}};
+  std::string note;
+  while (note.size() < 490) note += "材料清单：身份证复印件";
+  const eng::CaseInput case_record{.type = eng::CaseType::Promised, .item = "dibao", .applicant = {"张*", std::string(60000, 'x')},
+                                   .note = note.substr(0, 480)};
   auto big = must(engine, eng::Finish{1, case_record}, clerk("c01"), local(23, 9, 0));
   auto err = s->commit({&big});
   REQUIRE(err);
@@ -984,12 +989,12 @@ TEST_CASE("a full disk fails the commit whole, and the next one works once there
   reader.reset();
   s = open_store(path);
   store::Loaded after = load(*s);
-  REQUIRE(after.last_seq == seq_before + 1);
+  REQUIRE(after.last_seq == seq_before + 2);
   reader = open_reader(path);
   auto ev = reader->events_since(seq_before, 10);
-  REQUIRE(ev.size() == 1);
+  REQUIRE(ev.size() == 2);
   CHECK(ev[0].type == "TicketFinished");
-  CHECK(ev[0].data.at("case") == case_record);
+  CHECK(ev[1].type == "CaseRegistered");
   CHECK(reader->ticket_row(1) == retry.changes.tickets.at(0).json);
   auto diff = store::verify_replay(path, cfg, tz8(), no_holidays());
   INFO(diff.value_or(""));
@@ -1023,17 +1028,20 @@ TEST_CASE("StoreReader returns events in order with every field, and ticket rows
   run(eng::CallNext{1}, clerk("c01"), local(23, 8, 45));
   run(eng::StartService{1}, clerk("c01"), local(23, 8, 46));
   run(eng::CancelTicket{2, "不办了 \"quoted\" 'single'"}, kManager, local(23, 8, 50));
-  run(eng::Finish{1, json::object{{"type", "promised"},
-                                  {"deadline", "2026-12-21"},
-                                  {"nested", json::array{1, 2.5, nullptr, true, "二"}}}},
+  // A case in the same step: nested objects, arrays, booleans and quoted text round-trip.
+  run(eng::Finish{1, eng::CaseInput{.type = eng::CaseType::Promised, .item = "dibao", .applicant = {"张*", "s1:x"},
+                                    .received = {"身份证", "户口簿"}, .note = "二 \"quoted\" 'single' \\ \n"}},
       clerk("c01"), local(23, 9, 3) + milliseconds{999});
   run(eng::SignOut{1}, clerk("c01"), local(23, 17, 0));
   run(eng::RollOver{}, kSystem, local(24, 0, 0, 1));  // closes ticket 3, rolls the day
 
   auto r = open_reader(path);
   auto got = r->events_since(0, 1000);
-  REQUIRE(sent.size() == 11);
+  REQUIRE(sent.size() == 12);
   require_same_events(got, sent);
+  CHECK(got[8].type == "CaseRegistered");
+  CHECK(got[8].data.at("applicant").at("masked") == "张*");
+  CHECK(got[8].data.at("note") == "二 \"quoted\" 'single' \\ \n");
   std::set<eng::Actor::Kind> kinds;
   for (const auto& e : got) kinds.insert(e.actor.kind);
   CHECK(kinds.size() == 4);  // system, clerk, device and manager all round-trip

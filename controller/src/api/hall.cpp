@@ -31,10 +31,12 @@ ApiError from_engine(const engine::Error& e) {
     case Errc::UnknownService: status = 422; break;
     case Errc::UnknownWindow:
     case Errc::UnknownHelp:
+    case Errc::UnknownCase:
     case Errc::UnknownTicket: status = 404; break;
     case Errc::UnknownClerk:
     case Errc::NotAssigned:
     case Errc::NotYourTicket:
+    case Errc::NotYourCase:
     case Errc::NotYourWindow: status = 403; break;
     default: status = 409; break;
   }
@@ -62,7 +64,12 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   // A complainant's phone is shown masked to staff too (R-COMP-1); the log keeps it for the answer.
   if (auto* ph = o["data"].as_object().if_contains("phone"); ph && ph->is_string())
     *ph = engine::mask_phone(ph->as_string());
+  // Sealed personal fields stay in the log: subscribers get the masked form only.
+  for (const char* k : {"applicant", "phone", "id_number", "caller"})
+    if (auto* f = o["data"].as_object().if_contains(k); f && f->is_object()) *f = f->as_object()["masked"];
   json::object pd = e.data;
+  // The case register and the enquiry log are staff business: the wall board sees none of it.
+  if (e.type.rfind("Case", 0) == 0 || e.type == "EnquiryLogged") pd.clear();
   for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
   // A rating seen on the wall next to its window and minute would point at the citizen who gave
   // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
@@ -172,8 +179,11 @@ void Hall::stop() {
 }
 
 std::optional<std::string> Hall::start(const store::Loaded& loaded) {
+  auto sealer = Sealer::open(config_.server.data_dir + "/case.key");
+  if (!sealer) return sealer.error();
+  sealer_ = std::move(*sealer);
   std::string error;
-  if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, &error))
+  if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, loaded.cases, &error))
     return error;
   if (engine_->last_seq() != loaded.last_seq)
     return "the engine state (seq " + std::to_string(engine_->last_seq()) +
@@ -187,7 +197,7 @@ void Hall::rebuild_after_failure() {
   auto loaded = reader_->load();
   auto fresh = std::make_unique<engine::Engine>(config_, tz_, calendar_);
   std::string error;
-  if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, &error)))
+  if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, &error)))
     throw std::runtime_error("cannot rebuild the hall state after a failed commit: " +
                              (loaded ? error : loaded.error()));
   engine_ = std::move(fresh);
@@ -200,7 +210,7 @@ std::optional<std::string> Hall::reload(const HallConfig& config) {
   if (!loaded) return loaded.error();
   auto fresh = std::make_unique<engine::Engine>(config, tz_, WorkingCalendar(config.calendar.holidays, config.calendar.makeup_workdays));
   std::string error;
-  if (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, &error)) return error;
+  if (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, &error)) return error;
   if (fresh->last_seq() != published_seq_) return "the state changed while reloading; try again";
   config_ = config;
   calendar_ = WorkingCalendar(config_.calendar.holidays, config_.calendar.makeup_workdays);
@@ -540,6 +550,29 @@ std::optional<json::object> Hall::ticket(engine::TicketId id) {
   if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
   if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
   return std::nullopt;
+}
+
+std::optional<engine::Case> Hall::find_case(engine::CaseId id) {
+  if (const engine::Case* c = engine_->find_case(id)) return *c;
+  auto row = reader_->case_row(id);
+  if (!row) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(*row, ec);
+  engine::Case c;
+  if (ec || !v.is_object() || !engine::case_from_row(v.as_object(), c)) return std::nullopt;
+  return c;
+}
+
+std::vector<engine::Case> Hall::case_history(const std::string& from, const std::string& to, int window,
+                                             const std::string& clerk, int limit) {
+  std::vector<engine::Case> out;
+  for (const auto& row : reader_->case_rows(from, to, window, clerk, limit)) {
+    boost::system::error_code ec;
+    json::value v = json::parse(row, ec);
+    engine::Case c;
+    if (!ec && v.is_object() && engine::case_from_row(v.as_object(), c)) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 json::array Hall::help_json() const {

@@ -26,6 +26,7 @@
 #include "hallq/controller/engine.hpp"
 #include "hallq/controller/store.hpp"
 #include "metrics.hpp"
+#include "seal.hpp"
 
 namespace hallq::api {
 
@@ -116,6 +117,14 @@ class Hall {
   void device_seen(const std::string& id);
   bool device_online(const std::string& id) const;
   std::optional<boost::json::object> ticket(engine::TicketId id);
+  // A case, live (engine) or closed (database).
+  std::optional<engine::Case> find_case(engine::CaseId id);
+  // Cases registered from..to (YYYY-MM-DD), newest first, from the database.
+  std::vector<engine::Case> case_history(const std::string& from, const std::string& to, int window,
+                                         const std::string& clerk, int limit);
+  // Seals applicants' personal data (seal.hpp); null before start().
+  const Sealer* sealer() const { return sealer_.get(); }
+  const WorkingCalendar& calendar() const { return calendar_; }
   // Today's ticket with this number (A012), for a citizen asking at a kiosk.
   std::optional<boost::json::object> ticket_by_number(const std::string& number);
   boost::json::array services_json() const;
@@ -171,6 +180,7 @@ class Hall {
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
   Metrics metrics_;
   std::string web_dir_;
+  std::unique_ptr<Sealer> sealer_;
 };
 
 }  // namespace hallq::api

@@ -17,6 +17,8 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
+#include "http.hpp"
+#include "cases_api.hpp"
 
 namespace hallq::api {
 namespace beast = boost::beast;
@@ -32,26 +34,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is told to resync
 constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
-
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-
-Response make_json(const Request& req, http::status status, const json::value& body) {
-  Response res{status, req.version()};
-  res.set(http::field::server, "hallq-controller");
-  res.set(http::field::content_type, "application/json; charset=utf-8");
-  res.set(http::field::cache_control, "no-store");
-  res.keep_alive(req.keep_alive());
-  if (status != http::status::no_content) res.body() = json::serialize(body);
-  res.prepare_payload();
-  return res;
-}
-
-Response make_error(const Request& req, const ApiError& e) {
-  json::object err{{"code", e.code}, {"message", e.message}};
-  if (!e.message_zh.empty()) err["message_zh"] = e.message_zh;
-  return make_json(req, static_cast<http::status>(e.status), json::object{{"error", std::move(err)}});
-}
 
 std::string html_escape(std::string_view s) {
   std::string out;
@@ -145,79 +127,6 @@ Response ticket_page(const Request& req, Hall& hall, std::int64_t id) {
   return res;
 }
 
-ApiError api_error(int status, std::string code, std::string message, std::string zh = {}) {
-  return ApiError{status, std::move(code), std::move(message), std::move(zh)};
-}
-
-std::optional<std::int64_t> to_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
-    }
-    auto n = path.find('/');
-    parts.push_back(path.substr(0, n));
-    path = n == std::string_view::npos ? std::string_view{} : path.substr(n);
-  }
-  return parts;
-}
-
-std::string query_param(std::string_view target, std::string_view key) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view qs = target.substr(q + 1);
-  while (!qs.empty()) {
-    auto amp = qs.find('&');
-    std::string_view kv = qs.substr(0, amp);
-    auto eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return std::string(eq == std::string_view::npos ? "" : kv.substr(eq + 1));
-    qs = amp == std::string_view::npos ? std::string_view{} : qs.substr(amp + 1);
-  }
-  return {};
-}
-
-// The JSON body as an object; an empty body is an empty object.
-Expected<json::object, ApiError> body_object(const Request& req) {
-  if (req.body().empty()) return json::object{};
-  boost::system::error_code ec;
-  json::value v = json::parse(req.body(), ec);
-  if (ec) return unexpected(api_error(400, "bad_json", "the body is not valid JSON: " + ec.message()));
-  if (!v.is_object()) return unexpected(api_error(400, "bad_json", "the body must be a JSON object"));
-  return std::move(v.as_object());
-}
-
-// Field readers: absent -> fallback (or 400 if required), wrong type -> 400.
-Expected<std::string, ApiError> str_field(const json::object& o, const char* key, bool required,
-                                          std::size_t max_len = 256) {
-  auto* v = o.if_contains(key);
-  if (!v || v->is_null()) {
-    if (required) return unexpected(api_error(400, "bad_field", std::string("missing field '") + key + "'"));
-    return std::string();
-  }
-  if (!v->is_string()) return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be a string"));
-  if (v->as_string().size() > max_len)
-    return unexpected(api_error(422, "invalid_value", std::string("field '") + key + "' is too long"));
-  return std::string(v->as_string());
-}
-
-Expected<std::int64_t, ApiError> int_field(const json::object& o, const char* key, bool required) {
-  auto* v = o.if_contains(key);
-  if (!v || v->is_null()) {
-    if (required) return unexpected(api_error(400, "bad_field", std::string("missing field '") + key + "'"));
-    return std::int64_t{0};
-  }
-  if (!v->is_int64()) return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be an integer"));
-  return v->as_int64();
-}
-
 std::string bearer_of(const Request& req) {
   auto h = req[http::field::authorization];
   constexpr std::string_view kPrefix = "Bearer ";
@@ -296,15 +205,6 @@ std::string render_metrics(Hall& hall) {
 
 // ---- routing ----
 
-// Runs `cmd` as the principal and answers with its result (`ok` status) or its error.
-asio::awaitable<Response> run_command(Hall& hall, const Request& req, const engine::Command& cmd,
-                                      const Principal& p, http::status ok) {
-  const engine::Actor actor = p.actor();
-  store::CommitItem extra;
-  auto r = co_await hall.run(cmd, actor, extra);
-  co_return r ? make_json(req, ok, *r) : make_error(req, r.error());
-}
-
 asio::awaitable<Response> window_command(Hall& hall, const Request& req, const Principal& p,
                                          int window, const std::string& action, const std::string& peer) {
   auto fail = [&](const ApiError& e) { return make_error(req, e); };
@@ -353,10 +253,18 @@ asio::awaitable<Response> window_command(Hall& hall, const Request& req, const P
   else if (action == "skip") cmd = engine::Skip{window};
   else if (action == "start") cmd = engine::StartService{window};
   else if (action == "finish") {
-    engine::Finish f{window, nullptr};
-    if (auto* c = body->if_contains("case")) {
+    // R-CASE-8: the case is registered with the finish, or the clerk says it was an enquiry
+    // only ("consultation": true); otherwise the ticket waits on the console's list.
+    engine::Finish f{window};
+    if (auto* c = body->if_contains("case"); c && !c->is_null()) {
       if (!c->is_object()) co_return fail(api_error(400, "bad_field", "field 'case' must be an object"));
-      f.case_record = *c;
+      auto in = parse_case_input(hall, c->as_object());
+      if (!in) co_return fail(in.error());
+      f.case_input = std::move(*in);
+    }
+    if (auto* c = body->if_contains("consultation"); c && !c->is_null()) {
+      if (!c->is_bool()) co_return fail(api_error(400, "bad_field", "field 'consultation' must be true or false"));
+      f.consultation = c->as_bool();
     }
     cmd = std::move(f);
   } else if (action == "transfer") {
@@ -682,6 +590,10 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
       co_return r ? make_json(req, http::status::ok, *r) : fail(r.error());
     }
     co_return method_not_allowed();
+  }
+  {
+    std::optional<Response> r = co_await case_routes(hall, req, p, parts);
+    if (r) co_return std::move(*r);
   }
   co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
 }

@@ -49,14 +49,6 @@ std::string format_number(char prefix, int n, int width) {
   return buf;
 }
 
-std::int64_t get_i(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-std::string get_s(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 class PriorityFifo final : public CallStrategy {
  public:
@@ -101,6 +93,8 @@ const char* to_string(Errc e) {
     case Errc::UnknownHelp: return "unknown_help_request";
     case Errc::NothingToRate: return "nothing_to_rate";
     case Errc::AlreadyRated: return "already_rated";
+    case Errc::UnknownCase: return "unknown_case";
+    case Errc::NotYourCase: return "not_your_case";
   }
   return "error";
 }
@@ -400,6 +394,15 @@ Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor,
   // The reply names what the command was about; render it after the events took effect.
   if (reply.is_int64()) {
     if (const Ticket* t = find_ticket(reply.as_int64())) reply = ticket_json(*t);
+    // Finishing with a case: the case registered comes with the ticket.
+    for (const auto& e : *events)
+      if (e.type == "CaseRegistered" && reply.is_object())
+        if (const Case* c = find_case(get_i(e.data, "case"))) reply.as_object()["case"] = case_json(*c, now);
+  } else if (reply.is_object() && reply.as_object().contains("case_id")) {
+    const Case* c = find_case(reply.as_object()["case_id"].as_int64());
+    reply = c ? json::value(case_json(*c, now)) : json::value(nullptr);
+  } else if (reply.is_object() && reply.as_object().contains("enquiry_id")) {
+    reply = enquiries_.empty() ? json::value(nullptr) : json::value(enquiry_json(enquiries_.back()));
   } else if (reply.is_object() && reply.as_object().contains("help_id")) {
     auto it = open_help_.find(reply.as_object()["help_id"].as_int64());
     reply = it == open_help_.end() ? json::value(nullptr) : json::value(help_json(it->second));
@@ -419,6 +422,10 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
   auto window_reply = [&](int n) { reply = json::object{{"window_number", n}}; };
   auto current_of = [&](WindowStatus& w) -> Ticket* { return w.current ? ticket_mut(w.current) : nullptr; };
   const std::string local_day = format_date(tz_.to_local(now).date);
+
+  if (std::holds_alternative<RegisterCase>(command) || std::holds_alternative<CaseAction>(command) ||
+      std::holds_alternative<RecordPrint>(command) || std::holds_alternative<LogEnquiry>(command))
+    return decide_case(command, actor, now, reply);
 
   if (auto* c = std::get_if<IssueTicket>(&command)) {
     const ServiceConfig* sc = config_.find_service(c->service);
@@ -621,9 +628,17 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!w) return unexpected(w.error());
     Ticket* t = current_of(**w);
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+    if (c->case_input && c->consultation)
+      return unexpected(err(Errc::InvalidArgument, "a consultation has no case", "仅咨询的号码无需登记办件"));
     json::object d{{"ticket", t->id}};
-    if (!c->case_record.is_null()) d["case"] = c->case_record;
+    if (c->consultation) d["consultation"] = true;
     ev.push_back(make_event("TicketFinished", actor, c->window, now, std::move(d)));
+    if (c->case_input) {
+      // The case commits with the finish or neither does (R-CASE-8: registered the same day).
+      auto reg = register_event(*c->case_input, c->window, t, nullptr, actor, now);
+      if (!reg) return unexpected(reg.error());
+      ev.push_back(std::move(*reg));
+    }
     reply = t->id;
     return ev;
   }
@@ -805,7 +820,13 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
           ev.push_back(make_event("ClerkSignedOut", actor, w.number, now,
                                   json::object{{"clerk", w.clerk}, {"reason", "day_end"}}));
     }
-    ev.push_back(make_event("DayRolledOver", actor, 0, now, json::object{{"day", local_day}}));
+    // R-CASE-8: the day's tickets finished without a case stay on record as unregistered.
+    json::array unregistered;
+    for (const auto& [id, u] : unregistered_)
+      unregistered.push_back(json::object{{"ticket", id}, {"number", u.number}, {"window", u.window}, {"clerk", u.clerk}});
+    json::object rolled{{"day", local_day}};
+    if (!unregistered.empty()) rolled["unregistered"] = std::move(unregistered);
+    ev.push_back(make_event("DayRolledOver", actor, 0, now, std::move(rolled)));
     return ev;
   }
   return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
@@ -813,6 +834,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
 
 void Engine::apply(const Event& e) {
   seq_ = e.seq;
+  if (apply_case(e)) return;
   const json::object& d = e.data;
   TicketId tid = get_i(d, "ticket");
   Ticket* t = tid ? ticket_mut(tid) : nullptr;
@@ -886,6 +908,9 @@ void Engine::apply(const Event& e) {
       s.next_number = 1;
     }
     by_request_.clear();
+    unregistered_.clear();
+    enquiries_.clear();
+    std::erase_if(cases_, [](const auto& kv) { return !kv.second.live(); });
     // Missed tickets of earlier days can no longer come back: forget them.
     std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
     return;
@@ -962,7 +987,10 @@ void Engine::apply(const Event& e) {
     const bool measured = t->state == TicketState::Serving && t->started_at;
     t->state = TicketState::Done;
     t->finished_at = e.at;
-    if (auto* c = d.if_contains("case")) t->case_record = *c;
+    auto* cons = d.if_contains("consultation");
+    t->consultation = cons && cons->is_bool() && cons->as_bool();
+    if (!t->consultation)
+      unregistered_[t->id] = Unregistered{t->id, t->number, t->service, t->clerk, e.window, e.at, t->day};
     if (w) {
       w->last_finished = t->id;
       w->last_number = t->number;
@@ -1023,6 +1051,16 @@ Changes Engine::take_changes() {
   }
   for (int n : touched_windows_)
     if (const WindowStatus* w = find_window(n)) c.windows.emplace_back(n, json::serialize(window_to_row(*w)));
+  for (CaseId id : touched_cases_) {
+    auto it = cases_.find(id);
+    if (it == cases_.end()) continue;
+    const Case& k = it->second;
+    const std::string day = format_date(k.received);
+    c.cases.push_back(CaseRow{id, k.no, day, to_string(k.state), k.clerk, k.window, json::serialize(case_to_row(k))});
+    // Today's cases stay for the console's list; older ones only while live.
+    if (!k.live() && day != day_) cases_.erase(it);
+  }
+  touched_cases_.clear();
   touched_tickets_.clear();
   touched_windows_.clear();
   c.meta = meta_json();
@@ -1053,11 +1091,31 @@ std::string Engine::meta_json() const {
   m["help"] = std::move(help);
   m["next_help_id"] = next_help_id_;
   m["next_complaint_id"] = next_complaint_id_;
+  m["next_case_id"] = next_case_id_;
+  m["case_day"] = case_day_;
+  m["case_day_count"] = case_day_count_;
+  m["next_enquiry_id"] = next_enquiry_id_;
+  json::array enq;
+  for (const auto& q : enquiries_)
+    enq.push_back(json::object{{"id", q.id}, {"at", ms(q.at)}, {"channel", q.channel}, {"subject", q.subject},
+                               {"caller", json::object{{"masked", q.caller.masked}, {"sealed", q.caller.sealed}}},
+                               {"phone", json::object{{"masked", q.phone.masked}, {"sealed", q.phone.sealed}}},
+                               {"forwarded_to", q.forwarded_to}, {"clerk", q.clerk}, {"window", q.window}});
+  m["enquiries"] = std::move(enq);
+  // Tickets issued on an earlier day (carried over) and finished today without a case: the
+  // rows a restore reads hold only today's tickets, so these few travel in the meta row.
+  json::array carried;
+  for (const auto& [id, u] : unregistered_)
+    if (u.day != day_)
+      carried.push_back(json::object{{"ticket", id}, {"number", u.number}, {"service", u.service}, {"clerk", u.clerk},
+                                     {"window", u.window}, {"finished_at", ms(u.finished_at)}, {"day", u.day}});
+  if (!carried.empty()) m["unregistered_carried"] = std::move(carried);
   return json::serialize(m);
 }
 
 bool Engine::restore(const std::string& meta, const std::vector<std::string>& tickets,
-                     const std::vector<std::string>& windows, std::string* error) {
+                     const std::vector<std::string>& windows, const std::vector<std::string>& cases,
+                     std::string* error) {
   auto fail = [&](std::string m) {
     if (error) *error = std::move(m);
     return false;
@@ -1110,12 +1168,59 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
   next_help_id_ = std::max<std::int64_t>(1, get_i(m, "next_help_id"));
   next_complaint_id_ = std::max<std::int64_t>(1, get_i(m, "next_complaint_id"));
   for (const auto& [id, h] : open_help_) next_help_id_ = std::max(next_help_id_, id + 1);
+  next_case_id_ = std::max<CaseId>(1, get_i(m, "next_case_id"));
+  case_day_ = get_s(m, "case_day");
+  case_day_count_ = static_cast<int>(get_i(m, "case_day_count"));
+  next_enquiry_id_ = std::max<std::int64_t>(1, get_i(m, "next_enquiry_id"));
+  enquiries_.clear();
+  if (auto* ev = m.if_contains("enquiries"); ev && ev->is_array())
+    for (const auto& v : ev->as_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      Enquiry q;
+      q.id = get_i(o, "id");
+      q.at = TimePoint{milliseconds{get_i(o, "at")}};
+      q.channel = get_s(o, "channel");
+      q.subject = get_s(o, "subject");
+      for (auto [k, dst] : {std::pair{"caller", &q.caller}, std::pair{"phone", &q.phone}})
+        if (auto* x = o.if_contains(k); x && x->is_object()) {
+          dst->masked = get_s(x->as_object(), "masked");
+          dst->sealed = get_s(x->as_object(), "sealed");
+        }
+      q.forwarded_to = get_s(o, "forwarded_to");
+      q.clerk = get_s(o, "clerk");
+      q.window = static_cast<int>(get_i(o, "window"));
+      enquiries_.push_back(std::move(q));
+    }
+  cases_.clear();
+  std::set<TicketId> with_case;
+  for (const auto& row : cases) {
+    json::value v = json::parse(row, ec);
+    Case k;
+    if (ec || !v.is_object() || !case_from_row(v.as_object(), k)) return fail("a case row is damaged: " + row.substr(0, 80));
+    next_case_id_ = std::max(next_case_id_, k.id + 1);
+    if (format_date(k.received) == day_ && k.ticket) with_case.insert(k.ticket);
+    if (k.live() || format_date(k.received) == day_) cases_[k.id] = std::move(k);
+  }
+  unregistered_.clear();
+  if (auto* uc = m.if_contains("unregistered_carried"); uc && uc->is_array())
+    for (const auto& v : uc->as_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      const TicketId id = get_i(o, "ticket");
+      if (!with_case.contains(id))
+        unregistered_[id] = Unregistered{id, get_s(o, "number"), get_s(o, "service"), get_s(o, "clerk"),
+                                         static_cast<int>(get_i(o, "window")), TimePoint{milliseconds{get_i(o, "finished_at")}},
+                                         get_s(o, "day")};
+    }
   for (const auto& row : tickets) {
     json::value v = json::parse(row, ec);
     Ticket t;
     if (ec || !v.is_object() || !ticket_from_row(v.as_object(), t)) return fail("a ticket row is damaged: " + row.substr(0, 80));
     if (!t.request_id.empty() && t.day == day_) by_request_[t.request_id] = t.id;
     next_ticket_id_ = std::max(next_ticket_id_, t.id + 1);
+    if (t.state == TicketState::Done && t.day == day_ && !t.consultation && !with_case.contains(t.id) && t.finished_at)
+      unregistered_[t.id] = Unregistered{t.id, t.number, t.service, t.clerk, t.window, *t.finished_at, t.day};
     if (is_final(t.state)) continue;
     // The roll-over forgets the no-shows of earlier days (see DayRolledOver); so does a restore.
     if (t.state == TicketState::NoShow && (!t.noshow_at || format_date(tz_.to_local(*t.noshow_at).date) < day_)) continue;

@@ -80,7 +80,7 @@ json::object ticket_to_row(const Ticket& t) {
   put_opt(o, "finished_at", t.finished_at);
   put_opt(o, "noshow_at", t.noshow_at);
   o["close_reason"] = t.close_reason;
-  if (!t.case_record.is_null()) o["case"] = t.case_record;
+  if (t.consultation) o["consultation"] = true;
   return o;
 }
 
@@ -125,8 +125,8 @@ bool ticket_from_row(const json::object& o, Ticket& t) {
   t.finished_at = r.opt_t("finished_at");
   t.noshow_at = r.opt_t("noshow_at");
   t.close_reason = r.s("close_reason");
-  if (auto* c = o.if_contains("case")) t.case_record = *c;
-  else t.case_record = nullptr;
+  auto* cons = o.if_contains("consultation");
+  t.consultation = cons && cons->is_bool() && cons->as_bool();
   return r.ok;
 }
 
@@ -170,6 +170,200 @@ bool window_from_row(const json::object& o, WindowStatus& w) {
     w.last_rated = r.b("last_rated");
   }
   return r.ok;
+}
+
+namespace {
+
+json::value date_or_null(const std::optional<Date>& d) { return d ? json::value(format_date(*d)) : json::value(nullptr); }
+json::value time_or_null(const std::optional<TimePoint>& t) { return t ? json::value(ms(*t)) : json::value(nullptr); }
+
+json::object sealed_to_row(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
+bool sealed_from(const json::object& o, const char* k, Sealed& out) {
+  auto* v = o.if_contains(k);
+  if (!v || !v->is_object()) return false;
+  Reader r{v->as_object()};
+  out.masked = r.s("masked");
+  out.sealed = r.s("sealed");
+  return r.ok;
+}
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.push_back(json::value(s));
+  return a;
+}
+bool strings_from(const json::object& o, const char* k, std::vector<std::string>& out) {
+  out.clear();
+  auto* v = o.if_contains(k);
+  if (!v || !v->is_array()) return false;
+  for (const auto& x : v->as_array()) {
+    if (!x.is_string()) return false;
+    out.emplace_back(x.as_string());
+  }
+  return true;
+}
+bool opt_date(const json::object& o, const char* k, std::optional<Date>& out) {
+  out.reset();
+  auto* v = o.if_contains(k);
+  if (!v || v->is_null()) return true;
+  if (!v->is_string()) return false;
+  out = parse_date(v->as_string());
+  return out.has_value();
+}
+bool opt_time(const json::object& o, const char* k, std::optional<TimePoint>& out) {
+  out.reset();
+  auto* v = o.if_contains(k);
+  if (!v || v->is_null()) return true;
+  if (!v->is_int64()) return false;
+  out = tp(v->as_int64());
+  return true;
+}
+
+}  // namespace
+
+json::object case_to_row(const Case& c) {
+  json::object o;
+  o["id"] = c.id;
+  o["no"] = c.no;
+  o["type"] = to_string(c.type);
+  o["state"] = to_string(c.state);
+  o["service"] = c.service;
+  o["item"] = c.item;
+  o["item_name"] = c.item_name;
+  o["ticket"] = c.ticket;
+  o["number"] = c.number;
+  o["window"] = c.window;
+  o["clerk"] = c.clerk;
+  o["first_clerk"] = c.first_clerk;
+  o["applicant"] = sealed_to_row(c.applicant);
+  o["phone"] = sealed_to_row(c.phone);
+  o["id_number"] = sealed_to_row(c.id_number);
+  o["received_at"] = ms(c.received_at);
+  o["received"] = format_date(c.received);
+  o["received_materials"] = strings(c.received_materials);
+  o["missing"] = strings(c.missing);
+  o["time_limit_days"] = c.time_limit_days;
+  o["clock_start"] = date_or_null(c.clock_start);
+  o["deadline"] = date_or_null(c.deadline);
+  o["provisional"] = c.provisional;
+  json::array ext;
+  for (const auto& e : c.extensions)
+    ext.push_back(json::object{{"at", ms(e.at)}, {"by", e.by}, {"reason", e.reason}, {"days", e.days},
+                               {"from", format_date(e.from)}, {"to", format_date(e.to)}});
+  o["extensions"] = std::move(ext);
+  o["suspended_at"] = time_or_null(c.suspended_at);
+  o["suspend_reason"] = c.suspend_reason;
+  o["suspended_days"] = c.suspended_days;
+  json::array parts;
+  for (const auto& p : c.participants)
+    parts.push_back(json::object{{"window", p.window}, {"reported", p.reported}, {"reported_at", time_or_null(p.reported_at)},
+                                 {"by", p.by}, {"note", p.note}});
+  o["participants"] = std::move(parts);
+  o["reported_upward_at"] = time_or_null(c.reported_upward_at);
+  o["handler"] = c.handler;
+  o["reason"] = c.reason;
+  o["done_at"] = time_or_null(c.done_at);
+  o["overdue_days"] = c.overdue_days;
+  o["notified_at"] = time_or_null(c.notified_at);
+  o["notify_channel"] = c.notify_channel;
+  o["feedback"] = c.feedback;
+  o["note"] = c.note;
+  json::array steps;
+  for (const auto& st : c.steps)
+    steps.push_back(json::object{{"at", ms(st.at)}, {"what", st.what}, {"by", st.by}, {"note", st.note}});
+  o["steps"] = std::move(steps);
+  return o;
+}
+
+bool case_from_row(const json::object& o, Case& c) {
+  Reader r{o};
+  c = Case{};
+  c.id = r.i("id");
+  c.no = r.s("no");
+  auto type = parse_case_type(r.s("type"));
+  if (!type) return false;
+  c.type = *type;
+  const std::string state = r.s("state");
+  bool state_ok = false;
+  for (CaseState s : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
+    if (state == to_string(s)) {
+      c.state = s;
+      state_ok = true;
+    }
+  c.service = r.s("service");
+  c.item = r.s("item");
+  c.item_name = r.s("item_name");
+  c.ticket = r.i("ticket");
+  c.number = r.s("number");
+  c.window = static_cast<int>(r.i("window"));
+  c.clerk = r.s("clerk");
+  c.first_clerk = r.s("first_clerk");
+  bool ok = state_ok && sealed_from(o, "applicant", c.applicant) && sealed_from(o, "phone", c.phone) &&
+            sealed_from(o, "id_number", c.id_number);
+  c.received_at = tp(r.i("received_at"));
+  auto received = parse_date(r.s("received"));
+  ok = ok && received.has_value();
+  if (received) c.received = *received;
+  ok = ok && strings_from(o, "received_materials", c.received_materials) && strings_from(o, "missing", c.missing);
+  c.time_limit_days = static_cast<int>(r.i("time_limit_days"));
+  ok = ok && opt_date(o, "clock_start", c.clock_start) && opt_date(o, "deadline", c.deadline);
+  c.provisional = r.b("provisional");
+  if (auto* a = o.if_contains("extensions"); a && a->is_array()) {
+    for (const auto& v : a->as_array()) {
+      if (!v.is_object()) return false;
+      Reader x{v.as_object()};
+      CaseExtension e;
+      e.at = tp(x.i("at"));
+      e.by = x.s("by");
+      e.reason = x.s("reason");
+      e.days = static_cast<int>(x.i("days"));
+      auto from = parse_date(x.s("from")), to = parse_date(x.s("to"));
+      if (!x.ok || !from || !to) return false;
+      e.from = *from;
+      e.to = *to;
+      c.extensions.push_back(std::move(e));
+    }
+  } else {
+    return false;
+  }
+  ok = ok && opt_time(o, "suspended_at", c.suspended_at);
+  c.suspend_reason = r.s("suspend_reason");
+  c.suspended_days = static_cast<int>(r.i("suspended_days"));
+  if (auto* a = o.if_contains("participants"); a && a->is_array()) {
+    for (const auto& v : a->as_array()) {
+      if (!v.is_object()) return false;
+      Reader x{v.as_object()};
+      CaseParticipant p;
+      p.window = static_cast<int>(x.i("window"));
+      p.reported = x.b("reported");
+      p.by = x.s("by");
+      p.note = x.s("note");
+      if (!x.ok || !opt_time(v.as_object(), "reported_at", p.reported_at)) return false;
+      c.participants.push_back(std::move(p));
+    }
+  } else {
+    return false;
+  }
+  ok = ok && opt_time(o, "reported_upward_at", c.reported_upward_at);
+  c.handler = r.s("handler");
+  c.reason = r.s("reason");
+  ok = ok && opt_time(o, "done_at", c.done_at);
+  c.overdue_days = static_cast<int>(r.i("overdue_days"));
+  ok = ok && opt_time(o, "notified_at", c.notified_at);
+  c.notify_channel = r.s("notify_channel");
+  c.feedback = r.s("feedback");
+  c.note = r.s("note");
+  if (auto* a = o.if_contains("steps"); a && a->is_array()) {
+    for (const auto& v : a->as_array()) {
+      if (!v.is_object()) return false;
+      Reader x{v.as_object()};
+      CaseStep st{tp(x.i("at")), x.s("what"), x.s("by"), x.s("note")};
+      if (!x.ok) return false;
+      c.steps.push_back(std::move(st));
+    }
+  } else {
+    return false;
+  }
+  return ok && r.ok;
 }
 
 }  // namespace hallq::engine

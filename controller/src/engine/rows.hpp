@@ -9,6 +9,16 @@
 
 namespace hallq::engine {
 
+// Event data readers: 0 / "" when the field is missing or of another type.
+inline std::int64_t get_i(const boost::json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+inline std::string get_s(const boost::json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 boost::json::object ticket_to_row(const Ticket& t);
 bool ticket_from_row(const boost::json::object& o, Ticket& t);
 boost::json::object window_to_row(const WindowStatus& w);

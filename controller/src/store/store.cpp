@@ -33,6 +33,14 @@ const char* const kSchemaV1[] = {
     " window INTEGER NOT NULL, expires INTEGER NOT NULL)",
 };
 
+// Version 2: the case register (issue 7).
+const char* const kSchemaV2[] = {
+    "CREATE TABLE cases(id INTEGER PRIMARY KEY, no TEXT NOT NULL, day TEXT NOT NULL,"
+    " state TEXT NOT NULL, window INTEGER NOT NULL, clerk TEXT NOT NULL, row TEXT NOT NULL)",
+    "CREATE INDEX cases_day ON cases(day)",
+    "CREATE INDEX cases_live ON cases(state) WHERE state IN ('open','awaiting_materials','suspended','done')",
+};
+
 const char* actor_kind(engine::Actor::Kind k) {
   switch (k) {
     case engine::Actor::Kind::System: return "system";
@@ -226,10 +234,13 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
   if (version < kSchemaVersion) {
     Transaction tx(*db);
     if (!tx.begun()) return unexpected(describe(*db, "cannot start the schema migration"));
-    // Ordered migrations: version N -> N+1. Only version 1 exists so far.
+    // Ordered migrations: version N -> N+1.
     if (version < 1)
       for (const char* sql : kSchemaV1)
         if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration failed"));
+    if (version < 2)
+      for (const char* sql : kSchemaV2)
+        if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 2 failed"));
     std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
     std::string app_sql = "PRAGMA application_id=" + std::to_string(kApplicationId);
     if (db->exec(set.c_str()) != SQLITE_OK || db->exec(app_sql.c_str()) != SQLITE_OK ||
@@ -261,6 +272,14 @@ Expected<Loaded, std::string> load_state(Db& db) {
   t->bind(1, day);
   while ((rc = t->step()) == SQLITE_ROW) out.tickets.push_back(t->text(0));
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read tickets"));
+  // A done case stays live until the applicant is told (R-TIME-4); the row says which.
+  auto c = db_->stmt(
+      "SELECT row FROM cases WHERE state IN ('open','awaiting_materials','suspended','done')"
+      " UNION SELECT row FROM cases WHERE day=?1");
+  if (!c) return unexpected(describe(*db_, "cannot read cases"));
+  c->bind(1, day);
+  while ((rc = c->step()) == SQLITE_ROW) out.cases.push_back(c->text(0));
+  if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read cases"));
   auto w = db_->stmt("SELECT row FROM windows ORDER BY number");
   if (!w) return unexpected(describe(*db_, "cannot read windows"));
   while ((rc = w->step()) == SQLITE_ROW) out.windows.push_back(w->text(0));
@@ -301,6 +320,12 @@ std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& i
       s->bind(1, t.id).bind(2, t.day).bind(3, t.number).bind(4, t.service).bind(5, t.state)
           .bind(6, t.request_id).bind(7, t.json);
       if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
+    }
+    for (const auto& c : item->changes.cases) {
+      auto s = db_->stmt("INSERT OR REPLACE INTO cases(id,no,day,state,window,clerk,row) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      if (!s) return describe(*db_, "cannot write a case");
+      s->bind(1, c.id).bind(2, c.no).bind(3, c.day).bind(4, c.state).bind(5, c.window).bind(6, c.clerk).bind(7, c.json);
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a case");
     }
     for (const auto& [n, row] : item->changes.windows) {
       auto s = db_->stmt("INSERT OR REPLACE INTO windows(number,row) VALUES(?1,?2)");
@@ -399,6 +424,32 @@ std::vector<std::pair<int, std::string>> StoreReader::all_window_rows() {
   return out;
 }
 
+std::vector<std::pair<engine::CaseId, std::string>> StoreReader::all_case_rows() {
+  std::vector<std::pair<engine::CaseId, std::string>> out;
+  auto s = db_->stmt("SELECT id,row FROM cases ORDER BY id");
+  while (s && s->step() == SQLITE_ROW) out.emplace_back(s->i64(0), s->text(1));
+  return out;
+}
+
+std::optional<std::string> StoreReader::case_row(engine::CaseId id) {
+  auto s = db_->stmt("SELECT row FROM cases WHERE id=?1");
+  if (!s) return std::nullopt;
+  s->bind(1, id);
+  if (s->step() == SQLITE_ROW) return s->text(0);
+  return std::nullopt;
+}
+
+std::vector<std::string> StoreReader::case_rows(const std::string& from, const std::string& to, int window,
+                                                const std::string& clerk, int limit) {
+  std::vector<std::string> out;
+  auto s = db_->stmt("SELECT row FROM cases WHERE day>=?1 AND day<=?2 AND (?3=0 OR window=?3)"
+                     " AND (?4='' OR clerk=?4) ORDER BY id DESC LIMIT ?5");
+  if (!s) return out;
+  s->bind(1, from).bind(2, to).bind(3, window).bind(4, clerk).bind(5, limit);
+  while (s->step() == SQLITE_ROW) out.push_back(s->text(0));
+  return out;
+}
+
 std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,
                                          const TimeZone& tz, const WorkingCalendar& calendar) {
   auto reader = StoreReader::open(path);
@@ -406,6 +457,7 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
   engine::Engine eng(config, tz, calendar);
   std::map<engine::TicketId, std::string> tickets;
   std::map<int, std::string> windows;
+  std::map<engine::CaseId, std::string> cases;
   std::int64_t seq = 0;
   for (;;) {
     auto batch = (*reader)->events_since(seq, 10000);
@@ -417,8 +469,14 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
       auto ch = eng.take_changes();
       for (auto& t : ch.tickets) tickets[t.id] = std::move(t.json);
       for (auto& [n, row] : ch.windows) windows[n] = std::move(row);
+      for (auto& c : ch.cases) cases[c.id] = std::move(c.json);
     }
   }
+  auto stored_cases = (*reader)->all_case_rows();
+  if (stored_cases.size() != cases.size())
+    return "replay built " + std::to_string(cases.size()) + " cases, the projection has " + std::to_string(stored_cases.size());
+  for (const auto& [id, row] : stored_cases)
+    if (cases[id] != row) return "case " + std::to_string(id) + " differs: replay " + cases[id] + " vs projection " + row;
   auto stored = (*reader)->all_ticket_rows();
   if (stored.size() != tickets.size())
     return "replay built " + std::to_string(tickets.size()) + " tickets, the projection has " +

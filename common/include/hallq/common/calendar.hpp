@@ -23,10 +23,16 @@ class WorkingCalendar {
   // Working days strictly after `from` up to and including `to` (0 if to <= from).
   int working_days_between(Date from, Date to) const;
   Date next_working_day(Date d) const;  // first working day strictly after d
+  // The calendar years the config lists holidays for: outside them every weekday counts as a
+  // working day, so a deadline there may be too early. Empty calendars cover no year.
+  bool covers(Date d) const;
+  int first_year() const { return first_year_; }
+  int last_year() const { return last_year_; }
 
  private:
   std::set<int> holidays_;  // days since epoch
   std::set<int> makeup_;
+  int first_year_ = 0, last_year_ = -1;
 };
 
 }  // namespace hallq

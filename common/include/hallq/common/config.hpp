@@ -49,6 +49,12 @@ struct WindowConfig {
   std::string clerk_b;                // B post (B岗), clerk id; may be empty
   bool lunch_service = false;         // R-HOURS-2: open over lunch
   bool weekend_service = false;       // R-HOURS-3
+  // The window's receipt printer for notices (R-ONCE-3, R-CASE-2): an ESC/POS spec as the
+  // kiosk takes it (tcp://HOST:PORT, usb:/dev/usb/lp0, serial:DEV[@BAUD], file:PATH); empty:
+  // none, the console offers the browser's print dialog instead.
+  std::string printer;
+  int printer_paper = 576;     // dots: 576 (80 mm) or 384 (58 mm)
+  bool printer_cutter = true;
 };
 
 enum class Role { Clerk, Manager, Admin };
@@ -100,6 +106,10 @@ struct PolicyConfig {
   bool widen_numbers = false;       // bench halls: A1000 after A999 instead of refusing
   int noshow_return_minutes = 30;   // a no-show may come back within this many minutes
   int rating_minutes = 10;          // the window evaluator rates a finished service this long
+  // R-TIME-3: extensions of a case, in working days all told (002: 5; 003's preset: 30).
+  int case_extension_max_days = 5;
+  int case_return_days = 2;         // R-CASE-5: a return is decided within this many working days
+  int pause_alert_minutes = 3;      // R-AB-3: a clerk away longer alerts the manager
   std::string call_order = "priority_fifo";  // or "service_preference"
   int device_rate_per_s = 10;       // requests per second per device before 429
   int device_burst = 30;

@@ -24,6 +24,7 @@
 #include "hallq/common/config.hpp"
 #include "hallq/common/expected.hpp"
 #include "hallq/common/time.hpp"
+#include "hallq/controller/cases.hpp"
 
 namespace hallq::engine {
 
@@ -77,7 +78,7 @@ struct Ticket {
   std::vector<Transfer> transfers;
   std::optional<TimePoint> called_at, started_at, finished_at, noshow_at;
   std::string close_reason;
-  boost::json::value case_record;  // filled by the case-registration hook (issue 7)
+  bool consultation = false;  // finished as an enquiry only: no case to register (R-CASE-8)
 };
 
 struct WindowStatus {
@@ -125,7 +126,20 @@ struct CallNext { int window = 0; };
 struct Recall { int window = 0; };
 struct Skip { int window = 0; };  // no-show
 struct StartService { int window = 0; };
-struct Finish { int window = 0; boost::json::value case_record; };
+// Finishing registers the case in the same step (R-CASE-8), or says there is none (a pure
+// enquiry); a ticket finished with neither waits on the console's "to register" list.
+struct Finish {
+  int window = 0;
+  std::optional<CaseInput> case_input;
+  bool consultation = false;
+};
+// A case registered after its ticket was finished (the same day), for the window's last
+// finished ticket (a second matter of the same citizen), or without a ticket (ticket 0).
+struct RegisterCase {
+  int window = 0;
+  TicketId ticket = 0;
+  CaseInput input;
+};
 struct CancelTicket { TicketId ticket = 0; std::string reason; };
 struct TransferTicket { int window = 0; std::string to_service; int to_window = 0; };
 struct HoldTicket { int window = 0; };
@@ -189,7 +203,8 @@ struct DeviceStatus {
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
-                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService>;
+                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService,
+                             RegisterCase, CaseAction, RecordPrint, LogEnquiry>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -212,6 +227,8 @@ enum class Errc {
   UnknownHelp,       // no such help request
   NothingToRate,     // no service finished at the window lately
   AlreadyRated,      // one rating per service
+  UnknownCase,
+  NotYourCase,       // the case belongs to another clerk's window
 };
 
 struct Error {
@@ -236,8 +253,15 @@ struct TicketRow {
   std::string day, number, service, state, request_id;
   std::string json;  // the whole ticket
 };
+struct CaseRow {
+  CaseId id = 0;
+  std::string no, day, state, clerk;
+  int window = 0;
+  std::string json;  // the whole case
+};
 struct Changes {
   std::vector<TicketRow> tickets;
+  std::vector<CaseRow> cases;
   std::vector<std::pair<int, std::string>> windows;       // number -> window JSON
   std::string meta;                                       // engine-wide state JSON
 };
@@ -282,8 +306,10 @@ class Engine {
 
   // Restores from projections: meta from take_changes(), the tickets that are not final or
   // were issued on the meta's day, and the window rows.
+  // Cases: the live ones and all registered on the meta's day.
   bool restore(const std::string& meta, const std::vector<std::string>& tickets,
-               const std::vector<std::string>& windows, std::string* error);
+               const std::vector<std::string>& windows, const std::vector<std::string>& cases,
+               std::string* error);
 
   // ---- queries ----
   Seq last_seq() const { return seq_; }
@@ -321,6 +347,27 @@ class Engine {
   std::optional<boost::json::object> ticket_json_from_row(const std::string& row) const;
   boost::json::object window_json(const WindowStatus& w, bool with_personal) const;
 
+  // ---- cases ----
+  const WorkingCalendar& calendar() const { return calendar_; }
+  const std::map<CaseId, Case>& cases() const { return cases_; }  // live cases and today's
+  const Case* find_case(CaseId id) const;
+  // Today's tickets finished without a case and not as a pure enquiry (R-CASE-8).
+  struct Unregistered {
+    TicketId ticket = 0;
+    std::string number, service, clerk;
+    int window = 0;
+    TimePoint finished_at;
+    std::string day;  // the ticket's day of issue
+  };
+  const std::map<TicketId, Unregistered>& unregistered() const { return unregistered_; }
+  const std::vector<Enquiry>& enquiries() const { return enquiries_; }  // today's
+  // The API view: masked personal fields, the working days left (negative: overdue) at `now`.
+  boost::json::object case_json(const Case& c, TimePoint now) const;
+  std::optional<boost::json::object> case_json_from_row(const std::string& row, TimePoint now) const;
+  boost::json::object enquiry_json(const Enquiry& e) const;
+  // R-TIME-1/2: the deadline for a limit counted from `start` (the day after it is day 1).
+  Date deadline_for(Date start, int days) const { return calendar_.add_working_days(start, days); }
+
  private:
   struct ServiceState {
     std::set<QueueKey> queue;  // waiting tickets for any window of the service
@@ -344,6 +391,13 @@ class Engine {
   void touch_ticket(TicketId id) { touched_tickets_.insert(id); }
   void touch_window(int number) { touched_windows_.insert(number); }
   std::string meta_json() const;
+  Expected<std::vector<Event>, Error> decide_case(const Command& cmd, const Actor& actor,
+                                                  TimePoint now, boost::json::value& reply);
+  Expected<Event, Error> register_event(const CaseInput& in, int window, const Ticket* ticket,
+                                        const Unregistered* done, const Actor& actor, TimePoint now);
+  bool apply_case(const Event& e);  // true if the event was a case or enquiry event
+  Case* case_mut(CaseId id);
+  bool may_act_on(const Case& c, const Actor& actor) const;
 
   HallConfig config_;
   TimeZone tz_;
@@ -363,6 +417,14 @@ class Engine {
   std::int64_t next_help_id_ = 1;
   std::int64_t next_complaint_id_ = 1;
   std::uint64_t voided_today_ = 0;
+  std::map<CaseId, Case> cases_;
+  CaseId next_case_id_ = 1;
+  std::string case_day_;  // the day case numbers run for
+  int case_day_count_ = 0;
+  std::map<TicketId, Unregistered> unregistered_;
+  std::vector<Enquiry> enquiries_;
+  std::int64_t next_enquiry_id_ = 1;
+  std::set<CaseId> touched_cases_;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;
 };

@@ -20,7 +20,7 @@ struct sqlite3;
 
 namespace hallq::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct SessionRow {
   std::string digest;  // token_digest of the bearer token
@@ -42,6 +42,7 @@ struct Loaded {
   std::string meta;  // empty on a new database
   std::vector<std::string> tickets;
   std::vector<std::string> windows;
+  std::vector<std::string> cases;  // live cases and those registered on the meta's day
   std::vector<SessionRow> sessions;
   std::int64_t last_seq = 0;
 };
@@ -90,6 +91,12 @@ class StoreReader {
   // Every ticket row (replay checks and tests; not for the hot path).
   std::vector<std::pair<engine::TicketId, std::string>> all_ticket_rows();
   std::vector<std::pair<int, std::string>> all_window_rows();
+  std::vector<std::pair<engine::CaseId, std::string>> all_case_rows();
+  std::optional<std::string> case_row(engine::CaseId id);
+  // Case rows registered from `from` to `to` (YYYY-MM-DD, inclusive), newest first, at most
+  // `limit`; window 0 / clerk "" match any.
+  std::vector<std::string> case_rows(const std::string& from, const std::string& to, int window,
+                                     const std::string& clerk, int limit);
 
  private:
   explicit StoreReader(std::unique_ptr<Db> db);

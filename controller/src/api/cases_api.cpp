@@ -1,0 +1,265 @@
+#include "cases_api.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace hallq::api {
+namespace json = boost::json;
+
+namespace {
+
+bool is_staff(const Principal& p) {
+  return p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
+}
+
+// "a clerk sees personal data only of their own cases": the responsible clerk, the agency
+// handler, and the A and B posts of the case's window (R-AB-1: B covers with A's authority).
+bool own_case(const Hall& hall, const Principal& p, const engine::Case& c) {
+  if (p.kind != Principal::Kind::Clerk) return false;
+  if (p.id == c.clerk || (!c.handler.empty() && p.id == c.handler)) return true;
+  const WindowConfig* wc = hall.config().find_window(c.window);
+  return wc && (p.id == wc->clerk_a || p.id == wc->clerk_b);
+}
+
+json::object case_view(Hall& hall, const Principal& p, const engine::Case& c, bool clear) {
+  json::object o = hall.engine().case_json(c, hall.now());
+  const bool mine = own_case(hall, p, c);
+  o["mine"] = mine;
+  if (clear && mine && hall.sealer()) {
+    for (auto [key, field] : {std::pair{"applicant", &c.applicant}, std::pair{"phone", &c.phone},
+                              std::pair{"id_number", &c.id_number}})
+      if (!field->sealed.empty())
+        if (auto text = hall.sealer()->open_text(field->sealed)) o[key] = *text;
+    o["personal"] = "clear";
+  } else {
+    o["personal"] = "masked";
+  }
+  return o;
+}
+
+Expected<std::vector<std::string>, ApiError> string_list(const json::object& o, const char* key, std::size_t max_items) {
+  std::vector<std::string> out;
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return out;
+  if (!v->is_array() || v->as_array().size() > max_items)
+    return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be an array of at most " +
+                                                      std::to_string(max_items) + " strings"));
+  for (const auto& x : v->as_array()) {
+    if (!x.is_string() || x.as_string().size() > 200)
+      return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must hold strings of at most 200 bytes"));
+    out.emplace_back(x.as_string());
+  }
+  return out;
+}
+
+bool valid_date_param(const std::string& s) { return s.size() == 10 && parse_date(s).has_value(); }
+
+}  // namespace
+
+Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const json::object& o) {
+  engine::CaseInput in;
+  auto type = str_field(o, "type", true, 32);
+  if (!type) return unexpected(type.error());
+  auto t = engine::parse_case_type(*type);
+  if (!t)
+    return unexpected(api_error(422, "invalid_value", "type must be immediate, promised, escalated, joint, supplement, returned or agency",
+                                "办件类型无效"));
+  in.type = *t;
+  auto item = str_field(o, "item", true, 64);
+  if (!item) return unexpected(item.error());
+  in.item = *item;
+  auto name = str_field(o, "applicant", true, 64);
+  if (!name) return unexpected(name.error());
+  auto phone = str_field(o, "phone", false, 15);
+  if (!phone) return unexpected(phone.error());
+  auto id_number = str_field(o, "id_number", false, 18);
+  if (!id_number) return unexpected(id_number.error());
+  const bool digits = std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!phone->empty() && (!digits || phone->size() < 7))
+    return unexpected(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+  const bool id_ok = std::all_of(id_number->begin(), id_number->end(),
+                                 [](char c) { return (c >= '0' && c <= '9') || c == 'X' || c == 'x'; });
+  if (!id_number->empty() && (!id_ok || (id_number->size() != 15 && id_number->size() != 18)))
+    return unexpected(api_error(422, "invalid_value", "id_number is a 15- or 18-character ID card number", "身份证号码格式不正确"));
+  if (!hall.sealer()) return unexpected(api_error(503, "unavailable", "the controller is starting"));
+  in.applicant = seal_field(*hall.sealer(), Personal::Name, *name);
+  in.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
+  in.id_number = seal_field(*hall.sealer(), Personal::IdNumber, *id_number);
+  auto received = string_list(o, "received", 64);
+  if (!received) return unexpected(received.error());
+  in.received = std::move(*received);
+  auto missing = string_list(o, "missing", 64);
+  if (!missing) return unexpected(missing.error());
+  in.missing = std::move(*missing);
+  auto limit = int_field(o, "time_limit_days", false);
+  if (!limit) return unexpected(limit.error());
+  in.time_limit_days = static_cast<int>(std::clamp<std::int64_t>(*limit, -1, 1000));
+  if (auto* v = o.if_contains("participants"); v && !v->is_null()) {
+    if (!v->is_array() || v->as_array().size() > 32)
+      return unexpected(api_error(400, "bad_field", "field 'participants' must be an array of window numbers"));
+    for (const auto& w : v->as_array()) {
+      if (!w.is_int64() || w.as_int64() < 1 || w.as_int64() > 999)
+        return unexpected(api_error(400, "bad_field", "field 'participants' must be an array of window numbers"));
+      in.participants.push_back(static_cast<int>(w.as_int64()));
+    }
+  }
+  auto reason = str_field(o, "reason", false, 500);
+  if (!reason) return unexpected(reason.error());
+  in.reason = *reason;
+  auto note = str_field(o, "note", false, 500);
+  if (!note) return unexpected(note.error());
+  in.note = *note;
+  return in;
+}
+
+asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& req, const Principal& p,
+                                                     const std::vector<std::string_view>& parts) {
+  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
+  auto answer = [&](http::status s, const json::value& v) { return std::optional<Response>(make_json(req, s, v)); };
+  const auto method = req.method();
+  const std::string_view target = req.target();
+
+  if (parts.size() == 2 && parts[0] == "calendar" && parts[1] == "deadline") {
+    // The promised-case rule on the centre's calendar (R-TIME-1/2): public, no personal data.
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    const std::string received = query_param(target, "received");
+    const auto days = to_int(query_param(target, "days"));
+    const auto date = valid_date_param(received) ? parse_date(received) : std::nullopt;
+    if (!date) co_return fail(api_error(422, "invalid_value", "received must be a date YYYY-MM-DD", "受理日期格式应为 YYYY-MM-DD"));
+    if (!days || *days < 0 || *days > 365) co_return fail(api_error(422, "invalid_value", "days must be 0..365", "时限应为 0 至 365 个工作日"));
+    const WorkingCalendar& cal = hall.calendar();
+    const Date deadline = cal.add_working_days(*date, static_cast<int>(*days));
+    if (!cal.covers(*date) || !cal.covers(deadline)) {
+      const std::string years = cal.first_year() <= cal.last_year()
+                                    ? std::to_string(cal.first_year()) + "-" + std::to_string(cal.last_year())
+                                    : std::string("none");
+      co_return fail(api_error(422, "outside_calendar",
+                               "the range " + received + " .. " + format_date(deadline) +
+                                   " leaves the calendar's years (" + years + "); add that year's holidays to [calendar]",
+                               "日期超出已配置的节假日日历年份（" + years + "），请先补充该年度的节假日安排"));
+    }
+    co_return answer(http::status::ok, json::object{{"received", received}, {"days", *days}, {"deadline", format_date(deadline)}});
+  }
+
+  if (parts.empty() || (parts[0] != "cases" && parts[0] != "enquiries")) co_return std::nullopt;
+  if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a clerk or manager credential is required", "请先登录"));
+  if (!is_staff(p)) co_return fail(api_error(403, "forbidden", "cases and enquiries are for clerks and managers", "仅工作人员可查看办件"));
+
+  if (parts[0] == "enquiries" && parts.size() == 1) {
+    if (method == http::verb::get) {
+      json::array list;
+      for (const auto& q : hall.engine().enquiries()) {
+        json::object o = hall.engine().enquiry_json(q);
+        if (p.kind == Principal::Kind::Clerk && q.clerk == p.id && hall.sealer()) {
+          if (auto c = hall.sealer()->open_text(q.caller.sealed)) o["caller"] = *c;
+          if (auto c = hall.sealer()->open_text(q.phone.sealed)) o["phone_clear"] = *c;
+        }
+        list.push_back(std::move(o));
+      }
+      co_return answer(http::status::ok, json::object{{"enquiries", std::move(list)}});
+    }
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    engine::LogEnquiry q;
+    auto channel = str_field(*body, "channel", false, 16);
+    auto subject = str_field(*body, "subject", true, 500);
+    auto caller = str_field(*body, "caller", false, 64);
+    auto phone = str_field(*body, "phone", false, 15);
+    auto to = str_field(*body, "forwarded_to", false, 200);
+    for (auto* f : {&channel, &subject, &caller, &phone, &to})
+      if (!*f) co_return fail(f->error());
+    const bool digits = std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!phone->empty() && (!digits || phone->size() < 7))
+      co_return fail(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+    if (!hall.sealer()) co_return fail(api_error(503, "unavailable", "the controller is starting"));
+    q.channel = channel->empty() ? "phone" : *channel;
+    q.subject = *subject;
+    q.caller = seal_field(*hall.sealer(), Personal::Name, *caller);
+    q.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
+    q.forwarded_to = *to;
+    q.window = p.kind == Principal::Kind::Clerk ? p.window : 0;
+    const engine::Command cmd = std::move(q);
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
+  }
+  if (parts[0] != "cases") co_return fail(api_error(404, "not_found", "no such path"));
+
+  if (parts.size() == 1 && method == http::verb::get) {
+    // The case list (live cases and today's, or a date range from the register).
+    const auto window = to_int(query_param(target, "window")).value_or(0);
+    const std::string clerk = query_param(target, "clerk");
+    const std::string from = query_param(target, "from"), to = query_param(target, "to");
+    json::array list;
+    if (!from.empty() || !to.empty()) {
+      if (!valid_date_param(from) || !valid_date_param(to))
+        co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD"));
+      for (const auto& c : hall.case_history(from, to, static_cast<int>(window), clerk, 1000))
+        list.push_back(case_view(hall, p, c, false));
+    } else {
+      for (auto it = hall.engine().cases().rbegin(); it != hall.engine().cases().rend(); ++it) {
+        const engine::Case& c = it->second;
+        const bool at_window = window == 0 || c.window == window ||
+                               std::any_of(c.participants.begin(), c.participants.end(), [&](const auto& x) { return x.window == window; });
+        if (at_window && (clerk.empty() || c.clerk == clerk)) list.push_back(case_view(hall, p, c, false));
+      }
+    }
+    json::array unregistered;
+    for (const auto& [id, u] : hall.engine().unregistered())
+      if (window == 0 || u.window == window)
+        unregistered.push_back(json::object{{"ticket", id}, {"number", u.number}, {"service", u.service}, {"window", u.window},
+                                            {"clerk", u.clerk}, {"finished_at", format_rfc3339(u.finished_at, hall.timezone())}});
+    co_return answer(http::status::ok, json::object{{"cases", std::move(list)}, {"unregistered", std::move(unregistered)}});
+  }
+  if (parts.size() == 1) {
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    if (p.kind != Principal::Kind::Clerk) co_return fail(api_error(403, "forbidden", "a clerk signed in at a window registers cases", "请在窗口签到后登记办件"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto ticket = int_field(*body, "ticket", false);
+    if (!ticket) co_return fail(ticket.error());
+    auto in = parse_case_input(hall, *body);
+    if (!in) co_return fail(in.error());
+    const engine::Command cmd = engine::RegisterCase{p.window, *ticket, std::move(*in)};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
+  }
+  const auto id = to_int(parts[1]);
+  if (!id) co_return fail(api_error(404, "unknown_case", "no such case", "没有该办件"));
+  if (parts.size() == 2) {
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto c = hall.find_case(*id);
+    if (!c) co_return fail(api_error(404, "unknown_case", "no such case", "没有该办件"));
+    co_return answer(http::status::ok, case_view(hall, p, *c, true));
+  }
+  if (parts.size() != 3) co_return fail(api_error(404, "not_found", "no such path"));
+  if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+  auto body = body_object(req);
+  if (!body) co_return fail(body.error());
+  engine::CaseAction a;
+  a.id = *id;
+  a.action = std::string(parts[2]);
+  auto days = int_field(*body, "days", false);
+  auto window = int_field(*body, "window", false);
+  if (!days) co_return fail(days.error());
+  if (!window) co_return fail(window.error());
+  a.days = static_cast<int>(std::clamp<std::int64_t>(*days, -1, 1000));
+  a.window = static_cast<int>(std::clamp<std::int64_t>(*window, -1, 1000));
+  if (a.action == "report" && a.window == 0 && p.kind == Principal::Kind::Clerk) a.window = p.window;
+  auto reason = str_field(*body, "reason", false, 500);
+  auto handler = str_field(*body, "handler", false, 64);
+  auto channel = str_field(*body, "channel", false, 16);
+  auto note = str_field(*body, "note", false, 500);
+  for (auto* f : {&reason, &handler, &channel, &note})
+    if (!*f) co_return fail(f->error());
+  a.reason = *reason;
+  a.handler = *handler;
+  a.channel = *channel;
+  a.note = *note;
+  const engine::Command cmd = std::move(a);
+  Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+  co_return res;
+}
+
+}  // namespace hallq::api

@@ -1,0 +1,24 @@
+#pragma once
+// The case register's routes (README "API"): /api/v1/cases..., /api/v1/enquiries and
+// /api/v1/calendar/deadline, and the reader of a case as a finish request carries it.
+// Thread-safety: I/O thread only, like the Hall.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "http.hpp"
+
+namespace hallq::api {
+
+// The "case" object of a finish or a registration: fields checked, personal data sealed.
+Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const boost::json::object& o);
+
+// Handles `parts` (the path after /api/v1) if it is one of these routes; nullopt otherwise.
+// Parameters are references to the caller's locals (GCC 12 coroutine parameters, hall.hpp).
+asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& req, const Principal& p,
+                                                     const std::vector<std::string_view>& parts);
+
+}  // namespace hallq::api

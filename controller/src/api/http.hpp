@@ -1,0 +1,40 @@
+#pragma once
+// HTTP helpers shared by the controller's routes: JSON answers and errors, body and query
+// readers with bounds, and running an engine command as the request's principal.
+// Thread-safety: plain functions; run_command runs on the I/O thread like the Hall.
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hall.hpp"
+
+namespace hallq::api {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+Response make_json(const Request& req, http::status status, const boost::json::value& body);
+Response make_error(const Request& req, const ApiError& e);
+ApiError api_error(int status, std::string code, std::string message, std::string zh = {});
+std::optional<std::int64_t> to_int(std::string_view s);
+std::vector<std::string_view> split_path(std::string_view path);
+// The raw value of `key` in the query string ("" when absent); not URL-decoded.
+std::string query_param(std::string_view target, std::string_view key);
+// The JSON body as an object; an empty body is an empty object.
+Expected<boost::json::object, ApiError> body_object(const Request& req);
+// Field readers: absent -> "" / 0 (or 400 if required), wrong type -> 400, too long -> 422.
+Expected<std::string, ApiError> str_field(const boost::json::object& o, const char* key, bool required,
+                                          std::size_t max_len = 256);
+Expected<std::int64_t, ApiError> int_field(const boost::json::object& o, const char* key, bool required);
+// Runs `cmd` as the principal and answers with its result (`ok` status) or its error.
+asio::awaitable<Response> run_command(Hall& hall, const Request& req, const engine::Command& cmd,
+                                      const Principal& p, http::status ok);
+
+}  // namespace hallq::api

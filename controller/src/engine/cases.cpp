@@ -1,0 +1,654 @@
+// The case register's part of the engine (cases.hpp): registering a case, what clerks do to it
+// afterwards, notices printed for it, and the enquiry log. Same contract as the queue: decide
+// validates and makes events, apply changes state and is what a replay runs.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "hallq/controller/engine.hpp"
+#include "rows.hpp"
+
+namespace hallq::engine {
+namespace json = boost::json;
+
+namespace {
+
+Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
+
+json::value sealed_json(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
+Sealed sealed_of(const json::object& d, const char* k) {
+  Sealed s;
+  if (auto* v = d.if_contains(k); v && v->is_object()) {
+    s.masked = get_s(v->as_object(), "masked");
+    s.sealed = get_s(v->as_object(), "sealed");
+  }
+  return s;
+}
+json::array str_array(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.push_back(json::value(s));
+  return a;
+}
+std::vector<std::string> str_vector(const json::object& d, const char* k) {
+  std::vector<std::string> out;
+  if (auto* v = d.if_contains(k); v && v->is_array())
+    for (const auto& x : v->as_array())
+      if (x.is_string()) out.emplace_back(x.as_string());
+  return out;
+}
+std::optional<Date> date_of(const json::object& d, const char* k) {
+  auto* v = d.if_contains(k);
+  if (!v || !v->is_string()) return std::nullopt;
+  return parse_date(v->as_string());
+}
+json::value date_json(const std::optional<Date>& d) { return d ? json::value(format_date(*d)) : json::value(nullptr); }
+
+bool needs_deadline(CaseType t) {
+  return t == CaseType::Promised || t == CaseType::Escalated || t == CaseType::Joint || t == CaseType::Agency ||
+         t == CaseType::Supplement;
+}
+
+const ServiceItem* find_item(const HallConfig& cfg, const std::string& id, const ServiceConfig** service) {
+  for (const auto& s : cfg.services)
+    for (const auto& it : s.items)
+      if (it.id == id) {
+        if (service) *service = &s;
+        return &it;
+      }
+  return nullptr;
+}
+
+constexpr size_t kMaxText = 500;
+
+}  // namespace
+
+const char* to_string(CaseType t) {
+  switch (t) {
+    case CaseType::Immediate: return "immediate";
+    case CaseType::Promised: return "promised";
+    case CaseType::Escalated: return "escalated";
+    case CaseType::Joint: return "joint";
+    case CaseType::Supplement: return "supplement";
+    case CaseType::Returned: return "returned";
+    case CaseType::Agency: return "agency";
+  }
+  return "immediate";
+}
+
+const char* label_zh(CaseType t) {
+  switch (t) {
+    case CaseType::Immediate: return "即办件";
+    case CaseType::Promised: return "承诺件";
+    case CaseType::Escalated: return "上报件";
+    case CaseType::Joint: return "联办件";
+    case CaseType::Supplement: return "补办件";
+    case CaseType::Returned: return "退回件";
+    case CaseType::Agency: return "委托代办";
+  }
+  return "";
+}
+
+std::optional<CaseType> parse_case_type(std::string_view s) {
+  for (CaseType t : {CaseType::Immediate, CaseType::Promised, CaseType::Escalated, CaseType::Joint,
+                     CaseType::Supplement, CaseType::Returned, CaseType::Agency})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+const char* to_string(CaseState s) {
+  switch (s) {
+    case CaseState::Open: return "open";
+    case CaseState::AwaitingMaterials: return "awaiting_materials";
+    case CaseState::Suspended: return "suspended";
+    case CaseState::Done: return "done";
+    case CaseState::Returned: return "returned";
+  }
+  return "open";
+}
+
+const char* label_zh(CaseState s) {
+  switch (s) {
+    case CaseState::Open: return "办理中";
+    case CaseState::AwaitingMaterials: return "待补正";
+    case CaseState::Suspended: return "挂起";
+    case CaseState::Done: return "已办结";
+    case CaseState::Returned: return "已退回";
+  }
+  return "";
+}
+
+bool Case::live() const {
+  if (state == CaseState::Open || state == CaseState::AwaitingMaterials || state == CaseState::Suspended) return true;
+  return state == CaseState::Done && needs_notice() && !notified_at;
+}
+
+Case* Engine::case_mut(CaseId id) {
+  auto it = cases_.find(id);
+  return it == cases_.end() ? nullptr : &it->second;
+}
+
+const Case* Engine::find_case(CaseId id) const {
+  auto it = cases_.find(id);
+  return it == cases_.end() ? nullptr : &it->second;
+}
+
+// R-AB-1: the A and B posts of the case's window share its cases; an agency case's handler
+// acts on it too; managers supervise all.
+bool Engine::may_act_on(const Case& c, const Actor& actor) const {
+  if (actor.kind == Actor::Kind::Manager) return true;
+  if (actor.kind != Actor::Kind::Clerk) return false;
+  if (actor.id == c.clerk || (!c.handler.empty() && actor.id == c.handler)) return true;
+  const WindowConfig* wc = config_.find_window(c.window);
+  return wc && (actor.id == wc->clerk_a || actor.id == wc->clerk_b);
+}
+
+Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, const Ticket* ticket,
+                                              const Unregistered* done, const Actor& actor, TimePoint now) {
+  const ServiceConfig* svc = nullptr;
+  const ServiceItem* item = find_item(config_, in.item, &svc);
+  if (!item) return unexpected(err(Errc::InvalidArgument, "no service item '" + in.item + "'", "没有该事项"));
+  if (in.applicant.masked.empty())
+    return unexpected(err(Errc::InvalidArgument, "give the applicant's name", "请填写申请人姓名"));
+  auto check_list = [&](const std::vector<std::string>& list, const char* what) -> std::optional<Error> {
+    std::set<std::string> seen;
+    for (const auto& m : list) {
+      if (std::find(item->materials.begin(), item->materials.end(), m) == item->materials.end())
+        return err(Errc::InvalidArgument, std::string(what) + ": '" + m + "' is not a material of " + item->name,
+                   "材料“" + m + "”不在该事项的材料清单中");
+      if (!seen.insert(m).second)
+        return err(Errc::InvalidArgument, std::string(what) + ": '" + m + "' is listed twice", "材料“" + m + "”重复");
+    }
+    return std::nullopt;
+  };
+  if (auto e = check_list(in.received, "received")) return unexpected(*e);
+  if (auto e = check_list(in.missing, "missing")) return unexpected(*e);
+  for (const auto& m : in.missing)
+    if (std::find(in.received.begin(), in.received.end(), m) != in.received.end())
+      return unexpected(err(Errc::InvalidArgument, "'" + m + "' is both received and missing", "材料“" + m + "”不能既已收取又缺少"));
+  if (in.type == CaseType::Supplement && in.missing.empty())
+    return unexpected(err(Errc::InvalidArgument, "a supplement case lists every missing material (R-ONCE-2)",
+                          "补办件须列明全部缺少的材料（一次性告知）"));
+  if (in.type != CaseType::Supplement && !in.missing.empty())
+    return unexpected(err(Errc::InvalidArgument, "materials are missing: register a supplement case (补办件)",
+                          "材料不全，请登记为补办件并出具一次性告知书"));
+  if (in.type == CaseType::Returned && in.reason.empty())
+    return unexpected(err(Errc::InvalidArgument, "a returned case needs the written reason (R-CASE-5)", "退回件须写明退回理由"));
+  if (in.reason.size() > kMaxText || in.note.size() > kMaxText)
+    return unexpected(err(Errc::InvalidArgument, "reason and note are at most 500 bytes", "理由或备注过长"));
+  if (in.time_limit_days < 0 || in.time_limit_days > 365)
+    return unexpected(err(Errc::InvalidArgument, "time_limit_days is 0..365", "承诺时限应为 0 至 365 个工作日"));
+  const int limit = in.time_limit_days > 0 ? in.time_limit_days : item->time_limit_days;
+  if (needs_deadline(in.type) && in.type != CaseType::Supplement && limit <= 0)
+    return unexpected(err(Errc::InvalidArgument, item->name + " is an immediate item: give time_limit_days for a " + label_zh(in.type),
+                          item->name + "为即办事项，登记为" + label_zh(in.type) + "须填写承诺时限"));
+  json::array parts;
+  if (in.type == CaseType::Joint) {
+    if (in.participants.empty())
+      return unexpected(err(Errc::InvalidArgument, "a joint case names its participating windows (R-CASE-4)", "联办件须选择协办窗口"));
+    std::set<int> seen;
+    for (int w : in.participants) {
+      if (!config_.find_window(w)) return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(w), "没有该窗口"));
+      if (w == window) return unexpected(err(Errc::InvalidArgument, "the lead window is not its own participant", "牵头窗口不能同时为协办窗口"));
+      if (!seen.insert(w).second) return unexpected(err(Errc::InvalidArgument, "window " + std::to_string(w) + " is listed twice", "协办窗口重复"));
+      parts.push_back(w);
+    }
+  } else if (!in.participants.empty()) {
+    return unexpected(err(Errc::InvalidArgument, "participating windows are for joint cases", "仅联办件可选择协办窗口"));
+  }
+
+  const Date today = tz_.to_local(now).date;
+  const std::string day = format_date(today);
+  const int count = case_day_ == day ? case_day_count_ + 1 : 1;
+  char no[40];
+  std::snprintf(no, sizeof no, "%04d%02u%02u-%03d", static_cast<int>(today.year()), static_cast<unsigned>(today.month()),
+                static_cast<unsigned>(today.day()), count);
+  json::object d{{"case", next_case_id_},
+                 {"no", no},
+                 {"seqno", count},
+                 {"type", to_string(in.type)},
+                 {"service", svc->id},
+                 {"item", item->id},
+                 {"item_name", item->name},
+                 {"ticket", ticket ? ticket->id : done ? done->ticket : 0},
+                 {"number", ticket ? ticket->number : done ? done->number : std::string()},
+                 {"clerk", actor.id},
+                 {"applicant", sealed_json(in.applicant)},
+                 {"phone", sealed_json(in.phone)},
+                 {"id_number", sealed_json(in.id_number)},
+                 {"received", day},
+                 {"received_materials", str_array(in.received)},
+                 {"missing", str_array(in.missing)},
+                 {"time_limit_days", in.type == CaseType::Immediate || in.type == CaseType::Returned ? 0 : limit},
+                 {"participants", std::move(parts)},
+                 {"reason", in.reason},
+                 {"note", in.note}};
+  const std::string first = ticket ? ticket->first_clerk : std::string();
+  if (!first.empty() && first != actor.id) d["first_clerk"] = first;
+  CaseState state = CaseState::Open;
+  if (in.type == CaseType::Immediate) state = CaseState::Done;
+  if (in.type == CaseType::Returned) state = CaseState::Returned;
+  if (in.type == CaseType::Supplement) state = CaseState::AwaitingMaterials;
+  d["state"] = to_string(state);
+  if (state == CaseState::Open) {
+    // R-TIME-1: the day of receipt is not counted.
+    const Date deadline = deadline_for(today, limit);
+    d["clock_start"] = day;
+    d["deadline"] = format_date(deadline);
+    d["provisional"] = !calendar_.covers(today) || !calendar_.covers(deadline);
+  }
+  return make_event("CaseRegistered", actor, window, now, std::move(d));
+}
+
+Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, const Actor& actor, TimePoint now,
+                                                        json::value& reply) {
+  std::vector<Event> ev;
+  const Date today = tz_.to_local(now).date;
+
+  if (auto* c = std::get_if<RegisterCase>(&command)) {
+    auto w = clerk_window(c->window, actor);
+    if (!w) return unexpected(w.error());
+    const Unregistered* done = nullptr;
+    Unregistered second;
+    if (c->ticket) {
+      auto it = unregistered_.find(c->ticket);
+      if (it != unregistered_.end()) {
+        if (it->second.window != c->window)
+          return unexpected(err(Errc::NotYourTicket, "the ticket was finished at window " + std::to_string(it->second.window),
+                                "该号码在 " + std::to_string(it->second.window) + " 号窗口办结"));
+        done = &it->second;
+      } else if ((*w)->last_finished == c->ticket) {
+        // Another matter of the citizen just served: a second case for the same ticket.
+        second = Unregistered{c->ticket, (*w)->last_number, (*w)->last_service, (*w)->last_clerk, c->window,
+                              (*w)->last_finished_at, day_};
+        done = &second;
+      } else {
+        return unexpected(err(Errc::UnknownTicket, "the ticket is not one finished here today without a case",
+                              "该号码不是本窗口今日办结且未登记的号码"));
+      }
+    }
+    auto e = register_event(c->input, c->window, nullptr, done, actor, now);
+    if (!e) return unexpected(e.error());
+    reply = json::object{{"case_id", next_case_id_}};
+    ev.push_back(std::move(*e));
+    return ev;
+  }
+
+  if (auto* c = std::get_if<LogEnquiry>(&command)) {
+    if (actor.kind != Actor::Kind::Clerk && actor.kind != Actor::Kind::Manager)
+      return unexpected(err(Errc::InvalidArgument, "a clerk records enquiries", "仅工作人员可登记咨询"));
+    if (c->channel != "phone" && c->channel != "walk_in")
+      return unexpected(err(Errc::InvalidArgument, "channel is phone or walk_in", "咨询方式应为电话或来访"));
+    if (c->subject.empty()) return unexpected(err(Errc::InvalidArgument, "give the subject", "请填写咨询事项"));
+    if (c->subject.size() > kMaxText || c->forwarded_to.size() > 200)
+      return unexpected(err(Errc::InvalidArgument, "subject or forwarded_to is too long", "咨询事项或转交对象过长"));
+    if (c->window && !find_window(c->window)) return unexpected(err(Errc::UnknownWindow, "no window", "没有该窗口"));
+    ev.push_back(make_event("EnquiryLogged", actor, c->window, now,
+                            json::object{{"enquiry", next_enquiry_id_}, {"channel", c->channel}, {"subject", c->subject},
+                                         {"caller", sealed_json(c->caller)}, {"phone", sealed_json(c->phone)},
+                                         {"forwarded_to", c->forwarded_to}, {"clerk", actor.id}}));
+    reply = json::object{{"enquiry_id", next_enquiry_id_}};
+    return ev;
+  }
+
+  if (auto* c = std::get_if<RecordPrint>(&command)) {
+    const Case* cs = find_case(c->id);
+    if (!cs) return unexpected(err(Errc::UnknownCase, "no such case", "没有该办件"));
+    ev.push_back(make_event("CaseNoticePrinted", actor, cs->window, now,
+                            json::object{{"case", cs->id}, {"no", cs->no}, {"doc", c->doc}, {"outcome", c->outcome},
+                                         {"detail", c->detail}}));
+    reply = json::object{{"case_id", cs->id}};
+    return ev;
+  }
+
+  const auto* a = std::get_if<CaseAction>(&command);
+  if (!a) return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
+  const Case* cs = find_case(a->id);
+  if (!cs) return unexpected(err(Errc::UnknownCase, "no such open case", "没有该在办件"));
+  const std::string& act = a->action;
+  // A participating window's clerks report back on a joint case they do not own.
+  bool participant_clerk = false;
+  if (act == "report" && actor.kind == Actor::Kind::Clerk)
+    if (const WindowConfig* wc = config_.find_window(a->window))
+      participant_clerk = actor.id == wc->clerk_a || actor.id == wc->clerk_b;
+  if (!participant_clerk && !may_act_on(*cs, actor))
+    return unexpected(err(Errc::NotYourCase, "the case belongs to window " + std::to_string(cs->window),
+                          "该办件属于 " + std::to_string(cs->window) + " 号窗口"));
+  if (a->reason.size() > kMaxText || a->note.size() > kMaxText)
+    return unexpected(err(Errc::InvalidArgument, "reason and note are at most 500 bytes", "理由或备注过长"));
+  auto wrong = [&](const std::string& en, const std::string& zh) { return unexpected(err(Errc::WrongState, en, zh)); };
+  json::object d{{"case", cs->id}, {"no", cs->no}};
+  std::string type;
+
+  if (act == "materials-complete") {
+    if (cs->state != CaseState::AwaitingMaterials)
+      return wrong("the case is not waiting for materials", "该办件不在待补正状态");
+    // R-TIME-1: with incomplete materials the count starts the day after they are complete.
+    const Date deadline = deadline_for(today, cs->time_limit_days);
+    type = "CaseMaterialsCompleted";
+    d["clock_start"] = format_date(today);
+    d["deadline"] = format_date(deadline);
+    d["provisional"] = !calendar_.covers(today) || !calendar_.covers(deadline);
+    if (!a->note.empty()) d["note"] = a->note;
+  } else if (act == "extend") {
+    if (cs->state != CaseState::Open || !cs->deadline) return wrong("only an open case with a deadline is extended", "仅办理中的承诺类办件可延期");
+    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "an extension needs its reason (R-TIME-3)", "延期须写明理由"));
+    int used = 0;
+    for (const auto& x : cs->extensions) used += x.days;
+    const int left = config_.policy.case_extension_max_days - used;
+    if (a->days < 1 || a->days > left)
+      return unexpected(err(Errc::InvalidArgument,
+                            "an extension is 1.." + std::to_string(left) + " working days (at most " +
+                                std::to_string(config_.policy.case_extension_max_days) + " in all, R-TIME-3)",
+                            "延期最多还可 " + std::to_string(std::max(0, left)) + " 个工作日（合计不超过 " +
+                                std::to_string(config_.policy.case_extension_max_days) + " 个工作日）"));
+    const Date to = deadline_for(*cs->deadline, a->days);
+    type = "CaseExtended";
+    d["days"] = a->days;
+    d["reason"] = a->reason;
+    d["from"] = format_date(*cs->deadline);
+    d["to"] = format_date(to);
+    d["provisional"] = cs->provisional || !calendar_.covers(to);
+  } else if (act == "suspend") {
+    if (cs->state != CaseState::Open) return wrong("only an open case is suspended", "仅办理中的办件可挂起");
+    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for suspending", "挂起须写明原因"));
+    type = "CaseSuspended";
+    d["reason"] = a->reason;
+  } else if (act == "resume") {
+    if (cs->state != CaseState::Suspended || !cs->suspended_at) return wrong("the case is not suspended", "该办件未挂起");
+    // The clock stood still: every working day of the suspension moves the deadline.
+    const int days = calendar_.working_days_between(tz_.to_local(*cs->suspended_at).date, today);
+    type = "CaseResumed";
+    d["days"] = days;
+    if (cs->deadline) {
+      const Date to = deadline_for(*cs->deadline, days);
+      d["deadline"] = format_date(to);
+      d["provisional"] = cs->provisional || !calendar_.covers(to);
+    }
+  } else if (act == "report") {
+    if (cs->type != CaseType::Joint) return wrong("only joint cases have participants", "仅联办件有协办窗口");
+    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    auto it = std::find_if(cs->participants.begin(), cs->participants.end(), [&](const auto& p) { return p.window == a->window; });
+    if (it == cs->participants.end())
+      return unexpected(err(Errc::InvalidArgument, "window " + std::to_string(a->window) + " is not a participant", "该窗口不是协办窗口"));
+    if (it->reported) return wrong("this window has reported already", "该协办窗口已反馈");
+    type = "CaseParticipantReported";
+    d["window"] = a->window;
+    d["note"] = a->note;
+  } else if (act == "report-upward") {
+    if (cs->type != CaseType::Escalated) return wrong("only escalated cases are reported upward", "仅上报件需上报");
+    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    if (cs->reported_upward_at) return wrong("the case was reported upward already", "该办件已上报");
+    type = "CaseReportedUpward";
+    d["note"] = a->note;
+  } else if (act == "assign") {
+    if (cs->type != CaseType::Agency) return wrong("only agency cases get a handler", "仅委托代办件需指定代办人");
+    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    if (!config_.find_clerk(a->handler)) return unexpected(err(Errc::UnknownClerk, "unknown staff member '" + a->handler + "'", "没有该工作人员"));
+    type = "CaseHandlerAssigned";
+    d["handler"] = a->handler;
+    d["note"] = a->note;
+  } else if (act == "complete") {
+    if (cs->state != CaseState::Open) return wrong("only an open case is completed", "仅办理中的办件可办结");
+    if (cs->type == CaseType::Joint)
+      for (const auto& p : cs->participants)
+        if (!p.reported)
+          return wrong("window " + std::to_string(p.window) + " has not reported back (R-CASE-4)",
+                       std::to_string(p.window) + " 号协办窗口尚未反馈");
+    if (cs->type == CaseType::Escalated && !cs->reported_upward_at)
+      return wrong("report the case upward first (R-CASE-3)", "请先上报");
+    if (cs->type == CaseType::Agency && cs->handler.empty()) return wrong("assign a handler first (R-CASE-7)", "请先指定代办人");
+    type = "CaseCompleted";
+    d["overdue_days"] = cs->deadline && today > *cs->deadline ? calendar_.working_days_between(*cs->deadline, today) : 0;
+    d["note"] = a->note;
+  } else if (act == "return") {
+    if (cs->state != CaseState::Open && cs->state != CaseState::AwaitingMaterials && cs->state != CaseState::Suspended)
+      return wrong("the case is closed", "该办件已结束");
+    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "a return needs the written reason (R-CASE-5)", "退回须写明理由"));
+    type = "CaseReturned";
+    d["reason"] = a->reason;
+    d["late"] = calendar_.working_days_between(cs->received, today) > config_.policy.case_return_days;
+  } else if (act == "notify") {
+    if (cs->state != CaseState::Done || !cs->needs_notice()) return wrong("only a completed case is notified", "办结后方可通知申请人");
+    if (cs->notified_at) return wrong("the applicant was told already", "已通知申请人");
+    if (a->channel != "phone" && a->channel != "sms" && a->channel != "in_person" && a->channel != "post")
+      return unexpected(err(Errc::InvalidArgument, "channel is phone, sms, in_person or post", "通知方式无效"));
+    type = "CaseNotified";
+    d["channel"] = a->channel;
+    d["note"] = a->note;
+  } else if (act == "feedback") {
+    if (cs->type != CaseType::Agency || cs->state != CaseState::Done) return wrong("feedback is for completed agency cases", "仅已办结的代办件可登记回访意见");
+    if (a->note.empty()) return unexpected(err(Errc::InvalidArgument, "give the citizen's feedback", "请填写回访意见"));
+    type = "CaseFeedback";
+    d["note"] = a->note;
+  } else {
+    return unexpected(err(Errc::InvalidArgument, "unknown case action '" + act + "'", "未知办件操作"));
+  }
+  ev.push_back(make_event(type, actor, cs->window, now, std::move(d)));
+  reply = json::object{{"case_id", cs->id}};
+  return ev;
+}
+
+bool Engine::apply_case(const Event& e) {
+  const json::object& d = e.data;
+  const std::string& type = e.type;
+  if (type == "EnquiryLogged") {
+    Enquiry q;
+    q.id = get_i(d, "enquiry");
+    q.at = e.at;
+    q.channel = get_s(d, "channel");
+    q.subject = get_s(d, "subject");
+    q.caller = sealed_of(d, "caller");
+    q.phone = sealed_of(d, "phone");
+    q.forwarded_to = get_s(d, "forwarded_to");
+    q.clerk = get_s(d, "clerk");
+    q.window = e.window;
+    next_enquiry_id_ = std::max(next_enquiry_id_, q.id + 1);
+    enquiries_.push_back(std::move(q));
+    return true;
+  }
+  if (type.rfind("Case", 0) != 0) return false;
+  const CaseId id = get_i(d, "case");
+  touched_cases_.insert(id);
+  auto step = [&](Case& c, const std::string& what, std::string note) {
+    c.steps.push_back(CaseStep{e.at, what, e.actor.id.empty() ? "system" : e.actor.id, std::move(note)});
+  };
+  if (type == "CaseRegistered") {
+    Case c;
+    c.id = id;
+    c.no = get_s(d, "no");
+    c.type = parse_case_type(get_s(d, "type")).value_or(CaseType::Immediate);
+    const std::string st = get_s(d, "state");
+    for (CaseState s : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
+      if (st == to_string(s)) c.state = s;
+    c.service = get_s(d, "service");
+    c.item = get_s(d, "item");
+    c.item_name = get_s(d, "item_name");
+    c.ticket = get_i(d, "ticket");
+    c.number = get_s(d, "number");
+    c.window = e.window;
+    c.clerk = get_s(d, "clerk");
+    c.first_clerk = get_s(d, "first_clerk");
+    c.applicant = sealed_of(d, "applicant");
+    c.phone = sealed_of(d, "phone");
+    c.id_number = sealed_of(d, "id_number");
+    c.received_at = e.at;
+    c.received = date_of(d, "received").value_or(tz_.to_local(e.at).date);
+    c.received_materials = str_vector(d, "received_materials");
+    c.missing = str_vector(d, "missing");
+    c.time_limit_days = static_cast<int>(get_i(d, "time_limit_days"));
+    c.clock_start = date_of(d, "clock_start");
+    c.deadline = date_of(d, "deadline");
+    auto* pv = d.if_contains("provisional");
+    c.provisional = pv && pv->is_bool() && pv->as_bool();
+    if (auto* p = d.if_contains("participants"); p && p->is_array())
+      for (const auto& w : p->as_array())
+        if (w.is_int64()) c.participants.push_back(CaseParticipant{static_cast<int>(w.as_int64())});
+    c.reason = get_s(d, "reason");
+    c.note = get_s(d, "note");
+    if (c.state == CaseState::Done) c.done_at = e.at;
+    step(c, "registered", c.note);
+    next_case_id_ = std::max(next_case_id_, id + 1);
+    const std::string day = format_date(c.received);
+    if (case_day_ != day) case_day_count_ = 0;
+    case_day_ = day;
+    case_day_count_ = std::max(case_day_count_, static_cast<int>(get_i(d, "seqno")));
+    if (c.ticket) unregistered_.erase(c.ticket);
+    cases_[id] = std::move(c);
+    return true;
+  }
+  Case* c = case_mut(id);
+  if (!c) return true;  // a notice printed for a case no longer in memory: the log keeps it
+  auto* pv = d.if_contains("provisional");
+  if (pv && pv->is_bool()) c->provisional = pv->as_bool();
+  if (type == "CaseMaterialsCompleted") {
+    c->state = CaseState::Open;
+    c->clock_start = date_of(d, "clock_start");
+    c->deadline = date_of(d, "deadline");
+    step(*c, "materials_complete", get_s(d, "note"));
+  } else if (type == "CaseExtended") {
+    CaseExtension x{e.at, e.actor.id, get_s(d, "reason"), static_cast<int>(get_i(d, "days")), {}, {}};
+    x.from = date_of(d, "from").value_or(Date{});
+    x.to = date_of(d, "to").value_or(Date{});
+    c->deadline = x.to;
+    step(*c, "extended", x.reason);
+    c->extensions.push_back(std::move(x));
+  } else if (type == "CaseSuspended") {
+    c->state = CaseState::Suspended;
+    c->suspended_at = e.at;
+    c->suspend_reason = get_s(d, "reason");
+    step(*c, "suspended", c->suspend_reason);
+  } else if (type == "CaseResumed") {
+    c->state = CaseState::Open;
+    c->suspended_at.reset();
+    c->suspended_days += static_cast<int>(get_i(d, "days"));
+    if (auto dl = date_of(d, "deadline")) c->deadline = dl;
+    step(*c, "resumed", "");
+  } else if (type == "CaseParticipantReported") {
+    for (auto& p : c->participants)
+      if (p.window == static_cast<int>(get_i(d, "window"))) {
+        p.reported = true;
+        p.reported_at = e.at;
+        p.by = e.actor.id;
+        p.note = get_s(d, "note");
+      }
+    step(*c, "reported", std::to_string(get_i(d, "window")) + "号窗口: " + get_s(d, "note"));
+  } else if (type == "CaseReportedUpward") {
+    c->reported_upward_at = e.at;
+    step(*c, "reported_upward", get_s(d, "note"));
+  } else if (type == "CaseHandlerAssigned") {
+    c->handler = get_s(d, "handler");
+    step(*c, "assigned", c->handler);
+  } else if (type == "CaseCompleted") {
+    c->state = CaseState::Done;
+    c->done_at = e.at;
+    c->overdue_days = static_cast<int>(get_i(d, "overdue_days"));
+    step(*c, "completed", get_s(d, "note"));
+  } else if (type == "CaseReturned") {
+    c->state = CaseState::Returned;
+    c->reason = get_s(d, "reason");
+    c->done_at = e.at;
+    step(*c, "returned", c->reason);
+  } else if (type == "CaseNotified") {
+    c->notified_at = e.at;
+    c->notify_channel = get_s(d, "channel");
+    step(*c, "notified", c->notify_channel);
+  } else if (type == "CaseFeedback") {
+    c->feedback = get_s(d, "note");
+    step(*c, "feedback", c->feedback);
+  } else if (type == "CaseNoticePrinted") {
+    step(*c, "printed", get_s(d, "doc") + ": " + get_s(d, "outcome"));
+  }
+  return true;
+}
+
+json::object Engine::case_json(const Case& c, TimePoint now) const {
+  json::object o;
+  o["id"] = c.id;
+  o["no"] = c.no;
+  o["type"] = to_string(c.type);
+  o["type_label"] = label_zh(c.type);
+  o["state"] = to_string(c.state);
+  o["state_label"] = label_zh(c.state);
+  o["service"] = c.service;
+  o["item"] = c.item;
+  o["item_name"] = c.item_name;
+  o["ticket"] = c.ticket ? json::value(c.ticket) : json::value(nullptr);
+  o["number"] = c.number;
+  o["window"] = c.window;
+  o["clerk"] = c.clerk;
+  if (const ClerkConfig* k = config_.find_clerk(c.clerk)) o["clerk_name"] = k->name;
+  if (!c.first_clerk.empty()) o["first_clerk"] = c.first_clerk;
+  o["applicant"] = c.applicant.masked;
+  o["phone"] = c.phone.masked;
+  o["id_number"] = c.id_number.masked;
+  o["received"] = format_date(c.received);
+  o["received_at"] = format_rfc3339(c.received_at, tz_);
+  o["received_materials"] = str_array(c.received_materials);
+  o["missing"] = str_array(c.missing);
+  o["time_limit_days"] = c.time_limit_days;
+  o["clock_start"] = date_json(c.clock_start);
+  o["deadline"] = date_json(c.deadline);
+  o["provisional"] = c.provisional;
+  const Date today = tz_.to_local(now).date;
+  const bool running = c.state == CaseState::Open || c.state == CaseState::Suspended;
+  if (running && c.deadline) {
+    const int left = today <= *c.deadline ? calendar_.working_days_between(today, *c.deadline)
+                                          : -calendar_.working_days_between(*c.deadline, today);
+    o["days_left"] = left;
+    o["overdue"] = today > *c.deadline;
+  } else {
+    o["days_left"] = nullptr;
+    o["overdue"] = false;
+  }
+  json::array ext;
+  for (const auto& x : c.extensions)
+    ext.push_back(json::object{{"at", format_rfc3339(x.at, tz_)}, {"by", x.by}, {"reason", x.reason}, {"days", x.days},
+                               {"from", format_date(x.from)}, {"to", format_date(x.to)}});
+  o["extensions"] = std::move(ext);
+  o["suspended_at"] = c.suspended_at ? json::value(format_rfc3339(*c.suspended_at, tz_)) : json::value(nullptr);
+  if (!c.suspend_reason.empty()) o["suspend_reason"] = c.suspend_reason;
+  o["suspended_days"] = c.suspended_days;
+  json::array parts;
+  for (const auto& p : c.participants) {
+    json::object j{{"window", p.window}, {"reported", p.reported}};
+    if (const WindowConfig* wc = config_.find_window(p.window)) j["name"] = wc->name;
+    if (p.reported_at) j["reported_at"] = format_rfc3339(*p.reported_at, tz_);
+    if (!p.note.empty()) j["note"] = p.note;
+    // R-CASE-4: a participant that has not reported by the deadline is flagged.
+    j["overdue"] = !p.reported && running && c.deadline && today > *c.deadline;
+    parts.push_back(std::move(j));
+  }
+  o["participants"] = std::move(parts);
+  if (c.reported_upward_at) o["reported_upward_at"] = format_rfc3339(*c.reported_upward_at, tz_);
+  if (!c.handler.empty()) o["handler"] = c.handler;
+  if (!c.reason.empty()) o["reason"] = c.reason;
+  o["done_at"] = c.done_at ? json::value(format_rfc3339(*c.done_at, tz_)) : json::value(nullptr);
+  o["overdue_days"] = c.overdue_days;
+  o["to_notify"] = c.state == CaseState::Done && c.needs_notice() && !c.notified_at;
+  o["notified_at"] = c.notified_at ? json::value(format_rfc3339(*c.notified_at, tz_)) : json::value(nullptr);
+  if (!c.notify_channel.empty()) o["notify_channel"] = c.notify_channel;
+  if (!c.feedback.empty()) o["feedback"] = c.feedback;
+  if (!c.note.empty()) o["note"] = c.note;
+  json::array steps;
+  for (const auto& s : c.steps)
+    steps.push_back(json::object{{"at", format_rfc3339(s.at, tz_)}, {"what", s.what}, {"by", s.by}, {"note", s.note}});
+  o["steps"] = std::move(steps);
+  return o;
+}
+
+std::optional<json::object> Engine::case_json_from_row(const std::string& row, TimePoint now) const {
+  boost::system::error_code ec;
+  json::value v = json::parse(row, ec);
+  Case c;
+  if (ec || !v.is_object() || !case_from_row(v.as_object(), c)) return std::nullopt;
+  return case_json(c, now);
+}
+
+json::object Engine::enquiry_json(const Enquiry& q) const {
+  return json::object{{"id", q.id},           {"at", format_rfc3339(q.at, tz_)}, {"channel", q.channel},
+                      {"subject", q.subject}, {"caller", q.caller.masked},       {"phone", q.phone.masked},
+                      {"forwarded_to", q.forwarded_to}, {"clerk", q.clerk},       {"window", q.window}};
+}
+
+}  // namespace hallq::engine
