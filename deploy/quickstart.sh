@@ -22,7 +22,10 @@ case "${1:-}" in
     pport=${HALLQ_PRINTER_PORT:-9100}
     bin=$root/build/release/bin
     # A real hall closes at night; the demo hall takes tickets at any hour.
-    sed -e 's/^always_open = false/always_open = true/' deploy/examples/hall.toml > "$data/hall.toml"
+    # Window 1 prints its case notices on a third printer simulator.
+    sed -e 's/^always_open = false/always_open = true/' \
+        -e "s|^# printer = \"tcp://192.168.1.61:9100\"|printer = \"tcp://127.0.0.1:$((pport + 2))\"|" \
+        deploy/examples/hall.toml > "$data/hall.toml"
     # kiosk-1: the touch kiosk, with a simulated QR scanner (a FIFO of input events).
     sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk-1\"|" deploy/examples/kiosk.toml > "$data/kiosk-1.toml"
     printf '\n[scanner]\ndevice = "sim:%s/scanner"\n' "$data" >> "$data/kiosk-1.toml"
@@ -32,13 +35,14 @@ case "${1:-}" in
         deploy/examples/kiosk.toml > "$data/kiosk-2.toml"
     printf '\n[buttons]\nchip = "sim:%s/buttons"\nled_line = 17\n[[buttons.button]]\nline = 5\nservice = "minzheng"\n[[buttons.button]]\nline = 6\nservice = "laodong"\n' \
       "$data" >> "$data/kiosk-2.toml"
-    mkdir -p "$data/printer" "$data/printer-2"
+    mkdir -p "$data/printer" "$data/printer-2" "$data/printer-w1"
     cat <<MSG
 
 HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a real hall)
   data folder      $data
   kiosk page       http://127.0.0.1:$kport/   (the touch kiosk kiosk-1; open it in a browser)
   printed tickets  $data/printer/job-NNNN.png and .txt  (the printer simulator on port $pport)
+  window 1 notices $data/printer-w1/job-NNNN.png  (受理通知书 and the other case notices, port $((pport + 2)))
   LED screens      $data/display/window-N.png, hall.png and .txt  (display node display-1)
   voice calls      $data/display/voice-NNNNNN-A001-w1.wav  (play with: play FILE)
   health           http://127.0.0.1:$port/api/v1/health
@@ -63,6 +67,8 @@ MSG
     "$bin/hallq-printer-sim" --listen "127.0.0.1:$pport" --out "$data/printer" >"$data/printer.log" 2>&1 &
     pids+=($!)
     "$bin/hallq-printer-sim" --listen "127.0.0.1:$((pport + 1))" --out "$data/printer-2" >"$data/printer-2.log" 2>&1 &
+    pids+=($!)
+    "$bin/hallq-printer-sim" --listen "127.0.0.1:$((pport + 2))" --out "$data/printer-w1" --paper 576 >"$data/printer-w1.log" 2>&1 &
     pids+=($!)
     "$bin/hallq-controller" --config "$data/hall.toml" --data-dir "$data" --listen "0.0.0.0:$port" &
     pids+=($!)

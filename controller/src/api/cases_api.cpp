@@ -237,6 +237,18 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
   if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
   auto body = body_object(req);
   if (!body) co_return fail(body.error());
+  if (parts[2] == "print") {
+    // A reprint at the case's window printer (the outcome is recorded against the case).
+    auto doc = str_field(*body, "doc", true, 32);
+    if (!doc) co_return fail(doc.error());
+    auto c = hall.find_case(*id);
+    if (!c) co_return fail(api_error(404, "unknown_case", "no such case", "没有该办件"));
+    if (!own_case(hall, p, *c) && p.kind == Principal::Kind::Clerk)
+      co_return fail(api_error(403, "not_your_case", "the case belongs to window " + std::to_string(c->window),
+                               "该办件属于 " + std::to_string(c->window) + " 号窗口"));
+    if (auto e = hall.print_notice(*id, *doc)) co_return fail(*e);
+    co_return answer(http::status::accepted, json::object{{"queued", true}, {"doc", *doc}, {"window", c->window}});
+  }
   engine::CaseAction a;
   a.id = *id;
   a.action = std::string(parts[2]);

@@ -174,6 +174,7 @@ Hall::Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, Work
 Hall::~Hall() { stop(); }
 
 void Hall::stop() {
+  printers_.reset();  // finishes the jobs queued; their outcomes are no longer recorded
   if (committer_) committer_->stop();
   if (hash_pool_) hash_pool_->join();
 }
@@ -182,6 +183,9 @@ std::optional<std::string> Hall::start(const store::Loaded& loaded) {
   auto sealer = Sealer::open(config_.server.data_dir + "/case.key");
   if (!sealer) return sealer.error();
   sealer_ = std::move(*sealer);
+  auto printers = WindowPrinters::open(config_);
+  if (!printers) return printers.error();
+  printers_ = std::move(*printers);
   std::string error;
   if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, loaded.cases, &error))
     return error;
@@ -365,6 +369,7 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::run(const engine::Command
   for (auto& s : put) sessions_[s.digest] = s;
   for (auto& d : del) sessions_.erase(d);
   publish(p.events);
+  print_notices(p.events);
   if (p.reply.is_int64()) {  // a ticket the engine no longer holds in memory
     auto t = ticket(p.reply.as_int64());
     p.reply = t ? json::value(std::move(*t)) : json::value(nullptr);
@@ -549,6 +554,59 @@ json::array Hall::devices_json() const {
 std::optional<json::object> Hall::ticket(engine::TicketId id) {
   if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
   if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
+  return std::nullopt;
+}
+
+void Hall::print_notices(const std::vector<engine::Event>& events) {
+  for (const auto& e : events) {
+    if (e.type.rfind("Case", 0) != 0 || e.type == "CaseNoticePrinted") continue;
+    const auto* id = e.data.if_contains("case");
+    if (!id || !id->is_int64()) continue;
+    auto c = find_case(id->as_int64());
+    if (!c || !window_has_printer(c->window)) continue;
+    if (auto doc = notice_for(e, *c))
+      if (auto err = print_notice(c->id, *doc))
+        logger("print")->warn("case {}: {} notice not printed: {}", c->no, *doc, err->message);
+  }
+}
+
+std::optional<ApiError> Hall::print_notice(engine::CaseId id, const std::string& doc) {
+  auto c = find_case(id);
+  if (!c) return ApiError{404, "unknown_case", "no such case", "没有该办件"};
+  if (!valid_notice(doc))
+    return ApiError{422, "invalid_value", "doc is acceptance, supplement, extension, return, agency_receipt or agency_slip",
+                    "文书类型无效"};
+  if (!window_has_printer(c->window))
+    return ApiError{409, "no_printer", "window " + std::to_string(c->window) + " has no printer configured",
+                    "该窗口未配置打印机，请使用浏览器打印"};
+  NoticeContext ctx{&config_, c->applicant.masked, clock_.now(), &tz_};
+  if (sealer_)
+    if (auto name = sealer_->open_text(c->applicant.sealed)) ctx.applicant = *name;
+  auto document = build_notice(doc, *c, ctx);
+  if (!document)
+    return ApiError{409, "wrong_state", "this case has no " + doc + " notice now", "该办件当前没有此类文书"};
+  std::string error;
+  const std::string no = c->no;
+  auto done = [this, id, doc, no, ex = ex_](const escpos::JobResult& r) {
+    // On the printer's thread: record the outcome from the I/O thread, as the engine wants.
+    const std::string outcome(escpos::to_string(r.outcome));
+    std::string detail = r.error;
+    asio::post(ex, [this, id, doc, no, outcome, detail] {
+      if (outcome != "printed") logger("print")->warn("case {}: {} notice {}: {}", no, doc, outcome, detail);
+      asio::co_spawn(
+          ex_,
+          [this, rp = engine::RecordPrint{id, doc, outcome, detail}]() -> asio::awaitable<void> {
+            const engine::Command cmd = rp;
+            const engine::Actor actor{engine::Actor::Kind::System, "printer"};
+            store::CommitItem extra;
+            auto recorded = co_await run(cmd, actor, extra);
+            if (!recorded) logger("print")->warn("print outcome not recorded: {}", recorded.error().message);
+          },
+          asio::detached);
+    });
+  };
+  if (!printers_->submit(c->window, *document, std::move(done), &error))
+    return ApiError{409, "print_failed", error, "打印失败"};
   return std::nullopt;
 }
 

@@ -26,6 +26,7 @@
 #include "hallq/controller/engine.hpp"
 #include "hallq/controller/store.hpp"
 #include "metrics.hpp"
+#include "notices.hpp"
 #include "seal.hpp"
 
 namespace hallq::api {
@@ -125,6 +126,10 @@ class Hall {
   // Seals applicants' personal data (seal.hpp); null before start().
   const Sealer* sealer() const { return sealer_.get(); }
   const WorkingCalendar& calendar() const { return calendar_; }
+  // Prints a case's notice at its window's printer (reprint from the console); the outcome is
+  // recorded against the case when the printer answers. Error when it cannot be queued.
+  std::optional<ApiError> print_notice(engine::CaseId id, const std::string& doc);
+  bool window_has_printer(int window) const { return printers_ && printers_->has(window); }
   // Today's ticket with this number (A012), for a citizen asking at a kiosk.
   std::optional<boost::json::object> ticket_by_number(const std::string& number);
   boost::json::array services_json() const;
@@ -151,6 +156,7 @@ class Hall {
   Prepared prepare(const engine::Command& cmd, const engine::Actor& actor, store::CommitItem& item);
   asio::awaitable<std::optional<std::string>> commit(store::CommitItem& item);
   void publish(const std::vector<engine::Event>& events);
+  void print_notices(const std::vector<engine::Event>& events);
   asio::awaitable<void> commit_roll_over(
       std::shared_ptr<std::pair<store::CommitItem, std::vector<engine::Event>>> job);
   void rebuild_after_failure();
@@ -181,6 +187,7 @@ class Hall {
   Metrics metrics_;
   std::string web_dir_;
   std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<WindowPrinters> printers_;
 };
 
 }  // namespace hallq::api

@@ -121,6 +121,37 @@ Document acceptance_notice(const AcceptanceNoticeData& n, const LayoutOptions& o
   return d;
 }
 
+Document case_notice(const CaseNoticeData& n, const LayoutOptions& o) {
+  Document d;
+  const std::vector<std::string> copies = n.copies.empty() ? std::vector<std::string>{""} : n.copies;
+  for (const auto& copy : copies) {
+    header(d, n.unit, o);
+    d.text(n.title, kTitle);
+    if (!copy.empty()) d.text("（" + copy + "）", kCenter);
+    d.rule('-');
+    field(d, "编号", n.case_no);
+    field(d, "申请人", n.applicant);
+    field(d, "事项", n.item);
+    for (const auto& [label, value] : n.fields) field(d, label, value);
+    if (!n.text.empty()) d.text(n.text, kBody);
+    if (!n.list.empty()) {
+      if (!n.list_title.empty()) d.text(n.list_title + "：", kBody);
+      numbered(d, n.list);
+    }
+    d.rule('-');
+    field(d, "经办窗口", n.window);
+    field(d, "经办人", n.clerk);
+    field(d, "日期", n.date);
+    if (!n.signature.empty()) {
+      d.feed(1);
+      d.text(n.signature + "：________________", kBody);
+    }
+    footer(d, o);
+    d.cut(3);
+  }
+  return d;
+}
+
 TicketData sample_ticket() {
   TicketData t;
   t.centre = "青溪镇便民服务中心";

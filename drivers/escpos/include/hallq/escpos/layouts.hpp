@@ -59,10 +59,23 @@ struct AcceptanceNoticeData {
   std::string query_url;
 };
 
+// The other written notices of a case: 延期办理告知书 (R-TIME-3), 退件通知书 (R-CASE-5),
+// 代办受理回执 and 代办责任单 (R-CASE-7).
+struct CaseNoticeData {
+  std::string unit, title, case_no, applicant, item, window, clerk, date;
+  std::vector<std::pair<std::string, std::string>> fields;  // label, value (empty values skipped)
+  std::string text;                  // a paragraph: the reason, the responsibility
+  std::string list_title;
+  std::vector<std::string> list;     // e.g. the materials received
+  std::vector<std::string> copies;   // one copy per label, cut between; empty: one unlabelled copy
+  std::string signature;             // e.g. "代办人签字"; a line to sign on
+};
+
 Document ticket(const TicketData& t, const LayoutOptions& o);
 // Both copies in one job (申请人留存 / 窗口留存), cut between them (R-ONCE-3).
 Document supplement_notice(const SupplementNoticeData& n, const LayoutOptions& o);
 Document acceptance_notice(const AcceptanceNoticeData& n, const LayoutOptions& o);
+Document case_notice(const CaseNoticeData& n, const LayoutOptions& o);
 
 // Realistic sample data (the example hall) for previews, golden files and benchmarks.
 TicketData sample_ticket();
