@@ -511,6 +511,9 @@ TEST_CASE("policy values stay in range", "[config]") {
       {"pin_lockout_s = 0", "policy.pin_lockout_s", "from 1 to"},
       {"session_hours = 0", "policy.session_hours", "from 1 to 168"},
       {"carry_over_waiting = 1", "policy.carry_over_waiting", "expected a boolean"},
+      {"case_extension_max_days = 61", "policy.case_extension_max_days", "from 0 to 60"},
+      {"case_return_days = -1", "policy.case_return_days", "from 0 to 30"},
+      {"pause_alert_minutes = 0", "policy.pause_alert_minutes", "from 1 to 240"},
   };
   for (const Row& r : rows) {
     Doc d;
@@ -518,8 +521,12 @@ TEST_CASE("policy values stay in range", "[config]") {
     expect_error(d.text(), r.line, r.key, r.fragment);
   }
   Doc ok;
-  ok.top = "[policy]\nrecall_limit = 0\ncall_order = \"service_preference\"\nnumber_width = 6\n";
+  ok.top = "[policy]\nrecall_limit = 0\ncall_order = \"service_preference\"\nnumber_width = 6\n"
+           "case_extension_max_days = 30\n";
   const HallConfig c = parse_ok(ok.text());
+  CHECK(c.policy.case_extension_max_days == 30);  // the 003 preset (R-TIME-3)
+  CHECK(c.policy.case_return_days == 2);
+  CHECK(c.policy.pause_alert_minutes == 3);
   CHECK(c.policy.recall_limit == 0);
   CHECK(c.policy.call_order == "service_preference");
   CHECK(c.policy.number_width == 6);
@@ -622,6 +629,26 @@ TEST_CASE("window numbers are 1..999 and unique", "[config]") {
       "[[windows]]\nnumber = 1\nname = \"dup\"\nservices = [\"general\"]\nclerk_a = \"c02\"\n";
   expect_error(d.text(), "number = 1\nname = \"dup\"", "windows[1].number",
                "duplicate window number 1");
+}
+
+TEST_CASE("window printers: a known printer spec, 384 or 576 dots", "[config]") {
+  const std::string base = "[[windows]]\nnumber = 1\nname = \"x\"\nservices = [\"general\"]\nclerk_a = \"c01\"\n";
+  for (const char* bad : {"\"192.168.1.61:9100\"", "\"tcp://\"", "\"lp0\""}) {
+    Doc d;
+    d.windows = base + "printer = " + bad + "\n";
+    expect_error(d.text(), std::string("printer = ") + bad, "windows[0].printer", "expected tcp://HOST:PORT");
+  }
+  Doc paper;
+  paper.windows = base + "printer_paper = 500\n";
+  expect_error(paper.text(), "printer_paper = 500", "windows[0].printer_paper", "384 (58 mm) or 576 (80 mm)");
+  Doc ok;
+  ok.windows = base + "printer = \"tcp://192.168.1.61:9100\"\nprinter_paper = 384\nprinter_cutter = false\n";
+  const HallConfig c = parse_ok(ok.text());
+  CHECK(c.windows[0].printer == "tcp://192.168.1.61:9100");
+  CHECK(c.windows[0].printer_paper == 384);
+  CHECK_FALSE(c.windows[0].printer_cutter);
+  Doc none;
+  CHECK(parse_ok(none.text()).windows[0].printer.empty());  // default: no printer
 }
 
 TEST_CASE("window services are known, listed once, and not empty", "[config]") {

@@ -479,6 +479,33 @@ TEST_CASE("a new database gets the schema, WAL mode and the HallQ application id
   CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table'") == 6);
 }
 
+TEST_CASE("a version 1 database (before the case register) is migrated to version 2 and keeps its data",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("hallq.db");
+  const HallConfig cfg = small_hall();
+  {
+    auto s = open_store(path);
+    eng::Engine engine(cfg, tz8(), no_holidays());
+    commit_one(*s, must(engine, eng::IssueTicket{"minzheng"}, kKiosk, local(23, 9, 0)));
+  }
+  {
+    // What a version 1 controller left: no cases table, user_version 1.
+    RawDb raw(path);
+    raw.exec("DROP TABLE cases");
+    raw.exec("PRAGMA user_version=1");
+  }
+  auto s = open_store(path);
+  store::Loaded l = load(*s);
+  CHECK(l.last_seq == 1);
+  CHECK(l.tickets.size() == 1);
+  CHECK(l.cases.empty());
+  RawDb raw(path, SQLITE_OPEN_READONLY);
+  CHECK(raw.integer("PRAGMA user_version") == 2);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='cases'") == 1);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='cases_live'") == 1);
+}
+
 // ---- crash safety -----------------------------------------------------------------------------
 
 namespace {
