@@ -13,13 +13,14 @@ bool is_staff(const Principal& p) {
   return p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
 }
 
-// "a clerk sees personal data only of their own cases": the responsible clerk, the agency
-// handler, and the A and B posts of the case's window (R-AB-1: B covers with A's authority).
+// "a clerk sees personal data only of their own cases" (Engine::case_clerk).
 bool own_case(const Hall& hall, const Principal& p, const engine::Case& c) {
-  if (p.kind != Principal::Kind::Clerk) return false;
-  if (p.id == c.clerk || (!c.handler.empty() && p.id == c.handler)) return true;
-  const WindowConfig* wc = hall.config().find_window(c.window);
-  return wc && (p.id == wc->clerk_a || p.id == wc->clerk_b);
+  return p.kind == Principal::Kind::Clerk && hall.engine().case_clerk(c, p.id);
+}
+
+// 7 to 15 digits, or empty (not given).
+bool valid_phone(const std::string& s) {
+  return s.empty() || (s.size() >= 7 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
 }
 
 json::object case_view(Hall& hall, const Principal& p, const engine::Case& c, bool clear) {
@@ -75,8 +76,7 @@ Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const j
   if (!phone) return unexpected(phone.error());
   auto id_number = str_field(o, "id_number", false, 18);
   if (!id_number) return unexpected(id_number.error());
-  const bool digits = std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!phone->empty() && (!digits || phone->size() < 7))
+  if (!valid_phone(*phone))
     return unexpected(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
   const bool id_ok = std::all_of(id_number->begin(), id_number->end(),
                                  [](char c) { return (c >= '0' && c <= '9') || c == 'X' || c == 'x'; });
@@ -170,8 +170,7 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
     auto to = str_field(*body, "forwarded_to", false, 200);
     for (auto* f : {&channel, &subject, &caller, &phone, &to})
       if (!*f) co_return fail(f->error());
-    const bool digits = std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!phone->empty() && (!digits || phone->size() < 7))
+    if (!valid_phone(*phone))
       co_return fail(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
     if (!hall.sealer()) co_return fail(api_error(503, "unavailable", "the controller is starting"));
     q.channel = channel->empty() ? "phone" : *channel;

@@ -16,15 +16,7 @@ namespace {
 
 Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
-json::value sealed_json(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
-Sealed sealed_of(const json::object& d, const char* k) {
-  Sealed s;
-  if (auto* v = d.if_contains(k); v && v->is_object()) {
-    s.masked = get_s(v->as_object(), "masked");
-    s.sealed = get_s(v->as_object(), "sealed");
-  }
-  return s;
-}
+Sealed sealed_of(const json::object& d, const char* k) { return sealed_from_json(d.if_contains(k)); }
 json::array str_array(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.push_back(json::value(s));
@@ -89,6 +81,23 @@ const char* label_zh(CaseType t) {
   return "";
 }
 
+std::optional<CaseState> parse_case_state(std::string_view s) {
+  for (CaseState st : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
+    if (s == to_string(st)) return st;
+  return std::nullopt;
+}
+
+json::object sealed_to_json(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
+
+Sealed sealed_from_json(const json::value* v) {
+  Sealed s;
+  if (v && v->is_object()) {
+    s.masked = get_s(v->as_object(), "masked");
+    s.sealed = get_s(v->as_object(), "sealed");
+  }
+  return s;
+}
+
 std::optional<CaseType> parse_case_type(std::string_view s) {
   for (CaseType t : {CaseType::Immediate, CaseType::Promised, CaseType::Escalated, CaseType::Joint,
                      CaseType::Supplement, CaseType::Returned, CaseType::Agency})
@@ -133,14 +142,14 @@ const Case* Engine::find_case(CaseId id) const {
   return it == cases_.end() ? nullptr : &it->second;
 }
 
-// R-AB-1: the A and B posts of the case's window share its cases; an agency case's handler
-// acts on it too; managers supervise all.
-bool Engine::may_act_on(const Case& c, const Actor& actor) const {
-  if (actor.kind == Actor::Kind::Manager) return true;
-  if (actor.kind != Actor::Kind::Clerk) return false;
-  if (actor.id == c.clerk || (!c.handler.empty() && actor.id == c.handler)) return true;
+bool Engine::case_clerk(const Case& c, const std::string& clerk) const {
+  if (clerk == c.clerk || (!c.handler.empty() && clerk == c.handler)) return true;
   const WindowConfig* wc = config_.find_window(c.window);
-  return wc && (actor.id == wc->clerk_a || actor.id == wc->clerk_b);
+  return wc && (clerk == wc->clerk_a || clerk == wc->clerk_b);
+}
+
+bool Engine::may_act_on(const Case& c, const Actor& actor) const {
+  return actor.kind == Actor::Kind::Manager || (actor.kind == Actor::Kind::Clerk && case_clerk(c, actor.id));
 }
 
 Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, const Ticket* ticket,
@@ -213,9 +222,9 @@ Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, c
                  {"ticket", ticket ? ticket->id : done ? done->ticket : 0},
                  {"number", ticket ? ticket->number : done ? done->number : std::string()},
                  {"clerk", actor.id},
-                 {"applicant", sealed_json(in.applicant)},
-                 {"phone", sealed_json(in.phone)},
-                 {"id_number", sealed_json(in.id_number)},
+                 {"applicant", sealed_to_json(in.applicant)},
+                 {"phone", sealed_to_json(in.phone)},
+                 {"id_number", sealed_to_json(in.id_number)},
                  {"received", day},
                  {"received_materials", str_array(in.received)},
                  {"missing", str_array(in.missing)},
@@ -285,7 +294,7 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
     if (c->window && !find_window(c->window)) return unexpected(err(Errc::UnknownWindow, "no window", "没有该窗口"));
     ev.push_back(make_event("EnquiryLogged", actor, c->window, now,
                             json::object{{"enquiry", next_enquiry_id_}, {"channel", c->channel}, {"subject", c->subject},
-                                         {"caller", sealed_json(c->caller)}, {"phone", sealed_json(c->phone)},
+                                         {"caller", sealed_to_json(c->caller)}, {"phone", sealed_to_json(c->phone)},
                                          {"forwarded_to", c->forwarded_to}, {"clerk", actor.id}}));
     reply = json::object{{"enquiry_id", next_enquiry_id_}};
     return ev;
@@ -458,9 +467,7 @@ bool Engine::apply_case(const Event& e) {
     c.id = id;
     c.no = get_s(d, "no");
     c.type = parse_case_type(get_s(d, "type")).value_or(CaseType::Immediate);
-    const std::string st = get_s(d, "state");
-    for (CaseState s : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
-      if (st == to_string(s)) c.state = s;
+    c.state = parse_case_state(get_s(d, "state")).value_or(CaseState::Open);
     c.service = get_s(d, "service");
     c.item = get_s(d, "item");
     c.item_name = get_s(d, "item_name");

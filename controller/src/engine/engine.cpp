@@ -1098,8 +1098,7 @@ std::string Engine::meta_json() const {
   json::array enq;
   for (const auto& q : enquiries_)
     enq.push_back(json::object{{"id", q.id}, {"at", ms(q.at)}, {"channel", q.channel}, {"subject", q.subject},
-                               {"caller", json::object{{"masked", q.caller.masked}, {"sealed", q.caller.sealed}}},
-                               {"phone", json::object{{"masked", q.phone.masked}, {"sealed", q.phone.sealed}}},
+                               {"caller", sealed_to_json(q.caller)}, {"phone", sealed_to_json(q.phone)},
                                {"forwarded_to", q.forwarded_to}, {"clerk", q.clerk}, {"window", q.window}});
   m["enquiries"] = std::move(enq);
   // Tickets issued on an earlier day (carried over) and finished today without a case: the
@@ -1182,11 +1181,8 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
       q.at = TimePoint{milliseconds{get_i(o, "at")}};
       q.channel = get_s(o, "channel");
       q.subject = get_s(o, "subject");
-      for (auto [k, dst] : {std::pair{"caller", &q.caller}, std::pair{"phone", &q.phone}})
-        if (auto* x = o.if_contains(k); x && x->is_object()) {
-          dst->masked = get_s(x->as_object(), "masked");
-          dst->sealed = get_s(x->as_object(), "sealed");
-        }
+      q.caller = sealed_from_json(o.if_contains("caller"));
+      q.phone = sealed_from_json(o.if_contains("phone"));
       q.forwarded_to = get_s(o, "forwarded_to");
       q.clerk = get_s(o, "clerk");
       q.window = static_cast<int>(get_i(o, "window"));

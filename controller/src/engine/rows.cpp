@@ -177,14 +177,10 @@ namespace {
 json::value date_or_null(const std::optional<Date>& d) { return d ? json::value(format_date(*d)) : json::value(nullptr); }
 json::value time_or_null(const std::optional<TimePoint>& t) { return t ? json::value(ms(*t)) : json::value(nullptr); }
 
-json::object sealed_to_row(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
 bool sealed_from(const json::object& o, const char* k, Sealed& out) {
   auto* v = o.if_contains(k);
-  if (!v || !v->is_object()) return false;
-  Reader r{v->as_object()};
-  out.masked = r.s("masked");
-  out.sealed = r.s("sealed");
-  return r.ok;
+  out = sealed_from_json(v);
+  return v && v->is_object();
 }
 json::array strings(const std::vector<std::string>& v) {
   json::array a;
@@ -234,9 +230,9 @@ json::object case_to_row(const Case& c) {
   o["window"] = c.window;
   o["clerk"] = c.clerk;
   o["first_clerk"] = c.first_clerk;
-  o["applicant"] = sealed_to_row(c.applicant);
-  o["phone"] = sealed_to_row(c.phone);
-  o["id_number"] = sealed_to_row(c.id_number);
+  o["applicant"] = sealed_to_json(c.applicant);
+  o["phone"] = sealed_to_json(c.phone);
+  o["id_number"] = sealed_to_json(c.id_number);
   o["received_at"] = ms(c.received_at);
   o["received"] = format_date(c.received);
   o["received_materials"] = strings(c.received_materials);
@@ -282,13 +278,9 @@ bool case_from_row(const json::object& o, Case& c) {
   auto type = parse_case_type(r.s("type"));
   if (!type) return false;
   c.type = *type;
-  const std::string state = r.s("state");
-  bool state_ok = false;
-  for (CaseState s : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
-    if (state == to_string(s)) {
-      c.state = s;
-      state_ok = true;
-    }
+  const auto state = parse_case_state(r.s("state"));
+  const bool state_ok = state.has_value();
+  c.state = state.value_or(CaseState::Open);
   c.service = r.s("service");
   c.item = r.s("item");
   c.item_name = r.s("item_name");

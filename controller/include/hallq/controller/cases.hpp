@@ -33,6 +33,7 @@ const char* label_zh(CaseType t);  // 即办件 承诺件 上报件 联办件 �
 const char* to_string(CaseState s);
 const char* label_zh(CaseState s);
 std::optional<CaseType> parse_case_type(std::string_view s);
+std::optional<CaseState> parse_case_state(std::string_view s);
 
 // A personal field as the engine keeps it: shown masked everywhere, and sealed (encrypted with
 // the controller's key) for the clerk whose case it is.
@@ -159,6 +160,10 @@ struct Enquiry {
   Sealed caller, phone;
   int window = 0;
 };
+
+// A sealed field as events, rows and the meta row keep it: {"masked","sealed"}.
+boost::json::object sealed_to_json(const Sealed& s);
+Sealed sealed_from_json(const boost::json::value* v);  // empty when absent or malformed
 
 boost::json::object case_to_row(const Case& c);
 bool case_from_row(const boost::json::object& o, Case& c);

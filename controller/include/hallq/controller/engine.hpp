@@ -365,6 +365,9 @@ class Engine {
   boost::json::object case_json(const Case& c, TimePoint now) const;
   std::optional<boost::json::object> case_json_from_row(const std::string& row, TimePoint now) const;
   boost::json::object enquiry_json(const Enquiry& e) const;
+  // R-AB-1: the clerks whose case it is: the responsible clerk, an agency case's handler and
+  // the A and B posts of its window (they see its personal data and act on it).
+  bool case_clerk(const Case& c, const std::string& clerk) const;
   // R-TIME-1/2: the deadline for a limit counted from `start` (the day after it is day 1).
   Date deadline_for(Date start, int days) const { return calendar_.add_working_days(start, days); }
 
