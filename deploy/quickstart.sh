@@ -41,6 +41,9 @@ case "${1:-}" in
 HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a real hall)
   data folder      $data
   kiosk page       http://127.0.0.1:$kport/   (the touch kiosk kiosk-1; open it in a browser)
+  clerk console    http://127.0.0.1:$port/counter   (window 1: clerk c01 or c02, PIN 123456;
+                   window 2: c03 or c04; ... window 6: c11 or c12)
+  wall board       http://127.0.0.1:$port/board
   printed tickets  $data/printer/job-NNNN.png and .txt  (the printer simulator on port $pport)
   window 1 notices $data/printer-w1/job-NNNN.png  (受理通知书 and the other case notices, port $((pport + 2)))
   LED screens      $data/display/window-N.png, hall.png and .txt  (display node display-1)

@@ -77,10 +77,10 @@ TimePoint SystemClock::now() const {
   return time_point_cast<milliseconds>(system_clock::now());
 }
 
-OffsetClock::OffsetClock(TimePoint start) : start_(start), origin_(steady_clock::now()) {}
+OffsetClock::OffsetClock(TimePoint start, double rate) : start_(start), rate_(rate), origin_(steady_clock::now()) {}
 
 TimePoint OffsetClock::now() const {
-  return start_ + duration_cast<milliseconds>(steady_clock::now() - origin_);
+  return start_ + duration_cast<milliseconds>(duration<double, std::milli>(steady_clock::now() - origin_) * rate_);
 }
 
 std::optional<Date> parse_date(std::string_view s) {

@@ -1184,6 +1184,127 @@ TEST_CASE("R-HALL-6 pause shows the reason; only the signed-in clerk runs the wi
   CHECK_FALSE(h.engine.find_window(1)->paused);
 }
 
+TEST_CASE("R-AB-3 a pause past the policy's minutes alerts the manager once", "[engine]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  h.sign_in(4, "c04");
+  const Actor system{};
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.empty());  // nobody is paused
+  h.ok(PauseWindow{1, "临时离岗"}, clerk("c01"));
+  h.advance(minutes{1});
+  h.ok(PauseWindow{4, ""}, clerk("c04"));
+  h.advance(minutes{2} - std::chrono::milliseconds{1});
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.empty());  // 2:59.999 at window 1
+  h.advance(std::chrono::milliseconds{1});
+  Outcome o = h.ok(FlagPauseOverruns{}, system);
+  REQUIRE(o.events.size() == 1);
+  CHECK(o.events[0].type == "WindowPauseOverrun");
+  CHECK(o.events[0].window == 1);
+  CHECK(o.events[0].data.at("clerk") == "c01");
+  CHECK(o.events[0].data.at("reason") == "临时离岗");
+  CHECK(o.events[0].data.at("minutes") == 3);
+  CHECK(h.engine.find_window(1)->pause_alerted);
+  // Once per pause; the other window's turn comes a minute later.
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.empty());
+  h.advance(minutes{1});
+  Outcome o4 = h.ok(FlagPauseOverruns{}, system);
+  REQUIRE(o4.events.size() == 1);
+  CHECK(o4.events[0].window == 4);
+  // Back at the window: the next pause is timed afresh.
+  h.ok(ResumeWindow{1}, clerk("c01"));
+  CHECK_FALSE(h.engine.find_window(1)->pause_alerted);
+  h.ok(PauseWindow{1, ""}, clerk("c01"));
+  h.advance(minutes{2});
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.empty());
+  h.advance(minutes{1});
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.size() == 1);
+  // A closed window is not paused, whatever its clerk does.
+  h.ok(SignOut{4}, clerk("c04"));
+  h.advance(minutes{10});
+  CHECK(h.ok(FlagPauseOverruns{}, system).events.empty());
+}
+
+TEST_CASE("R-AB-1 the clerk who takes over gets the other's session as the hand-over log", "[engine]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  const Seq a_in = h.engine.last_seq();
+  CHECK(h.engine.find_window(1)->handover_clerk.empty());
+  h.ok(SignOut{1}, clerk("c01"));
+  // B covers A's absence: A's morning is B's hand-over.
+  h.sign_in(1, "c02");
+  const Seq b_in = h.engine.last_seq();
+  const WindowStatus* w = h.engine.find_window(1);
+  CHECK(w->handover_clerk == "c01");
+  CHECK(w->handover_from == a_in);
+  CHECK(w->handover_to == b_in);
+  const TicketId t = h.issue("hukou");
+  REQUIRE(h.call(1, "c02") == t);
+  h.ok(Finish{1, std::nullopt, true}, clerk("c02"));
+  // A comes back (B is still at the window: a hand-over): what B did is A's to read.
+  h.sign_in(1, "c01");
+  w = h.engine.find_window(1);
+  CHECK(w->handover_clerk == "c02");
+  CHECK(w->handover_from == b_in);
+  CHECK(w->handover_to == h.engine.last_seq());
+  // A leaves and comes back with nobody in between: nothing new to read.
+  h.ok(SignOut{1}, clerk("c01"));
+  h.sign_in(1, "c01");
+  CHECK(h.engine.find_window(1)->handover_clerk.empty());
+  // Yesterday's session is no hand-over.
+  h.ok(SignOut{1}, clerk("c01"));
+  h.advance(hours{24});
+  h.ok(RollOver{}, Actor{});
+  h.sign_in(1, "c02");
+  CHECK(h.engine.find_window(1)->handover_clerk.empty());
+}
+
+TEST_CASE("R-CASE-8 the console's counts of a clerk's day: called, served, no-show, transferred, held",
+          "[engine]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  h.sign_in(2, "c03");
+  std::vector<TicketId> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(h.issue("hukou"));
+  REQUIRE(h.call(1, "c01") == ids[0]);
+  h.ok(StartService{1}, clerk("c01"));
+  h.advance(minutes{4});
+  h.ok(Finish{1, std::nullopt, true}, clerk("c01"));  // an enquiry only
+  REQUIRE(h.call(1, "c01") == ids[1]);
+  h.ok(StartService{1}, clerk("c01"));
+  h.advance(minutes{6});
+  h.ok(Finish{1}, clerk("c01"));
+  REQUIRE(h.call(1, "c01") == ids[2]);
+  for (int i = 0; i <= h.engine.config().policy.recall_limit; ++i) h.ok(Recall{1}, clerk("c01"));
+  CHECK(h.state(ids[2]) == "no_show");
+  REQUIRE(h.call(1, "c01") == ids[3]);
+  h.ok(TransferTicket{1, "", 2}, clerk("c01"));
+  REQUIRE(h.call(1, "c01") == ids[4]);
+  h.ok(HoldTicket{1}, clerk("c01"));
+  const auto& day = h.engine.clerk_day().at("c01");
+  CHECK(day.called == 5);
+  CHECK(day.served == 2);
+  CHECK(day.consultations == 1);
+  CHECK(day.no_show == 1);
+  CHECK(day.transferred == 1);
+  CHECK(day.held == 1);
+  CHECK(day.measured == 2);
+  CHECK(day.service_ms == 10 * 60 * 1000);
+  CHECK_FALSE(h.engine.clerk_day().contains("c02"));
+  // They survive a restore (they travel in the meta row) and end with the day.
+  Changes c = h.engine.take_changes();
+  Engine restored(make_config(), tz(), make_calendar());
+  std::vector<std::string> tickets, windows;
+  for (const auto& t : c.tickets) tickets.push_back(t.json);
+  for (const auto& [n, row] : c.windows) windows.push_back(row);
+  std::string error;
+  REQUIRE(restored.restore(c.meta, tickets, windows, {}, &error));
+  CHECK(restored.clerk_day().at("c01").called == 5);
+  CHECK(restored.clerk_day().at("c01").service_ms == 10 * 60 * 1000);
+  h.advance(hours{24});
+  h.ok(RollOver{}, Actor{});
+  CHECK(h.engine.clerk_day().empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Day roll-over
 
@@ -1661,6 +1782,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
       run(RollOver{}, kSystem, 0);
       h.now = tz().from_local(tz().to_local(h.now).date, Minutes{8 * 60 + 15});
     }
+    run(FlagPauseOverruns{}, kSystem, 0);  // the controller's 5-second check (R-AB-3)
     const int window = pick(0, 49) == 0 ? 7 : pick(1, 5);  // 7: no such window
     Actor actor;
     if (pick(0, 9) < 8) {
@@ -1769,7 +1891,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
     CHECK(made[type] >= 3);
   }
   for (const char* type : {"TicketReturned", "WindowResumed", "ComplaintFiled", "CaseExtended", "CaseResumed",
-                           "CaseNotified"}) {
+                           "CaseNotified", "WindowPauseOverrun"}) {
     INFO(type);
     CHECK(made[type] >= 1);
   }

@@ -56,6 +56,28 @@ Expected<std::vector<std::string>, ApiError> string_list(const json::object& o, 
 
 bool valid_date_param(const std::string& s) { return s.size() == 10 && parse_date(s).has_value(); }
 
+// A printed document as the browser lays it out: text with its size, weight and alignment,
+// rules, feeds, QR codes and cuts (the page ends a copy at a cut).
+json::array blocks_json(const escpos::Document& d) {
+  const char* aligns[] = {"left", "center", "right"};
+  json::array out;
+  for (const auto& b : d.blocks) {
+    if (auto* t = std::get_if<escpos::Text>(&b))
+      out.push_back(json::object{{"text", t->utf8}, {"width", t->style.width}, {"height", t->style.height},
+                                 {"bold", t->style.bold}, {"align", aligns[static_cast<int>(t->style.align)]},
+                                 {"indent", t->indent}});
+    else if (auto* r = std::get_if<escpos::Rule>(&b))
+      out.push_back(json::object{{"rule", std::string(1, r->ch)}});
+    else if (auto* f = std::get_if<escpos::Feed>(&b))
+      out.push_back(json::object{{"feed", f->lines}});
+    else if (auto* q = std::get_if<escpos::Qr>(&b))
+      out.push_back(json::object{{"qr", q->data}});
+    else if (std::holds_alternative<escpos::Cut>(b))
+      out.push_back(json::object{{"cut", true}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const json::object& o) {
@@ -233,6 +255,20 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
     co_return answer(http::status::ok, case_view(hall, p, *c, true));
   }
   if (parts.size() != 3) co_return fail(api_error(404, "not_found", "no such path"));
+  if (parts[2] == "notice") {
+    // The notice as the printer would print it, for the console's browser print at a window
+    // without a printer. It carries the applicant's name in clear: the case's clerks only.
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto c = hall.find_case(*id);
+    if (!c) co_return fail(api_error(404, "unknown_case", "no such case", "没有该办件"));
+    if (!own_case(hall, p, *c))
+      co_return fail(api_error(403, "not_your_case", "the case belongs to window " + std::to_string(c->window),
+                               "该办件属于 " + std::to_string(c->window) + " 号窗口"));
+    const std::string doc = query_param(target, "doc");
+    auto d = hall.notice_document(*c, doc);
+    if (!d) co_return fail(d.error());
+    co_return answer(http::status::ok, json::object{{"doc", doc}, {"case", c->no}, {"blocks", blocks_json(*d)}});
+  }
   if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
   auto body = body_object(req);
   if (!body) co_return fail(body.error());

@@ -55,10 +55,9 @@ engine::Actor Principal::actor() const {
   return {K::System, ""};
 }
 
-WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
+json::object staff_event_json(const engine::Event& e, const TimeZone& tz) {
   const char* kinds[] = {"system", "clerk", "device", "manager"};
   json::object o{{"seq", e.seq}, {"type", e.type}, {"at", format_rfc3339(e.at, tz)}, {"window", e.window}};
-  json::object pub = o;
   o["actor"] = json::object{{"kind", kinds[static_cast<int>(e.actor.kind)]}, {"id", e.actor.id}};
   o["data"] = e.data;
   // A complainant's phone is shown masked to staff too (R-COMP-1); the log keeps it for the answer.
@@ -67,9 +66,15 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   // Sealed personal fields stay in the log: subscribers get the masked form only.
   for (const char* k : {"applicant", "phone", "id_number", "caller"})
     if (auto* f = o["data"].as_object().if_contains(k); f && f->is_object()) *f = f->as_object()["masked"];
+  return o;
+}
+
+WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
+  json::object o = staff_event_json(e, tz);
+  json::object pub{{"seq", e.seq}, {"type", e.type}, {"at", o["at"]}, {"window", e.window}};
   json::object pd = e.data;
   // The case register and the enquiry log are staff business: the wall board sees none of it.
-  if (e.type.rfind("Case", 0) == 0 || e.type == "EnquiryLogged") pd.clear();
+  if (e.type.rfind("Case", 0) == 0 || e.type == "EnquiryLogged" || e.type == "WindowPauseOverrun") pd.clear();
   for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
   // A rating seen on the wall next to its window and minute would point at the citizen who gave
   // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
@@ -275,16 +280,28 @@ bool Hall::allow_device_request(const std::string& device_id) {
 
 void Hall::roll_over_if_new_day() {
   if (format_date(tz_.to_local(clock_.now()).date) == engine_->day()) return;
-  auto out = engine_->execute(engine::RollOver{}, engine::Actor{}, clock_.now());
-  if (!out || out->events.empty()) return;
+  if (!run_system(engine::RollOver{}).empty()) logger("engine")->info("day rolled over to {}", engine_->day());
+}
+
+void Hall::check_pauses() {
+  roll_over_if_new_day();
+  for (const auto& e : run_system(engine::FlagPauseOverruns{}))
+    logger("engine")->warn("window {} paused past {} minutes (R-AB-3): {}", e.window,
+                           config_.policy.pause_alert_minutes, json::serialize(e.data));
+}
+
+std::vector<engine::Event> Hall::run_system(const engine::Command& cmd) {
+  auto out = engine_->execute(cmd, engine::Actor{}, clock_.now());
+  if (!out || out->events.empty()) return {};
+  std::vector<engine::Event> made = out->events;
   store::CommitItem item;
   item.events = out->events;
   item.changes = std::move(out->changes);
   auto events = std::move(out->events);
-  logger("engine")->info("day rolled over to {}", engine_->day());
   auto job = std::make_shared<std::pair<store::CommitItem, std::vector<engine::Event>>>(
       std::move(item), std::move(events));
   asio::co_spawn(ex_, commit_roll_over(job), asio::detached);
+  return made;
 }
 
 asio::awaitable<void> Hall::commit_roll_over(
@@ -570,6 +587,20 @@ void Hall::print_notices(const std::vector<engine::Event>& events) {
   }
 }
 
+Expected<escpos::Document, ApiError> Hall::notice_document(const engine::Case& c, const std::string& doc) {
+  if (!valid_notice(doc))
+    return unexpected(ApiError{422, "invalid_value",
+                               "doc is acceptance, supplement, extension, return, agency_receipt or agency_slip",
+                               "文书类型无效"});
+  NoticeContext ctx{&config_, c.applicant.masked, clock_.now(), &tz_};
+  if (sealer_)
+    if (auto name = sealer_->open_text(c.applicant.sealed)) ctx.applicant = *name;
+  auto document = build_notice(doc, c, ctx);
+  if (!document)
+    return unexpected(ApiError{409, "wrong_state", "this case has no " + doc + " notice now", "该办件当前没有此类文书"});
+  return std::move(*document);
+}
+
 std::optional<ApiError> Hall::print_notice(engine::CaseId id, const std::string& doc) {
   auto c = find_case(id);
   if (!c) return ApiError{404, "unknown_case", "no such case", "没有该办件"};
@@ -579,12 +610,8 @@ std::optional<ApiError> Hall::print_notice(engine::CaseId id, const std::string&
   if (!window_has_printer(c->window))
     return ApiError{409, "no_printer", "window " + std::to_string(c->window) + " has no printer configured",
                     "该窗口未配置打印机，请使用浏览器打印"};
-  NoticeContext ctx{&config_, c->applicant.masked, clock_.now(), &tz_};
-  if (sealer_)
-    if (auto name = sealer_->open_text(c->applicant.sealed)) ctx.applicant = *name;
-  auto document = build_notice(doc, *c, ctx);
-  if (!document)
-    return ApiError{409, "wrong_state", "this case has no " + doc + " notice now", "该办件当前没有此类文书"};
+  auto document = notice_document(*c, doc);
+  if (!document) return document.error();
   std::string error;
   const std::string no = c->no;
   auto done = [this, id, doc, no, ex = ex_](const escpos::JobResult& r) {
@@ -669,6 +696,10 @@ json::array Hall::services_json() const {
 
 std::vector<engine::Event> Hall::events_since(std::int64_t seq, int limit) {
   return reader_->events_since(seq, limit);
+}
+
+std::vector<engine::Event> Hall::window_events(int window, std::int64_t after, std::int64_t before, int limit) {
+  return reader_->window_events(window, after, before, limit);
 }
 
 }  // namespace hallq::api

@@ -59,6 +59,8 @@ struct WireEvent {
   std::shared_ptr<const std::string> public_; // the wall board's view: no personal data
 };
 WireEvent to_wire(const engine::Event& e, const TimeZone& tz);
+// The staff's view of an event (the full stream's JSON): personal fields masked.
+boost::json::object staff_event_json(const engine::Event& e, const TimeZone& tz);
 
 class Subscriber {
  public:
@@ -110,6 +112,8 @@ class Hall {
 
   // Day roll-over at local midnight; also checked before every command.
   void roll_over_if_new_day();
+  // R-AB-3: flags windows paused past policy.pause_alert_minutes (run every few seconds).
+  void check_pauses();
 
   boost::json::object snapshot(bool with_personal) const;
   boost::json::array devices_json() const;
@@ -129,11 +133,15 @@ class Hall {
   // Prints a case's notice at its window's printer (reprint from the console); the outcome is
   // recorded against the case when the printer answers. Error when it cannot be queued.
   std::optional<ApiError> print_notice(engine::CaseId id, const std::string& doc);
+  // The notice as it prints (the applicant's name in clear: for the case's own clerks only),
+  // for the console's browser print where the window has no printer.
+  Expected<escpos::Document, ApiError> notice_document(const engine::Case& c, const std::string& doc);
   bool window_has_printer(int window) const { return printers_ && printers_->has(window); }
   // Today's ticket with this number (A012), for a citizen asking at a kiosk.
   std::optional<boost::json::object> ticket_by_number(const std::string& number);
   boost::json::array services_json() const;
   std::vector<engine::Event> events_since(std::int64_t seq, int limit);
+  std::vector<engine::Event> window_events(int window, std::int64_t after, std::int64_t before, int limit);
   std::int64_t published_seq() const { return published_seq_; }
   // Every event the engine made is durable and published.
   bool settled() const { return published_seq_ == engine_->last_seq(); }
@@ -157,6 +165,9 @@ class Hall {
   asio::awaitable<std::optional<std::string>> commit(store::CommitItem& item);
   void publish(const std::vector<engine::Event>& events);
   void print_notices(const std::vector<engine::Event>& events);
+  // Runs a command of the system actor (roll-over, pause alerts) and commits it in the
+  // background; the events it made.
+  std::vector<engine::Event> run_system(const engine::Command& cmd);
   asio::awaitable<void> commit_roll_over(
       std::shared_ptr<std::pair<store::CommitItem, std::vector<engine::Event>>> job);
   void rebuild_after_failure();

@@ -19,6 +19,7 @@
 #include "hallq/common/web_files.hpp"
 #include "http.hpp"
 #include "cases_api.hpp"
+#include "console_api.hpp"
 
 namespace hallq::api {
 namespace beast = boost::beast;
@@ -160,6 +161,11 @@ std::string render_metrics(Hall& hall) {
   line("# TYPE hallq_waiting_tickets gauge");
   for (const auto& s : hall.config().services)
     line("hallq_waiting_tickets{service=\"" + s.id + "\"} " + std::to_string(hall.engine().waiting_count(s.id)));
+  line("# HELP hallq_window_pause_overrun Windows paused past policy.pause_alert_minutes (R-AB-3), 1 each.");
+  line("# TYPE hallq_window_pause_overrun gauge");
+  for (const auto& w : hall.engine().windows())
+    line("hallq_window_pause_overrun{window=\"" + std::to_string(w.number) + "\"} " +
+         (w.paused && w.pause_alerted ? "1" : "0"));
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
@@ -329,10 +335,12 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     res.prepare_payload();
     co_return res;
   }
-  if (path == "/board" || (parts.size() == 2 && parts[0] == "web")) {
-    // The pages (README "Wall board"): /board, and their scripts and styles under /web/.
+  if (path == "/board" || path == "/counter" || (parts.size() == 2 && parts[0] == "web")) {
+    // The pages (README "Wall board", "Clerk console"): /board and /counter, and their scripts
+    // and styles under /web/.
     if (method != http::verb::get) co_return method_not_allowed();
-    auto f = read_web_file(hall.web_dir(), path == "/board" ? "board.html" : std::string(parts[1]));
+    const std::string file = path == "/board" ? "board.html" : path == "/counter" ? "counter.html" : std::string(parts[1]);
+    auto f = read_web_file(hall.web_dir(), file);
     if (!f) co_return fail(api_error(404, "not_found", "no such file: " + std::string(path)));
     Response res{http::status::ok, req.version()};
     res.set(http::field::content_type, f->content_type);
@@ -470,6 +478,18 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
   if (parts[0] == "windows" && parts.size() == 3) {
     auto n = to_int(parts[1]);
     if (!n || *n < 1 || *n > 999) co_return fail(api_error(404, "unknown_window", "no such window"));
+    if (parts[2] == "console") {
+      // The clerk console's view of the window: its clerk, or a manager.
+      if (method != http::verb::get) co_return method_not_allowed();
+      if (p.kind == Principal::Kind::None)
+        co_return fail(api_error(401, "unauthorized", "sign in at the window first", "请先签到"));
+      const bool staff = p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
+      if (!staff && !(p.kind == Principal::Kind::Clerk && p.window == *n))
+        co_return fail(api_error(403, "forbidden", "this credential is not signed in at window " + std::to_string(*n), "您未在该窗口签到"));
+      auto view = console_json(hall, p, static_cast<int>(*n));
+      if (!view) co_return fail(api_error(404, "unknown_window", "no window " + std::to_string(*n), "没有该窗口"));
+      co_return make_json(req, http::status::ok, *view);
+    }
     if (method != http::verb::post) co_return method_not_allowed();
     const std::string action(parts[2]);
     Response res = co_await window_command(hall, req, p, static_cast<int>(*n), action, peer);

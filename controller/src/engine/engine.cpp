@@ -798,6 +798,17 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     return ev;
   }
 
+  if (std::get_if<FlagPauseOverruns>(&command)) {
+    const auto limit = minutes{config_.policy.pause_alert_minutes};
+    for (const auto& w : windows_)
+      if (w.open && w.paused && !w.pause_alerted && now - w.since >= limit)
+        ev.push_back(make_event("WindowPauseOverrun", actor, w.number, now,
+                                json::object{{"clerk", w.clerk}, {"reason", w.pause_reason},
+                                             {"paused_at", format_rfc3339(w.since, tz_)},
+                                             {"minutes", config_.policy.pause_alert_minutes}}));
+    return ev;
+  }
+
   if (std::get_if<RollOver>(&command)) {
     // ISO dates compare as strings; a clock that went backwards never reopens a closed day.
     if (!day_.empty() && local_day <= day_) return ev;
@@ -910,6 +921,7 @@ void Engine::apply(const Event& e) {
     by_request_.clear();
     unregistered_.clear();
     enquiries_.clear();
+    clerk_day_.clear();
     std::erase_if(cases_, [](const auto& kv) { return !kv.second.live(); });
     // Missed tickets of earlier days can no longer come back: forget them.
     std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
@@ -918,8 +930,23 @@ void Engine::apply(const Event& e) {
   if (type == "ClerkSignedIn" && w) {
     w->open = true;
     w->paused = false;
+    w->pause_alerted = false;
     w->pause_reason.clear();
     w->clerk = get_s(d, "clerk");
+    // R-AB-1: a clerk taking the window from another on the same day gets the other's session
+    // as the hand-over log; the same clerk coming back has nothing new to read.
+    const std::string today = format_date(tz_.to_local(e.at).date);
+    if (!w->session_clerk.empty() && w->session_clerk != w->clerk && w->session_day == today) {
+      w->handover_clerk = w->session_clerk;
+      w->handover_from = w->session_seq;
+      w->handover_to = e.seq;
+    } else {
+      w->handover_clerk.clear();
+      w->handover_from = w->handover_to = 0;
+    }
+    w->session_clerk = w->clerk;
+    w->session_day = today;
+    w->session_seq = e.seq;
     w->post = get_s(d, "post") == "B" ? Post::B : Post::A;
     w->since = e.at;
     return;
@@ -927,6 +954,7 @@ void Engine::apply(const Event& e) {
   if (type == "ClerkSignedOut" && w) {
     w->open = false;
     w->paused = false;
+    w->pause_alerted = false;
     w->pause_reason.clear();
     w->clerk.clear();
     w->post.reset();
@@ -935,6 +963,7 @@ void Engine::apply(const Event& e) {
   }
   if (type == "WindowPaused" && w) {
     w->paused = true;
+    w->pause_alerted = false;
     w->pause_reason = get_s(d, "reason");
     w->since = e.at;
     return;
@@ -943,8 +972,13 @@ void Engine::apply(const Event& e) {
     if (w->last_finished == get_i(d, "ticket")) w->last_rated = true;
     return;
   }
+  if (type == "WindowPauseOverrun" && w) {
+    w->pause_alerted = true;
+    return;
+  }
   if (type == "WindowResumed" && w) {
     w->paused = false;
+    w->pause_alerted = false;
     w->pause_reason.clear();
     w->since = e.at;
     return;
@@ -959,6 +993,7 @@ void Engine::apply(const Event& e) {
     if (t->first_clerk.empty()) t->first_clerk = t->clerk;
     t->called_at = e.at;
     t->recalls = 0;
+    if (type == "TicketCalled" && !t->clerk.empty()) clerk_day_[t->clerk].called++;
     if (w) {
       w->current = t->id;
       w->since = e.at;
@@ -970,6 +1005,7 @@ void Engine::apply(const Event& e) {
   } else if (type == "TicketNoShow") {
     t->state = TicketState::NoShow;
     t->noshow_at = e.at;
+    if (!t->clerk.empty()) clerk_day_[t->clerk].no_show++;
     free_window(e.window, e.at);
   } else if (type == "TicketReturned") {
     t->state = TicketState::Waiting;
@@ -989,6 +1025,15 @@ void Engine::apply(const Event& e) {
     t->finished_at = e.at;
     auto* cons = d.if_contains("consultation");
     t->consultation = cons && cons->is_bool() && cons->as_bool();
+    if (!t->clerk.empty()) {
+      ClerkDay& cd = clerk_day_[t->clerk];
+      cd.served++;
+      if (t->consultation) cd.consultations++;
+      if (measured) {
+        cd.service_ms += duration_cast<milliseconds>(e.at - *t->started_at).count();
+        cd.measured++;
+      }
+    }
     if (!t->consultation)
       unregistered_[t->id] = Unregistered{t->id, t->number, t->service, t->clerk, e.window, e.at, t->day};
     if (w) {
@@ -1026,6 +1071,7 @@ void Engine::apply(const Event& e) {
     tr.to_service = get_s(d, "to_service");
     tr.to_window = static_cast<int>(get_i(d, "to_window"));
     t->transfers.push_back(tr);
+    if (!tr.from_clerk.empty()) clerk_day_[tr.from_clerk].transferred++;
     if (!tr.to_service.empty()) t->service = tr.to_service;
     t->target_window = tr.to_window;
     t->front = true;
@@ -1035,6 +1081,7 @@ void Engine::apply(const Event& e) {
     free_window(e.window, e.at);
   } else if (type == "TicketHeld") {
     t->state = TicketState::Held;
+    if (!t->clerk.empty()) clerk_day_[t->clerk].held++;
     free_window(e.window, e.at);
   }
 }
@@ -1109,6 +1156,12 @@ std::string Engine::meta_json() const {
       carried.push_back(json::object{{"ticket", id}, {"number", u.number}, {"service", u.service}, {"clerk", u.clerk},
                                      {"window", u.window}, {"finished_at", ms(u.finished_at)}, {"day", u.day}});
   if (!carried.empty()) m["unregistered_carried"] = std::move(carried);
+  json::object cd;
+  for (const auto& [id, c] : clerk_day_)
+    cd[id] = json::object{{"called", c.called}, {"served", c.served}, {"no_show", c.no_show},
+                          {"transferred", c.transferred}, {"held", c.held}, {"consultations", c.consultations},
+                          {"service_ms", c.service_ms}, {"measured", c.measured}};
+  m["clerk_day"] = std::move(cd);
   return json::serialize(m);
 }
 
@@ -1188,6 +1241,15 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
       q.window = static_cast<int>(get_i(o, "window"));
       enquiries_.push_back(std::move(q));
     }
+  clerk_day_.clear();
+  if (auto* cd = m.if_contains("clerk_day"); cd && cd->is_object())
+    for (const auto& [id, v] : cd->as_object()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      auto n = [&](const char* k) { return static_cast<int>(get_i(o, k)); };
+      clerk_day_[std::string(id)] = ClerkDay{n("called"), n("served"), n("no_show"), n("transferred"), n("held"),
+                                             n("consultations"), get_i(o, "service_ms"), n("measured")};
+    }
   cases_.clear();
   std::set<TicketId> with_case;
   for (const auto& row : cases) {
@@ -1233,6 +1295,14 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
   touched_tickets_.clear();
   touched_windows_.clear();
   return true;
+}
+
+std::vector<const Ticket*> Engine::held_at(int window) const {
+  std::vector<const Ticket*> out;
+  for (const auto& [id, t] : tickets_)
+    if (t.state == TicketState::Held && t.window == window) out.push_back(&t);
+  std::sort(out.begin(), out.end(), [](const Ticket* a, const Ticket* b) { return a->id < b->id; });
+  return out;
 }
 
 json::object Engine::ticket_json(const Ticket& t) const {

@@ -146,6 +146,13 @@ json::object window_to_row(const WindowStatus& w) {
   o["last_clerk"] = w.last_clerk;
   o["last_finished_at"] = ms(w.last_finished_at);
   o["last_rated"] = w.last_rated;
+  o["pause_alerted"] = w.pause_alerted;
+  o["session_clerk"] = w.session_clerk;
+  o["session_day"] = w.session_day;
+  o["session_seq"] = w.session_seq;
+  o["handover_clerk"] = w.handover_clerk;
+  o["handover_from"] = w.handover_from;
+  o["handover_to"] = w.handover_to;
   return o;
 }
 
@@ -168,6 +175,16 @@ bool window_from_row(const json::object& o, WindowStatus& w) {
     w.last_clerk = r.s("last_clerk");
     w.last_finished_at = tp(r.i("last_finished_at"));
     w.last_rated = r.b("last_rated");
+  }
+  // Rows written before pause alerts and hand-over logs: none pending.
+  if (o.contains("session_seq")) {
+    w.pause_alerted = r.b("pause_alerted");
+    w.session_clerk = r.s("session_clerk");
+    w.session_day = r.s("session_day");
+    w.session_seq = r.i("session_seq");
+    w.handover_clerk = r.s("handover_clerk");
+    w.handover_from = r.i("handover_from");
+    w.handover_to = r.i("handover_to");
   }
   return r.ok;
 }

@@ -57,6 +57,7 @@ class StmtUse {
   StmtUse& operator=(const StmtUse&) = delete;
   explicit operator bool() const { return s_ != nullptr; }
   Stmt* operator->() const { return s_; }
+  Stmt& operator*() const { return *s_; }
 
  private:
   Stmt* s_;

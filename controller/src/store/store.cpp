@@ -372,25 +372,40 @@ Expected<std::unique_ptr<StoreReader>, std::string> StoreReader::open(const std:
   return std::unique_ptr<StoreReader>(new StoreReader(std::move(db)));
 }
 
-std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int limit) {
+namespace {
+std::vector<engine::Event> read_events(Stmt& s) {
   std::vector<engine::Event> out;
-  auto s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
-                     " WHERE seq>?1 ORDER BY seq LIMIT ?2");
-  if (!s) return out;
-  s->bind(1, since).bind(2, limit);
-  while (s->step() == SQLITE_ROW) {
+  while (s.step() == SQLITE_ROW) {
     engine::Event e;
-    e.seq = s->i64(0);
-    e.type = s->text(1);
-    e.at = TimePoint{std::chrono::milliseconds{s->i64(2)}};
-    e.actor = engine::Actor{parse_actor_kind(s->text(3)), s->text(4)};
-    e.window = static_cast<int>(s->i64(5));
+    e.seq = s.i64(0);
+    e.type = s.text(1);
+    e.at = TimePoint{std::chrono::milliseconds{s.i64(2)}};
+    e.actor = engine::Actor{parse_actor_kind(s.text(3)), s.text(4)};
+    e.window = static_cast<int>(s.i64(5));
     boost::system::error_code ec;
-    auto v = json::parse(s->text(6), ec);
+    auto v = json::parse(s.text(6), ec);
     if (!ec && v.is_object()) e.data = std::move(v.as_object());
     out.push_back(std::move(e));
   }
   return out;
+}
+}  // namespace
+
+std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int limit) {
+  auto s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                     " WHERE seq>?1 ORDER BY seq LIMIT ?2");
+  if (!s) return {};
+  s->bind(1, since).bind(2, limit);
+  return read_events(*s);
+}
+
+std::vector<engine::Event> StoreReader::window_events(int window, std::int64_t after, std::int64_t before, int limit) {
+  // The seq range comes first: the primary key bounds the scan to one session's events.
+  auto s = db_->stmt("SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                     " WHERE seq>?1 AND seq<?2 AND window=?3 ORDER BY seq LIMIT ?4");
+  if (!s) return {};
+  s->bind(1, after).bind(2, before).bind(3, static_cast<std::int64_t>(window)).bind(4, limit);
+  return read_events(*s);
 }
 
 std::optional<std::string> StoreReader::ticket_row(engine::TicketId id) {

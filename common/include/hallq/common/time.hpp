@@ -59,11 +59,13 @@ class SystemClock final : public Clock {
 // The daemon uses it for --clock-start: tests and demos at a fixed date and hour.
 class OffsetClock final : public Clock {
  public:
-  explicit OffsetClock(TimePoint start);
+  // `rate`: hall seconds per real second (1: real time; tests of timed rules run faster).
+  explicit OffsetClock(TimePoint start, double rate = 1.0);
   TimePoint now() const override;
 
  private:
   TimePoint start_;
+  double rate_;
   std::chrono::steady_clock::time_point origin_;
 };
 

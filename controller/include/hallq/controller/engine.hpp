@@ -96,6 +96,15 @@ struct WindowStatus {
   std::string last_number, last_service, last_clerk;
   TimePoint last_finished_at;
   bool last_rated = false;
+  // R-AB-3: the manager was alerted that this pause ran past policy.pause_alert_minutes.
+  bool pause_alerted = false;
+  // R-AB-1 hand-over: the clerk of the latest session here and the event that opened it; when
+  // a different clerk signs in on the same day, the events of the session before (seq after
+  // handover_from, before handover_to) are what happened while they were away.
+  std::string session_clerk, session_day;
+  Seq session_seq = 0;
+  std::string handover_clerk;
+  Seq handover_from = 0, handover_to = 0;
   WindowState state() const;
 };
 
@@ -155,6 +164,9 @@ struct RateService { int window = 0; int level = 0; };
 const char* rating_label(int level);  // 非常满意 .. 非常不满意; "" when out of range
 struct ResumeWindow { int window = 0; };
 struct RollOver {};  // local midnight: close the day (system actor)
+// R-AB-3 (system actor, run every few seconds): flags each window paused for longer than
+// policy.pause_alert_minutes, once per pause, so the manager is alerted.
+struct FlagPauseOverruns {};
 // The no-phantom-ticket contract (README "Printing"): a kiosk whose printer failed voids the
 // ticket it issued, while the ticket still waits. reason: print_failed | print_unconfirmed |
 // issue_unconfirmed.
@@ -202,7 +214,7 @@ struct DeviceStatus {
 
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
-                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, VoidTicket,
+                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, FlagPauseOverruns, VoidTicket,
                              ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService,
                              RegisterCase, CaseAction, RecordPrint, LogEnquiry>;
 
@@ -329,6 +341,13 @@ class Engine {
   boost::json::object help_json(const HelpRequest& h) const;
   std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
+  // Tickets transferred to this window alone (ahead of its services' queues).
+  int waiting_for_window(int window) const {
+    auto it = window_queues_.find(window);
+    return it == window_queues_.end() ? 0 : static_cast<int>(it->second.size());
+  }
+  // Tickets on hold at this window, oldest first.
+  std::vector<const Ticket*> held_at(int window) const;
   int issued_today(const std::string& service) const {
     auto it = services_.find(service);
     return it == services_.end() ? 0 : it->second.issued_today;
@@ -361,6 +380,13 @@ class Engine {
   };
   const std::map<TicketId, Unregistered>& unregistered() const { return unregistered_; }
   const std::vector<Enquiry>& enquiries() const { return enquiries_; }  // today's
+  // Today's work of one clerk, for the console (reset at the day roll-over).
+  struct ClerkDay {
+    int called = 0, served = 0, no_show = 0, transferred = 0, held = 0, consultations = 0;
+    std::int64_t service_ms = 0;  // start->finish of the served tickets that were started
+    int measured = 0;
+  };
+  const std::map<std::string, ClerkDay>& clerk_day() const { return clerk_day_; }
   // The API view: masked personal fields, the working days left (negative: overdue) at `now`.
   boost::json::object case_json(const Case& c, TimePoint now) const;
   std::optional<boost::json::object> case_json_from_row(const std::string& row, TimePoint now) const;
@@ -427,6 +453,7 @@ class Engine {
   std::map<TicketId, Unregistered> unregistered_;
   std::vector<Enquiry> enquiries_;
   std::int64_t next_enquiry_id_ = 1;
+  std::map<std::string, ClerkDay> clerk_day_;
   std::set<CaseId> touched_cases_;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;

@@ -85,6 +85,8 @@ class StoreReader {
   Expected<Loaded, std::string> load();
   // Events with seq > since, at most `limit`, in order.
   std::vector<engine::Event> events_since(std::int64_t since, int limit);
+  // Events at one window with after < seq < before, at most `limit`, in order (hand-over log).
+  std::vector<engine::Event> window_events(int window, std::int64_t after, std::int64_t before, int limit);
   std::optional<std::string> ticket_row(engine::TicketId id);
   // The ticket numbered `number` on business day `day` (YYYY-MM-DD), if any.
   std::optional<engine::TicketId> ticket_by_number(const std::string& day, const std::string& number);
