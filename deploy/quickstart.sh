@@ -15,16 +15,18 @@ bash deploy/bootstrap.sh
 case "${1:-}" in
   demo)
     cmake --preset release >/dev/null
-    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-kiosk hallq-display hallq_scan_sim
+    cmake --build --preset release -j "$jobs" --target hallq-controller hallq-printer-sim hallq-modem-sim hallq-kiosk hallq-display hallq_scan_sim
     data=$(mktemp -d /tmp/hallq-demo.XXXXXX)
     port=${HALLQ_PORT:-8080}
     kport=${HALLQ_KIOSK_PORT:-8090}
     pport=${HALLQ_PRINTER_PORT:-9100}
     bin=$root/build/release/bin
     # A real hall closes at night; the demo hall takes tickets at any hour.
-    # Window 1 prints its case notices on a third printer simulator.
+    # Window 1 prints its case notices on a third printer simulator; result SMS go to a
+    # simulated GSM modem (nothing is sent).
     sed -e 's/^always_open = false/always_open = true/' \
         -e "s|^# printer = \"tcp://192.168.1.61:9100\"|printer = \"tcp://127.0.0.1:$((pport + 2))\"|" \
+        -e "s|^device = \"\"|device = \"serial:$data/modem\"|" \
         deploy/examples/hall.toml > "$data/hall.toml"
     # kiosk-1: the touch kiosk, with a simulated QR scanner (a FIFO of input events).
     sed -e "s|^data_dir = .*|data_dir = \"$data/kiosk-1\"|" deploy/examples/kiosk.toml > "$data/kiosk-1.toml"
@@ -46,6 +48,7 @@ HallQ demo hall — 青溪镇便民服务中心 (demo credentials, never for a r
   wall board       http://127.0.0.1:$port/board
   printed tickets  $data/printer/job-NNNN.png and .txt  (the printer simulator on port $pport)
   window 1 notices $data/printer-w1/job-NNNN.png  (受理通知书 and the other case notices, port $((pport + 2)))
+  result SMS       $data/sms/sms-NNNN.txt  (the simulated GSM modem at $data/modem)
   LED screens      $data/display/window-N.png, hall.png and .txt  (display node display-1)
   voice calls      $data/display/voice-NNNNNN-A001-w1.wav  (play with: play FILE)
   health           http://127.0.0.1:$port/api/v1/health
@@ -72,6 +75,8 @@ MSG
     "$bin/hallq-printer-sim" --listen "127.0.0.1:$((pport + 1))" --out "$data/printer-2" >"$data/printer-2.log" 2>&1 &
     pids+=($!)
     "$bin/hallq-printer-sim" --listen "127.0.0.1:$((pport + 2))" --out "$data/printer-w1" --paper 576 >"$data/printer-w1.log" 2>&1 &
+    pids+=($!)
+    "$bin/hallq-modem-sim" --link "$data/modem" --out "$data/sms" >"$data/modem.log" 2>&1 &
     pids+=($!)
     "$bin/hallq-controller" --config "$data/hall.toml" --data-dir "$data" --listen "0.0.0.0:$port" &
     pids+=($!)

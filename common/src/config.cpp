@@ -37,7 +37,7 @@ class Reader : public TomlReader {
   HallConfig read(const toml::table& root) {
     HallConfig c;
     check_keys(root, "",
-               {"centre", "server", "hours", "calendar", "policy", "printing", "services", "windows",
+               {"centre", "server", "hours", "calendar", "policy", "printing", "sms", "services", "windows",
                 "clerks", "devices"});
     c.centre = read_centre(require_table(root, "centre", ""));
     if (const auto* t = opt_table(root, "server", "")) c.server = read_server(*t);
@@ -45,6 +45,7 @@ class Reader : public TomlReader {
     if (const auto* t = opt_table(root, "calendar", "")) c.calendar = read_calendar(*t);
     if (const auto* t = opt_table(root, "policy", "")) c.policy = read_policy(*t);
     if (const auto* t = opt_table(root, "printing", "")) c.printing = read_printing(*t);
+    if (const auto* t = opt_table(root, "sms", "")) c.sms = read_sms(*t);
     read_services(root, c);
     read_clerks(root, c);
     read_windows(root, c);
@@ -94,6 +95,26 @@ class Reader : public TomlReader {
       if (rest.find_first_of("{}") != std::string::npos)
         fail(line_of(*n), "printing.ticket_url", "only {id}, {number} and {day} can be filled in");
     }
+    return c;
+  }
+
+  SmsConfig read_sms(const toml::table& t) const {
+    const std::string p = "sms";
+    check_keys(t, p, {"device", "signature"});
+    SmsConfig c;
+    c.device = opt_string(t, "device", p, {});
+    if (!c.device.empty()) {
+      std::string path = c.device.rfind("serial:", 0) == 0 ? c.device.substr(7) : c.device;
+      const size_t at = path.rfind('@');
+      const std::string baud = at == std::string::npos ? "115200" : path.substr(at + 1);
+      if (at != std::string::npos) path.resize(at);
+      if (path.empty() || path[0] != '/' ||
+          (baud != "9600" && baud != "19200" && baud != "38400" && baud != "57600" && baud != "115200"))
+        fail(line_of(*t.get("device")), "sms.device",
+             "expected serial:/dev/DEVICE[@9600|19200|38400|57600|115200], got \"" + c.device + "\"");
+    }
+    c.signature = opt_string(t, "signature", p, {});
+    if (c.signature.size() > 60) fail(line_of(*t.get("signature")), "sms.signature", "longer than 60 bytes");
     return c;
   }
 

@@ -81,6 +81,8 @@ const I18N = {
       days: '延长工作日', reasonL: '理由', handler: '代办人工号', channel: '告知方式', noteL: '备注',
       channels: [['phone', '电话'], ['sms', '短信'], ['in_person', '当面'], ['post', '邮寄']], confirm: '确定',
       printed: '已发送到窗口打印机', printing: '正在打开浏览器打印…',
+      smsModem: '选择“短信”将由本中心短信设备发送到申请人登记的电话，发送成功后才记录为已告知（R-TIME-4）。',
+      smsManual: '本中心未配置短信设备：选择“短信”仅记录已通过其他方式发送短信。',
     },
     toast: { nobody: '暂无等候的群众', done: '已完成', signedOut: '已签退', saved: '已保存' },
     help: [['N', '叫下一位'], ['R', '重呼'], ['X', '过号'], ['S', '开始办理'], ['F', '办结'], ['T', '转办'],
@@ -160,6 +162,8 @@ const I18N = {
       days: 'Working days', reasonL: 'Reason', handler: 'Handler (clerk ID)', channel: 'Channel', noteL: 'Note',
       channels: [['phone', 'Phone'], ['sms', 'SMS'], ['in_person', 'In person'], ['post', 'Post']], confirm: 'Confirm',
       printed: 'Sent to the window printer', printing: 'Opening the browser print dialog…',
+      smsModem: "SMS goes out through the hall's modem to the applicant's phone and is recorded only once sent (R-TIME-4).",
+      smsManual: 'No SMS modem here: choosing SMS only records that a message was sent some other way.',
     },
     toast: { nobody: 'Nobody is waiting', done: 'Done', signedOut: 'Signed out', saved: 'Saved' },
     help: [['N', 'Call next'], ['R', 'Recall'], ['X', 'No-show'], ['S', 'Start'], ['F', 'Finish'], ['T', 'Transfer'],
@@ -870,6 +874,7 @@ function caseStep(c, action) {
     rows.push(input('handler', D.handler, el('input', { maxlength: 64, required: true })));
   } else if (action === 'notify') {
     rows.push(input('channel', D.channel, el('select', {}, ...D.channels.map(([v, l]) => el('option', { value: v, text: l })))));
+    rows.push(el('p', { class: 'hint', text: view.sms ? D.smsModem : D.smsManual }));
   } else if (['feedback', 'report', 'complete'].includes(action)) {
     rows.push(input('note', D.noteL, el('input', { maxlength: 500 })));
   }

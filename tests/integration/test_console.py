@@ -1,14 +1,23 @@
 """The clerk console's API through the real controller (issue 7): GET /api/v1/windows/{n}/console
 (who may read it; the current ticket with its recalls left; today's counts; the A/B posts and who
 covers whom; the hand-over log of the session before), the 3-minute pause alert (R-AB-3) with the
-hall clock running 60 times faster (--clock-rate), and a case notice for the browser's print at a
-window without a printer. R-ids as in hall-rules.md."""
+hall clock running 60 times faster (--clock-rate), a case notice for the browser's print at a
+window without a printer, and the result told by SMS through hallq-modem-sim (a GSM modem on a
+pty: nothing is sent) (R-TIME-4). R-ids as in hall-rules.md."""
+import glob
+import os
+import re
+import shlex
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 
 from harness import CONTROLLER_CMD, Controller, WebSocket, example_config
+
+EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
+MODEM_SIM = os.environ.get("HALLQ_MODEM_SIM", "build/dev/bin/hallq-modem-sim")
 
 
 class Console(unittest.TestCase):
@@ -178,6 +187,97 @@ class Console(unittest.TestCase):
                                timeout=30)
             self.assertEqual(r.returncode, 2, (args, r.stderr))
             self.assertIn("--clock-rate", r.stderr)
+
+class SmsNotice(unittest.TestCase):
+    """R-TIME-4: a completed case told by SMS through the hall's modem is recorded once the
+    network took it; a refused SMS records nothing."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hallq-sms-")
+        self.addCleanup(self.tmp.cleanup)
+        self.out = os.path.join(self.tmp.name, "sms")
+        link = os.path.join(self.tmp.name, "modem")
+        self.sim = subprocess.Popen([*EMULATOR, MODEM_SIM, "--link", link, "--out", self.out],
+                                    stdout=subprocess.PIPE, text=True)
+        self.addCleanup(self.stop_sim)
+        self.assertIn("ready on", self.sim.stdout.readline())
+        text = example_config(always_open="true")
+        text = re.sub(r'(?m)^device = ""$', 'device = "serial:%s"' % link, text, count=1)
+        self.c = Controller(text)
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        self.t = self.c.sign_in(1, "c01")
+
+    def stop_sim(self):
+        self.sim.terminate()
+        self.sim.wait(10)
+        self.sim.stdout.close()
+
+    def completed_case(self, phone="13812345678"):
+        self.c.issue("minzheng")
+        self.c.post("/api/v1/windows/1/call-next", token=self.t)
+        case = {"type": "promised", "item": "linshi_jiuzhu", "applicant": "李四"}
+        if phone:
+            case["phone"] = phone
+        s, body = self.c.post("/api/v1/windows/1/finish", {"case": case}, token=self.t)
+        self.assertEqual(s, 200, body)
+        cid = body["case"]["id"]
+        s, body = self.c.post("/api/v1/cases/%d/complete" % cid, {}, token=self.t)
+        self.assertEqual(s, 200, body)
+        return cid, body["no"]
+
+    def messages(self):
+        return sorted(glob.glob(os.path.join(self.out, "sms-*.txt")))
+
+    def test_result_sms_is_sent_then_recorded(self):
+        cid, no = self.completed_case()
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=self.t)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(body["notify_channel"], "sms")
+        self.assertFalse(body["to_notify"])
+        deadline = time.time() + 10
+        while not self.messages() and time.time() < deadline:
+            time.sleep(0.05)
+        with open(self.messages()[0], encoding="utf-8") as f:
+            msg = f.read()
+        self.assertTrue(msg.startswith("to +8613812345678\nparts "), msg)
+        for part in ("【青溪镇便民服务中心】", "李四您好", "临时救助", no, "1号窗口"):
+            self.assertIn(part, msg)
+        step = [x for x in body["steps"] if x["what"] == "notified"][0]
+        self.assertIn("短信已发送", step["note"])
+        # Told once: a second SMS is refused before anything is sent.
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=self.t)
+        self.assertEqual((s, body["error"]["code"]), (409, "wrong_state"))
+        self.assertEqual(len(self.messages()), 1)
+
+    def test_a_refused_sms_records_nothing(self):
+        cid, _ = self.completed_case()
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write("error\n")
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=self.t)
+        self.assertEqual((s, body["error"]["code"]), (502, "sms_failed"), body)
+        self.assertIn("+CMS ERROR: 500", body["error"]["message"])
+        _, case = self.c.get("/api/v1/cases/%d" % cid, token=self.t)
+        self.assertTrue(case["to_notify"])
+        self.assertIsNone(case["notified_at"])
+        # The network is back: the same request goes through.
+        with open(os.path.join(self.out, "fault"), "w") as f:
+            f.write("ok\n")
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=self.t)
+        self.assertEqual(s, 200, body)
+
+    def test_no_phone_no_sms(self):
+        cid, _ = self.completed_case(phone=None)
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=self.t)
+        self.assertEqual((s, body["error"]["code"]), (422, "no_phone"))
+        other = self.c.sign_in(2, "c03")
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "sms"}, token=other)
+        self.assertEqual((s, body["error"]["code"]), (403, "not_your_case"))
+        # A phone call is recorded as before.
+        s, body = self.c.post("/api/v1/cases/%d/notify" % cid, {"channel": "phone"}, token=self.t)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(self.messages(), [])
+
 
 if __name__ == "__main__":
     unittest.main()

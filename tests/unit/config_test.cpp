@@ -840,6 +840,40 @@ TEST_CASE("printing: header and footer lines, a ticket URL with known placeholde
   }
 }
 
+TEST_CASE("R-TIME-4 sms: a serial modem device at a known speed, a short signature", "[config]") {
+  SECTION("absent: no modem") {
+    const HallConfig c = parse_ok(Doc{}.text());
+    CHECK(c.sms.device.empty());
+    CHECK(c.sms.signature.empty());
+  }
+  SECTION("valid") {
+    Doc d;
+    d.top = "[sms]\ndevice = \"serial:/dev/ttyUSB2@9600\"\nsignature = \"青溪镇政务服务\"\n";
+    const HallConfig c = parse_ok(d.text());
+    CHECK(c.sms.device == "serial:/dev/ttyUSB2@9600");
+    CHECK(c.sms.signature == "青溪镇政务服务");
+    Doc bare;
+    bare.top = "[sms]\ndevice = \"/dev/ttyUSB2\"\n";
+    CHECK(parse_ok(bare.text()).sms.device == "/dev/ttyUSB2");
+  }
+  for (const char* bad : {"ttyUSB2", "serial:/dev/ttyUSB2@1234", "serial:", "serial:@9600"}) {
+    INFO(bad);
+    Doc d;
+    d.top = std::string("[sms]\ndevice = \"") + bad + "\"\n";
+    expect_error(d.text(), "device", "sms.device", "serial:/dev/DEVICE");
+  }
+  SECTION("signature too long") {
+    Doc d;
+    d.top = "[sms]\nsignature = \"" + std::string(61, 'x') + "\"\n";
+    expect_error(d.text(), "signature", "sms.signature", "longer than 60 bytes");
+  }
+  SECTION("unknown key") {
+    Doc d;
+    d.top = "[sms]\nmodem = \"/dev/ttyUSB2\"\n";
+    expect_error(d.text(), "modem", "sms.modem", "unknown key");
+  }
+}
+
 TEST_CASE("load_config reports unreadable files clearly", "[config]") {
   const std::string missing = "/nonexistent/hallq/hall.toml";
   auto r = hallq::load_config(missing);

@@ -50,6 +50,7 @@ std::optional<json::object> console_json(Hall& hall, const Principal& p, int win
   }
   o["window"] = std::move(win);
   o["pause_alert_minutes"] = hall.config().policy.pause_alert_minutes;
+  o["sms"] = hall.has_sms();  // a result told by SMS goes out through the hall's modem
   o["recall_limit"] = hall.config().policy.recall_limit;
 
   // R-AB-1: the posts, and who is covering whom.

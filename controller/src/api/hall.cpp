@@ -180,6 +180,7 @@ Hall::~Hall() { stop(); }
 
 void Hall::stop() {
   printers_.reset();  // finishes the jobs queued; their outcomes are no longer recorded
+  sms_.reset();       // likewise the messages queued
   if (committer_) committer_->stop();
   if (hash_pool_) hash_pool_->join();
 }
@@ -191,6 +192,11 @@ std::optional<std::string> Hall::start(const store::Loaded& loaded) {
   auto printers = WindowPrinters::open(config_);
   if (!printers) return printers.error();
   printers_ = std::move(*printers);
+  if (!config_.sms.device.empty()) {
+    auto spec = sms::parse_modem_spec(config_.sms.device);
+    if (!spec) return "sms.device: " + spec.error();
+    sms_ = std::make_unique<sms::SmsQueue>(std::move(*spec));
+  }
   std::string error;
   if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, loaded.cases, &error))
     return error;
@@ -635,6 +641,21 @@ std::optional<ApiError> Hall::print_notice(engine::CaseId id, const std::string&
   if (!printers_->submit(c->window, *document, std::move(done), &error))
     return ApiError{409, "print_failed", error, "打印失败"};
   return std::nullopt;
+}
+
+asio::awaitable<Expected<std::vector<int>, std::string>> Hall::send_sms(const std::string& phone, const std::string& text) {
+  using Result = Expected<std::vector<int>, std::string>;
+  if (!sms_) co_return Result(unexpected(std::string("no modem is configured")));
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
+      [this, &phone, &text](auto handler) {
+        // The modem's thread answers; the coroutine resumes on the I/O thread.
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        sms_->submit(phone, text, [h, ex = ex_](const sms::SmsResult& r) {
+          Result res = r.sent ? Result(r.references) : Result(unexpected(r.error));
+          asio::post(ex, [h, res]() mutable { (*h)(std::move(res)); });
+        });
+      },
+      asio::use_awaitable);
 }
 
 std::optional<engine::Case> Hall::find_case(engine::CaseId id) {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -28,6 +29,7 @@
 #include "metrics.hpp"
 #include "notices.hpp"
 #include "seal.hpp"
+#include "hallq/sms/modem.hpp"
 
 namespace hallq::api {
 
@@ -133,6 +135,13 @@ class Hall {
   // Prints a case's notice at its window's printer (reprint from the console); the outcome is
   // recorded against the case when the printer answers. Error when it cannot be queued.
   std::optional<ApiError> print_notice(engine::CaseId id, const std::string& doc);
+  // R-TIME-4: SMS through the hall's GSM modem ([sms] device). Resolves when the network took
+  // the message (its references) or with why not. One message per case at a time: begin_sms
+  // is false while one is being sent for it.
+  bool has_sms() const { return sms_ != nullptr; }
+  bool begin_sms(engine::CaseId id) { return sms_in_flight_.insert(id).second; }
+  void end_sms(engine::CaseId id) { sms_in_flight_.erase(id); }
+  asio::awaitable<Expected<std::vector<int>, std::string>> send_sms(const std::string& phone, const std::string& text);
   // The notice as it prints (the applicant's name in clear: for the case's own clerks only),
   // for the console's browser print where the window has no printer.
   Expected<escpos::Document, ApiError> notice_document(const engine::Case& c, const std::string& doc);
@@ -199,6 +208,8 @@ class Hall {
   std::string web_dir_;
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<WindowPrinters> printers_;
+  std::unique_ptr<sms::SmsQueue> sms_;
+  std::set<engine::CaseId> sms_in_flight_;
 };
 
 }  // namespace hallq::api

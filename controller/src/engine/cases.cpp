@@ -559,7 +559,8 @@ bool Engine::apply_case(const Event& e) {
   } else if (type == "CaseNotified") {
     c->notified_at = e.at;
     c->notify_channel = get_s(d, "channel");
-    step(*c, "notified", c->notify_channel);
+    const std::string note = get_s(d, "note");
+    step(*c, "notified", note.empty() ? c->notify_channel : c->notify_channel + ": " + note);
   } else if (type == "CaseFeedback") {
     c->feedback = get_s(d, "note");
     step(*c, "feedback", c->feedback);

@@ -135,6 +135,12 @@ struct PrintingConfig {
   std::string ticket_url;
 };
 
+// R-TIME-4: results told by SMS through a GSM modem on a serial port.
+struct SmsConfig {
+  std::string device;     // serial:/dev/ttyUSB2[@BAUD]; empty: no modem (an SMS notice is only recorded)
+  std::string signature;  // the 【…】 every message starts with; empty: the centre's name
+};
+
 struct ServerConfig {
   std::string listen = "0.0.0.0:8080";  // HOST:PORT; port 0 picks a free one
   std::string data_dir = "/var/lib/hallq";
@@ -147,6 +153,7 @@ struct HallConfig {
   CalendarConfig calendar;
   PolicyConfig policy;
   PrintingConfig printing;
+  SmsConfig sms;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
   std::vector<ClerkConfig> clerks;
