@@ -68,13 +68,14 @@ const I18N = {
     detail: {
       fields: [['no', '办件编号'], ['item_name', '事项'], ['type_label', '类型'], ['state_label', '状态'], ['applicant', '申请人'],
         ['phone', '电话'], ['id_number', '身份证号'], ['number', '号码'], ['received', '受理日期'], ['deadline', '承诺期限'],
-        ['days_left', '剩余工作日'], ['missing', '缺少材料'], ['handler', '代办人'], ['reason', '理由'], ['clerk_name', '经办人']],
+        ['days_left', '剩余工作日'], ['missing', '缺少材料'], ['handler', '代办人'], ['reason', '理由'], ['clerk_name', '经办人'],
+        ['once_failures', '一次性告知未尽（R-ONCE-4）']],
       steps: '办理过程', masked: '（已脱敏：仅本窗口 A/B 岗可见全文）',
-      what: { registered: '登记受理', materials_complete: '材料补齐，开始计时', extended: '延期', suspended: '挂起',
+      what: { registered: '登记受理', materials_complete: '材料补齐，开始计时', supplement_requested: '再次补正', extended: '延期', suspended: '挂起',
         resumed: '恢复', reported: '联办窗口回复', reported_upward: '上报', assigned: '指定代办人', completed: '办结',
         returned: '退件', notified: '告知结果', feedback: '代办回访', printed: '打印文书' },
       actions: {
-        'materials-complete': '材料已补齐', extend: '延期', suspend: '挂起', resume: '恢复', report: '本窗口回复（联办）',
+        'materials-complete': '材料已补齐', supplement: '再次补正', extend: '延期', suspend: '挂起', resume: '恢复', report: '本窗口回复（联办）',
         'report-upward': '已上报', assign: '指定代办人', complete: '办结', return: '退件', notify: '已告知结果', feedback: '代办回访',
       },
       print: '打印', docs: { acceptance: '受理通知书', supplement: '补正材料一次性告知书', extension: '延期办理告知书', return: '退件通知书', agency_receipt: '代办受理回执', agency_slip: '代办责任单' },
@@ -148,14 +149,15 @@ const I18N = {
     detail: {
       fields: [['no', 'Case no.'], ['item_name', 'Item'], ['type_label', 'Type'], ['state_label', 'State'], ['applicant', 'Applicant'],
         ['phone', 'Phone'], ['id_number', 'ID number'], ['number', 'Ticket'], ['received', 'Received'], ['deadline', 'Deadline'],
-        ['days_left', 'Working days left'], ['missing', 'Missing'], ['handler', 'Handler'], ['reason', 'Reason'], ['clerk_name', 'Clerk']],
+        ['days_left', 'Working days left'], ['missing', 'Missing'], ['handler', 'Handler'], ['reason', 'Reason'], ['clerk_name', 'Clerk'],
+        ['once_failures', 'Incomplete one-time notices (R-ONCE-4)']],
       steps: 'Steps', masked: '(masked: only the A/B posts of the window see it in clear)',
-      what: { registered: 'registered', materials_complete: 'materials complete, clock started', extended: 'extended',
+      what: { registered: 'registered', materials_complete: 'materials complete, clock started', supplement_requested: 'more materials asked for', extended: 'extended',
         suspended: 'suspended', resumed: 'resumed', reported: 'joint window reported', reported_upward: 'reported upward',
         assigned: 'handler assigned', completed: 'completed', returned: 'returned', notified: 'applicant told',
         feedback: 'feedback', printed: 'notice printed' },
       actions: {
-        'materials-complete': 'Materials complete', extend: 'Extend', suspend: 'Suspend', resume: 'Resume', report: 'Report back (joint)',
+        'materials-complete': 'Materials complete', supplement: 'Still missing', extend: 'Extend', suspend: 'Suspend', resume: 'Resume', report: 'Report back (joint)',
         'report-upward': 'Reported upward', assign: 'Assign handler', complete: 'Complete', return: 'Return', notify: 'Applicant told', feedback: 'Feedback',
       },
       print: 'Print', docs: { acceptance: 'Acceptance notice', supplement: 'One-time supplement notice', extension: 'Extension notice', return: 'Return notice', agency_receipt: 'Agency receipt', agency_slip: 'Agency slip' },
@@ -822,7 +824,7 @@ async function openCase(id) {
   const dl = el('dl');
   for (const [k, label] of D.fields) {
     let v = c[k];
-    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length) || (k === 'once_failures' && !v)) continue;
     if (Array.isArray(v)) v = v.join('、');
     if (k === 'days_left') v = T.daysLeft(v);
     if (k === 'type_label' && LANG === 'en') v = typeLabel(c.type);
@@ -835,9 +837,10 @@ async function openCase(id) {
 
   const acts = [];
   const can = (a) => acts.push(el('button', { type: 'button', 'data-case-act': a, text: D.actions[a], onclick: () => caseStep(c, a) }));
-  if (c.state === 'awaiting_materials') { can('materials-complete'); can('return'); }
+  if (c.state === 'awaiting_materials') { can('materials-complete'); can('supplement'); can('return'); }
   if (c.state === 'open') {
     can('extend'); can('suspend');
+    if (c.type !== 'immediate' && c.type !== 'returned') can('supplement');
     if (c.type === 'escalated' && !c.reported_upward_at) can('report-upward');
     if (c.type === 'joint') can('report');
     if (c.type === 'agency' && !c.handler) can('assign');
@@ -875,6 +878,15 @@ function caseStep(c, action) {
   } else if (action === 'notify') {
     rows.push(input('channel', D.channel, el('select', {}, ...D.channels.map(([v, l]) => el('option', { value: v, text: l })))));
     rows.push(el('p', { class: 'hint', text: view.sms ? D.smsModem : D.smsManual }));
+  } else if (action === 'supplement') {
+    // Every material still missing, from the item's list (R-ONCE-2); one the last notice did
+    // not ask for is recorded as an incomplete one-time notice (R-ONCE-4).
+    const svc = services.find((x) => x.id === c.service);
+    const item = svc && (svc.items || []).find((i) => i.id === c.item);
+    rows.push(el('fieldset', {}, el('legend', { text: T.form.missing }), el('div', { class: 'checks', id: 'cs-missing' },
+      ...((item && item.materials) || []).map((m) =>
+        el('label', {}, el('input', { type: 'checkbox', value: m, checked: c.state === 'awaiting_materials' && (c.missing || []).includes(m) }), m)))));
+    rows.push(input('note', D.noteL, el('input', { maxlength: 500 })));
   } else if (['feedback', 'report', 'complete'].includes(action)) {
     rows.push(input('note', D.noteL, el('input', { maxlength: 500 })));
   }
@@ -884,13 +896,14 @@ function caseStep(c, action) {
       if (f.required && !f.value.trim()) { f.focus(); return; }
       if (f.value.trim()) body[f.dataset.key] = f.dataset.key === 'days' ? Number(f.value) : f.value.trim();
     }
+    if (action === 'supplement') body.missing = [...document.querySelectorAll('#cs-missing input:checked')].map((x) => x.value);
     try {
       const r = await api(`/api/v1/cases/${c.id}/${action}`, { method: 'POST', body });
       toast(T.toast.done);
       refreshLists();
       await openCase(c.id);
       // The notice this step prints at a printer window, through the browser here.
-      const doc = { 'materials-complete': 'acceptance', extend: 'extension', return: 'return', assign: 'agency_slip' }[action];
+      const doc = { 'materials-complete': 'acceptance', supplement: 'supplement', extend: 'extension', return: 'return', assign: 'agency_slip' }[action];
       if (doc && !view.window.printer) browserPrint(c.id, doc);
       return r;
     } catch (e) {

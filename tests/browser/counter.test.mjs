@@ -2,7 +2,8 @@
 // common window PC: a clerk signs in as the A post, calls, recalls, transfers to another
 // service with the first-contact clerk kept (R-FIRST-1/2), finishes with a supplement case
 // whose one-time notice lists every missing material (R-ONCE-2) and is printed through the
-// browser at a window without a printer, logs an enquiry with the phone masked (R-FIRST-3),
+// browser at a window without a printer, asks for more (R-CASE-6, an incomplete notice recorded:
+// R-ONCE-4), logs an enquiry with the phone masked (R-FIRST-3),
 // pauses with the 3-minute timer (R-AB-3), and B covering A leaves a hand-over log (R-AB-1).
 // Every step goes through the real controller; screenshots go to build/dev/artefacts/browser.
 import { test, describe, before, after } from 'node:test';
@@ -146,6 +147,25 @@ describe('clerk console', () => {
     await page.screenshot({ path: artefact('counter-case-detail.png') });
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => /\d+ 天/.test(document.querySelector('#cases tr[data-case] td.left')?.textContent || ''));
+  });
+
+  test('R-CASE-6 R-ONCE-4: still missing after review: a new notice, the clock stops, the incomplete notice recorded', async () => {
+    await page.click('#cases tr[data-case]');
+    await page.waitForSelector('#dlg-detail[open]');
+    await page.click('#detail-actions button[data-case-act="supplement"]');
+    const boxes = page.locator('#cs-missing input');
+    assert.ok(await boxes.count() >= 3);
+    await boxes.first().check();  // the application form, received before: not on any notice
+    await page.click('#detail-input button[data-confirm="supplement"]');
+    await page.waitForFunction(() => window.__printed.length === 3);
+    const printed = await page.evaluate(() => window.__printed[2]);
+    assert.equal(printed.doc, 'supplement');
+    assert.equal(printed.copies, 2);
+    await page.waitForSelector('#detail-body dd[data-k="once_failures"]');
+    assert.equal(await text('#detail-body dd[data-k="once_failures"]'), '1');
+    assert.equal(await page.locator('#detail-body dd[data-k="days_left"]').count(), 0, 'the clock stopped');
+    await page.screenshot({ path: artefact('counter-supplement-again.png') });
+    await page.keyboard.press('Escape');
   });
 
   test('R-CASE-8 R-FIRST-3: a ticket finished without a case waits on the list; an enquiry is logged, its phone masked', async () => {

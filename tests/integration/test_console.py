@@ -133,8 +133,9 @@ class Console(unittest.TestCase):
         self.assertTrue(self.console(c, 1, t)["window"]["pause_alerted"])
         s, metrics = c.request("GET", "/metrics")
         self.assertIn('hallq_window_pause_overrun{window="1"} 1', metrics)
-        # Two more checks of the pause loop (every 5 s): no second alert for the same pause.
-        ws.sock.settimeout(11)
+        # Ten more checks of the pause loop (every 5 s of hall time: 100 ms here): no second
+        # alert for the same pause.
+        ws.sock.settimeout(1.5)
         with self.assertRaises(socket.timeout):
             while True:
                 e = ws.recv_json()
@@ -171,6 +172,32 @@ class Console(unittest.TestCase):
         self.assertEqual(s, 422)
         s, e = c.post("/api/v1/cases/%d/print" % case, {"doc": "supplement"}, token=t)
         self.assertEqual((s, e["error"]["code"]), (409, "no_printer"))
+
+    def test_still_missing_prints_a_new_notice_and_records_an_incomplete_one(self):
+        """R-CASE-6/R-ONCE-4: more materials asked for after the notice: a new notice with every
+        one, the clock stopped, and a material the last notice did not list recorded."""
+        c = self.start()
+        t = c.sign_in(1, "c01")
+        c.issue("minzheng")
+        c.post("/api/v1/windows/1/call-next", token=t)
+        s, body = c.post("/api/v1/windows/1/finish", {"case": {
+            "type": "supplement", "item": "dibao", "applicant": "张三丰",
+            "missing": ["家庭收入及财产状况申报表"]}}, token=t)
+        self.assertEqual(s, 200, body)
+        case = body["case"]["id"]
+        s, body = c.post("/api/v1/cases/%d/supplement" % case, {"missing": ["近期免冠一寸照片2张"]}, token=t)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(body["state"], "awaiting_materials")
+        self.assertEqual(body["missing"], ["近期免冠一寸照片2张"])
+        self.assertEqual(body["once_failures"], 1)
+        s, n = c.get("/api/v1/cases/%d/notice?doc=supplement" % case, token=t)
+        texts = "".join(b.get("text", "") for b in n["blocks"])
+        self.assertIn("近期免冠一寸照片2张", texts)
+        self.assertNotIn("家庭收入及财产状况申报表", texts)
+        s, e = c.post("/api/v1/cases/%d/supplement" % case, {"missing": "照片"}, token=t)
+        self.assertEqual((s, e["error"]["code"]), (400, "bad_field"))
+        s, e = c.post("/api/v1/cases/%d/supplement" % case, {"missing": ["结婚证原件"]}, token=t)
+        self.assertEqual((s, e["error"]["code"]), (422, "invalid_argument"))
 
     def test_counter_page_is_served(self):
         c = self.start()

@@ -1799,9 +1799,11 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
         for (auto s = h.engine.cases().begin(); s != h.engine.cases().end(); ++s)
           if (s->second.state == CaseState::Suspended) it = s;
       const std::vector<std::string> actions{"materials-complete", "extend", "suspend", "resume", "report",
-                                             "complete", "complete", "return", "notify", "bogus"};
+                                             "complete", "complete", "return", "notify", "supplement", "bogus"};
       CaseAction a{.id = it->first, .action = one_of(actions), .days = pick(0, 4), .window = pick(1, 5),
-                   .reason = pick(0, 4) ? "原因" : "", .channel = pick(0, 3) ? "phone" : "pigeon"};
+                   .reason = pick(0, 4) ? "原因" : "", .channel = pick(0, 3) ? "phone" : "pigeon",
+                   .missing = pick(0, 5) ? std::vector<std::string>{pick(0, 1) ? "户口簿" : "准迁证"}
+                                         : std::vector<std::string>{"结婚证"}};
       if (it->second.state == CaseState::Suspended && pick(0, 1)) a.action = "resume";
       const Actor who = pick(0, 5) ? clerk(it->second.clerk) : pick(0, 1) ? Actor{Actor::Kind::Manager, "m01"} : actor;
       run(a, who, 0);
@@ -1891,7 +1893,7 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
     CHECK(made[type] >= 3);
   }
   for (const char* type : {"TicketReturned", "WindowResumed", "ComplaintFiled", "CaseExtended", "CaseResumed",
-                           "CaseNotified", "WindowPauseOverrun"}) {
+                           "CaseNotified", "WindowPauseOverrun", "CaseSupplementRequested"}) {
     INFO(type);
     CHECK(made[type] >= 1);
   }
@@ -2118,6 +2120,44 @@ TEST_CASE("R-ONCE-2/R-TIME-1 a supplement case starts its clock the day after th
   CHECK(str(back, "state") == "open");
   CHECK(str(back, "clock_start") == "2026-03-06");
   CHECK(str(back, "deadline") == "2026-03-13");  // Mon 9 .. Fri 13 = 5 working days
+}
+
+TEST_CASE("R-CASE-6/R-ONCE-4 materials still missing: a new notice, the clock stops, an incomplete notice is recorded",
+          "[engine][cases]") {
+  Hall h;
+  h.sign_in(1, "c01");
+  CaseInput sup = case_of(CaseType::Supplement, {"身份证"});
+  sup.missing = {"户口簿", "准迁证"};
+  const CaseId id = case_id(serve_and_register(h, sup));
+  // The citizen brings the 户口簿 only: the notice had asked for both, so no failure.
+  h.fail(CaseAction{.id = id, .action = "supplement"}, clerk("c01"), Errc::InvalidArgument);  // nothing listed
+  h.fail(CaseAction{.id = id, .action = "supplement", .missing = {"结婚证"}}, clerk("c01"), Errc::InvalidArgument);
+  h.fail(CaseAction{.id = id, .action = "supplement", .missing = {"准迁证", "准迁证"}}, clerk("c01"), Errc::InvalidArgument);
+  h.fail(CaseAction{.id = id, .action = "supplement", .missing = {"准迁证"}}, clerk("c04"), Errc::NotYourCase);
+  Outcome again = h.ok(CaseAction{.id = id, .action = "supplement", .missing = {"准迁证"}}, clerk("c01"));
+  REQUIRE(again.events.size() == 1);
+  CHECK(again.events[0].type == "CaseSupplementRequested");
+  CHECK_FALSE(again.events[0].data.at("once_failure").as_bool());
+  CHECK(num(again.reply, "once_failures") == 0);
+  // Materials complete, the clock runs; then the review finds the ID card copy unreadable. The
+  // 身份证 was on no notice: the citizen comes back for something they were not told about.
+  h.now = at("2026-03-04", 10, 0);
+  json::value open = act(h, CaseAction{.id = id, .action = "materials-complete"});
+  CHECK(str(open, "state") == "open");
+  CHECK_FALSE(field(open, "deadline").is_null());
+  json::value more = act(h, CaseAction{.id = id, .action = "supplement", .note = "复印件不清晰", .missing = {"身份证"}});
+  CHECK(str(more, "state") == "awaiting_materials");
+  CHECK(field(more, "deadline").is_null());   // R-CASE-6: the clock stops until they arrive
+  CHECK(field(more, "days_left").is_null());
+  CHECK(num(more, "once_failures") == 1);     // R-ONCE-4
+  const auto& steps = field(more, "steps").as_array();
+  CHECK(str(steps.back(), "what") == "supplement_requested");
+  CHECK_THAT(std::string(field(steps.back(), "note").as_string()), Catch::Contains("R-ONCE-4"));
+  // Nothing more to ask of a case that is done.
+  h.now = at("2026-03-05", 10, 0);
+  act(h, CaseAction{.id = id, .action = "materials-complete"});
+  act(h, CaseAction{.id = id, .action = "complete"});
+  h.fail(CaseAction{.id = id, .action = "supplement", .missing = {"身份证"}}, clerk("c01"), Errc::WrongState);
 }
 
 TEST_CASE("R-TIME-3 extensions need a reason and stay within the policy's working days", "[engine][cases]") {

@@ -314,10 +314,13 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
   auto note = str_field(*body, "note", false, 500);
   for (auto* f : {&reason, &handler, &channel, &note})
     if (!*f) co_return fail(f->error());
+  auto missing = string_list(*body, "missing", 64);
+  if (!missing) co_return fail(missing.error());
   a.reason = *reason;
   a.handler = *handler;
   a.channel = *channel;
   a.note = *note;
+  a.missing = std::move(*missing);
   if (a.action == "notify" && a.channel == "sms" && hall.has_sms()) {
     // R-TIME-4 by SMS through the hall's modem: recorded only once the network took it.
     auto c = hall.find_case(*id);

@@ -55,6 +55,7 @@ std::optional<std::string> notice_for(const engine::Event& e, const engine::Case
     }
   }
   if (e.type == "CaseMaterialsCompleted") return "acceptance";  // now with its deadline
+  if (e.type == "CaseSupplementRequested") return "supplement";  // the new one-time notice
   if (e.type == "CaseExtended") return "extension";
   if (e.type == "CaseReturned") return "return";
   if (e.type == "CaseHandlerAssigned") return "agency_slip";

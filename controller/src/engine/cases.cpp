@@ -339,6 +339,38 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
     d["deadline"] = format_date(deadline);
     d["provisional"] = !calendar_.covers(today) || !calendar_.covers(deadline);
     if (!a->note.empty()) d["note"] = a->note;
+  } else if (act == "supplement") {
+    // R-CASE-6: materials are still missing (the citizen came back without them all, or the
+    // review found a gap): a new one-time notice lists every one, and the clock stops until
+    // they are complete. A material the notice before did not ask for means that notice was
+    // incomplete and the citizen came back for nothing: an R-ONCE-4 failure, recorded.
+    if ((cs->state != CaseState::AwaitingMaterials && cs->state != CaseState::Open) || cs->type == CaseType::Immediate ||
+        cs->type == CaseType::Returned)
+      return wrong("only a case waiting for materials or in progress asks for more", "该办件当前不能再次补正");
+    if (a->missing.empty())
+      return unexpected(err(Errc::InvalidArgument, "list every material still missing (R-ONCE-2)", "请列明全部缺少的材料"));
+    const ServiceConfig* svc = config_.find_service(cs->service);
+    const ServiceItem* item = nullptr;
+    if (svc)
+      for (const auto& i : svc->items)
+        if (i.id == cs->item) item = &i;
+    if (!item) return wrong("the case's item is no longer in the catalogue", "该事项已不在办事指南中");
+    std::set<std::string> seen;
+    json::array missing, fresh;
+    for (const auto& m : a->missing) {
+      if (std::find(item->materials.begin(), item->materials.end(), m) == item->materials.end())
+        return unexpected(err(Errc::InvalidArgument, "missing: '" + m + "' is not a material of " + item->name,
+                              "材料“" + m + "”不在该事项的材料清单中"));
+      if (!seen.insert(m).second)
+        return unexpected(err(Errc::InvalidArgument, "missing: '" + m + "' is listed twice", "材料“" + m + "”重复"));
+      missing.push_back(json::value(m));
+      if (std::find(cs->missing.begin(), cs->missing.end(), m) == cs->missing.end()) fresh.push_back(json::value(m));
+    }
+    type = "CaseSupplementRequested";
+    d["once_failure"] = !fresh.empty();
+    d["missing"] = std::move(missing);
+    d["new_items"] = std::move(fresh);
+    if (!a->note.empty()) d["note"] = a->note;
   } else if (act == "extend") {
     if (cs->state != CaseState::Open || !cs->deadline) return wrong("only an open case with a deadline is extended", "仅办理中的承诺类办件可延期");
     if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "an extension needs its reason (R-TIME-3)", "延期须写明理由"));
@@ -513,6 +545,20 @@ bool Engine::apply_case(const Event& e) {
     c->clock_start = date_of(d, "clock_start");
     c->deadline = date_of(d, "deadline");
     step(*c, "materials_complete", get_s(d, "note"));
+  } else if (type == "CaseSupplementRequested") {
+    c->state = CaseState::AwaitingMaterials;
+    c->missing = str_vector(d, "missing");
+    c->clock_start.reset();
+    c->deadline.reset();
+    c->provisional = false;
+    const bool failure = d.contains("once_failure") && d.at("once_failure").is_bool() && d.at("once_failure").as_bool();
+    if (failure) c->once_failures++;
+    std::string note;
+    for (const auto& m : c->missing) note += (note.empty() ? "" : "、") + m;
+    if (failure) note += "（一次性告知未尽，R-ONCE-4）";
+    const std::string extra = get_s(d, "note");
+    if (!extra.empty()) note += "；" + extra;
+    step(*c, "supplement_requested", note);
   } else if (type == "CaseExtended") {
     CaseExtension x{e.at, e.actor.id, get_s(d, "reason"), static_cast<int>(get_i(d, "days")), {}, {}};
     x.from = date_of(d, "from").value_or(Date{});
@@ -633,6 +679,7 @@ json::object Engine::case_json(const Case& c, TimePoint now) const {
   if (!c.reason.empty()) o["reason"] = c.reason;
   o["done_at"] = c.done_at ? json::value(format_rfc3339(*c.done_at, tz_)) : json::value(nullptr);
   o["overdue_days"] = c.overdue_days;
+  o["once_failures"] = c.once_failures;
   o["to_notify"] = c.state == CaseState::Done && c.needs_notice() && !c.notified_at;
   o["notified_at"] = c.notified_at ? json::value(format_rfc3339(*c.notified_at, tz_)) : json::value(nullptr);
   if (!c.notify_channel.empty()) o["notify_channel"] = c.notify_channel;

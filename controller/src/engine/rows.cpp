@@ -276,6 +276,7 @@ json::object case_to_row(const Case& c) {
   o["reason"] = c.reason;
   o["done_at"] = time_or_null(c.done_at);
   o["overdue_days"] = c.overdue_days;
+  o["once_failures"] = c.once_failures;
   o["notified_at"] = time_or_null(c.notified_at);
   o["notify_channel"] = c.notify_channel;
   o["feedback"] = c.feedback;
@@ -357,6 +358,7 @@ bool case_from_row(const json::object& o, Case& c) {
   c.reason = r.s("reason");
   ok = ok && opt_time(o, "done_at", c.done_at);
   c.overdue_days = static_cast<int>(r.i("overdue_days"));
+  if (o.contains("once_failures")) c.once_failures = static_cast<int>(r.i("once_failures"));
   ok = ok && opt_time(o, "notified_at", c.notified_at);
   c.notify_channel = r.s("notify_channel");
   c.feedback = r.s("feedback");

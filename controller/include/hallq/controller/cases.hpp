@@ -109,6 +109,9 @@ struct Case {
   std::string reason;                           // 退回件
   std::optional<TimePoint> done_at;
   int overdue_days = 0;  // working days past the deadline when it was done
+  // R-ONCE-4: further supplement notices that asked for materials the notice before did not
+  // list (the citizen came back because the one-time notice was incomplete).
+  int once_failures = 0;
   std::optional<TimePoint> notified_at;  // R-TIME-4
   std::string notify_channel;
   std::string feedback;  // 委托代办: the citizen's feedback on return
@@ -125,14 +128,15 @@ struct Case {
 // fields count.
 struct CaseAction {
   CaseId id = 0;
-  std::string action;  // materials-complete extend suspend resume report report-upward assign
-                       // complete return notify feedback
+  std::string action;  // materials-complete supplement extend suspend resume report
+                       // report-upward assign complete return notify feedback
   int days = 0;        // extend
   int window = 0;      // report: the participating window reporting back
   std::string reason;  // extend suspend return
   std::string handler; // assign
   std::string channel; // notify: phone sms in_person post
-  std::string note;    // report feedback complete
+  std::string note;    // report feedback complete supplement
+  std::vector<std::string> missing;  // supplement: every material still missing
 };
 
 // A notice printed (or not) at a window printer; recorded against the case (R-ONCE-3 keeps
