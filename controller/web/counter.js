@@ -61,7 +61,7 @@ const I18N = {
       received: '已收材料', missing: '缺少材料（补正材料一次性告知书将列出全部，R-ONCE-2）', limit: '承诺时限（工作日）',
       participants: '联办窗口（R-CASE-4）', reason: '退回理由（书面，R-CASE-5）', note: '备注',
       deadline: (d, p) => `承诺办结日期：${d}${p ? '（超出日历年份，暂定）' : ''}`, afterMaterials: '材料补齐后次日起算时限（R-TIME-1）',
-      noDeadline: '', secondMatter: '同一群众的另一事项（本窗口最近办结的号码）', ticket: '号码', noTicket: '无号码（电话/网上）',
+      secondMatter: '同一群众的另一事项（本窗口最近办结的号码）', ticket: '号码', noTicket: '无号码（电话/网上）',
     },
     types: [['immediate', '即办件'], ['promised', '承诺件'], ['escalated', '上报件'], ['joint', '联办件'],
       ['supplement', '补办件'], ['returned', '退回件'], ['agency', '委托代办']],
@@ -142,7 +142,7 @@ const I18N = {
       received: 'Materials received', missing: 'Missing materials (the one-time notice lists them all, R-ONCE-2)', limit: 'Time limit (working days)',
       participants: 'Joint windows (R-CASE-4)', reason: 'Reason for return (written, R-CASE-5)', note: 'Note',
       deadline: (d, p) => `Deadline: ${d}${p ? ' (beyond the calendar, provisional)' : ''}`, afterMaterials: 'The clock starts the day after the materials are complete (R-TIME-1)',
-      noDeadline: '', secondMatter: "Another matter of the same citizen (this window's last finished ticket)", ticket: 'Ticket', noTicket: 'No ticket (phone / online)',
+      secondMatter: "Another matter of the same citizen (this window's last finished ticket)", ticket: 'Ticket', noTicket: 'No ticket (phone / online)',
     },
     types: [['immediate', 'Immediate'], ['promised', 'Promised'], ['escalated', 'Escalated'], ['joint', 'Joint'],
       ['supplement', 'Supplement'], ['returned', 'Returned'], ['agency', 'Agency']],
@@ -1022,13 +1022,7 @@ function wire() {
       $('fin-case').hidden = !isCase;
       for (const i of $('fin-case').querySelectorAll('input, select, textarea')) i.disabled = !isCase;
     });
-  $('si-window').addEventListener('change', showPosts);
   document.addEventListener('keydown', onKey);
-}
-
-function showPosts() {
-  // The sign-in form does not reveal who works where; the clerk knows their own post.
-  $('si-posts').textContent = '';
 }
 
 async function start() {
