@@ -99,18 +99,11 @@ std::optional<json::object> console_json(Hall& hall, const Principal& p, int win
   o["waiting_for_window"] = eng.waiting_for_window(window);
 
   // Today's counts for the clerk (the console's own, not a score: issue 8 scores).
-  json::object today{{"called", 0}, {"served", 0}, {"no_show", 0}, {"transferred", 0}, {"held", 0},
-                     {"consultations", 0}, {"average_service_s", 0}, {"cases", 0}, {"enquiries", 0}};
-  if (auto it = eng.clerk_day().find(me); it != eng.clerk_day().end()) {
-    const auto& d = it->second;
-    today["called"] = d.called;
-    today["served"] = d.served;
-    today["no_show"] = d.no_show;
-    today["transferred"] = d.transferred;
-    today["held"] = d.held;
-    today["consultations"] = d.consultations;
-    today["average_service_s"] = d.measured ? static_cast<std::int64_t>(d.service_ms / d.measured / 1000) : 0;
-  }
+  const auto found = eng.clerk_day().find(me);
+  const engine::Engine::ClerkDay cd = found == eng.clerk_day().end() ? engine::Engine::ClerkDay{} : found->second;
+  json::object today{{"called", cd.called}, {"served", cd.served}, {"no_show", cd.no_show},
+                     {"transferred", cd.transferred}, {"held", cd.held}, {"consultations", cd.consultations},
+                     {"average_service_s", cd.measured ? cd.service_ms / cd.measured / 1000 : 0}};
   int cases = 0;
   for (const auto& [id, c] : eng.cases())
     if (c.clerk == me && format_date(c.received) == eng.day()) ++cases;
