@@ -120,6 +120,8 @@ class Console(unittest.TestCase):
         self.assertEqual(v["pause_alert_minutes"], 3)
         ws = WebSocket(c.port, "/api/v1/events?since=0", token=t)
         self.addCleanup(ws.close)
+        public = WebSocket(c.port, "/api/v1/events?since=0")  # the wall board's view
+        self.addCleanup(public.close)
         overrun = []
         deadline = time.time() + 20
         while time.time() < deadline and not overrun:
@@ -133,6 +135,11 @@ class Console(unittest.TestCase):
         self.assertTrue(self.console(c, 1, t)["window"]["pause_alerted"])
         s, metrics = c.request("GET", "/metrics")
         self.assertIn('hallq_window_pause_overrun{window="1"} 1', metrics)
+        # The wall board learns of the alert but not whose pause it was nor why.
+        e = public.recv_json()
+        while e["type"] != "WindowPauseOverrun":
+            e = public.recv_json()
+        self.assertEqual((e["window"], e["data"]), (1, {}))
         # Ten more checks of the pause loop (every 5 s of hall time: 100 ms here): no second
         # alert for the same pause.
         ws.sock.settimeout(1.5)
