@@ -37,7 +37,7 @@ class Reader : public TomlReader {
   HallConfig read(const toml::table& root) {
     HallConfig c;
     check_keys(root, "",
-               {"centre", "server", "hours", "calendar", "policy", "printing", "sms", "services", "windows",
+               {"centre", "server", "hours", "calendar", "policy", "printing", "sms", "scoring", "services", "windows",
                 "clerks", "devices"});
     c.centre = read_centre(require_table(root, "centre", ""));
     if (const auto* t = opt_table(root, "server", "")) c.server = read_server(*t);
@@ -46,6 +46,7 @@ class Reader : public TomlReader {
     if (const auto* t = opt_table(root, "policy", "")) c.policy = read_policy(*t);
     if (const auto* t = opt_table(root, "printing", "")) c.printing = read_printing(*t);
     if (const auto* t = opt_table(root, "sms", "")) c.sms = read_sms(*t);
+    if (const auto* t = opt_table(root, "scoring", "")) c.scoring = read_scoring(*t);
     read_services(root, c);
     read_clerks(root, c);
     read_windows(root, c);
@@ -115,6 +116,29 @@ class Reader : public TomlReader {
     }
     c.signature = opt_string(t, "signature", p, {});
     if (c.signature.size() > 60) fail(line_of(*t.get("signature")), "sms.signature", "longer than 60 bytes");
+    return c;
+  }
+
+  ScoringConfig read_scoring(const toml::table& t) const {
+    const std::string p = "scoring";
+    check_keys(t, p, {"preset", "late_grace_minutes", "points"});
+    ScoringConfig c;
+    c.preset = opt_string(t, "preset", p, c.preset);
+    auto book = preset_rulebook(c.preset);
+    if (!book) {
+      std::string names;
+      for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+      fail(line_of(*t.get("preset")), "scoring.preset", "expected one of " + names + ", got \"" + c.preset + "\"");
+    }
+    c.late_grace_minutes = opt_int(t, "late_grace_minutes", p, 0, 60, c.late_grace_minutes);
+    if (const auto* pts = opt_table(t, "points", p)) {
+      for (const auto& [k, v] : *pts) {
+        const std::string key = "scoring.points." + std::string(k.str());
+        const ScoreRule* rule = book->find(k.str());
+        if (!rule) fail(line_of(v), key, "the preset " + c.preset + " has no rule '" + std::string(k.str()) + "'");
+        c.points.emplace_back(std::string(k.str()), as_int(v, key, -50, 50));
+      }
+    }
     return c;
   }
 
@@ -448,6 +472,15 @@ const WindowConfig* HallConfig::find_window(int number) const {
   for (const auto& w : windows)
     if (w.number == number) return &w;
   return nullptr;
+}
+
+Rulebook ScoringConfig::rulebook() const {
+  Rulebook r = preset_rulebook(preset).value_or(Rulebook{});
+  r.late_grace_minutes = late_grace_minutes;
+  for (const auto& [id, pts] : points)
+    for (auto& rule : r.rules)
+      if (rule.id == id) rule.points = pts;
+  return r;
 }
 
 const ClerkConfig* HallConfig::find_clerk(std::string_view id) const {

@@ -874,6 +874,44 @@ TEST_CASE("R-TIME-4 sms: a serial modem device at a known speed, a short signatu
   }
 }
 
+TEST_CASE("R-SCORE-2 scoring: a seed preset, a grace period and single rules' points", "[config]") {
+  SECTION("absent: shexi-2022 as the seed gives it") {
+    const HallConfig c = parse_ok(Doc{}.text());
+    CHECK(c.scoring.preset == "shexi-2022");
+    const hallq::Rulebook b = c.scoring.rulebook();
+    CHECK(b.find("overdue_day")->points == -2);
+    CHECK(b.find("complaint")->points == -5);
+    CHECK(b.find("bad_review") == nullptr);
+    CHECK(b.find_section("business")->max == 40);
+  }
+  SECTION("erping-2023 with changes") {
+    Doc d;
+    d.top = "[scoring]\npreset = \"erping-2023\"\nlate_grace_minutes = 5\n[scoring.points]\noverdue_day = -2\n";
+    const HallConfig c = parse_ok(d.text());
+    const hallq::Rulebook b = c.scoring.rulebook();
+    CHECK(b.preset == "erping-2023");
+    CHECK(b.late_grace_minutes == 5);
+    CHECK(b.find("overdue_day")->points == -2);
+    CHECK(b.find("bad_review")->points == -1);
+    CHECK(b.review_complaint_cap == 10);
+  }
+  SECTION("unknown preset") {
+    Doc d;
+    d.top = "[scoring]\npreset = \"county-2019\"\n";
+    expect_error(d.text(), "preset", "scoring.preset", "expected one of shexi-2022, erping-2023");
+  }
+  SECTION("a rule the preset does not have") {
+    Doc d;
+    d.top = "[scoring]\npreset = \"erping-2023\"\n[scoring.points]\nunregistered = -2\n";
+    expect_error(d.text(), "unregistered", "scoring.points.unregistered", "has no rule 'unregistered'");
+  }
+  SECTION("points out of range") {
+    Doc d;
+    d.top = "[scoring.points]\nlate = -100\n";
+    expect_error(d.text(), "late", "scoring.points.late", "from -50 to 50");
+  }
+}
+
 TEST_CASE("load_config reports unreadable files clearly", "[config]") {
   const std::string missing = "/nonexistent/hallq/hall.toml";
   auto r = hallq::load_config(missing);

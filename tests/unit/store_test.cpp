@@ -493,6 +493,7 @@ TEST_CASE("a version 1 database (before the case register) is migrated to versio
     // What a version 1 controller left: no cases table, user_version 1.
     RawDb raw(path);
     raw.exec("DROP TABLE cases");
+    raw.exec("DROP INDEX events_manager");
     raw.exec("PRAGMA user_version=1");
   }
   auto s = open_store(path);
@@ -501,9 +502,42 @@ TEST_CASE("a version 1 database (before the case register) is migrated to versio
   CHECK(l.tickets.size() == 1);
   CHECK(l.cases.empty());
   RawDb raw(path, SQLITE_OPEN_READONLY);
-  CHECK(raw.integer("PRAGMA user_version") == 2);
+  CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
   CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='cases'") == 1);
   CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='cases_live'") == 1);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='events_manager'") == 1);
+}
+
+TEST_CASE("reports read a time range of the log by type, and the manager's events by index", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("hallq.db");
+  const HallConfig cfg = small_hall();
+  auto s = open_store(path);
+  eng::Engine engine(cfg, tz8(), no_holidays());
+  commit_one(*s, must(engine, eng::SignIn{1}, clerk("c01"), local(23, 8, 30)));             // seq 1
+  commit_one(*s, must(engine, eng::IssueTicket{"minzheng"}, kKiosk, local(23, 9, 0)));      // 2
+  eng::FileComplaint fc;
+  fc.content = "排队太久";
+  commit_one(*s, must(engine, fc, kKiosk, local(23, 9, 30)));                               // 3
+  commit_one(*s, must(engine, eng::AnswerComplaint{1, "not_verified", "", "已解释"}, kManager, local(23, 10, 0)));  // 4
+  commit_one(*s, must(engine, eng::SignOut{1}, clerk("c01"), local(23, 17, 30)));          // 5
+  auto reader = store::StoreReader::open(path);
+  REQUIRE(reader);
+  auto& r = **reader;
+  CHECK(r.first_seq_at(local(23, 0, 0)) == 1);
+  CHECK(r.first_seq_at(local(23, 9, 1)) == 3);
+  CHECK(r.first_seq_at(local(23, 18, 0)) == 6);
+  auto ev = r.events_between(local(23, 8, 0), local(23, 17, 0), {"ClerkSignedIn", "ClerkSignedOut", "ComplaintFiled"});
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].type == "ClerkSignedIn");
+  CHECK(ev[1].type == "ComplaintFiled");
+  CHECK(r.events_between(local(23, 9, 0), local(23, 9, 0), {"TicketIssued"}).empty());
+  auto mgr = r.manager_events({"ComplaintAnswered", "ScoreAdjusted"});
+  REQUIRE(mgr.size() == 1);
+  CHECK(mgr[0].seq == 4);
+  CHECK(mgr[0].data.at("outcome").as_string() == "not_verified");
+  RawDb raw(path, SQLITE_OPEN_READONLY);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='events_manager'") == 1);
 }
 
 // ---- crash safety -----------------------------------------------------------------------------

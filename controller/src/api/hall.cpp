@@ -171,7 +171,8 @@ Hall::Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, Work
       engine_(std::make_unique<engine::Engine>(config_, tz_, calendar_)),
       reader_(std::move(reader)),
       committer_(std::make_unique<CommitThread>(std::move(store))),
-      hash_pool_(std::make_unique<asio::thread_pool>(1)) {
+      hash_pool_(std::make_unique<asio::thread_pool>(1)),
+      report_pool_(std::make_unique<asio::thread_pool>(1)) {
   for (const auto& d : config_.devices) devices_[d.token_hash] = &d;
   for (const auto& s : loaded.sessions) sessions_[s.digest] = s;
 }
@@ -183,6 +184,18 @@ void Hall::stop() {
   sms_.reset();       // likewise the messages queued
   if (committer_) committer_->stop();
   if (hash_pool_) hash_pool_->join();
+  if (report_pool_) report_pool_->join();
+}
+
+std::vector<engine::Event> Hall::manager_events(const std::vector<std::string>& types) {
+  return reader_ ? reader_->manager_events(types) : std::vector<engine::Event>{};
+}
+
+std::optional<engine::Event> Hall::event_at(std::int64_t seq) {
+  if (!reader_ || seq < 1) return std::nullopt;
+  auto v = reader_->events_since(seq - 1, 1);
+  if (v.empty() || v.front().seq != seq) return std::nullopt;
+  return v.front();
 }
 
 std::optional<std::string> Hall::start(const store::Loaded& loaded) {

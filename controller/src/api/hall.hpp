@@ -158,6 +158,15 @@ class Hall {
   void unsubscribe(Subscriber* s);
   size_t subscriber_count() const { return subscribers_.size(); }
 
+  // Long reads (reports over months of the log) run on this thread with their own read-only
+  // connection to db_path(), so the I/O thread keeps answering meanwhile.
+  asio::thread_pool& report_pool() { return *report_pool_; }
+  std::string db_path() const { return config_.server.data_dir + "/hallq.db"; }
+  asio::any_io_executor executor() const { return ex_; }
+  // A few manager events by type (complaint answers, leave), from the log's index.
+  std::vector<engine::Event> manager_events(const std::vector<std::string>& types);
+  std::optional<engine::Event> event_at(std::int64_t seq);
+
   Metrics& metrics() { return metrics_; }
   const engine::Engine& engine() const { return *engine_; }
   const HallConfig& config() const { return config_; }
@@ -194,6 +203,7 @@ class Hall {
   std::unique_ptr<store::StoreReader> reader_;
   std::unique_ptr<CommitThread> committer_;
   std::unique_ptr<asio::thread_pool> hash_pool_;  // argon2id off the I/O thread
+  std::unique_ptr<asio::thread_pool> report_pool_;
   std::int64_t generation_ = 0;  // bumped when the engine is rebuilt after a failed commit
   std::int64_t published_seq_ = 0;
   std::map<std::string, const DeviceConfig*> devices_;  // token digest -> device

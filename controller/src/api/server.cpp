@@ -20,6 +20,7 @@
 #include "http.hpp"
 #include "cases_api.hpp"
 #include "console_api.hpp"
+#include "reports_api.hpp"
 
 namespace hallq::api {
 namespace beast = boost::beast;
@@ -529,9 +530,9 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     if (!r) co_return fail(r.error());
     co_return reply();
   }
-  if (parts.size() == 1 && parts[0] == "complaints") {
-    // R-COMP-1: recorded from a kiosk, the counter or the manager; the register is issue 8's.
-    if (method != http::verb::post) co_return method_not_allowed();
+  if (parts.size() == 1 && parts[0] == "complaints" && method == http::verb::post) {
+    // R-COMP-1: recorded from a kiosk, the counter or the manager (the list and the answers:
+    // reports_api).
     if (p.kind == Principal::Kind::None || (p.kind == Principal::Kind::Device && p.device_kind != DeviceKind::Kiosk))
       co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required"));
     auto body = body_object(req);
@@ -556,6 +557,12 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
         co_return fail(api_error(400, "bad_field", "window must be a window number"));
       fc.window = static_cast<int>(w->as_int64());
     }
+    // Staff may name the clerk complained about; a kiosk names the window only.
+    auto clerk = str_field(*body, "clerk", false, 64);
+    if (!clerk) co_return fail(clerk.error());
+    if (!clerk->empty() && p.kind == Principal::Kind::Device)
+      co_return fail(api_error(422, "invalid_value", "a kiosk names the window, not the clerk", "取号机投诉只能选择窗口"));
+    fc.clerk = *clerk;
     fc.content = *content;
     fc.name = *name;
     fc.phone = *phone;
@@ -613,6 +620,10 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
   }
   {
     std::optional<Response> r = co_await case_routes(hall, req, p, parts);
+    if (r) co_return std::move(*r);
+  }
+  {
+    std::optional<Response> r = co_await oversight_routes(hall, req, p, parts);
     if (r) co_return std::move(*r);
   }
   co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));

@@ -326,7 +326,8 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
   if (a->reason.size() > kMaxText || a->note.size() > kMaxText)
     return unexpected(err(Errc::InvalidArgument, "reason and note are at most 500 bytes", "理由或备注过长"));
   auto wrong = [&](const std::string& en, const std::string& zh) { return unexpected(err(Errc::WrongState, en, zh)); };
-  json::object d{{"case", cs->id}, {"no", cs->no}};
+  // The responsible clerk rides on every action, so a score line (R-ONCE-4) names who it is.
+  json::object d{{"case", cs->id}, {"no", cs->no}, {"clerk", cs->clerk}};
   std::string type;
 
   if (act == "materials-complete") {

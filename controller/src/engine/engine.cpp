@@ -95,6 +95,9 @@ const char* to_string(Errc e) {
     case Errc::AlreadyRated: return "already_rated";
     case Errc::UnknownCase: return "unknown_case";
     case Errc::NotYourCase: return "not_your_case";
+    case Errc::UnknownComplaint: return "unknown_complaint";
+    case Errc::UnknownFollowUp: return "unknown_follow_up";
+    case Errc::NotManager: return "not_manager";
   }
   return "error";
 }
@@ -426,6 +429,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
   if (std::holds_alternative<RegisterCase>(command) || std::holds_alternative<CaseAction>(command) ||
       std::holds_alternative<RecordPrint>(command) || std::holds_alternative<LogEnquiry>(command))
     return decide_case(command, actor, now, reply);
+  if (std::holds_alternative<AnswerComplaint>(command) || std::holds_alternative<ReviewRating>(command) ||
+      std::holds_alternative<AdjustScore>(command) || std::holds_alternative<RecordLeave>(command))
+    return decide_oversight(command, actor, now, reply);
 
   if (auto* c = std::get_if<IssueTicket>(&command)) {
     const ServiceConfig* sc = config_.find_service(c->service);
@@ -526,6 +532,15 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::InvalidArgument, "the phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
     if (c->window != 0 && !find_window(c->window))
       return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->window), "没有该窗口"));
+    if (!c->clerk.empty() && !config_.find_clerk(c->clerk))
+      return unexpected(err(Errc::UnknownClerk, "no clerk '" + c->clerk + "'", "没有该工作人员"));
+    // The clerk concerned: named, else the one at the window now, else its last, else its A post.
+    std::string concerned = c->clerk;
+    if (concerned.empty() && c->window) {
+      const WindowStatus* cw = find_window(c->window);
+      const WindowConfig* wc = config_.find_window(c->window);
+      concerned = cw->open ? cw->clerk : !cw->last_clerk.empty() ? cw->last_clerk : wc ? wc->clerk_a : "";
+    }
     const Date received = tz_.to_local(now).date;
     const std::string channel = actor.kind == Actor::Kind::Device ? "kiosk" : actor.kind == Actor::Kind::Clerk ? "counter" : "admin";
     json::array cats;
@@ -537,6 +552,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                                          {"content", c->content},
                                          {"name", c->name},
                                          {"phone", c->phone},
+                                         {"clerk", concerned},
                                          {"received", format_date(received)},
                                          {"due", format_date(calendar_.add_working_days(received, 5))}}));
     reply = json::object{{"id", next_complaint_id_},
@@ -779,11 +795,16 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::NothingToRate, "no service finished at this window to rate", "该窗口暂无可评价的办件"));
     if (w->last_rated)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
+    // Tied to the case registered for the service, when there is one (the newest, for a
+    // ticket that brought several matters).
+    CaseId rated_case = 0;
+    for (const auto& [cid, k] : cases_)
+      if (k.ticket == w->last_finished) rated_case = cid;
     ev.push_back(make_event("ServiceRated", actor, c->window, now,
                             json::object{{"ticket", w->last_finished}, {"number", w->last_number},
                                          {"service", w->last_service}, {"clerk", w->last_clerk},
                                          {"level", c->level}, {"label", rating_label(c->level)},
-                                         {"bad", c->level <= 2}}));
+                                         {"bad", c->level <= 2}, {"case", rated_case}}));
     reply = json::object{{"ticket", w->last_finished}, {"number", w->last_number},
                          {"window", c->window}, {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
@@ -836,7 +857,19 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     for (const auto& [id, u] : unregistered_)
       unregistered.push_back(json::object{{"ticket", id}, {"number", u.number}, {"window", u.window}, {"clerk", u.clerk}});
     json::object rolled{{"day", local_day}};
+    if (!day_.empty()) rolled["closed"] = day_;  // the business day this roll-over closes
     if (!unregistered.empty()) rolled["unregistered"] = std::move(unregistered);
+    // R-SCORE-2: every case past its deadline on the closed day(s), one entry per case with
+    // the working days it was overdue; the scores charge each day to its clerk.
+    if (!day_.empty()) {
+      const auto f = parse_date(day_);
+      const sys_days last_day = sys_days{tz_.to_local(now).date} - days{1};
+      if (f && last_day >= sys_days{*f} && last_day - sys_days{*f} < days{366}) {
+        const Date first = *f, last{last_day};
+        json::array overdue = overdue_on(first, last);
+        if (!overdue.empty()) rolled["overdue"] = std::move(overdue);
+      }
+    }
     ev.push_back(make_event("DayRolledOver", actor, 0, now, std::move(rolled)));
     return ev;
   }
@@ -846,6 +879,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
 void Engine::apply(const Event& e) {
   seq_ = e.seq;
   if (apply_case(e)) return;
+  if (apply_oversight(e)) return;
   const json::object& d = e.data;
   TicketId tid = get_i(d, "ticket");
   Ticket* t = tid ? ticket_mut(tid) : nullptr;
@@ -903,7 +937,12 @@ void Engine::apply(const Event& e) {
     return;
   }
   if (type == "ComplaintFiled") {
-    next_complaint_id_ = std::max(next_complaint_id_, get_i(d, "complaint") + 1);
+    const std::int64_t id = get_i(d, "complaint");
+    next_complaint_id_ = std::max(next_complaint_id_, id + 1);
+    OpenComplaint oc{id, e.seq, e.at, {}, {}, e.window, get_s(d, "clerk"), get_s(d, "channel")};
+    if (auto r = parse_date(get_s(d, "received"))) oc.received = *r;
+    if (auto r = parse_date(get_s(d, "due"))) oc.due = *r;
+    open_complaints_[id] = std::move(oc);
     return;
   }
   if (type == "HelpAnswered") {
@@ -970,6 +1009,10 @@ void Engine::apply(const Event& e) {
   }
   if (type == "ServiceRated" && w) {
     if (w->last_finished == get_i(d, "ticket")) w->last_rated = true;
+    const int level = static_cast<int>(get_i(d, "level"));
+    if (level >= 1 && level <= 2)  // a bad review: the manager follows it up (R-EVAL-1)
+      follow_ups_[e.seq] = FollowUp{e.seq, e.at, e.window, get_s(d, "clerk"), get_s(d, "number"), tid,
+                                    get_i(d, "case"), level};
     return;
   }
   if (type == "WindowPauseOverrun" && w) {
@@ -1138,6 +1181,18 @@ std::string Engine::meta_json() const {
   m["help"] = std::move(help);
   m["next_help_id"] = next_help_id_;
   m["next_complaint_id"] = next_complaint_id_;
+  json::array oc;
+  for (const auto& [id, c] : open_complaints_)
+    oc.push_back(json::object{{"id", id}, {"filed_seq", c.filed_seq}, {"at", ms(c.at)}, {"received", format_date(c.received)},
+                              {"due", format_date(c.due)}, {"window", c.window}, {"clerk", c.clerk}, {"channel", c.channel}});
+  m["open_complaints"] = std::move(oc);
+  json::array fu;
+  for (const auto& [id, f] : follow_ups_)
+    fu.push_back(json::object{{"rating", id}, {"at", ms(f.at)}, {"window", f.window}, {"clerk", f.clerk},
+                              {"number", f.number}, {"ticket", f.ticket}, {"case", f.case_id}, {"level", f.level}});
+  m["follow_ups"] = std::move(fu);
+  m["next_adjustment_id"] = next_adjustment_id_;
+  m["next_leave_id"] = next_leave_id_;
   m["next_case_id"] = next_case_id_;
   m["case_day"] = case_day_;
   m["case_day_count"] = case_day_count_;
@@ -1219,6 +1274,28 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     }
   next_help_id_ = std::max<std::int64_t>(1, get_i(m, "next_help_id"));
   next_complaint_id_ = std::max<std::int64_t>(1, get_i(m, "next_complaint_id"));
+  open_complaints_.clear();
+  if (auto* ov = m.if_contains("open_complaints"); ov && ov->is_array())
+    for (const auto& v : ov->as_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      OpenComplaint c{get_i(o, "id"), get_i(o, "filed_seq"), TimePoint{milliseconds{get_i(o, "at")}}, {}, {},
+                      static_cast<int>(get_i(o, "window")), get_s(o, "clerk"), get_s(o, "channel")};
+      if (auto r = parse_date(get_s(o, "received"))) c.received = *r;
+      if (auto r = parse_date(get_s(o, "due"))) c.due = *r;
+      open_complaints_[c.id] = std::move(c);
+    }
+  follow_ups_.clear();
+  if (auto* fv = m.if_contains("follow_ups"); fv && fv->is_array())
+    for (const auto& v : fv->as_array()) {
+      if (!v.is_object()) continue;
+      const json::object& o = v.as_object();
+      FollowUp f{get_i(o, "rating"), TimePoint{milliseconds{get_i(o, "at")}}, static_cast<int>(get_i(o, "window")),
+                 get_s(o, "clerk"), get_s(o, "number"), get_i(o, "ticket"), get_i(o, "case"), static_cast<int>(get_i(o, "level"))};
+      follow_ups_[f.rating] = std::move(f);
+    }
+  next_adjustment_id_ = std::max<std::int64_t>(1, get_i(m, "next_adjustment_id"));
+  next_leave_id_ = std::max<std::int64_t>(1, get_i(m, "next_leave_id"));
   for (const auto& [id, h] : open_help_) next_help_id_ = std::max(next_help_id_, id + 1);
   next_case_id_ = std::max<CaseId>(1, get_i(m, "next_case_id"));
   case_day_ = get_s(m, "case_day");

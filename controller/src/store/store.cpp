@@ -41,6 +41,12 @@ const char* const kSchemaV2[] = {
     "CREATE INDEX cases_live ON cases(state) WHERE state IN ('open','awaiting_materials','suspended','done')",
 };
 
+// Version 3: the manager's decisions (complaint answers, review follow-ups, score items, leave)
+// are found without a scan of the whole log (issue 8's scores read them for any month).
+const char* const kSchemaV3[] = {
+    "CREATE INDEX events_manager ON events(type) WHERE actor_kind='manager'",
+};
+
 const char* actor_kind(engine::Actor::Kind k) {
   switch (k) {
     case engine::Actor::Kind::System: return "system";
@@ -241,6 +247,9 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
     if (version < 2)
       for (const char* sql : kSchemaV2)
         if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 2 failed"));
+    if (version < 3)
+      for (const char* sql : kSchemaV3)
+        if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 3 failed"));
     std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
     std::string app_sql = "PRAGMA application_id=" + std::to_string(kApplicationId);
     if (db->exec(set.c_str()) != SQLITE_OK || db->exec(app_sql.c_str()) != SQLITE_OK ||
@@ -396,6 +405,58 @@ std::vector<engine::Event> StoreReader::events_since(std::int64_t since, int lim
                      " WHERE seq>?1 ORDER BY seq LIMIT ?2");
   if (!s) return {};
   s->bind(1, since).bind(2, limit);
+  return read_events(*s);
+}
+
+namespace {
+std::string placeholders(size_t first, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i ? ",?" : "?") + std::to_string(first + i);
+  return out;
+}
+}  // namespace
+
+std::int64_t StoreReader::first_seq_at(TimePoint t) {
+  // The log's times rise with seq (one clock, one writer): a binary search over the primary key.
+  auto last = db_->stmt("SELECT coalesce(max(seq),0) FROM events");
+  if (!last || last->step() != SQLITE_ROW) return 1;
+  std::int64_t lo = 1, hi = last->i64(0) + 1;  // answer in [lo, hi]
+  auto at = db_->stmt("SELECT at FROM events WHERE seq=?1");
+  if (!at) return 1;
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    at->reset();
+    at->bind(1, mid);
+    const bool before = at->step() == SQLITE_ROW && at->i64(0) < t.time_since_epoch().count();
+    if (before) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+std::vector<engine::Event> StoreReader::events_between(TimePoint from, TimePoint to, const std::vector<std::string>& types) {
+  if (types.empty() || to <= from) return {};
+  // A few thousand events of slack either side absorb a clock that stepped back a little.
+  constexpr std::int64_t kSlack = 5000;
+  const std::int64_t lo = std::max<std::int64_t>(0, first_seq_at(from) - kSlack);
+  const std::int64_t hi = first_seq_at(to) + kSlack;
+  const std::string sql = "SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                          " WHERE seq>=?1 AND seq<?2 AND at>=?3 AND at<?4 AND type IN (" +
+                          placeholders(5, types.size()) + ") ORDER BY seq";
+  auto s = db_->stmt(sql.c_str());
+  if (!s) return {};
+  s->bind(1, lo).bind(2, hi).bind(3, from.time_since_epoch().count()).bind(4, to.time_since_epoch().count());
+  for (size_t i = 0; i < types.size(); ++i) s->bind(static_cast<int>(5 + i), types[i]);
+  return read_events(*s);
+}
+
+std::vector<engine::Event> StoreReader::manager_events(const std::vector<std::string>& types) {
+  if (types.empty()) return {};
+  const std::string sql = "SELECT seq,type,at,actor_kind,actor_id,window,data FROM events"
+                          " WHERE actor_kind='manager' AND type IN (" + placeholders(1, types.size()) + ") ORDER BY seq";
+  auto s = db_->stmt(sql.c_str());
+  if (!s) return {};
+  for (size_t i = 0; i < types.size(); ++i) s->bind(static_cast<int>(1 + i), types[i]);
   return read_events(*s);
 }
 

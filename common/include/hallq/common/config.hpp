@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hallq/common/expected.hpp"
+#include "hallq/common/rulebook.hpp"
 #include "hallq/common/time.hpp"
 
 namespace hallq {
@@ -141,6 +142,15 @@ struct SmsConfig {
   std::string signature;  // the 【…】 every message starts with; empty: the centre's name
 };
 
+// R-SCORE-*: the centre's scoring rulebook, a preset from the seeds with the points of single
+// rules changed if the centre's own rules differ.
+struct ScoringConfig {
+  std::string preset = "shexi-2022";
+  int late_grace_minutes = 0;
+  std::vector<std::pair<std::string, int>> points;  // rule id -> points, over the preset's
+  Rulebook rulebook() const;  // the preset with the changes
+};
+
 struct ServerConfig {
   std::string listen = "0.0.0.0:8080";  // HOST:PORT; port 0 picks a free one
   std::string data_dir = "/var/lib/hallq";
@@ -154,6 +164,7 @@ struct HallConfig {
   PolicyConfig policy;
   PrintingConfig printing;
   SmsConfig sms;
+  ScoringConfig scoring;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
   std::vector<ClerkConfig> clerks;

@@ -199,6 +199,59 @@ struct FileComplaint {
   std::string content;
   int window = 0;
   std::string name, phone;
+  // The clerk complained about; empty: the clerk at the window then (or its last, or its A post).
+  std::string clerk;
+};
+
+// ---- oversight (issue 8): the manager's answers and records that feed the monthly scores ----
+// R-COMP-1: the manager answers a complaint. verified: the clerk was at fault (a deduction
+// under the centre's rulebook); not_verified: no fault found. clerk corrects who was at fault.
+struct AnswerComplaint {
+  std::int64_t complaint = 0;
+  std::string outcome;  // verified | not_verified
+  std::string clerk;    // empty: the clerk recorded on filing
+  std::string answer;   // what the complainant was told (required)
+};
+// R-EVAL-1: a bad review (level 1-2) opens a follow-up; the manager closes it with what the
+// check found (002 deducts only 经核实 bad reviews).
+struct ReviewRating {
+  Seq rating = 0;  // the ServiceRated event's seq
+  std::string outcome;  // verified | not_verified
+  std::string note;
+};
+// A manual score item (written praise, media mentions, ...) with its reason: audited in the log.
+struct AdjustScore {
+  std::string clerk;
+  std::string rule;    // [a-z0-9_]{1,32}; the rulebook's manual item, or "other"
+  int points = 0;      // -50..50, not 0
+  std::string month;   // YYYY-MM the item counts in
+  std::string reason;  // required
+};
+// Approved leave (请假): absences on these days are excused under rulebooks that excuse them.
+struct RecordLeave {
+  std::string clerk;
+  Date from, to;      // inclusive
+  std::string kind;   // personal sick annual maternity official other
+  std::string reason;
+};
+// What the engine keeps of an unanswered complaint (the content stays in the log).
+struct OpenComplaint {
+  std::int64_t id = 0;
+  Seq filed_seq = 0;
+  TimePoint at;
+  Date received, due;
+  int window = 0;
+  std::string clerk, channel;
+};
+// A bad review waiting for the manager's follow-up.
+struct FollowUp {
+  Seq rating = 0;
+  TimePoint at;
+  int window = 0;
+  std::string clerk, number;
+  TicketId ticket = 0;
+  CaseId case_id = 0;
+  int level = 0;
 };
 bool valid_complaint_category(std::string_view s);
 // 13812345678 -> 138****5678; shorter numbers keep their last 4 digits only.
@@ -216,7 +269,8 @@ using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, 
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, FlagPauseOverruns, VoidTicket,
                              ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService,
-                             RegisterCase, CaseAction, RecordPrint, LogEnquiry>;
+                             RegisterCase, CaseAction, RecordPrint, LogEnquiry, AnswerComplaint,
+                             ReviewRating, AdjustScore, RecordLeave>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -241,6 +295,9 @@ enum class Errc {
   AlreadyRated,      // one rating per service
   UnknownCase,
   NotYourCase,       // the case belongs to another clerk's window
+  UnknownComplaint,
+  UnknownFollowUp,   // no open follow-up for that rating
+  NotManager,        // a manager's decision
 };
 
 struct Error {
@@ -338,6 +395,8 @@ class Engine {
   const std::map<std::string, DeviceStatus>& devices() const { return devices_; }
   const std::map<std::int64_t, HelpRequest>& open_help() const { return open_help_; }
   std::int64_t complaints_filed() const { return next_complaint_id_ - 1; }
+  const std::map<std::int64_t, OpenComplaint>& open_complaints() const { return open_complaints_; }
+  const std::map<Seq, FollowUp>& follow_ups() const { return follow_ups_; }
   boost::json::object help_json(const HelpRequest& h) const;
   std::uint64_t voided_today() const { return voided_today_; }
   int waiting_count(const std::string& service) const;
@@ -425,6 +484,11 @@ class Engine {
   Expected<Event, Error> register_event(const CaseInput& in, int window, const Ticket* ticket,
                                         const Unregistered* done, const Actor& actor, TimePoint now);
   bool apply_case(const Event& e);  // true if the event was a case or enquiry event
+  Expected<std::vector<Event>, Error> decide_oversight(const Command& cmd, const Actor& actor,
+                                                       TimePoint now, boost::json::value& reply);
+  bool apply_oversight(const Event& e);  // true if the event was an oversight event
+  // R-SCORE-2: the cases whose clock ran past the deadline on the days a roll-over closes.
+  boost::json::array overdue_on(Date first, Date last) const;
   Case* case_mut(CaseId id);
   bool may_act_on(const Case& c, const Actor& actor) const;
 
@@ -445,6 +509,9 @@ class Engine {
   std::map<std::int64_t, HelpRequest> open_help_;
   std::int64_t next_help_id_ = 1;
   std::int64_t next_complaint_id_ = 1;
+  std::map<std::int64_t, OpenComplaint> open_complaints_;
+  std::map<Seq, FollowUp> follow_ups_;
+  std::int64_t next_adjustment_id_ = 1, next_leave_id_ = 1;
   std::uint64_t voided_today_ = 0;
   std::map<CaseId, Case> cases_;
   CaseId next_case_id_ = 1;

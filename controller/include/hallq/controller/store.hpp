@@ -20,7 +20,7 @@ struct sqlite3;
 
 namespace hallq::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct SessionRow {
   std::string digest;  // token_digest of the bearer token
@@ -87,6 +87,12 @@ class StoreReader {
   std::vector<engine::Event> events_since(std::int64_t since, int limit);
   // Events at one window with after < seq < before, at most `limit`, in order (hand-over log).
   std::vector<engine::Event> window_events(int window, std::int64_t after, std::int64_t before, int limit);
+  // The first seq whose event happened at or after t (last seq + 1 if none).
+  std::int64_t first_seq_at(TimePoint t);
+  // Events of these types with from <= at < to, in order (reports: a month of the log).
+  std::vector<engine::Event> events_between(TimePoint from, TimePoint to, const std::vector<std::string>& types);
+  // Every event of these types a manager made, in order (few: answers, findings, score items).
+  std::vector<engine::Event> manager_events(const std::vector<std::string>& types);
   std::optional<std::string> ticket_row(engine::TicketId id);
   // The ticket numbered `number` on business day `day` (YYYY-MM-DD), if any.
   std::optional<engine::TicketId> ticket_by_number(const std::string& day, const std::string& number);

@@ -1,0 +1,415 @@
+#include "reports_api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "hallq/controller/scoring.hpp"
+
+namespace hallq::api {
+namespace json = boost::json;
+using namespace std::chrono;
+
+namespace {
+
+bool is_manager(const Principal& p) { return p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin; }
+
+// "2026-11" -> first and last day of that month.
+std::optional<std::pair<Date, Date>> month_range(std::string_view m) {
+  if (m.size() != 7 || m[4] != '-') return std::nullopt;
+  auto first = parse_date(std::string(m) + "-01");
+  if (!first) return std::nullopt;
+  const year_month_day_last l{first->year(), month_day_last{first->month()}};
+  return std::pair{*first, Date{l}};
+}
+
+std::string month_of(Date d) { return format_date(d).substr(0, 7); }
+
+// What a score computation needs, copied for the report thread.
+struct ScoreJob {
+  HallConfig config;
+  Rulebook book;
+  WorkingCalendar calendar;
+  TimeZone tz;
+  std::string db;
+  TimePoint now;
+};
+
+ScoreJob make_job(Hall& hall) {
+  return ScoreJob{hall.config(), hall.config().scoring.rulebook(), hall.calendar(), hall.timezone(), hall.db_path(), hall.now()};
+}
+
+// One month's scores from the log (runs on the report thread).
+Expected<std::vector<rules::ClerkScore>, std::string> score_month(const ScoreJob& job, store::StoreReader& reader, Date first,
+                                                                 Date last) {
+  // The period plus the next day: the roll-over that closes the last day happens after it.
+  const TimePoint from = job.tz.from_local(first, Minutes{0});
+  const TimePoint to = job.tz.from_local(Date{sys_days{last} + days{2}}, Minutes{0});
+  auto events = reader.events_between(from, to, rules::period_event_types());
+  auto decisions = reader.manager_events(rules::manager_event_types());
+  std::vector<engine::Event> all;
+  all.reserve(events.size() + decisions.size());
+  std::merge(std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()),
+             std::make_move_iterator(decisions.begin()), std::make_move_iterator(decisions.end()), std::back_inserter(all),
+             [](const engine::Event& a, const engine::Event& b) { return a.seq < b.seq; });
+  rules::ScoreInput in{first, last, job.now, std::move(all)};
+  return rules::score_period(job.config, job.book, job.calendar, job.tz, in);
+}
+
+json::object line_json(const rules::ScoreLine& l) {
+  return json::object{{"rule", l.rule},     {"section", l.section}, {"label", l.zh},     {"label_en", l.en},
+                      {"points", l.points}, {"pending", l.pending}, {"date", l.date},    {"event", l.event},
+                      {"window", l.window}, {"ref", l.ref},         {"detail", l.detail}};
+}
+
+json::object score_json(const rules::ClerkScore& s, const std::string& month, const Rulebook& book) {
+  json::array lines;
+  int deducted = 0, added = 0, pending = 0;
+  for (const auto& l : s.lines) {
+    lines.push_back(line_json(l));
+    if (l.points < 0) deducted += l.points;
+    if (l.points > 0) added += l.points;
+    if (l.pending) pending++;
+  }
+  json::object sections;
+  for (const auto& [id, kept] : s.sections) sections[id] = kept;
+  json::value rate = nullptr;
+  if (s.ratings > 0) rate = std::round(1000.0 * s.satisfied / s.ratings) / 10.0;
+  return json::object{{"clerk", s.clerk},        {"name", s.name},         {"month", month},       {"preset", book.preset},
+                      {"base", book.base},       {"score", s.score},       {"deducted", deducted}, {"added", added},
+                      {"pending", pending},      {"ratings", s.ratings},   {"satisfied", s.satisfied},
+                      {"satisfaction_rate", rate}, {"sections", std::move(sections)}, {"lines", std::move(lines)}};
+}
+
+// Runs `work` on the report thread and resumes on the I/O thread with its result. Not a
+// coroutine: the work is stored in the awaitable (GCC 12 and coroutine parameters, hall.hpp).
+template <typename T, typename F>
+auto on_report_thread(Hall& hall, const F& work) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
+      [pool = hall.report_pool().get_executor(), ex = hall.executor()](auto handler, F w) {
+        asio::post(pool, [h = std::move(handler), w = std::move(w), ex]() mutable {
+          T r = w();
+          asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable, work);
+}
+
+using JsonResult = Expected<json::value, std::string>;
+
+json::object rulebook_json(const Rulebook& b) {
+  json::array sections, rules, bands;
+  for (const auto& s : b.sections) sections.push_back(json::object{{"id", s.id}, {"max", s.max}, {"label", s.zh}, {"label_en", s.en}});
+  for (const auto& r : b.rules)
+    rules.push_back(json::object{{"id", r.id}, {"points", r.points}, {"section", r.section}, {"label", r.zh},
+                                 {"label_en", r.en}, {"manual", r.manual}});
+  for (const auto& x : b.satisfaction) bands.push_back(json::object{{"min_percent", x.min_percent}, {"points", x.points}});
+  return json::object{{"preset", b.preset},
+                      {"source", b.source},
+                      {"base", b.base},
+                      {"sections", std::move(sections)},
+                      {"rules", std::move(rules)},
+                      {"satisfaction", std::move(bands)},
+                      {"review_complaint_cap", b.review_complaint_cap},
+                      {"late_grace_minutes", b.late_grace_minutes},
+                      {"long_minutes", b.long_minutes},
+                      {"absence_after_minutes", b.absence_after_minutes},
+                      {"absence_excused_by_cover", b.absence_excused_by_cover},
+                      {"absence_excused_by_leave", b.absence_excused_by_leave}};
+}
+
+// R-SCORE-3: a quarter or a year as the mean of its months so far, with the top 3 clerks
+// (工作标兵) and windows (流动红旗窗口; a window's score is the mean of its A and B posts').
+JsonResult summary(const ScoreJob& job, const std::string& label, Date first, Date last) {
+  auto reader = store::StoreReader::open(job.db);
+  if (!reader) return unexpected(reader.error());
+  const Date today = job.tz.to_local(job.now).date;
+  std::map<std::string, std::vector<std::pair<std::string, int>>> by_clerk;
+  std::map<std::string, std::string> names;
+  json::array months;
+  for (Date m = first; sys_days{m} <= sys_days{last} && sys_days{m} <= sys_days{today};
+       m = Date{year_month_day{m.year() / m.month() / 1} + std::chrono::months{1}}) {
+    auto r = month_range(month_of(m));
+    auto scores = score_month(job, **reader, r->first, r->second);
+    if (!scores) return unexpected(scores.error());
+    months.push_back(json::value(month_of(m)));
+    for (const auto& s : *scores) {
+      by_clerk[s.clerk].emplace_back(month_of(m), s.score);
+      names[s.clerk] = s.name;
+    }
+  }
+  auto mean = [](const std::vector<double>& v) {
+    if (v.empty()) return 0.0;
+    double t = 0;
+    for (double x : v) t += x;
+    return std::round(10.0 * t / static_cast<double>(v.size())) / 10.0;
+  };
+  std::map<std::string, double> clerk_mean;
+  json::array clerks;
+  for (const auto& c : job.config.clerks) {
+    auto it = by_clerk.find(c.id);
+    if (it == by_clerk.end()) continue;
+    std::vector<double> v;
+    json::array per;
+    for (const auto& [m, sc] : it->second) {
+      v.push_back(sc);
+      per.push_back(json::object{{"month", m}, {"score", sc}});
+    }
+    clerk_mean[c.id] = mean(v);
+    clerks.push_back(json::object{{"clerk", c.id}, {"name", names[c.id]}, {"score", clerk_mean[c.id]}, {"months", std::move(per)}});
+  }
+  json::array windows;
+  std::vector<std::pair<double, int>> window_rank;
+  for (const auto& w : job.config.windows) {
+    std::vector<double> v;
+    json::array who;
+    for (const auto& id : {w.clerk_a, w.clerk_b})
+      if (auto it = clerk_mean.find(id); it != clerk_mean.end()) {
+        v.push_back(it->second);
+        who.push_back(json::value(id));
+      }
+    if (v.empty()) continue;
+    const double sc = mean(v);
+    window_rank.emplace_back(sc, w.number);
+    windows.push_back(json::object{{"window", w.number}, {"name", w.name}, {"clerks", std::move(who)}, {"score", sc}});
+  }
+  std::vector<std::pair<double, std::string>> clerk_rank;
+  for (const auto& [id, sc] : clerk_mean) clerk_rank.emplace_back(sc, id);
+  // Highest first; ties by id / number so the order is stable.
+  std::sort(clerk_rank.begin(), clerk_rank.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::sort(window_rank.begin(), window_rank.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  json::array top_clerks, top_windows;
+  for (size_t i = 0; i < clerk_rank.size() && i < 3; ++i)
+    top_clerks.push_back(json::object{{"clerk", clerk_rank[i].second}, {"name", names[clerk_rank[i].second]}, {"score", clerk_rank[i].first}});
+  for (size_t i = 0; i < window_rank.size() && i < 3; ++i) {
+    const WindowConfig* wc = job.config.find_window(window_rank[i].second);
+    top_windows.push_back(json::object{{"window", window_rank[i].second}, {"name", wc ? wc->name : ""}, {"score", window_rank[i].first}});
+  }
+  return json::value(json::object{{"period", label},
+                                  {"from", format_date(first)},
+                                  {"to", format_date(last)},
+                                  {"preset", job.book.preset},
+                                  {"months", std::move(months)},
+                                  {"clerks", std::move(clerks)},
+                                  {"windows", std::move(windows)},
+                                  {"top_clerks", std::move(top_clerks)},
+                                  {"top_windows", std::move(top_windows)}});
+}
+
+json::object complaint_json(Hall& hall, const engine::OpenComplaint& c) {
+  json::object o{{"id", c.id},          {"received", format_date(c.received)}, {"due", format_date(c.due)},
+                 {"window", c.window},  {"clerk", c.clerk},                    {"channel", c.channel},
+                 {"filed_at", format_rfc3339(c.at, hall.timezone())}, {"event", c.filed_seq}};
+  const Date today = hall.timezone().to_local(hall.now()).date;
+  o["overdue"] = sys_days{today} > sys_days{c.due};
+  o["due_today"] = sys_days{today} == sys_days{c.due};
+  if (auto e = hall.event_at(c.filed_seq); e && e->type == "ComplaintFiled") {
+    o["content"] = e->data.contains("content") ? e->data.at("content") : json::value("");
+    o["categories"] = e->data.contains("categories") ? e->data.at("categories") : json::array{};
+    auto* name = e->data.if_contains("name");
+    const std::string n = name && name->is_string() ? std::string(name->as_string()) : std::string();
+    o["name"] = n.empty() ? std::string() : n.substr(0, n.size() >= 3 && static_cast<unsigned char>(n[0]) >= 0xE0 ? 3 : 1) + "*";
+    auto* phone = e->data.if_contains("phone");
+    o["phone"] = engine::mask_phone(phone && phone->is_string() ? std::string_view(phone->as_string()) : std::string_view());
+  }
+  return o;
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,
+                                                          const std::vector<std::string_view>& parts) {
+  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
+  auto answer = [&](http::status s, const json::value& v) { return std::optional<Response>(make_json(req, s, v)); };
+  const auto method = req.method();
+  const std::string_view target = req.target();
+  if (parts.empty()) co_return std::nullopt;
+  const std::string_view head = parts[0];
+  const bool ours = (head == "reports" && parts.size() >= 2 && parts[1] == "scores") || head == "follow-ups" ||
+                    head == "leave" || (head == "scores" && parts.size() == 2 && parts[1] == "adjustments") ||
+                    (head == "scoring" && parts.size() == 2 && parts[1] == "rulebook") ||
+                    (head == "complaints" && (parts.size() == 1 || (parts.size() == 3 && parts[2] == "answer")));
+  if (!ours) co_return std::nullopt;
+  if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a manager credential is required", "请先以管理员身份登录"));
+  if (!is_manager(p)) co_return fail(api_error(403, "forbidden", "for the centre's managers only", "仅中心管理人员可用"));
+  const Rulebook book = hall.config().scoring.rulebook();
+  auto not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
+
+  if (head == "scoring") {
+    if (method != http::verb::get) co_return not_allowed();
+    co_return answer(http::status::ok, rulebook_json(book));
+  }
+
+  if (head == "reports") {
+    if (method != http::verb::get) co_return not_allowed();
+    if (parts.size() == 2) {
+      // The month's scores, one entry per clerk, every line with its rule, points and event.
+      const std::string month = query_param(target, "month");
+      auto range = month_range(month);
+      if (!range) co_return fail(api_error(422, "invalid_value", "month must be YYYY-MM", "月份格式应为 YYYY-MM"));
+      ScoreJob job = make_job(hall);
+      const auto work = [job = std::move(job), range, month]() -> JsonResult {
+        auto reader = store::StoreReader::open(job.db);
+        if (!reader) return unexpected(reader.error());
+        auto scores = score_month(job, **reader, range->first, range->second);
+        if (!scores) return unexpected(scores.error());
+        json::array out;
+        for (const auto& s : *scores) out.push_back(score_json(s, month, job.book));
+        return json::value(std::move(out));
+      };
+      auto r = co_await on_report_thread<JsonResult>(hall, work);
+      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
+      co_return answer(http::status::ok, *r);
+    }
+    if (parts.size() == 3 && parts[2] == "summary") {
+      const std::string quarter = query_param(target, "quarter"), year = query_param(target, "year");
+      std::optional<std::pair<Date, Date>> range;
+      std::string label;
+      if (quarter.size() == 7 && quarter[4] == '-' && quarter[5] == 'Q' && quarter[6] >= '1' && quarter[6] <= '4') {
+        static const char* const firsts[] = {"-01", "-04", "-07", "-10"};
+        static const char* const lasts[] = {"-03", "-06", "-09", "-12"};
+        const int q = quarter[6] - '1';
+        auto a = month_range(quarter.substr(0, 4) + firsts[q]), b = month_range(quarter.substr(0, 4) + lasts[q]);
+        if (a && b) range = std::pair{a->first, b->second};
+        label = quarter;
+      } else if (year.size() == 4) {
+        auto a = month_range(year + "-01"), b = month_range(year + "-12");
+        if (a && b) range = std::pair{a->first, b->second};
+        label = year;
+      }
+      if (!range)
+        co_return fail(api_error(422, "invalid_value", "give quarter=YYYY-Qn or year=YYYY", "请指定季度（YYYY-Qn）或年度（YYYY）"));
+      ScoreJob job = make_job(hall);
+      const auto work = [job = std::move(job), range, label]() -> JsonResult { return summary(job, label, range->first, range->second); };
+      auto r = co_await on_report_thread<JsonResult>(hall, work);
+      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
+      co_return answer(http::status::ok, *r);
+    }
+    co_return fail(api_error(404, "not_found", "no such report"));
+  }
+
+  if (head == "complaints") {
+    if (parts.size() == 1) {
+      if (method != http::verb::get) co_return not_allowed();
+      json::array list;
+      for (const auto& [id, c] : hall.engine().open_complaints()) list.push_back(complaint_json(hall, c));
+      co_return answer(http::status::ok, json::object{{"open", std::move(list)}});
+    }
+    if (method != http::verb::post) co_return not_allowed();
+    const auto id = to_int(parts[1]);
+    if (!id || *id < 1) co_return fail(api_error(404, "not_found", "no such complaint", "没有该投诉"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto outcome = str_field(*body, "outcome", true, 16);
+    auto clerk = str_field(*body, "clerk", false, 64);
+    auto text = str_field(*body, "answer", true, 2000);
+    for (auto* f : {&outcome, &clerk, &text})
+      if (!*f) co_return fail(f->error());
+    const engine::Command cmd = engine::AnswerComplaint{*id, *outcome, *clerk, *text};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+    co_return res;
+  }
+
+  if (head == "follow-ups") {
+    if (parts.size() == 1) {
+      if (method != http::verb::get) co_return not_allowed();
+      json::array list;
+      const Date today = hall.timezone().to_local(hall.now()).date;
+      for (const auto& [seq, f] : hall.engine().follow_ups())
+        list.push_back(json::object{{"rating", seq},
+                                    {"at", format_rfc3339(f.at, hall.timezone())},
+                                    {"window", f.window},
+                                    {"clerk", f.clerk},
+                                    {"number", f.number},
+                                    {"case", f.case_id},
+                                    {"level", f.level},
+                                    {"label", engine::rating_label(f.level)},
+                                    {"age_days", (sys_days{today} - sys_days{hall.timezone().to_local(f.at).date}).count()}});
+      co_return answer(http::status::ok, json::object{{"open", std::move(list)}});
+    }
+    if (parts.size() != 3 || parts[2] != "review") co_return fail(api_error(404, "not_found", "no such path"));
+    if (method != http::verb::post) co_return not_allowed();
+    const auto seq = to_int(parts[1]);
+    if (!seq || *seq < 1) co_return fail(api_error(404, "not_found", "no such follow-up", "没有该差评跟进"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto outcome = str_field(*body, "outcome", true, 16);
+    auto note = str_field(*body, "note", true, 2000);
+    for (auto* f : {&outcome, &note})
+      if (!*f) co_return fail(f->error());
+    const engine::Command cmd = engine::ReviewRating{*seq, *outcome, *note};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+    co_return res;
+  }
+
+  if (head == "scores") {
+    // A manual item (praise, media, ...) under the rulebook's points, with the reason (audited).
+    if (method != http::verb::post) co_return not_allowed();
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto clerk = str_field(*body, "clerk", true, 64);
+    auto rule = str_field(*body, "rule", true, 32);
+    auto month = str_field(*body, "month", false, 7);
+    auto reason = str_field(*body, "reason", true, 500);
+    auto points = int_field(*body, "points", false);
+    for (auto* f : {&clerk, &rule, &month, &reason})
+      if (!*f) co_return fail(f->error());
+    if (!points) co_return fail(points.error());
+    const ScoreRule* r = book.find(*rule);
+    if (!r || !r->manual) {
+      std::string names;
+      for (const auto& x : book.rules)
+        if (x.manual) names += (names.empty() ? "" : ", ") + x.id;
+      co_return fail(api_error(422, "invalid_value", "rule must be one of the rulebook's manual items: " + names,
+                               "考评项目应为考评细则中的手工项目"));
+    }
+    int pts = r->points;
+    if (r->id == "other") {
+      if (*points == 0) co_return fail(api_error(422, "invalid_value", "an 'other' item needs its points", "“其他”项目须填写分值"));
+      pts = static_cast<int>(std::clamp<std::int64_t>(*points, -1000, 1000));
+    } else if (*points != 0 && *points != r->points) {
+      co_return fail(api_error(422, "invalid_value",
+                               "the rulebook gives '" + r->id + "' " + std::to_string(r->points) + " points; use 'other' for a different value",
+                               "该项目分值由考评细则规定"));
+    }
+    const std::string m = month->empty() ? month_of(hall.timezone().to_local(hall.now()).date) : *month;
+    const engine::Command cmd = engine::AdjustScore{*clerk, *rule, pts, m, *reason};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
+  }
+
+  // head == "leave"
+  if (parts.size() != 1) co_return fail(api_error(404, "not_found", "no such path"));
+  if (method == http::verb::get) {
+    json::array list;
+    for (const auto& e : hall.manager_events({"LeaveRecorded"})) {
+      json::object o = e.data;
+      o["event"] = e.seq;
+      o["by"] = e.actor.id;
+      o["at"] = format_rfc3339(e.at, hall.timezone());
+      list.push_back(std::move(o));
+    }
+    co_return answer(http::status::ok, json::object{{"leave", std::move(list)}});
+  }
+  if (method != http::verb::post) co_return not_allowed();
+  auto body = body_object(req);
+  if (!body) co_return fail(body.error());
+  auto clerk = str_field(*body, "clerk", true, 64);
+  auto from = str_field(*body, "from", true, 10);
+  auto to = str_field(*body, "to", false, 10);
+  auto kind = str_field(*body, "kind", true, 16);
+  auto reason = str_field(*body, "reason", false, 500);
+  for (auto* f : {&clerk, &from, &to, &kind, &reason})
+    if (!*f) co_return fail(f->error());
+  auto f = parse_date(*from);
+  auto t = to->empty() ? f : parse_date(*to);
+  if (!f || !t) co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
+  const engine::Command cmd = engine::RecordLeave{*clerk, *f, *t, *kind, *reason};
+  Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+  co_return res;
+}
+
+}  // namespace hallq::api

@@ -1,0 +1,21 @@
+#pragma once
+// The manager's routes (README "API", issue 8): complaints answered (R-COMP-1), bad reviews
+// followed up (R-EVAL-1), manual score items and approved leave, the rulebook, and the monthly
+// staff scores (R-SCORE-*): GET /api/v1/reports/scores?month=YYYY-MM and the quarter/year
+// summary with the top windows and clerks (R-SCORE-3). Manager or admin credential only.
+// Thread-safety: I/O thread only, like the Hall; the score reads run on the Hall's report pool.
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "http.hpp"
+
+namespace hallq::api {
+
+// Handles `parts` (the path after /api/v1) if it is one of these routes; nullopt otherwise.
+asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,
+                                                          const std::vector<std::string_view>& parts);
+
+}  // namespace hallq::api

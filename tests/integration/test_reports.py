@@ -1,0 +1,186 @@
+"""The manager's side through the real controller (issue 8): complaints answered (R-COMP-1), bad
+reviews followed up (R-EVAL-1), manual score items and leave, and the monthly staff scores
+(R-SCORE-1..3, R-ATT-1) at GET /api/v1/reports/scores?month=YYYY-MM, line by line with the rule,
+points and event each comes from, under both seed presets. The hall's clock is set per run
+(--clock-start): a restart on the next morning closes the day. R-ids as in hall-rules.md."""
+import unittest
+
+from harness import Controller, example_config
+
+MON_0840 = "2026-03-02T08:40:00+08:00"
+TUE_0900 = "2026-03-03T09:00:00+08:00"
+
+
+class Reports(unittest.TestCase):
+    def start(self, preset="shexi-2022", clock=MON_0840):
+        c = Controller(example_config(preset='"%s"' % preset), clock_start=clock)
+        c.start()
+        self.addCleanup(c.cleanup)
+        return c
+
+    def manager(self, c):
+        s, body = c.post("/api/v1/sessions", {"user": "m01", "password": "123456"})
+        self.assertEqual(s, 201, body)
+        return body["token"]
+
+    def scores(self, c, token, month="2026-03"):
+        s, body = c.get("/api/v1/reports/scores?month=" + month, token=token)
+        self.assertEqual(s, 200, body)
+        self.assertIsInstance(body, list)
+        return {e["clerk"]: e for e in body}
+
+    @staticmethod
+    def rules(entry, rule):
+        return [l for l in entry["lines"] if l["rule"] == rule]
+
+    def monday(self, c, mgr):
+        """c01 signs in 10 min late, serves one citizen who rates 非常不满意 and complains."""
+        t1 = c.sign_in(1, "c01")
+        c.sign_in(2, "c03")
+        c.issue("minzheng")
+        for action in ("call-next", "start"):
+            s, body = c.post("/api/v1/windows/1/" + action, token=t1)
+            self.assertEqual(s, 200, body)
+        s, body = c.post("/api/v1/windows/1/finish", {"consultation": True}, token=t1)
+        self.assertEqual(s, 200, body)
+        s, body = c.post("/api/v1/windows/1/rate", {"level": 1}, token="demo-display-1")
+        self.assertEqual(s, 201, body)
+        s, body = c.post("/api/v1/complaints", {"content": "办事员态度生硬", "window": 1, "name": "李四",
+                                                "phone": "13812345678"}, token="demo-kiosk-1")
+        self.assertEqual(s, 201, body)
+        return body["id"]
+
+    def test_only_managers_reach_the_reports(self):
+        c = self.start()
+        t1 = c.sign_in(1, "c01")
+        for path in ("/api/v1/reports/scores?month=2026-03", "/api/v1/complaints", "/api/v1/follow-ups",
+                     "/api/v1/leave", "/api/v1/scoring/rulebook"):
+            s, body = c.get(path)
+            self.assertEqual(s, 401, path)
+            s, body = c.get(path, token=t1)
+            self.assertEqual(s, 403, path)
+            s, body = c.get(path, token="demo-kiosk-1")
+            self.assertEqual(s, 403, path)
+        s, _ = c.post("/api/v1/scores/adjustments", {"clerk": "c01", "rule": "praise", "reason": "x"}, token=t1)
+        self.assertEqual(s, 403)
+        mgr = self.manager(c)
+        for month in ("2026-3", "2026-13", "x", ""):
+            s, body = c.get("/api/v1/reports/scores?month=" + month, token=mgr)
+            self.assertEqual(s, 422, month)
+        s, body = c.get("/api/v1/reports/scores/summary?quarter=2026-Q5", token=mgr)
+        self.assertEqual(s, 422)
+        s, body = c.get("/api/v1/scoring/rulebook", token=mgr)
+        self.assertEqual(s, 200)
+        self.assertEqual(body["preset"], "shexi-2022")
+        self.assertEqual([x["max"] for x in body["sections"]], [30, 20, 40, 10])
+
+    def test_complaint_follow_up_and_manual_items_feed_the_month(self):
+        """R-COMP-1, R-EVAL-1, R-SCORE-1: answers and findings become lines with their events."""
+        c = self.start()
+        mgr = self.manager(c)
+        complaint = self.monday(c, mgr)
+        s, body = c.get("/api/v1/complaints", token=mgr)
+        self.assertEqual(s, 200)
+        [open_c] = body["open"]
+        self.assertEqual(open_c["id"], complaint)
+        self.assertEqual((open_c["received"], open_c["due"]), ("2026-03-02", "2026-03-09"))  # 5 working days
+        self.assertEqual((open_c["clerk"], open_c["window"], open_c["content"]), ("c01", 1, "办事员态度生硬"))
+        self.assertEqual(open_c["phone"], "138****5678")
+        self.assertEqual(open_c["name"], "李*")
+        self.assertFalse(open_c["overdue"])
+        # Pending until answered: listed, 0 points.
+        [pending] = self.rules(self.scores(c, mgr)["c01"], "complaint")
+        self.assertTrue(pending["pending"])
+        self.assertEqual(pending["points"], 0)
+        s, body = c.post("/api/v1/complaints/%d/answer" % complaint, {"outcome": "maybe", "answer": "x"}, token=mgr)
+        self.assertEqual(s, 422)
+        s, body = c.post("/api/v1/complaints/%d/answer" % complaint,
+                         {"outcome": "verified", "answer": "已批评教育，向群众致歉"}, token=mgr)
+        self.assertEqual(s, 200, body)
+        s, body = c.post("/api/v1/complaints/%d/answer" % complaint,
+                         {"outcome": "verified", "answer": "again"}, token=mgr)
+        self.assertEqual(s, 409)
+        s, body = c.get("/api/v1/follow-ups", token=mgr)
+        [f] = body["open"]
+        self.assertEqual((f["window"], f["clerk"], f["level"], f["label"]), (1, "c01", 1, "非常不满意"))
+        s, body = c.post("/api/v1/follow-ups/%d/review" % f["rating"], {"outcome": "verified", "note": "电话回访属实"},
+                         token=mgr)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(c.get("/api/v1/follow-ups", token=mgr)[1]["open"], [])
+        # Manual items: the rulebook's points, with the reason; other rules are refused.
+        s, body = c.post("/api/v1/scores/adjustments",
+                         {"clerk": "c03", "rule": "media_city", "reason": "市电视台报道"}, token=mgr)
+        self.assertEqual(s, 201, body)
+        self.assertEqual((body["points"], body["month"]), (3, "2026-03"))
+        s, body = c.post("/api/v1/scores/adjustments", {"clerk": "c03", "rule": "late", "reason": "x"}, token=mgr)
+        self.assertEqual(s, 422)
+        s, body = c.post("/api/v1/scores/adjustments", {"clerk": "c03", "rule": "praise", "points": 9,
+                                                        "reason": "x"}, token=mgr)
+        self.assertEqual(s, 422)
+        s, body = c.post("/api/v1/scores/adjustments", {"clerk": "c03", "rule": "other", "points": 1,
+                                                        "reason": "协助应急", "month": "2026-02"}, token=mgr)
+        self.assertEqual(s, 201, body)
+
+        month = self.scores(c, mgr)
+        c01, c03 = month["c01"], month["c03"]
+        [comp] = self.rules(c01, "complaint")
+        self.assertEqual((comp["points"], comp["pending"], comp["ref"]), (-5, False, "#%d" % complaint))
+        self.assertGreater(comp["event"], 0)
+        self.assertEqual(self.rules(c01, "bad_review"), [])  # 001 scores the satisfaction rate instead
+        [sat] = self.rules(c01, "satisfaction")
+        self.assertEqual((sat["points"], sat["detail"]), (-5, "0/1 satisfied"))
+        self.assertEqual(c01["score"], 90)
+        self.assertEqual(c01["sections"]["service"], 15)
+        [media] = self.rules(c03, "media_city")
+        self.assertEqual((media["points"], media["detail"]), (3, "市电视台报道"))
+        self.assertEqual(self.rules(c03, "other"), [])  # February's item
+        self.assertEqual(c03["score"], 103)
+        self.assertEqual(month["c05"]["lines"][0]["rule"], "satisfaction")  # Monday is not over yet
+
+    def test_the_next_morning_scores_monday_attendance_and_the_summary(self):
+        """R-ATT-1, R-AB-4, R-SCORE-3: a restart on Tuesday closes Monday; late and absent days."""
+        c = self.start(preset="erping-2023")
+        mgr = self.manager(c)
+        self.monday(c, mgr)
+        s, body = c.post("/api/v1/leave", {"clerk": "c05", "from": "2026-03-02", "kind": "sick", "reason": "病假"},
+                         token=mgr)
+        self.assertEqual(s, 201, body)
+        s, body = c.post("/api/v1/leave", {"clerk": "c05", "from": "2026-03-04", "to": "2026-03-02",
+                                           "kind": "sick"}, token=mgr)
+        self.assertEqual(s, 422)
+        c.stop()
+        c.clock_start = TUE_0900
+        c.start()
+        mgr = self.manager(c)
+        month = self.scores(c, mgr)
+        c01 = month["c01"]
+        [late] = self.rules(c01, "late")
+        self.assertEqual((late["date"], late["points"]), ("2026-03-02", -1))
+        self.assertTrue(late["detail"].startswith("signed in 08:40 (10 min)"), late)
+        # Pending findings: the bad review and the complaint wait for the manager, 0 points.
+        self.assertEqual([(l["rule"], l["pending"]) for l in c01["lines"] if l["pending"]],
+                         [("bad_review", True), ("complaint", True)])
+        self.assertEqual(c01["score"], 99)
+        # c07 (A of window 4) never came and nobody covered: 旷工 -3, linked to Monday's roll-over.
+        [absent] = self.rules(month["c07"], "absent_day")
+        self.assertEqual((absent["date"], absent["points"]), ("2026-03-02", -3))
+        self.assertGreater(absent["event"], 0)
+        # c05 was on recorded leave: excused, 0 points.
+        [excused] = self.rules(month["c05"], "excused")
+        self.assertEqual((excused["date"], excused["points"]), ("2026-03-02", 0))
+        self.assertEqual(month["c05"]["score"], 100)
+        s, body = c.get("/api/v1/reports/scores/summary?quarter=2026-Q1", token=mgr)
+        self.assertEqual(s, 200, body)
+        self.assertEqual(body["months"], ["2026-01", "2026-02", "2026-03"])
+        self.assertEqual(len(body["top_clerks"]), 3)
+        self.assertEqual(len(body["top_windows"]), 3)
+        scores = [x["score"] for x in body["top_clerks"]]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        by_clerk = {x["clerk"]: x for x in body["clerks"]}
+        self.assertEqual([m["score"] for m in by_clerk["c01"]["months"]], [100, 100, 99])
+        self.assertAlmostEqual(by_clerk["c01"]["score"], 99.7)
+        c.check_log()
+
+
+if __name__ == "__main__":
+    unittest.main()

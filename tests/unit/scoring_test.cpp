@@ -1,0 +1,544 @@
+// Staff scoring (R-SCORE-1..3, R-ATT-1, R-AB-3/4, R-EVAL-1, R-COMP-1, R-ONCE-4): months built
+// from event sequences of a real engine (sign-ins, pauses, cases, roll-overs, ratings,
+// complaints, the manager's findings), scored under both seed presets, every line checked with
+// its rule, points and event. Nothing reads the clock.
+#include "hallq/controller/scoring.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace json = boost::json;
+using namespace hallq::engine;
+using hallq::Date;
+using hallq::HallConfig;
+using hallq::Minutes;
+using hallq::TimePoint;
+using hallq::TimeZone;
+using hallq::rules::ClerkScore;
+using hallq::rules::ScoreLine;
+using std::chrono::hours;
+
+const TimeZone& tz() {
+  static const TimeZone zone = TimeZone::fixed(hours{8}, "+08:00");
+  return zone;
+}
+
+Date date(const char* s) {
+  auto d = hallq::parse_date(s);
+  REQUIRE(d.has_value());
+  return *d;
+}
+
+TimePoint at(const char* day, int h, int m) { return tz().from_local(date(day), Minutes{h * 60 + m}); }
+
+// March 2026: the 2nd is a Monday. Two windows share the B clerk c02 (R-AB-1); m01 manages.
+HallConfig make_config() {
+  HallConfig c;
+  c.centre.name = "测试镇便民服务中心";
+  c.services = {hallq::ServiceConfig{
+      .id = "hukou", .name = "户籍", .prefix = 'A',
+      .items = {hallq::ServiceItem{.id = "qianyi", .name = "户口迁移", .kind = hallq::ItemKind::Promised,
+                                   .materials = {"身份证", "户口簿", "准迁证"}, .time_limit_days = 5}}}};
+  c.windows = {
+      hallq::WindowConfig{.number = 1, .name = "1号窗口", .services = {"hukou"}, .clerk_a = "c01", .clerk_b = "c02"},
+      hallq::WindowConfig{.number = 2, .name = "2号窗口", .services = {"hukou"}, .clerk_a = "c03", .clerk_b = "c02"},
+  };
+  for (const char* id : {"c01", "c02", "c03"})
+    c.clerks.push_back(hallq::ClerkConfig{.id = id, .name = std::string("name-") + id, .role = hallq::Role::Clerk, .pin_hash = "x"});
+  c.clerks.push_back(hallq::ClerkConfig{.id = "m01", .name = "m01", .role = hallq::Role::Manager, .pin_hash = "x"});
+  return c;
+}
+
+const Actor kSystem{Actor::Kind::System, "system"};
+const Actor kKiosk{Actor::Kind::Device, "kiosk-1"};
+const Actor kEvaluator{Actor::Kind::Device, "display-1"};
+const Actor kManager{Actor::Kind::Manager, "m01"};
+Actor clerk(const char* id) { return Actor{Actor::Kind::Clerk, id}; }
+
+// A hall whose engine keeps every event it made: the log the scores are computed from.
+struct Hall {
+  HallConfig config = make_config();
+  hallq::WorkingCalendar calendar;
+  Engine engine{config, tz(), calendar};
+  std::vector<Event> log;
+
+  json::value run(const Command& c, const Actor& a, TimePoint t) {
+    auto r = engine.execute(c, a, t);
+    INFO((r ? std::string("ok") : r.error().message));
+    REQUIRE(r.has_value());
+    engine.take_changes();
+    for (const auto& e : r->events) log.push_back(e);
+    return r->reply;
+  }
+  void day(const char* d) { run(RollOver{}, kSystem, at(d, 0, 1)); }
+  void sign_in(const char* who, int window, const char* d, int h, int m) { run(SignIn{window}, clerk(who), at(d, h, m)); }
+  void sign_out(const char* who, int window, const char* d, int h, int m) { run(SignOut{window}, clerk(who), at(d, h, m)); }
+  // One citizen served at the window: called, started and finished, optionally with a case.
+  void serve(const char* who, int window, const char* d, int h, int m, std::optional<CaseInput> input = std::nullopt,
+             bool consultation = true) {
+    run(IssueTicket{"hukou"}, kKiosk, at(d, h, m));
+    run(CallNext{window}, clerk(who), at(d, h, m));
+    run(StartService{window}, clerk(who), at(d, h, m));
+    run(Finish{window, std::move(input), consultation}, clerk(who), at(d, h, m + 5));
+  }
+  // A full day at window w for clerk who: 08:30 to 17:30.
+  void full_day(const char* who, int w, const char* d) {
+    sign_in(who, w, d, 8, 30);
+    sign_out(who, w, d, 17, 30);
+  }
+
+  std::vector<ClerkScore> score(const char* preset, const char* first, const char* last, TimePoint now,
+                                std::vector<std::pair<std::string, int>> points = {}) {
+    config.scoring.preset = preset;
+    config.scoring.points = std::move(points);
+    const hallq::Rulebook book = config.scoring.rulebook();
+    hallq::rules::ScoreInput in{date(first), date(last), now, log};
+    return hallq::rules::score_period(config, book, calendar, tz(), in);
+  }
+};
+
+const ClerkScore& of(const std::vector<ClerkScore>& v, const std::string& id) {
+  for (const auto& s : v)
+    if (s.clerk == id) return s;
+  FAIL("no score for " << id);
+  return v.front();
+}
+
+// The lines of one rule (all rules: "").
+std::vector<ScoreLine> lines(const ClerkScore& s, const std::string& rule) {
+  std::vector<ScoreLine> out;
+  for (const auto& l : s.lines)
+    if (rule.empty() || l.rule == rule) out.push_back(l);
+  return out;
+}
+
+std::string dump(const ClerkScore& s) {
+  std::string out = s.clerk + " " + std::to_string(s.score) + ":";
+  for (const auto& l : s.lines)
+    out += " [" + l.rule + " " + std::to_string(l.points) + (l.pending ? " pending" : "") + " " + l.date + " #" +
+           std::to_string(l.event) + " " + l.detail + "]";
+  return out;
+}
+
+const Event& event(const Hall& h, Seq seq) {
+  for (const auto& e : h.log)
+    if (e.seq == seq) return e;
+  FAIL("no event " << seq);
+  return h.log.front();
+}
+
+CaseInput promised() {
+  return CaseInput{.type = CaseType::Promised, .item = "qianyi", .applicant = {"王*", "sealed"},
+                   .received = {"身份证", "户口簿", "准迁证"}};
+}
+
+}  // namespace
+
+TEST_CASE("R-ATT-1: late, left early and away without cover, under both presets", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.sign_in("c01", 1, d, 8, 42);   // 12 min late
+  h.sign_out("c01", 1, d, 10, 0);  // away 10:00-10:30, nobody at window 1
+  h.sign_in("c01", 1, d, 10, 30);
+  h.sign_out("c01", 1, d, 16, 55);  // 35 min early
+  h.full_day("c03", 2, d);
+  h.day("2026-03-03");
+  const TimePoint now = at("2026-03-03", 9, 0);
+
+  SECTION("shexi-2022: each instance -1 in discipline") {
+    auto v = h.score("shexi-2022", d, d, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    REQUIRE(lines(c01, "late").size() == 1);
+    CHECK(lines(c01, "late")[0].points == -1);
+    CHECK(lines(c01, "late")[0].detail == "signed in 08:42 (12 min)");
+    CHECK(event(h, lines(c01, "late")[0].event).type == "ClerkSignedIn");
+    REQUIRE(lines(c01, "away").size() == 1);
+    CHECK(lines(c01, "away")[0].detail == "10:00-10:30 signed out (30 min)");
+    CHECK(event(h, lines(c01, "away")[0].event).type == "ClerkSignedOut");
+    REQUIRE(lines(c01, "early_long").size() == 1);
+    CHECK(lines(c01, "early_long")[0].points == -1);
+    CHECK(c01.sections.at("discipline") == 27);
+    CHECK(c01.score == 97);
+    CHECK(of(v, "c03").score == 100);
+    CHECK(lines(of(v, "c03"), "").size() == 1);  // the satisfaction line only: no ratings, no loss
+    CHECK(lines(of(v, "c03"), "satisfaction")[0].points == 0);
+    CHECK(of(v, "c02").score == 100);  // a B post alone is not expected every day
+  }
+  SECTION("erping-2023: over 30 minutes costs 2") {
+    auto v = h.score("erping-2023", d, d, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    CHECK(lines(c01, "late")[0].points == -1);
+    CHECK(lines(c01, "away")[0].points == -1);
+    CHECK(lines(c01, "early_long")[0].points == -2);
+    CHECK(c01.score == 96);
+    CHECK(lines(of(v, "c03"), "").empty());  // no satisfaction bands in 002
+  }
+  SECTION("a grace period and changed points come from the config") {
+    h.config.scoring.late_grace_minutes = 15;
+    auto v = h.score("erping-2023", d, d, now, {{"away", -4}});
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    CHECK(lines(c01, "late").empty());
+    CHECK(lines(c01, "away")[0].points == -4);
+    CHECK(c01.score == 94);
+  }
+  SECTION("a day is not scored before it is over") {
+    auto v = h.score("erping-2023", d, d, at(d, 17, 0));
+    CHECK(lines(of(v, "c01"), "").empty());
+    v = h.score("erping-2023", d, d, at(d, 17, 30));
+    CHECK(of(v, "c01").score == 96);
+  }
+}
+
+TEST_CASE("R-ATT-1 / 002: more than an hour late is a day's absence, charged once", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.sign_in("c01", 1, d, 9, 31);  // 61 min late
+  h.sign_out("c01", 1, d, 16, 55);
+  h.full_day("c03", 2, d);
+  h.day("2026-03-03");
+  auto v = h.score("erping-2023", d, d, at("2026-03-03", 9, 0));
+  const ClerkScore& c01 = of(v, "c01");
+  INFO(dump(c01));
+  REQUIRE(lines(c01, "").size() == 1);
+  CHECK(lines(c01, "absent_day")[0].points == -3);
+  CHECK(lines(c01, "absent_day")[0].detail == "signed in 09:31 (61 min)");
+  CHECK(c01.score == 97);
+  // 001 has no such rule: late and early are charged as they are.
+  v = h.score("shexi-2022", d, d, at("2026-03-03", 9, 0));
+  CHECK(lines(of(v, "c01"), "late_long").size() == 1);
+  CHECK(lines(of(v, "c01"), "early_long").size() == 1);
+  CHECK(of(v, "c01").score == 98);
+}
+
+TEST_CASE("R-AB-4: a day without a sign-in, covered by B or on recorded leave", "[scoring]") {
+  Hall h;
+  const char* mon = "2026-03-02";
+  const char* tue = "2026-03-03";
+  h.day(mon);
+  h.full_day("c02", 1, mon);  // B covers window 1 on Monday
+  h.full_day("c03", 2, mon);
+  h.day(tue);
+  h.full_day("c03", 2, tue);  // nobody at window 1 on Tuesday
+  h.day("2026-03-04");
+  const TimePoint now = at("2026-03-04", 9, 0);
+
+  SECTION("shexi-2022: covered costs nothing, uncovered -2 a day") {
+    auto v = h.score("shexi-2022", mon, tue, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    REQUIRE(lines(c01, "excused").size() == 1);
+    CHECK(lines(c01, "excused")[0].date == mon);
+    CHECK(lines(c01, "excused")[0].points == 0);
+    REQUIRE(lines(c01, "absent_day").size() == 1);
+    CHECK(lines(c01, "absent_day")[0].date == tue);
+    CHECK(lines(c01, "absent_day")[0].points == -2);
+    // The absence points at the roll-over that closed the day.
+    CHECK(event(h, lines(c01, "absent_day")[0].event).type == "DayRolledOver");
+    CHECK(c01.score == 98);
+  }
+  SECTION("erping-2023: -3 a day unless a manager recorded the leave") {
+    auto v = h.score("erping-2023", mon, tue, now);
+    CHECK(lines(of(v, "c01"), "absent_day").size() == 2);
+    CHECK(of(v, "c01").score == 94);
+    h.run(RecordLeave{"c01", date(tue), date(tue), "sick", "病假"}, kManager, at("2026-03-04", 9, 0));
+    v = h.score("erping-2023", mon, tue, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    REQUIRE(lines(c01, "absent_day").size() == 1);
+    CHECK(lines(c01, "absent_day")[0].date == mon);
+    REQUIRE(lines(c01, "excused").size() == 1);
+    CHECK(event(h, lines(c01, "excused")[0].event).type == "LeaveRecorded");
+    CHECK(c01.score == 97);
+  }
+}
+
+TEST_CASE("R-AB-3: a pause past the alert is time away from the window", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.full_day("c01", 1, d);
+  h.sign_in("c03", 2, d, 8, 30);
+  h.run(PauseWindow{2, "取材料"}, clerk("c03"), at(d, 10, 0));
+  h.run(FlagPauseOverruns{}, kSystem, at(d, 10, 4));
+  h.run(ResumeWindow{2}, clerk("c03"), at(d, 10, 40));
+  h.run(PauseWindow{2, "喝水"}, clerk("c03"), at(d, 11, 0));  // 2 minutes: no alert, no line
+  h.run(ResumeWindow{2}, clerk("c03"), at(d, 11, 2));
+  h.sign_out("c03", 2, d, 17, 30);
+  h.day("2026-03-03");
+  auto v = h.score("erping-2023", d, d, at("2026-03-03", 9, 0));
+  const ClerkScore& c03 = of(v, "c03");
+  INFO(dump(c03));
+  REQUIRE(lines(c03, "").size() == 1);
+  CHECK(lines(c03, "away_long")[0].points == -2);
+  CHECK(lines(c03, "away_long")[0].detail == "10:00-10:40 paused (40 min)");
+  CHECK(event(h, lines(c03, "away_long")[0].event).type == "WindowPauseOverrun");
+  v = h.score("shexi-2022", d, d, at("2026-03-03", 9, 0));
+  CHECK(of(v, "c03").score == 99);
+}
+
+TEST_CASE("R-SCORE-2: overdue working days per case, recorded by each roll-over", "[scoring]") {
+  Hall h;
+  h.day("2026-03-02");
+  h.sign_in("c01", 1, "2026-03-02", 8, 30);
+  h.serve("c01", 1, "2026-03-02", 9, 0, promised(), false);  // 5 working days: due Monday 9 March
+  const Case& k = h.engine.cases().begin()->second;
+  REQUIRE(hallq::format_date(*k.deadline) == "2026-03-09");
+  for (const char* d : {"2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09",
+                        "2026-03-10", "2026-03-11", "2026-03-12"})
+    h.day(d);
+  CaseAction done;
+  done.id = k.id;
+  done.action = "complete";
+  h.run(done, clerk("c01"), at("2026-03-12", 15, 0));
+  REQUIRE(h.log.back().type == "CaseCompleted");
+  CHECK(h.log.back().data.at("overdue_days").as_int64() == 3);  // 10, 11 and 12 March
+  h.day("2026-03-13");
+  const TimePoint now = at("2026-03-13", 9, 0);
+  auto v = h.score("shexi-2022", "2026-03-01", "2026-03-31", now);
+  auto overdue = lines(of(v, "c01"), "overdue_day");
+  REQUIRE(overdue.size() == 3);
+  CHECK(overdue[0].date == "2026-03-10");
+  CHECK(overdue[2].date == "2026-03-12");
+  for (const auto& l : overdue) {
+    CHECK(l.points == -2);
+    CHECK(l.ref == k.no);
+    CHECK(event(h, l.event).type == "DayRolledOver");
+  }
+  v = h.score("erping-2023", "2026-03-01", "2026-03-31", now);
+  CHECK(lines(of(v, "c01"), "overdue_day").size() == 3);
+  CHECK(lines(of(v, "c01"), "overdue_day")[0].points == -1);
+  // A period that ends on the 10th sees one day.
+  v = h.score("erping-2023", "2026-03-01", "2026-03-10", now);
+  CHECK(lines(of(v, "c01"), "overdue_day").size() == 1);
+}
+
+TEST_CASE("R-CASE-8 / R-ONCE-4: unregistered tickets and incomplete one-time notices", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.sign_in("c01", 1, d, 8, 30);
+  h.serve("c01", 1, d, 9, 0, std::nullopt, false);  // finished without a case: unregistered
+  CaseInput sup = promised();
+  sup.type = CaseType::Supplement;
+  sup.received = {"身份证"};
+  sup.missing = {"户口簿"};
+  h.serve("c01", 1, d, 10, 0, sup, false);
+  CaseId id = 0;
+  for (const auto& [cid, k] : h.engine.cases()) id = cid;
+  CaseAction more;
+  more.id = id;
+  more.action = "supplement";
+  more.missing = {"户口簿", "准迁证"};  // 准迁证 was not on the first notice: R-ONCE-4
+  h.run(more, clerk("c01"), at(d, 11, 0));
+  h.sign_out("c01", 1, d, 17, 30);
+  h.day("2026-03-03");
+  auto v = h.score("shexi-2022", d, d, at("2026-03-03", 9, 0));
+  const ClerkScore& c01 = of(v, "c01");
+  INFO(dump(c01));
+  REQUIRE(lines(c01, "unregistered").size() == 1);
+  CHECK(lines(c01, "unregistered")[0].points == -2);
+  CHECK(lines(c01, "unregistered")[0].ref == "A001");
+  REQUIRE(lines(c01, "once_failure").size() == 1);
+  CHECK(lines(c01, "once_failure")[0].points == -3);
+  CHECK(lines(c01, "once_failure")[0].detail == "准迁证");
+  CHECK(event(h, lines(c01, "once_failure")[0].event).type == "CaseSupplementRequested");
+  CHECK(c01.score == 95);
+  v = h.score("erping-2023", d, d, at("2026-03-03", 9, 0));
+  CHECK(lines(of(v, "c01"), "unregistered").empty());  // 002 has no such rule
+  CHECK(of(v, "c01").score == 99);
+}
+
+TEST_CASE("R-COMP-1: complaints count once verified; 002 caps reviews and complaints at -10", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.sign_in("c01", 1, d, 8, 30);
+  for (int i = 0; i < 7; ++i) {
+    FileComplaint fc;
+    fc.content = "态度差 " + std::to_string(i);
+    fc.window = 1;
+    h.run(fc, kKiosk, at(d, 9, i));
+  }
+  REQUIRE(h.log.back().data.at("clerk").as_string() == "c01");  // the clerk at the window then
+  for (std::int64_t i = 1; i <= 6; ++i)
+    h.run(AnswerComplaint{i, i == 6 ? "not_verified" : "verified", "", "已核实处理"}, kManager, at(d, 15, 0));
+  h.sign_out("c01", 1, d, 17, 30);
+  h.day("2026-03-03");
+  const TimePoint now = at("2026-03-03", 9, 0);
+
+  SECTION("shexi-2022: -5 each, the service section stops at 0") {
+    auto v = h.score("shexi-2022", d, d, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    auto cl = lines(c01, "complaint");
+    REQUIRE(cl.size() == 6);  // 5 verified, 1 pending (#7); #6 not verified
+    int pending = 0;
+    for (const auto& l : cl) {
+      if (l.pending) {
+        pending++;
+        CHECK(l.points == 0);
+        CHECK(l.ref == "#7");
+      } else {
+        CHECK(l.points == -5);
+        CHECK(event(h, l.event).type == "ComplaintAnswered");
+      }
+    }
+    CHECK(pending == 1);
+    // 5 x -5 = -25 against a section of 20: a cap line gives 5 back.
+    auto cap = lines(c01, "cap");
+    REQUIRE(cap.size() == 1);
+    CHECK(cap[0].section == "service");
+    CHECK(cap[0].points == 5);
+    CHECK(c01.sections.at("service") == 0);
+    CHECK(c01.score == 80);
+  }
+  SECTION("erping-2023: -2 each, at most -10 with bad reviews") {
+    auto v = h.score("erping-2023", d, d, now);
+    const ClerkScore& c01 = of(v, "c01");
+    INFO(dump(c01));
+    CHECK(lines(c01, "complaint").size() == 6);
+    CHECK(lines(c01, "cap").empty());  // exactly -10: no cap yet
+    CHECK(c01.score == 90);
+    h.run(AnswerComplaint{7, "verified", "", "已处理"}, kManager, at("2026-03-03", 10, 0));
+    v = h.score("erping-2023", d, d, now);
+    INFO(dump(of(v, "c01")));
+    REQUIRE(lines(of(v, "c01"), "cap").size() == 1);
+    CHECK(lines(of(v, "c01"), "cap")[0].points == 2);
+    CHECK(of(v, "c01").score == 90);
+  }
+}
+
+TEST_CASE("R-EVAL-1: bad reviews wait for the follow-up; satisfaction bands at their edges", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";
+  h.day(d);
+  h.sign_in("c01", 1, d, 8, 30);
+  // 10 services: 8 satisfied, 2 bad (80 %: the 7-point band of 001).
+  for (int i = 0; i < 10; ++i) {
+    h.serve("c01", 1, d, 9, i * 6);
+    h.run(RateService{1, i < 2 ? 1 + i : 5}, kEvaluator, at(d, 9, i * 6 + 6));
+  }
+  h.sign_out("c01", 1, d, 17, 30);
+  REQUIRE(h.engine.follow_ups().size() == 2);
+  const Seq first_bad = h.engine.follow_ups().begin()->first;
+  h.run(ReviewRating{first_bad, "verified", "态度问题属实"}, kManager, at(d, 16, 0));
+  CHECK(h.engine.follow_ups().size() == 1);
+  h.day("2026-03-03");
+  const TimePoint now = at("2026-03-03", 9, 0);
+
+  auto v = h.score("erping-2023", d, d, now);
+  const ClerkScore& c01 = of(v, "c01");
+  INFO(dump(c01));
+  auto bad = lines(c01, "bad_review");
+  REQUIRE(bad.size() == 2);
+  // Lines sort by day, then event: the finding (a later event) comes after the pending review.
+  CHECK(bad[0].pending);
+  CHECK(bad[0].points == 0);
+  CHECK(event(h, bad[0].event).type == "ServiceRated");
+  CHECK(bad[1].points == -1);
+  CHECK(event(h, bad[1].event).type == "RatingReviewed");
+  CHECK(bad[0].ref.empty());  // raters are not identifiable: no ticket number on the line
+  CHECK(c01.score == 99);
+
+  v = h.score("shexi-2022", d, d, now);
+  CHECK(lines(of(v, "c01"), "bad_review").empty());  // 001 scores the rate, not single reviews
+  REQUIRE(lines(of(v, "c01"), "satisfaction").size() == 1);
+  CHECK(lines(of(v, "c01"), "satisfaction")[0].detail == "8/10 satisfied");
+  CHECK(lines(of(v, "c01"), "satisfaction")[0].points == -3);
+  CHECK(of(v, "c01").score == 97);
+}
+
+TEST_CASE("R-EVAL-1 / 001: satisfaction bands at 100, 90, 80 % and just below", "[scoring]") {
+  struct Row {
+    int satisfied, total, points;
+  };
+  for (Row r : {Row{10, 10, 0}, Row{9, 10, -1}, Row{99, 100, -1}, Row{89, 100, -3}, Row{8, 10, -3}, Row{79, 100, -5},
+                Row{0, 3, -5}}) {
+    Hall h;
+    h.day("2026-03-02");
+    Seq seq = 1000;
+    for (int i = 0; i < r.total; ++i)
+      h.log.push_back(Event{++seq, "ServiceRated", at("2026-03-02", 10, 0), kEvaluator, 1,
+                            json::object{{"clerk", "c03"}, {"level", i < r.satisfied ? 3 : 2}}});
+    auto v = h.score("shexi-2022", "2026-03-02", "2026-03-02", at("2026-03-02", 9, 0));
+    INFO(r.satisfied << "/" << r.total << ": " << dump(of(v, "c03")));
+    CHECK(lines(of(v, "c03"), "satisfaction")[0].points == r.points);
+    CHECK(of(v, "c03").sections.at("evaluation") == 10 + r.points);
+  }
+}
+
+TEST_CASE("R-SCORE-1: manual items with their reason; praise within its section, bonuses above 100", "[scoring]") {
+  Hall h;
+  h.day("2026-03-02");
+  h.run(AdjustScore{"c03", "praise", 5, "2026-03", "群众送锦旗"}, kManager, at("2026-03-02", 9, 0));
+  h.run(AdjustScore{"c03", "media_city", 3, "2026-03", "市报表扬"}, kManager, at("2026-03-02", 9, 0));
+  h.run(AdjustScore{"c01", "praise", 5, "2026-03", "表扬信"}, kManager, at("2026-03-02", 9, 0));
+  h.run(AdjustScore{"c01", "praise", 5, "2026-02", "上月表扬"}, kManager, at("2026-03-02", 9, 0));  // another month
+  FileComplaint fc;
+  fc.content = "态度";
+  fc.clerk = "c01";
+  h.run(fc, kManager, at("2026-03-02", 9, 0));
+  h.run(AnswerComplaint{1, "verified", "", "属实"}, kManager, at("2026-03-02", 10, 0));
+  auto v = h.score("shexi-2022", "2026-03-02", "2026-03-02", at("2026-03-02", 9, 0));
+  const ClerkScore& c03 = of(v, "c03");
+  INFO(dump(c03));
+  // +5 praise in a full service section is capped back; +3 city praise is a bonus item.
+  REQUIRE(lines(c03, "praise").size() == 1);
+  CHECK(lines(c03, "praise")[0].detail == "群众送锦旗");
+  CHECK(event(h, lines(c03, "praise")[0].event).type == "ScoreAdjusted");
+  REQUIRE(lines(c03, "cap").size() == 1);
+  CHECK(lines(c03, "cap")[0].points == -5);
+  CHECK(c03.score == 103);
+  const ClerkScore& c01 = of(v, "c01");
+  INFO(dump(c01));
+  CHECK(lines(c01, "praise").size() == 1);  // February's item is not March's
+  CHECK(lines(c01, "complaint").size() == 1);
+  CHECK(lines(c01, "cap").empty());  // -5 + 5 within the section
+  CHECK(c01.score == 100);
+}
+
+TEST_CASE("engine: oversight commands are the manager's and are checked", "[scoring]") {
+  Hall h;
+  h.day("2026-03-02");
+  const TimePoint t = at("2026-03-02", 9, 0);
+  auto code = [&](const Command& c, const Actor& a) {
+    auto r = h.engine.execute(c, a, t);
+    return r ? std::string("ok") : std::string(to_string(r.error().code));
+  };
+  CHECK(code(AdjustScore{"c01", "praise", 5, "2026-03", "x"}, clerk("c01")) == "not_manager");
+  CHECK(code(AdjustScore{"c09", "praise", 5, "2026-03", "x"}, kManager) == "unknown_clerk");
+  CHECK(code(AdjustScore{"c01", "Praise!", 5, "2026-03", "x"}, kManager) == "invalid_argument");
+  CHECK(code(AdjustScore{"c01", "praise", 0, "2026-03", "x"}, kManager) == "invalid_argument");
+  CHECK(code(AdjustScore{"c01", "praise", 5, "2026-13", "x"}, kManager) == "invalid_argument");
+  CHECK(code(AdjustScore{"c01", "praise", 5, "2026-03", ""}, kManager) == "invalid_argument");
+  CHECK(code(AnswerComplaint{1, "verified", "", "x"}, kManager) == "unknown_complaint");
+  CHECK(code(ReviewRating{5, "verified", "x"}, kManager) == "unknown_follow_up");
+  CHECK(code(RecordLeave{"c01", date("2026-03-05"), date("2026-03-04"), "sick", ""}, kManager) == "invalid_argument");
+  CHECK(code(RecordLeave{"c01", date("2026-03-05"), date("2026-03-05"), "holiday", ""}, kManager) == "invalid_argument");
+  FileComplaint fc;
+  fc.content = "x";
+  fc.window = 2;
+  h.run(fc, kKiosk, t);
+  CHECK(h.log.back().data.at("clerk").as_string() == "c03");  // nobody at window 2: its A post
+  CHECK(code(AnswerComplaint{1, "maybe", "", "x"}, kManager) == "invalid_argument");
+  CHECK(code(AnswerComplaint{1, "verified", "", ""}, kManager) == "invalid_argument");
+  CHECK(code(AnswerComplaint{1, "verified", "c09", "x"}, kManager) == "unknown_clerk");
+  h.run(AnswerComplaint{1, "verified", "c02", "x"}, kManager, t);
+  CHECK(code(AnswerComplaint{1, "verified", "", "x"}, kManager) == "wrong_state");  // answered once
+  CHECK(h.engine.open_complaints().empty());
+  // A replay of the log rebuilds the open complaints and follow-ups the same way.
+  Engine replay{h.config, tz(), h.calendar};
+  for (const auto& e : h.log) replay.apply(e);
+  CHECK(replay.open_complaints().size() == h.engine.open_complaints().size());
+}
