@@ -1709,6 +1709,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
   Hall h(cfg, at(kMonday, 8, 0));
   std::mt19937 rng(v.seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::mt19937 orng(v.seed + 1000);
+  auto opick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(orng); };
   auto one_of = [&](const auto& list) { return list[static_cast<size_t>(pick(0, static_cast<int>(list.size()) - 1))]; };
 
   const std::vector<std::string> services{"hukou", "hukou", "social", "social", "tax", "visa"};
@@ -1846,6 +1848,23 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
     } else if (kind < 66) {
       run(FileComplaint{{pick(0, 5) ? "waiting" : "bribes"}, "", pick(0, 6), "", pick(0, 1) ? "13800138000" : ""},
           pick(0, 1) ? kKiosk : actor, 0);
+      // The manager's side (issue 8): answers, follow-ups, score items and leave, now and then
+      // from someone who may not, or about something that is not there. Its own random numbers:
+      // the queue's sequence stays the one the checks below were tuned on.
+      const Actor who = opick(0, 5) ? Actor{Actor::Kind::Manager, "m01"} : actor;
+      const std::string outcome = opick(0, 6) ? (opick(0, 1) ? "verified" : "not_verified") : "perhaps";
+      const auto& oc = h.engine.open_complaints();
+      run(AnswerComplaint{oc.empty() || !opick(0, 4) ? opick(0, 30) : oc.begin()->first, outcome, "", opick(0, 6) ? "已答复" : ""},
+          who, 0);
+      const auto& fu = h.engine.follow_ups();
+      if (opick(0, 1)) run(ReviewRating{fu.empty() || !opick(0, 4) ? opick(0, 99) : fu.begin()->first, outcome, "已核实"}, who, 0);
+      if (opick(0, 3) == 0) run(AdjustScore{everyone[static_cast<size_t>(opick(0, static_cast<int>(everyone.size()) - 1))], opick(0, 5) ? "praise" : "Praise", opick(-6, 6), "2026-03", "表扬"}, who, 0);
+      if (opick(0, 5) == 0) {
+        const Date from = tz().to_local(h.now).date;
+        run(RecordLeave{everyone[static_cast<size_t>(opick(0, static_cast<int>(everyone.size()) - 1))], from, Date{std::chrono::sys_days{from} + std::chrono::days{opick(-1, 3)}},
+                        opick(0, 5) ? "sick" : "fishing", ""},
+            who, 0);
+      }
     } else if (kind < 67) {
       run(RequestHelp{pick(0, 9) ? "help" : "coffee"}, pick(0, 1) ? kKiosk : kKiosk2, 0);
     } else if (kind < 68) {
@@ -1893,7 +1912,8 @@ TEST_CASE("R-HALL-8 replaying the log or restoring the rows rebuilds the same ha
     CHECK(made[type] >= 3);
   }
   for (const char* type : {"TicketReturned", "WindowResumed", "ComplaintFiled", "CaseExtended", "CaseResumed",
-                           "CaseNotified", "WindowPauseOverrun", "CaseSupplementRequested"}) {
+                           "CaseNotified", "WindowPauseOverrun", "CaseSupplementRequested", "ComplaintAnswered",
+                           "RatingReviewed", "ScoreAdjusted", "LeaveRecorded"}) {
     INFO(type);
     CHECK(made[type] >= 1);
   }
