@@ -476,7 +476,9 @@ class DisplayInputs(DisplayTest):
         self.heard = b""
 
     def frames(self, timeout=5.0, until=None):
-        """Frames the node sent on the bus, until one matches `until` (or the time is up)."""
+        """Frames the node sent on the bus, until one matches `until` (or the time is up).
+        Frames after the match stay unread for the next call: a key's echo and the node's
+        answer to it (a beep) often arrive in one read."""
         got = []
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -493,8 +495,8 @@ class DisplayInputs(DisplayTest):
                 f = self.heard[i:i + 7 + n]
                 self.heard = self.heard[i + 7 + n:]
                 got.append((f[5], f[6], list(f[7:5 + n]), f))
-            if until and any(until(g) for g in got):
-                return got
+                if until and until(got[-1]):
+                    return got
         if until:
             self.fail("no such frame on the bus; heard %r" % got)
         return got

@@ -211,7 +211,10 @@ json::object complaint_json(Hall& hall, const engine::OpenComplaint& c) {
     o["categories"] = e->data.contains("categories") ? e->data.at("categories") : json::array{};
     auto* name = e->data.if_contains("name");
     const std::string n = name && name->is_string() ? std::string(name->as_string()) : std::string();
-    o["name"] = n.empty() ? std::string() : n.substr(0, n.size() >= 3 && static_cast<unsigned char>(n[0]) >= 0xE0 ? 3 : 1) + "*";
+    // The first character (UTF-8: its lead byte gives its length) and a star: 李四 -> 李*.
+    const auto lead = n.empty() ? 0u : static_cast<unsigned char>(n[0]);
+    const size_t first = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    o["name"] = n.empty() ? std::string() : n.substr(0, std::min(first, n.size())) + "*";
     auto* phone = e->data.if_contains("phone");
     o["phone"] = engine::mask_phone(phone && phone->is_string() ? std::string_view(phone->as_string()) : std::string_view());
   }
