@@ -128,7 +128,7 @@ class Reports(unittest.TestCase):
         self.assertGreater(comp["event"], 0)
         self.assertEqual(self.rules(c01, "bad_review"), [])  # 001 scores the satisfaction rate instead
         [sat] = self.rules(c01, "satisfaction")
-        self.assertEqual((sat["points"], sat["detail"]), (-5, "0/1 satisfied"))
+        self.assertEqual((sat["points"], sat["detail_en"], sat["detail"]), (-5, "0/1 satisfied", "满意 0 / 共 1"))
         self.assertEqual(c01["score"], 90)
         self.assertEqual(c01["sections"]["service"], 15)
         [media] = self.rules(c03, "media_city")
@@ -156,7 +156,7 @@ class Reports(unittest.TestCase):
         c01 = month["c01"]
         [late] = self.rules(c01, "late")
         self.assertEqual((late["date"], late["points"]), ("2026-03-02", -1))
-        self.assertTrue(late["detail"].startswith("signed in 08:40 (10 min)"), late)
+        self.assertEqual((late["detail"], late["detail_en"]), ("08:40 签到（10 分钟）", "signed in 08:40 (10 min)"))
         # Pending findings: the bad review and the complaint wait for the manager, 0 points.
         self.assertEqual([(l["rule"], l["pending"]) for l in c01["lines"] if l["pending"]],
                          [("bad_review", True), ("complaint", True)])
@@ -171,14 +171,27 @@ class Reports(unittest.TestCase):
         self.assertEqual(month["c05"]["score"], 100)
         s, body = c.get("/api/v1/reports/scores/summary?quarter=2026-Q1", token=mgr)
         self.assertEqual(s, 200, body)
-        self.assertEqual(body["months"], ["2026-01", "2026-02", "2026-03"])
+        self.assertEqual(body["months"], ["2026-03"])  # the hall ran only in March
         self.assertEqual(len(body["top_clerks"]), 3)
         self.assertEqual(len(body["top_windows"]), 3)
         scores = [x["score"] for x in body["top_clerks"]]
         self.assertEqual(scores, sorted(scores, reverse=True))
         by_clerk = {x["clerk"]: x for x in body["clerks"]}
-        self.assertEqual([m["score"] for m in by_clerk["c01"]["months"]], [100, 100, 99])
-        self.assertAlmostEqual(by_clerk["c01"]["score"], 99.7)
+        self.assertEqual([m["score"] for m in by_clerk["c01"]["months"]], [99])
+        self.assertEqual(by_clerk["c01"]["score"], 99)
+        # The alerts on Tuesday 09:00: every window without A or B (the roll-over signed everyone
+        # out), the bad review and the complaint still open; the same counts in /metrics.
+        s, body = c.get("/api/v1/alerts", token=mgr)
+        self.assertEqual(s, 200)
+        kinds = [a["kind"] for a in body["alerts"]]
+        self.assertEqual(kinds.count("window_unstaffed"), 6)
+        self.assertIn("follow_up", kinds)
+        self.assertEqual(body["alerts"][0]["severity"], "alarm")
+        self.assertEqual(c.get("/api/v1/alerts")[0], 401)
+        s, text = c.request("GET", "/metrics")  # Prometheus text
+        self.assertIn('hallq_alerts{kind="window_unstaffed"} 6', text)
+        self.assertIn('hallq_alerts{kind="follow_up"} 1', text)
+        self.assertIn('hallq_alerts{kind="case_overdue"} 0', text)
         c.check_log()
 
 

@@ -158,10 +158,10 @@ TEST_CASE("R-ATT-1: late, left early and away without cover, under both presets"
     INFO(dump(c01));
     REQUIRE(lines(c01, "late").size() == 1);
     CHECK(lines(c01, "late")[0].points == -1);
-    CHECK(lines(c01, "late")[0].detail == "signed in 08:42 (12 min)");
+    CHECK(lines(c01, "late")[0].detail_en == "signed in 08:42 (12 min)");
     CHECK(event(h, lines(c01, "late")[0].event).type == "ClerkSignedIn");
     REQUIRE(lines(c01, "away").size() == 1);
-    CHECK(lines(c01, "away")[0].detail == "10:00-10:30 signed out (30 min)");
+    CHECK(lines(c01, "away")[0].detail_en == "10:00-10:30 signed out (30 min)");
     CHECK(event(h, lines(c01, "away")[0].event).type == "ClerkSignedOut");
     REQUIRE(lines(c01, "early_long").size() == 1);
     CHECK(lines(c01, "early_long")[0].points == -1);
@@ -212,7 +212,7 @@ TEST_CASE("R-ATT-1 / 002: more than an hour late is a day's absence, charged onc
   INFO(dump(c01));
   REQUIRE(lines(c01, "").size() == 1);
   CHECK(lines(c01, "absent_day")[0].points == -3);
-  CHECK(lines(c01, "absent_day")[0].detail == "signed in 09:31 (61 min)");
+  CHECK(lines(c01, "absent_day")[0].detail_en == "signed in 09:31 (61 min)");
   CHECK(c01.score == 97);
   // 001 has no such rule: late and early are charged as they are.
   v = h.score("shexi-2022", d, d, at("2026-03-03", 9, 0));
@@ -281,7 +281,7 @@ TEST_CASE("R-AB-3: a pause past the alert is time away from the window", "[scori
   INFO(dump(c03));
   REQUIRE(lines(c03, "").size() == 1);
   CHECK(lines(c03, "away_long")[0].points == -2);
-  CHECK(lines(c03, "away_long")[0].detail == "10:00-10:40 paused (40 min)");
+  CHECK(lines(c03, "away_long")[0].detail_en == "10:00-10:40 paused (40 min)");
   CHECK(event(h, lines(c03, "away_long")[0].event).type == "WindowPauseOverrun");
   v = h.score("shexi-2022", d, d, at("2026-03-03", 9, 0));
   CHECK(of(v, "c03").score == 99);
@@ -454,7 +454,7 @@ TEST_CASE("R-EVAL-1: bad reviews wait for the follow-up; satisfaction bands at t
   v = h.score("shexi-2022", d, d, now);
   CHECK(lines(of(v, "c01"), "bad_review").empty());  // 001 scores the rate, not single reviews
   REQUIRE(lines(of(v, "c01"), "satisfaction").size() == 1);
-  CHECK(lines(of(v, "c01"), "satisfaction")[0].detail == "8/10 satisfied");
+  CHECK(lines(of(v, "c01"), "satisfaction")[0].detail_en == "8/10 satisfied");
   CHECK(lines(of(v, "c01"), "satisfaction")[0].points == -3);
   CHECK(of(v, "c01").score == 97);
 }

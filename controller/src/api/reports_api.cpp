@@ -62,7 +62,8 @@ Expected<std::vector<rules::ClerkScore>, std::string> score_month(const ScoreJob
 json::object line_json(const rules::ScoreLine& l) {
   return json::object{{"rule", l.rule},     {"section", l.section}, {"label", l.zh},     {"label_en", l.en},
                       {"points", l.points}, {"pending", l.pending}, {"date", l.date},    {"event", l.event},
-                      {"window", l.window}, {"ref", l.ref},         {"detail", l.detail}};
+                      {"window", l.window}, {"ref", l.ref},         {"detail", l.detail},
+                      {"detail_en", l.detail_en}};
 }
 
 json::object score_json(const rules::ClerkScore& s, const std::string& month, const Rulebook& book) {
@@ -133,6 +134,11 @@ JsonResult summary(const ScoreJob& job, const std::string& label, Date first, Da
   for (Date m = first; sys_days{m} <= sys_days{last} && sys_days{m} <= sys_days{today};
        m = Date{year_month_day{m.year() / m.month() / 1} + std::chrono::months{1}}) {
     auto r = month_range(month_of(m));
+    // A month the controller did not run at all (before it was installed) has no evidence: it
+    // is not counted as a perfect month.
+    const TimePoint m0 = job.tz.from_local(r->first, Minutes{0});
+    const TimePoint m1 = job.tz.from_local(Date{sys_days{r->second} + days{1}}, Minutes{0});
+    if ((*reader)->first_seq_at(m0) == (*reader)->first_seq_at(m1)) continue;
     auto scores = score_month(job, **reader, r->first, r->second);
     if (!scores) return unexpected(scores.error());
     months.push_back(json::value(month_of(m)));
@@ -221,7 +227,117 @@ json::object complaint_json(Hall& hall, const engine::OpenComplaint& c) {
   return o;
 }
 
+// Should window `w` be staffed now? Its hours, not the ticket rules: a demo hall that issues
+// tickets at any hour (always_open) still expects its clerks only in opening hours.
+bool staffed_hours(const HallConfig& cfg, const WorkingCalendar& cal, const WindowConfig& w, const LocalTime& l) {
+  const HoursConfig& h = cfg.hours;
+  if (!cal.is_working_day(l.date))
+    return h.weekend_service && w.weekend_service && l.minute_of_day >= h.weekend_open && l.minute_of_day < h.weekend_close;
+  if (l.minute_of_day < h.open || l.minute_of_day >= h.close) return false;
+  return w.lunch_service || l.minute_of_day < h.lunch_start || l.minute_of_day >= h.lunch_end;
+}
+
 }  // namespace
+
+json::array hall_alerts(Hall& hall) {
+  const engine::Engine& eng = hall.engine();
+  const HallConfig& cfg = hall.config();
+  const TimeZone& tz = hall.timezone();
+  const TimePoint now = hall.now();
+  const LocalTime local = tz.to_local(now);
+  const std::string today = format_date(local.date);
+  auto name_of = [&](const std::string& id) {
+    const ClerkConfig* c = cfg.find_clerk(id);
+    return c ? c->name : id;
+  };
+  std::vector<std::pair<int, json::object>> out;  // severity rank, alert
+  auto add = [&](const char* kind, const char* severity, json::object o, std::string zh, std::string en) {
+    o["kind"] = kind;
+    o["severity"] = severity;
+    o["message"] = std::move(zh);
+    o["message_en"] = std::move(en);
+    const int rank = std::string_view(severity) == "alarm" ? 0 : std::string_view(severity) == "warn" ? 1 : 2;
+    out.emplace_back(rank, std::move(o));
+  };
+  for (const auto& w : eng.windows()) {
+    const WindowConfig* wc = cfg.find_window(w.number);
+    if (!wc) continue;
+    const std::string n = std::to_string(w.number);
+    if (w.open && w.paused && w.pause_alerted) {
+      const auto mins = duration_cast<minutes>(now - w.since).count();
+      add("pause_overrun", "alarm", json::object{{"window", w.number}, {"clerk", w.clerk}, {"since", format_rfc3339(w.since, tz)}},
+          n + " 号窗口暂停已 " + std::to_string(mins) + " 分钟（" + name_of(w.clerk) + "，" + w.pause_reason + "）",
+          "Window " + n + " paused for " + std::to_string(mins) + " min");
+    }
+    if (!w.open && staffed_hours(cfg, hall.calendar(), *wc, local)) {
+      // R-AB-2: neither post is at the window. Say where each is, if signed in elsewhere.
+      auto where = [&](const std::string& id) -> std::string {
+        if (id.empty()) return "未设";
+        for (const auto& o : eng.windows())
+          if (o.open && o.clerk == id) return name_of(id) + "在 " + std::to_string(o.number) + " 号窗口";
+        return name_of(id) + "不在岗";
+      };
+      add("window_unstaffed", "alarm",
+          json::object{{"window", w.number}, {"clerk_a", wc->clerk_a}, {"clerk_b", wc->clerk_b}},
+          n + " 号窗口无人在岗：A岗 " + where(wc->clerk_a) + "，B岗 " + where(wc->clerk_b),
+          "Window " + n + " unstaffed: neither A nor B is signed in");
+    }
+  }
+  for (const auto& d : cfg.devices) {
+    auto it = eng.devices().find(d.id);
+    const std::string where = d.location.empty() ? d.id : d.location + "（" + d.id + "）";
+    if (!hall.device_online(d.id))
+      add("device_offline", "alarm", json::object{{"device", d.id}}, where + " 离线", "Device " + d.id + " offline");
+    if (it == eng.devices().end()) continue;
+    const std::string& st = it->second.printer;
+    if (st == "paper_out" || st == "cover_open" || st == "error" || st == "offline")
+      add("printer_out", "alarm", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
+          where + " 打印机不可用（" + st + "）", "Printer of " + d.id + ": " + st);
+    else if (st == "near_end")
+      add("printer_near_end", "warn", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
+          where + " 打印纸将尽，请及时更换", "Printer of " + d.id + ": paper near end");
+  }
+  for (const auto& [id, c] : eng.cases()) {
+    if (c.state != engine::CaseState::Open || !c.deadline) continue;
+    const std::string due = format_date(*c.deadline);
+    json::object o{{"case", id}, {"ref", c.no}, {"window", c.window}, {"clerk", c.clerk}, {"deadline", due}};
+    if (due < today)
+      add("case_overdue", "alarm", std::move(o),
+          "办件 " + c.no + "（" + c.item_name + "）已超期，承诺期限 " + due + "，" + name_of(c.clerk),
+          "Case " + c.no + " overdue since " + due);
+    else if (due == today)
+      add("case_due_today", "warn", std::move(o), "办件 " + c.no + "（" + c.item_name + "）今日到期，" + name_of(c.clerk),
+          "Case " + c.no + " due today");
+  }
+  for (const auto& [id, c] : eng.open_complaints()) {
+    const std::string due = format_date(c.due);
+    json::object o{{"complaint", id}, {"ref", "#" + std::to_string(id)}, {"window", c.window}, {"due", due}};
+    if (due < today)
+      add("complaint_overdue", "alarm", std::move(o), "投诉 #" + std::to_string(id) + " 答复已超期（应于 " + due + " 前答复）",
+          "Complaint #" + std::to_string(id) + " answer overdue since " + due);
+    else if (due == today)
+      add("complaint_due_today", "warn", std::move(o), "投诉 #" + std::to_string(id) + " 今日须答复",
+          "Complaint #" + std::to_string(id) + " to be answered today");
+  }
+  for (const auto& [seq, f] : eng.follow_ups())
+    add("follow_up", "info", json::object{{"rating", seq}, {"window", f.window}, {"clerk", f.clerk}, {"since", format_rfc3339(f.at, tz)}},
+        std::to_string(f.window) + " 号窗口差评（" + engine::rating_label(f.level) + "）待跟进",
+        "Bad review at window " + std::to_string(f.window) + " to follow up");
+  for (const auto& [id, h] : eng.open_help())
+    if (now - h.at >= minutes{2}) {
+      const DeviceConfig* dc = nullptr;
+      for (const auto& d : cfg.devices)
+        if (d.id == h.device) dc = &d;
+      add("help_waiting", "alarm", json::object{{"device", h.device}, {"help", id}, {"since", format_rfc3339(h.at, tz)}},
+          (dc && !dc->location.empty() ? dc->location : h.device) + " 的群众呼叫帮办，已等候 " +
+              std::to_string(duration_cast<minutes>(now - h.at).count()) + " 分钟",
+          "Help requested at " + h.device + ", waiting");
+    }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  json::array arr;
+  for (auto& [rank, o] : out) arr.push_back(std::move(o));
+  return arr;
+}
 
 asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,
                                                           const std::vector<std::string_view>& parts) {
@@ -232,6 +348,7 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
   if (parts.empty()) co_return std::nullopt;
   const std::string_view head = parts[0];
   const bool ours = (head == "reports" && parts.size() >= 2 && parts[1] == "scores") || head == "follow-ups" ||
+                    (head == "alerts" && parts.size() == 1) ||
                     head == "leave" || (head == "scores" && parts.size() == 2 && parts[1] == "adjustments") ||
                     (head == "scoring" && parts.size() == 2 && parts[1] == "rulebook") ||
                     (head == "complaints" && (parts.size() == 1 || (parts.size() == 3 && parts[2] == "answer")));
@@ -240,6 +357,12 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
   if (!is_manager(p)) co_return fail(api_error(403, "forbidden", "for the centre's managers only", "仅中心管理人员可用"));
   const Rulebook book = hall.config().scoring.rulebook();
   auto not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
+
+  if (head == "alerts") {
+    if (method != http::verb::get) co_return not_allowed();
+    co_return answer(http::status::ok, json::object{{"now", format_rfc3339(hall.now(), hall.timezone())},
+                                                    {"alerts", hall_alerts(hall)}});
+  }
 
   if (head == "scoring") {
     if (method != http::verb::get) co_return not_allowed();

@@ -5,6 +5,7 @@
 // summary with the top windows and clerks (R-SCORE-3). Manager or admin credential only.
 // Thread-safety: I/O thread only, like the Hall; the score reads run on the Hall's report pool.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 
 #include <optional>
 #include <string_view>
@@ -13,6 +14,14 @@
 #include "http.hpp"
 
 namespace hallq::api {
+
+// What needs the manager now (README "Alerts"), most urgent first: each {"kind","severity"
+// (alarm|warn|info),"window","device","ref","since","message","message_en"}. Kinds:
+// pause_overrun (R-AB-3), window_unstaffed (A and B both away in opening hours, R-AB-2),
+// printer_out, printer_near_end, device_offline, case_overdue, case_due_today,
+// complaint_overdue, complaint_due_today (R-COMP-1), follow_up (a bad review, R-EVAL-1),
+// help_waiting (a kiosk's call for staff unanswered 2 minutes).
+boost::json::array hall_alerts(Hall& hall);
 
 // Handles `parts` (the path after /api/v1) if it is one of these routes; nullopt otherwise.
 asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,

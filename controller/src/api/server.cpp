@@ -167,6 +167,17 @@ std::string render_metrics(Hall& hall) {
   for (const auto& w : hall.engine().windows())
     line("hallq_window_pause_overrun{window=\"" + std::to_string(w.number) + "\"} " +
          (w.paused && w.pause_alerted ? "1" : "0"));
+  line("# HELP hallq_alerts What needs the manager now, per kind (README \"Alerts\"; GET /api/v1/alerts lists them).");
+  line("# TYPE hallq_alerts gauge");
+  {
+    std::map<std::string, int> counts;
+    for (const char* k : {"pause_overrun", "window_unstaffed", "printer_out", "printer_near_end", "device_offline",
+                          "case_overdue", "case_due_today", "complaint_overdue", "complaint_due_today", "follow_up",
+                          "help_waiting"})
+      counts[k] = 0;
+    for (const auto& a : hall_alerts(hall)) counts[std::string(a.as_object().at("kind").as_string())]++;
+    for (const auto& [k, n] : counts) line("hallq_alerts{kind=\"" + k + "\"} " + std::to_string(n));
+  }
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
@@ -336,11 +347,14 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     res.prepare_payload();
     co_return res;
   }
-  if (path == "/board" || path == "/counter" || (parts.size() == 2 && parts[0] == "web")) {
-    // The pages (README "Wall board", "Clerk console"): /board and /counter, and their scripts
-    // and styles under /web/.
+  if (path == "/board" || path == "/counter" || path == "/admin" || (parts.size() == 2 && parts[0] == "web")) {
+    // The pages (README "Wall board", "Clerk console", "Manager's page"): /board, /counter and
+    // /admin, and their scripts and styles under /web/.
     if (method != http::verb::get) co_return method_not_allowed();
-    const std::string file = path == "/board" ? "board.html" : path == "/counter" ? "counter.html" : std::string(parts[1]);
+    const std::string file = path == "/board"     ? "board.html"
+                             : path == "/counter" ? "counter.html"
+                             : path == "/admin"   ? "admin.html"
+                                                  : std::string(parts[1]);
     auto f = read_web_file(hall.web_dir(), file);
     if (!f) co_return fail(api_error(404, "not_found", "no such file: " + std::string(path)));
     Response res{http::status::ok, req.version()};

@@ -27,6 +27,15 @@ bool get_b(const json::object& o, const char* k) {
   return v && v->is_bool() && v->as_bool();
 }
 
+std::string leave_kind_zh(const std::string& k) {
+  if (k == "personal") return "事假";
+  if (k == "sick") return "病假";
+  if (k == "annual") return "年休假";
+  if (k == "maternity") return "产假";
+  if (k == "official") return "公出";
+  return "其他";
+}
+
 struct Interval {
   TimePoint from, to;
   Seq from_seq = 0, to_seq = 0;
@@ -110,7 +119,8 @@ class Scorer {
               if (!day || !in_period(*day)) continue;
               line(get_s(o, "clerk"), "overdue_day",
                    ScoreLine{.date = format_date(*day), .event = e.seq, .window = static_cast<int>(get_i(o, "window")),
-                             .ref = get_s(o, "no"), .detail = "deadline " + get_s(o, "deadline")});
+                             .ref = get_s(o, "no"), .detail = "承诺期限 " + get_s(o, "deadline"),
+                             .detail_en = "deadline " + get_s(o, "deadline")});
             }
           }
         auto cd = parse_date(closed);
@@ -132,7 +142,7 @@ class Scorer {
             for (const auto& v : ni->as_array())
               if (v.is_string()) items += (items.empty() ? "" : "、") + std::string(v.as_string());
           line(get_s(d, "clerk"), "once_failure",
-               ScoreLine{.date = date, .event = e.seq, .window = e.window, .ref = get_s(d, "no"), .detail = items});
+               ScoreLine{.date = date, .event = e.seq, .window = e.window, .ref = get_s(d, "no"), .detail = items, .detail_en = items});
         }
         continue;
       }
@@ -144,11 +154,11 @@ class Scorer {
         if (a == answers.end()) {
           line(get_s(d, "clerk"), "complaint",
                ScoreLine{.pending = true, .date = date, .event = e.seq, .window = e.window, .ref = ref,
-                         .detail = "due " + get_s(d, "due")});
+                         .detail = "答复期限 " + get_s(d, "due"), .detail_en = "due " + get_s(d, "due")});
         } else if (get_s(a->second->data, "outcome") == "verified") {
           line(get_s(a->second->data, "clerk"), "complaint",
                ScoreLine{.date = date, .event = a->second->seq, .window = e.window, .ref = ref,
-                         .detail = "filed as event " + std::to_string(e.seq)});
+                         .detail = "投诉登记于事件 " + std::to_string(e.seq), .detail_en = "filed as event " + std::to_string(e.seq)});
         }
         continue;
       }
@@ -163,11 +173,11 @@ class Scorer {
         if (level >= 1 && level <= 2) {
           // Raters are never identified: the line shows the day, window and level only.
           auto r = reviews.find(e.seq);
-          const std::string detail = std::string("level ") + std::to_string(level);
+          const std::string detail = engine::rating_label(level), detail_en = "level " + std::to_string(level);
           if (r == reviews.end())
-            line(clerk, "bad_review", ScoreLine{.pending = true, .date = date, .event = e.seq, .window = e.window, .detail = detail});
+            line(clerk, "bad_review", ScoreLine{.pending = true, .date = date, .event = e.seq, .window = e.window, .detail = detail, .detail_en = detail_en});
           else if (get_s(r->second->data, "outcome") == "verified")
-            line(clerk, "bad_review", ScoreLine{.date = date, .event = r->second->seq, .window = e.window, .detail = detail});
+            line(clerk, "bad_review", ScoreLine{.date = date, .event = r->second->seq, .window = e.window, .detail = detail, .detail_en = detail_en});
         }
         continue;
       }
@@ -177,7 +187,7 @@ class Scorer {
         if (it == index_.end()) continue;
         const ScoreRule* rule = book_.find(get_s(d, "rule"));
         ScoreLine l{.rule = get_s(d, "rule"), .points = static_cast<int>(get_i(d, "points")), .date = date,
-                    .event = e.seq, .detail = get_s(d, "reason")};
+                    .event = e.seq, .detail = get_s(d, "reason"), .detail_en = get_s(d, "reason")};
         if (rule) {
           l.section = rule->section;
           l.zh = rule->zh;
@@ -318,7 +328,8 @@ class Scorer {
           if (auto jt = it->second.find(date); jt != it->second.end()) on_leave = jt->second;
         if (on_leave && book_.absence_excused_by_leave) {
           if (today.empty())
-            excused(score.clerk, date, on_leave->seq, "请假 (" + get_s(on_leave->data, "kind") + ")", "On leave");
+            excused(score.clerk, date, on_leave->seq, "请假（" + leave_kind_zh(get_s(on_leave->data, "kind")) + "）",
+                    "On leave (" + get_s(on_leave->data, "kind") + ")");
           continue;
         }
         struct Found {
@@ -326,7 +337,7 @@ class Scorer {
           int minutes = 0;
           Seq event = 0;
           int window = 0;
-          std::string detail;
+          std::string detail, detail_en;
         };
         std::vector<Found> found;
         if (home && today.empty()) {
@@ -335,14 +346,15 @@ class Scorer {
             continue;
           }
           line(score.clerk, "absent_day", ScoreLine{.date = date, .event = rollover_of(date), .window = home->number,
-                                                      .detail = "no sign-in"});
+                                                      .detail = "全天未签到", .detail_en = "no sign-in"});
           continue;
         }
         if (home) {
           const int late = whole_minutes(duty_ms(dt, open, today.front().from));
           if (late > book_.late_grace_minutes)
             found.push_back({late > book_.long_minutes ? "late_long" : "late", late, today.front().from_seq,
-                             today.front().window, "signed in " + format_hhmm(tz_.to_local(today.front().from).minute_of_day)});
+                             today.front().window, format_hhmm(tz_.to_local(today.front().from).minute_of_day) + " 签到",
+                             "signed in " + format_hhmm(tz_.to_local(today.front().from).minute_of_day)});
           TimePoint last_out = today.front().to;
           Seq last_seq = today.front().to_seq;
           for (const auto& s : today)
@@ -353,6 +365,7 @@ class Scorer {
           const int early = whole_minutes(duty_ms(dt, std::max(last_out, open), close)) ;
           if (early > 0 && last_out < close)
             found.push_back({early > book_.long_minutes ? "early_long" : "early", early, last_seq, home->number,
+                             format_hhmm(tz_.to_local(last_out).minute_of_day) + " 签退",
                              "signed out " + format_hhmm(tz_.to_local(last_out).minute_of_day)});
           // Gaps between sessions with nobody covering the window.
           TimePoint reach = today.front().to;
@@ -362,6 +375,8 @@ class Scorer {
               const int away = whole_minutes(uncovered_ms(dt, reach, today[i].from, score.clerk, home->number));
               if (away > config_.policy.pause_alert_minutes)
                 found.push_back({"away", away, reach_seq, home->number,
+                                 format_hhmm(tz_.to_local(reach).minute_of_day) + "-" +
+                                     format_hhmm(tz_.to_local(today[i].from).minute_of_day) + " 签退离岗无人顶岗",
                                  format_hhmm(tz_.to_local(reach).minute_of_day) + "-" +
                                      format_hhmm(tz_.to_local(today[i].from).minute_of_day) + " signed out"});
             }
@@ -379,6 +394,8 @@ class Scorer {
             if (away > 0)
               found.push_back({"away", away, p.overrun_seq, p.span.window,
                                format_hhmm(tz_.to_local(p.span.from).minute_of_day) + "-" +
+                                   format_hhmm(tz_.to_local(p.span.to).minute_of_day) + " 暂停超时",
+                               format_hhmm(tz_.to_local(p.span.from).minute_of_day) + "-" +
                                    format_hhmm(tz_.to_local(p.span.to).minute_of_day) + " paused"});
           }
         // 002: late, early or away for more than an hour is a day's absence (旷工), charged once.
@@ -386,7 +403,8 @@ class Scorer {
           auto worst = std::find_if(found.begin(), found.end(), [&](const Found& f) { return f.minutes > book_.absence_after_minutes; });
           if (worst != found.end()) {
             line(score.clerk, "absent_day", ScoreLine{.date = date, .event = worst->event, .window = worst->window,
-                                                        .detail = worst->detail + " (" + std::to_string(worst->minutes) + " min)"});
+                                                        .detail = worst->detail + "（" + std::to_string(worst->minutes) + " 分钟）",
+                                                        .detail_en = worst->detail_en + " (" + std::to_string(worst->minutes) + " min)"});
             continue;
           }
         }
@@ -394,7 +412,8 @@ class Scorer {
           std::string rule = f.rule;
           if (rule == "away" && f.minutes > book_.long_minutes) rule = "away_long";
           line(score.clerk, rule, ScoreLine{.date = date, .event = f.event, .window = f.window,
-                                            .detail = f.detail + " (" + std::to_string(f.minutes) + " min)"});
+                                            .detail = f.detail + "（" + std::to_string(f.minutes) + " 分钟）",
+                                            .detail_en = f.detail_en + " (" + std::to_string(f.minutes) + " min)"});
         }
       }
     }
@@ -413,7 +432,7 @@ class Scorer {
       const ScoreSection* sec = book_.find_section(book_.satisfaction_section);
       const int max = sec ? sec->max : book_.satisfaction.front().points;
       int band = book_.satisfaction.front().points;
-      std::string detail = "no ratings";
+      std::string detail = "本月无评价", detail_en = "no ratings";
       if (s.ratings > 0) {
         // Integer compare: satisfied/ratings >= p%  <=>  100*satisfied >= p*ratings.
         for (const auto& b : book_.satisfaction)
@@ -421,11 +440,12 @@ class Scorer {
             band = b.points;
             break;
           }
-        detail = std::to_string(s.satisfied) + "/" + std::to_string(s.ratings) + " satisfied";
+        detail = "满意 " + std::to_string(s.satisfied) + " / 共 " + std::to_string(s.ratings);
+        detail_en = std::to_string(s.satisfied) + "/" + std::to_string(s.ratings) + " satisfied";
       }
       s.lines.push_back(ScoreLine{.rule = "satisfaction", .section = book_.satisfaction_section, .zh = "群众满意率",
                                   .en = "Satisfaction rate", .points = band - max, .date = format_date(in_.last),
-                                  .detail = detail});
+                                  .detail = detail, .detail_en = detail_en});
     }
     std::stable_sort(s.lines.begin(), s.lines.end(), [](const ScoreLine& a, const ScoreLine& b) {
       return a.date != b.date ? a.date < b.date : a.event < b.event;

@@ -28,7 +28,8 @@ struct ScoreLine {
   engine::Seq event = 0;    // the event it comes from (0: none, e.g. a day without a sign-in)
   int window = 0;
   std::string ref;          // a case no., complaint no., ticket number
-  std::string detail;       // minutes late, the manager's reason, ...
+  std::string detail;       // minutes late, the manager's reason, ... (Chinese)
+  std::string detail_en;
 };
 
 struct ClerkScore {

@@ -1,0 +1,504 @@
+// The manager's page (/admin): the hall live with what needs the manager now (alerts), the
+// month's staff scores under the centre's rulebook line by line (R-SCORE-*), complaints to
+// answer (R-COMP-1), bad reviews to follow up (R-EVAL-1), manual score items and leave.
+// Everything comes from the controller's API with a manager session; the live parts follow
+// the staff event stream. Chinese first; ?lang=en or the header button for English.
+'use strict';
+
+const params = new URLSearchParams(location.search);
+let LANG = params.get('lang') === 'en' || localStorage.getItem('hallq.admin.lang') === 'en' ? 'en' : 'zh';
+
+const I18N = {
+  zh: {
+    title: '中心管理', signout: '退出', offline: '与服务器的连接中断，正在重连…', signinTitle: '中心管理登录',
+    user: '账号', password: '密码', signin: '登录', lang: 'English',
+    tabs: { live: '大厅实况', scores: '考评', complaints: '投诉与差评', records: '加减分与请假' },
+    alertsTitle: '需要处理', noAlerts: '一切正常', windowsTitle: '窗口', waitingTitle: '等候情况',
+    wstate: { closed: '未开放', open: '空闲', paused: '暂停', serving: '办理中' },
+    waitCols: ['业务', '等候'],
+    month: '月份', csv: '导出 CSV', print: '打印', quarterTitle: '季度汇总',
+    scoreCols: ['工号', '姓名', '得分', '扣分', '加分', '待核实', '满意率', '评价数'],
+    lineCols: ['日期', '项目', '分值', '窗口', '关联', '说明', '事件'],
+    linesTitle: (name, month, score) => `${name} · ${month} 考评明细（${score} 分）`,
+    pendingMark: '待核实', rulebook: (p, s) => `考评细则：${p}（${s}）`,
+    topClerks: '工作标兵（前三名）', topWindows: '流动红旗窗口（前三名）', perMonth: '各月得分',
+    complaintsTitle: '待答复投诉（5 个工作日内答复）', followupsTitle: '差评跟进',
+    complaintCols: ['编号', '受理日期', '答复期限', '窗口', '被投诉人', '来源', '内容', '投诉人', ''],
+    followCols: ['时间', '窗口', '工作人员', '号码', '评价', ''],
+    answer: '答复', review: '核实', outcome: '核实结果', verified: '属实', notVerified: '不属实',
+    clerkAtFault: '责任人', answerText: '答复内容', reviewText: '核实情况',
+    answerTitle: (id) => `答复投诉 #${id}`, reviewTitle: (w, l) => `${w} 号窗口差评（${l}）跟进`,
+    none: '—', noRows: '没有记录', save: '保存', cancel: '取消', saved: '已保存',
+    adjustTitle: '手工加减分（须写明理由，记入审计）', leaveTitle: '登记请假', leaveList: '请假记录',
+    clerk: '工作人员', rule: '考评项目', points: '分值', reason: '理由', from: '开始', to: '结束', kind: '类别',
+    kinds: { personal: '事假', sick: '病假', annual: '年休假', maternity: '产假', official: '公出', other: '其他' },
+    leaveCols: ['工作人员', '开始', '结束', '类别', '理由', '登记人'],
+    channels: { kiosk: '取号机', counter: '窗口', admin: '管理' },
+    days: (n) => (n === 0 ? '今日' : `${n} 天前`),
+  },
+  en: {
+    title: 'Centre management', signout: 'Sign out', offline: 'Connection lost, reconnecting…', signinTitle: 'Manager sign-in',
+    user: 'User', password: 'Password', signin: 'Sign in', lang: '中文',
+    tabs: { live: 'Hall', scores: 'Scores', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    alertsTitle: 'Needs attention', noAlerts: 'All in order', windowsTitle: 'Windows', waitingTitle: 'Waiting',
+    wstate: { closed: 'Closed', open: 'Idle', paused: 'Paused', serving: 'Serving' },
+    waitCols: ['Service', 'Waiting'],
+    month: 'Month', csv: 'Export CSV', print: 'Print', quarterTitle: 'Quarter',
+    scoreCols: ['ID', 'Name', 'Score', 'Deducted', 'Added', 'Pending', 'Satisfaction', 'Ratings'],
+    lineCols: ['Date', 'Rule', 'Points', 'Window', 'Ref', 'Detail', 'Event'],
+    linesTitle: (name, month, score) => `${name} · ${month} (${score} points)`,
+    pendingMark: 'pending', rulebook: (p, s) => `Rulebook: ${p} (${s})`,
+    topClerks: 'Model workers (top 3)', topWindows: 'Red-flag windows (top 3)', perMonth: 'By month',
+    complaintsTitle: 'Complaints to answer (within 5 working days)', followupsTitle: 'Bad reviews to follow up',
+    complaintCols: ['No.', 'Received', 'Due', 'Window', 'Clerk', 'From', 'Content', 'Complainant', ''],
+    followCols: ['Time', 'Window', 'Clerk', 'Number', 'Rating', ''],
+    answer: 'Answer', review: 'Review', outcome: 'Finding', verified: 'Verified', notVerified: 'Not verified',
+    clerkAtFault: 'Clerk at fault', answerText: 'Answer given', reviewText: 'What the check found',
+    answerTitle: (id) => `Answer complaint #${id}`, reviewTitle: (w, l) => `Bad review at window ${w} (${l})`,
+    none: '—', noRows: 'Nothing here', save: 'Save', cancel: 'Cancel', saved: 'Saved',
+    adjustTitle: 'Manual score item (with its reason; audited)', leaveTitle: 'Record leave', leaveList: 'Leave',
+    clerk: 'Clerk', rule: 'Item', points: 'Points', reason: 'Reason', from: 'From', to: 'To', kind: 'Kind',
+    kinds: { personal: 'Personal', sick: 'Sick', annual: 'Annual', maternity: 'Maternity', official: 'Official', other: 'Other' },
+    leaveCols: ['Clerk', 'From', 'To', 'Kind', 'Reason', 'By'],
+    channels: { kiosk: 'Kiosk', counter: 'Counter', admin: 'Admin' },
+    days: (n) => (n === 0 ? 'today' : `${n} d ago`),
+  },
+};
+const T = () => I18N[LANG];
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+let session = JSON.parse(sessionStorage.getItem('hallq.admin') || 'null');
+let page = sessionStorage.getItem('hallq.admin.page') || 'live';
+const state = { hall: null, alerts: [], now: null, rulebook: null, scores: [], month: null, selected: null,
+  complaints: [], followups: [], leave: [], names: {} };
+
+function toast(msg, bad) {
+  const el = $('toast');
+  el.textContent = msg;
+  el.className = 'show' + (bad ? ' bad' : '');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.className = ''; }, 3000);
+}
+
+async function api(path, opts = {}) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  const r = await fetch(path, { method: opts.method || 'GET', headers, body: opts.body ? JSON.stringify(opts.body) : undefined });
+  let body = null;
+  try { body = await r.json(); } catch (e) { body = null; }
+  if (r.status === 401 && session) signOut(false);
+  if (!r.ok) {
+    const e = body && body.error ? body.error : { message: r.statusText };
+    throw new Error(LANG === 'zh' && e.message_zh ? e.message_zh : e.message);
+  }
+  return body;
+}
+
+function applyText() {
+  document.documentElement.lang = LANG === 'zh' ? 'zh-CN' : 'en';
+  document.title = T().title;
+  document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = T()[el.dataset.t]; });
+  $('lang').textContent = T().lang;
+  $('tabs').innerHTML = Object.entries(T().tabs).map(([k, v]) =>
+    `<button role="tab" data-page="${k}" aria-selected="${k === page}">${esc(v)}<span class="badge" data-badge="${k}" hidden></span></button>`).join('');
+  const kinds = $('lv-kind');
+  kinds.innerHTML = Object.entries(T().kinds).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
+}
+
+function showPage(p) {
+  page = p;
+  sessionStorage.setItem('hallq.admin.page', p);
+  document.querySelectorAll('.page').forEach((el) => el.classList.toggle('on', el.dataset.page === p));
+  document.querySelectorAll('#tabs button').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.page === p)));
+  refresh();
+}
+
+// ---- live hall and alerts ----
+
+function renderLive() {
+  const t = T();
+  const a = state.alerts;
+  $('alerts').innerHTML = a.length
+    ? a.map((x) => `<li class="${x.severity}" data-kind="${x.kind}">${esc(LANG === 'zh' ? x.message : x.message_en)}</li>`).join('')
+    : `<li class="none">${esc(t.noAlerts)}</li>`;
+  const h = state.hall;
+  if (!h) return;
+  const alarmed = new Set(a.filter((x) => x.window && x.severity === 'alarm').map((x) => x.window));
+  $('windows').innerHTML = h.windows.map((w) => {
+    const cls = ['win', w.state, alarmed.has(w.number) ? 'alarm' : ''].join(' ');
+    const cur = w.current ? `<div class="num">${esc(w.current.number)}</div>` : '';
+    const who = w.clerk ? `${esc(state.names[w.clerk] || w.clerk)} · ${esc(w.post || '')}岗` : t.none;
+    return `<div class="${cls}" data-window="${w.number}"><div class="n">${w.number} · ${esc(w.name)}</div>` +
+      `<div>${esc(t.wstate[w.state] || w.state)}</div>` +
+      `<div class="hint">${who}</div>${cur}</div>`;
+  }).join('');
+  $('waiting').innerHTML = `<thead><tr>${t.waitCols.map((c, i) => `<th class="${i ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    h.services.map((s) => `<tr data-service="${esc(s.id)}"><td>${esc(LANG === 'en' && s.name_en ? s.name_en : s.name)}</td>` +
+      `<td class="num">${s.waiting}</td></tr>`).join('') + '</tbody>';
+  const badge = document.querySelector('[data-badge="live"]');
+  const alarms = a.filter((x) => x.severity === 'alarm').length;
+  if (badge) { badge.hidden = !alarms; badge.textContent = alarms; }
+}
+
+async function loadLive() {
+  const [h, al] = await Promise.all([api('/api/v1/hall'), api('/api/v1/alerts')]);
+  state.hall = h;
+  state.alerts = al.alerts;
+  state.now = al.now;
+  state.skew = Date.parse(al.now) - Date.now();  // the hall's clock, which a demo or test may set
+  $('centre').textContent = h.centre;
+  renderLive();
+}
+
+// ---- scores ----
+
+const cell = (v, cls = '') => `<td class="${cls}">${esc(v)}</td>`;
+const signed = (n) => (n > 0 ? `+${n}` : String(n));
+
+function csv(rows) {
+  return '\ufeff' + rows.map((r) => r.map((v) => {
+    const s = String(v ?? '');
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  }).join(',')).join('\r\n') + '\r\n';
+}
+function download(name, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function chart(scores) {
+  const svg = $('scores-chart');
+  const W = svg.clientWidth || 900, H = 180, top = 14, bottom = 28;
+  const min = Math.min(80, ...scores.map((s) => s.score)), max = Math.max(100, ...scores.map((s) => s.score));
+  const bw = Math.max(8, Math.min(60, (W - 40) / Math.max(1, scores.length) - 8));
+  const y = (v) => top + (H - top - bottom) * (1 - (v - min) / (max - min || 1));
+  let out = `<line class="axis" x1="30" x2="${W}" y1="${y(100)}" y2="${y(100)}"/><text x="0" y="${y(100) + 4}">100</text>`;
+  scores.forEach((s, i) => {
+    const x = 40 + i * (bw + 8);
+    out += `<rect class="bar${s.score < 95 ? ' low' : ''}" data-clerk="${esc(s.clerk)}" x="${x}" y="${y(s.score)}" width="${bw}" height="${H - bottom - y(s.score)}"><title>${esc(s.name)} ${s.score}</title></rect>` +
+      `<text x="${x + bw / 2}" y="${y(s.score) - 3}" text-anchor="middle">${s.score}</text>` +
+      `<text x="${x + bw / 2}" y="${H - 10}" text-anchor="middle">${esc(s.name.slice(0, 3))}</text>`;
+  });
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.innerHTML = out;
+}
+
+function renderScores() {
+  const t = T();
+  const s = state.scores;
+  $('scores').innerHTML = `<thead><tr>${t.scoreCols.map((c, i) => `<th class="${i > 1 ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    s.map((e) => `<tr data-clerk="${esc(e.clerk)}" class="${e.clerk === state.selected ? 'sel' : ''}">${cell(e.clerk)}${cell(e.name)}` +
+      `${cell(e.score, 'num')}${cell(e.deducted, 'num neg')}${cell(signed(e.added), 'num pos')}${cell(e.pending || '', 'num pending')}` +
+      `${cell(e.satisfaction_rate == null ? t.none : e.satisfaction_rate + '%', 'num')}${cell(e.ratings, 'num')}</tr>`).join('') + '</tbody>';
+  chart(s);
+  if (state.rulebook) $('rulebook').textContent = t.rulebook(state.rulebook.preset, state.rulebook.source);
+  renderLines();
+}
+
+function renderLines() {
+  const t = T();
+  const e = state.scores.find((x) => x.clerk === state.selected);
+  $('lines-panel').hidden = !e;
+  if (!e) return;
+  $('lines-title').textContent = t.linesTitle(e.name, e.month, e.score);
+  $('lines').innerHTML = `<thead><tr>${t.lineCols.map((c, i) => `<th class="${i === 2 || i === 6 ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    e.lines.map((l) => `<tr data-rule="${esc(l.rule)}" class="${l.pending ? 'pending' : ''}">${cell(l.date)}` +
+      `${cell(LANG === 'zh' ? l.label : l.label_en)}` +
+      `${cell(l.pending ? t.pendingMark : signed(l.points), 'num ' + (l.points < 0 ? 'neg' : l.points > 0 ? 'pos' : ''))}` +
+      `${cell(l.window || '')}${cell(l.ref)}${cell(LANG === 'zh' ? l.detail : l.detail_en)}${cell(l.event || '', 'num')}</tr>`).join('') + '</tbody>';
+}
+
+async function loadScores() {
+  const month = $('month').value;
+  if (!month) return;
+  state.month = month;
+  state.scores = await api(`/api/v1/reports/scores?month=${month}`);
+  for (const e of state.scores) state.names[e.clerk] = e.name;
+  renderScores();
+}
+
+async function loadSummary() {
+  const q = $('quarter').value;
+  if (!q) return;
+  const t = T();
+  const s = await api(`/api/v1/reports/scores/summary?quarter=${q}`);
+  const list = (rows, f) => `<ol>${rows.map((r) => `<li>${f(r)}</li>`).join('')}</ol>`;
+  $('summary').innerHTML =
+    `<div><h2>${esc(t.topClerks)}</h2>${list(s.top_clerks, (r) => `${esc(r.name)}（${esc(r.clerk)}）${r.score}`)}` +
+    `<h2>${esc(t.topWindows)}</h2>${list(s.top_windows, (r) => `${r.window} · ${esc(r.name)} ${r.score}`)}</div>` +
+    `<div><h2>${esc(t.perMonth)}</h2><table><thead><tr><th></th>${s.months.map((m) => `<th class="num">${m}</th>`).join('')}<th class="num">${q}</th></tr></thead><tbody>` +
+    s.clerks.map((c) => `<tr><td>${esc(c.name)}</td>${c.months.map((m) => `<td class="num">${m.score}</td>`).join('')}<td class="num"><b>${c.score}</b></td></tr>`).join('') +
+    '</tbody></table></div>';
+}
+
+// ---- complaints and follow-ups ----
+
+function renderComplaints() {
+  const t = T();
+  const rows = state.complaints;
+  $('complaints').innerHTML = `<thead><tr>${t.complaintCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (rows.length ? rows.map((c) => `<tr data-complaint="${c.id}" class="${c.overdue ? 'neg' : ''}">${cell('#' + c.id)}${cell(c.received)}` +
+      `${cell(c.due + (c.overdue ? ' !' : c.due_today ? ' ⏰' : ''))}${cell(c.window || t.none)}${cell(state.names[c.clerk] || c.clerk || t.none)}` +
+      `${cell(t.channels[c.channel] || c.channel)}${cell(c.content)}${cell([c.name, c.phone].filter(Boolean).join(' '))}` +
+      `<td><button type="button" data-answer="${c.id}">${esc(t.answer)}</button></td></tr>`).join('')
+      : `<tr><td colspan="9" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+  $('followups').innerHTML = `<thead><tr>${t.followCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (state.followups.length ? state.followups.map((f) => `<tr data-rating="${f.rating}">${cell(f.at.slice(0, 16).replace('T', ' '))}` +
+      `${cell(f.window)}${cell(state.names[f.clerk] || f.clerk)}${cell(f.number)}${cell(f.label)}` +
+      `<td><button type="button" data-review="${f.rating}">${esc(t.review)}</button></td></tr>`).join('')
+      : `<tr><td colspan="6" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+  const badge = document.querySelector('[data-badge="complaints"]');
+  const n = rows.length + state.followups.length;
+  if (badge) { badge.hidden = !n; badge.textContent = n; }
+}
+
+async function loadComplaints() {
+  const [c, f] = await Promise.all([api('/api/v1/complaints'), api('/api/v1/follow-ups')]);
+  state.complaints = c.open;
+  state.followups = f.open;
+  renderComplaints();
+}
+
+function openAnswer(kind, id) {
+  const t = T();
+  const form = $('answer-form');
+  form.reset();
+  $('answer-error').textContent = '';
+  const clerks = Object.entries(state.names);
+  if (kind === 'complaint') {
+    const c = state.complaints.find((x) => x.id === id);
+    $('answer-title').textContent = t.answerTitle(id);
+    $('answer-content').textContent = c.content || (c.categories || []).join('、');
+    $('answer-text-label').textContent = t.answerText;
+    $('answer-clerk-label').hidden = false;
+    $('answer-clerk').innerHTML = `<option value="">${esc(t.none)}</option>` +
+      clerks.map(([k, v]) => `<option value="${esc(k)}" ${k === c.clerk ? 'selected' : ''}>${esc(v)}（${esc(k)}）</option>`).join('');
+  } else {
+    const f = state.followups.find((x) => x.rating === id);
+    $('answer-title').textContent = t.reviewTitle(f.window, f.label);
+    $('answer-content').textContent = `${f.number} · ${state.names[f.clerk] || f.clerk}`;
+    $('answer-text-label').textContent = t.reviewText;
+    $('answer-clerk-label').hidden = true;
+  }
+  const dlg = $('answer-dialog');
+  dlg.dataset.kind = kind;
+  dlg.dataset.id = id;
+  dlg.showModal();
+}
+
+async function submitAnswer(ev) {
+  const dlg = $('answer-dialog');
+  if (ev.submitter && ev.submitter.value === 'cancel') return;
+  ev.preventDefault();
+  const outcome = new FormData($('answer-form')).get('outcome');
+  const text = $('answer-text').value.trim();
+  try {
+    if (dlg.dataset.kind === 'complaint')
+      await api(`/api/v1/complaints/${dlg.dataset.id}/answer`, { method: 'POST', body: { outcome, answer: text, clerk: $('answer-clerk').value } });
+    else
+      await api(`/api/v1/follow-ups/${dlg.dataset.id}/review`, { method: 'POST', body: { outcome, note: text } });
+    dlg.close();
+    toast(T().saved);
+    refresh();
+  } catch (e) {
+    $('answer-error').textContent = e.message;
+  }
+}
+
+// ---- manual items and leave ----
+
+function renderRecords() {
+  const t = T();
+  const clerks = Object.entries(state.names);
+  for (const id of ['adj-clerk', 'lv-clerk']) {
+    const sel = $(id);
+    const keep = sel.value;
+    sel.innerHTML = clerks.map(([k, v]) => `<option value="${esc(k)}">${esc(v)}（${esc(k)}）</option>`).join('');
+    if (keep) sel.value = keep;
+  }
+  if (state.rulebook) {
+    const sel = $('adj-rule');
+    const keep = sel.value;
+    sel.innerHTML = state.rulebook.rules.filter((r) => r.manual).map((r) =>
+      `<option value="${esc(r.id)}" data-points="${r.points}">${esc(LANG === 'zh' ? r.label : r.label_en)}${r.id === 'other' ? '' : ' ' + signed(r.points)}</option>`).join('');
+    if (keep) sel.value = keep;
+    $('adj-points-label').hidden = sel.value !== 'other';
+  }
+  $('leave').innerHTML = `<thead><tr>${t.leaveCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (state.leave.length ? state.leave.slice().reverse().map((l) => `<tr>${cell(state.names[l.clerk] || l.clerk)}${cell(l.from)}${cell(l.to)}` +
+      `${cell(t.kinds[l.kind] || l.kind)}${cell(l.reason)}${cell(l.by)}</tr>`).join('')
+      : `<tr><td colspan="6" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+}
+
+async function loadRecords() {
+  state.leave = (await api('/api/v1/leave')).leave;
+  renderRecords();
+}
+
+async function submitAdjust(ev) {
+  ev.preventDefault();
+  const body = { clerk: $('adj-clerk').value, rule: $('adj-rule').value, month: $('adj-month').value, reason: $('adj-reason').value.trim() };
+  if (body.rule === 'other') body.points = Number($('adj-points').value);
+  try {
+    await api('/api/v1/scores/adjustments', { method: 'POST', body });
+    $('adj-reason').value = '';
+    toast(T().saved);
+  } catch (e) { toast(e.message, true); }
+}
+
+async function submitLeave(ev) {
+  ev.preventDefault();
+  const body = { clerk: $('lv-clerk').value, from: $('lv-from').value, to: $('lv-to').value, kind: $('lv-kind').value, reason: $('lv-reason').value.trim() };
+  try {
+    await api('/api/v1/leave', { method: 'POST', body });
+    $('lv-reason').value = '';
+    toast(T().saved);
+    loadRecords();
+  } catch (e) { toast(e.message, true); }
+}
+
+// ---- session, clock, stream ----
+
+async function refresh() {
+  if (!session) return;
+  try {
+    await loadLive();
+    if (page === 'scores') await Promise.all([loadScores(), loadSummary()]);
+    if (page === 'complaints') await loadComplaints();
+    else api('/api/v1/complaints').then((c) => api('/api/v1/follow-ups').then((f) => {
+      state.complaints = c.open; state.followups = f.open; renderComplaints();
+    })).catch(() => {});
+    if (page === 'records') await loadRecords();
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+let ws = null;
+let refreshTimer = null;
+function connect() {
+  if (!session) return;
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  ws = new WebSocket(`${proto}://${location.host}/api/v1/events?since=${state.hall ? state.hall.seq : 0}&token=${encodeURIComponent(session.token)}`);
+  ws.onopen = () => { document.documentElement.dataset.live = 'true'; };
+  ws.onmessage = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => (page === 'live' ? loadLive().catch(() => {}) : refresh()), 300);
+  };
+  ws.onclose = () => {
+    document.documentElement.dataset.live = 'false';
+    if (session) setTimeout(connect, 2000);
+  };
+}
+
+async function start() {
+  document.documentElement.dataset.view = 'pages';
+  $('who').textContent = session.user;
+  state.rulebook = await api('/api/v1/scoring/rulebook');
+  await loadLive();
+  // The hall's date, not the PC's: the month and quarter the review starts on.
+  const day = (state.now || new Date().toISOString()).slice(0, 10);
+  const month = day.slice(0, 7);
+  if (!$('month').value) $('month').value = month;
+  if (!$('adj-month').value) $('adj-month').value = month;
+  if (!$('lv-from').value) { $('lv-from').value = day; $('lv-to').value = day; }
+  const y = Number(day.slice(0, 4)), q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1;
+  const quarters = [];
+  for (let i = 0; i < 4; i++) {
+    const qq = ((q - 1 - i + 8) % 4) + 1, yy = y - (q - 1 - i < 0 ? 1 : 0);
+    quarters.push(`${yy}-Q${qq}`);
+  }
+  $('quarter').innerHTML = quarters.map((x) => `<option>${x}</option>`).join('');
+  await loadScores();
+  renderRecords();
+  showPage(page);
+  connect();
+  setInterval(() => { if (page === 'live') loadLive().catch(() => {}); }, 10000);
+}
+
+function signOut(callServer = true) {
+  if (callServer && session) api('/api/v1/sessions', { method: 'DELETE' }).catch(() => {});
+  session = null;
+  sessionStorage.removeItem('hallq.admin');
+  if (ws) ws.close();
+  document.documentElement.dataset.view = 'signin';
+}
+
+$('signin-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('si-error').textContent = '';
+  try {
+    const r = await api('/api/v1/sessions', { method: 'POST', body: { user: $('si-user').value.trim(), password: $('si-password').value } });
+    session = { token: r.token, role: r.role, user: $('si-user').value.trim() };
+    sessionStorage.setItem('hallq.admin', JSON.stringify(session));
+    $('si-password').value = '';
+    await start();
+  } catch (e) {
+    $('si-error').textContent = e.message;
+  }
+});
+$('signout').addEventListener('click', () => signOut());
+$('lang').addEventListener('click', () => {
+  LANG = LANG === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('hallq.admin.lang', LANG);
+  applyText();
+  renderLive();
+  renderScores();
+  renderComplaints();
+  renderRecords();
+  if (session) loadSummary().catch(() => {});
+});
+$('tabs').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-page]');
+  if (b) showPage(b.dataset.page);
+});
+$('month').addEventListener('change', () => loadScores().catch((e) => toast(e.message, true)));
+$('quarter').addEventListener('change', () => loadSummary().catch((e) => toast(e.message, true)));
+$('scores').addEventListener('click', (ev) => {
+  const tr = ev.target.closest('tr[data-clerk]');
+  if (!tr) return;
+  state.selected = tr.dataset.clerk;
+  renderScores();
+  $('lines-panel').scrollIntoView({ block: 'nearest' });
+});
+$('scores-csv').addEventListener('click', () => {
+  const t = T();
+  download(`scores-${state.month}.csv`, csv([t.scoreCols, ...state.scores.map((e) =>
+    [e.clerk, e.name, e.score, e.deducted, e.added, e.pending, e.satisfaction_rate ?? '', e.ratings])]));
+});
+$('lines-csv').addEventListener('click', () => {
+  const e = state.scores.find((x) => x.clerk === state.selected);
+  if (!e) return;
+  download(`score-lines-${e.clerk}-${e.month}.csv`, csv([T().lineCols, ...e.lines.map((l) =>
+    [l.date, LANG === 'zh' ? l.label : l.label_en, l.pending ? T().pendingMark : l.points, l.window || '', l.ref,
+      LANG === 'zh' ? l.detail : l.detail_en, l.event])]));
+});
+$('scores-print').addEventListener('click', () => window.print());
+$('complaints').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-answer]');
+  if (b) openAnswer('complaint', Number(b.dataset.answer));
+});
+$('followups').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-review]');
+  if (b) openAnswer('review', Number(b.dataset.review));
+});
+$('answer-form').addEventListener('submit', submitAnswer);
+$('adj-rule').addEventListener('change', () => { $('adj-points-label').hidden = $('adj-rule').value !== 'other'; });
+$('adjust-form').addEventListener('submit', submitAdjust);
+$('leave-form').addEventListener('submit', submitLeave);
+// The hall's time in the hall's zone (the offset its timestamps carry), whatever the PC's.
+setInterval(() => {
+  if (!state.now) return;
+  const m = /([+-])(\d\d):(\d\d)$/.exec(state.now);
+  const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const d = new Date(Date.now() + (state.skew || 0) + offset * 60000);
+  $('clock').textContent = `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}`;
+}, 1000);
+
+applyText();
+if (session) start().catch(() => signOut(false));

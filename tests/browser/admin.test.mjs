@@ -1,0 +1,142 @@
+// The manager's page (/admin on the controller, issue 8) in Debian's chromium at 1366×768: a
+// manager signs in, sees the hall with what needs attention (windows without A or B, R-AB-2; a
+// pause past 3 minutes, R-AB-3; a bad review to follow up, R-EVAL-1), answers a complaint
+// (R-COMP-1) and reviews the bad rating, enters a manual score item and a leave, and the next
+// morning reads the month's scores line by line under the rulebook (R-SCORE-*, R-ATT-1), in
+// Chinese and in English. Every step goes through the real controller; screenshots go to
+// build/dev/artefacts/browser.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hall, launchBrowser, artefact } from './hall.mjs';
+
+const PC = { width: 1366, height: 768 };
+
+describe('manager page', () => {
+  let hall;
+  let browser;
+  let page;
+
+  before(async () => {
+    hall = await new Hall({ clock: '2026-03-02T08:40:00+08:00' }).startControllerOnly();
+    browser = await launchBrowser(PC);
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await hall?.stop();
+  });
+
+  const post = async (path, token, body = {}) => {
+    const r = await hall.api(path, { method: 'POST', token, body });
+    assert.ok(r.status < 300, `${path}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+
+  test('the hall live: windows without A or B, a bad review to follow up, a long pause', async () => {
+    const t1 = await hall.signIn(1, 'c01');  // 10 minutes late
+    const t2 = await hall.signIn(2, 'c03');
+    await post('/api/v1/tickets', 'demo-kiosk-1', { service: 'minzheng' });
+    await post('/api/v1/windows/1/call-next', t1);
+    await post('/api/v1/windows/1/start', t1);
+    await post('/api/v1/windows/1/finish', t1, { consultation: true });
+    await post('/api/v1/windows/1/rate', 'demo-display-1', { level: 1 });
+    await post('/api/v1/complaints', 'demo-kiosk-1', { content: '办事员态度生硬，不耐烦', window: 1, name: '李四', phone: '13812345678' });
+    await post('/api/v1/windows/2/pause', t2, { reason: '取材料' });
+
+    await page.goto(`http://127.0.0.1:${hall.port}/admin`);
+    await page.waitForSelector('html[data-view="signin"]');
+    await page.screenshot({ path: artefact('admin-signin.png') });
+    await page.fill('#si-user', 'm01');
+    await page.fill('#si-password', 'wrong');
+    await page.click('#signin-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById('si-error').textContent.length > 0);
+    await page.fill('#si-password', '123456');
+    await page.click('#signin-form button[type="submit"]');
+    await page.waitForSelector('html[data-view="pages"][data-live="true"]');
+    await page.waitForSelector('#alerts li[data-kind="window_unstaffed"]');
+    const kinds = await page.$$eval('#alerts li', (els) => els.map((e) => e.dataset.kind));
+    assert.ok(kinds.includes('follow_up'), kinds.join());
+    assert.ok(!kinds.includes('pause_overrun'), 'not yet 3 minutes');
+    // Windows 3-6 have neither post signed in: alarms, most urgent first.
+    assert.equal(kinds.filter((k) => k === 'window_unstaffed').length, 4);
+    assert.equal(kinds[0], 'window_unstaffed');
+    assert.match(await page.locator('#alerts li[data-kind="window_unstaffed"]').first().innerText(), /3 号窗口无人在岗/);
+    assert.match(await page.locator('.win[data-window="2"]').innerText(), /暂停/);
+    await page.waitForFunction(() => /^2026-03-02 08:4\d$/.test(document.getElementById('clock').textContent));
+    await page.screenshot({ path: artefact('admin-live.png'), fullPage: true });
+  });
+
+  test('R-COMP-1 R-EVAL-1: a complaint answered as verified, the bad review checked', async () => {
+    await page.click('#tabs button[data-page="complaints"]');
+    await page.waitForSelector('#complaints tr[data-complaint="1"]');
+    const row = await page.locator('#complaints tr[data-complaint="1"]').innerText();
+    assert.match(row, /2026-03-09/);  // 5 working days
+    assert.match(row, /李\*.*138\*\*\*\*5678/);
+    assert.match(row, /刘春梅/);
+    await page.screenshot({ path: artefact('admin-complaints.png'), fullPage: true });
+    await page.click('#complaints button[data-answer="1"]');
+    await page.check('#answer-form input[value="verified"]');
+    await page.fill('#answer-text', '已批评教育，当面致歉');
+    await page.screenshot({ path: artefact('admin-answer.png') });
+    await page.click('#answer-ok');
+    await page.waitForSelector('#complaints tr[data-complaint="1"]', { state: 'detached' });
+    await page.click('#followups button[data-review]');
+    await page.check('#answer-form input[value="verified"]');
+    await page.fill('#answer-text', '电话回访，属实');
+    await page.click('#answer-ok');
+    await page.waitForSelector('#followups button[data-review]', { state: 'detached' });
+    const left = await hall.api('/api/v1/follow-ups', { token: await managerToken() });
+    assert.deepEqual(left.json.open, []);
+  });
+
+  async function managerToken() {
+    return page.evaluate(() => JSON.parse(sessionStorage.getItem('hallq.admin')).token);
+  }
+
+  test('manual items under the rulebook and a leave, each with its reason', async () => {
+    await page.click('#tabs button[data-page="records"]');
+    await page.selectOption('#adj-clerk', 'c03');
+    await page.selectOption('#adj-rule', 'media_city');
+    await page.fill('#adj-reason', '市电视台报道');
+    await page.click('#adjust-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById('adj-reason').value === '');
+    await page.selectOption('#lv-clerk', 'c05');
+    await page.selectOption('#lv-kind', 'sick');
+    await page.fill('#lv-reason', '病假');
+    await page.click('#leave-form button[type="submit"]');
+    await page.waitForFunction(() => /病假/.test(document.getElementById('leave').innerText));
+    await page.screenshot({ path: artefact('admin-records.png'), fullPage: true });
+  });
+
+  test('R-SCORE-* R-ATT-1: the next morning the month reads line by line, each line with its event', async () => {
+    await hall.stopController();
+    hall.clock = '2026-03-03T09:00:00+08:00';
+    await hall.restartController();
+    // A day later the manager's session (12 hours) has expired: sign in again.
+    await page.goto(`http://127.0.0.1:${hall.port}/admin`);
+    await page.waitForSelector('html[data-view="signin"]');
+    await page.fill('#si-user', 'm01');
+    await page.fill('#si-password', '123456');
+    await page.click('#signin-form button[type="submit"]');
+    await page.waitForSelector('html[data-view="pages"]');
+    await page.click('#tabs button[data-page="scores"]');
+    await page.waitForSelector('#scores tr[data-clerk="c01"]');
+    const c01 = await page.locator('#scores tr[data-clerk="c01"]').innerText();
+    // 100 - 1 late - 5 verified complaint - 5 satisfaction band (0 of 1 satisfied) = 89.
+    assert.match(c01, /刘春梅\s+89\b/);
+    assert.match(await page.locator('#scores tr[data-clerk="c03"]').innerText(), /罗建华\s+102\b/);  // late -1, city praise +3
+    await page.click('#scores tr[data-clerk="c01"]');
+    await page.waitForSelector('#lines tr[data-rule="late"]');
+    assert.match(await page.locator('#lines tr[data-rule="late"]').innerText(), /2026-03-02\s+迟到\s+-1\s+1\s+08:40 签到（10 分钟）/);
+    assert.match(await page.locator('#lines tr[data-rule="complaint"]').innerText(), /-5\s+1\s+#1/);
+    assert.equal(await page.locator('#scores-chart rect.bar').count(), await page.locator('#scores tbody tr').count());
+    await page.waitForFunction(() => document.querySelectorAll('#summary li').length === 6);
+    await page.screenshot({ path: artefact('admin-scores.png'), fullPage: true });
+    await page.click('#lang');
+    await page.waitForFunction(() => /Late/.test(document.getElementById('lines').innerText));
+    assert.match(await page.locator('#lines-title').innerText(), /2026-03 \(89 points\)/);
+    await page.screenshot({ path: artefact('admin-scores-en.png'), fullPage: true });
+    await page.click('#lang');
+  });
+});
