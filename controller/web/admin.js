@@ -12,7 +12,15 @@ const I18N = {
   zh: {
     title: '中心管理', signout: '退出', offline: '与服务器的连接中断，正在重连…', signinTitle: '中心管理登录',
     user: '账号', password: '密码', signin: '登录', lang: 'English',
-    tabs: { live: '大厅实况', scores: '考评', complaints: '投诉与差评', records: '加减分与请假' },
+    tabs: { live: '大厅实况', stats: '统计', scores: '考评', complaints: '投诉与差评', records: '加减分与请假' },
+    by: '按', group: '分组', query: '查询', heatTitle: '各时段叫号量（星期 × 小时）', casesTitle: '办件（按类型）',
+    bys: { day: '日', week: '周', month: '月', all: '合计' }, groups: { service: '业务', window: '窗口', clerk: '工作人员', none: '不分组' },
+    statCols: ['时段', '分组', '取号', '办结', '其中咨询', '过号', '取消', '等候中位', '等候90%', '办理中位', '办理90%', '满意率', '评价数'],
+    totalRow: '合计', weekdays: ['一', '二', '三', '四', '五', '六', '日'],
+    caseCols: ['类型', '登记', '办结', '按时', '超期办结', '在办', '在办超期', '退回'],
+    caseTypes: { immediate: '即办件', promised: '承诺件', escalated: '上报件', joint: '联办件', supplement: '补办件', returned: '退回件', agency: '委托代办' },
+    mins: (s) => (s == null ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`),
+    legend: ['取号', '办结'],
     alertsTitle: '需要处理', noAlerts: '一切正常', windowsTitle: '窗口', waitingTitle: '等候情况',
     wstate: { closed: '未开放', open: '空闲', paused: '暂停', serving: '办理中' },
     waitCols: ['业务', '等候'],
@@ -39,7 +47,15 @@ const I18N = {
   en: {
     title: 'Centre management', signout: 'Sign out', offline: 'Connection lost, reconnecting…', signinTitle: 'Manager sign-in',
     user: 'User', password: 'Password', signin: 'Sign in', lang: '中文',
-    tabs: { live: 'Hall', scores: 'Scores', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    tabs: { live: 'Hall', stats: 'Statistics', scores: 'Scores', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    by: 'By', group: 'Group', query: 'Show', heatTitle: 'Calls by weekday and hour', casesTitle: 'Cases by type',
+    bys: { day: 'Day', week: 'Week', month: 'Month', all: 'All' }, groups: { service: 'Service', window: 'Window', clerk: 'Clerk', none: 'None' },
+    statCols: ['Period', 'Group', 'Issued', 'Served', 'Enquiries', 'No-show', 'Cancelled', 'Wait p50', 'Wait p90', 'Service p50', 'Service p90', 'Satisfaction', 'Ratings'],
+    totalRow: 'Total', weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    caseCols: ['Type', 'Registered', 'Done', 'On time', 'Late', 'Open', 'Open overdue', 'Returned'],
+    caseTypes: { immediate: 'Immediate', promised: 'Promised', escalated: 'Escalated', joint: 'Joint', supplement: 'Supplement', returned: 'Returned', agency: 'Agency' },
+    mins: (s) => (s == null ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`),
+    legend: ['Issued', 'Served'],
     alertsTitle: 'Needs attention', noAlerts: 'All in order', windowsTitle: 'Windows', waitingTitle: 'Waiting',
     wstate: { closed: 'Closed', open: 'Idle', paused: 'Paused', serving: 'Serving' },
     waitCols: ['Service', 'Waiting'],
@@ -104,6 +120,7 @@ function applyText() {
     `<button role="tab" data-page="${k}" aria-selected="${k === page}">${esc(v)}<span class="badge" data-badge="${k}" hidden></span></button>`).join('');
   const kinds = $('lv-kind');
   kinds.innerHTML = Object.entries(T().kinds).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
+  fillStatsSelects();
 }
 
 function showPage(p) {
@@ -234,6 +251,87 @@ async function loadSummary() {
     `<div><h2>${esc(t.perMonth)}</h2><table><thead><tr><th></th>${s.months.map((m) => `<th class="num">${m}</th>`).join('')}<th class="num">${q}</th></tr></thead><tbody>` +
     s.clerks.map((c) => `<tr><td>${esc(c.name)}</td>${c.months.map((m) => `<td class="num">${m.score}</td>`).join('')}<td class="num"><b>${c.score}</b></td></tr>`).join('') +
     '</tbody></table></div>';
+}
+
+// ---- statistics ----
+
+function statCells(t, r) {
+  return `${cell(r.issued, 'num')}${cell(r.served, 'num')}${cell(r.consultations, 'num')}${cell(r.no_show, 'num')}` +
+    `${cell(r.cancelled, 'num')}${cell(t.mins(r.wait_p50_s), 'num')}${cell(t.mins(r.wait_p90_s), 'num')}` +
+    `${cell(t.mins(r.service_p50_s), 'num')}${cell(t.mins(r.service_p90_s), 'num')}` +
+    `${cell(r.satisfaction_rate == null ? t.none : r.satisfaction_rate + '%', 'num')}${cell(r.ratings, 'num')}`;
+}
+
+function statsChart(rows) {
+  // Issued and served per period (all groups together), a pair of bars each.
+  const svg = $('stats-chart');
+  const per = new Map();
+  for (const r of rows) {
+    const p = per.get(r.period) || { issued: 0, served: 0 };
+    p.issued += r.issued;
+    p.served += r.served;
+    per.set(r.period, p);
+  }
+  const list = [...per.entries()].slice(-40);
+  const W = svg.clientWidth || 900, H = 200, top = 16, bottom = 30;
+  const max = Math.max(1, ...list.map(([, p]) => p.issued));
+  const slot = (W - 20) / Math.max(1, list.length), bw = Math.max(3, Math.min(24, slot / 2 - 2));
+  const y = (v) => top + (H - top - bottom) * (1 - v / max);
+  let out = '';
+  list.forEach(([period, p], i) => {
+    const x = 10 + i * slot;
+    out += `<rect class="issued" x="${x}" y="${y(p.issued)}" width="${bw}" height="${H - bottom - y(p.issued)}"><title>${esc(period)} ${p.issued}</title></rect>` +
+      `<rect class="served" x="${x + bw + 1}" y="${y(p.served)}" width="${bw}" height="${H - bottom - y(p.served)}"><title>${esc(period)} ${p.served}</title></rect>`;
+    if (list.length <= 14 || i % Math.ceil(list.length / 14) === 0)
+      out += `<text x="${x}" y="${H - 12}">${esc(period.length > 7 ? period.slice(5) : period)}</text>`;
+  });
+  const lg = T().legend;
+  out += `<rect class="issued" x="${W - 150}" y="2" width="10" height="10"/><text x="${W - 136}" y="11">${esc(lg[0])}</text>` +
+    `<rect class="served" x="${W - 80}" y="2" width="10" height="10"/><text x="${W - 66}" y="11">${esc(lg[1])}</text>`;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.innerHTML = out;
+}
+
+function renderStats() {
+  const t = T();
+  const s = state.stats;
+  if (!s) return;
+  $('stats').innerHTML = `<thead><tr>${t.statCols.map((c, i) => `<th class="${i > 1 ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    s.rows.map((r) => `<tr data-period="${esc(r.period)}" data-key="${esc(r.key)}">${cell(r.period === 'all' ? t.bys.all : r.period)}${cell(r.name)}${statCells(t, r)}</tr>`).join('') +
+    `<tr class="total"><td><b>${esc(t.totalRow)}</b></td><td></td>${statCells(t, s.totals)}</tr></tbody>`;
+  statsChart(s.rows);
+  // Calls per weekday and hour, the opening hours and around them.
+  const hours = [];
+  for (let h = 7; h <= 19; h++) hours.push(h);
+  const max = Math.max(1, ...s.calls_by_weekday_hour.flat());
+  $('heat').innerHTML = `<thead><tr><th></th>${hours.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
+    s.calls_by_weekday_hour.map((day, i) => `<tr><th>${esc(t.weekdays[i])}</th>${hours.map((h) => {
+      const n = day[h];
+      const a = n ? 0.12 + 0.88 * n / max : 0;
+      return `<td style="background: rgba(29,91,191,${a.toFixed(2)}); color: ${a > 0.55 ? '#fff' : '#1c2733'}">${n || ''}</td>`;
+    }).join('')}</tr>`).join('') + '</tbody>';
+  const types = Object.entries(s.cases);
+  $('cases-by-type').innerHTML = `<thead><tr>${t.caseCols.map((c, i) => `<th class="${i ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (types.length ? types.map(([k, c]) => `<tr data-type="${esc(k)}">${cell(t.caseTypes[k] || k)}${cell(c.registered, 'num')}${cell(c.done, 'num')}` +
+      `${cell(c.on_time, 'num')}${cell(c.late, 'num ' + (c.late ? 'neg' : ''))}${cell(c.open, 'num')}` +
+      `${cell(c.open_overdue, 'num ' + (c.open_overdue ? 'neg' : ''))}${cell(c.returned, 'num')}</tr>`).join('')
+      : `<tr><td colspan="8" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+}
+
+async function loadStats() {
+  const q = new URLSearchParams({ from: $('st-from').value, to: $('st-to').value, by: $('st-by').value, group: $('st-group').value });
+  state.stats = await api(`/api/v1/reports/stats?${q}`);
+  renderStats();
+}
+
+function fillStatsSelects() {
+  const t = T();
+  for (const [id, opts] of [['st-by', t.bys], ['st-group', t.groups]]) {
+    const sel = $(id);
+    const keep = sel.value;
+    sel.innerHTML = Object.entries(opts).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
+    if (keep) sel.value = keep;
+  }
 }
 
 // ---- complaints and follow-ups ----
@@ -369,6 +467,7 @@ async function refresh() {
   try {
     await loadLive();
     if (page === 'scores') await Promise.all([loadScores(), loadSummary()]);
+    if (page === 'stats' && !state.stats) await loadStats();
     if (page === 'complaints') await loadComplaints();
     else api('/api/v1/complaints').then((c) => api('/api/v1/follow-ups').then((f) => {
       state.complaints = c.open; state.followups = f.open; renderComplaints();
@@ -407,6 +506,7 @@ async function start() {
   if (!$('month').value) $('month').value = month;
   if (!$('adj-month').value) $('adj-month').value = month;
   if (!$('lv-from').value) { $('lv-from').value = day; $('lv-to').value = day; }
+  if (!$('st-from').value) { $('st-from').value = `${month}-01`; $('st-to').value = day; }
   const y = Number(day.slice(0, 4)), q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1;
   const quarters = [];
   for (let i = 0; i < 4; i++) {
@@ -451,6 +551,7 @@ $('lang').addEventListener('click', () => {
   renderScores();
   renderComplaints();
   renderRecords();
+  renderStats();
   if (session) loadSummary().catch(() => {});
 });
 $('tabs').addEventListener('click', (ev) => {
@@ -479,6 +580,21 @@ $('lines-csv').addEventListener('click', () => {
       LANG === 'zh' ? l.detail : l.detail_en, l.event])]));
 });
 $('scores-print').addEventListener('click', () => window.print());
+$('stats-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  loadStats().catch((e) => toast(e.message, true));
+});
+$('stats-print').addEventListener('click', () => window.print());
+$('stats-csv').addEventListener('click', () => {
+  const s = state.stats;
+  if (!s) return;
+  const t = T();
+  const vals = (r) => [r.issued, r.served, r.consultations, r.no_show, r.cancelled, r.wait_p50_s ?? '', r.wait_p90_s ?? '',
+    r.service_p50_s ?? '', r.service_p90_s ?? '', r.satisfaction_rate ?? '', r.ratings];
+  const head = t.statCols.map((c, i) => (i >= 7 && i <= 10 ? `${c} (s)` : c));
+  download(`stats-${s.from}-${s.to}-${s.by}-${s.group}.csv`,
+    csv([head, ...s.rows.map((r) => [r.period, r.name, ...vals(r)]), [t.totalRow, '', ...vals(s.totals)]]));
+});
 $('complaints').addEventListener('click', (ev) => {
   const b = ev.target.closest('button[data-answer]');
   if (b) openAnswer('complaint', Number(b.dataset.answer));

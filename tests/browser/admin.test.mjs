@@ -139,4 +139,20 @@ describe('manager page', () => {
     await page.screenshot({ path: artefact('admin-scores-en.png'), fullPage: true });
     await page.click('#lang');
   });
+
+  test('statistics: the days asked for, per service, with the calls of the week and the cases', async () => {
+    await page.click('#tabs button[data-page="stats"]');
+    await page.fill('#st-from', '2026-03-02');
+    await page.fill('#st-to', '2026-03-03');
+    await page.selectOption('#st-by', 'day');
+    await page.selectOption('#st-group', 'service');
+    await page.click('#stats-form button[type="submit"]');
+    await page.waitForSelector('#stats tr[data-key="minzheng"]');
+    const row = await page.locator('#stats tr[data-key="minzheng"]').innerText();
+    assert.match(row, /^2026-03-02\s+民政救助\s+1\s+1\s+1\s+0\s+0\s/);  // issued, served, enquiries, no-show, cancelled
+    assert.match(row, /0%\s+1$/);  // one rating, not satisfied
+    assert.equal(await page.locator('#heat tbody tr').count(), 7);
+    assert.match(await page.locator('#heat tbody tr').first().innerText(), /1/);
+    await page.screenshot({ path: artefact('admin-stats.png'), fullPage: true });
+  });
 });

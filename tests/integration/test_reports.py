@@ -54,6 +54,7 @@ class Reports(unittest.TestCase):
         c = self.start()
         t1 = c.sign_in(1, "c01")
         for path in ("/api/v1/reports/scores?month=2026-03", "/api/v1/complaints", "/api/v1/follow-ups",
+                     "/api/v1/reports/stats?from=2026-03-01&to=2026-03-31", "/api/v1/alerts",
                      "/api/v1/leave", "/api/v1/scoring/rulebook"):
             s, body = c.get(path)
             self.assertEqual(s, 401, path)
@@ -69,6 +70,10 @@ class Reports(unittest.TestCase):
             self.assertEqual(s, 422, month)
         s, body = c.get("/api/v1/reports/scores/summary?quarter=2026-Q5", token=mgr)
         self.assertEqual(s, 422)
+        for q in ("from=2026-03-01", "from=2026-03-02&to=2026-03-01", "from=2025-01-01&to=2026-03-01",
+                  "from=2026-03-01&to=2026-03-02&by=hour", "from=2026-03-01&to=2026-03-02&group=mood"):
+            s, body = c.get("/api/v1/reports/stats?" + q, token=mgr)
+            self.assertEqual(s, 422, q)
         s, body = c.get("/api/v1/scoring/rulebook", token=mgr)
         self.assertEqual(s, 200)
         self.assertEqual(body["preset"], "shexi-2022")
@@ -136,6 +141,17 @@ class Reports(unittest.TestCase):
         self.assertEqual(self.rules(c03, "other"), [])  # February's item
         self.assertEqual(c03["score"], 103)
         self.assertEqual(month["c05"]["lines"][0]["rule"], "satisfaction")  # Monday is not over yet
+        # The day's statistics: one ticket issued, called, served, rated 1 (not satisfied).
+        s, st = c.get("/api/v1/reports/stats?from=2026-03-02&to=2026-03-02&by=day&group=service", token=mgr)
+        self.assertEqual(s, 200, st)
+        [row] = st["rows"]
+        self.assertEqual((row["period"], row["key"], row["name"]), ("2026-03-02", "minzheng", "民政救助"))
+        self.assertEqual((row["issued"], row["served"], row["consultations"], row["ratings"], row["satisfaction_rate"]),
+                         (1, 1, 1, 1, 0.0))
+        self.assertIsNotNone(row["wait_p50_s"])
+        self.assertEqual(st["totals"]["issued"], 1)
+        self.assertEqual(sum(map(sum, st["calls_by_weekday_hour"])), 1)
+        self.assertEqual(st["calls_by_weekday_hour"][0][8], 1)  # Monday, 8 o'clock
 
     def test_the_next_morning_scores_monday_attendance_and_the_summary(self):
         """R-ATT-1, R-AB-4, R-SCORE-3: a restart on Tuesday closes Monday; late and absent days."""

@@ -4,6 +4,9 @@
 // its rule, points and event. Nothing reads the clock.
 #include "hallq/controller/scoring.hpp"
 
+#include "engine/rows.hpp"
+#include "hallq/controller/stats.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -67,12 +70,16 @@ struct Hall {
   hallq::WorkingCalendar calendar;
   Engine engine{config, tz(), calendar};
   std::vector<Event> log;
+  std::map<TicketId, std::string> ticket_rows;  // the projections, as the store keeps them
+  std::map<CaseId, std::string> case_rows;
 
   json::value run(const Command& c, const Actor& a, TimePoint t) {
     auto r = engine.execute(c, a, t);
     INFO((r ? std::string("ok") : r.error().message));
     REQUIRE(r.has_value());
-    engine.take_changes();
+    for (const auto& row : engine.take_changes().tickets) ticket_rows[row.id] = row.json;
+    for (const auto& row : r->changes.cases) case_rows[row.id] = row.json;
+    for (const auto& row : r->changes.tickets) ticket_rows[row.id] = row.json;
     for (const auto& e : r->events) log.push_back(e);
     return r->reply;
   }
@@ -541,4 +548,81 @@ TEST_CASE("engine: oversight commands are the manager's and are checked", "[scor
   Engine replay{h.config, tz(), h.calendar};
   for (const auto& e : h.log) replay.apply(e);
   CHECK(replay.open_complaints().size() == h.engine.open_complaints().size());
+}
+
+TEST_CASE("statistics of a small day against hand-computed figures", "[scoring]") {
+  Hall h;
+  const char* d = "2026-03-02";  // a Monday
+  h.day(d);
+  h.sign_in("c01", 1, d, 8, 30);
+  for (auto [hh, mm] : {std::pair{9, 0}, std::pair{9, 0}, std::pair{9, 10}, std::pair{9, 20}})
+    h.run(IssueTicket{"hukou"}, kKiosk, at(d, hh, mm));
+  h.run(CallNext{1}, clerk("c01"), at(d, 9, 5));     // A001 waited 300 s
+  h.run(StartService{1}, clerk("c01"), at(d, 9, 6));
+  h.run(Finish{1, std::nullopt, true}, clerk("c01"), at(d, 9, 16));  // served 600 s
+  h.run(RateService{1, 5}, kEvaluator, at(d, 9, 17));
+  h.run(CallNext{1}, clerk("c01"), at(d, 9, 20));    // A002 waited 1200 s, then missed
+  h.run(Skip{1}, clerk("c01"), at(d, 9, 22));
+  h.run(CallNext{1}, clerk("c01"), at(d, 9, 25));    // A003 waited 900 s
+  h.run(StartService{1}, clerk("c01"), at(d, 9, 26));
+  h.run(Finish{1, promised(), false}, clerk("c01"), at(d, 9, 30));  // served 240 s, a promised case
+  h.run(RateService{1, 2}, kEvaluator, at(d, 9, 31));
+  h.run(CancelTicket{4, "left"}, kKiosk, at(d, 9, 40));  // A004
+
+  auto stats = [&](const char* by, const char* group) {
+    hallq::rules::StatsBuilder b(h.config, tz(), hallq::rules::StatsQuery{date(d), date(d), by, group});
+    for (const auto& [id, row] : h.ticket_rows) {
+      Ticket t;
+      REQUIRE(ticket_from_row(json::parse(row).as_object(), t));
+      b.add_ticket(t);
+    }
+    for (const auto& [id, row] : h.case_rows) {
+      Case c;
+      REQUIRE(case_from_row(json::parse(row).as_object(), c));
+      b.add_case(c);
+    }
+    for (const auto& e : h.log)
+      if (e.type == "ServiceRated") b.add_rating(e);
+    return b.result(at("2026-03-20", 12, 0));
+  };
+  json::object r = stats("day", "service");
+  INFO(json::serialize(r));
+  REQUIRE(r.at("rows").as_array().size() == 1);
+  const json::object& row = r.at("rows").as_array()[0].as_object();
+  CHECK(row.at("period").as_string() == d);
+  CHECK(row.at("name").as_string() == "户籍");
+  CHECK(row.at("issued").as_int64() == 4);
+  CHECK(row.at("served").as_int64() == 2);
+  CHECK(row.at("consultations").as_int64() == 1);
+  CHECK(row.at("no_show").as_int64() == 1);
+  CHECK(row.at("cancelled").as_int64() == 1);
+  // Waits 300, 900, 1200 s: nearest rank p50 900, p90 1200. Service 240 and 600 s.
+  CHECK(row.at("wait_p50_s").as_int64() == 900);
+  CHECK(row.at("wait_p90_s").as_int64() == 1200);
+  CHECK(row.at("service_p50_s").as_int64() == 240);
+  CHECK(row.at("service_p90_s").as_int64() == 600);
+  CHECK(row.at("ratings").as_int64() == 2);
+  CHECK(row.at("satisfaction_rate").as_double() == 50.0);
+  // Three calls on Monday (weekday 0) in the 9 o'clock hour.
+  CHECK(r.at("calls_by_weekday_hour").as_array()[0].as_array()[9].as_int64() == 3);
+  // The promised case is due on 9 March; on the 20th it is open and overdue.
+  const json::object& promised_cases = r.at("cases").as_object().at("promised").as_object();
+  CHECK(promised_cases.at("registered").as_int64() == 1);
+  CHECK(promised_cases.at("open_overdue").as_int64() == 1);
+  // By clerk and week: the same figures under c01's name, the week of Monday 2 March.
+  json::object w = stats("week", "clerk");
+  // A004 was never called: it has no clerk and counts under "—".
+  REQUIRE(w.at("rows").as_array().size() == 2);
+  const json::object& none = w.at("rows").as_array()[0].as_object();
+  CHECK(none.at("name").as_string() == "—");
+  CHECK(none.at("cancelled").as_int64() == 1);
+  const json::object& wrow = w.at("rows").as_array()[1].as_object();
+  CHECK(wrow.at("period").as_string() == "2026-03-02");
+  CHECK(wrow.at("name").as_string() == "name-c01");
+  CHECK(wrow.at("issued").as_int64() == 3);
+  CHECK(w.at("totals").as_object().at("issued").as_int64() == 4);
+  std::string why;
+  CHECK_FALSE(hallq::rules::valid_stats_query(hallq::rules::StatsQuery{date(d), date("2026-01-01"), "day", "service"}, &why));
+  CHECK_FALSE(hallq::rules::valid_stats_query(hallq::rules::StatsQuery{date(d), date(d), "hour", "service"}, &why));
+  CHECK(why == "by is day, week, month or all");
 }

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/rows.hpp"
 #include "hallq/controller/scoring.hpp"
+#include "hallq/controller/stats.hpp"
 
 namespace hallq::api {
 namespace json = boost::json;
@@ -205,6 +207,41 @@ JsonResult summary(const ScoreJob& job, const std::string& label, Date first, Da
                                   {"top_windows", std::move(top_windows)}});
 }
 
+// Statistics of issue days from..to (runs on the report thread): tickets and cases row by row,
+// ratings from the log.
+JsonResult stats(const ScoreJob& job, const rules::StatsQuery& q) {
+  auto reader = store::StoreReader::open(job.db);
+  if (!reader) return unexpected(reader.error());
+  rules::StatsBuilder b(job.config, job.tz, q);
+  std::size_t damaged = 0;
+  (*reader)->for_each_ticket_row(format_date(q.from), format_date(q.to), [&](const std::string& row) {
+    boost::system::error_code ec;
+    json::value v = json::parse(row, ec);
+    engine::Ticket t;
+    if (ec || !v.is_object() || !engine::ticket_from_row(v.as_object(), t)) {
+      damaged++;
+      return;
+    }
+    b.add_ticket(t);
+  });
+  (*reader)->for_each_case_row(format_date(q.from), format_date(q.to), [&](const std::string& row) {
+    boost::system::error_code ec;
+    json::value v = json::parse(row, ec);
+    engine::Case c;
+    if (ec || !v.is_object() || !engine::case_from_row(v.as_object(), c)) {
+      damaged++;
+      return;
+    }
+    b.add_case(c);
+  });
+  const TimePoint from = job.tz.from_local(q.from, Minutes{0});
+  const TimePoint to = job.tz.from_local(Date{sys_days{q.to} + days{1}}, Minutes{0});
+  for (const auto& e : (*reader)->events_between(from, to, {"ServiceRated"})) b.add_rating(e);
+  json::object out = b.result(job.now);
+  out["damaged_rows"] = damaged;
+  return json::value(std::move(out));
+}
+
 json::object complaint_json(Hall& hall, const engine::OpenComplaint& c) {
   json::object o{{"id", c.id},          {"received", format_date(c.received)}, {"due", format_date(c.due)},
                  {"window", c.window},  {"clerk", c.clerk},                    {"channel", c.channel},
@@ -347,7 +384,8 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
   const std::string_view target = req.target();
   if (parts.empty()) co_return std::nullopt;
   const std::string_view head = parts[0];
-  const bool ours = (head == "reports" && parts.size() >= 2 && parts[1] == "scores") || head == "follow-ups" ||
+  const bool ours = (head == "reports" && parts.size() >= 2 && (parts[1] == "scores" || parts[1] == "stats")) ||
+                    head == "follow-ups" ||
                     (head == "alerts" && parts.size() == 1) ||
                     head == "leave" || (head == "scores" && parts.size() == 2 && parts[1] == "adjustments") ||
                     (head == "scoring" && parts.size() == 2 && parts[1] == "rulebook") ||
@@ -371,7 +409,7 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
 
   if (head == "reports") {
     if (method != http::verb::get) co_return not_allowed();
-    if (parts.size() == 2) {
+    if (parts.size() == 2 && parts[1] == "scores") {
       // The month's scores, one entry per clerk, every line with its rule, points and event.
       const std::string month = query_param(target, "month");
       auto range = month_range(month);
@@ -390,7 +428,23 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
       if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
       co_return answer(http::status::ok, *r);
     }
-    if (parts.size() == 3 && parts[2] == "summary") {
+    if (parts.size() == 2 && parts[1] == "stats") {
+      rules::StatsQuery q;
+      auto f = parse_date(query_param(target, "from")), t = parse_date(query_param(target, "to"));
+      if (f) q.from = *f;
+      if (t) q.to = *t;
+      if (!query_param(target, "by").empty()) q.by = query_param(target, "by");
+      if (!query_param(target, "group").empty()) q.group = query_param(target, "group");
+      std::string why;
+      if (!f || !t || !rules::valid_stats_query(q, &why))
+        co_return fail(api_error(422, "invalid_value", why.empty() ? "from and to are dates YYYY-MM-DD" : why, "统计条件无效"));
+      ScoreJob job = make_job(hall);
+      const auto work = [job = std::move(job), q]() -> JsonResult { return stats(job, q); };
+      auto r = co_await on_report_thread<JsonResult>(hall, work);
+      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
+      co_return answer(http::status::ok, *r);
+    }
+    if (parts.size() == 3 && parts[1] == "scores" && parts[2] == "summary") {
       const std::string quarter = query_param(target, "quarter"), year = query_param(target, "year");
       std::optional<std::pair<Date, Date>> range;
       std::string label;

@@ -526,6 +526,22 @@ std::vector<std::string> StoreReader::case_rows(const std::string& from, const s
   return out;
 }
 
+void StoreReader::for_each_ticket_row(const std::string& from_day, const std::string& to_day,
+                                      const std::function<void(const std::string&)>& fn) {
+  auto s = db_->stmt("SELECT row FROM tickets WHERE day>=?1 AND day<=?2 ORDER BY id");
+  if (!s) return;
+  s->bind(1, from_day).bind(2, to_day);
+  while (s->step() == SQLITE_ROW) fn(s->text(0));
+}
+
+void StoreReader::for_each_case_row(const std::string& from_day, const std::string& to_day,
+                                    const std::function<void(const std::string&)>& fn) {
+  auto s = db_->stmt("SELECT row FROM cases WHERE day>=?1 AND day<=?2 ORDER BY id");
+  if (!s) return;
+  s->bind(1, from_day).bind(2, to_day);
+  while (s->step() == SQLITE_ROW) fn(s->text(0));
+}
+
 std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,
                                          const TimeZone& tz, const WorkingCalendar& calendar) {
   auto reader = StoreReader::open(path);

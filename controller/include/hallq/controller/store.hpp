@@ -8,6 +8,7 @@
 // Thread-safety: a Store is used by one thread at a time (the commit thread after start-up);
 // a StoreReader is a separate read-only connection for one other thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,12 @@ class StoreReader {
   std::int64_t first_seq_at(TimePoint t);
   // Events of these types with from <= at < to, in order (reports: a month of the log).
   std::vector<engine::Event> events_between(TimePoint from, TimePoint to, const std::vector<std::string>& types);
+  // Ticket / case rows of issue / registration days from..to (YYYY-MM-DD), one at a time
+  // (reports over a year of history: nothing is held).
+  void for_each_ticket_row(const std::string& from_day, const std::string& to_day,
+                           const std::function<void(const std::string&)>& fn);
+  void for_each_case_row(const std::string& from_day, const std::string& to_day,
+                         const std::function<void(const std::string&)>& fn);
   // Every event of these types a manager made, in order (few: answers, findings, score items).
   std::vector<engine::Event> manager_events(const std::vector<std::string>& types);
   std::optional<std::string> ticket_row(engine::TicketId id);
