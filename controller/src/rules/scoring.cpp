@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include "engine/rows.hpp"
+
 namespace hallq::rules {
 namespace json = boost::json;
 using namespace std::chrono;
@@ -14,14 +16,8 @@ using engine::Seq;
 
 namespace {
 
-std::int64_t get_i(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-std::string get_s(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using engine::get_i;  // the engine's event-data readers (engine/rows.hpp)
+using engine::get_s;
 bool get_b(const json::object& o, const char* k) {
   auto* v = o.if_contains(k);
   return v && v->is_bool() && v->as_bool();
