@@ -11,6 +11,11 @@
 // start -> finish, with a few no-shows (recalled to the limit or skipped; some come back),
 // transfers to another service or window, holds and cancellations; when nothing is left the
 // clerks sign out.
+// The rest of a hall's record comes with it, so the manager's reports have their real volume:
+// about a third of the services register a case (the item's kind: 即办件 done at once, 承诺件
+// completed on a later day, a few past their deadline, and the applicant told) and the rest
+// are enquiries; most citizens rate the service on the window's evaluator (a few bad reviews,
+// each reviewed by the manager the same day); now and then a complaint is filed and answered.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -75,10 +80,15 @@ constexpr int kTransferPerMille = 20;  // a third of them to window 6 (综合受
 constexpr int kHoldPerMille = 5;
 constexpr int kCancelPerMille = 10;    // of issued tickets: the citizen leaves while waiting
 constexpr int kReturnPercent = 30;     // of no-shows: the citizen comes back in time
+constexpr int kCasePerMille = 350;     // of finished tickets: a case is registered
+constexpr int kLatePerMille = 20;      // of promised cases: completed past the deadline
+constexpr int kRatedPerMille = 700;    // of finished tickets: rated on the evaluator
+constexpr int kComplaintPerMille = 100;  // of days: a complaint is filed
 
 struct Counters {
   long long issued = 0, called = 0, finished = 0, noshows = 0, returned = 0, transfers = 0,
-            holds = 0, cancels = 0, commits = 0, commands = 0;
+            holds = 0, cancels = 0, commits = 0, commands = 0, cases = 0, consultations = 0,
+            cases_completed = 0, cases_late = 0, ratings = 0, bad_ratings = 0, complaints = 0;
 };
 
 // Windows move through these phases; one pending action per window at most.
@@ -94,7 +104,9 @@ struct Win {
   std::vector<std::pair<TimePoint, TicketId>> held;  // due time, ticket
 };
 
-enum class Kind { Arrival, Window, Return, Cancel };
+// Arrival, Return and Cancel come from citizens and keep the windows open (pending_); the
+// rest are the clerks' and the manager's work beside the queue.
+enum class Kind { Arrival, Window, Return, Cancel, Rate, Complete, Review, Complaint, Answer };
 struct Action {
   TimePoint at;
   std::uint64_t order;  // ties break in scheduling order
@@ -231,8 +243,10 @@ class Generator {
   }
   int per_mille() { return std::uniform_int_distribution<int>(0, 999)(rng_); }
 
+  static bool citizen(Kind k) { return k == Kind::Arrival || k == Kind::Return || k == Kind::Cancel; }
+
   void schedule(TimePoint at, Kind k, std::size_t index, TicketId ticket = 0) {
-    if (k != Kind::Window) pending_++;
+    if (citizen(k)) pending_++;
     heap_.push(Action{at, order_++, k, index, ticket});
   }
 
@@ -341,6 +355,18 @@ class Generator {
     }
     day_arrivals_ = arrivals(day, n);
     for (std::size_t i = 0; i < day_arrivals_.size(); ++i) schedule(day_arrivals_[i].at, Kind::Arrival, i);
+    // Promised cases due to be completed today, during the morning.
+    for (auto it = to_complete_.begin(); it != to_complete_.end();) {
+      if (it->first > day) {
+        ++it;
+        continue;
+      }
+      schedule(local(day, cfg_.hours.open) + uniform_ms(600, 3 * 3600), Kind::Complete, 0, it->second);
+      it = to_complete_.erase(it);
+    }
+    if (per_mille() < kComplaintPerMille)
+      schedule(local(day, cfg_.hours.open) + uniform_ms(1800, 5 * 3600), Kind::Complaint,
+               std::uniform_int_distribution<std::size_t>(0, wins_.size() - 1)(rng_));
 
     TimePoint limit = local(day, Minutes{23 * 60 + 30});
     while (!heap_.empty()) {
@@ -348,17 +374,22 @@ class Generator {
       heap_.pop();
       if (a.at >= limit)
         return "day " + day_s + " did not finish by 23:30 (lower --per-service-day)";
-      if (a.kind != Kind::Window) pending_--;
+      if (citizen(a.kind)) pending_--;
       std::optional<std::string> e;
       switch (a.kind) {
         case Kind::Arrival: e = on_arrival(a); break;
         case Kind::Window: e = on_window(a); break;
         case Kind::Return: e = on_return(a); break;
         case Kind::Cancel: e = on_cancel(a); break;
+        case Kind::Rate: e = on_rate(a); break;
+        case Kind::Complete: e = on_complete(a); break;
+        case Kind::Review: e = on_review(a); break;
+        case Kind::Complaint: e = on_complaint(a); break;
+        case Kind::Answer: e = on_answer(a); break;
       }
       if (e) return e;
       // The day's last outside event: sleeping windows look once more, then close.
-      if (a.kind != Kind::Window && pending_ == 0) wake(a.at, {});
+      if (citizen(a.kind) && pending_ == 0) wake(a.at, {});
     }
     for (const auto& w : wins_)
       if (w.phase != Phase::Off) return "window " + std::to_string(w.cfg->number) + " still open at the end of " + day_s;
@@ -404,6 +435,126 @@ class Generator {
     if (!r) return r.error();
     n_.cancels++;
     return std::nullopt;
+  }
+
+  // The window's evaluator: the citizen just served rates the service (R-EVAL-1).
+  std::optional<std::string> on_rate(const Action& a) {
+    const int n = wins_[a.index].cfg->number;
+    int p = per_mille();
+    int level = p < 850 ? 5 : p < 950 ? 4 : p < 980 ? 3 : p < 995 ? 2 : 1;
+    const engine::Command cmd = engine::RateService{n, level};
+    const engine::Actor evaluator{engine::Actor::Kind::Device, "evaluator-" + std::to_string(n)};
+    auto r = exec(cmd, evaluator, a.at);
+    if (!r) return r.error();
+    n_.ratings++;
+    if (level <= 2) {
+      n_.bad_ratings++;
+      // The follow-up is keyed by the rating's event; the manager calls back within hours.
+      schedule(a.at + uniform_ms(1800, 3 * 3600), Kind::Review, 0, static_cast<TicketId>(r->events.front().seq));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> on_review(const Action& a) {
+    engine::ReviewRating rv;
+    rv.rating = static_cast<engine::Seq>(a.ticket);
+    rv.outcome = per_mille() < 300 ? "verified" : "not_verified";
+    rv.note = "电话回访";
+    const engine::Command cmd = rv;
+    auto r = exec(cmd, manager_, a.at);
+    if (!r) return r.error();
+    return std::nullopt;
+  }
+
+  // A promised case completed by its window's clerk of the day.
+  std::optional<std::string> on_complete(const Action& a) {
+    const engine::Case* c = eng_.find_case(static_cast<engine::CaseId>(a.ticket));
+    if (!c || c->state != engine::CaseState::Open) return std::nullopt;
+    std::string clerk;
+    for (const auto& w : wins_)
+      if (w.cfg->number == c->window) clerk = w.clerk;
+    engine::CaseAction act;
+    act.id = c->id;
+    act.action = "complete";
+    const engine::Command cmd = act;
+    auto r = exec(cmd, engine::Actor{engine::Actor::Kind::Clerk, clerk}, a.at);
+    if (!r) return r.error();
+    n_.cases_completed++;
+    for (const auto& e : r->events)
+      if (e.type == "CaseCompleted" && e.data.at("overdue_days").as_int64() > 0) n_.cases_late++;
+    // The applicant is told of the result the same day (R-TIME-4), which closes the case.
+    act.action = "notify";
+    act.channel = "phone";
+    const engine::Command tell = act;
+    auto t = exec(tell, engine::Actor{engine::Actor::Kind::Clerk, clerk}, a.at);  // the log's times never go back
+    if (!t) return t.error();
+    return std::nullopt;
+  }
+
+  std::optional<std::string> on_complaint(const Action& a) {
+    engine::FileComplaint fc;
+    fc.categories = {per_mille() < 500 ? "waiting" : "attitude"};
+    fc.content = "等候时间较长，希望增加窗口。";
+    fc.window = wins_[a.index].cfg->number;
+    fc.name = "李先生";
+    fc.phone = "13800001234";
+    const engine::Command cmd = fc;
+    auto r = exec(cmd, manager_, a.at);
+    if (!r) return r.error();
+    n_.complaints++;
+    schedule(a.at + uniform_ms(3600, 4 * 3600), Kind::Answer, 0, r->reply.as_object().at("id").as_int64());
+    return std::nullopt;
+  }
+
+  std::optional<std::string> on_answer(const Action& a) {
+    engine::AnswerComplaint ac;
+    ac.complaint = a.ticket;
+    ac.outcome = per_mille() < 400 ? "verified" : "not_verified";
+    ac.answer = "已电话答复，并督促窗口改进。";
+    const engine::Command cmd = ac;
+    auto r = exec(cmd, manager_, a.at);
+    if (!r) return r.error();
+    return std::nullopt;
+  }
+
+  // Finishing: a case registered with it (its kind from the item), or an enquiry.
+  engine::Finish finish_command(int n, TicketId ticket) {
+    engine::Finish fin{n, std::nullopt, false};
+    const engine::Ticket* t = eng_.find_ticket(ticket);
+    const ServiceConfig* svc = nullptr;
+    for (const auto& s : cfg_.services)
+      if (t && s.id == t->service) svc = &s;
+    if (!svc || svc->items.empty() || per_mille() >= kCasePerMille) {
+      fin.consultation = true;
+      return fin;
+    }
+    const ServiceItem& item = svc->items.front();
+    engine::CaseInput in;
+    in.type = item.kind == ItemKind::Promised ? engine::CaseType::Promised : engine::CaseType::Immediate;
+    in.item = item.id;
+    in.applicant.masked = "张*";
+    in.received = item.materials;
+    fin.case_input = std::move(in);
+    return fin;
+  }
+
+  // After a finish: the rating a few seconds later, and the day a promised case is completed.
+  void after_finish(const engine::Outcome& out, std::size_t win, TimePoint now) {
+    if (per_mille() < kRatedPerMille) schedule(now + uniform_ms(2, 8), Kind::Rate, win);
+    for (const auto& e : out.events) {
+      if (e.type != "CaseRegistered") continue;
+      n_.cases++;
+      const engine::Case* c = eng_.find_case(e.data.at("case").as_int64());
+      if (!c || !c->deadline) continue;
+      Date today = tz_.to_local(now).date;
+      long long span = (sys_days{*c->deadline} - sys_days{today}).count();
+      long long d = per_mille() < kLatePerMille
+                        ? span + std::uniform_int_distribution<long long>(1, 4)(rng_)
+                        : std::uniform_int_distribution<long long>(1, std::max<long long>(1, span))(rng_);
+      to_complete_.emplace_back(Date{sys_days{today} + days{d}}, c->id);
+    }
+    if (std::none_of(out.events.begin(), out.events.end(), [](const auto& e) { return e.type == "CaseRegistered"; }))
+      n_.consultations++;
   }
 
   std::optional<std::string> on_window(const Action& a) {
@@ -544,9 +695,10 @@ class Generator {
           after(3, 15);
           return std::nullopt;
         }
-        const engine::Command cmd = engine::Finish{n};
+        const engine::Command cmd = finish_command(n, w.current);
         auto r = exec(cmd, actor, now);
         if (!r) return r.error();
+        after_finish(*r, a.index, now);
         n_.finished++;
         w.current = 0;
         w.phase = Phase::Idle;
@@ -564,6 +716,8 @@ class Generator {
   BatchWriter writer_;
   std::mt19937_64 rng_;
   engine::Actor kiosk_{engine::Actor::Kind::Device, "kiosk-1"};
+  engine::Actor manager_{engine::Actor::Kind::Manager, "m01"};
+  std::vector<std::pair<Date, engine::CaseId>> to_complete_;  // promised cases: completion day
   std::vector<Win> wins_;
   double mean_service_s_ = 60;
   std::vector<Arrival> day_arrivals_;
@@ -722,6 +876,13 @@ int run(int argc, char** argv) {
   std::printf("transfers: %lld\n", counters.transfers);
   std::printf("holds: %lld\n", counters.holds);
   std::printf("cancelled: %lld\n", counters.cancels);
+  std::printf("cases: %lld\n", counters.cases);
+  std::printf("enquiries: %lld\n", counters.consultations);
+  std::printf("cases_completed_later: %lld\n", counters.cases_completed);
+  std::printf("cases_late: %lld\n", counters.cases_late);
+  std::printf("ratings: %lld\n", counters.ratings);
+  std::printf("bad_ratings: %lld\n", counters.bad_ratings);
+  std::printf("complaints: %lld\n", counters.complaints);
   std::printf("file_size_bytes: %llu\n", static_cast<unsigned long long>(size));
   std::printf("file_size_mb: %.1f\n", static_cast<double>(size) / (1024.0 * 1024.0));
   std::printf("time_s: %.1f\n", secs);

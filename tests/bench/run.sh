@@ -21,6 +21,9 @@
 #      (which also rolls the day over), 5 cold starts (hallq.db dropped from the page cache
 #      first) and 5 warm starts, best and median; then its RSS after start and after a short
 #      load.
+#  (c) times the manager's reports on that history through the running controller
+#      (tests/bench/reports.py): statistics for a month and for 365 days, a month's staff
+#      scores and a year's summary, 3 runs each, best and median.
 # Every figure is printed as `key: value`; a summary comes last.
 # The benchmark processes share the host with whatever else runs: hallq-load reports
 # host_cpu_other_cores, the CPU other processes took during each load.
@@ -213,6 +216,16 @@ stop_controller
   grep -o 'hallq.db: .* loaded in [0-9]* ms' "$HIST_DIR/controller.log" | tail -n 1 | sed 's/^/restart_log: /'
 } | tee -a "$RESULTS/coldstart.txt"
 DB_BYTES=$(stat -c %s "$HIST_DIR/hallq.db")
+
+# ---- (c) the manager's reports on the history ----
+echo "== (c) reports on the history (3 runs each)"
+start_controller "$HIST_DIR"
+HIST_DAYS=$(val history days)  # "833 (2024-08-12 .. 2026-11-22)"
+python3 "$ROOT/tests/bench/reports.py" "http://127.0.0.1:$CTRL_PORT" \
+  "$(sed 's/.*(\([0-9-]*\) \.\..*/\1/' <<<"$HIST_DAYS")" "$(sed 's/.*\.\. \([0-9-]*\))/\1/' <<<"$HIST_DAYS")" 3 |
+  tee "$RESULTS/reports.txt"
+echo "rss_after_reports_kb: $(status_kb "$CTRL_PID" VmRSS), hwm $(status_kb "$CTRL_PID" VmHWM)" | tee -a "$RESULTS/reports.txt"
+stop_controller
 probe P2-storage-end
 
 # ---- summary ----
@@ -258,4 +271,13 @@ B history ($(val history tickets) tickets, $(val history events) events, $(val h
   rss_after_start_kb: $(val coldstart rss_after_start_kb) (hwm $(val coldstart hwm_after_start_kb))   [<= 20480]
   after ${SHORT_LOAD_S} s at 500 issue/s, W=6, N=10: controller_rss_kb $(val B1-history-short-load controller_rss_kb), hwm_kb $(val B1-history-short-load controller_hwm_kb)   [<= 20480]
   short load issue_latency_ms p99: $(val B1-history-short-load issue_latency_ms_p99), durable_ops_per_s: $(val B1-history-short-load durable_ops_per_s)
+  cases $(val history cases), enquiries $(val history enquiries), ratings $(val history ratings) (bad $(val history bad_ratings)), complaints $(val history complaints)
+C reports on the history (month $(val reports month), best / median of 3, ms):
+  stats month by day and service: $(val reports stats_month_by_day_service_ms_best) / $(val reports stats_month_by_day_service_ms_median)
+  stats month by week and clerk: $(val reports stats_month_by_week_clerk_ms_best) / $(val reports stats_month_by_week_clerk_ms_median)
+  stats 365 days by month and service: $(val reports stats_year_by_month_service_ms_best) / $(val reports stats_year_by_month_service_ms_median)   [<= 10000]
+  stats 365 days by day and window: $(val reports stats_year_by_day_window_ms_best) / $(val reports stats_year_by_day_window_ms_median)
+  scores of the month: $(val reports scores_month_ms_best) / $(val reports scores_month_ms_median) ($(val reports scores_month_what))
+  scores summary of the year: $(val reports scores_summary_year_ms_best) / $(val reports scores_summary_year_ms_median)
+  controller_rss_kb after the reports: $(val reports rss_after_reports_kb)
 EOF

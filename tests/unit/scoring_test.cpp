@@ -4,6 +4,7 @@
 // its rule, points and event. Nothing reads the clock.
 #include "hallq/controller/scoring.hpp"
 
+#include "engine/pick.hpp"
 #include "engine/rows.hpp"
 #include "hallq/controller/stats.hpp"
 
@@ -621,8 +622,56 @@ TEST_CASE("statistics of a small day against hand-computed figures", "[scoring]"
   CHECK(wrow.at("name").as_string() == "name-c01");
   CHECK(wrow.at("issued").as_int64() == 3);
   CHECK(w.at("totals").as_object().at("issued").as_int64() == 4);
+  // The report reads the stored text with a field picker instead of whole rows: the same
+  // figures for every grouping, and damaged text counted as damaged and nothing else.
+  auto from_text = [&](const char* by, const char* group) {
+    hallq::rules::StatsBuilder b(h.config, tz(), hallq::rules::StatsQuery{date(d), date(d), by, group});
+    for (const auto& [id, text] : h.ticket_rows) REQUIRE(b.add_ticket_row(text));
+    for (const auto& [id, text] : h.case_rows) REQUIRE(b.add_case_row(text));
+    for (const auto& e : h.log)
+      if (e.type == "ServiceRated") REQUIRE(b.add_rating_data(e.at, e.window, json::serialize(e.data)));
+    for (const char* bad : {"", "[1,2]", "{\"day\":", "{\"day\":\"2026-03-02\",\"state\":\"done\"}",
+                            "{\"day\":\"2026-03-02\",\"state\":99}", "{\"day\":\"2026-03-02\",\"state\":4} x"})
+      CHECK_FALSE(b.add_ticket_row(bad));
+    CHECK_FALSE(b.add_case_row("{\"type\":\"promised\",\"state\":\"open\",\"deadline\":\"3月9日\"}"));
+    CHECK_FALSE(b.add_case_row("{\"type\":\"unheard-of\",\"state\":\"open\"}"));
+    CHECK_FALSE(b.add_rating_data(at(d, 9, 50), 1, "not json"));
+    return b.result(at("2026-03-20", 12, 0));
+  };
+  for (const char* by : {"day", "week", "month", "all"})
+    for (const char* group : {"service", "window", "clerk", "none"}) {
+      INFO(by << " " << group);
+      CHECK(json::serialize(from_text(by, group)) == json::serialize(stats(by, group)));
+    }
   std::string why;
   CHECK_FALSE(hallq::rules::valid_stats_query(hallq::rules::StatsQuery{date(d), date("2026-01-01"), "day", "service"}, &why));
   CHECK_FALSE(hallq::rules::valid_stats_query(hallq::rules::StatsQuery{date(d), date(d), "hour", "service"}, &why));
   CHECK(why == "by is day, week, month or all");
+}
+
+TEST_CASE("the row picker reads top-level fields and skips the rest", "[stats]") {
+  hallq::engine::RowPicker p({"a", "k\u00e9y", "s", "n", "b", "nested", "d", "missing"});
+  using K = hallq::engine::RowPicker::Kind;
+  // Nested objects and arrays may repeat the wanted keys: only the top level counts.
+  REQUIRE(p.parse(R"({"x":{"a":1,"s":"inner"},"a":-42,"k\u00e9y":"v\"1\u4e2d","s":"\u5f20*",)"
+                  R"("n":null,"b":true,"nested":[{"a":2}],"d":1.5,"z":[[["s"]]]})"));
+  CHECK(p.i(0) == -42);
+  CHECK(p[1].kind == K::String);
+  CHECK(p.s(1) == "v\"1\u4e2d");
+  CHECK(p.s(2) == "\u5f20*");
+  CHECK(p[3].kind == K::Null);
+  CHECK_FALSE(p.t(3).has_value());
+  CHECK(p.b(4));
+  CHECK(p[5].kind == K::Other);
+  CHECK(p[6].kind == K::Other);  // a double is not an integer field
+  CHECK(p[7].kind == K::Absent);
+  // The next row starts afresh: fields it lacks are absent, not left over.
+  REQUIRE(p.parse(R"({"s":"x"})"));
+  CHECK(p[0].kind == K::Absent);
+  CHECK(p.s(2) == "x");
+  for (const char* bad : {"", "null", "\"a\"", "[{\"a\":1}]", "{\"a\":1", "{\"a\":1}{}", "{\"a\":01}"}) {
+    INFO(bad);
+    CHECK_FALSE(p.parse(bad));
+    CHECK(p[0].kind == K::Absent);
+  }
 }

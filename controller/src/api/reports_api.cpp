@@ -214,29 +214,17 @@ JsonResult stats(const ScoreJob& job, const rules::StatsQuery& q) {
   if (!reader) return unexpected(reader.error());
   rules::StatsBuilder b(job.config, job.tz, q);
   std::size_t damaged = 0;
-  (*reader)->for_each_ticket_row(format_date(q.from), format_date(q.to), [&](const std::string& row) {
-    boost::system::error_code ec;
-    json::value v = json::parse(row, ec);
-    engine::Ticket t;
-    if (ec || !v.is_object() || !engine::ticket_from_row(v.as_object(), t)) {
-      damaged++;
-      return;
-    }
-    b.add_ticket(t);
+  (*reader)->for_each_ticket_row(format_date(q.from), format_date(q.to), [&](std::string_view row) {
+    if (!b.add_ticket_row(row)) damaged++;
   });
-  (*reader)->for_each_case_row(format_date(q.from), format_date(q.to), [&](const std::string& row) {
-    boost::system::error_code ec;
-    json::value v = json::parse(row, ec);
-    engine::Case c;
-    if (ec || !v.is_object() || !engine::case_from_row(v.as_object(), c)) {
-      damaged++;
-      return;
-    }
-    b.add_case(c);
+  (*reader)->for_each_case_row(format_date(q.from), format_date(q.to), [&](std::string_view row) {
+    if (!b.add_case_row(row)) damaged++;
   });
   const TimePoint from = job.tz.from_local(q.from, Minutes{0});
   const TimePoint to = job.tz.from_local(Date{sys_days{q.to} + days{1}}, Minutes{0});
-  for (const auto& e : (*reader)->events_between(from, to, {"ServiceRated"})) b.add_rating(e);
+  (*reader)->for_each_event_data(from, to, "ServiceRated", [&](TimePoint at, int window, std::string_view data) {
+    if (!b.add_rating_data(at, window, data)) damaged++;
+  });
   json::object out = b.result(job.now);
   out["damaged_rows"] = damaged;
   return json::value(std::move(out));

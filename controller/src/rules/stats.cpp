@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/pick.hpp"
+
 namespace hallq::rules {
 namespace json = boost::json;
 using namespace std::chrono;
@@ -39,8 +41,21 @@ bool valid_stats_query(const StatsQuery& q, std::string* why) {
   return true;
 }
 
+// The row fields the figures read (engine/rows.cpp writes them).
+enum TicketField : std::size_t { kTDay, kTService, kTClerk, kTWindow, kTState, kTConsultation, kTIssued, kTCalled, kTStarted, kTFinished };
+enum CaseField : std::size_t { kCType, kCState, kCOverdue, kCDeadline };
+enum RatingField : std::size_t { kRLevel, kRService, kRClerk };
+
 StatsBuilder::StatsBuilder(const HallConfig& config, const TimeZone& tz, StatsQuery q)
-    : config_(config), tz_(tz), q_(std::move(q)) {}
+    : config_(config),
+      tz_(tz),
+      q_(std::move(q)),
+      ticket_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{
+          "day", "service", "clerk", "window", "state", "consultation", "issued_at", "called_at", "started_at", "finished_at"})),
+      case_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{"type", "state", "overdue_days", "deadline"})),
+      rating_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{"level", "service", "clerk"})) {}
+
+StatsBuilder::~StatsBuilder() = default;
 
 std::string StatsBuilder::period(Date d) const {
   if (q_.by == "all") return "all";
@@ -54,19 +69,70 @@ std::string StatsBuilder::period(Date d) const {
   return format_date(d);
 }
 
-StatsBuilder::Bucket& StatsBuilder::bucket(Date day, const std::string& key) {
-  return buckets_[{period(day), q_.group == "none" ? std::string() : key}];
+StatsBuilder::Bucket& StatsBuilder::bucket(std::string_view day, std::string_view key) {
+  if (q_.group == "none") key = {};
+  if (day != last_day_) {
+    auto d = parse_date(std::string(day));
+    std::string p = d ? period(*d) : std::string(day);
+    last_day_.assign(day);
+    if (p != last_period_) {
+      last_period_ = std::move(p);
+      period_buckets_.clear();
+    }
+  }
+  for (const auto& [k, b] : period_buckets_)
+    if (k == key) return *b;
+  Bucket* b = &buckets_[{last_period_, std::string(key)}];
+  period_buckets_.emplace_back(std::string(key), b);
+  return *b;
 }
 
 void StatsBuilder::add_ticket(const engine::Ticket& t) {
-  auto day = parse_date(t.day);
-  if (!day) return;
+  TicketFacts f;
+  f.day = t.day;
+  f.service = t.service;
+  f.clerk = t.clerk;
+  f.window = t.window;
+  f.state = t.state;
+  f.consultation = t.consultation;
+  f.issued_at = t.issued_at;
+  f.called_at = t.called_at;
+  f.started_at = t.started_at;
+  f.finished_at = t.finished_at;
+  add(f);
+}
+
+bool StatsBuilder::add_ticket_row(std::string_view row) {
+  engine::RowPicker& p = *ticket_pick_;
+  if (!p.parse(row) || p[kTDay].kind != engine::RowPicker::Kind::String || p[kTState].kind != engine::RowPicker::Kind::Int)
+    return false;
+  const std::int64_t st = p.i(kTState);
+  if (st < 0 || st > static_cast<std::int64_t>(engine::TicketState::Voided)) return false;
+  TicketFacts f;
+  f.day = p.s(kTDay);
+  f.service = p.s(kTService);
+  f.clerk = p.s(kTClerk);
+  f.window = static_cast<int>(p.i(kTWindow));
+  f.state = static_cast<engine::TicketState>(st);
+  f.consultation = p.b(kTConsultation);
+  f.issued_at = p.t(kTIssued).value_or(TimePoint{});
+  f.called_at = p.t(kTCalled);
+  f.started_at = p.t(kTStarted);
+  f.finished_at = p.t(kTFinished);
+  add(f);
+  return true;
+}
+
+void StatsBuilder::add(const TicketFacts& t) {
+  if (t.day != last_day_ && !parse_date(std::string(t.day))) return;
   ++tickets_;
-  const std::string key = q_.group == "service" ? t.service
-                          : q_.group == "window" ? (t.window ? std::to_string(t.window) : std::string())
-                          : q_.group == "clerk"  ? t.clerk
-                                                 : std::string();
-  Bucket& b = bucket(*day, key);
+  std::string window_key;
+  if (q_.group == "window" && t.window) window_key = std::to_string(t.window);
+  const std::string_view key = q_.group == "service" ? t.service
+                               : q_.group == "window" ? std::string_view(window_key)
+                               : q_.group == "clerk"  ? t.clerk
+                                                      : std::string_view();
+  Bucket& b = bucket(t.day, key);
   using S = engine::TicketState;
   if (t.state == S::Voided) {
     b.voided++;  // never printed, never called: not a ticket a citizen held
@@ -93,32 +159,63 @@ void StatsBuilder::add_ticket(const engine::Ticket& t) {
 
 void StatsBuilder::add_rating(const engine::Event& e) {
   const auto* lv = e.data.if_contains("level");
-  if (!lv || !lv->is_int64() || lv->as_int64() < 1 || lv->as_int64() > 5) return;
   auto str = [&](const char* k) {
     const auto* v = e.data.if_contains(k);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
   };
-  const std::string key = q_.group == "service" ? str("service")
-                          : q_.group == "window" ? std::to_string(e.window)
-                          : q_.group == "clerk"  ? str("clerk")
-                                                 : std::string();
-  Bucket& b = bucket(tz_.to_local(e.at).date, key);
-  b.ratings++;
-  if (lv->as_int64() >= 3) b.satisfied++;
+  add_rating_facts(e.at, e.window, lv && lv->is_int64() ? lv->as_int64() : 0, str("service"), str("clerk"));
 }
 
-void StatsBuilder::add_case(const engine::Case& c) {
-  CaseCount& n = cases_[engine::to_string(c.type)];
+bool StatsBuilder::add_rating_data(TimePoint at, int window, std::string_view data) {
+  engine::RowPicker& p = *rating_pick_;
+  if (!p.parse(data)) return false;
+  add_rating_facts(at, window, p.i(kRLevel), p.s(kRService), p.s(kRClerk));
+  return true;
+}
+
+void StatsBuilder::add_rating_facts(TimePoint at, int window, std::int64_t level, std::string_view service,
+                                    std::string_view clerk) {
+  if (level < 1 || level > 5) return;
+  const std::string window_key = q_.group == "window" ? std::to_string(window) : std::string();
+  const std::string_view key = q_.group == "service" ? service
+                               : q_.group == "window" ? std::string_view(window_key)
+                               : q_.group == "clerk"  ? clerk
+                                                      : std::string_view();
+  Bucket& b = bucket(format_date(tz_.to_local(at).date), key);
+  b.ratings++;
+  if (level >= 3) b.satisfied++;
+}
+
+void StatsBuilder::add_case(const engine::Case& c) { add_case_facts(c.type, c.state, c.overdue_days, c.deadline); }
+
+bool StatsBuilder::add_case_row(std::string_view row) {
+  engine::RowPicker& p = *case_pick_;
+  if (!p.parse(row)) return false;
+  auto type = engine::parse_case_type(p.s(kCType));
+  auto state = engine::parse_case_state(p.s(kCState));
+  if (!type || !state) return false;
+  std::optional<Date> deadline;
+  if (p[kCDeadline].kind == engine::RowPicker::Kind::String) {
+    deadline = parse_date(std::string(p.s(kCDeadline)));
+    if (!deadline) return false;
+  }
+  add_case_facts(*type, *state, static_cast<int>(p.i(kCOverdue)), deadline);
+  return true;
+}
+
+void StatsBuilder::add_case_facts(engine::CaseType type, engine::CaseState state, int overdue_days,
+                                  std::optional<Date> deadline) {
+  CaseCount& n = cases_[engine::to_string(type)];
   n.registered++;
   using S = engine::CaseState;
-  if (c.state == S::Done) {
+  if (state == S::Done) {
     n.done++;
-    (c.overdue_days > 0 ? n.late : n.on_time)++;
-  } else if (c.state == S::Returned) {
+    (overdue_days > 0 ? n.late : n.on_time)++;
+  } else if (state == S::Returned) {
     n.returned++;
   } else {
     n.open++;
-    if (c.state == S::Open && c.deadline) open_deadlines_.emplace_back(engine::to_string(c.type), *c.deadline);
+    if (state == S::Open && deadline) open_deadlines_.emplace_back(engine::to_string(type), *deadline);
   }
 }
 

@@ -33,6 +33,11 @@ class Stmt {
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int step() { return sqlite3_step(s_); }
   std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
+  // The column's text, valid until the next step (no copy).
+  std::string_view view(int col) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
+  }
   std::string text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string();

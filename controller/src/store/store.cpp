@@ -527,19 +527,33 @@ std::vector<std::string> StoreReader::case_rows(const std::string& from, const s
 }
 
 void StoreReader::for_each_ticket_row(const std::string& from_day, const std::string& to_day,
-                                      const std::function<void(const std::string&)>& fn) {
-  auto s = db_->stmt("SELECT row FROM tickets WHERE day>=?1 AND day<=?2 ORDER BY id");
+                                      const std::function<void(std::string_view)>& fn) {
+  auto s = db_->stmt("SELECT row FROM tickets WHERE day>=?1 AND day<=?2 ORDER BY day, id");
   if (!s) return;
   s->bind(1, from_day).bind(2, to_day);
-  while (s->step() == SQLITE_ROW) fn(s->text(0));
+  while (s->step() == SQLITE_ROW) fn(s->view(0));
 }
 
 void StoreReader::for_each_case_row(const std::string& from_day, const std::string& to_day,
-                                    const std::function<void(const std::string&)>& fn) {
-  auto s = db_->stmt("SELECT row FROM cases WHERE day>=?1 AND day<=?2 ORDER BY id");
+                                    const std::function<void(std::string_view)>& fn) {
+  auto s = db_->stmt("SELECT row FROM cases WHERE day>=?1 AND day<=?2 ORDER BY day, id");
   if (!s) return;
   s->bind(1, from_day).bind(2, to_day);
-  while (s->step() == SQLITE_ROW) fn(s->text(0));
+  while (s->step() == SQLITE_ROW) fn(s->view(0));
+}
+
+void StoreReader::for_each_event_data(TimePoint from, TimePoint to, const std::string& type,
+                                      const std::function<void(TimePoint, int, std::string_view)>& fn) {
+  if (to <= from) return;
+  constexpr std::int64_t kSlack = 5000;  // as events_between
+  const std::int64_t lo = std::max<std::int64_t>(0, first_seq_at(from) - kSlack);
+  const std::int64_t hi = first_seq_at(to) + kSlack;
+  auto s = db_->stmt("SELECT at,window,data FROM events WHERE seq>=?1 AND seq<?2 AND at>=?3 AND at<?4 AND type=?5"
+                     " ORDER BY seq");
+  if (!s) return;
+  s->bind(1, lo).bind(2, hi).bind(3, from.time_since_epoch().count()).bind(4, to.time_since_epoch().count()).bind(5, type);
+  while (s->step() == SQLITE_ROW)
+    fn(TimePoint{std::chrono::milliseconds{s->i64(0)}}, static_cast<int>(s->i64(1)), s->view(2));
 }
 
 std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,

@@ -8,13 +8,20 @@
 
 #include <array>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hallq/common/calendar.hpp"
 #include "hallq/common/config.hpp"
 #include "hallq/common/time.hpp"
 #include "hallq/controller/engine.hpp"
+
+namespace hallq::engine {
+class RowPicker;
+}
 
 namespace hallq::rules {
 
@@ -28,9 +35,18 @@ bool valid_stats_query(const StatsQuery& q, std::string* why);
 class StatsBuilder {
  public:
   StatsBuilder(const HallConfig& config, const TimeZone& tz, StatsQuery q);
+  ~StatsBuilder();
+  StatsBuilder(const StatsBuilder&) = delete;
+  StatsBuilder& operator=(const StatsBuilder&) = delete;
   void add_ticket(const engine::Ticket& t);  // a ticket issued in the range
   void add_rating(const engine::Event& e);   // a ServiceRated event in the range
   void add_case(const engine::Case& c);      // a case registered in the range
+  // The same from the stored text (a ticket or case row, a ServiceRated event's data), read
+  // for the few fields the figures need without building the row: a year of rows in seconds.
+  // false: the text is damaged (nothing is counted).
+  bool add_ticket_row(std::string_view row);
+  bool add_case_row(std::string_view row);
+  bool add_rating_data(TimePoint at, int window, std::string_view data);
   // now: what is overdue today among the open cases.
   boost::json::object result(TimePoint now) const;
   std::size_t tickets() const { return tickets_; }
@@ -44,8 +60,19 @@ class StatsBuilder {
   struct CaseCount {
     int registered = 0, done = 0, on_time = 0, late = 0, open = 0, open_overdue = 0, returned = 0;
   };
+  struct TicketFacts {
+    std::string_view day, service, clerk;
+    int window = 0;
+    engine::TicketState state = engine::TicketState::Waiting;
+    bool consultation = false;
+    TimePoint issued_at;
+    std::optional<TimePoint> called_at, started_at, finished_at;
+  };
+  void add(const TicketFacts& t);
+  void add_case_facts(engine::CaseType type, engine::CaseState state, int overdue_days, std::optional<Date> deadline);
+  void add_rating_facts(TimePoint at, int window, std::int64_t level, std::string_view service, std::string_view clerk);
   std::string period(Date d) const;
-  Bucket& bucket(Date day, const std::string& key);
+  Bucket& bucket(std::string_view day, std::string_view key);
 
   const HallConfig& config_;
   TimeZone tz_;
@@ -55,6 +82,10 @@ class StatsBuilder {
   std::array<std::array<int, 24>, 7> calls_{};                      // weekday (Mon=0) x hour
   std::size_t tickets_ = 0;
   std::vector<std::pair<std::string, Date>> open_deadlines_;  // open cases: type, deadline
+  // Rows come day by day: the day last seen, its period and that period's buckets by key.
+  std::string last_day_, last_period_;
+  std::vector<std::pair<std::string, Bucket*>> period_buckets_;
+  std::unique_ptr<engine::RowPicker> ticket_pick_, case_pick_, rating_pick_;
 };
 
 }  // namespace hallq::rules
