@@ -12,7 +12,16 @@ const I18N = {
   zh: {
     title: '中心管理', signout: '退出', offline: '与服务器的连接中断，正在重连…', signinTitle: '中心管理登录',
     user: '账号', password: '密码', signin: '登录', lang: 'English',
-    tabs: { live: '大厅实况', stats: '统计', scores: '考评', complaints: '投诉与差评', records: '加减分与请假' },
+    tabs: { live: '大厅实况', stats: '统计', scores: '考评', registers: '登记簿', complaints: '投诉与差评', records: '加减分与请假' },
+    register: '簿册', regKinds: { book: '办件登记簿', ledger: '统计簿' }, classify: '分类', regBy: '统计周期',
+    classifies: { type: '按办件类型', item: '按服务事项' }, regBys: { day: '按日', month: '按月' },
+    bookCols: ['序号', '受理编号', '受理日期', '时间', '窗口', '受理人', '服务事项', '类型', '申请人', '联系电话', '承诺时限', '办结期限', '办结日期', '办理结果'],
+    bookSub: (f, t, n) => `${f} 至 ${t}　共 ${n} 件`, truncated: (n, m) => `（仅列出前 ${m} 件，共 ${n} 件）`,
+    subtotal: (g) => `小计：${g.count} 件；办结 ${g.done} 件（按时 ${g.on_time}，超期 ${g.late}）；在办 ${g.open} 件（超期 ${g.open_overdue}）；退回 ${g.returned} 件`,
+    groupHead: (label, n) => `${label}（${n} 件）`, daysLimit: (n) => (n ? `${n} 个工作日` : '即办'),
+    ledgerCols: ['日期', '星期', '取号', '办结', '其中咨询', '过号', '受理办件', '办结件', '其中按时', '超期', '受理后退回', '评价', '满意率', '投诉'],
+    monthCol: '月份', itemsTitle: '分事项汇总', itemCols: ['服务事项', '所属业务', '受理', '办结', '其中按时', '超期', '按时办结率', '退回', '在办'],
+    signLine: ['登记人：', '审核人：', '打印时间：'], byType: '受理办件按类型：', ledgerSub: (f, t) => `${f} 至 ${t}`,
     by: '按', group: '分组', query: '查询', heatTitle: '各时段叫号量（星期 × 小时）', casesTitle: '办件（按类型）',
     bys: { day: '日', week: '周', month: '月', all: '合计' }, groups: { service: '业务', window: '窗口', clerk: '工作人员', none: '不分组' },
     statCols: ['时段', '分组', '取号', '办结', '其中咨询', '过号', '取消', '等候中位', '等候90%', '办理中位', '办理90%', '满意率', '评价数'],
@@ -47,7 +56,16 @@ const I18N = {
   en: {
     title: 'Centre management', signout: 'Sign out', offline: 'Connection lost, reconnecting…', signinTitle: 'Manager sign-in',
     user: 'User', password: 'Password', signin: 'Sign in', lang: '中文',
-    tabs: { live: 'Hall', stats: 'Statistics', scores: 'Scores', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    tabs: { live: 'Hall', stats: 'Statistics', scores: 'Scores', registers: 'Registers', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    register: 'Register', regKinds: { book: 'Case register', ledger: 'Statistics ledger' }, classify: 'Classify', regBy: 'Period',
+    classifies: { type: 'By case type', item: 'By service item' }, regBys: { day: 'By day', month: 'By month' },
+    bookCols: ['No.', 'Case no.', 'Received', 'Time', 'Window', 'Clerk', 'Item', 'Type', 'Applicant', 'Phone', 'Time limit', 'Deadline', 'Done', 'Result'],
+    bookSub: (f, t, n) => `${f} to ${t} · ${n} cases`, truncated: (n, m) => ` (first ${m} of ${n} listed)`,
+    subtotal: (g) => `Subtotal: ${g.count}; done ${g.done} (on time ${g.on_time}, late ${g.late}); open ${g.open} (overdue ${g.open_overdue}); returned ${g.returned}`,
+    groupHead: (label, n) => `${label} (${n})`, daysLimit: (n) => (n ? `${n} working days` : 'at once'),
+    ledgerCols: ['Date', 'Day', 'Issued', 'Served', 'Enquiries', 'No-show', 'Cases registered', 'Cases done', 'On time', 'Late', 'Returned later', 'Ratings', 'Satisfaction', 'Complaints'],
+    monthCol: 'Month', itemsTitle: 'By service item', itemCols: ['Item', 'Service', 'Registered', 'Done', 'On time', 'Late', 'On-time rate', 'Returned', 'Open'],
+    signLine: ['Registered by:', 'Checked by:', 'Printed:'], byType: 'Cases registered by type: ', ledgerSub: (f, t) => `${f} to ${t}`,
     by: 'By', group: 'Group', query: 'Show', heatTitle: 'Calls by weekday and hour', casesTitle: 'Cases by type',
     bys: { day: 'Day', week: 'Week', month: 'Month', all: 'All' }, groups: { service: 'Service', window: 'Window', clerk: 'Clerk', none: 'None' },
     statCols: ['Period', 'Group', 'Issued', 'Served', 'Enquiries', 'No-show', 'Cancelled', 'Wait p50', 'Wait p90', 'Service p50', 'Service p90', 'Satisfaction', 'Ratings'],
@@ -121,6 +139,7 @@ function applyText() {
   const kinds = $('lv-kind');
   kinds.innerHTML = Object.entries(T().kinds).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
   fillStatsSelects();
+  fillRegisterSelects();
 }
 
 function showPage(p) {
@@ -334,6 +353,103 @@ function fillStatsSelects() {
   }
 }
 
+// ---- registers: 办件登记簿 and 统计簿 ----
+
+function fillRegisterSelects() {
+  const t = T();
+  const kind = $('reg-kind');
+  const keep = kind.value || 'book';
+  kind.innerHTML = Object.entries(t.regKinds).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
+  kind.value = keep;
+  const mode = $('reg-mode');
+  const keepMode = mode.value;
+  const opts = keep === 'book' ? t.classifies : t.regBys;
+  mode.innerHTML = Object.entries(opts).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
+  if (keepMode in opts) mode.value = keepMode;
+  $('reg-mode-label').textContent = keep === 'book' ? t.classify : t.regBy;
+}
+
+const pct = (v) => (v == null ? '—' : `${v}%`);
+const typeCounts = (t, reg) => Object.entries(reg).filter(([, n]) => n).map(([k, n]) => `${t.caseTypes[k] || k} ${n}`).join('，');
+
+function signBlock(t) {
+  const now = (state.now || '').slice(0, 16).replace('T', ' ');
+  return `<div class="sign"><span>${esc(t.signLine[0])}__________</span><span>${esc(t.signLine[1])}__________</span>` +
+    `<span>${esc(t.signLine[2])}${esc(now)}</span></div>`;
+}
+
+function renderRegister() {
+  const t = T();
+  const r = state.register;
+  const sheet = $('reg-sheet');
+  if (!r) { sheet.innerHTML = ''; return; }
+  const title = `${esc(r.centre)} ${esc(t.regKinds[r.kind])}`;
+  if (r.kind === 'book') {
+    const body = r.groups.map((g) => `<tr class="group" data-group="${esc(g.key)}"><th colspan="14">${esc(t.groupHead(LANG === 'zh' ? g.label : g.label_en, g.count))}</th></tr>` +
+      g.cases.map((c) => `<tr data-case="${c.id}">${cell(c.n, 'num')}${cell(c.no)}${cell(c.received)}${cell(c.time)}${cell(c.window)}` +
+        `${cell(c.clerk_name)}${cell(c.item_name)}${cell(t.caseTypes[c.type] || c.type)}${cell(c.applicant)}${cell(c.phone)}` +
+        `${cell(c.type === 'returned' ? t.none : t.daysLimit(c.type === 'immediate' ? 0 : c.time_limit_days))}${cell(c.deadline)}${cell(c.done)}` +
+        `${cell(LANG === 'zh' ? c.result : c.result_en, c.overdue_days ? 'late' : '')}</tr>`).join('') +
+      `<tr class="subtotal"><td colspan="14">${esc(t.subtotal(g))}</td></tr>`).join('');
+    sheet.innerHTML = `<h1>${title}</h1><p class="sub">${esc(t.bookSub(r.from, r.to, r.total))}${r.truncated ? esc(t.truncated(r.total, r.listed)) : ''}</p>` +
+      `<table id="reg-table"><thead><tr>${t.bookCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+      (body || `<tr><td colspan="14" class="hint">${esc(t.noRows)}</td></tr>`) + `</tbody></table>${signBlock(t)}`;
+    return;
+  }
+  const head = t.ledgerCols.map((c, i) => (i === 0 && r.by === 'month' ? t.monthCol : c)).filter((c, i) => !(i === 1 && r.by === 'month'));
+  const line = (x) => `${cell(x.issued, 'num')}${cell(x.served, 'num')}${cell(x.consultations, 'num')}${cell(x.no_show, 'num')}` +
+    `<td class="num" title="${esc(typeCounts(t, x.registered))}">${x.registered_total}</td>${cell(x.completed, 'num')}${cell(x.on_time, 'num')}` +
+    `${cell(x.late, 'num ' + (x.late ? 'late' : ''))}${cell(x.returned, 'num')}${cell(x.ratings, 'num')}${cell(pct(x.satisfaction_rate), 'num')}${cell(x.complaints, 'num')}`;
+  const rows = r.rows.map((x) => `<tr data-period="${esc(x.period)}" class="${x.weekday >= 5 ? 'weekend' : ''}">${cell(x.period)}` +
+    `${r.by === 'day' ? cell(t.weekdays[x.weekday]) : ''}${line(x)}</tr>`).join('');
+  const items = r.items.map((i) => `<tr data-item="${esc(i.item)}">${cell(i.name)}${cell(i.service_name)}` +
+    `<td class="num" title="${esc(typeCounts(t, i.registered))}">${i.registered_total}</td>${cell(i.done, 'num')}${cell(i.on_time, 'num')}` +
+    `${cell(i.late, 'num ' + (i.late ? 'late' : ''))}${cell(pct(i.on_time_rate), 'num')}${cell(i.returned, 'num')}${cell(i.open, 'num')}</tr>`).join('');
+  // Cases registered by type over the period, as the county's form asks (分类汇总).
+  const types = t.byType + r.types.map((x) => `${LANG === 'zh' ? x.label : x.label_en} ${r.totals.registered[x.type]}`).join('　');
+  sheet.innerHTML = `<h1>${title}</h1><p class="sub">${esc(t.ledgerSub(r.from, r.to))}</p>` +
+    `<table id="reg-table"><thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows}` +
+    `<tr class="total"><td colspan="${r.by === 'day' ? 2 : 1}"><b>${esc(t.totalRow)}</b></td>${line(r.totals)}</tr></tbody></table>` +
+    `<p class="sub" id="reg-types">${esc(types)}</p>` +
+    `<h2>${esc(t.itemsTitle)}</h2><table id="reg-items"><thead><tr>${t.itemCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${items || `<tr><td colspan="9" class="hint">${esc(t.noRows)}</td></tr>`}</tbody></table>${signBlock(t)}`;
+}
+
+async function loadRegister() {
+  const kind = $('reg-kind').value || 'book';
+  const q = new URLSearchParams({ from: $('reg-from').value, to: $('reg-to').value });
+  q.set(kind === 'book' ? 'classify' : 'by', $('reg-mode').value);
+  const r = await api(`/api/v1/reports/${kind === 'book' ? 'register' : 'ledger'}?${q}`);
+  r.kind = kind;
+  state.register = r;
+  renderRegister();
+}
+
+function registerCsv() {
+  const r = state.register;
+  if (!r) return;
+  const t = T();
+  if (r.kind === 'book') {
+    const rows = [[t.classify, ...t.bookCols]];
+    for (const g of r.groups)
+      for (const c of g.cases)
+        rows.push([LANG === 'zh' ? g.label : g.label_en, c.n, c.no, c.received, c.time, c.window, c.clerk_name, c.item_name,
+          t.caseTypes[c.type] || c.type, c.applicant, c.phone, c.type === 'immediate' ? 0 : c.time_limit_days, c.deadline, c.done,
+          LANG === 'zh' ? c.result : c.result_en]);
+    download(`case-register-${r.from}-${r.to}.csv`, csv(rows));
+    return;
+  }
+  const typeHead = r.types.map((x) => (LANG === 'zh' ? x.label : x.label_en));
+  const head = [r.by === 'month' ? t.monthCol : t.ledgerCols[0], ...t.ledgerCols.slice(2, 7), ...typeHead, ...t.ledgerCols.slice(7)];
+  const vals = (x) => [x.issued, x.served, x.consultations, x.no_show, x.registered_total, ...r.types.map((y) => x.registered[y.type]),
+    x.completed, x.on_time, x.late, x.returned, x.ratings, x.satisfaction_rate ?? '', x.complaints];
+  const rows = [head, ...r.rows.map((x) => [x.period, ...vals(x)]), [t.totalRow, ...vals(r.totals)], [],
+    [t.itemCols[0], t.itemCols[1], t.itemCols[2], ...typeHead, ...t.itemCols.slice(3)],
+    ...r.items.map((i) => [i.name, i.service_name, i.registered_total, ...r.types.map((y) => i.registered[y.type]), i.done, i.on_time,
+      i.late, i.on_time_rate ?? '', i.returned, i.open])];
+  download(`ledger-${r.from}-${r.to}-${r.by}.csv`, csv(rows));
+}
+
 // ---- complaints and follow-ups ----
 
 function renderComplaints() {
@@ -468,6 +584,7 @@ async function refresh() {
     await loadLive();
     if (page === 'scores') await Promise.all([loadScores(), loadSummary()]);
     if (page === 'stats' && !state.stats) await loadStats();
+    if (page === 'registers' && !state.register) await loadRegister();
     if (page === 'complaints') await loadComplaints();
     else api('/api/v1/complaints').then((c) => api('/api/v1/follow-ups').then((f) => {
       state.complaints = c.open; state.followups = f.open; renderComplaints();
@@ -507,6 +624,7 @@ async function start() {
   if (!$('adj-month').value) $('adj-month').value = month;
   if (!$('lv-from').value) { $('lv-from').value = day; $('lv-to').value = day; }
   if (!$('st-from').value) { $('st-from').value = `${month}-01`; $('st-to').value = day; }
+  if (!$('reg-from').value) { $('reg-from').value = `${month}-01`; $('reg-to').value = day; }
   const y = Number(day.slice(0, 4)), q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1;
   const quarters = [];
   for (let i = 0; i < 4; i++) {
@@ -552,6 +670,7 @@ $('lang').addEventListener('click', () => {
   renderComplaints();
   renderRecords();
   renderStats();
+  renderRegister();
   if (session) loadSummary().catch(() => {});
 });
 $('tabs').addEventListener('click', (ev) => {
@@ -585,6 +704,16 @@ $('stats-form').addEventListener('submit', (ev) => {
   loadStats().catch((e) => toast(e.message, true));
 });
 $('stats-print').addEventListener('click', () => window.print());
+$('reg-kind').addEventListener('change', () => {
+  fillRegisterSelects();
+  loadRegister().catch((e) => toast(e.message, true));
+});
+$('reg-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  loadRegister().catch((e) => toast(e.message, true));
+});
+$('reg-csv').addEventListener('click', registerCsv);
+$('reg-print').addEventListener('click', () => window.print());
 $('stats-csv').addEventListener('click', () => {
   const s = state.stats;
   if (!s) return;

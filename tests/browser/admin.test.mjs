@@ -155,4 +155,53 @@ describe('manager page', () => {
     assert.match(await page.locator('#heat tbody tr').first().innerText(), /1/);
     await page.screenshot({ path: artefact('admin-stats.png'), fullPage: true });
   });
+  test('registers (seed 004): the case book classified by type and the ledger by day, to print and file', async () => {
+    // Tuesday: c03 registers three cases at window 2.
+    const t2 = await hall.signIn(2, 'c03');
+    const cases = [
+      { type: 'promised', item: 'yanglao_daiyu', applicant: '周大海', phone: '13700001111' },
+      { type: 'immediate', item: 'yanglao_canbao', applicant: '吴小梅' },
+      { type: 'returned', item: 'yanglao_canbao', applicant: '郑强', reason: '材料不属本窗口受理范围' },
+    ];
+    for (const c of cases) {
+      await post('/api/v1/tickets', 'demo-kiosk-1', { service: 'laodong' });
+      await post('/api/v1/windows/2/call-next', t2);
+      await post('/api/v1/windows/2/start', t2);
+      await post('/api/v1/windows/2/finish', t2, { case: c });
+    }
+    await page.click('#tabs button[data-page="registers"]');
+    await page.selectOption('#reg-kind', 'book');
+    await page.fill('#reg-from', '2026-03-01');
+    await page.fill('#reg-to', '2026-03-31');
+    await page.selectOption('#reg-mode', 'type');
+    await page.click('#reg-form button[type="submit"]');
+    await page.waitForSelector('#reg-table tr[data-group="returned"]');
+    const groups = await page.locator('#reg-table tr.group').allInnerTexts();
+    assert.deepEqual(groups.map((g) => g.trim()), ['即办件（1 件）', '承诺件（1 件）', '退回件（1 件）']);
+    const promised = await page.locator('#reg-table tr[data-case]').nth(1).innerText();
+    assert.match(promised, /^2\s+20260303-\d{3}\s+2026-03-03\s+\d\d:\d\d\s+2\s+罗建华\s+.+\s+承诺件\s+周\*+\s+137\*\*\*\*1111\s+\d+ 个工作日\s+2026-03-\d\d\s+办理中$/);
+    assert.doesNotMatch(await page.locator('#reg-sheet').innerText(), /周大海|13700001111/);
+    assert.match(await page.locator('#reg-sheet .sub').first().innerText(), /共 3 件/);
+    await page.screenshot({ path: artefact('admin-register.png'), fullPage: true });
+    const download = page.waitForEvent('download');
+    await page.click('#reg-csv');
+    const file = await (await download).path();
+    const text = (await import('node:fs')).readFileSync(file, 'utf8');
+    assert.equal(text.charCodeAt(0), 0xfeff);  // BOM: Excel opens it as UTF-8
+    assert.equal(text.trim().split('\r\n').length, 4);  // the header and three cases
+    assert.match(text, /退回件,3,.*已退回：材料不属本窗口受理范围/);
+
+    await page.selectOption('#reg-kind', 'ledger');
+    await page.waitForSelector('#reg-table tr[data-period="2026-03-31"]');
+    await page.selectOption('#reg-mode', 'day');
+    assert.equal(await page.locator('#reg-table tr[data-period]').count(), 31);
+    const tue = await page.locator('#reg-table tr[data-period="2026-03-03"]').innerText();
+    assert.match(tue, /^2026-03-03\s+二\s+3\s+3\s+0\s+0\s+3\s+1\s+1\s+0\s+0\s+0\s+—\s+0$/);
+    assert.match(await page.locator('#reg-types').innerText(), /受理办件按类型：即办件 1\s+承诺件 1\s+上报件 0\s+联办件 0\s+补办件 0\s+退回件 1/);
+    assert.match(await page.locator('#reg-items tr[data-item="yanglao_canbao"]').innerText(), /\s2\s+1\s+1\s+0\s+100%\s+1\s+0$/);
+    await page.screenshot({ path: artefact('admin-ledger.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: artefact('admin-ledger-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+  });
 });

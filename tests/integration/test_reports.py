@@ -211,5 +211,59 @@ class Reports(unittest.TestCase):
         c.check_log()
 
 
+    def test_the_registers_of_the_month(self):
+        """Seed 004 (登记簿、统计簿，分类汇总): the case book classified by type and by item, and
+        the ledger per day and per month, through the daemon."""
+        c = self.start()
+        mgr = self.manager(c)
+        t1 = c.sign_in(1, "c01")
+        cases = [{"type": "immediate", "item": "dibao", "applicant": "张三", "phone": "13812345678"},
+                 {"type": "promised", "item": "linshi_jiuzhu", "applicant": "李四"},
+                 {"type": "returned", "item": "dibao", "applicant": "王五", "reason": "非本镇户籍"},
+                 None]
+        for case in cases:
+            c.issue("minzheng")
+            for action in ("call-next", "start"):
+                self.assertEqual(c.post("/api/v1/windows/1/" + action, token=t1)[0], 200)
+            s, body = c.post("/api/v1/windows/1/finish", {"case": case} if case else {"consultation": True}, token=t1)
+            self.assertEqual(s, 200, body)
+        s, _ = c.post("/api/v1/windows/1/rate", {"level": 4}, token="demo-display-1")
+        self.assertEqual(s, 201)
+        s, book = c.get("/api/v1/reports/register?from=2026-03-01&to=2026-03-31", token=mgr)
+        self.assertEqual(s, 200, book)
+        self.assertEqual((book["total"], book["truncated"], book["centre"]), (3, False, "青溪镇便民服务中心"))
+        self.assertEqual([(g["key"], g["count"]) for g in book["groups"]], [("immediate", 1), ("promised", 1), ("returned", 1)])
+        first = book["groups"][0]["cases"][0]
+        self.assertEqual((first["n"], first["applicant"], first["phone"], first["clerk"], first["window"]),
+                         (1, "张*", "138****5678", "c01", 1))
+        self.assertNotIn("张三", str(book))  # only masked in a filed register
+        promised = book["groups"][1]["cases"][0]
+        self.assertEqual((promised["result"], promised["item_name"]), ("办理中", "临时救助申请"))
+        self.assertTrue(promised["deadline"] > "2026-03-02")
+        self.assertEqual(book["groups"][2]["cases"][0]["result"], "已退回：非本镇户籍")
+        s, by_item = c.get("/api/v1/reports/register?from=2026-03-02&to=2026-03-02&classify=item", token=mgr)
+        self.assertEqual(s, 200)
+        self.assertEqual([(g["key"], g["count"]) for g in by_item["groups"]], [("dibao", 2), ("linshi_jiuzhu", 1)])
+        s, ledger = c.get("/api/v1/reports/ledger?from=2026-03-01&to=2026-03-31&by=day", token=mgr)
+        self.assertEqual(s, 200, ledger)
+        self.assertEqual(len(ledger["rows"]), 31)
+        [mon] = [r for r in ledger["rows"] if r["period"] == "2026-03-02"]
+        self.assertEqual((mon["issued"], mon["served"], mon["consultations"], mon["registered_total"]), (4, 4, 1, 3))
+        self.assertEqual(mon["registered"]["returned"], 1)
+        self.assertEqual((mon["ratings"], mon["satisfaction_rate"]), (1, 100.0))
+        self.assertEqual(ledger["totals"]["issued"], 4)
+        self.assertEqual([(i["item"], i["registered_total"], i["open"]) for i in ledger["items"]],
+                         [("dibao", 2, 0), ("linshi_jiuzhu", 1, 1)])
+        s, months = c.get("/api/v1/reports/ledger?from=2026-01-01&to=2026-03-31&by=month", token=mgr)
+        self.assertEqual([(r["period"], r["issued"]) for r in months["rows"]], [("2026-01", 0), ("2026-02", 0), ("2026-03", 4)])
+        for q in ("register?from=2026-03-01", "register?from=2026-03-02&to=2026-03-01", "register?from=2025-01-01&to=2026-03-01",
+                  "register?from=2026-03-01&to=2026-03-02&classify=colour", "ledger?from=2026-03-01&to=2026-03-02&by=week"):
+            s, body = c.get("/api/v1/reports/" + q, token=mgr)
+            self.assertEqual((s, body["error"]["code"]), (422, "invalid_value"), q)
+        for path in ("register", "ledger"):
+            self.assertEqual(c.get("/api/v1/reports/%s?from=2026-03-01&to=2026-03-31" % path, token=t1)[0], 403)
+            self.assertEqual(c.get("/api/v1/reports/%s?from=2026-03-01&to=2026-03-31" % path)[0], 401)
+
+
 if __name__ == "__main__":
     unittest.main()

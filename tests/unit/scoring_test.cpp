@@ -6,6 +6,7 @@
 
 #include "engine/pick.hpp"
 #include "engine/rows.hpp"
+#include "hallq/controller/registers.hpp"
 #include "hallq/controller/stats.hpp"
 
 #include <boost/json.hpp>
@@ -674,4 +675,152 @@ TEST_CASE("the row picker reads top-level fields and skips the rest", "[stats]")
     CHECK_FALSE(p.parse(bad));
     CHECK(p[0].kind == K::Absent);
   }
+}
+
+// The registers the county checks (seed 004: 登记簿、统计簿，分类汇总): a week and a half of
+// cases of every outcome, the book classified by type and by item, the ledger per day.
+TEST_CASE("the case book and the ledger of a period", "[registers]") {
+  Hall h;
+  auto with = [](CaseType type, const char* reason = "") {
+    CaseInput in = promised();
+    in.type = type;
+    in.reason = reason;
+    in.phone.masked = "139****1111";
+    return in;
+  };
+  auto registered = [&]() -> CaseId {
+    for (auto it = h.log.rbegin(); it != h.log.rend(); ++it)
+      if (it->type == "CaseRegistered") return get_i(it->data, "case");
+    return 0;
+  };
+  h.day("2026-03-02");
+  h.sign_in("c01", 1, "2026-03-02", 8, 30);
+  h.serve("c01", 1, "2026-03-02", 9, 0, with(CaseType::Immediate), false);
+  h.serve("c01", 1, "2026-03-02", 9, 10, with(CaseType::Promised), false);  // P1, due 9 March
+  const CaseId p1 = registered();
+  h.serve("c01", 1, "2026-03-02", 9, 20, with(CaseType::Returned, "非本镇户籍"), false);
+  h.serve("c01", 1, "2026-03-02", 9, 30);  // an enquiry, rated
+  h.run(RateService{1, 5}, kEvaluator, at("2026-03-02", 9, 36));
+  h.serve("c01", 1, "2026-03-02", 9, 40, with(CaseType::Promised), false);  // P2, never completed
+  const CaseId p2 = registered();
+  h.day("2026-03-03");
+  h.sign_in("c01", 1, "2026-03-03", 8, 30);
+  h.serve("c01", 1, "2026-03-03", 9, 0, with(CaseType::Promised), false);  // P3, due 10 March
+  const CaseId p3 = registered();
+  h.run(CaseAction{.id = p1, .action = "complete"}, clerk("c01"), at("2026-03-03", 10, 0));
+  FileComplaint fc;
+  fc.content = "等候太久";
+  fc.window = 1;
+  h.run(fc, kKiosk, at("2026-03-03", 11, 0));
+  for (const char* d : {"2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09", "2026-03-10",
+                        "2026-03-11", "2026-03-12"})
+    h.day(d);
+  h.run(CaseAction{.id = p3, .action = "complete"}, clerk("c01"), at("2026-03-12", 10, 0));
+  const TimePoint now = at("2026-03-12", 12, 0);
+
+  auto cases = [&](hallq::rules::CaseBook& b) {
+    for (const auto& [id, text] : h.case_rows) {
+      Case c;
+      REQUIRE(case_from_row(json::parse(text).as_object(), c));
+      b.add(c);
+    }
+  };
+  hallq::rules::CaseBook by_type(h.config, tz(), h.calendar, date("2026-03-01"), date("2026-03-31"), "type");
+  cases(by_type);
+  json::object book = by_type.result(now);
+  INFO(json::serialize(book));
+  CHECK(book.at("total").as_int64() == 5);
+  CHECK_FALSE(book.at("truncated").as_bool());
+  const json::array& groups = book.at("groups").as_array();
+  REQUIRE(groups.size() == 3);  // in the rules' order: 即办件, 承诺件, 退回件
+  CHECK(groups[0].at("label").as_string() == "即办件");
+  CHECK(groups[1].at("label").as_string() == "承诺件");
+  CHECK(groups[2].at("label").as_string() == "退回件");
+  const json::object& prom = groups[1].as_object();
+  CHECK(prom.at("count").as_int64() == 3);
+  CHECK(prom.at("done").as_int64() == 2);
+  CHECK(prom.at("on_time").as_int64() == 1);
+  CHECK(prom.at("late").as_int64() == 1);
+  CHECK(prom.at("open").as_int64() == 1);
+  CHECK(prom.at("open_overdue").as_int64() == 1);
+  const json::array& lines = prom.at("cases").as_array();
+  // Numbered through the book in registration order.
+  CHECK(groups[0].at("cases").as_array()[0].at("n").as_int64() == 1);
+  CHECK(lines[0].at("n").as_int64() == 2);
+  CHECK(lines[0].at("id").as_int64() == p1);
+  CHECK(lines[0].at("result").as_string() == "按时办结");
+  CHECK(lines[0].at("deadline").as_string() == "2026-03-09");
+  CHECK(lines[0].at("done").as_string() == "2026-03-03");
+  CHECK(lines[0].at("clerk_name").as_string() == "name-c01");
+  CHECK(lines[0].at("phone").as_string() == "139****1111");
+  CHECK(lines[1].at("id").as_int64() == p2);
+  const int p2_overdue = h.calendar.working_days_between(date("2026-03-09"), date("2026-03-12"));
+  CHECK(p2_overdue > 0);
+  CHECK(lines[1].at("overdue_days").as_int64() == p2_overdue);
+  CHECK(lines[1].at("result").as_string() == "办理中，已超期 " + std::to_string(p2_overdue) + " 个工作日");
+  CHECK(lines[2].at("id").as_int64() == p3);
+  const int p3_late = h.calendar.working_days_between(date("2026-03-10"), date("2026-03-12"));
+  CHECK(lines[2].at("result").as_string() == "超期办结（" + std::to_string(p3_late) + " 个工作日）");
+  CHECK(groups[2].at("cases").as_array()[0].at("result").as_string() == "已退回：非本镇户籍");
+  hallq::rules::CaseBook by_item(h.config, tz(), h.calendar, date("2026-03-01"), date("2026-03-31"), "item");
+  cases(by_item);
+  json::object items = by_item.result(now);
+  REQUIRE(items.at("groups").as_array().size() == 1);
+  CHECK(items.at("groups").as_array()[0].at("label").as_string() == "户口迁移");
+  CHECK(items.at("groups").as_array()[0].at("count").as_int64() == 5);
+
+  hallq::rules::Ledger ledger(h.config, tz(), date("2026-03-02"), date("2026-03-12"), "day");
+  for (const auto& [id, text] : h.ticket_rows) REQUIRE(ledger.add_ticket_row(text));
+  for (const auto& [id, text] : h.case_rows) REQUIRE(ledger.add_case_row(text));
+  for (const auto& e : h.log) {
+    const auto& types = hallq::rules::Ledger::event_types();
+    if (std::find(types.begin(), types.end(), e.type) != types.end())
+      REQUIRE(ledger.add_event(e.type, e.at, json::serialize(e.data)));
+  }
+  CHECK_FALSE(ledger.add_ticket_row("{\"day\":\"2026-03-02\"}"));
+  CHECK_FALSE(ledger.add_case_row("{\"type\":\"promised\",\"state\":\"open\",\"received\":\"soon\"}"));
+  json::object l = ledger.result();
+  INFO(json::serialize(l));
+  const json::array& rows = l.at("rows").as_array();
+  REQUIRE(rows.size() == 11);  // every day, the quiet ones too
+  const json::object& mon = rows[0].as_object();
+  CHECK(mon.at("period").as_string() == "2026-03-02");
+  CHECK(mon.at("weekday").as_int64() == 0);
+  CHECK(mon.at("issued").as_int64() == 5);
+  CHECK(mon.at("served").as_int64() == 5);
+  CHECK(mon.at("consultations").as_int64() == 1);
+  CHECK(mon.at("registered_total").as_int64() == 4);
+  CHECK(mon.at("registered").at("immediate").as_int64() == 1);
+  CHECK(mon.at("registered").at("promised").as_int64() == 2);
+  CHECK(mon.at("registered").at("returned").as_int64() == 1);
+  CHECK(mon.at("completed").as_int64() == 1);  // the immediate case, done as registered
+  CHECK(mon.at("ratings").as_int64() == 1);
+  CHECK(mon.at("satisfaction_rate").as_double() == 100.0);
+  const json::object& tue = rows[1].as_object();
+  CHECK(tue.at("issued").as_int64() == 1);
+  CHECK(tue.at("completed").as_int64() == 1);
+  CHECK(tue.at("on_time").as_int64() == 1);
+  CHECK(tue.at("complaints").as_int64() == 1);
+  const json::object& thu = rows[10].as_object();
+  CHECK(thu.at("period").as_string() == "2026-03-12");
+  CHECK(thu.at("completed").as_int64() == 1);
+  CHECK(thu.at("late").as_int64() == 1);
+  CHECK(rows[5].at("issued").as_int64() == 0);  // Saturday: a line with nothing
+  const json::object& tot = l.at("totals").as_object();
+  CHECK(tot.at("issued").as_int64() == 6);
+  CHECK(tot.at("registered_total").as_int64() == 5);
+  CHECK(tot.at("completed").as_int64() == 3);
+  CHECK(tot.at("on_time_rate").as_double() == 66.7);
+  REQUIRE(l.at("items").as_array().size() == 1);
+  const json::object& item = l.at("items").as_array()[0].as_object();
+  CHECK(item.at("name").as_string() == "户口迁移");
+  CHECK(item.at("registered_total").as_int64() == 5);
+  CHECK(item.at("done").as_int64() == 3);  // the immediate one, P1 and P3
+  CHECK(item.at("late").as_int64() == 1);
+  CHECK(item.at("returned").as_int64() == 1);
+  CHECK(item.at("open").as_int64() == 1);
+  hallq::rules::Ledger months(h.config, tz(), date("2026-03-02"), date("2026-03-12"), "month");
+  for (const auto& [id, text] : h.ticket_rows) REQUIRE(months.add_ticket_row(text));
+  REQUIRE(months.result().at("rows").as_array().size() == 1);
+  CHECK(months.result().at("rows").as_array()[0].at("issued").as_int64() == 6);
 }

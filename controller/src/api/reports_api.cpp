@@ -5,9 +5,11 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "engine/rows.hpp"
+#include "hallq/controller/registers.hpp"
 #include "hallq/controller/scoring.hpp"
 #include "hallq/controller/stats.hpp"
 
@@ -222,10 +224,57 @@ JsonResult stats(const ScoreJob& job, const rules::StatsQuery& q) {
   });
   const TimePoint from = job.tz.from_local(q.from, Minutes{0});
   const TimePoint to = job.tz.from_local(Date{sys_days{q.to} + days{1}}, Minutes{0});
-  (*reader)->for_each_event_data(from, to, "ServiceRated", [&](TimePoint at, int window, std::string_view data) {
+  (*reader)->for_each_event_data(from, to, {"ServiceRated"}, [&](std::string_view, TimePoint at, int window, std::string_view data) {
     if (!b.add_rating_data(at, window, data)) damaged++;
   });
   json::object out = b.result(job.now);
+  out["damaged_rows"] = damaged;
+  return json::value(std::move(out));
+}
+
+// 办件登记簿: the cases registered from..to, classified (runs on the report thread).
+JsonResult case_book(const ScoreJob& job, Date from, Date to, const std::string& classify) {
+  auto reader = store::StoreReader::open(job.db);
+  if (!reader) return unexpected(reader.error());
+  rules::CaseBook book(job.config, job.tz, job.calendar, from, to, classify);
+  std::size_t damaged = 0;
+  std::array<unsigned char, 16384> arena;  // each row parsed into it, reused by the next
+  (*reader)->for_each_case_row(format_date(from), format_date(to), [&](std::string_view row) {
+    boost::system::error_code ec;
+    json::monotonic_resource mr(arena.data(), arena.size());
+    json::value v = json::parse(row, ec, &mr);
+    engine::Case c;
+    if (ec || !v.is_object() || !engine::case_from_row(v.as_object(), c)) {
+      damaged++;
+      return;
+    }
+    book.add(c);
+  });
+  json::object out = book.result(job.now);
+  out["centre"] = job.config.centre.name;
+  out["damaged_rows"] = damaged;
+  return json::value(std::move(out));
+}
+
+// 统计簿: tickets, cases and ratings per day or month of from..to (runs on the report thread).
+JsonResult ledger(const ScoreJob& job, Date from, Date to, const std::string& by) {
+  auto reader = store::StoreReader::open(job.db);
+  if (!reader) return unexpected(reader.error());
+  rules::Ledger l(job.config, job.tz, from, to, by);
+  std::size_t damaged = 0;
+  (*reader)->for_each_ticket_row(format_date(from), format_date(to), [&](std::string_view row) {
+    if (!l.add_ticket_row(row)) damaged++;
+  });
+  (*reader)->for_each_case_row(format_date(from), format_date(to), [&](std::string_view row) {
+    if (!l.add_case_row(row)) damaged++;
+  });
+  const TimePoint a = job.tz.from_local(from, Minutes{0});
+  const TimePoint b = job.tz.from_local(Date{sys_days{to} + days{1}}, Minutes{0});
+  (*reader)->for_each_event_data(a, b, rules::Ledger::event_types(), [&](std::string_view type, TimePoint at, int, std::string_view data) {
+    if (!l.add_event(type, at, data)) damaged++;
+  });
+  json::object out = l.result();
+  out["centre"] = job.config.centre.name;
   out["damaged_rows"] = damaged;
   return json::value(std::move(out));
 }
@@ -372,7 +421,8 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
   const std::string_view target = req.target();
   if (parts.empty()) co_return std::nullopt;
   const std::string_view head = parts[0];
-  const bool ours = (head == "reports" && parts.size() >= 2 && (parts[1] == "scores" || parts[1] == "stats")) ||
+  const bool ours = (head == "reports" && parts.size() >= 2 &&
+                     (parts[1] == "scores" || parts[1] == "stats" || parts[1] == "register" || parts[1] == "ledger")) ||
                     head == "follow-ups" ||
                     (head == "alerts" && parts.size() == 1) ||
                     head == "leave" || (head == "scores" && parts.size() == 2 && parts[1] == "adjustments") ||
@@ -428,6 +478,27 @@ asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Requ
         co_return fail(api_error(422, "invalid_value", why.empty() ? "from and to are dates YYYY-MM-DD" : why, "统计条件无效"));
       ScoreJob job = make_job(hall);
       const auto work = [job = std::move(job), q]() -> JsonResult { return stats(job, q); };
+      auto r = co_await on_report_thread<JsonResult>(hall, work);
+      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
+      co_return answer(http::status::ok, *r);
+    }
+    if (parts.size() == 2 && (parts[1] == "register" || parts[1] == "ledger")) {
+      // The registers: a period of at most 367 days.
+      auto f = parse_date(query_param(target, "from")), t = parse_date(query_param(target, "to"));
+      if (!f || !t || sys_days{*t} < sys_days{*f} || sys_days{*t} - sys_days{*f} > days{366})
+        co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD, from <= to, at most 367 days",
+                                 "起止日期无效（最长一年）"));
+      const bool case_register = parts[1] == "register";
+      std::string mode = query_param(target, case_register ? "classify" : "by");
+      if (mode.empty()) mode = case_register ? "type" : "day";
+      if (case_register ? mode != "type" && mode != "item" : mode != "day" && mode != "month")
+        co_return fail(api_error(422, "invalid_value", case_register ? "classify is type or item" : "by is day or month",
+                                 case_register ? "分类方式应为类型或事项" : "统计方式应为按日或按月"));
+      ScoreJob job = make_job(hall);
+      const Date from = *f, to = *t;
+      const auto work = [job = std::move(job), from, to, mode, case_register]() -> JsonResult {
+        return case_register ? case_book(job, from, to, mode) : ledger(job, from, to, mode);
+      };
       auto r = co_await on_report_thread<JsonResult>(hall, work);
       if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
       co_return answer(http::status::ok, *r);

@@ -542,18 +542,20 @@ void StoreReader::for_each_case_row(const std::string& from_day, const std::stri
   while (s->step() == SQLITE_ROW) fn(s->view(0));
 }
 
-void StoreReader::for_each_event_data(TimePoint from, TimePoint to, const std::string& type,
-                                      const std::function<void(TimePoint, int, std::string_view)>& fn) {
-  if (to <= from) return;
+void StoreReader::for_each_event_data(TimePoint from, TimePoint to, const std::vector<std::string>& types,
+                                      const std::function<void(std::string_view, TimePoint, int, std::string_view)>& fn) {
+  if (types.empty() || to <= from) return;
   constexpr std::int64_t kSlack = 5000;  // as events_between
   const std::int64_t lo = std::max<std::int64_t>(0, first_seq_at(from) - kSlack);
   const std::int64_t hi = first_seq_at(to) + kSlack;
-  auto s = db_->stmt("SELECT at,window,data FROM events WHERE seq>=?1 AND seq<?2 AND at>=?3 AND at<?4 AND type=?5"
-                     " ORDER BY seq");
+  const std::string sql = "SELECT type,at,window,data FROM events WHERE seq>=?1 AND seq<?2 AND at>=?3 AND at<?4"
+                          " AND type IN (" + placeholders(5, types.size()) + ") ORDER BY seq";
+  auto s = db_->stmt(sql.c_str());
   if (!s) return;
-  s->bind(1, lo).bind(2, hi).bind(3, from.time_since_epoch().count()).bind(4, to.time_since_epoch().count()).bind(5, type);
+  s->bind(1, lo).bind(2, hi).bind(3, from.time_since_epoch().count()).bind(4, to.time_since_epoch().count());
+  for (size_t i = 0; i < types.size(); ++i) s->bind(static_cast<int>(5 + i), types[i]);
   while (s->step() == SQLITE_ROW)
-    fn(TimePoint{std::chrono::milliseconds{s->i64(0)}}, static_cast<int>(s->i64(1)), s->view(2));
+    fn(s->view(0), TimePoint{std::chrono::milliseconds{s->i64(1)}}, static_cast<int>(s->i64(2)), s->view(3));
 }
 
 std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,

@@ -99,10 +99,10 @@ class StoreReader {
                            const std::function<void(std::string_view)>& fn);
   void for_each_case_row(const std::string& from_day, const std::string& to_day,
                          const std::function<void(std::string_view)>& fn);
-  // The time, window and data text of each event of one type with from <= at < to, in order,
-  // one at a time (a year of ratings for the statistics).
-  void for_each_event_data(TimePoint from, TimePoint to, const std::string& type,
-                           const std::function<void(TimePoint, int, std::string_view)>& fn);
+  // The type, time, window and data text of each event of these types with from <= at < to,
+  // in order, one at a time (a year of ratings for the statistics).
+  void for_each_event_data(TimePoint from, TimePoint to, const std::vector<std::string>& types,
+                           const std::function<void(std::string_view, TimePoint, int, std::string_view)>& fn);
   // Every event of these types a manager made, in order (few: answers, findings, score items).
   std::vector<engine::Event> manager_events(const std::vector<std::string>& types);
   std::optional<std::string> ticket_row(engine::TicketId id);
