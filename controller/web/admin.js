@@ -614,7 +614,7 @@ function connect() {
 
 async function start() {
   document.documentElement.dataset.view = 'pages';
-  $('who').textContent = session.user;
+  $('who').textContent = session.name ? `${session.name}（${session.user}）` : session.user;
   state.rulebook = await api('/api/v1/scoring/rulebook');
   await loadLive();
   // The hall's date, not the PC's: the month and quarter the review starts on.
@@ -652,7 +652,7 @@ $('signin-form').addEventListener('submit', async (ev) => {
   $('si-error').textContent = '';
   try {
     const r = await api('/api/v1/sessions', { method: 'POST', body: { user: $('si-user').value.trim(), password: $('si-password').value } });
-    session = { token: r.token, role: r.role, user: $('si-user').value.trim() };
+    session = { token: r.token, role: r.role, user: r.user, name: r.name };
     sessionStorage.setItem('hallq.admin', JSON.stringify(session));
     $('si-password').value = '';
     await start();

@@ -54,6 +54,7 @@ describe('manager page', () => {
     await page.fill('#si-password', '123456');
     await page.click('#signin-form button[type="submit"]');
     await page.waitForSelector('html[data-view="pages"][data-live="true"]');
+    assert.equal(await page.locator('#who').innerText(), '方德胜（m01）');  // who is signed in, by name
     await page.waitForSelector('#alerts li[data-kind="window_unstaffed"]');
     const kinds = await page.$$eval('#alerts li', (els) => els.map((e) => e.dataset.kind));
     assert.ok(kinds.includes('follow_up'), kinds.join());

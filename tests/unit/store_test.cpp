@@ -1243,3 +1243,57 @@ TEST_CASE("sessions are put and deleted through commit and come back from load",
   REQUIRE(rl);
   CHECK(rl->sessions.size() == 2);
 }
+
+TEST_CASE("a start loads only live cases: done and finished with is closed in the store, also after a migration",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("hallq.db");
+  const HallConfig cfg = small_hall();
+  {
+    eng::Engine engine(cfg, tz8(), no_holidays());
+    auto s = open_store(path);
+    auto run = [&](const eng::Command& c, const eng::Actor& a, TimePoint t) { commit_one(*s, must(engine, c, a, t)); };
+    run(eng::SignIn{1}, clerk("c01"), local(23, 8, 31));
+    auto serve = [&](int minute, eng::CaseType type) {
+      run(eng::IssueTicket{"minzheng"}, kKiosk, local(23, 9, minute));
+      run(eng::CallNext{1}, clerk("c01"), local(23, 9, minute));
+      run(eng::StartService{1}, clerk("c01"), local(23, 9, minute));
+      run(eng::Finish{1, eng::CaseInput{.type = type, .item = "dibao", .applicant = {"张*", "x"}}}, clerk("c01"),
+          local(23, 9, minute + 1));
+    };
+    serve(0, eng::CaseType::Immediate);  // case 1: done at once
+    serve(5, eng::CaseType::Promised);   // case 2: completed and told
+    serve(10, eng::CaseType::Promised);  // case 3: completed, not yet told (live, R-TIME-4)
+    serve(15, eng::CaseType::Promised);  // case 4: open
+    for (eng::CaseId id : {2, 3}) run(eng::CaseAction{.id = id, .action = "complete"}, clerk("c01"), local(23, 10, 0));
+    run(eng::CaseAction{.id = 2, .action = "notify", .channel = "phone"}, clerk("c01"), local(23, 10, 5));
+    run(eng::SignOut{1}, clerk("c01"), local(23, 17, 0));
+    run(eng::RollOver{}, kSystem, local(24, 0, 0, 1));  // the next day: yesterday's cases load only if live
+  }
+  auto states = [&] {
+    RawDb raw(path, SQLITE_OPEN_READONLY);
+    std::string out;
+    for (int id = 1; id <= 4; ++id) out += raw.text("SELECT state FROM cases WHERE id=" + std::to_string(id)) + " ";
+    return out;
+  };
+  auto loaded_ids = [&] {
+    auto s = open_store(path);
+    std::set<std::int64_t> ids;
+    for (const auto& row : load(*s).cases) ids.insert(json::parse(row).at("id").as_int64());
+    return ids;
+  };
+  CHECK(states() == "closed closed done open ");
+  CHECK(loaded_ids() == std::set<std::int64_t>{3, 4});
+  {
+    // What a version 3 controller left: every completed case "done" in the column.
+    RawDb raw(path);
+    raw.exec("UPDATE cases SET state='done' WHERE state='closed'");
+    raw.exec("PRAGMA user_version=3");
+  }
+  CHECK(loaded_ids() == std::set<std::int64_t>{3, 4});  // the migration closes them again
+  CHECK(states() == "closed closed done open ");
+  RawDb raw(path, SQLITE_OPEN_READONLY);
+  CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
+  // The rows themselves still say what the case is.
+  CHECK(json::parse(raw.text("SELECT row FROM cases WHERE id=2")).at("state") == "done");
+}

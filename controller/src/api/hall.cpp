@@ -503,7 +503,11 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::open_session(const std::s
   if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
   for (auto& s : put) sessions_[s.digest] = s;
   for (auto& d : del) sessions_.erase(d);
-  co_return json::value(json::object{{"token", token}, {"role", role}});
+  co_return json::value(json::object{{"token", token},
+                                     {"role", role},
+                                     {"user", user},
+                                     {"name", c->name},
+                                     {"expires_at", format_rfc3339(TimePoint{milliseconds{put.front().expires_ms}}, tz_)}});
 }
 
 asio::awaitable<Expected<json::value, ApiError>> Hall::close_session(const Principal& p) {

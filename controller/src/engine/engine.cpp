@@ -1146,7 +1146,11 @@ Changes Engine::take_changes() {
     if (it == cases_.end()) continue;
     const Case& k = it->second;
     const std::string day = format_date(k.received);
-    c.cases.push_back(CaseRow{id, k.no, day, to_string(k.state), k.clerk, k.window, json::serialize(case_to_row(k))});
+    // The store's state column drives its live index: a case done and finished with (即办件,
+    // or its applicant told, R-TIME-4) is "closed" there, so a start loads only live cases
+    // and not years of completed ones. The row keeps the case's own state.
+    const std::string column = k.state == CaseState::Done && !k.live() ? "closed" : to_string(k.state);
+    c.cases.push_back(CaseRow{id, k.no, day, column, k.clerk, k.window, json::serialize(case_to_row(k))});
     // Today's cases stay for the console's list; older ones only while live.
     if (!k.live() && day != day_) cases_.erase(it);
   }

@@ -47,6 +47,14 @@ const char* const kSchemaV3[] = {
     "CREATE INDEX events_manager ON events(type) WHERE actor_kind='manager'",
 };
 
+// Version 4: a case done and finished with (即办件, 退回件, or its applicant told) is "closed"
+// in the state column, out of the live index: a start no longer reads every case ever
+// completed (1.5 M tickets of history: 14 s and 500 MB before, the live cases only after).
+const char* const kSchemaV4[] = {
+    "UPDATE cases SET state='closed' WHERE state='done' AND (json_extract(row,'$.type') IN ('immediate','returned')"
+    " OR json_extract(row,'$.notified_at') IS NOT NULL)",
+};
+
 const char* actor_kind(engine::Actor::Kind k) {
   switch (k) {
     case engine::Actor::Kind::System: return "system";
@@ -250,6 +258,9 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
     if (version < 3)
       for (const char* sql : kSchemaV3)
         if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 3 failed"));
+    if (version < 4)
+      for (const char* sql : kSchemaV4)
+        if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 4 failed"));
     std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
     std::string app_sql = "PRAGMA application_id=" + std::to_string(kApplicationId);
     if (db->exec(set.c_str()) != SQLITE_OK || db->exec(app_sql.c_str()) != SQLITE_OK ||

@@ -21,7 +21,7 @@ struct sqlite3;
 
 namespace hallq::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct SessionRow {
   std::string digest;  // token_digest of the bearer token
