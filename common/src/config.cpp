@@ -37,7 +37,7 @@ class Reader : public TomlReader {
   HallConfig read(const toml::table& root) {
     HallConfig c;
     check_keys(root, "",
-               {"centre", "server", "hours", "calendar", "policy", "printing", "sms", "scoring", "services", "windows",
+               {"centre", "server", "hours", "calendar", "policy", "printing", "sms", "scoring", "appointments", "services", "windows",
                 "clerks", "devices"});
     c.centre = read_centre(require_table(root, "centre", ""));
     if (const auto* t = opt_table(root, "server", "")) c.server = read_server(*t);
@@ -47,6 +47,7 @@ class Reader : public TomlReader {
     if (const auto* t = opt_table(root, "printing", "")) c.printing = read_printing(*t);
     if (const auto* t = opt_table(root, "sms", "")) c.sms = read_sms(*t);
     if (const auto* t = opt_table(root, "scoring", "")) c.scoring = read_scoring(*t);
+    if (const auto* t = opt_table(root, "appointments", "")) c.appointments = read_appointments(*t);
     read_services(root, c);
     read_clerks(root, c);
     read_windows(root, c);
@@ -117,6 +118,24 @@ class Reader : public TomlReader {
     c.signature = opt_string(t, "signature", p, {});
     if (c.signature.size() > 60) fail(line_of(*t.get("signature")), "sms.signature", "longer than 60 bytes");
     return c;
+  }
+
+  AppointmentsConfig read_appointments(const toml::table& t) const {
+    const std::string p = "appointments";
+    check_keys(t, p, {"enabled", "slot_minutes", "capacity", "early_minutes", "late_minutes", "book_days_ahead", "weekend"});
+    AppointmentsConfig a;
+    a.enabled = opt_bool(t, "enabled", p, true);
+    a.slot_minutes = opt_int(t, "slot_minutes", p, 10, 240, a.slot_minutes);
+    a.capacity = opt_int(t, "capacity", p, 1, 100, a.capacity);
+    a.early_minutes = opt_int(t, "early_minutes", p, 0, 240, a.early_minutes);
+    a.late_minutes = opt_int(t, "late_minutes", p, 0, 240, a.late_minutes);
+    a.book_days_ahead = opt_int(t, "book_days_ahead", p, 1, 90, a.book_days_ahead);
+    const std::string weekend = opt_string(t, "weekend", p, "open");
+    if (weekend != "open" && weekend != "appointments_only")
+      fail(line_of(*t.get("weekend")), "appointments.weekend",
+           "expected \"open\" or \"appointments_only\", got \"" + weekend + "\"");
+    a.weekend_only = weekend == "appointments_only";
+    return a;
   }
 
   ScoringConfig read_scoring(const toml::table& t) const {
@@ -301,7 +320,7 @@ class Reader : public TomlReader {
     std::set<std::string> item_ids;
     std::set<char> prefixes;
     for_each_table(root, "services", "", true, [&](const toml::table& t, const std::string& p) {
-      check_keys(t, p, {"id", "name", "name_en", "prefix", "daily_limit", "items"});
+      check_keys(t, p, {"id", "name", "name_en", "prefix", "daily_limit", "appointment_capacity", "items"});
       ServiceConfig s;
       s.id = read_id(t, p, ids, "service");
       s.name = req_string(t, "name", p);
@@ -315,6 +334,7 @@ class Reader : public TomlReader {
         fail(line_of(pn), join_key(p, "prefix"), "duplicate prefix '" + prefix + "'");
       s.prefix = prefix[0];
       s.daily_limit = opt_int(t, "daily_limit", p, 0, 1'000'000, 0);
+      s.appointment_capacity = opt_int(t, "appointment_capacity", p, 0, 100, -1);
       for_each_table(t, "items", p, false, [&](const toml::table& it, const std::string& ip) {
         s.items.push_back(read_item(it, ip, item_ids));
       });

@@ -85,6 +85,8 @@ TEST_CASE("the example hall.toml loads with its windows, posts, calendar and dem
 
   CHECK(c.centre.name == "青溪镇便民服务中心");
   CHECK(c.centre.timezone == "Asia/Shanghai");
+  CHECK(c.appointments.enabled);
+  CHECK(c.appointments.weekend_only);
   CHECK(c.centre.demo);
   CHECK_FALSE(c.centre.notices.empty());
   CHECK(c.server.listen == "0.0.0.0:8080");
@@ -871,6 +873,53 @@ TEST_CASE("R-TIME-4 sms: a serial modem device at a known speed, a short signatu
     Doc d;
     d.top = "[sms]\nmodem = \"/dev/ttyUSB2\"\n";
     expect_error(d.text(), "modem", "sms.modem", "unknown key");
+  }
+}
+
+TEST_CASE("R-APPT-1 appointments: slots, capacity, check-in window, days ahead, weekends", "[config]") {
+  SECTION("absent: no appointments") {
+    const HallConfig c = parse_ok(Doc{}.text());
+    CHECK_FALSE(c.appointments.enabled);
+    CHECK(c.services[1].appointment_capacity == -1);
+  }
+  SECTION("valid") {
+    Doc d;
+    d.top = "[appointments]\nslot_minutes = 20\ncapacity = 3\nearly_minutes = 10\nlate_minutes = 5\n"
+            "book_days_ahead = 30\nweekend = \"appointments_only\"\n";
+    d.services += "appointment_capacity = 0\n";
+    const HallConfig c = parse_ok(d.text());
+    CHECK(c.appointments.enabled);
+    CHECK(c.appointments.slot_minutes == 20);
+    CHECK(c.appointments.capacity == 3);
+    CHECK(c.appointments.early_minutes == 10);
+    CHECK(c.appointments.late_minutes == 5);
+    CHECK(c.appointments.book_days_ahead == 30);
+    CHECK(c.appointments.weekend_only);
+    CHECK(c.services[1].appointment_capacity == 0);
+    Doc off;
+    off.top = "[appointments]\nenabled = false\n";
+    CHECK_FALSE(parse_ok(off.text()).appointments.enabled);
+  }
+  for (auto [line, key] : {std::pair{"slot_minutes = 5", "appointments.slot_minutes"},
+                           std::pair{"capacity = 0", "appointments.capacity"},
+                           std::pair{"early_minutes = 241", "appointments.early_minutes"},
+                           std::pair{"late_minutes = -1", "appointments.late_minutes"},
+                           std::pair{"book_days_ahead = 91", "appointments.book_days_ahead"}}) {
+    INFO(line);
+    Doc d;
+    d.top = std::string("[appointments]\n") + line + "\n";
+    const std::string k = std::string(key).substr(13);
+    expect_error(d.text(), k, key, "from ");
+  }
+  SECTION("weekend is open or appointments_only") {
+    Doc d;
+    d.top = "[appointments]\nweekend = \"sometimes\"\n";
+    expect_error(d.text(), "weekend", "appointments.weekend", "appointments_only");
+  }
+  SECTION("a service's capacity is 0..100") {
+    Doc d;
+    d.services += "appointment_capacity = 101\n";
+    expect_error(d.text(), "appointment_capacity", "services[1].appointment_capacity", "from 0 to");
   }
 }
 

@@ -2389,3 +2389,309 @@ TEST_CASE("R-TIME-2 a deadline outside the calendar's years is marked provisiona
   CHECK(str(c, "deadline") == "2027-01-04");
   CHECK(field(c, "provisional").as_bool());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Appointments (R-APPT-1, R-HOURS-3)
+
+namespace {
+
+const Actor kManager{Actor::Kind::Manager, "m01"};
+
+// Slots of 30 minutes, 2 bookings each; check-in from 30 minutes before to 15 after; 14 days
+// ahead; social is not booked ahead; weekends (tax at window 3) for appointments only.
+HallConfig appointment_config(bool weekend_only = true) {
+  HallConfig c = make_config();
+  c.appointments = hallq::AppointmentsConfig{.enabled = true, .slot_minutes = 30, .capacity = 2, .early_minutes = 30,
+                                             .late_minutes = 15, .book_days_ahead = 14, .weekend_only = weekend_only};
+  c.hours.weekend_service = true;
+  c.services[1].appointment_capacity = 0;
+  return c;
+}
+
+Sealed sealed(const char* masked) { return Sealed{masked, std::string("s1:") + masked}; }
+
+BookAppointment booking(const char* service, const char* day, int h, int m, const char* code, const char* item = "") {
+  return BookAppointment{service, item, "phone", sealed("张*"), sealed("138****5678"), "", SlotChoice{date(day), Minutes{h * 60 + m}, code}};
+}
+
+std::int64_t booked_id(const Outcome& o) { return num(o.reply, "id"); }
+
+std::vector<std::string> slot_starts(const Engine& e, const char* service, const char* day) {
+  std::vector<std::string> out;
+  for (const auto& s : e.appointment_slots(service, date(day))) out.push_back(hallq::format_hhmm(s.start));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("R-APPT-1 slots follow each service's opening hours and hold a fixed number of bookings", "[engine][appointments]") {
+  Hall h(appointment_config(), at(kMonday, 9, 0));
+  // hukou: window 2 serves it over lunch, so its slots run 08:30..17:00 without a break.
+  auto hukou = slot_starts(h.engine, "hukou", kTuesday);
+  CHECK(hukou.size() == 18);
+  CHECK(hukou.front() == "08:30");
+  CHECK(hukou.back() == "17:00");
+  // tax: no window over lunch: 08:30..11:30 and 14:00..17:00.
+  auto tax = slot_starts(h.engine, "tax", kTuesday);
+  CHECK(tax.size() == 14);
+  CHECK(tax[6] == "11:30");
+  CHECK(tax[7] == "14:00");
+  // R-HOURS-3: on a weekend only the weekend window's services, in weekend hours.
+  auto tax_sat = slot_starts(h.engine, "tax", kSaturday);
+  CHECK(tax_sat.size() == 16);
+  CHECK(tax_sat.front() == "09:00");
+  CHECK(slot_starts(h.engine, "hukou", kSaturday).empty());
+  CHECK(slot_starts(h.engine, "hukou", kNationalDay).empty());
+  CHECK(slot_starts(h.engine, "hukou", kMakeupSaturday).size() == 18);  // 调休: a working day
+  CHECK(slot_starts(h.engine, "social", kTuesday).empty());  // appointment_capacity = 0
+
+  // Two bookings fill a slot; a third is refused, and so is a code in use.
+  Outcome a = h.ok(booking("hukou", kTuesday, 10, 0, "111111", "qianyi"), clerk("c01"));
+  REQUIRE(a.events.size() == 1);
+  CHECK(a.events[0].type == "AppointmentConfirmed");
+  CHECK(str(a.reply, "state") == "confirmed");
+  CHECK(str(a.reply, "day") == kTuesday);
+  CHECK(str(a.reply, "slot") == "10:00");
+  CHECK(str(a.reply, "slot_end") == "10:30");
+  CHECK(str(a.reply, "checkin_from") == "09:30");
+  CHECK(str(a.reply, "checkin_until") == "10:15");
+  CHECK(str(a.reply, "place") == "测试镇便民服务中心 1号、2号窗口");
+  CHECK(json::serialize(field(a.reply, "materials")) == R"(["身份证","户口簿","准迁证"])");
+  CHECK(str(a.reply, "name") == "张*");
+  CHECK(str(a.reply, "code") == "111111");
+  h.fail(booking("hukou", kTuesday, 11, 0, "111111"), clerk("c01"), Errc::CodeInUse);
+  h.ok(booking("hukou", kTuesday, 10, 0, "222222"), kManager);
+  h.fail(booking("hukou", kTuesday, 10, 0, "333333"), clerk("c03"), Errc::SlotFull);
+  auto slots = h.engine.appointment_slots("hukou", date(kTuesday));
+  auto ten = std::find_if(slots.begin(), slots.end(), [](const auto& s) { return s.start == Minutes{600}; });
+  REQUIRE(ten != slots.end());
+  CHECK(ten->booked == 2);
+  CHECK(ten->capacity == 2);
+
+  // Not a slot: begun already, off the grid, lunch for tax, past, too far ahead, not booked.
+  h.fail(booking("hukou", kMonday, 9, 0, "444444"), clerk("c01"), Errc::NoSuchSlot);
+  h.ok(booking("hukou", kMonday, 9, 30, "444444"), clerk("c01"));
+  h.fail(booking("hukou", kTuesday, 10, 15, "555555"), clerk("c01"), Errc::NoSuchSlot);
+  h.fail(booking("tax", kTuesday, 12, 30, "555555"), clerk("c01"), Errc::NoSuchSlot);
+  h.fail(booking("hukou", "2026-02-27", 10, 0, "555555"), clerk("c01"), Errc::NoSuchSlot);
+  h.ok(booking("hukou", "2026-03-16", 10, 0, "555555"), clerk("c01"));  // 14 days ahead
+  h.fail(booking("hukou", "2026-03-17", 10, 0, "666666"), clerk("c01"), Errc::NoSuchSlot);
+  h.fail(booking("social", kTuesday, 10, 0, "666666"), clerk("c01"), Errc::InvalidArgument);
+  h.fail(booking("visa", kTuesday, 10, 0, "666666"), clerk("c01"), Errc::UnknownService);
+  h.fail(booking("hukou", kTuesday, 11, 0, "12345"), clerk("c01"), Errc::InvalidArgument);
+  h.fail(booking("hukou", kTuesday, 11, 0, "666666", "no-such-item"), clerk("c01"), Errc::InvalidArgument);
+  BookAppointment nameless = booking("hukou", kTuesday, 11, 0, "666666");
+  nameless.name = Sealed{};
+  h.fail(nameless, clerk("c01"), Errc::InvalidArgument);
+  // Devices do not book; nothing changed by any refusal.
+  h.fail(booking("hukou", kTuesday, 11, 0, "666666"), kKiosk, Errc::NotManager);
+  CHECK(h.engine.appointments().size() == 4);
+
+  // Cancelling frees the place.
+  const std::int64_t first = booked_id(a);
+  h.fail(CancelAppointment{first, ""}, clerk("c01"), Errc::InvalidArgument);
+  Outcome c = h.ok(CancelAppointment{first, "群众来电取消"}, clerk("c02"));
+  CHECK(str(c.reply, "state") == "cancelled");
+  h.fail(CancelAppointment{first, "again"}, clerk("c02"), Errc::WrongState);
+  h.ok(booking("hukou", kTuesday, 10, 0, "111111"), clerk("c03"));  // the code is free again too
+
+  // Disabled: every appointment command is refused.
+  Hall off(make_config(), at(kMonday, 9, 0));
+  off.fail(booking("hukou", kTuesday, 10, 0, "111111"), clerk("c01"), Errc::InvalidArgument);
+  CHECK(off.engine.appointment_slots("hukou", date(kTuesday)).empty());
+}
+
+TEST_CASE("R-APPT-1 a request is answered within one working day, or flagged", "[engine][appointments]") {
+  Hall h(appointment_config(), at("2026-02-27", 16, 0));  // a Friday
+  RequestAppointment rq{"hukou", "qianyi", "kiosk", sealed("李*"), sealed("139****0000"), "想办户口迁移"};
+  Outcome r = h.ok(rq, kKiosk);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].type == "AppointmentRequested");
+  const std::int64_t id = booked_id(r);
+  CHECK(str(r.reply, "state") == "requested");
+  CHECK(str(r.reply, "due") == kMonday);  // one working day after Friday
+  CHECK(field(r.reply, "requested").as_bool());
+  CHECK(field(r.reply, "overdue").as_bool() == false);
+  // A kiosk's request comes by kiosk or online; a clerk's by visit, phone, letter or online.
+  rq.channel = "phone";
+  h.fail(rq, kKiosk, Errc::InvalidArgument);
+  h.ok(rq, clerk("c01"));
+  rq.channel = "pigeon";
+  h.fail(rq, clerk("c01"), Errc::InvalidArgument);
+
+  CHECK(h.engine.unanswered_appointments(h.now) == 0);
+  h.now = at(kMonday, 17, 0);
+  CHECK(h.engine.unanswered_appointments(h.now) == 0);  // due today
+  h.now = at(kTuesday, 8, 40);
+  CHECK(h.engine.unanswered_appointments(h.now) == 2);
+
+  // Only staff answer; an accepted request takes a slot like a booking.
+  h.fail(AnswerAppointment{id, true, SlotChoice{date(kTuesday), Minutes{600}, "777777"}, {}}, kKiosk, Errc::NotManager);
+  h.fail(AnswerAppointment{99, true, SlotChoice{date(kTuesday), Minutes{600}, "777777"}, {}}, clerk("c01"), Errc::UnknownAppointment);
+  Outcome ans = h.ok(AnswerAppointment{id, true, SlotChoice{date(kTuesday), Minutes{600}, "777777"}, {}}, clerk("c01"));
+  CHECK(ans.events[0].type == "AppointmentConfirmed");
+  CHECK(ans.events[0].data.at("late").as_bool());
+  CHECK(str(ans.reply, "state") == "confirmed");
+  CHECK(field(ans.reply, "answered_late").as_bool());
+  CHECK(str(ans.reply, "name") == "李*");
+  CHECK(json::serialize(field(ans.reply, "materials")) == R"(["身份证","户口簿","准迁证"])");
+  h.fail(AnswerAppointment{id, false, {}, "no"}, clerk("c01"), Errc::WrongState);
+  CHECK(h.engine.unanswered_appointments(h.now) == 1);
+  // A decline needs its reason.
+  h.fail(AnswerAppointment{id + 1, false, {}, ""}, clerk("c01"), Errc::InvalidArgument);
+  Outcome dec = h.ok(AnswerAppointment{id + 1, false, {}, "该事项需本人现场办理，无需预约"}, kManager);
+  CHECK(str(dec.reply, "state") == "declined");
+  CHECK(str(dec.reply, "reason") == "该事项需本人现场办理，无需预约");
+  CHECK(h.engine.unanswered_appointments(h.now) == 0);
+}
+
+TEST_CASE("R-APPT-1 check-in inside the booking's window issues a ticket with the appointment priority",
+          "[engine][appointments]") {
+  Hall h(appointment_config(), at(kMonday, 9, 0));
+  const std::int64_t ten = booked_id(h.ok(booking("hukou", kTuesday, 10, 0, "123456"), clerk("c01")));
+  h.ok(booking("hukou", kTuesday, 10, 0, "654321"), clerk("c01"));
+  h.ok(booking("hukou", kTuesday, 10, 30, "111222"), clerk("c01"));
+  const std::int64_t missed = booked_id(h.ok(booking("hukou", kTuesday, 14, 0, "333444"), clerk("c01")));
+
+  // The day before: too early, and it says when.
+  Error early = h.fail(CheckInAppointment{"123456", "r1"}, kKiosk, Errc::TooEarly);
+  CHECK(early.message_zh.find("2026-03-03 10:00") != std::string::npos);
+  h.now = at(kTuesday, 0, 1);
+  h.ok(RollOver{}, kSystem);
+  h.now = at(kTuesday, 9, 29);
+  Error opens = h.fail(CheckInAppointment{"123456", "r1"}, kKiosk, Errc::TooEarly);
+  CHECK(opens.message_zh.find("09:30") != std::string::npos);
+  h.fail(CheckInAppointment{"000000", "r1"}, kKiosk, Errc::UnknownAppointment);
+  h.fail(CheckInAppointment{"12345a", "r1"}, kKiosk, Errc::InvalidArgument);
+
+  // A walk-in ticket issued before the check-in.
+  h.now = at(kTuesday, 9, 29) + seconds{30};
+  const TicketId walk_in = h.issue("hukou");
+  h.fail(IssueTicket{"hukou", Priority::Appointment, Channel::Kiosk, ""}, kKiosk, Errc::InvalidArgument);
+  h.fail(IssueTicket{"hukou", Priority::Normal, Channel::Appointment, ""}, kKiosk, Errc::InvalidArgument);
+
+  h.now = at(kTuesday, 9, 30);
+  Outcome in = h.ok(CheckInAppointment{"123456", "r1"}, kKiosk);
+  REQUIRE(in.events.size() == 2);
+  CHECK(in.events[0].type == "TicketIssued");
+  CHECK(in.events[0].data.at("appointment").as_int64() == ten);
+  CHECK(in.events[1].type == "AppointmentCheckedIn");
+  CHECK(str(in.reply, "priority") == "appointment");
+  CHECK(str(in.reply, "channel") == "appointment");
+  CHECK(num(in.reply, "appointment") == ten);
+  const TicketId ticket = num(in.reply, "id");
+  const Appointment* a = h.engine.find_appointment(ten);
+  REQUIRE(a != nullptr);
+  CHECK(a->state == AppointmentState::CheckedIn);
+  CHECK(a->ticket == ticket);
+  CHECK(a->number == str(in.reply, "number"));
+  // The same request again is the same ticket; the same code again is refused with the number.
+  Outcome again = h.ok(CheckInAppointment{"123456", "r1"}, kKiosk);
+  CHECK(again.events.empty());
+  CHECK(num(again.reply, "id") == ticket);
+  Error twice = h.fail(CheckInAppointment{"123456", "r2"}, kKiosk, Errc::WrongState);
+  CHECK(twice.message_zh.find(a->number) != std::string::npos);
+
+  // R-HALL-7: the appointment is called before the walk-in who came earlier.
+  h.sign_in(1, "c01");
+  CHECK(h.call(1, "c01") == ticket);
+  CHECK(h.ticket(walk_in).state == TicketState::Waiting);
+
+  // The edges: 10:15 is still in time for 10:00; 10:46 is too late for 10:30.
+  h.now = at(kTuesday, 10, 15);
+  h.ok(CheckInAppointment{"654321", "r3"}, clerk("c02"));  // a clerk may check a citizen in
+  h.now = at(kTuesday, 10, 46);
+  Error late = h.fail(CheckInAppointment{"111222", "r4"}, kKiosk, Errc::TooLate);
+  CHECK(late.message_zh.find("10:45") != std::string::npos);
+
+  // The day's end: bookings nobody checked in for are missed; the checked-in ones stay so.
+  h.now = at("2026-03-04", 0, 1);
+  Outcome roll = h.ok(RollOver{}, kSystem);
+  int missed_events = 0;
+  for (const auto& e : roll.events)
+    if (e.type == "AppointmentMissed") ++missed_events;
+  CHECK(missed_events == 2);  // 10:30 and 14:00
+  CHECK(roll.changes.appointments.size() == 2);
+  for (const auto& row : roll.changes.appointments) CHECK(row.state == "missed");
+  // Settled bookings of past days leave memory.
+  CHECK(h.engine.find_appointment(missed) == nullptr);
+  CHECK(h.engine.find_appointment(ten) == nullptr);
+}
+
+TEST_CASE("R-HOURS-3 weekends and holidays open for appointments only, if the centre says so", "[engine][appointments]") {
+  Hall h(appointment_config(true), at("2026-03-06", 10, 0));
+  h.ok(booking("tax", kSaturday, 10, 0, "246810"), clerk("c05"));
+  h.now = at(kSaturday, 9, 45);
+  Error only = h.fail(IssueTicket{"tax", Priority::Normal, Channel::Kiosk, ""}, kKiosk, Errc::AppointmentsOnly);
+  CHECK(only.message_zh.find("预约") != std::string::npos);
+  Outcome in = h.ok(CheckInAppointment{"246810", ""}, kKiosk);
+  CHECK(str(in.reply, "service") == "tax");
+  CHECK(h.engine.appointments_only(date(kSaturday)));
+  CHECK_FALSE(h.engine.appointments_only(date(kMakeupSaturday)));
+
+  // weekend = "open": walk-ins are served on weekends as before.
+  Hall open(appointment_config(false), at(kSaturday, 9, 45));
+  open.issue("tax");
+  CHECK_FALSE(open.engine.appointments_only(date(kSaturday)));
+}
+
+TEST_CASE("R-HALL-8 appointments replay from the log and restore from their rows", "[engine][appointments]") {
+  Hall h(appointment_config(), at(kMonday, 9, 0));
+  std::vector<Event> log;
+  std::map<std::int64_t, std::string> rows;
+  Rows all;
+  auto run = [&](const Command& cmd, const Actor& actor) {
+    Outcome o = h.ok(cmd, actor);
+    for (const auto& e : o.events) log.push_back(e);
+    for (const auto& r : o.changes.appointments) rows[r.id] = r.json;
+    all.add(o.changes);
+    return o;
+  };
+  run(booking("hukou", kTuesday, 10, 0, "100001", "qianyi"), clerk("c01"));
+  run(booking("tax", kTuesday, 9, 0, "100002"), clerk("c05"));
+  run(RequestAppointment{"hukou", "", "letter", sealed("王*"), {}, "来信"}, clerk("c02"));
+  run(RequestAppointment{"tax", "", "online", sealed("赵*"), {}, ""}, kKiosk);
+  run(AnswerAppointment{3, true, SlotChoice{date(kTuesday), Minutes{630}, "100003"}, {}}, clerk("c01"));
+  run(CancelAppointment{2, "改期"}, clerk("c05"));
+  h.now = at(kTuesday, 0, 1);
+  run(RollOver{}, kSystem);
+  h.now = at(kTuesday, 9, 40);
+  run(CheckInAppointment{"100001", "x1"}, kKiosk);
+
+  // Replay: the same rows, event by event.
+  Engine replayed(appointment_config(), tz(), make_calendar());
+  std::map<std::int64_t, std::string> replay_rows;
+  for (const auto& e : log) {
+    replayed.apply(e);
+    for (const auto& r : replayed.take_changes().appointments) replay_rows[r.id] = r.json;
+  }
+  CHECK(replay_rows == rows);
+  CHECK(rows.size() == 4);
+
+  // Restore from the rows the store would load: live ones and the meta's day's.
+  std::vector<std::string> live;
+  for (const auto& [id, row] : rows) live.push_back(row);
+  std::vector<std::string> tickets, windows;
+  for (const auto& [id, t] : all.tickets) tickets.push_back(t.json);
+  for (const auto& [n, w] : all.windows) windows.push_back(w);
+  Engine restored(appointment_config(), tz(), make_calendar());
+  std::string error;
+  REQUIRE(restored.restore(all.meta, tickets, windows, {}, live, &error));
+  for (Engine* e : {&replayed, &restored}) {
+    REQUIRE(e->appointments().size() == h.engine.appointments().size());
+    for (const auto& [id, a] : h.engine.appointments())
+      CHECK(json::serialize(e->appointment_json(*e->find_appointment(id), true, h.now)) ==
+            json::serialize(h.engine.appointment_json(a, true, h.now)));
+    // The next booking takes the same id, and a full slot stays full.
+    auto next = e->execute(booking("tax", kTuesday, 11, 0, "100005"), clerk("c05"), h.now);
+    REQUIRE(next.has_value());
+    CHECK(num(next->reply, "id") == 5);
+    auto dup = e->execute(booking("tax", kTuesday, 11, 0, "100003"), clerk("c05"), h.now);
+    REQUIRE_FALSE(dup.has_value());
+    CHECK(dup.error().code == Errc::CodeInUse);
+  }
+  // A damaged row is refused with a clear message.
+  Engine broken(appointment_config(), tz(), make_calendar());
+  CHECK_FALSE(broken.restore(all.meta, tickets, windows, {}, {R"({"id":1,"state":"nonsense"})"}, &error));
+  CHECK(error.find("appointment row is damaged") != std::string::npos);
+}

@@ -254,7 +254,7 @@ void commit_one(store::Store& s, const store::CommitItem& item) {
 std::unique_ptr<eng::Engine> restored_engine(const HallConfig& cfg, const store::Loaded& l) {
   auto e = std::make_unique<eng::Engine>(cfg, tz8(), no_holidays());
   std::string error;
-  bool ok = e->restore(l.meta, l.tickets, l.windows, l.cases, &error);
+  bool ok = e->restore(l.meta, l.tickets, l.windows, l.cases, l.appointments, &error);
   INFO(error);
   REQUIRE(ok);
   return e;
@@ -464,7 +464,7 @@ TEST_CASE("a new database gets the schema, WAL mode and the HallQ application id
     CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
     CHECK(raw.integer("PRAGMA application_id") == kHallqApplicationId);
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
-    for (const char* table : {"events", "tickets", "windows", "meta", "sessions", "cases"}) {
+    for (const char* table : {"events", "tickets", "windows", "meta", "sessions", "cases", "appointments"}) {
       INFO(table);
       CHECK(raw.integer(
                 std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
@@ -476,7 +476,7 @@ TEST_CASE("a new database gets the schema, WAL mode and the HallQ application id
   CHECK(load(*again).last_seq == 0);
   RawDb raw(path, SQLITE_OPEN_READONLY);
   CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
-  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table'") == 6);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='table'") == 7);
 }
 
 TEST_CASE("a version 1 database (before the case register) is migrated to version 2 and keeps its data",
@@ -493,6 +493,7 @@ TEST_CASE("a version 1 database (before the case register) is migrated to versio
     // What a version 1 controller left: no cases table, user_version 1.
     RawDb raw(path);
     raw.exec("DROP TABLE cases");
+    raw.exec("DROP TABLE appointments");
     raw.exec("DROP INDEX events_manager");
     raw.exec("PRAGMA user_version=1");
   }
@@ -1288,6 +1289,7 @@ TEST_CASE("a start loads only live cases: done and finished with is closed in th
     // What a version 3 controller left: every completed case "done" in the column.
     RawDb raw(path);
     raw.exec("UPDATE cases SET state='done' WHERE state='closed'");
+    raw.exec("DROP TABLE appointments");
     raw.exec("PRAGMA user_version=3");
   }
   CHECK(loaded_ids() == std::set<std::int64_t>{3, 4});  // the migration closes them again
@@ -1296,4 +1298,63 @@ TEST_CASE("a start loads only live cases: done and finished with is closed in th
   CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
   // The rows themselves still say what the case is.
   CHECK(json::parse(raw.text("SELECT row FROM cases WHERE id=2")).at("state") == "done");
+}
+
+TEST_CASE("R-APPT-1 appointments: a start loads requests, bookings to come and the day's; a version 4 database gains the table",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("hallq.db");
+  HallConfig cfg = small_hall();
+  cfg.appointments.enabled = true;
+  auto book = [](const char* code, int day, int h, int m) {
+    return eng::BookAppointment{"minzheng", "dibao", "phone", {"张*", "s1:x"}, {"138****5678", "s1:y"}, "",
+                                eng::SlotChoice{year{2026} / November / std::chrono::day{static_cast<unsigned>(day)},
+                                                hallq::Minutes{h * 60 + m}, code}};
+  };
+  {
+    eng::Engine engine(cfg, tz8(), no_holidays());
+    auto s = open_store(path);
+    auto run = [&](const eng::Command& c, const eng::Actor& a, TimePoint t) { commit_one(*s, must(engine, c, a, t)); };
+    run(book("100001", 24, 10, 0), clerk("c01"), local(23, 9, 0));   // 1: checks in on the 24th
+    run(book("100002", 24, 10, 30), clerk("c01"), local(23, 9, 0));  // 2: missed
+    run(eng::RequestAppointment{"minzheng", "", "letter", {"李*", "s1:z"}, {}, "来信"}, clerk("c02"), local(23, 9, 5));  // 3
+    run(book("100004", 23, 14, 0), clerk("c01"), local(23, 9, 10));  // 4: cancelled
+    run(eng::CancelAppointment{4, "改期"}, clerk("c01"), local(23, 9, 20));
+    run(book("100005", 26, 9, 0), clerk("c01"), local(23, 9, 30));   // 5: still to come
+    run(eng::RollOver{}, kSystem, local(24, 0, 0, 1));
+    run(eng::CheckInAppointment{"100001", "k1"}, kKiosk, local(24, 9, 45));
+    run(eng::RollOver{}, kSystem, local(25, 0, 0, 1));
+  }
+  {
+    RawDb raw(path, SQLITE_OPEN_READONLY);
+    std::string states;
+    for (int id = 1; id <= 5; ++id) states += raw.text("SELECT state FROM appointments WHERE id=" + std::to_string(id)) + " ";
+    CHECK(states == "checked_in missed requested cancelled confirmed ");
+    CHECK(raw.text("SELECT day FROM appointments WHERE id=3") == "2026-11-23");  // a request: the day it came
+  }
+  auto s = open_store(path);
+  store::Loaded l = load(*s);
+  std::set<std::int64_t> ids;
+  for (const auto& row : l.appointments) ids.insert(json::parse(row).at("id").as_int64());
+  CHECK(ids == std::set<std::int64_t>{3, 5});
+  auto e = restored_engine(cfg, l);
+  REQUIRE(e->find_appointment(5) != nullptr);
+  CHECK(e->find_appointment(5)->code == "100005");
+  CHECK(e->find_appointment(3)->state == eng::AppointmentState::Requested);
+  CHECK(e->unanswered_appointments(local(25, 9, 0)) == 1);
+  CHECK_FALSE(store::verify_replay(path, cfg, tz8(), no_holidays()).has_value());
+  auto reader = open_reader(path);
+  CHECK(reader->appointment_rows("2026-11-24", "2026-11-24").size() == 2);
+  s.reset();
+  {
+    // What a version 4 controller left: no appointments table.
+    RawDb raw(path);
+    raw.exec("DROP TABLE appointments");
+    raw.exec("PRAGMA user_version=4");
+  }
+  auto again = open_store(path);
+  CHECK(load(*again).appointments.empty());
+  RawDb raw(path, SQLITE_OPEN_READONLY);
+  CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion);
+  CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='appointments_live'") == 1);
 }

@@ -28,9 +28,11 @@ ApiError from_engine(const engine::Error& e) {
   int status = 409;
   switch (e.code) {
     case Errc::InvalidArgument:
+    case Errc::NoSuchSlot:
     case Errc::UnknownService: status = 422; break;
     case Errc::UnknownWindow:
     case Errc::UnknownHelp:
+    case Errc::UnknownAppointment:
     case Errc::UnknownCase:
     case Errc::UnknownTicket: status = 404; break;
     case Errc::UnknownClerk:
@@ -64,7 +66,7 @@ json::object staff_event_json(const engine::Event& e, const TimeZone& tz) {
   if (auto* ph = o["data"].as_object().if_contains("phone"); ph && ph->is_string())
     *ph = engine::mask_phone(ph->as_string());
   // Sealed personal fields stay in the log: subscribers get the masked form only.
-  for (const char* k : {"applicant", "phone", "id_number", "caller"})
+  for (const char* k : {"applicant", "phone", "id_number", "caller", "name"})
     if (auto* f = o["data"].as_object().if_contains(k); f && f->is_object()) *f = f->as_object()["masked"];
   return o;
 }
@@ -74,7 +76,10 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   json::object pub{{"seq", e.seq}, {"type", e.type}, {"at", o["at"]}, {"window", e.window}};
   json::object pd = e.data;
   // The case register and the enquiry log are staff business: the wall board sees none of it.
-  if (e.type.rfind("Case", 0) == 0 || e.type == "EnquiryLogged" || e.type == "WindowPauseOverrun") pd.clear();
+  // Appointments too: a booking's code is what checks it in.
+  if (e.type.rfind("Case", 0) == 0 || e.type.rfind("Appointment", 0) == 0 || e.type == "EnquiryLogged" ||
+      e.type == "WindowPauseOverrun")
+    pd.clear();
   for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
   // A rating seen on the wall next to its window and minute would point at the citizen who gave
   // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
@@ -211,7 +216,7 @@ std::optional<std::string> Hall::start(const store::Loaded& loaded) {
     sms_ = std::make_unique<sms::SmsQueue>(std::move(*spec));
   }
   std::string error;
-  if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, loaded.cases, &error))
+  if (!loaded.meta.empty() && !engine_->restore(loaded.meta, loaded.tickets, loaded.windows, loaded.cases, loaded.appointments, &error))
     return error;
   if (engine_->last_seq() != loaded.last_seq)
     return "the engine state (seq " + std::to_string(engine_->last_seq()) +
@@ -225,7 +230,7 @@ void Hall::rebuild_after_failure() {
   auto loaded = reader_->load();
   auto fresh = std::make_unique<engine::Engine>(config_, tz_, calendar_);
   std::string error;
-  if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, &error)))
+  if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, loaded->appointments, &error)))
     throw std::runtime_error("cannot rebuild the hall state after a failed commit: " +
                              (loaded ? error : loaded.error()));
   engine_ = std::move(fresh);
@@ -238,7 +243,7 @@ std::optional<std::string> Hall::reload(const HallConfig& config) {
   if (!loaded) return loaded.error();
   auto fresh = std::make_unique<engine::Engine>(config, tz_, WorkingCalendar(config.calendar.holidays, config.calendar.makeup_workdays));
   std::string error;
-  if (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, &error)) return error;
+  if (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, loaded->appointments, &error)) return error;
   if (fresh->last_seq() != published_seq_) return "the state changed while reloading; try again";
   config_ = config;
   calendar_ = WorkingCalendar(config_.calendar.holidays, config_.calendar.makeup_workdays);
@@ -684,6 +689,12 @@ std::optional<engine::Case> Hall::find_case(engine::CaseId id) {
   engine::Case c;
   if (ec || !v.is_object() || !engine::case_from_row(v.as_object(), c)) return std::nullopt;
   return c;
+}
+
+std::vector<std::string> Hall::appointment_history(const std::string& from, const std::string& to) {
+  std::vector<std::string> out;
+  for (auto& [id, row] : reader_->appointment_rows(from, to)) out.push_back(std::move(row));
+  return out;
 }
 
 std::vector<engine::Case> Hall::case_history(const std::string& from, const std::string& to, int window,

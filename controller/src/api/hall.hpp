@@ -127,6 +127,8 @@ class Hall {
   // A case, live (engine) or closed (database).
   std::optional<engine::Case> find_case(engine::CaseId id);
   // Cases registered from..to (YYYY-MM-DD), newest first, from the database.
+  // Appointment rows filed under days from..to, from the store (days the engine let go of).
+  std::vector<std::string> appointment_history(const std::string& from, const std::string& to);
   std::vector<engine::Case> case_history(const std::string& from, const std::string& to, int window,
                                          const std::string& clerk, int limit);
   // Seals applicants' personal data (seal.hpp); null before start().

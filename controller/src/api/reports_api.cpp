@@ -393,6 +393,19 @@ json::array hall_alerts(Hall& hall) {
       add("complaint_due_today", "warn", std::move(o), "投诉 #" + std::to_string(id) + " 今日须答复",
           "Complaint #" + std::to_string(id) + " to be answered today");
   }
+  // R-APPT-1: a request is answered within one working day.
+  for (const auto& [id, a] : eng.appointments()) {
+    if (a.state != engine::AppointmentState::Requested) continue;
+    const std::string due = format_date(a.due);
+    json::object o{{"appointment", id}, {"ref", "#" + std::to_string(id)}, {"service", a.service}, {"due", due}};
+    if (due < today)
+      add("appointment_unanswered", "alarm", std::move(o),
+          "预约申请 #" + std::to_string(id) + "（" + a.name.masked + "）未在一个工作日内答复（应于 " + due + " 前答复）",
+          "Appointment request #" + std::to_string(id) + " unanswered since " + due);
+    else if (due == today)
+      add("appointment_due_today", "warn", std::move(o), "预约申请 #" + std::to_string(id) + "（" + a.name.masked + "）今日须答复",
+          "Appointment request #" + std::to_string(id) + " to be answered today");
+  }
   for (const auto& [seq, f] : eng.follow_ups())
     add("follow_up", "info", json::object{{"rating", seq}, {"window", f.window}, {"clerk", f.clerk}, {"since", format_rfc3339(f.at, tz)}},
         std::to_string(f.window) + " 号窗口差评（" + engine::rating_label(f.level) + "）待跟进",

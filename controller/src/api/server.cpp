@@ -17,9 +17,10 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
-#include "http.hpp"
+#include "appointments_api.hpp"
 #include "cases_api.hpp"
 #include "console_api.hpp"
+#include "http.hpp"
 #include "reports_api.hpp"
 
 namespace hallq::api {
@@ -173,7 +174,7 @@ std::string render_metrics(Hall& hall) {
     std::map<std::string, int> counts;
     for (const char* k : {"pause_overrun", "window_unstaffed", "printer_out", "printer_near_end", "device_offline",
                           "case_overdue", "case_due_today", "complaint_overdue", "complaint_due_today", "follow_up",
-                          "help_waiting"})
+                          "help_waiting", "appointment_unanswered", "appointment_due_today"})
       counts[k] = 0;
     for (const auto& a : hall_alerts(hall)) counts[std::string(a.as_object().at("kind").as_string())]++;
     for (const auto& [k, n] : counts) line("hallq_alerts{kind=\"" + k + "\"} " + std::to_string(n));
@@ -187,6 +188,9 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_complaints_total Complaints recorded (R-COMP-1), from kiosks, counters and managers.");
   line("# TYPE hallq_complaints_total counter");
   line("hallq_complaints_total " + std::to_string(hall.engine().complaints_filed()));
+  line("# HELP hallq_appointments_unanswered Appointment requests not answered within one working day (R-APPT-1).");
+  line("# TYPE hallq_appointments_unanswered gauge");
+  line("hallq_appointments_unanswered " + std::to_string(hall.engine().unanswered_appointments(hall.now())));
   line("# HELP hallq_help_requests_open Help requests (帮办代办) from kiosks that no staff member answered yet.");
   line("# TYPE hallq_help_requests_open gauge");
   line("hallq_help_requests_open " + std::to_string(hall.engine().open_help().size()));
@@ -638,6 +642,10 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
   }
   {
     std::optional<Response> r = co_await oversight_routes(hall, req, p, parts);
+    if (r) co_return std::move(*r);
+  }
+  {
+    std::optional<Response> r = co_await appointment_routes(hall, req, p, parts);
     if (r) co_return std::move(*r);
   }
   co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));

@@ -98,6 +98,13 @@ const char* to_string(Errc e) {
     case Errc::UnknownComplaint: return "unknown_complaint";
     case Errc::UnknownFollowUp: return "unknown_follow_up";
     case Errc::NotManager: return "not_manager";
+    case Errc::UnknownAppointment: return "unknown_appointment";
+    case Errc::NoSuchSlot: return "no_such_slot";
+    case Errc::SlotFull: return "slot_full";
+    case Errc::CodeInUse: return "code_in_use";
+    case Errc::TooEarly: return "too_early";
+    case Errc::TooLate: return "too_late";
+    case Errc::AppointmentsOnly: return "appointments_only";
   }
   return "error";
 }
@@ -385,6 +392,33 @@ Expected<WindowStatus*, Error> Engine::clerk_window(int number, const Actor& act
   return w;
 }
 
+Expected<json::object, Error> Engine::issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
+                                                 const std::string& request_id, const Actor& actor,
+                                                 const std::string& local_day, bool limit) const {
+  auto it = services_.find(sc.id);
+  const int issued = it == services_.end() ? 0 : it->second.issued_today;
+  const int next = it == services_.end() ? 1 : it->second.next_number;
+  if (limit && sc.daily_limit > 0 && issued >= sc.daily_limit)
+    return unexpected(err(Errc::DailyLimitReached,
+                          "today's " + std::to_string(sc.daily_limit) + " tickets for this service are all issued",
+                          "该业务今日号源已取完（" + std::to_string(sc.daily_limit) + " 个）"));
+  int width = config_.policy.number_width;
+  long cap = 1;
+  for (int i = 0; i < width; ++i) cap *= 10;
+  if (next >= cap && !config_.policy.widen_numbers)
+    return unexpected(err(Errc::NumbersExhausted, "ticket numbers for today are used up", "今日号码已用完"));
+  json::object d{{"ticket", next_ticket_id_},
+                 {"number", format_number(sc.prefix, next, width)},
+                 {"seqno", next},
+                 {"service", sc.id},
+                 {"priority", to_string(priority)},
+                 {"channel", to_string(channel)},
+                 {"request_id", request_id},
+                 {"day", day_.empty() ? local_day : day_}};
+  if (actor.kind == Actor::Kind::Device) d["issued_by"] = actor.id;
+  return d;
+}
+
 Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor, TimePoint now) {
   json::value reply;
   auto events = decide(cmd, actor, now, reply);
@@ -406,6 +440,9 @@ Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor,
     reply = c ? json::value(case_json(*c, now)) : json::value(nullptr);
   } else if (reply.is_object() && reply.as_object().contains("enquiry_id")) {
     reply = enquiries_.empty() ? json::value(nullptr) : json::value(enquiry_json(enquiries_.back()));
+  } else if (reply.is_object() && reply.as_object().contains("appointment_id")) {
+    const Appointment* a = find_appointment(reply.as_object()["appointment_id"].as_int64());
+    reply = a ? json::value(appointment_json(*a, true, now)) : json::value(nullptr);
   } else if (reply.is_object() && reply.as_object().contains("help_id")) {
     auto it = open_help_.find(reply.as_object()["help_id"].as_int64());
     reply = it == open_help_.end() ? json::value(nullptr) : json::value(help_json(it->second));
@@ -429,6 +466,10 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
   if (std::holds_alternative<RegisterCase>(command) || std::holds_alternative<CaseAction>(command) ||
       std::holds_alternative<RecordPrint>(command) || std::holds_alternative<LogEnquiry>(command))
     return decide_case(command, actor, now, reply);
+  if (std::holds_alternative<RequestAppointment>(command) || std::holds_alternative<AnswerAppointment>(command) ||
+      std::holds_alternative<BookAppointment>(command) || std::holds_alternative<CancelAppointment>(command) ||
+      std::holds_alternative<CheckInAppointment>(command))
+    return decide_appointment(command, actor, now, reply);
   if (std::holds_alternative<AnswerComplaint>(command) || std::holds_alternative<ReviewRating>(command) ||
       std::holds_alternative<AdjustScore>(command) || std::holds_alternative<RecordLeave>(command))
     return decide_oversight(command, actor, now, reply);
@@ -445,26 +486,19 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!day_.empty() && local_day > day_)
       return unexpected(err(Errc::HallClosed, "the day is being closed, try again", "系统正在日结，请稍后再试"));
     if (auto closed = closed_reason(c->service, now)) return unexpected(*closed);
-    auto& ss = services_[c->service];
-    if (sc->daily_limit > 0 && ss.issued_today >= sc->daily_limit)
-      return unexpected(err(Errc::DailyLimitReached,
-                            "today's " + std::to_string(sc->daily_limit) + " tickets for this service are all issued",
-                            "该业务今日号源已取完（" + std::to_string(sc->daily_limit) + " 个）"));
-    int width = config_.policy.number_width;
-    long cap = 1;
-    for (int i = 0; i < width; ++i) cap *= 10;
-    if (ss.next_number >= cap && !config_.policy.widen_numbers)
-      return unexpected(err(Errc::NumbersExhausted, "ticket numbers for today are used up", "今日号码已用完"));
-    json::object d{{"ticket", next_ticket_id_},
-                   {"number", format_number(sc->prefix, ss.next_number, width)},
-                   {"seqno", ss.next_number},
-                   {"service", c->service},
-                   {"priority", to_string(c->priority)},
-                   {"channel", to_string(c->channel)},
-                   {"request_id", c->request_id},
-                   {"day", day_.empty() ? local_day : day_}};
-    if (actor.kind == Actor::Kind::Device) d["issued_by"] = actor.id;
-    ev.push_back(make_event("TicketIssued", actor, 0, now, std::move(d)));
+    if (config_.appointments.enabled) {
+      // R-HOURS-3: a weekend or holiday open for appointments only takes no walk-ins.
+      if (appointments_only(tz_.to_local(now).date) && !config_.hours.always_open)
+        return unexpected(err(Errc::AppointmentsOnly, "today only appointments are served; check in with the booking's code",
+                              "今日为休息日，仅办理预约业务，请凭预约码签到"));
+      // Appointment tickets come from check-ins, so a walk-in cannot jump the queue with one.
+      if (c->priority == Priority::Appointment || c->channel == Channel::Appointment)
+        return unexpected(err(Errc::InvalidArgument, "appointment tickets are issued by checking in with the booking's code",
+                              "预约号请凭预约码签到领取"));
+    }
+    auto d = issue_data(*sc, c->priority, c->channel, c->request_id, actor, local_day, true);
+    if (!d) return unexpected(d.error());
+    ev.push_back(make_event("TicketIssued", actor, 0, now, std::move(*d)));
     reply = next_ticket_id_;
     return ev;
   }
@@ -852,6 +886,12 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
           ev.push_back(make_event("ClerkSignedOut", actor, w.number, now,
                                   json::object{{"clerk", w.clerk}, {"reason", "day_end"}}));
     }
+    // R-APPT-1: a booking of a closed day that nobody checked in for is missed.
+    for (const auto& [id, a] : appointments_)
+      if (a.state == AppointmentState::Confirmed && a.day && format_date(*a.day) < local_day)
+        ev.push_back(make_event("AppointmentMissed", actor, 0, now,
+                                json::object{{"appointment", id}, {"service", a.service}, {"day", format_date(*a.day)},
+                                             {"slot", format_hhmm(a.slot)}}));
     // R-CASE-8: the day's tickets finished without a case stay on record as unregistered.
     json::array unregistered;
     for (const auto& [id, u] : unregistered_)
@@ -880,6 +920,7 @@ void Engine::apply(const Event& e) {
   seq_ = e.seq;
   if (apply_case(e)) return;
   if (apply_oversight(e)) return;
+  if (apply_appointment(e)) return;
   const json::object& d = e.data;
   TicketId tid = get_i(d, "ticket");
   Ticket* t = tid ? ticket_mut(tid) : nullptr;
@@ -908,6 +949,7 @@ void Engine::apply(const Event& e) {
     nt.channel = parse_channel(get_s(d, "channel")).value_or(Channel::Kiosk);
     nt.request_id = get_s(d, "request_id");
     nt.issued_by = get_s(d, "issued_by");
+    nt.appointment = get_i(d, "appointment");
     nt.day = get_s(d, "day");
     nt.issued_at = nt.queued_at = e.at;
     if (day_.empty()) day_ = nt.day;
@@ -962,6 +1004,11 @@ void Engine::apply(const Event& e) {
     enquiries_.clear();
     clerk_day_.clear();
     std::erase_if(cases_, [](const auto& kv) { return !kv.second.live(); });
+    // Bookings of past days that are settled (checked in, missed, cancelled) leave memory.
+    // (Those this very command changed go after their rows are taken: take_changes.)
+    std::erase_if(appointments_, [&](const auto& kv) {
+      return !kv.second.live() && appointment_day(kv.second) < day_ && !touched_appointments_.contains(kv.first);
+    });
     // Missed tickets of earlier days can no longer come back: forget them.
     std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
     return;
@@ -1154,6 +1201,14 @@ Changes Engine::take_changes() {
     // Today's cases stay for the console's list; older ones only while live.
     if (!k.live() && day != day_) cases_.erase(it);
   }
+  for (std::int64_t id : touched_appointments_) {
+    auto it = appointments_.find(id);
+    if (it == appointments_.end()) continue;
+    const Appointment& a = it->second;
+    c.appointments.push_back(AppointmentRow{id, appointment_day(a), to_string(a.state), json::serialize(appointment_to_row(a))});
+    if (!a.live() && !day_.empty() && appointment_day(a) < day_) appointments_.erase(it);
+  }
+  touched_appointments_.clear();
   touched_cases_.clear();
   touched_tickets_.clear();
   touched_windows_.clear();
@@ -1197,6 +1252,7 @@ std::string Engine::meta_json() const {
   m["follow_ups"] = std::move(fu);
   m["next_adjustment_id"] = next_adjustment_id_;
   m["next_leave_id"] = next_leave_id_;
+  m["next_appointment_id"] = next_appointment_id_;
   m["next_case_id"] = next_case_id_;
   m["case_day"] = case_day_;
   m["case_day_count"] = case_day_count_;
@@ -1227,6 +1283,12 @@ std::string Engine::meta_json() const {
 bool Engine::restore(const std::string& meta, const std::vector<std::string>& tickets,
                      const std::vector<std::string>& windows, const std::vector<std::string>& cases,
                      std::string* error) {
+  return restore(meta, tickets, windows, cases, {}, error);
+}
+
+bool Engine::restore(const std::string& meta, const std::vector<std::string>& tickets,
+                     const std::vector<std::string>& windows, const std::vector<std::string>& cases,
+                     const std::vector<std::string>& appointments, std::string* error) {
   auto fail = [&](std::string m) {
     if (error) *error = std::move(m);
     return false;
@@ -1341,6 +1403,16 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     if (format_date(k.received) == day_ && k.ticket) with_case.insert(k.ticket);
     if (k.live() || format_date(k.received) == day_) cases_[k.id] = std::move(k);
   }
+  appointments_.clear();
+  next_appointment_id_ = std::max<std::int64_t>(1, get_i(m, "next_appointment_id"));
+  for (const auto& row : appointments) {
+    json::value v = json::parse(row, ec);
+    Appointment a;
+    if (ec || !v.is_object() || !appointment_from_row(v.as_object(), a))
+      return fail("an appointment row is damaged: " + row.substr(0, 80));
+    next_appointment_id_ = std::max(next_appointment_id_, a.id + 1);
+    if (a.live() || appointment_day(a) >= day_) appointments_[a.id] = std::move(a);
+  }
   unregistered_.clear();
   if (auto* uc = m.if_contains("unregistered_carried"); uc && uc->is_array())
     for (const auto& v : uc->as_array()) {
@@ -1413,6 +1485,7 @@ json::object Engine::ticket_json(const Ticket& t) const {
   if (t.recalls) o["recalls"] = t.recalls;
   if (!t.close_reason.empty()) o["close_reason"] = t.close_reason;
   if (!t.issued_by.empty()) o["issued_by"] = t.issued_by;
+  if (t.appointment) o["appointment"] = t.appointment;
   if (!t.first_clerk.empty()) o["first_clerk"] = t.first_clerk;
   json::array tr;
   for (const auto& x : t.transfers) {

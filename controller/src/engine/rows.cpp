@@ -56,6 +56,7 @@ json::object ticket_to_row(const Ticket& t) {
   o["channel"] = static_cast<int>(t.channel);
   o["request_id"] = t.request_id;
   if (!t.issued_by.empty()) o["issued_by"] = t.issued_by;
+  if (t.appointment) o["appointment"] = t.appointment;
   o["day"] = t.day;
   o["issued_at"] = ms(t.issued_at);
   o["queued_at"] = ms(t.queued_at);
@@ -93,6 +94,7 @@ bool ticket_from_row(const json::object& o, Ticket& t) {
   t.channel = enum_of(r.i("channel"), Channel::Phone);
   t.request_id = r.s("request_id");
   if (auto* v = o.if_contains("issued_by"); v && v->is_string()) t.issued_by = std::string(v->as_string());
+  if (auto* v = o.if_contains("appointment"); v && v->is_int64()) t.appointment = v->as_int64();
   t.day = r.s("day");
   t.issued_at = tp(r.i("issued_at"));
   t.queued_at = tp(r.i("queued_at"));
@@ -375,6 +377,80 @@ bool case_from_row(const json::object& o, Case& c) {
     return false;
   }
   return ok && r.ok;
+}
+
+std::string appointment_day(const Appointment& a) { return format_date(a.day ? *a.day : a.received); }
+
+json::object appointment_to_row(const Appointment& a) {
+  json::object o;
+  o["id"] = a.id;
+  o["state"] = to_string(a.state);
+  o["service"] = a.service;
+  o["item"] = a.item;
+  o["channel"] = a.channel;
+  o["name"] = sealed_to_json(a.name);
+  o["phone"] = sealed_to_json(a.phone);
+  o["note"] = a.note;
+  o["created_at"] = ms(a.created_at);
+  o["created_by"] = a.created_by;
+  o["requested"] = a.requested;
+  o["received"] = format_date(a.received);
+  o["due"] = format_date(a.due);
+  o["answered_at"] = time_or_null(a.answered_at);
+  o["answered_late"] = a.answered_late;
+  o["day"] = date_or_null(a.day);
+  o["slot"] = static_cast<std::int64_t>(a.slot.count());
+  o["slot_minutes"] = a.slot_minutes;
+  o["code"] = a.code;
+  o["place"] = a.place;
+  o["materials"] = strings(a.materials);
+  o["booked_by"] = a.booked_by;
+  o["reason"] = a.reason;
+  o["ticket"] = a.ticket;
+  o["number"] = a.number;
+  o["closed_at"] = time_or_null(a.closed_at);
+  return o;
+}
+
+bool appointment_from_row(const json::object& o, Appointment& a) {
+  Reader r{o};
+  a = Appointment{};
+  a.id = r.i("id");
+  const std::string state = r.s("state");
+  bool ok = false;
+  for (auto st : {AppointmentState::Requested, AppointmentState::Confirmed, AppointmentState::Declined,
+                  AppointmentState::Cancelled, AppointmentState::CheckedIn, AppointmentState::Missed})
+    if (state == to_string(st)) {
+      a.state = st;
+      ok = true;
+    }
+  a.service = r.s("service");
+  a.item = r.s("item");
+  a.channel = r.s("channel");
+  ok = ok && sealed_from(o, "name", a.name) && sealed_from(o, "phone", a.phone);
+  a.note = r.s("note");
+  a.created_at = tp(r.i("created_at"));
+  a.created_by = r.s("created_by");
+  a.requested = r.b("requested");
+  auto received = parse_date(r.s("received"));
+  auto due = parse_date(r.s("due"));
+  ok = ok && received && due;
+  if (received) a.received = *received;
+  if (due) a.due = *due;
+  ok = ok && opt_time(o, "answered_at", a.answered_at);
+  a.answered_late = r.b("answered_late");
+  ok = ok && opt_date(o, "day", a.day);
+  a.slot = Minutes{r.i("slot")};
+  a.slot_minutes = static_cast<int>(r.i("slot_minutes"));
+  a.code = r.s("code");
+  a.place = r.s("place");
+  ok = ok && strings_from(o, "materials", a.materials);
+  a.booked_by = r.s("booked_by");
+  a.reason = r.s("reason");
+  a.ticket = r.i("ticket");
+  a.number = r.s("number");
+  ok = ok && opt_time(o, "closed_at", a.closed_at);
+  return ok && r.ok && a.id > 0;
 }
 
 }  // namespace hallq::engine

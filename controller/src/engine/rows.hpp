@@ -23,5 +23,9 @@ boost::json::object ticket_to_row(const Ticket& t);
 bool ticket_from_row(const boost::json::object& o, Ticket& t);
 boost::json::object window_to_row(const WindowStatus& w);
 bool window_from_row(const boost::json::object& o, WindowStatus& w);
+boost::json::object appointment_to_row(const Appointment& a);
+bool appointment_from_row(const boost::json::object& o, Appointment& a);
+// The day an appointment's row is filed under: the booked day, or the day its request came.
+std::string appointment_day(const Appointment& a);
 
 }  // namespace hallq::engine

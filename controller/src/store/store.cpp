@@ -55,6 +55,14 @@ const char* const kSchemaV4[] = {
     " OR json_extract(row,'$.notified_at') IS NOT NULL)",
 };
 
+// Version 5: appointments (R-APPT-1). Requests and bookings still to come are live; the rest
+// stays on record by its day.
+const char* const kSchemaV5[] = {
+    "CREATE TABLE appointments(id INTEGER PRIMARY KEY, day TEXT NOT NULL, state TEXT NOT NULL, row TEXT NOT NULL)",
+    "CREATE INDEX appointments_day ON appointments(day)",
+    "CREATE INDEX appointments_live ON appointments(state) WHERE state IN ('requested','confirmed')",
+};
+
 const char* actor_kind(engine::Actor::Kind k) {
   switch (k) {
     case engine::Actor::Kind::System: return "system";
@@ -261,6 +269,9 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
     if (version < 4)
       for (const char* sql : kSchemaV4)
         if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 4 failed"));
+    if (version < 5)
+      for (const char* sql : kSchemaV5)
+        if (db->exec(sql) != SQLITE_OK) return unexpected(describe(*db, "schema migration to version 5 failed"));
     std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
     std::string app_sql = "PRAGMA application_id=" + std::to_string(kApplicationId);
     if (db->exec(set.c_str()) != SQLITE_OK || db->exec(app_sql.c_str()) != SQLITE_OK ||
@@ -300,6 +311,13 @@ Expected<Loaded, std::string> load_state(Db& db) {
   c->bind(1, day);
   while ((rc = c->step()) == SQLITE_ROW) out.cases.push_back(c->text(0));
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read cases"));
+  auto a = db_->stmt(
+      "SELECT row FROM appointments WHERE state IN ('requested','confirmed')"
+      " UNION SELECT row FROM appointments WHERE day>=?1");
+  if (!a) return unexpected(describe(*db_, "cannot read appointments"));
+  a->bind(1, day);
+  while ((rc = a->step()) == SQLITE_ROW) out.appointments.push_back(a->text(0));
+  if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read appointments"));
   auto w = db_->stmt("SELECT row FROM windows ORDER BY number");
   if (!w) return unexpected(describe(*db_, "cannot read windows"));
   while ((rc = w->step()) == SQLITE_ROW) out.windows.push_back(w->text(0));
@@ -346,6 +364,12 @@ std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& i
       if (!s) return describe(*db_, "cannot write a case");
       s->bind(1, c.id).bind(2, c.no).bind(3, c.day).bind(4, c.state).bind(5, c.window).bind(6, c.clerk).bind(7, c.json);
       if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a case");
+    }
+    for (const auto& a : item->changes.appointments) {
+      auto s = db_->stmt("INSERT OR REPLACE INTO appointments(id,day,state,row) VALUES(?1,?2,?3,?4)");
+      if (!s) return describe(*db_, "cannot write an appointment");
+      s->bind(1, a.id).bind(2, a.day).bind(3, a.state).bind(4, a.json);
+      if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write an appointment");
     }
     for (const auto& [n, row] : item->changes.windows) {
       auto s = db_->stmt("INSERT OR REPLACE INTO windows(number,row) VALUES(?1,?2)");
@@ -569,6 +593,15 @@ void StoreReader::for_each_event_data(TimePoint from, TimePoint to, const std::v
     fn(s->view(0), TimePoint{std::chrono::milliseconds{s->i64(1)}}, static_cast<int>(s->i64(2)), s->view(3));
 }
 
+std::vector<std::pair<std::int64_t, std::string>> StoreReader::appointment_rows(const std::string& from, const std::string& to) {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  auto s = db_->stmt("SELECT id,row FROM appointments WHERE day>=?1 AND day<=?2 ORDER BY day, id");
+  if (!s) return out;
+  s->bind(1, from).bind(2, to);
+  while (s->step() == SQLITE_ROW) out.emplace_back(s->i64(0), s->text(1));
+  return out;
+}
+
 std::optional<std::string> verify_replay(const std::string& path, const HallConfig& config,
                                          const TimeZone& tz, const WorkingCalendar& calendar) {
   auto reader = StoreReader::open(path);
@@ -577,6 +610,7 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
   std::map<engine::TicketId, std::string> tickets;
   std::map<int, std::string> windows;
   std::map<engine::CaseId, std::string> cases;
+  std::map<std::int64_t, std::string> appointments;
   std::int64_t seq = 0;
   for (;;) {
     auto batch = (*reader)->events_since(seq, 10000);
@@ -589,8 +623,16 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
       for (auto& t : ch.tickets) tickets[t.id] = std::move(t.json);
       for (auto& [n, row] : ch.windows) windows[n] = std::move(row);
       for (auto& c : ch.cases) cases[c.id] = std::move(c.json);
+      for (auto& a : ch.appointments) appointments[a.id] = std::move(a.json);
     }
   }
+  auto stored_appointments = (*reader)->appointment_rows("0000-00-00", "9999-99-99");
+  if (stored_appointments.size() != appointments.size())
+    return "replay built " + std::to_string(appointments.size()) + " appointments, the projection has " +
+           std::to_string(stored_appointments.size());
+  for (const auto& [id, row] : stored_appointments)
+    if (appointments[id] != row)
+      return "appointment " + std::to_string(id) + " differs: replay " + appointments[id] + " vs projection " + row;
   auto stored_cases = (*reader)->all_case_rows();
   if (stored_cases.size() != cases.size())
     return "replay built " + std::to_string(cases.size()) + " cases, the projection has " + std::to_string(stored_cases.size());

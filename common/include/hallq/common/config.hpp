@@ -39,6 +39,9 @@ struct ServiceConfig {
   std::string name_en; // optional English name
   char prefix = 'A';   // 'A'..'Z', unique across services
   int daily_limit = 0; // 0: no limit
+  // R-APPT-1: appointments a slot of this service takes; -1: [appointments] capacity, 0: this
+  // service is not booked ahead.
+  int appointment_capacity = -1;
   std::vector<ServiceItem> items;
 };
 
@@ -144,6 +147,22 @@ struct SmsConfig {
 
 // R-SCORE-*: the centre's scoring rulebook, a preset from the seeds with the points of single
 // rules changed if the centre's own rules differ.
+// R-APPT-1, R-HOURS-3: appointments (预约服务制). Slots of slot_minutes run through the opening
+// hours of each day a service is served (weekend hours on weekends and holidays when the hall
+// opens then); each takes `capacity` bookings per service. A booking checks in at a kiosk from
+// early_minutes before its slot to late_minutes after its start.
+struct AppointmentsConfig {
+  bool enabled = false;
+  int slot_minutes = 30;      // 10..240
+  int capacity = 2;           // per service per slot, 1..100
+  int early_minutes = 30;     // 0..240
+  int late_minutes = 15;      // 0..240
+  int book_days_ahead = 14;   // the last day that can be booked, counted from today, 1..90
+  // "appointments_only": on weekends and holidays only appointments are served (walk-in
+  // tickets refused); "open": walk-ins too.
+  bool weekend_only = false;
+};
+
 struct ScoringConfig {
   std::string preset = "shexi-2022";
   int late_grace_minutes = 0;
@@ -165,6 +184,7 @@ struct HallConfig {
   PrintingConfig printing;
   SmsConfig sms;
   ScoringConfig scoring;
+  AppointmentsConfig appointments;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
   std::vector<ClerkConfig> clerks;

@@ -65,6 +65,7 @@ struct Ticket {
   Channel channel = Channel::Kiosk;
   std::string request_id;
   std::string issued_by;  // the kiosk (device id) that issued it; empty for clerks
+  std::int64_t appointment = 0;  // the booking it was checked in for (R-APPT-1)
   std::string day;  // local date of issue, "2026-11-22"
   TimePoint issued_at;
   TimePoint queued_at;  // when it entered its current queue (orders call-next)
@@ -257,6 +258,75 @@ bool valid_complaint_category(std::string_view s);
 // 13812345678 -> 138****5678; shorter numbers keep their last 4 digits only.
 std::string mask_phone(std::string_view phone);
 
+// ---- appointments (R-APPT-1, R-HOURS-3; 004 预约服务制) ----
+// A request (by visit, phone, letter, the kiosk or an API) is answered within 1 working day:
+// confirmed with a date, a slot, the place and the materials to bring, or declined with the
+// reason. A clerk may also book directly. On its day the citizen checks in at a kiosk with the
+// booking's 6-digit code inside [slot - early_minutes, slot + late_minutes] and gets a ticket
+// with the appointment priority; a booking not checked in by the day's end is missed.
+enum class AppointmentState { Requested, Confirmed, Declined, Cancelled, CheckedIn, Missed };
+const char* to_string(AppointmentState s);
+struct Appointment {
+  std::int64_t id = 0;
+  AppointmentState state = AppointmentState::Requested;
+  std::string service, item;  // item: a service item id, may be empty
+  std::string channel;        // visit phone letter kiosk online counter
+  Sealed name, phone;
+  std::string note;           // what the citizen asked for, or wished
+  TimePoint created_at;
+  std::string created_by;
+  bool requested = false;     // came as a request (it has an answer due), not booked directly
+  Date received, due;         // requests: received, and the answer due (1 working day)
+  std::optional<TimePoint> answered_at;
+  bool answered_late = false;
+  std::optional<Date> day;    // the booked day
+  Minutes slot{0};            // its slot's start, minute of the day
+  int slot_minutes = 0;
+  std::string code;           // 6 digits, unique among live bookings
+  std::string place;
+  std::vector<std::string> materials;
+  std::string booked_by;      // the clerk or manager who confirmed it
+  std::string reason;         // declined / cancelled
+  TicketId ticket = 0;        // checked in
+  std::string number;
+  std::optional<TimePoint> closed_at;  // declined, cancelled, checked in or missed
+  bool live() const { return state == AppointmentState::Requested || state == AppointmentState::Confirmed; }
+  // Takes a place in its slot.
+  bool holds_slot() const {
+    return state == AppointmentState::Confirmed || state == AppointmentState::CheckedIn || state == AppointmentState::Missed;
+  }
+};
+struct RequestAppointment {
+  std::string service, item, channel;  // channel: visit phone letter kiosk online
+  Sealed name, phone;
+  std::string note;
+};
+// The slot a booking takes; code: 6 random digits the controller draws (the engine is pure).
+struct SlotChoice {
+  Date day;
+  Minutes slot{0};
+  std::string code;
+};
+struct AnswerAppointment {
+  std::int64_t appointment = 0;
+  bool accept = true;
+  SlotChoice choice;   // accept
+  std::string reason;  // decline (required)
+};
+struct BookAppointment {
+  std::string service, item, channel;  // channel: visit phone letter counter
+  Sealed name, phone;
+  std::string note;
+  SlotChoice choice;
+};
+struct CancelAppointment { std::int64_t appointment = 0; std::string reason; };
+struct CheckInAppointment { std::string code; std::string request_id; };
+// One slot of a day for a service, and how many bookings it holds.
+struct AppointmentSlot {
+  Minutes start{0}, end{0};
+  int capacity = 0, booked = 0;
+};
+
 // Device health as last reported (kept in the engine's meta row).
 struct DeviceStatus {
   std::string printer = "unknown";
@@ -270,7 +340,8 @@ using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, 
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, FlagPauseOverruns, VoidTicket,
                              ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService,
                              RegisterCase, CaseAction, RecordPrint, LogEnquiry, AnswerComplaint,
-                             ReviewRating, AdjustScore, RecordLeave>;
+                             ReviewRating, AdjustScore, RecordLeave, RequestAppointment,
+                             AnswerAppointment, BookAppointment, CancelAppointment, CheckInAppointment>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -298,6 +369,13 @@ enum class Errc {
   UnknownComplaint,
   UnknownFollowUp,   // no open follow-up for that rating
   NotManager,        // a manager's decision
+  UnknownAppointment,
+  NoSuchSlot,        // not a slot of that service on that day (closed, past or too far ahead)
+  SlotFull,
+  CodeInUse,         // the drawn booking code is taken: draw another
+  TooEarly,          // check-in before the booking's window opens
+  TooLate,           // check-in after it closed
+  AppointmentsOnly,  // R-HOURS-3: today only appointments are served
 };
 
 struct Error {
@@ -328,9 +406,16 @@ struct CaseRow {
   int window = 0;
   std::string json;  // the whole case
 };
+struct AppointmentRow {
+  std::int64_t id = 0;
+  std::string day;  // the booked day, or the day a request came in
+  std::string state;
+  std::string json;
+};
 struct Changes {
   std::vector<TicketRow> tickets;
   std::vector<CaseRow> cases;
+  std::vector<AppointmentRow> appointments;
   std::vector<std::pair<int, std::string>> windows;       // number -> window JSON
   std::string meta;                                       // engine-wide state JSON
 };
@@ -379,6 +464,10 @@ class Engine {
   bool restore(const std::string& meta, const std::vector<std::string>& tickets,
                const std::vector<std::string>& windows, const std::vector<std::string>& cases,
                std::string* error);
+  // Appointments: the live ones and all of the meta's day and later.
+  bool restore(const std::string& meta, const std::vector<std::string>& tickets,
+               const std::vector<std::string>& windows, const std::vector<std::string>& cases,
+               const std::vector<std::string>& appointments, std::string* error);
 
   // ---- queries ----
   Seq last_seq() const { return seq_; }
@@ -453,6 +542,24 @@ class Engine {
   // R-AB-1: the clerks whose case it is: the responsible clerk, an agency case's handler and
   // the A and B posts of its window (they see its personal data and act on it).
   bool case_clerk(const Case& c, const std::string& clerk) const;
+  // ---- appointments ----
+  // Requests waiting for an answer, bookings still to come, and all of today's.
+  const std::map<std::int64_t, Appointment>& appointments() const { return appointments_; }
+  const Appointment* find_appointment(std::int64_t id) const;
+  // The slots of a service on a day (none when it is not booked or not served that day), with
+  // the bookings each holds.
+  std::vector<AppointmentSlot> appointment_slots(const std::string& service, Date day) const;
+  int slot_capacity(const std::string& service) const;
+  // Where the service is done: "3号窗口、4号窗口（民政）".
+  std::string appointment_place(const std::string& service) const;
+  // R-HOURS-3: today (a weekend or holiday) only appointments are served.
+  bool appointments_only(Date d) const;
+  // The API view; the code only for staff, personal fields masked.
+  boost::json::object appointment_json(const Appointment& a, bool staff, TimePoint now) const;
+  std::optional<boost::json::object> appointment_json_from_row(const std::string& row, bool staff, TimePoint now) const;
+  // R-APPT-1: requests whose answer is overdue at `now`.
+  int unanswered_appointments(TimePoint now) const;
+
   // R-TIME-1/2: the deadline for a limit counted from `start` (the day after it is day 1).
   Date deadline_for(Date start, int days) const { return calendar_.add_working_days(start, days); }
 
@@ -487,6 +594,17 @@ class Engine {
   Expected<std::vector<Event>, Error> decide_oversight(const Command& cmd, const Actor& actor,
                                                        TimePoint now, boost::json::value& reply);
   bool apply_oversight(const Event& e);  // true if the event was an oversight event
+  Expected<std::vector<Event>, Error> decide_appointment(const Command& cmd, const Actor& actor,
+                                                         TimePoint now, boost::json::value& reply);
+  bool apply_appointment(const Event& e);  // true if the event was an appointment event
+  // The checks every booked slot passes: a slot of the service that day, not past, not too far
+  // ahead, not full; the code free.
+  std::optional<Error> check_slot(const std::string& service, const SlotChoice& c, TimePoint now) const;
+  // The TicketIssued data of a new ticket, or why none can be issued.
+  Expected<boost::json::object, Error> issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
+                                                  const std::string& request_id, const Actor& actor,
+                                                  const std::string& local_day, bool limit) const;
+  Appointment* appointment_mut(std::int64_t id);
   // R-SCORE-2: the cases whose clock ran past the deadline on the days a roll-over closes.
   boost::json::array overdue_on(Date first, Date last) const;
   Case* case_mut(CaseId id);
@@ -521,6 +639,9 @@ class Engine {
   std::vector<Enquiry> enquiries_;
   std::int64_t next_enquiry_id_ = 1;
   std::map<std::string, ClerkDay> clerk_day_;
+  std::map<std::int64_t, Appointment> appointments_;
+  std::int64_t next_appointment_id_ = 1;
+  std::set<std::int64_t> touched_appointments_;
   std::set<CaseId> touched_cases_;
   std::set<TicketId> touched_tickets_;
   std::set<int> touched_windows_;

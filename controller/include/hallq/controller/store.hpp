@@ -21,7 +21,7 @@ struct sqlite3;
 
 namespace hallq::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct SessionRow {
   std::string digest;  // token_digest of the bearer token
@@ -44,6 +44,7 @@ struct Loaded {
   std::vector<std::string> tickets;
   std::vector<std::string> windows;
   std::vector<std::string> cases;  // live cases and those registered on the meta's day
+  std::vector<std::string> appointments;  // requests, bookings to come, and the meta's day's
   std::vector<SessionRow> sessions;
   std::int64_t last_seq = 0;
 };
@@ -113,6 +114,8 @@ class StoreReader {
   std::vector<std::pair<int, std::string>> all_window_rows();
   std::vector<std::pair<engine::CaseId, std::string>> all_case_rows();
   std::optional<std::string> case_row(engine::CaseId id);
+  // Appointment rows filed under days from..to (YYYY-MM-DD, inclusive), by day and id.
+  std::vector<std::pair<std::int64_t, std::string>> appointment_rows(const std::string& from, const std::string& to);
   // Case rows registered from `from` to `to` (YYYY-MM-DD, inclusive), newest first, at most
   // `limit`; window 0 / clerk "" match any.
   std::vector<std::string> case_rows(const std::string& from, const std::string& to, int window,

@@ -1,0 +1,251 @@
+#include "appointments_api.hpp"
+
+#include <boost/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "seal.hpp"
+
+namespace hallq::api {
+namespace json = boost::json;
+
+namespace {
+
+bool is_staff(const Principal& p) {
+  return p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
+}
+bool is_kiosk(const Principal& p) {
+  return p.kind == Principal::Kind::Device && p.device_kind == DeviceKind::Kiosk;
+}
+bool valid_day(const std::string& s) { return s.size() == 10 && parse_date(s).has_value(); }
+
+// 6 random digits; the engine refuses one already in use and the route draws again.
+std::string draw_code() {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%06u", static_cast<unsigned>(randombytes_uniform(1000000)));
+  return buf;
+}
+
+const char* const kWeekdays[] = {"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"};
+
+// Who books: service, item, name, phone (7-15 digits), note; personal fields sealed.
+struct Who {
+  std::string service, item, channel, note;
+  engine::Sealed name, phone;
+};
+Expected<Who, ApiError> read_who(const Hall& hall, const json::object& body, const std::string& default_channel) {
+  Who w;
+  auto service = str_field(body, "service", true, 64);
+  auto item = str_field(body, "item", false, 64);
+  auto channel = str_field(body, "channel", false, 16);
+  auto name = str_field(body, "name", true, 64);
+  auto phone = str_field(body, "phone", false, 15);
+  auto note = str_field(body, "note", false, 500);
+  for (auto* f : {&service, &item, &channel, &name, &phone, &note})
+    if (!*f) return unexpected(f->error());
+  if (!phone->empty() && (phone->size() < 7 || !std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; })))
+    return unexpected(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+  if (name->empty()) return unexpected(api_error(422, "invalid_value", "give the citizen's name", "请填写预约人姓名"));
+  if (!hall.sealer()) return unexpected(api_error(503, "unavailable", "the controller is starting"));
+  w.service = *service;
+  w.item = *item;
+  w.channel = channel->empty() ? default_channel : *channel;
+  w.note = *note;
+  w.name = seal_field(*hall.sealer(), Personal::Name, *name);
+  w.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
+  return w;
+}
+
+Expected<engine::SlotChoice, ApiError> read_slot(const json::object& body) {
+  auto day = str_field(body, "day", true, 10);
+  if (!day) return unexpected(day.error());
+  auto slot = str_field(body, "slot", true, 5);
+  if (!slot) return unexpected(slot.error());
+  auto d = valid_day(*day) ? parse_date(*day) : std::nullopt;
+  if (!d) return unexpected(api_error(422, "invalid_value", "day is a date YYYY-MM-DD", "预约日期格式应为 YYYY-MM-DD"));
+  auto m = parse_hhmm(*slot);
+  if (!m) return unexpected(api_error(422, "invalid_value", "slot is a time HH:MM", "预约时段格式应为 HH:MM"));
+  return engine::SlotChoice{*d, *m, {}};
+}
+
+// Runs a booking command, drawing a fresh code while the drawn one is taken. References only
+// (GCC 12 coroutine parameters, hall.hpp): `choice` lies inside `cmd`.
+asio::awaitable<Response> run_booking(Hall& hall, const Request& req, const Principal& p, engine::Command& cmd,
+                                      engine::SlotChoice& choice) {
+  const engine::Actor actor = p.actor();
+  for (int attempt = 0;; ++attempt) {
+    choice.code = draw_code();
+    store::CommitItem extra;
+    auto r = co_await hall.run(cmd, actor, extra);
+    if (!r && r.error().code == "code_in_use" && attempt < 8) continue;
+    co_return r ? make_json(req, http::status::created, *r) : make_error(req, r.error());
+  }
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Request& req, const Principal& p,
+                                                            const std::vector<std::string_view>& parts) {
+  if (parts.empty() || parts[0] != "appointments") co_return std::nullopt;
+  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
+  auto answer = [&](http::status s, json::value v) { return std::optional<Response>(make_json(req, s, v)); };
+  const auto method = req.method();
+  const std::string_view target = req.target();
+  const engine::Engine& eng = hall.engine();
+  if (!hall.config().appointments.enabled)
+    co_return fail(api_error(404, "not_offered", "this hall takes no appointments ([appointments] in the config)", "本中心未开通预约服务"));
+  if (p.kind == Principal::Kind::None)
+    co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required", "请先登录"));
+  if (!is_staff(p) && !is_kiosk(p))
+    co_return fail(api_error(403, "forbidden", "appointments are for kiosks, clerks and managers"));
+
+  if (parts.size() == 2 && parts[1] == "slots") {
+    // GET ?service=&day=: the day's slots with their free places (no personal data).
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    const std::string service = query_param(target, "service"), day = query_param(target, "day");
+    const ServiceConfig* sc = hall.config().find_service(service);
+    if (!sc) co_return fail(api_error(422, "unknown_service", "no service '" + service + "'", "没有该业务"));
+    auto d = valid_day(day) ? parse_date(day) : std::nullopt;
+    if (!d) co_return fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
+    const LocalTime now = hall.timezone().to_local(hall.now());
+    const auto ahead = std::chrono::sys_days{*d} - std::chrono::sys_days{now.date};
+    const bool bookable_day = ahead >= std::chrono::days{0} && ahead <= std::chrono::days{hall.config().appointments.book_days_ahead};
+    json::array slots;
+    for (const auto& s : eng.appointment_slots(service, *d)) {
+      const bool begun = ahead == std::chrono::days{0} && s.start <= now.minute_of_day;
+      slots.push_back(json::object{{"start", format_hhmm(s.start)}, {"end", format_hhmm(s.end)}, {"capacity", s.capacity},
+                                   {"booked", s.booked}, {"free", std::max(0, s.capacity - s.booked)},
+                                   {"open", bookable_day && !begun && s.booked < s.capacity}});
+    }
+    co_return answer(http::status::ok,
+                     json::object{{"service", service}, {"service_name", sc->name}, {"day", day},
+                                  {"weekday", kWeekdays[std::chrono::weekday{std::chrono::sys_days{*d}}.c_encoding()]},
+                                  {"working_day", hall.calendar().is_working_day(*d)},
+                                  {"appointments_only", eng.appointments_only(*d)},
+                                  {"place", eng.appointment_place(service)}, {"slots", std::move(slots)}});
+  }
+
+  if (parts.size() == 2 && parts[1] == "check-in") {
+    // A kiosk (the booking's QR or its typed code) or a clerk checks a booking in: a ticket.
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto code = str_field(*body, "code", true, 32);
+    if (!code) co_return fail(code.error());
+    auto rid = str_field(*body, "request_id", false, 64);
+    if (!rid) co_return fail(rid.error());
+    // A scanned booking QR reads "HQA:123456"; a typed code is the digits.
+    std::string c = *code;
+    if (c.rfind("HQA:", 0) == 0) c.erase(0, 4);
+    const engine::Command cmd = engine::CheckInAppointment{c, *rid};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
+  }
+
+  if (parts.size() == 2 && parts[1] == "requests") {
+    // R-APPT-1: a request by visit, phone, letter, the kiosk or online; answered within a working day.
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto who = read_who(hall, *body, is_kiosk(p) ? "kiosk" : "phone");
+    if (!who) co_return fail(who.error());
+    const engine::Command cmd = engine::RequestAppointment{who->service, who->item, who->channel, who->name, who->phone, who->note};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+    co_return res;
+  }
+
+  if (!is_staff(p)) co_return fail(api_error(403, "forbidden", "appointments are managed by clerks and managers", "仅工作人员可操作"));
+
+  if (parts.size() == 1) {
+    if (method == http::verb::post) {
+      // A clerk books directly (a citizen at the counter or on the phone).
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto who = read_who(hall, *body, "counter");
+      if (!who) co_return fail(who.error());
+      auto slot = read_slot(*body);
+      if (!slot) co_return fail(slot.error());
+      engine::BookAppointment b{who->service, who->item, who->channel, who->name, who->phone, who->note, *slot};
+      engine::Command cmd = std::move(b);
+      engine::SlotChoice& choice = std::get<engine::BookAppointment>(cmd).choice;
+      Response res = co_await run_booking(hall, req, p, cmd, choice);
+      co_return res;
+    }
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    // ?day=D: the bookings of a day (and requests received that day); none: open requests,
+    // today's and the bookings to come.
+    const std::string day = query_param(target, "day");
+    if (!day.empty() && !valid_day(day)) co_return fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD"));
+    const TimePoint now = hall.now();
+    json::array list;
+    if (!day.empty() && day < eng.day()) {
+      for (const auto& row : hall.appointment_history(day, day))
+        if (auto o = eng.appointment_json_from_row(row, true, now)) list.push_back(std::move(*o));
+    } else {
+      for (const auto& [id, a] : eng.appointments()) {
+        const std::string filed = a.day ? format_date(*a.day) : format_date(a.received);
+        if (day.empty() ? (a.live() || filed >= eng.day()) : filed == day) list.push_back(eng.appointment_json(a, true, now));
+      }
+      // By day and slot, requests (no day yet) first.
+      std::stable_sort(list.begin(), list.end(), [](const json::value& x, const json::value& y) {
+        auto key = [](const json::value& v) {
+          const auto& o = v.as_object();
+          std::string k = o.contains("day") ? std::string(o.at("day").as_string()) + std::string(o.at("slot").as_string()) : std::string();
+          return k;
+        };
+        return key(x) < key(y);
+      });
+    }
+    co_return answer(http::status::ok, json::object{{"appointments", std::move(list)},
+                                                    {"unanswered", eng.unanswered_appointments(now)}});
+  }
+
+  auto id = to_int(parts[1]);
+  if (!id) co_return fail(api_error(404, "unknown_appointment", "no such appointment", "没有该预约"));
+  if (parts.size() == 2) {
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    const engine::Appointment* a = eng.find_appointment(*id);
+    if (!a) co_return fail(api_error(404, "unknown_appointment", "no such appointment (or settled on an earlier day)", "没有该预约"));
+    json::object o = eng.appointment_json(*a, true, hall.now());
+    // Staff answering a request call the citizen back: the name and phone in clear here only.
+    if (hall.sealer()) {
+      if (auto v = hall.sealer()->open_text(a->name.sealed)) o["name_clear"] = *v;
+      if (auto v = hall.sealer()->open_text(a->phone.sealed)) o["phone_clear"] = *v;
+    }
+    co_return answer(http::status::ok, std::move(o));
+  }
+  if (parts.size() == 3 && parts[2] == "answer") {
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto* acc = body->if_contains("accept");
+    if (!acc || !acc->is_bool()) co_return fail(api_error(400, "bad_field", "accept must be true or false"));
+    if (acc->as_bool()) {
+      auto slot = read_slot(*body);
+      if (!slot) co_return fail(slot.error());
+      engine::Command cmd = engine::AnswerAppointment{*id, true, *slot, {}};
+      engine::SlotChoice& choice = std::get<engine::AnswerAppointment>(cmd).choice;
+      Response res = co_await run_booking(hall, req, p, cmd, choice);
+      co_return res;
+    }
+    auto reason = str_field(*body, "reason", true, 500);
+    if (!reason) co_return fail(reason.error());
+    const engine::Command cmd = engine::AnswerAppointment{*id, false, {}, *reason};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+    co_return res;
+  }
+  if (parts.size() == 3 && parts[2] == "cancel") {
+    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    auto body = body_object(req);
+    if (!body) co_return fail(body.error());
+    auto reason = str_field(*body, "reason", true, 500);
+    if (!reason) co_return fail(reason.error());
+    const engine::Command cmd = engine::CancelAppointment{*id, *reason};
+    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
+    co_return res;
+  }
+  co_return fail(api_error(404, "not_found", "no such path"));
+}
+
+}  // namespace hallq::api
