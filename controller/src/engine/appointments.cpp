@@ -168,6 +168,13 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
   const LocalTime local = tz_.to_local(now);
   const Date today = local.date;
   const bool staff = actor.kind == Actor::Kind::Clerk || actor.kind == Actor::Kind::Manager;
+  // An id the engine no longer holds was settled (answered, cancelled, checked in or missed) on
+  // an earlier day.
+  auto unknown_or_settled = [&](std::int64_t id) {
+    if (id > 0 && id < next_appointment_id_)
+      return err(Errc::WrongState, "this appointment was settled already", "该预约已处理完毕");
+    return err(Errc::UnknownAppointment, "no such appointment", "没有该预约");
+  };
   auto staff_only = [] {
     return err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作");
   };
@@ -229,7 +236,7 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
   if (auto* c = std::get_if<AnswerAppointment>(&command)) {
     if (!staff) return unexpected(staff_only());
     const Appointment* a = find_appointment(c->appointment);
-    if (!a) return unexpected(err(Errc::UnknownAppointment, "no such appointment", "没有该预约"));
+    if (!a) return unexpected(unknown_or_settled(c->appointment));
     if (a->state != AppointmentState::Requested)
       return unexpected(err(Errc::WrongState, std::string("the request was answered already (") + to_string(a->state) + ")",
                             "该预约申请已答复"));
@@ -271,7 +278,7 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
   if (auto* c = std::get_if<CancelAppointment>(&command)) {
     if (!staff) return unexpected(staff_only());
     const Appointment* a = find_appointment(c->appointment);
-    if (!a) return unexpected(err(Errc::UnknownAppointment, "no such appointment", "没有该预约"));
+    if (!a) return unexpected(unknown_or_settled(c->appointment));
     if (!a->live())
       return unexpected(err(Errc::WrongState, std::string("a ") + to_string(a->state) + " appointment cannot be cancelled",
                             "该预约已结束，不能取消"));
