@@ -12,7 +12,20 @@ const I18N = {
   zh: {
     title: '中心管理', signout: '退出', offline: '与服务器的连接中断，正在重连…', signinTitle: '中心管理登录',
     user: '账号', password: '密码', signin: '登录', lang: 'English',
-    tabs: { live: '大厅实况', stats: '统计', scores: '考评', registers: '登记簿', complaints: '投诉与差评', records: '加减分与请假' },
+    tabs: { live: '大厅实况', stats: '统计', scores: '考评', registers: '登记簿', appointments: '预约', complaints: '投诉与差评', records: '加减分与请假' },
+    apptRequestsTitle: '待答复预约申请（1 个工作日内答复）', bookTitle: '登记预约（电话、来访、信函）', apptDayTitle: '预约一览',
+    service: '业务', item: '事项', day: '日期', slot: '时段', apptName: '预约人姓名', phone: '联系电话', channel: '方式', note: '备注', book: '预约',
+    anyItem: '（不指定事项）', slotLabel: (s) => `${s.start}–${s.end}　余 ${s.free}/${s.capacity}`, noSlots: '当日无可预约时段',
+    apptChannels: { visit: '来访', phone: '电话', letter: '信函', kiosk: '取号机', online: '网上', counter: '窗口' },
+    apptStates: { requested: '待答复', confirmed: '已预约', declined: '不予预约', cancelled: '已取消', checked_in: '已签到', missed: '未到' },
+    reqCols: ['编号', '收到', '答复期限', '业务', '事项', '预约人', '电话', '方式', '说明', ''],
+    apptCols: ['时段', '业务', '事项', '预约人', '电话', '方式', '状态', '号码', '预约码', '登记人', ''],
+    arrange: '答复', cancelAppt: '取消预约', cancelReason: '取消原因（如：群众来电改期）', apptAnswer: '答复',
+    apptAccept: '安排预约', apptDecline: '不予预约', declineReason: '不予预约的理由（将告知群众）',
+    apptTitle: (id, name) => `答复预约申请 #${id}（${name}）`, apptCount: (n) => `共 ${n} 个预约`,
+    slipTitle: '预约凭证', slipCode: '预约码', slipWhen: '预约时间', slipPlace: '办理地点', slipCheckin: '签到时间',
+    slipService: '办理事项', slipMaterials: '请携带材料', slipHint: '请在签到时间内到大厅取号机点击“预约签到”，输入预约码取号；预约号优先叫号。',
+    slipPrint: '打印凭证', booked: (code) => `已预约，预约码 ${code}`,
     register: '簿册', regKinds: { book: '办件登记簿', ledger: '统计簿' }, classify: '分类', regBy: '统计周期',
     classifies: { type: '按办件类型', item: '按服务事项' }, regBys: { day: '按日', month: '按月' },
     bookCols: ['序号', '受理编号', '受理日期', '时间', '窗口', '受理人', '服务事项', '类型', '申请人', '联系电话', '承诺时限', '办结期限', '办结日期', '办理结果'],
@@ -56,7 +69,20 @@ const I18N = {
   en: {
     title: 'Centre management', signout: 'Sign out', offline: 'Connection lost, reconnecting…', signinTitle: 'Manager sign-in',
     user: 'User', password: 'Password', signin: 'Sign in', lang: '中文',
-    tabs: { live: 'Hall', stats: 'Statistics', scores: 'Scores', registers: 'Registers', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    tabs: { live: 'Hall', stats: 'Statistics', scores: 'Scores', registers: 'Registers', appointments: 'Appointments', complaints: 'Complaints & reviews', records: 'Items & leave' },
+    apptRequestsTitle: 'Requests to answer (within 1 working day)', bookTitle: 'Book (phone, visit, letter)', apptDayTitle: 'Bookings',
+    service: 'Service', item: 'Item', day: 'Day', slot: 'Slot', apptName: "Citizen's name", phone: 'Phone', channel: 'Channel', note: 'Note', book: 'Book',
+    anyItem: '(any item)', slotLabel: (s) => `${s.start}–${s.end}  ${s.free}/${s.capacity} free`, noSlots: 'No slots that day',
+    apptChannels: { visit: 'Visit', phone: 'Phone', letter: 'Letter', kiosk: 'Kiosk', online: 'Online', counter: 'Counter' },
+    apptStates: { requested: 'To answer', confirmed: 'Booked', declined: 'Declined', cancelled: 'Cancelled', checked_in: 'Checked in', missed: 'Missed' },
+    reqCols: ['No.', 'Received', 'Answer by', 'Service', 'Item', 'Citizen', 'Phone', 'Channel', 'Note', ''],
+    apptCols: ['Slot', 'Service', 'Item', 'Citizen', 'Phone', 'Channel', 'State', 'Ticket', 'Code', 'Booked by', ''],
+    arrange: 'Answer', cancelAppt: 'Cancel', cancelReason: 'Reason for cancelling', apptAnswer: 'Answer',
+    apptAccept: 'Book a slot', apptDecline: 'Decline', declineReason: 'Reason for declining (the citizen is told)',
+    apptTitle: (id, name) => `Answer request #${id} (${name})`, apptCount: (n) => `${n} bookings`,
+    slipTitle: 'Appointment slip', slipCode: 'Code', slipWhen: 'When', slipPlace: 'Where', slipCheckin: 'Check in',
+    slipService: 'Item', slipMaterials: 'Bring', slipHint: 'Within the check-in time, press "预约签到" on a kiosk in the hall and type the code; appointments are called first.',
+    slipPrint: 'Print slip', booked: (code) => `Booked, code ${code}`,
     register: 'Register', regKinds: { book: 'Case register', ledger: 'Statistics ledger' }, classify: 'Classify', regBy: 'Period',
     classifies: { type: 'By case type', item: 'By service item' }, regBys: { day: 'By day', month: 'By month' },
     bookCols: ['No.', 'Case no.', 'Received', 'Time', 'Window', 'Clerk', 'Item', 'Type', 'Applicant', 'Phone', 'Time limit', 'Deadline', 'Done', 'Result'],
@@ -105,7 +131,7 @@ const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '
 let session = JSON.parse(sessionStorage.getItem('hallq.admin') || 'null');
 let page = sessionStorage.getItem('hallq.admin.page') || 'live';
 const state = { hall: null, alerts: [], now: null, rulebook: null, scores: [], month: null, selected: null,
-  complaints: [], followups: [], leave: [], names: {} };
+  complaints: [], followups: [], leave: [], names: {}, services: [], requests: [], appts: [], apptOn: true };
 
 function toast(msg, bad) {
   const el = $('toast');
@@ -140,6 +166,7 @@ function applyText() {
   kinds.innerHTML = Object.entries(T().kinds).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join('');
   fillStatsSelects();
   fillRegisterSelects();
+  fillBookSelects();
 }
 
 function showPage(p) {
@@ -450,6 +477,153 @@ function registerCsv() {
   download(`ledger-${r.from}-${r.to}-${r.by}.csv`, csv(rows));
 }
 
+// ---- appointments (R-APPT-1) ----
+
+const serviceName = (id) => { const sv = state.services.find((x) => x.id === id); return sv ? (LANG === 'en' && sv.name_en ? sv.name_en : sv.name) : id; };
+
+function fillBookSelects() {
+  const t = T();
+  const sv = $('bk-service');
+  const keep = sv.value;
+  sv.innerHTML = state.services.map((x) => `<option value="${esc(x.id)}">${esc(LANG === 'en' && x.name_en ? x.name_en : x.name)}</option>`).join('');
+  if (keep) sv.value = keep;
+  fillItems();
+  const ch = $('bk-channel');
+  const keepCh = ch.value;
+  ch.innerHTML = ['phone', 'visit', 'letter', 'counter'].map((k) => `<option value="${k}">${esc(t.apptChannels[k])}</option>`).join('');
+  if (keepCh) ch.value = keepCh;
+}
+
+function fillItems() {
+  const sv = state.services.find((x) => x.id === $('bk-service').value);
+  $('bk-item').innerHTML = `<option value="">${esc(T().anyItem)}</option>` +
+    (sv ? sv.items.map((i) => `<option value="${esc(i.id)}">${esc(i.name)}</option>`).join('') : '');
+}
+
+// The free slots of a service's day into a select (full and begun slots shown but disabled).
+async function fillSlots(select, service, day) {
+  select.innerHTML = '';
+  if (!service || !day) return;
+  const r = await api(`/api/v1/appointments/slots?service=${encodeURIComponent(service)}&day=${day}`);
+  const open = r.slots.filter((s) => s.open);
+  select.innerHTML = r.slots.length
+    ? r.slots.map((s) => `<option value="${s.start}" ${s.open ? '' : 'disabled'}>${esc(T().slotLabel(s))}</option>`).join('')
+    : `<option value="" disabled>${esc(T().noSlots)}</option>`;
+  select.value = open.length ? open[0].start : '';
+}
+
+function renderAppointments() {
+  const t = T();
+  $('appt-requests').innerHTML = `<thead><tr>${t.reqCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (state.requests.length ? state.requests.map((a) => `<tr data-appointment="${a.id}" class="${a.overdue ? 'overdue' : ''}">${cell('#' + a.id)}` +
+      `${cell(a.received)}${cell(a.due + (a.overdue ? ' !' : ''))}${cell(serviceName(a.service))}${cell(a.item_name || t.none)}` +
+      `${cell(a.name)}${cell(a.phone || t.none)}${cell(t.apptChannels[a.channel] || a.channel)}${cell(a.note)}` +
+      `<td><button type="button" data-arrange="${a.id}">${esc(t.arrange)}</button></td></tr>`).join('')
+      : `<tr><td colspan="10" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+  const list = state.appts.filter((a) => a.day);
+  $('appt-count').textContent = t.apptCount(list.filter((a) => a.state !== 'cancelled').length);
+  $('appt-list').innerHTML = `<thead><tr>${t.apptCols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    (list.length ? list.map((a) => `<tr data-appointment="${a.id}" data-state="${a.state}" class="${a.state}">${cell(`${a.slot}–${a.slot_end}`)}` +
+      `${cell(serviceName(a.service))}${cell(a.item_name || t.none)}${cell(a.name)}${cell(a.phone || t.none)}` +
+      `${cell(t.apptChannels[a.channel] || a.channel)}${cell(t.apptStates[a.state] || a.state)}${cell(a.number || '')}` +
+      `${cell(a.state === 'confirmed' ? a.code : '')}${cell(state.names[a.booked_by] || a.booked_by)}` +
+      `<td>${a.state === 'confirmed' ? `<button type="button" data-slip="${a.id}">${esc(t.slipPrint)}</button> <button type="button" data-cancel="${a.id}">${esc(t.cancelAppt)}</button>` : ''}</td></tr>`).join('')
+      : `<tr><td colspan="11" class="hint">${esc(t.noRows)}</td></tr>`) + '</tbody>';
+  const badge = document.querySelector('[data-badge="appointments"]');
+  if (badge) { badge.hidden = !state.requests.length; badge.textContent = state.requests.length; }
+}
+
+async function loadAppointments() {
+  if (!state.apptOn) return;
+  const day = $('appt-day').value;
+  let open;
+  try {
+    open = await api('/api/v1/appointments');
+  } catch (e) {
+    // A hall without [appointments]: the tab says so and stays quiet.
+    state.apptOn = false;
+    $('appt-requests').innerHTML = `<tbody><tr><td class="hint">${esc(e.message)}</td></tr></tbody>`;
+    return;
+  }
+  const [dayList] = await Promise.all([api(`/api/v1/appointments?day=${day}`)]);
+  state.requests = open.appointments.filter((a) => a.state === 'requested');
+  state.appts = dayList.appointments;
+  renderAppointments();
+}
+
+// The booking slip the citizen takes home: code, time, place, check-in window and materials.
+function showSlip(a) {
+  const t = T();
+  const el = $('appt-slip');
+  el.hidden = false;
+  el.innerHTML = `<h1>${esc(state.hall ? state.hall.centre : '')} ${esc(t.slipTitle)}</h1>` +
+    `<div class="code" id="slip-code">${esc(a.code)}</div>` +
+    `<dl><dt>${esc(t.apptName)}</dt><dd>${esc(a.name)}</dd>` +
+    `<dt>${esc(t.slipService)}</dt><dd>${esc(serviceName(a.service))}${a.item_name ? ' · ' + esc(a.item_name) : ''}</dd>` +
+    `<dt>${esc(t.slipWhen)}</dt><dd>${esc(a.day)} ${esc(a.weekday || '')} ${esc(a.slot)}–${esc(a.slot_end)}</dd>` +
+    `<dt>${esc(t.slipCheckin)}</dt><dd>${esc(a.checkin_from)}–${esc(a.checkin_until)}</dd>` +
+    `<dt>${esc(t.slipPlace)}</dt><dd>${esc(a.place)}</dd>` +
+    (a.materials && a.materials.length ? `<dt>${esc(t.slipMaterials)}</dt><dd><ol>${a.materials.map((m) => `<li>${esc(m)}</li>`).join('')}</ol></dd>` : '') +
+    `</dl><p class="hint">${esc(t.slipHint)}</p>` +
+    `<div class="buttons"><button type="button" id="slip-print">${esc(t.slipPrint)}</button></div>`;
+  $('slip-print').addEventListener('click', () => {
+    document.documentElement.dataset.print = 'slip';
+    window.print();
+    delete document.documentElement.dataset.print;
+  });
+  el.scrollIntoView({ block: 'nearest' });
+}
+
+async function submitBooking(ev) {
+  ev.preventDefault();
+  const body = { service: $('bk-service').value, item: $('bk-item').value, day: $('bk-day').value, slot: $('bk-slot').value,
+    name: $('bk-name').value.trim(), phone: $('bk-phone').value.trim(), channel: $('bk-channel').value, note: $('bk-note').value.trim() };
+  try {
+    const a = await api('/api/v1/appointments', { method: 'POST', body });
+    for (const id of ['bk-name', 'bk-phone', 'bk-note']) $(id).value = '';
+    toast(T().booked(a.code));
+    showSlip(a);
+    $('appt-day').value = a.day;
+    await loadAppointments();
+    fillSlots($('bk-slot'), body.service, body.day).catch(() => {});
+  } catch (e) { toast(e.message, true); }
+}
+
+function openArrange(id) {
+  const t = T();
+  const a = state.requests.find((x) => x.id === id);
+  if (!a) return;
+  $('appt-form').reset();
+  $('appt-error').textContent = '';
+  $('appt-title').textContent = t.apptTitle(id, a.name);
+  $('appt-content').textContent = [serviceName(a.service), a.item_name, a.phone, a.note].filter(Boolean).join(' · ');
+  $('ap-day').value = $('bk-day').value;
+  $('appt-accept-fields').hidden = false;
+  $('appt-reason-label').hidden = true;
+  const dlg = $('appt-dialog');
+  dlg.dataset.id = id;
+  dlg.dataset.service = a.service;
+  fillSlots($('ap-slot'), a.service, $('ap-day').value).catch((e) => { $('appt-error').textContent = e.message; });
+  dlg.showModal();
+}
+
+async function submitArrange(ev) {
+  const dlg = $('appt-dialog');
+  if (ev.submitter && ev.submitter.value === 'cancel') return;
+  ev.preventDefault();
+  const accept = new FormData($('appt-form')).get('accept') === 'yes';
+  const body = accept ? { accept, day: $('ap-day').value, slot: $('ap-slot').value } : { accept, reason: $('ap-reason').value.trim() };
+  try {
+    const a = await api(`/api/v1/appointments/${dlg.dataset.id}/answer`, { method: 'POST', body });
+    dlg.close();
+    toast(accept ? T().booked(a.code) : T().saved);
+    if (accept) showSlip(a);
+    await loadAppointments();
+  } catch (e) {
+    $('appt-error').textContent = e.message;
+  }
+}
+
 // ---- complaints and follow-ups ----
 
 function renderComplaints() {
@@ -585,6 +759,10 @@ async function refresh() {
     if (page === 'scores') await Promise.all([loadScores(), loadSummary()]);
     if (page === 'stats' && !state.stats) await loadStats();
     if (page === 'registers' && !state.register) await loadRegister();
+    if (page === 'appointments') await loadAppointments();
+    else if (state.apptOn) api('/api/v1/appointments').then((r) => {
+      state.requests = r.appointments.filter((a) => a.state === 'requested'); renderAppointments();
+    }).catch(() => { state.apptOn = false; });
     if (page === 'complaints') await loadComplaints();
     else api('/api/v1/complaints').then((c) => api('/api/v1/follow-ups').then((f) => {
       state.complaints = c.open; state.followups = f.open; renderComplaints();
@@ -625,6 +803,10 @@ async function start() {
   if (!$('lv-from').value) { $('lv-from').value = day; $('lv-to').value = day; }
   if (!$('st-from').value) { $('st-from').value = `${month}-01`; $('st-to').value = day; }
   if (!$('reg-from').value) { $('reg-from').value = `${month}-01`; $('reg-to').value = day; }
+  if (!$('appt-day').value) { $('appt-day').value = day; $('bk-day').value = day; }
+  state.services = (await api('/api/v1/services')).services;
+  fillBookSelects();
+  fillSlots($('bk-slot'), $('bk-service').value, $('bk-day').value).catch(() => {});
   const y = Number(day.slice(0, 4)), q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1;
   const quarters = [];
   for (let i = 0; i < 4; i++) {
@@ -671,6 +853,7 @@ $('lang').addEventListener('click', () => {
   renderRecords();
   renderStats();
   renderRegister();
+  renderAppointments();
   if (session) loadSummary().catch(() => {});
 });
 $('tabs').addEventListener('click', (ev) => {
@@ -733,6 +916,45 @@ $('followups').addEventListener('click', (ev) => {
   if (b) openAnswer('review', Number(b.dataset.review));
 });
 $('answer-form').addEventListener('submit', submitAnswer);
+$('book-form').addEventListener('submit', submitBooking);
+for (const id of ['bk-service', 'bk-day']) $(id).addEventListener('change', () => {
+  if (id === 'bk-service') fillItems();
+  fillSlots($('bk-slot'), $('bk-service').value, $('bk-day').value).catch((e) => toast(e.message, true));
+});
+$('appt-day').addEventListener('change', () => loadAppointments().catch((e) => toast(e.message, true)));
+$('appt-requests').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-arrange]');
+  if (b) openArrange(Number(b.dataset.arrange));
+});
+$('appt-list').addEventListener('click', async (ev) => {
+  const slip = ev.target.closest('button[data-slip]');
+  if (slip) { showSlip(state.appts.find((x) => x.id === Number(slip.dataset.slip))); return; }
+  const b = ev.target.closest('button[data-cancel]');
+  if (!b) return;
+  const reason = window.prompt(T().cancelReason);
+  if (!reason || !reason.trim()) return;
+  try {
+    await api(`/api/v1/appointments/${b.dataset.cancel}/cancel`, { method: 'POST', body: { reason: reason.trim() } });
+    toast(T().saved);
+    await loadAppointments();
+  } catch (e) { toast(e.message, true); }
+});
+$('appt-form').addEventListener('change', (ev) => {
+  if (ev.target.name === 'accept') {
+    const accept = ev.target.value === 'yes';
+    $('appt-accept-fields').hidden = !accept;
+    $('appt-reason-label').hidden = accept;
+    $('ap-reason').required = !accept;
+  }
+  if (ev.target.id === 'ap-day') fillSlots($('ap-slot'), $('appt-dialog').dataset.service, $('ap-day').value).catch((e) => { $('appt-error').textContent = e.message; });
+});
+$('appt-form').addEventListener('submit', submitArrange);
+$('appt-csv').addEventListener('click', () => {
+  const t = T();
+  download(`appointments-${$('appt-day').value}.csv`, csv([t.apptCols.slice(0, 10), ...state.appts.filter((a) => a.day).map((a) =>
+    [`${a.slot}-${a.slot_end}`, serviceName(a.service), a.item_name, a.name, a.phone, t.apptChannels[a.channel] || a.channel,
+      t.apptStates[a.state] || a.state, a.number || '', a.state === 'confirmed' ? a.code : '', a.booked_by])]));
+});
 $('adj-rule').addEventListener('change', () => { $('adj-points-label').hidden = $('adj-rule').value !== 'other'; });
 $('adjust-form').addEventListener('submit', submitAdjust);
 $('leave-form').addEventListener('submit', submitLeave);

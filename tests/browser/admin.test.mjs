@@ -205,4 +205,66 @@ describe('manager page', () => {
     await page.screenshot({ path: artefact('admin-ledger-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
   });
+  test('R-APPT-1: a request answered with a slot, a booking by phone with its slip, checked in at the kiosk', async () => {
+    await post('/api/v1/appointments/requests', 'demo-kiosk-1',
+      { service: 'laodong', item: 'yanglao_daiyu', name: '赵六', phone: '13600002222', note: '想咨询退休待遇' });
+    await page.click('#tabs button[data-page="appointments"]');
+    await page.waitForSelector('#appt-requests tr[data-appointment]');
+    const req = await page.locator('#appt-requests tr[data-appointment]').first().innerText();
+    assert.match(req, /2026-03-03\s+2026-03-04\s+劳动保障.*赵\*\s+136\*\*\*\*2222\s+取号机\s+想咨询退休待遇/);
+    assert.equal(await page.locator('[data-badge="appointments"]').innerText(), '1');
+    await page.click('#appt-requests button[data-arrange]');
+    await page.fill('#ap-day', '2026-03-04');
+    await page.dispatchEvent('#ap-day', 'change');
+    await page.waitForFunction(() => document.querySelector('#ap-slot').value === '08:30');
+    await page.click('#appt-ok');
+    await page.waitForSelector('#appt-slip:not([hidden]) #slip-code');
+    assert.match(await page.locator('#slip-code').innerText(), /^\d{6}$/);
+    assert.match(await page.locator('#appt-slip').innerText(), /2026-03-04 星期三 08:30–09:00[\s\S]*08:00–08:45[\s\S]*2号/);
+    await page.waitForFunction(() => !document.querySelector('#appt-requests tr[data-appointment]'));
+
+    // A citizen phones: the clerk books minzheng today at the first free slot.
+    await page.selectOption('#bk-service', 'minzheng');
+    await page.selectOption('#bk-item', 'dibao');
+    await page.waitForFunction(() => document.querySelector('#bk-slot').value !== '');
+    const slot = await page.locator('#bk-slot').inputValue();
+    assert.ok(slot > '09:00', slot);  // the begun slots cannot be taken
+    await page.fill('#bk-name', '张三');
+    await page.fill('#bk-phone', '13812345678');
+    await page.click('#book-form button[type="submit"]');
+    await page.waitForSelector(`#appt-list tr[data-state="confirmed"]`);
+    const code = await page.locator('#slip-code').innerText();
+    const slip = await page.locator('#appt-slip').innerText();
+    assert.match(slip, /张\*/);
+    assert.match(slip, /请携带材料[\s\S]*最低生活保障申请书/);
+    assert.doesNotMatch(await page.locator('#pages').innerText(), /13812345678|张三/);
+    await page.screenshot({ path: artefact('admin-appointments.png'), fullPage: true });
+    await page.evaluate(() => { document.documentElement.dataset.print = 'slip'; });
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: artefact('admin-appointment-slip.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => { delete document.documentElement.dataset.print; });
+
+    // The citizen checks in at the kiosk; the list follows the event stream.
+    const hh = Number(slot.slice(0, 2)), mm = Number(slot.slice(3));
+    const r = await hall.api('/api/v1/appointments/check-in', { method: 'POST', token: 'demo-kiosk-1', body: { code } });
+    if (r.status === 201) {
+      await page.waitForSelector('#appt-list tr[data-state="checked_in"]');
+      assert.match(await page.locator('#appt-list tr[data-state="checked_in"]').innerText(), new RegExp(r.json.number));
+    } else {
+      // The hall clock runs on from 09:00: the slot may open for check-in later than now.
+      assert.equal(r.json.error.code, 'too_early', `${hh}:${mm} ${r.text}`);
+    }
+    // Cancelling asks for the reason.
+    const before = await page.locator('#appt-list tr[data-state="cancelled"]').count();
+    await page.goto(`http://127.0.0.1:${hall.port}/admin`);
+    await page.waitForSelector('#appt-list tr[data-appointment]');
+    await page.fill('#appt-day', '2026-03-04');
+    await page.dispatchEvent('#appt-day', 'change');
+    await page.waitForSelector('#appt-list button[data-cancel]');
+    page.once('dialog', (d) => d.accept('群众来电改期'));
+    await page.click('#appt-list button[data-cancel]');
+    await page.waitForSelector('#appt-list tr[data-state="cancelled"]');
+    assert.equal(await page.locator('#appt-list tr[data-state="cancelled"]').count(), before + 1);
+  });
 });
