@@ -24,7 +24,15 @@ const I18N = {
       'call-next': '叫下一位', recall: '重呼', skip: '过号', start: '开始办理', finish: '办结', transfer: '转办',
       hold: '挂起', unhold: '恢复挂起', pause: '暂停', resume: '恢复服务', case: '登记办件', enquiry: '咨询登记',
     },
-    tabs: { cases: '办件', unregistered: '待登记', enquiries: '咨询登记', handover: '交接记录' },
+    tabs: { cases: '办件', unregistered: '待登记', enquiries: '咨询登记', handover: '交接记录', appointments: '预约' },
+    book: '预约', apPlaceholders: ['预约人姓名', '联系电话'], anyItem: '（不指定事项）', noSlots: '当日无可预约时段',
+    slotLabel: (s) => `${s.start}–${s.end} 余${s.free}`,
+    apChannels: [['phone', '电话'], ['counter', '窗口'], ['visit', '来访'], ['letter', '信函']],
+    apStates: { requested: '待答复', confirmed: '已预约', declined: '不予预约', cancelled: '已取消', checked_in: '已签到', missed: '未到' },
+    apCols: ['日期', '时段', '业务', '预约人', '电话', '状态', '预约码', '号码', ''],
+    apBooked: (a) => `已预约：${a.day} ${a.slot}–${a.slot_end}，${a.place}，预约码 ${a.code}（签到 ${a.checkin_from}–${a.checkin_until}）`,
+    apArrange: '按所选时段安排', apDecline: '不予预约', apDeclineReason: '不予预约的理由（将告知群众）', apCancel: '取消',
+    apCancelReason: '取消原因', apDue: (d) => `答复期限 ${d}`,
     state: { called: '已叫号', serving: '办理中', held: '已挂起', waiting: '等候中' },
     none: '—', idle: '空闲', recallsLeft: (n) => `还可重呼 ${n} 次`, noRecalls: '再按重呼将记为过号',
     history: {
@@ -88,7 +96,7 @@ const I18N = {
     toast: { nobody: '暂无等候的群众', done: '已完成', signedOut: '已签退', saved: '已保存' },
     help: [['N', '叫下一位'], ['R', '重呼'], ['X', '过号'], ['S', '开始办理'], ['F', '办结'], ['T', '转办'],
       ['H', '挂起'], ['U', '恢复挂起的号码'], ['P', '暂停 / 恢复服务'], ['C', '登记办件'], ['E', '咨询登记'],
-      ['1 – 4', '切换下方标签'], ['Alt+键', '在输入框中也可用'], ['Esc', '关闭对话框'], ['?', '本帮助']],
+      ['1 – 5', '切换下方标签'], ['Alt+键', '在输入框中也可用'], ['Esc', '关闭对话框'], ['?', '本帮助']],
   },
   en: {
     title: 'Counter', signout: 'Sign out', offline: 'Connection to the controller lost, reconnecting…', signinTitle: 'Sign in at a window',
@@ -105,7 +113,15 @@ const I18N = {
       'call-next': 'Call next', recall: 'Recall', skip: 'No-show', start: 'Start', finish: 'Finish', transfer: 'Transfer',
       hold: 'Hold', unhold: 'Unhold', pause: 'Pause', resume: 'Resume', case: 'Register case', enquiry: 'Log enquiry',
     },
-    tabs: { cases: 'Cases', unregistered: 'To register', enquiries: 'Enquiries', handover: 'Hand-over' },
+    tabs: { cases: 'Cases', unregistered: 'To register', enquiries: 'Enquiries', handover: 'Hand-over', appointments: 'Appointments' },
+    book: 'Book', apPlaceholders: ["Citizen's name", 'Phone'], anyItem: '(any item)', noSlots: 'No slots that day',
+    slotLabel: (s) => `${s.start}–${s.end} ${s.free} free`,
+    apChannels: [['phone', 'Phone'], ['counter', 'Counter'], ['visit', 'Visit'], ['letter', 'Letter']],
+    apStates: { requested: 'To answer', confirmed: 'Booked', declined: 'Declined', cancelled: 'Cancelled', checked_in: 'Checked in', missed: 'Missed' },
+    apCols: ['Day', 'Slot', 'Service', 'Citizen', 'Phone', 'State', 'Code', 'Ticket', ''],
+    apBooked: (a) => `Booked: ${a.day} ${a.slot}–${a.slot_end}, ${a.place}, code ${a.code} (check in ${a.checkin_from}–${a.checkin_until})`,
+    apArrange: 'Book the chosen slot', apDecline: 'Decline', apDeclineReason: 'Reason for declining (the citizen is told)', apCancel: 'Cancel',
+    apCancelReason: 'Reason for cancelling', apDue: (d) => `answer by ${d}`,
     state: { called: 'Called', serving: 'Serving', held: 'On hold', waiting: 'Waiting' },
     none: '—', idle: 'Idle', recallsLeft: (n) => `${n} recall${n === 1 ? '' : 's'} left`, noRecalls: 'Recall again marks a no-show',
     history: {
@@ -170,7 +186,7 @@ const I18N = {
     toast: { nobody: 'Nobody is waiting', done: 'Done', signedOut: 'Signed out', saved: 'Saved' },
     help: [['N', 'Call next'], ['R', 'Recall'], ['X', 'No-show'], ['S', 'Start'], ['F', 'Finish'], ['T', 'Transfer'],
       ['H', 'Hold'], ['U', 'Unhold a ticket'], ['P', 'Pause / resume'], ['C', 'Register a case'], ['E', 'Log an enquiry'],
-      ['1 – 4', 'Switch the tabs below'], ['Alt+key', 'Also inside a field'], ['Esc', 'Close a dialog'], ['?', 'This help']],
+      ['1 – 5', 'Switch the tabs below'], ['Alt+key', 'Also inside a field'], ['Esc', 'Close a dialog'], ['?', 'This help']],
   },
 };
 let T = I18N[LANG];
@@ -199,6 +215,7 @@ let hallInfo = null;    // GET /api/v1/hall (centre, windows)
 let services = [];      // GET /api/v1/services (items and materials)
 let view = null;        // GET /api/v1/windows/{n}/console
 let cases = [], unregistered = [], enquiries = [];
+let appointments = null;  // null: the hall takes no appointments (the tab is hidden)
 let clockBase = null;   // {ms: hall time in ms (its local wall clock as UTC), at: performance.now()}
 let ws = null, backoff = 1000, refreshTimer = null, listsTimer = null;
 let tab = 'cases';
@@ -277,6 +294,9 @@ function labels() {
   for (const b of document.querySelectorAll('#tabs button')) b.dataset.label = T.tabs[b.dataset.tab];
   const ph = T.enqPlaceholders;
   ['eq-subject', 'eq-caller', 'eq-phone', 'eq-to'].forEach((id, i) => { $(id).placeholder = ph[i]; });
+  ['ap-name', 'ap-phone'].forEach((id, i) => { $(id).placeholder = T.apPlaceholders[i]; });
+  $('ap-channel').replaceChildren(...T.apChannels.map(([v, l]) => el('option', { value: v, text: l })));
+  fillApServices();
   $('eq-channel').replaceChildren(...T.enqChannels.map(([v, l]) => el('option', { value: v, text: l })));
   $('keys').tBodies[0].replaceChildren(...T.help.map(([k, l]) => el('tr', {}, el('td', { text: k }), el('td', { text: l }))));
   $('pause-reasons').replaceChildren(...T.pauseReasons.map((r, i) => el('label', {},
@@ -355,6 +375,7 @@ async function refreshLists() {
     cases = c.cases || [];
     unregistered = c.unregistered || [];
     enquiries = (q.enquiries || []).filter((e) => e.window === session.window);
+    await loadAppointments();
     renderLists();
   } catch (e) {
     if (e.status !== 401) toast(e.message, true);
@@ -511,11 +532,13 @@ function renderHandover() {
 
 function renderTabs() {
   const counts = { cases: cases.filter((c) => c.overdue).length, unregistered: unregistered.length, enquiries: 0,
+    appointments: (appointments || []).filter((a) => a.state === 'requested').length,
     handover: view && view.handover ? view.handover.events.length : 0 };
   for (const b of document.querySelectorAll('#tabs button')) {
     const k = b.dataset.tab;
     b.replaceChildren(b.dataset.label || T.tabs[k], counts[k] ? el('span', { class: 'count', text: String(counts[k]) }) : '');
     b.classList.toggle('on', k === tab);
+    if (k === 'appointments') b.hidden = appointments === null;
   }
   for (const d of document.querySelectorAll('.tab')) d.classList.toggle('on', d.id === `tab-${tab}`);
 }
@@ -543,6 +566,7 @@ function renderLists() {
       el('td', { text: hhmm(q.at) }), el('td', { text: (T.enqChannels.find(([v]) => v === q.channel) || [0, q.channel])[1] }),
       el('td', { text: q.subject }), el('td', { text: q.caller || '' }), el('td', { class: 'phone', text: q.phone || '' }),
       el('td', { text: q.forwarded_to || '' }), el('td', { text: who(q.clerk) }))));
+  renderAppointments();
   renderTabs();
 }
 
@@ -959,6 +983,141 @@ async function browserPrint(id, doc) {
   setTimeout(() => window.print(), 50);
 }
 
+// ---- appointments (R-APPT-1) ----
+// The window's services first, then the rest of the hall's (a phone call may be about any).
+function apServices() {
+  const mine = (view && view.window.services) || [];
+  return [...services.filter((s) => mine.includes(s.id)), ...services.filter((s) => !mine.includes(s.id))];
+}
+
+function fillApServices() {
+  const sel = $('ap-service');
+  const keep = sel.value;
+  sel.replaceChildren(...apServices().map((s) => el('option', { value: s.id, text: serviceName(s.id) })));
+  if (keep) sel.value = keep;
+  fillApItems();
+}
+
+function fillApItems() {
+  const s = services.find((x) => x.id === $('ap-service').value);
+  $('ap-item').replaceChildren(el('option', { value: '', text: T.anyItem }),
+    ...((s && s.items) || []).map((i) => el('option', { value: i.id, text: i.name })));
+}
+
+async function fillApSlots() {
+  const sel = $('ap-slot');
+  const service = $('ap-service').value, day = $('ap-day').value;
+  if (!service || !day || appointments === null) return;
+  try {
+    const r = await api(`/api/v1/appointments/slots?service=${encodeURIComponent(service)}&day=${day}`);
+    const open = r.slots.filter((x) => x.open);
+    sel.replaceChildren(...(r.slots.length
+      ? r.slots.map((x) => el('option', { value: x.start, disabled: !x.open, text: T.slotLabel(x) }))
+      : [el('option', { value: '', disabled: true, text: T.noSlots })]));
+    sel.value = open.length ? open[0].start : '';
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function loadAppointments() {
+  try {
+    const r = await api('/api/v1/appointments');
+    const first = appointments === null;
+    appointments = r.appointments || [];
+    // The form starts on the hall's day (its clock, not the PC's), once the console view is in.
+    if (!$('ap-day').value && view) {
+      $('ap-day').value = view.now.slice(0, 10);
+      fillApServices();
+      fillApSlots();
+    } else if (first) {
+      fillApServices();
+    }
+  } catch (e) {
+    if (e.code === 'not_offered') appointments = null;
+    else if (e.status !== 401) toast(e.message, true);
+  }
+}
+
+function renderAppointments() {
+  const list = appointments || [];
+  $('appointments').tBodies[0].replaceChildren(
+    el('tr', {}, ...T.apCols.map((c) => el('th', { text: c }))),
+    ...list.map((a) => {
+      const acts = [];
+      if (a.state === 'requested') {
+        acts.push(el('button', { type: 'button', text: T.apArrange, onclick: () => answerRequest(a, true) }),
+          el('button', { type: 'button', text: T.apDecline, onclick: () => answerRequest(a, false) }));
+      } else if (a.state === 'confirmed') {
+        acts.push(el('button', { type: 'button', text: T.apCancel, onclick: () => cancelAppointment(a) }));
+      }
+      return el('tr', { 'data-appointment': a.id, 'data-state': a.state, class: `${a.state}${a.overdue ? ' overdue' : ''}` },
+        el('td', { text: a.day || T.apDue(a.due) }), el('td', { text: a.slot ? `${a.slot}–${a.slot_end}` : T.none }),
+        el('td', { text: `${serviceName(a.service)}${a.item_name ? ' · ' + a.item_name : ''}` }),
+        el('td', { text: a.name }), el('td', { class: 'phone', text: a.phone || '' }),
+        el('td', { text: T.apStates[a.state] || a.state }), el('td', { text: a.state === 'confirmed' ? a.code : '' }),
+        el('td', { text: a.number || '' }), el('td', {}, ...acts));
+    }));
+}
+
+async function submitAppointment(ev) {
+  ev.preventDefault();
+  const body = { service: $('ap-service').value, item: $('ap-item').value, day: $('ap-day').value, slot: $('ap-slot').value,
+    name: $('ap-name').value.trim(), phone: $('ap-phone').value.trim(), channel: $('ap-channel').value };
+  try {
+    const a = await api('/api/v1/appointments', { method: 'POST', body });
+    // Read back to the citizen: day, slot, place and code. The name and phone leave the screen.
+    $('ap-result').textContent = T.apBooked(a);
+    $('ap-name').value = '';
+    $('ap-phone').value = '';
+    await loadAppointments();
+    renderLists();
+    fillApSlots();
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function answerRequest(a, accept) {
+  let body;
+  if (accept) {
+    if ($('ap-service').value !== a.service) {
+      $('ap-service').value = a.service;
+      fillApItems();
+      await fillApSlots();
+    }
+    body = { accept: true, day: $('ap-day').value, slot: $('ap-slot').value };
+  } else {
+    const reason = window.prompt(T.apDeclineReason);
+    if (!reason || !reason.trim()) return;
+    body = { accept: false, reason: reason.trim() };
+  }
+  try {
+    const r = await api(`/api/v1/appointments/${a.id}/answer`, { method: 'POST', body });
+    if (accept) $('ap-result').textContent = T.apBooked(r);
+    else toast(T.toast.saved);
+    await loadAppointments();
+    renderLists();
+    fillApSlots();
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function cancelAppointment(a) {
+  const reason = window.prompt(T.apCancelReason);
+  if (!reason || !reason.trim()) return;
+  try {
+    await api(`/api/v1/appointments/${a.id}/cancel`, { method: 'POST', body: { reason: reason.trim() } });
+    toast(T.toast.saved);
+    await loadAppointments();
+    renderLists();
+    fillApSlots();
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
 // ---- enquiries (R-FIRST-3) ----
 async function submitEnquiry(ev) {
   ev.preventDefault();
@@ -985,8 +1144,8 @@ function onKey(ev) {
   if (inField && !ev.altKey) return;
   const k = (ev.key || '').toLowerCase();
   if (k === '?' || (ev.shiftKey && k === '/')) { ev.preventDefault(); $('dlg-keys').showModal(); return; }
-  if (!ev.altKey && ['1', '2', '3', '4'].includes(k)) {
-    tab = ['cases', 'unregistered', 'enquiries', 'handover'][Number(k) - 1];
+  if (!ev.altKey && ['1', '2', '3', '4', '5'].includes(k)) {
+    tab = ['cases', 'unregistered', 'enquiries', 'handover', 'appointments'][Number(k) - 1];
     renderTabs();
     ev.preventDefault();
     return;
@@ -1016,6 +1175,9 @@ function wire() {
   $('transfer-form').addEventListener('submit', submitTransfer);
   $('pause-form').addEventListener('submit', submitPause);
   $('enquiry-form').addEventListener('submit', submitEnquiry);
+  $('ap-form').addEventListener('submit', submitAppointment);
+  $('ap-service').addEventListener('change', () => { fillApItems(); fillApSlots(); });
+  $('ap-day').addEventListener('change', fillApSlots);
   for (const r of document.querySelectorAll('input[name="fin-kind"]'))
     r.addEventListener('change', () => {
       const isCase = document.querySelector('input[name="fin-kind"]:checked').value === 'case';

@@ -248,6 +248,35 @@ describe('clerk console', () => {
     await page.screenshot({ path: artefact('counter-handover.png') });
   });
 
+  test('R-APPT-1: a citizen on the phone is booked at the counter, and a kiosk request is answered', async () => {
+    const r = await hall.api('/api/v1/appointments/requests', { method: 'POST', token: 'demo-kiosk-1',
+      body: { service: 'minzheng', name: '钱七', phone: '13500003333' } });
+    assert.equal(r.status, 201, r.text);
+    await page.keyboard.press('5');
+    await page.waitForSelector('#tab-appointments.on #appointments tr[data-state="requested"]');
+    assert.match(await text('#tabs button[data-tab="appointments"]'), /预约\s*1/);
+    assert.equal(await page.locator('#ap-day').inputValue(), '2026-03-02');
+    await page.waitForFunction(() => document.getElementById('ap-slot').value !== '');
+    assert.equal(await page.locator('#ap-service').inputValue(), 'minzheng');  // the window's own service first
+    const slot = await page.locator('#ap-slot').inputValue();
+    assert.ok(slot > '10:00', slot);
+    await page.fill('#ap-name', '王五');
+    await page.fill('#ap-phone', '13712345678');
+    await page.click('#ap-form button[type="submit"]');
+    await page.waitForFunction(() => /预约码 \d{6}/.test(document.getElementById('ap-result').textContent));
+    assert.match(await text('#ap-result'), new RegExp(`2026-03-02 ${slot}.*1号.*窗口`));
+    assert.equal(await page.locator('#ap-name').inputValue(), '');
+    await page.click('#appointments tr[data-state="requested"] button');
+    await page.waitForFunction(() => !document.querySelector('#appointments tr[data-state="requested"]'));
+    const rows = await page.locator('#appointments tr[data-state="confirmed"]').allInnerTexts();
+    assert.equal(rows.length, 2, rows.join('\n'));
+    assert.ok(rows.some((x) => /王\*.*137\*\*\*\*5678.*已预约\s+\d{6}/.test(x)), rows.join('\n'));
+    assert.ok(rows.some((x) => /钱\*/.test(x)), rows.join('\n'));
+    assert.doesNotMatch(await text('#tab-appointments'), /13712345678|13500003333/);
+    await page.screenshot({ path: artefact('counter-appointments.png') });
+    await page.keyboard.press('1');
+  });
+
   test('English is available, and every action has its key', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
