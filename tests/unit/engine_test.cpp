@@ -2592,6 +2592,23 @@ TEST_CASE("R-APPT-1 check-in inside the booking's window issues a ticket with th
   Error twice = h.fail(CheckInAppointment{"123456", "r2"}, kKiosk, Errc::WrongState);
   CHECK(twice.message_zh.find(a->number) != std::string::npos);
 
+  // A check-in whose ticket did not print is voided by its kiosk: the booking opens again and
+  // checks in anew (no phantom ticket, no lost booking).
+  {
+    Hall v(appointment_config(), at(kTuesday, 9, 0));
+    const std::int64_t b = booked_id(v.ok(booking("hukou", kTuesday, 10, 0, "909090"), clerk("c01")));
+    v.now = at(kTuesday, 9, 40);
+    const TicketId first = num(v.ok(CheckInAppointment{"909090", "v1"}, kKiosk).reply, "id");
+    v.fail(VoidTicket{first, "print_failed"}, kKiosk2, Errc::NotYourTicket);
+    Outcome voided = v.ok(VoidTicket{first, "print_failed"}, kKiosk);
+    REQUIRE(voided.changes.appointments.size() == 1);
+    CHECK(voided.changes.appointments[0].state == "confirmed");
+    CHECK(v.engine.find_appointment(b)->state == AppointmentState::Confirmed);
+    const TicketId second = num(v.ok(CheckInAppointment{"909090", "v2"}, kKiosk2).reply, "id");
+    CHECK(second != first);
+    CHECK(v.engine.find_appointment(b)->ticket == second);
+  }
+
   // R-HALL-7: the appointment is called before the walk-in who came earlier.
   h.sign_in(1, "c01");
   CHECK(h.call(1, "c01") == ticket);

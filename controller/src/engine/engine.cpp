@@ -1153,6 +1153,16 @@ void Engine::apply(const Event& e) {
     auto& ss = services_[t->service];
     if (ss.issued_today > 0) ss.issued_today--;
     voided_today_++;
+    // A check-in whose ticket did not print: the booking is open again, so the citizen can
+    // check in once more (at this kiosk when it prints again, or another).
+    if (t->appointment)
+      if (Appointment* a = appointment_mut(t->appointment); a && a->state == AppointmentState::CheckedIn && a->ticket == t->id) {
+        a->state = AppointmentState::Confirmed;
+        a->ticket = 0;
+        a->number.clear();
+        a->closed_at.reset();
+        touched_appointments_.insert(a->id);
+      }
   } else if (type == "TicketTransferred") {
     Transfer tr;
     tr.at = e.at;
