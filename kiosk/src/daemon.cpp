@@ -83,6 +83,15 @@ class TaskThread {
   std::thread th_;
 };
 
+// R-APPT-1: the desk checks a booking in on its own link to the controller, as it issues.
+DeskOptions with_check_in(DeskOptions o, HttpController& api) {
+  o.check_in = [&api](const std::string& code, const std::string& request_id) {
+    json::object body{{"code", code}, {"request_id", request_id}};
+    return api.request("POST", "/api/v1/appointments/check-in", json::serialize(body));
+  };
+  return o;
+}
+
 }  // namespace
 
 struct Daemon::Workers {
@@ -90,7 +99,7 @@ struct Daemon::Workers {
       : journal(c.data_dir + "/journal.json"),
         desk_api(url, c.id, c.token),
         printer(std::move(spec), escpos::PrinterTimeouts{}),
-        desk(std::move(opt), desk_api, printer, journal),
+        desk(with_check_in(std::move(opt), desk_api), desk_api, printer, journal),
         link_api(url, c.id, c.token, Millis{3000}),
         lookup_api(url, c.id, c.token, Millis{3000}) {}
   Journal journal;

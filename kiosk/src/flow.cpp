@@ -26,6 +26,7 @@ const char* to_string(Screen s) {
     case Screen::Complaint: return "complaint";
     case Screen::Sending: return "sending";
     case Screen::Filed: return "filed";
+    case Screen::Appointment: return "appointment";
   }
   return "idle";
 }
@@ -139,6 +140,13 @@ std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const
   return std::nullopt;
 }
 
+bool valid_appointment_code(const std::string& code) { return code.size() == 6 && all_of(code, is_digit); }
+
+std::optional<std::string> parse_scanned_appointment(const std::string& code) {
+  if (code.rfind("HQA:", 0) != 0 || !valid_appointment_code(code.substr(4))) return std::nullopt;
+  return code.substr(4);
+}
+
 void Flow::go(Screen s, TimePoint now) {
   screen_ = s;
   since_ = now;
@@ -149,6 +157,7 @@ void Flow::go(Screen s, TimePoint now) {
     item_name_.clear();
     priority_ = "normal";
     has_items_ = false;
+    checking_in_ = false;
   }
   if (s == Screen::Idle) {
     result_.clear();
@@ -216,6 +225,19 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
     }
     go(Screen::Working, now);
     return R{TakeRequest{service_, priority_, item_}, std::nullopt};
+  };
+  // R-APPT-1: a booking's code, typed or scanned, becomes its ticket on the desk like any other.
+  auto check_in = [&](const std::string& code) -> R {
+    go(Screen::Services, now);  // clears any choice
+    std::string en;
+    if (auto zh = why_not_issuing(st, "", &en)) {
+      error(!st.online ? "controller_unreachable" : "printer_unavailable", *zh, en);
+      return R{};
+    }
+    checking_in_ = true;
+    priority_ = "appointment";
+    go(Screen::Working, now);
+    return R{.take = TakeRequest{.priority = "appointment", .appointment = code}};
   };
   auto look_up = [&](const LookupRequest& q) -> R {
     if (!st.online) {
@@ -296,11 +318,25 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
     return start();
   }
   if (t == "open") {
-    if (e.value != "lookup" && e.value != "complaint") return unexpected(std::string("open lookup or complaint"));
+    if (e.value != "lookup" && e.value != "complaint" && e.value != "appointment")
+      return unexpected(std::string("open lookup, complaint or appointment"));
     if (screen_ != Screen::Idle && screen_ != Screen::Services) return unexpected(std::string("open it from the start screen"));
     go(Screen::Services, now);  // clears any choice
-    go(e.value == "lookup" ? Screen::Lookup : Screen::Complaint, now);
+    if (e.value == "appointment") {
+      // Like a service: no code to type while no ticket can be printed.
+      std::string en;
+      if (auto zh = why_not_issuing(st, "", &en)) {
+        error(!st.online ? "controller_unreachable" : "printer_unavailable", *zh, en);
+        return R{};
+      }
+    }
+    go(e.value == "lookup" ? Screen::Lookup : e.value == "complaint" ? Screen::Complaint : Screen::Appointment, now);
     return R{};
+  }
+  if (t == "appointment") {
+    if (screen_ != Screen::Appointment) return unexpected(std::string("type the code on the appointment screen"));
+    if (!valid_appointment_code(e.value)) return unexpected(std::string("a booking code is 6 digits"));
+    return check_in(e.value);
   }
   if (t == "complaint") {
     if (screen_ != Screen::Complaint) return unexpected(std::string("fill in the complaint form first"));
@@ -323,6 +359,7 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
   }
   if (t == "scan") {
     // A scan is an intent of its own: whatever screen the citizen was on, they now ask about it.
+    if (auto code = parse_scanned_appointment(e.value)) return check_in(*code);
     auto q = parse_scanned_ticket(e.value, st.ticket_url);
     go(Screen::Services, now);
     if (!q) {
@@ -370,7 +407,18 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
         else if (has_items_) go(Screen::Items, now);
         else go(Screen::Services, now);
         break;
+      case Screen::Error:
+        // A refused check-in (too early, unknown code): the number pad again.
+        if (checking_in_) {
+          result_.clear();
+          go(Screen::Services, now);
+          go(Screen::Appointment, now);
+        } else {
+          go(Screen::Idle, now);
+        }
+        break;
       case Screen::Lookup:
+      case Screen::Appointment:
       case Screen::Complaint:
       case Screen::Filed:
       case Screen::Help:
@@ -394,7 +442,7 @@ void Flow::finish(const TakeOutcome& o, TimePoint now) {
     result_["number"] = number;
     result_["ahead"] = num("ahead");
     result_["wait_minutes"] = (num("estimated_wait_s") + 59) / 60;
-    result_["service_name"] = service_name_;
+    result_["service_name"] = service_name_.empty() ? str(o.ticket, "service_name") : service_name_;
     result_["item_name"] = item_name_;
     result_["priority"] = priority_;
     go(Screen::Done, now);
@@ -495,6 +543,7 @@ json::object Flow::to_json(TimePoint now) const {
   if (!service_.empty()) o["service"] = json::object{{"id", service_}, {"name", service_name_}};
   if (!item_.empty()) o["item"] = json::object{{"id", item_}, {"name", item_name_}};
   o["priority"] = priority_;
+  if (checking_in_) o["check_in"] = true;
   if (!result_.empty()) o["result"] = result_;
   std::chrono::seconds limit{0};
   if (screen_ == Screen::Done || screen_ == Screen::Progress || screen_ == Screen::Filed) limit = opt_.done_after;

@@ -253,10 +253,12 @@ TakeOutcome TicketDesk::finish(TakeOutcome o, TakeResult r) {
 
 TakeOutcome TicketDesk::take(const TakeRequest& req) {
   const auto t0 = SteadyClock::now();
+  const bool check_in = !req.appointment.empty();
   auto done = [&](TakeOutcome o, TakeResult r) {
     o.took_ms = std::chrono::duration_cast<Millis>(SteadyClock::now() - t0).count();
-    logger("kiosk")->info("take {}: {} {} ({} prints, {} ms)", req.service, to_string(r), str(o.ticket, "number"),
-                          o.prints, o.took_ms);
+    // The booking's code is the citizen's to keep: never in the log.
+    logger("kiosk")->info("take {}: {} {} ({} prints, {} ms)", check_in ? "check-in" : req.service, to_string(r),
+                          str(o.ticket, "number"), o.prints, o.took_ms);
     return finish(std::move(o), r);
   };
   TakeOutcome o;
@@ -270,6 +272,7 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
     return done(std::move(o), TakeResult::PrinterUnavailable);
   }
   if (services_.empty()) refresh_info();
+  if (check_in && !opt_.check_in) return done(std::move(o), TakeResult::KioskFault);
 
   // 2. Journal, then issue (same request id on every retry).
   PendingTicket p;
@@ -282,7 +285,7 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
   HttpReply r;
   bool maybe_sent = false;
   for (int attempt = 1; attempt <= std::max(1, opt_.issue_attempts); ++attempt) {
-    r = api_.issue(req.service, req.priority, p.request_id);
+    r = check_in ? opt_.check_in(req.appointment, p.request_id) : api_.issue(req.service, req.priority, p.request_id);
     if (r.answered()) break;
     maybe_sent = maybe_sent || r.sent;
     logger("kiosk")->warn("issue attempt {} for {}: {}", attempt, p.request_id, r.error);

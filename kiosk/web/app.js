@@ -130,6 +130,12 @@ const TEXT = {
     filed_phone: (p) => `答复将致电 ${p}`,
     filed_nophone: '您未留电话，可凭投诉编号到咨询台查询答复',
     thanks: '感谢您的监督',
+    appointment: '预约',
+    appt_open: '预约签到',
+    appt_title: '预约签到',
+    appt_prompt: '请输入 6 位预约码',
+    appt_scan: '或将预约二维码对准下方扫码口',
+    appt_go: '签到取号',
   },
   en: {
     touch: 'Touch to take a ticket',
@@ -241,6 +247,12 @@ const TEXT = {
     filed_phone: (p) => `We will call ${p}`,
     filed_nophone: 'No phone given: ask at the help desk with your complaint number',
     thanks: 'Thank you for telling us',
+    appointment: 'Appointment',
+    appt_open: 'Appointment check-in',
+    appt_title: 'Appointment check-in',
+    appt_prompt: 'Type your 6-digit booking code',
+    appt_scan: 'or hold the booking\'s QR code under the scanner',
+    appt_go: 'Check in',
   },
 };
 
@@ -258,6 +270,7 @@ let lastActivity = -Infinity;  // last event sent, for the keep-alive touch
 let noticeIndex = 0;
 let noticeShownAt = 0;
 let lookupInput = '';    // the number being typed on the lookup screen (the page's own)
+let codeInput = '';      // the booking code being typed on the check-in screen (likewise)
 // The complaint form, the page's own until 提交: chosen categories, window, phone digits.
 const complaint = { cats: new Set(), window: 0, phone: '' };
 const CATEGORIES = ['attitude', 'waiting', 'efficiency', 'materials', 'fees', 'rules', 'other'];
@@ -390,7 +403,7 @@ function renderIdle() {
       el('div', { class: 'idle-brand' },
         el('h1', { class: 'centre' }, state.centre),
         el('div', { class: 'clock' }, el('span', { class: 'js-time' }), el('span', { class: 'js-date' }))),
-      el('div', { class: 'bar-tools' }, helpTool(), lookupTool(), toggles())),
+      el('div', { class: 'bar-tools' }, helpTool(), appointmentTool(), lookupTool(), toggles())),
     problem
       ? el('div', { class: 'banner big', role: 'alert' },
         el('span', null, problem),
@@ -424,7 +437,8 @@ function renderServices() {
       el('h1', { class: 'title' }, t('choose_service')),
       el('div', { class: 'grid services' },
         (state.services || []).map((s) => serviceTile(s, { disableClosed: true, dim: !!problem })))),
-    actions(true, button('btn secondary lookup-btn', ['open', 'lookup'], t('lookup_open'))),
+    actions(true, button('btn secondary appt-btn', ['open', 'appointment'], t('appt_open')),
+      button('btn secondary lookup-btn', ['open', 'lookup'], t('lookup_open'))),
   ];
 }
 
@@ -471,6 +485,34 @@ function renderLookup() {
       state.kiosk && state.kiosk.scanner && el('p', { class: 'note center' }, t('lookup_scan'))),
     actions(true, el('button', { type: 'button', class: 'btn primary wide js-lookup-go', 'data-lookup': '1' }, t('lookup_go'))),
   ];
+}
+
+// R-APPT-1: a booking is always shown (the hall snapshot says nothing of appointments); a hall
+// that takes none answers the check-in with its own message.
+function appointmentTool() {
+  return button('tool appt', ['open', 'appointment'], t('appt_open'));
+}
+
+// The booking code: six digits on the number pad (the page's own, data-code) until 签到取号.
+function renderAppointment() {
+  const key = (k, label = k, cls = '') => el('button', { type: 'button', class: `key ${cls}`, 'data-code': k }, label);
+  return [
+    header(),
+    el('div', { class: 'content scroll lookup-screen appt-screen' },
+      el('h1', { class: 'title' }, t('appt_title')),
+      el('p', { class: 'note' }, t('appt_prompt')),
+      el('output', { class: 'lookup-display appt-display js-code', 'aria-live': 'polite' }, codeInput),
+      el('div', { class: 'keypad digits' },
+        ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => key(d)),
+        key('clear', t('clear'), 'fn'), key('0'), key('del', t('del'), 'fn')),
+      state.kiosk && state.kiosk.scanner && el('p', { class: 'note center' }, t('appt_scan'))),
+    actions(true, el('button', { type: 'button', class: 'btn primary wide js-code-go', 'data-appointment': '1' }, t('appt_go'))),
+  ];
+}
+
+function updateCode() {
+  for (const e of app.querySelectorAll('.js-code')) e.textContent = codeInput;
+  for (const e of app.querySelectorAll('.js-code-go')) e.disabled = !/^[0-9]{6}$/.test(codeInput);
 }
 
 function lookupValid(v) {
@@ -744,7 +786,9 @@ function renderError() {
       el('div', { class: 'error-mark', 'aria-hidden': 'true' }, '!'),
       el('p', { class: 'error-message', role: 'alert' }, message),
       el('p', { class: 'countdown js-countdown' })),
-    actions(false, state.kiosk && state.kiosk.online !== false && button('btn secondary', ['help', ''], t('call_staff')),
+    // A refused check-in (too early, unknown code): 返回 leads to the number pad again.
+    actions(!!state.flow.check_in,
+      state.kiosk && state.kiosk.online !== false && button('btn secondary', ['help', ''], t('call_staff')),
       button('btn primary wide', ['home', ''], t('home'))),
   ];
 }
@@ -765,6 +809,7 @@ const SCREENS = {
   complaint: renderComplaint,
   sending: renderSending,
   filed: renderFiled,
+  appointment: renderAppointment,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -790,6 +835,7 @@ function render(force = false) {
 
     if (!sameScreen) noticeShownAt = performance.now();
     if (!sameScreen && screen === 'lookup') lookupInput = '';  // each visit starts empty
+    if (!sameScreen && screen === 'appointment') codeInput = '';
     if (!sameScreen && screen === 'complaint') Object.assign(complaint, { cats: new Set(), window: 0, phone: '' });
     const layout = `${screen}/${lang()}/${!!state.flow.elderly_mode}`;
     if (layout !== root.dataset.layout) settledAt = performance.now() + SETTLE_MS;
@@ -808,6 +854,7 @@ function render(force = false) {
     renderedKey = key;
   }
   updateLookup();
+  updateCode();
   updateComplaint();
   updateMoreHint();
   tick();
@@ -975,6 +1022,21 @@ app.addEventListener('click', (e) => {
     pressKey(target.dataset.key);  // typing is the page's own: no guard, no event
     return;
   }
+  if (target && target.dataset.code) {
+    const k = target.dataset.code;
+    if (k === 'del') codeInput = codeInput.slice(0, -1);
+    else if (k === 'clear') codeInput = '';
+    else if (/^[0-9]$/.test(k) && codeInput.length < 6) codeInput += k;
+    updateCode();
+    return;
+  }
+  if (target && target.dataset.appointment) {
+    if (!/^[0-9]{6}$/.test(codeInput)) return;
+    tapGuardUntil = now + TAP_GUARD_MS;
+    target.classList.add('pressed');
+    send('appointment', codeInput);
+    return;
+  }
   if (target && target.dataset.cat) {
     if (complaint.cats.has(target.dataset.cat)) complaint.cats.delete(target.dataset.cat);
     else complaint.cats.add(target.dataset.cat);
@@ -1024,7 +1086,7 @@ app.addEventListener('click', (e) => {
 // Any other tap (or scrolling a list) keeps the screen from timing out.
 document.addEventListener('pointerdown', (e) => {
   if (!state || ['idle', 'working', 'searching', 'sending'].includes(state.flow.screen)) return;
-  const onButton = e.target instanceof Element && e.target.closest('button[data-event], button[data-lookup], button[data-complaint]');
+  const onButton = e.target instanceof Element && e.target.closest('button[data-event], button[data-lookup], button[data-complaint], button[data-appointment]');
   if (onButton || performance.now() - lastActivity < KEEPALIVE_MS) return;
   lastActivity = performance.now();
   fetchJson('/api/event', {

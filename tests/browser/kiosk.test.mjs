@@ -192,6 +192,53 @@ describe('touch kiosk in chromium', () => {
     await screen(page, 'idle');
   });
 
+  test('R-APPT-1 预约签到: a booking code typed on the number pad; too early refused; the paper marked 预约', async () => {
+    const token = await hall.signIn(2, 'c03');
+    const booking = { service: 'minzheng', item: '', channel: 'phone', name: '张三', phone: '13812345678', day: '2026-03-02' };
+    const early = await hall.api('/api/v1/appointments', { method: 'POST', token, body: { ...booking, slot: '11:30' } });
+    assert.equal(early.status, 201, early.text);
+    const due = await hall.api('/api/v1/appointments', { method: 'POST', token, body: { ...booking, slot: '10:30' } });
+    assert.equal(due.status, 201, due.text);
+    const issued = await hall.issuedTotal();
+    const jobs = hall.jobs().length;
+
+    // Too early (check-in opens at 11:00): the controller's words; 返回 is the number pad again.
+    await tap(page, '.idle-top .tool.appt');
+    await screen(page, 'appointment');
+    assert.equal(await page.locator('.js-code-go').isDisabled(), true);
+    await page.waitForTimeout(450);
+    for (const d of early.json.code) await page.locator(`button[data-code="${d}"]`).tap();
+    await tap(page, '.js-code-go');
+    await screen(page, 'error');
+    assert.match(await page.locator('.error-message').textContent(), /请于 11:00 后签到/);
+    await shot(page, 'portrait-19a-appointment-too-early');
+    assert.equal(await hall.issuedTotal(), issued);
+    assert.equal(hall.jobs().length, jobs);
+    await tap(page, 'button[data-event=\'["back",""]\']');
+    await screen(page, 'appointment');
+
+    // On time: six digits at most; the ticket screen and the paper carry the number and 预约.
+    await page.waitForTimeout(450);
+    for (const d of `${due.json.code}9`) await page.locator(`button[data-code="${d}"]`).tap();
+    assert.equal((await page.locator('.js-code').textContent()).trim(), due.json.code);
+    await shot(page, 'portrait-19-appointment');
+    await tap(page, '.js-code-go');
+    await screen(page, 'done');
+    assert.equal((await page.locator('.ticket-priority').textContent()).trim(), '预约');
+    await shot(page, 'portrait-19b-appointment-done');
+    const number = (await page.locator('.ticket .number').textContent()).trim();
+    const { json: ticket } = await hall.api(`/api/v1/tickets?number=${number}`, { token: 'demo-kiosk-1' });
+    assert.equal(ticket.appointment, due.json.id);
+    assert.equal(ticket.priority, 'appointment');
+    const printed = hall.jobs();
+    assert.equal(printed.length, jobs + 1);
+    const paper = printed[printed.length - 1].text;
+    assert.ok(paper.split('\n').some((l) => l.trim() === number), paper);
+    assert.match(paper, /预约/);
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
   test('paper out: the kiosk says so, refuses, and issues nothing', async () => {
     const issued = await hall.issuedTotal();
     const jobs = hall.jobs().length;

@@ -413,6 +413,75 @@ class KioskScanner(KioskTest):
         self.assertEqual(self.issued(), 1)
 
 
+class KioskAppointments(KioskTest):
+    """R-APPT-1 at the kiosk: a booking a clerk made checks in on the 预约签到 number pad for a
+    ticket printed with the 预约 mark; a code too early shows the controller's message and
+    issues and prints nothing; the booking's QR (HQA:code) scanned again is refused as checked in."""
+
+    def start_kiosk(self):
+        self.scanner = os.path.join(self.tmp.name, "scanner")
+        with open(self.kiosk_config, "a", encoding="utf-8") as f:
+            f.write('\n[scanner]\ndevice = "sim:%s"\n' % self.scanner)
+        super().start_kiosk()
+
+    scan = KioskScanner.scan
+
+    def book(self, clerk, slot):
+        s, a = self.c.post("/api/v1/appointments", {
+            "service": "minzheng", "item": "", "channel": "phone", "name": "张三", "phone": "13812345678",
+            "day": "2026-03-02", "slot": slot}, clerk)
+        self.assertEqual(s, 201, a)
+        self.assertRegex(a["code"], r"^\d{6}$")
+        return a
+
+    def test_check_in_prints_the_booking_ticket(self):
+        clerk = self.c.sign_in(1, "c01")
+        now = self.book(clerk, "10:30")    # check-in open from 10:00: at once
+        later = self.book(clerk, "11:30")  # from 11:00: too early at 10:00
+
+        # Too early: the controller's words, nothing issued or printed; 返回 is the number pad.
+        self.assertEqual(self.event("open", "appointment")[1]["flow"]["screen"], "appointment")
+        self.assertEqual(self.event("appointment", "12345")[0], 409)
+        code, s = self.event("appointment", later["code"])
+        self.assertEqual((code, s["flow"]["screen"]), (200, "working"))
+        s = self.wait(lambda s: s["flow"]["screen"] == "error", "too early was not refused")
+        r = s["flow"]["result"]
+        self.assertEqual((r["result"], r["code"]), ("refused", "too_early"))
+        self.assertEqual(r["message_zh"], "您的预约时段为 11:30，请于 11:00 后签到")
+        self.assertEqual(self.issued(), 0)
+        self.assertEqual(os.listdir(self.out), [])
+        self.assertEqual(self.event("back")[1]["flow"]["screen"], "appointment")
+
+        # On time: the booking's ticket, printed with its number and the 预约 mark.
+        self.event("appointment", now["code"])
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket for the booking")
+        r = s["flow"]["result"]
+        self.assertEqual((r["result"], r["number"], r["priority"], r["service_name"]),
+                         ("printed", "A001", "appointment", "民政救助"))
+        self.assertEqual(self.jobs(), ["job-0001.png"])
+        with open(os.path.join(self.out, "job-0001.txt"), encoding="utf-8") as f:
+            paper = [l.strip() for l in f.read().splitlines()]
+        self.assertIn("A001", paper)
+        self.assertTrue(any("预约" in l for l in paper), paper)
+        st, t = self.c.get("/api/v1/tickets?number=A001", token="demo-kiosk-1")
+        self.assertEqual((t["priority"], t["channel"], t["appointment"], t["issued_by"], t["state"]),
+                         ("appointment", "appointment", now["id"], "kiosk-1", "waiting"))
+        self.assertIn("[QR] http://192.168.1.10:8080/t/%d" % t["id"], paper)
+        st, listing = self.c.get("/api/v1/appointments?day=2026-03-02", token=clerk)
+        states = {x["id"]: (x["state"], x.get("number")) for x in listing["appointments"]}
+        self.assertEqual(states[now["id"]], ("checked_in", "A001"))
+        self.assertEqual(states[later["id"]][0], "confirmed")
+
+        # Its QR scanned again: already checked in, the number said; nothing more printed.
+        self.event("home")
+        self.scan("HQA:" + now["code"])
+        s = self.wait(lambda s: s["flow"]["screen"] == "error", "a second check-in was not refused")
+        self.assertEqual(s["flow"]["result"]["code"], "wrong_state")
+        self.assertIn("A001", s["flow"]["result"]["message_zh"])
+        self.assertEqual(self.issued(), 1)
+        self.assertEqual(self.jobs(), ["job-0001.png"])
+
+
 class KioskHallClosed(KioskTest):
     hall_overrides = dict()
     clock = "2026-03-02T22:00:00+08:00"  # a Monday night: the hall is closed

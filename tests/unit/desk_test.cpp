@@ -47,7 +47,7 @@ json::object ticket(std::int64_t id, const char* number, const char* state = "wa
 
 // A controller that answers from scripts and records every call.
 struct FakeController final : ControllerApi {
-  std::deque<HttpReply> issues, finds, voids;
+  std::deque<HttpReply> issues, finds, voids, check_ins;
   std::vector<std::string> calls;
   std::vector<std::string> request_ids;
   std::vector<std::pair<std::string, bool>> reports;
@@ -61,6 +61,12 @@ struct FakeController final : ControllerApi {
     calls.push_back("issue");
     request_ids.push_back(rid);
     return next(issues);
+  }
+  // Not ControllerApi's: the desk reaches it through DeskOptions::check_in.
+  HttpReply check_in(const std::string& code, const std::string& rid) {
+    calls.push_back("check-in " + code);
+    request_ids.push_back(rid);
+    return next(check_ins);
   }
   HttpReply find_request(const std::string& rid) override {
     calls.push_back("find " + rid);
@@ -145,6 +151,7 @@ struct Desk {
       slept.push_back(d);
       std::this_thread::sleep_for(d);
     };
+    o.check_in = [this](const std::string& code, const std::string& rid) { return api.check_in(code, rid); };
     return o;
   }
   TakeOutcome take() { return desk.take(TakeRequest{"minzheng", "elderly", "dibao"}); }
@@ -348,6 +355,56 @@ TEST_CASE("no phantom: a ticket that does not print is voided and the kiosk stop
     CHECK(o.result == TakeResult::PrintFailedCalled);
     CHECK(o.message_zh.find("A007") != std::string::npos);
     CHECK(d.journal.entries().empty());
+  }
+}
+
+TEST_CASE("R-APPT-1 a booking's check-in is issued, printed and voided like any ticket", "[desk]") {
+  Desk d;
+  d.printer.statuses = {kOk};
+  json::object t = ticket(8, "A008");
+  t["priority"] = "appointment";
+  const TakeRequest req{.priority = "appointment", .appointment = "123456"};
+
+  SECTION("printed, with the 预约 mark; a lost answer retried with the same request id") {
+    d.api.check_ins = {no_answer(true), answer(201, t)};
+    d.printer.results = {job(JobOutcome::Printed)};
+    TakeOutcome o = d.desk.take(req);
+    CHECK(o.result == TakeResult::Printed);
+    CHECK(d.api.calls == std::vector<std::string>{"check-in 123456", "check-in 123456"});
+    REQUIRE(d.api.request_ids.size() == 2);
+    CHECK(d.api.request_ids[0] == d.api.request_ids[1]);
+    CHECK(d.journal.entries().empty());
+    CHECK(d.desk.ticket_data(o.ticket, "").priority == "预约");
+    REQUIRE(d.printer.printed.size() == 1);
+    const std::string bytes(d.printer.printed[0].begin(), d.printer.printed[0].end());
+    CHECK(bytes.find("\xD4\xA4\xD4\xBC") != std::string::npos);  // 预约 in GB18030
+  }
+  SECTION("refused (too early): the controller's message, nothing printed or kept") {
+    d.api.check_ins = {error_reply(409, "too_early", "您的预约时段为 11:30，请于 11:00 后签到")};
+    TakeOutcome o = d.desk.take(req);
+    CHECK(o.result == TakeResult::Refused);
+    CHECK(o.code == "too_early");
+    CHECK(o.message_zh == "您的预约时段为 11:30，请于 11:00 后签到");
+    CHECK(d.printer.printed.empty());
+    CHECK(d.journal.entries().empty());
+  }
+  SECTION("not printed: voided") {
+    d.printer.statuses = {kOk, kPaperOut};
+    d.api.check_ins = {answer(201, t)};
+    d.printer.results = {job(JobOutcome::Failed, kPaperOut)};
+    d.api.voids = {answer(200, ticket(8, "A008", "voided"))};
+    CHECK(d.desk.take(req).result == TakeResult::Voided);
+    CHECK(d.api.calls == std::vector<std::string>{"check-in 123456", "void 8 print_failed"});
+    CHECK(d.journal.entries().empty());
+  }
+  SECTION("no answer at all: resolved later by request id") {
+    d.api.check_ins = {no_answer(true), no_answer(true), no_answer(true)};
+    CHECK(d.desk.take(req).result == TakeResult::IssueUnconfirmed);
+    REQUIRE(d.journal.entries().size() == 1);
+    d.api.finds = {answer(200, t)};
+    d.api.voids = {answer(200, ticket(8, "A008", "voided"))};
+    CHECK(d.desk.resolve_pending() == 0);
+    CHECK(d.api.calls.back() == "void 8 issue_unconfirmed");
   }
 }
 

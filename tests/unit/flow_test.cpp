@@ -489,3 +489,146 @@ TEST_CASE("R-COMP-1 the complaint form: categories, window, phone; sent once; ma
   CHECK_FALSE(off->complaint);
   CHECK(f.screen() == "error");
 }
+
+namespace {
+TakeOutcome checked_in(const char* number) {
+  TakeOutcome o = printed(number, 0, 0);
+  o.ticket["service"] = "minzheng";
+  o.ticket["service_name"] = "民政救助";
+  o.ticket["priority"] = "appointment";
+  return o;
+}
+TakeOutcome refused(const char* code, const char* zh) {
+  TakeOutcome o;
+  o.result = TakeResult::Refused;
+  o.code = code;
+  o.message_zh = zh;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("R-APPT-1 check-in on the number pad: 预约签到, six digits, the ticket screen", "[flow]") {
+  F f;
+  f.refused("appointment", "123456");  // only from the number pad
+  f.ok("touch");
+  f.ok("open", "appointment");
+  CHECK(f.screen() == "appointment");
+  CHECK(f.view().at("timeout_s") == 60);
+  for (const char* bad : {"", "12345", "1234567", "12345a", "HQA:123456", "１２３４５６"}) f.refused("appointment", bad);
+  f.ok("back");
+  CHECK(f.screen() == "services");
+  f.ok("open", "appointment");
+  auto req = f.ok("appointment", "012345");
+  REQUIRE(req);
+  CHECK(req->appointment == "012345");
+  CHECK(req->priority == "appointment");
+  CHECK(req->service.empty());  // the booking's, from the controller
+  CHECK(f.screen() == "working");
+  CHECK(f.view().at("check_in") == true);
+  f.refused("home");
+  f.refused("scan", "HQA:123456");
+  f.flow.finish(checked_in("A003"), f.now);
+  CHECK(f.screen() == "done");
+  auto r = f.view().at("result").as_object();
+  CHECK(r.at("number") == "A003");
+  CHECK(r.at("priority") == "appointment");
+  CHECK(r.at("service_name") == "民政救助");
+  f.now += seconds{20};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+  CHECK_FALSE(f.view().contains("check_in"));
+
+  // The number pad times out like any choosing screen.
+  f.ok("open", "appointment");
+  f.now += seconds{60};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+}
+
+TEST_CASE("R-APPT-1 a refused check-in shows the controller's message; back is the number pad", "[flow]") {
+  F f;
+  f.ok("open", "appointment");
+  REQUIRE(f.ok("appointment", "654321"));
+  f.flow.finish(refused("too_early", "您的预约时段为 11:30，请于 11:00 后签到"), f.now);
+  CHECK(f.screen() == "error");
+  auto r = f.view().at("result").as_object();
+  CHECK(r.at("code") == "too_early");
+  CHECK(r.at("message_zh") == "您的预约时段为 11:30，请于 11:00 后签到");
+  CHECK(f.view().at("check_in") == true);  // the page offers 返回
+  f.ok("back");
+  CHECK(f.screen() == "appointment");
+  CHECK_FALSE(f.view().contains("result"));
+  REQUIRE(f.ok("appointment", "000000"));
+  f.flow.finish(refused("unknown_appointment", "没有该预约码，请核对后重新输入"), f.now);
+  CHECK(f.view().at("result").at("message_zh") == "没有该预约码，请核对后重新输入");
+  f.ok("home");
+  CHECK(f.screen() == "idle");
+  CHECK_FALSE(f.view().contains("check_in"));
+
+  // An error that was no check-in still goes home.
+  f.st.accepting = false;
+  f.ok("service", "laodong");
+  CHECK(f.screen() == "error");
+  f.ok("back");
+  CHECK(f.screen() == "idle");
+}
+
+TEST_CASE("R-APPT-1 a scanned booking QR (HQA:123456) checks in from any screen but a running take", "[flow]") {
+  F f;
+  f.ok("service", "minzheng");
+  f.ok("item", "dibao");
+  auto req = f.ok("scan", "HQA:123456");
+  REQUIRE(req);
+  CHECK(req->appointment == "123456");
+  CHECK(req->priority == "appointment");
+  CHECK(req->item.empty());  // the choice before the scan is dropped
+  CHECK(f.screen() == "working");
+  f.flow.finish(checked_in("A004"), f.now);
+  CHECK(f.screen() == "done");
+  // Not a booking's QR: a ticket's, or nothing known; never a check-in.
+  f.ok("home");
+  for (const char* code : {"HQA:12345", "HQA:1234567", "hqa:123456", "HQA:12345x", "123456"}) {
+    auto r = f.flow.on(FlowEvent{"scan", code}, f.st, f.now);
+    REQUIRE(r);
+    CHECK_FALSE(r->take);
+    CHECK(f.screen() == "error");
+    CHECK(f.view().at("result").at("code") == "unknown_code");
+    f.ok("home");
+  }
+  CHECK(parse_scanned_appointment("HQA:000001") == std::optional<std::string>("000001"));
+  CHECK_FALSE(parse_scanned_appointment("HQA:"));
+  CHECK_FALSE(parse_scanned_appointment(" HQA:123456"));
+  CHECK(valid_appointment_code("987654"));
+  CHECK_FALSE(valid_appointment_code("98765"));
+}
+
+TEST_CASE("R-APPT-1 no check-in while no ticket can be printed", "[flow]") {
+  struct Case {
+    KioskStatus st;
+    const char* code;
+    const char* zh;
+  };
+  const Case c = GENERATE(values<Case>({
+      {status(false), "controller_unreachable", "暂停取号，请到咨询台办理。"},
+      {status(true, false, "paper_out"), "printer_unavailable", "取号机打印纸已用完，暂停取号，请到咨询台办理。"},
+  }));
+  F f;
+  f.st = c.st;
+  f.ok("touch");
+  CHECK_FALSE(f.ok("open", "appointment"));
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("code").as_string() == std::string(c.code));
+  CHECK(f.view().at("result").at("message_zh") == c.zh);
+  f.ok("back");
+  CHECK(f.screen() == "idle");  // no number pad to go back to
+  CHECK_FALSE(f.ok("scan", "HQA:123456"));
+  CHECK(f.screen() == "error");
+  CHECK(f.view().at("result").at("message_zh") == c.zh);
+
+  // The printer fails while the code is typed: caught before checking in.
+  F g;
+  g.ok("open", "appointment");
+  g.st = c.st;
+  CHECK_FALSE(g.ok("appointment", "123456"));
+  CHECK(g.screen() == "error");
+}

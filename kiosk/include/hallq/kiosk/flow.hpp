@@ -14,6 +14,9 @@
 //   and from any screen but Working/Searching ──scan(ticket QR)──▶ Searching ──▶ Progress.
 //   帮办代办: any screen but Working/Searching ──help──▶ Help (sending → open → answered).
 //   R-COMP-1: Idle/Services ──open(complaint)──▶ Complaint ──complaint({…})──▶ Sending ──▶ Filed.
+//   R-APPT-1: Idle/Services ──open(appointment)──▶ Appointment ──appointment(123456)──▶ Working,
+//   and from any screen but Working/Searching ──scan(HQA:123456)──▶ Working; then Done or Error
+//   as for any ticket (back from that Error: the number pad again).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -29,7 +32,7 @@ namespace hallq::kiosk {
 
 enum class Screen {
   Idle, Services, Items, Materials, Priority, Working, Done, Error,
-  Lookup, Searching, Progress, Help, Complaint, Sending, Filed
+  Lookup, Searching, Progress, Help, Complaint, Sending, Filed, Appointment
 };
 const char* to_string(Screen s);
 
@@ -62,6 +65,10 @@ struct ScannedTicket {
   std::string day;
 };
 std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const std::string& ticket_url);
+// A booking's QR ("HQA:" and its 6-digit code): the code, else nothing.
+std::optional<std::string> parse_scanned_appointment(const std::string& code);
+// A booking's code: 6 digits.
+bool valid_appointment_code(const std::string& code);
 // A012: one or two capital letters, one to four digits.
 bool valid_ticket_number(const std::string& number);
 
@@ -92,8 +99,9 @@ struct FlowOptions {
 struct FlowEvent {
   // touch: wake from idle; service/item/priority: a choice (value = id); ok: materials read;
   // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service);
-  // open: a self-service screen (value lookup); lookup: a typed number (A012); scan: a scanned code;
-  // help: call a staff member; complaint: the complaint form (value: its JSON)
+  // open: a self-service screen (value lookup, complaint or appointment); lookup: a typed number
+  // (A012); appointment: a typed booking code (6 digits); scan: a scanned code (a ticket's QR or a
+  // booking's HQA:123456); help: call a staff member; complaint: the complaint form (value: its JSON)
   std::string type;
   std::string value;
 };
@@ -136,6 +144,7 @@ class Flow {
   bool elderly_mode_ = false;
   std::string service_, service_name_, item_, item_name_, priority_ = "normal";
   bool has_items_ = false;
+  bool checking_in_ = false;    // the ticket being taken (or just taken) is a booking's check-in
   boost::json::object result_;  // Done / Error / Progress: what the citizen reads
   std::string lookup_day_;      // the hall's day when the lookup started
 };

@@ -70,6 +70,9 @@ struct DeskOptions {
   int issue_attempts = 3;
   Millis issue_retry_gap{700};
   std::function<void(Millis)> sleep;  // default: std::this_thread::sleep_for
+  // Appointment check-in (POST /api/v1/appointments/check-in with the booking's code and the
+  // request id): answers like an issue. Unset: this desk takes no check-ins.
+  std::function<HttpReply(const std::string& code, const std::string& request_id)> check_in;
 };
 
 enum class TakeResult {
@@ -96,6 +99,9 @@ struct TakeRequest {
   std::string service;
   std::string priority = "normal";  // normal | elderly | disabled | pregnant | appointment
   std::string item;                 // the chosen item's id, for its materials list; may be ""
+  // A booking's 6-digit code: the ticket comes from checking the booking in (service and
+  // priority are the controller's), printed and voided like any other.
+  std::string appointment;
 };
 
 struct TakeOutcome {
