@@ -24,7 +24,7 @@ const I18N = {
     apptAccept: '安排预约', apptDecline: '不予预约', declineReason: '不予预约的理由（将告知群众）',
     apptTitle: (id, name) => `答复预约申请 #${id}（${name}）`, apptCount: (n) => `共 ${n} 个预约`,
     slipTitle: '预约凭证', slipCode: '预约码', slipWhen: '预约时间', slipPlace: '办理地点', slipCheckin: '签到时间',
-    slipService: '办理事项', slipMaterials: '请携带材料', slipHint: '请在签到时间内到大厅取号机点击“预约签到”，输入预约码取号；预约号优先叫号。',
+    slipService: '办理事项', slipMaterials: '请携带材料', slipHint: '请在签到时间内到大厅取号机点击“预约签到”输入预约码，或将二维码对准扫码口，即可取号；预约号优先叫号。',
     slipPrint: '打印凭证', booked: (code) => `已预约，预约码 ${code}`,
     register: '簿册', regKinds: { book: '办件登记簿', ledger: '统计簿' }, classify: '分类', regBy: '统计周期',
     classifies: { type: '按办件类型', item: '按服务事项' }, regBys: { day: '按日', month: '按月' },
@@ -81,7 +81,7 @@ const I18N = {
     apptAccept: 'Book a slot', apptDecline: 'Decline', declineReason: 'Reason for declining (the citizen is told)',
     apptTitle: (id, name) => `Answer request #${id} (${name})`, apptCount: (n) => `${n} bookings`,
     slipTitle: 'Appointment slip', slipCode: 'Code', slipWhen: 'When', slipPlace: 'Where', slipCheckin: 'Check in',
-    slipService: 'Item', slipMaterials: 'Bring', slipHint: 'Within the check-in time, press "预约签到" on a kiosk in the hall and type the code; appointments are called first.',
+    slipService: 'Item', slipMaterials: 'Bring', slipHint: 'Within the check-in time, press "预约签到" on a kiosk in the hall and type the code, or hold the QR to its scanner; appointments are called first.',
     slipPrint: 'Print slip', booked: (code) => `Booked, code ${code}`,
     register: 'Register', regKinds: { book: 'Case register', ledger: 'Statistics ledger' }, classify: 'Classify', regBy: 'Period',
     classifies: { type: 'By case type', item: 'By service item' }, regBys: { day: 'By day', month: 'By month' },
@@ -557,7 +557,7 @@ function showSlip(a) {
   const el = $('appt-slip');
   el.hidden = false;
   el.innerHTML = `<h1>${esc(state.hall ? state.hall.centre : '')} ${esc(t.slipTitle)}</h1>` +
-    `<div class="code" id="slip-code">${esc(a.code)}</div>` +
+    `<div class="code" id="slip-code">${esc(a.code)}</div><div class="qr" id="slip-qr"></div>` +
     `<dl><dt>${esc(t.apptName)}</dt><dd>${esc(a.name)}</dd>` +
     `<dt>${esc(t.slipService)}</dt><dd>${esc(serviceName(a.service))}${a.item_name ? ' · ' + esc(a.item_name) : ''}</dd>` +
     `<dt>${esc(t.slipWhen)}</dt><dd>${esc(a.day)} ${esc(a.weekday || '')} ${esc(a.slot)}–${esc(a.slot_end)}</dd>` +
@@ -566,6 +566,9 @@ function showSlip(a) {
     (a.materials && a.materials.length ? `<dt>${esc(t.slipMaterials)}</dt><dd><ol>${a.materials.map((m) => `<li>${esc(m)}</li>`).join('')}</ol></dd>` : '') +
     `</dl><p class="hint">${esc(t.slipHint)}</p>` +
     `<div class="buttons"><button type="button" id="slip-print">${esc(t.slipPrint)}</button></div>`;
+  // The booking's QR (HQA:<code>) for the kiosk's scanner, drawn by the controller.
+  fetch(`/api/v1/appointments/${a.id}/qr.svg`, { headers: { Authorization: `Bearer ${session.token}` } })
+    .then((r) => (r.ok ? r.text() : '')).then((svg) => { if (svg.startsWith('<svg')) $('slip-qr').innerHTML = svg; }).catch(() => {});
   $('slip-print').addEventListener('click', () => {
     document.documentElement.dataset.print = 'slip';
     window.print();

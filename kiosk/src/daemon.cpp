@@ -24,7 +24,7 @@
 #include "hallq/common/web_files.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/kiosk/journal.hpp"
-#include "hallq/kiosk/qr_svg.hpp"
+#include "hallq/escpos/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
 #include "hallq/link/event_stream.hpp"
 
@@ -226,7 +226,7 @@ Response route(Daemon& d, const Request& req) {
     // The QR of an item's guide (only those: this is not a QR code service).
     if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
     std::string url = d.guide_url(query_value(target, "service"), query_value(target, "item"));
-    auto svg = url.empty() ? std::nullopt : qr_svg(url);
+    auto svg = url.empty() ? std::nullopt : escpos::qr_svg(url);
     if (!svg) return make_error(req, http::status::not_found, "not_found", "no guide for this item");
     Response res = make(req, http::status::ok, std::move(*svg), "image/svg+xml");
     res.set(http::field::cache_control, "max-age=60");

@@ -7,6 +7,7 @@
 // build/dev/artefacts/browser.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Hall, launchBrowser, artefact } from './hall.mjs';
 
 const PC = { width: 1366, height: 768 };
@@ -234,6 +235,11 @@ describe('manager page', () => {
     await page.click('#book-form button[type="submit"]');
     await page.waitForSelector(`#appt-list tr[data-state="confirmed"]`);
     const code = await page.locator('#slip-code').innerText();
+    // The slip's QR reads back as HQA:<code>, what the kiosk's scanner checks in with.
+    await page.waitForSelector('#slip-qr svg');
+    await page.locator('#slip-qr').screenshot({ path: artefact('admin-appointment-qr.png') });
+    const read = execFileSync('zbarimg', ['-q', '--raw', artefact('admin-appointment-qr.png')], { encoding: 'utf8' });
+    assert.equal(read.trim(), `HQA:${code}`);
     const slip = await page.locator('#appt-slip').innerText();
     assert.match(slip, /张\*/);
     assert.match(slip, /请携带材料[\s\S]*最低生活保障申请书/);

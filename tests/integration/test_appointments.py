@@ -133,6 +133,14 @@ class Appointments(unittest.TestCase):
         self.assertEqual(states[a["id"]]["number"], t["number"])
         self.assertEqual(states[later["id"]]["state"], "confirmed")
 
+        # The slip's QR (staff only; a booking still to check in).
+        s, svg = c.get("/api/v1/appointments/%d/qr.svg" % later["id"], token=clerk)
+        self.assertEqual(s, 200)
+        self.assertTrue(svg.startswith("<svg"), svg[:40])
+        self.assertEqual(c.get("/api/v1/appointments/%d/qr.svg" % later["id"])[0], 401)
+        self.assertEqual(c.get("/api/v1/appointments/%d/qr.svg" % later["id"], token=KIOSK)[0], 403)
+        self.assertEqual(c.get("/api/v1/appointments/%d/qr.svg" % a["id"], token=clerk)[0], 404)  # checked in
+
         # Cancelling frees the place; the wall board's stream never sees a booking or its code.
         s, body = c.post("/api/v1/appointments/%d/cancel" % later["id"], {"reason": "群众来电改期"}, token=clerk)
         self.assertEqual((s, body["state"]), (200, "cancelled"))

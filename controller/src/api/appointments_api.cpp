@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "hallq/escpos/qr_svg.hpp"
 #include "seal.hpp"
 
 namespace hallq::api {
@@ -214,6 +215,23 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
       if (auto v = hall.sealer()->open_text(a->phone.sealed)) o["phone_clear"] = *v;
     }
     co_return answer(http::status::ok, std::move(o));
+  }
+  if (parts.size() == 3 && parts[2] == "qr.svg") {
+    // The booking's QR for its slip: HQA:<code>, which a kiosk's scanner checks in (staff only:
+    // the code is what checks the booking in).
+    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    const engine::Appointment* a = eng.find_appointment(*id);
+    if (!a || a->state != engine::AppointmentState::Confirmed)
+      co_return fail(api_error(404, "unknown_appointment", "no booking to check in with this id", "没有该预约"));
+    auto svg = escpos::qr_svg("HQA:" + a->code);
+    if (!svg) co_return fail(api_error(500, "internal", "the QR could not be drawn"));
+    Response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "image/svg+xml");
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(*svg);
+    res.prepare_payload();
+    co_return res;
   }
   if (parts.size() == 3 && parts[2] == "answer") {
     if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));

@@ -1,10 +1,10 @@
-#include "hallq/kiosk/qr_svg.hpp"
+#include "hallq/escpos/qr_svg.hpp"
 
 #include <qrencode.h>
 
 #include <memory>
 
-namespace hallq::kiosk {
+namespace hallq::escpos {
 
 std::optional<std::string> qr_svg(const std::string& data) {
   if (data.empty() || data.size() > 1000) return std::nullopt;
@@ -36,4 +36,4 @@ std::optional<std::string> qr_svg(const std::string& data) {
          path + "\" fill=\"#000\"/></svg>";
 }
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::escpos
