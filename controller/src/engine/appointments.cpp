@@ -27,20 +27,6 @@ bool valid_code(std::string_view s) {
   return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-json::array str_array(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.push_back(json::value(s));
-  return a;
-}
-
-std::vector<std::string> str_vector(const json::object& d, const char* k) {
-  std::vector<std::string> out;
-  if (auto* v = d.if_contains(k); v && v->is_array())
-    for (const auto& x : v->as_array())
-      if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
-
 Date date_or(const json::object& d, const char* k, Date fallback) {
   auto v = parse_date(get_s(d, k));
   return v ? *v : fallback;
@@ -349,10 +335,9 @@ bool Engine::apply_appointment(const Event& e) {
   if (type.rfind("Appointment", 0) != 0) return false;
   const json::object& d = e.data;
   const std::int64_t id = get_i(d, "appointment");
-  if (type == "AppointmentRequested") {
-    Appointment a;
+  // Who comes for what, as a request or a direct booking records it.
+  auto fill = [&](Appointment& a) {
     a.id = id;
-    a.state = AppointmentState::Requested;
     a.service = get_s(d, "service");
     a.item = get_s(d, "item");
     a.channel = get_s(d, "channel");
@@ -361,6 +346,11 @@ bool Engine::apply_appointment(const Event& e) {
     a.note = get_s(d, "note");
     a.created_at = e.at;
     a.created_by = e.actor.id;
+  };
+  if (type == "AppointmentRequested") {
+    Appointment a;
+    fill(a);
+    a.state = AppointmentState::Requested;
     a.requested = true;
     a.received = date_or(d, "received", tz_.to_local(e.at).date);
     a.due = date_or(d, "due", a.received);
@@ -373,15 +363,7 @@ bool Engine::apply_appointment(const Event& e) {
     auto [it, fresh] = appointments_.try_emplace(id);
     Appointment& a = it->second;
     if (fresh) {  // booked directly
-      a.id = id;
-      a.service = get_s(d, "service");
-      a.item = get_s(d, "item");
-      a.channel = get_s(d, "channel");
-      a.name = sealed_from_json(d.if_contains("name"));
-      a.phone = sealed_from_json(d.if_contains("phone"));
-      a.note = get_s(d, "note");
-      a.created_at = e.at;
-      a.created_by = e.actor.id;
+      fill(a);
       a.received = a.due = date_or(d, "received", tz_.to_local(e.at).date);
     } else {
       a.answered_at = e.at;

@@ -17,18 +17,6 @@ namespace {
 Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 Sealed sealed_of(const json::object& d, const char* k) { return sealed_from_json(d.if_contains(k)); }
-json::array str_array(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.push_back(json::value(s));
-  return a;
-}
-std::vector<std::string> str_vector(const json::object& d, const char* k) {
-  std::vector<std::string> out;
-  if (auto* v = d.if_contains(k); v && v->is_array())
-    for (const auto& x : v->as_array())
-      if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
 std::optional<Date> date_of(const json::object& d, const char* k) {
   auto* v = d.if_contains(k);
   if (!v || !v->is_string()) return std::nullopt;

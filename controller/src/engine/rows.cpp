@@ -201,11 +201,6 @@ bool sealed_from(const json::object& o, const char* k, Sealed& out) {
   out = sealed_from_json(v);
   return v && v->is_object();
 }
-json::array strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.push_back(json::value(s));
-  return a;
-}
 bool strings_from(const json::object& o, const char* k, std::vector<std::string>& out) {
   out.clear();
   auto* v = o.if_contains(k);
@@ -254,8 +249,8 @@ json::object case_to_row(const Case& c) {
   o["id_number"] = sealed_to_json(c.id_number);
   o["received_at"] = ms(c.received_at);
   o["received"] = format_date(c.received);
-  o["received_materials"] = strings(c.received_materials);
-  o["missing"] = strings(c.missing);
+  o["received_materials"] = str_array(c.received_materials);
+  o["missing"] = str_array(c.missing);
   o["time_limit_days"] = c.time_limit_days;
   o["clock_start"] = date_or_null(c.clock_start);
   o["deadline"] = date_or_null(c.deadline);
@@ -379,6 +374,20 @@ bool case_from_row(const json::object& o, Case& c) {
   return ok && r.ok;
 }
 
+json::array str_array(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& x : v) a.push_back(json::value(x));
+  return a;
+}
+
+std::vector<std::string> str_vector(const json::object& d, const char* k) {
+  std::vector<std::string> out;
+  if (auto* v = d.if_contains(k); v && v->is_array())
+    for (const auto& x : v->as_array())
+      if (x.is_string()) out.emplace_back(x.as_string());
+  return out;
+}
+
 std::string appointment_day(const Appointment& a) { return format_date(a.day ? *a.day : a.received); }
 
 json::object appointment_to_row(const Appointment& a) {
@@ -403,7 +412,7 @@ json::object appointment_to_row(const Appointment& a) {
   o["slot_minutes"] = a.slot_minutes;
   o["code"] = a.code;
   o["place"] = a.place;
-  o["materials"] = strings(a.materials);
+  o["materials"] = str_array(a.materials);
   o["booked_by"] = a.booked_by;
   o["reason"] = a.reason;
   o["ticket"] = a.ticket;

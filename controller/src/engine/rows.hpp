@@ -1,9 +1,11 @@
 #pragma once
 // Serialisation of engine state to the JSON rows the store keeps as projections, and back.
 // Times are stored as integer milliseconds since the epoch (UTC).
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 #include "hallq/controller/engine.hpp"
 
@@ -18,6 +20,10 @@ inline std::string get_s(const boost::json::object& o, const char* k) {
   auto* v = o.if_contains(k);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
+
+// String lists in event data and rows: an array of strings, and back (non-strings skipped).
+boost::json::array str_array(const std::vector<std::string>& v);
+std::vector<std::string> str_vector(const boost::json::object& d, const char* k);
 
 boost::json::object ticket_to_row(const Ticket& t);
 bool ticket_from_row(const boost::json::object& o, Ticket& t);
