@@ -92,10 +92,10 @@ class Reader : public TomlReader {
         fail(line_of(*n), "printing.ticket_url", "expected an http:// or https:// URL, got \"" + c.ticket_url + "\"");
       if (c.ticket_url.size() > 200) fail(line_of(*n), "printing.ticket_url", "longer than 200 bytes");
       std::string rest = c.ticket_url;
-      for (const char* ph : {"{id}", "{number}", "{day}"})
+      for (const char* ph : {"{id}", "{number}", "{day}", "{key}"})
         for (size_t at = rest.find(ph); at != std::string::npos; at = rest.find(ph)) rest.erase(at, std::strlen(ph));
       if (rest.find_first_of("{}") != std::string::npos)
-        fail(line_of(*n), "printing.ticket_url", "only {id}, {number} and {day} can be filled in");
+        fail(line_of(*n), "printing.ticket_url", "only {id}, {number}, {day} and {key} can be filled in");
     }
     return c;
   }
@@ -237,7 +237,7 @@ class Reader : public TomlReader {
     const std::string p = "policy";
     check_keys(t, p,
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
-                "noshow_return_minutes", "rating_minutes", "call_order", "device_rate_per_s", "device_burst",
+                "noshow_return_minutes", "rating_minutes", "late_rating_hours", "call_order", "device_rate_per_s", "device_burst",
                 "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s",
                 "case_extension_max_days", "case_return_days", "pause_alert_minutes"});
     PolicyConfig c;
@@ -248,6 +248,7 @@ class Reader : public TomlReader {
     c.noshow_return_minutes =
         opt_int(t, "noshow_return_minutes", p, 0, 24 * 60, c.noshow_return_minutes);
     c.rating_minutes = opt_int(t, "rating_minutes", p, 1, 24 * 60, c.rating_minutes);
+    c.late_rating_hours = opt_int(t, "late_rating_hours", p, 0, 30 * 24, c.late_rating_hours);
     c.case_extension_max_days = opt_int(t, "case_extension_max_days", p, 0, 60, c.case_extension_max_days);
     c.case_return_days = opt_int(t, "case_return_days", p, 0, 30, c.case_return_days);
     c.pause_alert_minutes = opt_int(t, "pause_alert_minutes", p, 1, 240, c.pause_alert_minutes);

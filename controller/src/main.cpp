@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
     log->critical("{}", st.error());
     return 1;
   }
-  auto loaded = (*st)->load();
+  auto loaded = (*st)->load(engine::rating_days_kept(config.policy));
   if (!loaded) {
     log->critical("{}", loaded.error());
     return 1;

@@ -166,7 +166,9 @@ escpos::TicketData TicketDesk::ticket_data(const json::object& t, const std::str
   if (!status_url_.empty()) {
     std::string u = replace_all(status_url_, "{id}", std::to_string(num(t, "id")));
     u = replace_all(u, "{number}", d.number);
-    d.status_url = replace_all(u, "{day}", at.substr(0, std::min<size_t>(10, at.size())));
+    u = replace_all(u, "{day}", at.substr(0, std::min<size_t>(10, at.size())));
+    // The ticket's own secret (the controller's rate_key): its page then takes the rating.
+    d.status_url = replace_all(u, "{key}", str(t, "rate_key"));
   }
   d.complaint_phone = complaint_phone_;
   // R-ONCE-1: the chosen item's full materials list, from the service guide.

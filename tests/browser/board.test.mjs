@@ -96,4 +96,40 @@ describe('wall board', () => {
     await en.screenshot({ path: artefact('board-en.png') });
     await en.close();
   });
+
+  test('R-EVAL-1: the ticket QR page on a phone takes the service\'s one rating with its key', async () => {
+    const token = await hall.signIn(2, 'c03');
+    const r = await hall.api('/api/v1/tickets', { method: 'POST', token: 'demo-kiosk-1', body: { service: 'laodong' } });
+    assert.equal(r.status, 201, r.text);
+    const t = r.json;
+    assert.match(t.rate_key, /^[0-9a-f]{16}$/);
+    const call = await hall.api('/api/v1/windows/2/call-next', { method: 'POST', token });
+    assert.equal(call.status, 200, call.text);
+    const fin = await hall.api('/api/v1/windows/2/finish', { method: 'POST', token, body: { consultation: true } });
+    assert.equal(fin.status, 200, fin.text);
+    const phone = await browser.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`http://127.0.0.1:${hall.port}/t/${t.id}?k=${t.rate_key}`);
+    assert.equal(await phone.locator('.number').innerText(), t.number);
+    assert.equal(await phone.locator('form.rate button').count(), 5);
+    // Every level fits on the phone's width, none clipped.
+    for (const b of await phone.locator('form.rate button').all()) {
+      const box = await b.boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+    }
+    await phone.screenshot({ path: artefact('phone-ticket-rate.png'), fullPage: true });
+    await phone.click('form.rate button[value="4"]');
+    await phone.waitForSelector('.thanks');
+    assert.match(await phone.locator('.thanks').innerText(), /感谢您的评价/);
+    assert.equal(await phone.locator('form.rate').count(), 0);
+    await phone.screenshot({ path: artefact('phone-ticket-thanks.png'), fullPage: true });
+    // Reloading the thank-you page rates nothing more; the page says it was rated.
+    await phone.goto(`http://127.0.0.1:${hall.port}/t/${t.id}?k=${t.rate_key}`);
+    assert.match(await phone.locator('body').innerText(), /本次服务已评价/);
+    // Without the key, only the progress.
+    await phone.goto(`http://127.0.0.1:${hall.port}/t/${t.id}`);
+    assert.equal(await phone.locator('form.rate').count(), 0);
+    assert.match(await phone.locator('.state').first().innerText(), /已办结/);
+    await phone.close();
+  });
 });

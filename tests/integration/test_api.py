@@ -389,7 +389,7 @@ class Api(ControllerTest):
     def test_ticket_page_for_the_qr(self):
         """The page a ticket's QR opens on a phone (printing.ticket_url)."""
         hall = self.hall()
-        self.assertEqual(hall["printing"]["ticket_url"], "http://192.168.1.10:8080/t/{id}")
+        self.assertEqual(hall["printing"]["ticket_url"], "http://192.168.1.10:8080/t/{id}?k={key}")
         self.assertEqual(len(hall["printing"]["footer"]), 2)
         _, a = self.c.issue()
         _, b = self.c.issue()

@@ -159,7 +159,8 @@ TEST_CASE("the example hall.toml loads with its windows, posts, calendar and dem
   CHECK(c.devices[2].kind == hallq::DeviceKind::Display);
   CHECK(c.devices[2].token_hash == hallq::token_digest("demo-display-1"));
   CHECK(c.policy.device_offline_after_s == 90);
-  CHECK(c.printing.ticket_url == "http://192.168.1.10:8080/t/{id}");
+  CHECK(c.printing.ticket_url == "http://192.168.1.10:8080/t/{id}?k={key}");
+  CHECK(c.policy.late_rating_hours == 72);
   CHECK(c.printing.footer.size() == 2);
 
   // The calendar carries the 2025 and 2026 State Council schedules.
@@ -505,6 +506,8 @@ TEST_CASE("policy values stay in range", "[config]") {
       {"number_width = 7", "policy.number_width", "from 2 to 6"},
       {"noshow_return_minutes = -5", "policy.noshow_return_minutes", "from 0 to 1440"},
       {"rating_minutes = 0", "policy.rating_minutes", "from 1 to 1440"},
+      {"late_rating_hours = -1", "policy.late_rating_hours", "from 0 to 720"},
+      {"late_rating_hours = 721", "policy.late_rating_hours", "from 0 to 720"},
       {"call_order = \"random\"", "policy.call_order",
        "\"priority_fifo\" or \"service_preference\""},
       {"device_rate_per_s = 0", "policy.device_rate_per_s", "from 1 to"},
@@ -809,11 +812,11 @@ TEST_CASE("printing: header and footer lines, a ticket URL with known placeholde
   SECTION("valid") {
     Doc d;
     d.top = "[printing]\nheader = [\"便民 高效\"]\nfooter = [\"过号请重新取号\", \"谢谢\"]\n"
-            "ticket_url = \"http://10.0.0.2:8080/t/{id}?n={number}&d={day}\"\n";
+            "ticket_url = \"http://10.0.0.2:8080/t/{id}?n={number}&d={day}&k={key}\"\n";
     const HallConfig c = parse_ok(d.text());
     CHECK(c.printing.header == std::vector<std::string>{"便民 高效"});
     CHECK(c.printing.footer.size() == 2);
-    CHECK(c.printing.ticket_url == "http://10.0.0.2:8080/t/{id}?n={number}&d={day}");
+    CHECK(c.printing.ticket_url == "http://10.0.0.2:8080/t/{id}?n={number}&d={day}&k={key}");
   }
   SECTION("absent: nothing extra printed, no QR") {
     const HallConfig c = parse_ok(Doc{}.text());
@@ -828,7 +831,7 @@ TEST_CASE("printing: header and footer lines, a ticket URL with known placeholde
   SECTION("unknown placeholder") {
     Doc d;
     d.top = "[printing]\nticket_url = \"http://h/t/{name}\"\n";
-    expect_error(d.text(), "ticket_url", "printing.ticket_url", "only {id}, {number} and {day}");
+    expect_error(d.text(), "ticket_url", "printing.ticket_url", "only {id}, {number}, {day} and {key}");
   }
   SECTION("too many lines") {
     Doc d;

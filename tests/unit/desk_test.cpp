@@ -42,7 +42,8 @@ HttpReply error_reply(int status, const char* code, const char* zh) {
 json::object ticket(std::int64_t id, const char* number, const char* state = "waiting") {
   return json::object{{"id", id},         {"number", number},         {"service", "minzheng"},
                       {"service_name", "民政救助"}, {"priority", "elderly"},   {"state", state},
-                      {"issued_at", "2026-03-02T10:00:01.001+08:00"}, {"ahead", 3}, {"estimated_wait_s", 61}};
+                      {"issued_at", "2026-03-02T10:00:01.001+08:00"}, {"ahead", 3}, {"estimated_wait_s", 61},
+                      {"rate_key", "00112233445566" + std::to_string(10 + id % 90)}};
 }
 
 // A controller that answers from scripts and records every call.
@@ -142,7 +143,7 @@ struct Desk {
   DeskOptions options() {
     DeskOptions o;
     o.device_id = "kiosk-1";
-    o.status_url = "http://hall.local/t/{id}?n={number}&d={day}";
+    o.status_url = "http://hall.local/t/{id}?n={number}&d={day}&k={key}";
     o.reprint_within = Millis{200};
     o.printer_poll = Millis{10};
     o.issue_attempts = 3;
@@ -200,7 +201,8 @@ TEST_CASE("no phantom: printed at once, with the materials list and the status Q
   CHECK(t.priority == "老年人优先");
   CHECK(t.wait_minutes == 2);  // 61 s rounds up
   CHECK(t.issued_at == "2026-03-02 10:00");
-  CHECK(t.status_url == "http://hall.local/t/7?n=A007&d=2026-03-02");
+  // {key}: the ticket's own secret from the controller, which lets its page take the rating.
+  CHECK(t.status_url == "http://hall.local/t/7?n=A007&d=2026-03-02&k=0011223344556617");
   CHECK(t.item == "最低生活保障申请");
   CHECK(t.materials == std::vector<std::string>{"申请书", "身份证"});
   CHECK(t.complaint_phone == "12345");

@@ -2712,3 +2712,151 @@ TEST_CASE("R-HALL-8 appointments replay from the log and restore from their rows
   CHECK_FALSE(broken.restore(all.meta, tickets, windows, {}, {R"({"id":1,"state":"nonsense"})"}, &error));
   CHECK(error.find("appointment row is damaged") != std::string::npos);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Late ratings (R-EVAL-1, GB/T 39734 一次一评): at a kiosk or on the ticket's phone page
+
+TEST_CASE("R-EVAL-1 a late rating from the kiosk or the phone page: once per service, within late_rating_hours", "[engine]") {
+  const Actor phone{Actor::Kind::System, "phone"};
+  Hall h(make_config(), at(kMonday, 9, 0));
+  REQUIRE(h.engine.config().policy.late_rating_hours == 72);
+  h.sign_in(1, "c01");
+  const TicketId a = h.issue("hukou");
+  const TicketId b = h.issue("hukou");
+  const TicketId c = h.issue("hukou");
+  REQUIRE(h.call(1, "c01") == a);
+  h.ok(StartService{1}, clerk("c01"));
+  // Not finished yet: nothing to rate; an unknown ticket neither.
+  h.fail(RateTicket{a, 4, "phone"}, phone, Errc::WrongState);
+  h.fail(RateTicket{999, 4, "phone"}, phone, Errc::NothingToRate);
+  h.advance(minutes{5});
+  Outcome fin = h.ok(Finish{1, case_of(CaseType::Promised)}, clerk("c01"));
+  const CaseId case_a = num(field(fin.reply, "case"), "id");
+  CHECK(h.engine.find_ticket(a) == nullptr);  // finished: out of the live tickets
+  REQUIRE(h.engine.find_done(a) != nullptr);  // but open to its rating
+  CHECK(h.engine.find_done(a)->case_id == case_a);
+
+  // Only the citizen: a kiosk for channel kiosk, the phone page (system actor) for phone.
+  h.fail(RateTicket{a, 4, "kiosk"}, clerk("c01"), Errc::NotYourWindow);
+  h.fail(RateTicket{a, 4, "kiosk"}, phone, Errc::NotYourWindow);
+  h.fail(RateTicket{a, 4, "phone"}, kKiosk, Errc::NotYourWindow);
+  h.fail(RateTicket{a, 4, "phone"}, Actor{Actor::Kind::Manager, "m01"}, Errc::NotYourWindow);
+  h.fail(RateTicket{a, 4, "sms"}, phone, Errc::InvalidArgument);
+  h.fail(RateTicket{a, 0, "phone"}, phone, Errc::InvalidArgument);
+  h.fail(RateTicket{a, 6, "phone"}, phone, Errc::InvalidArgument);
+
+  h.advance(hours{2});  // long past rating_minutes: the window's evaluator is done with it
+  h.fail(RateService{1, 5}, kEvaluator, Errc::NothingToRate);
+  Outcome r = h.ok(RateTicket{a, 4, "phone"}, phone);
+  REQUIRE(r.events.size() == 1);
+  const json::value d(r.events[0].data);
+  CHECK(r.events[0].type == "ServiceRated");
+  CHECK(r.events[0].window == 1);  // the window that served it, for the scores and follow-ups
+  CHECK(num(d, "ticket") == a);
+  CHECK(str(d, "clerk") == "c01");
+  CHECK(num(d, "level") == 4);
+  CHECK(str(d, "channel") == "phone");
+  CHECK(num(d, "case") == case_a);
+  CHECK(str(r.reply, "label") == "满意");
+  // The ticket's row records it, so a restart still knows.
+  REQUIRE(r.changes.tickets.size() == 1);
+  CHECK(num(json::parse(r.changes.tickets[0].json), "rating") == 4);
+  CHECK(str(json::parse(r.changes.tickets[0].json), "rating_channel") == "phone");
+  // One rating, whichever way: not again by phone, nor at a kiosk.
+  h.fail(RateTicket{a, 1, "phone"}, phone, Errc::AlreadyRated);
+  h.fail(RateTicket{a, 1, "kiosk"}, kKiosk, Errc::AlreadyRated);
+
+  // b: rated at the window first, then the kiosk is refused; c: the kiosk first, then the window.
+  REQUIRE(h.call(1, "c01") == b);
+  h.ok(Finish{1}, clerk("c01"));
+  Outcome at_window = h.ok(RateService{1, 5}, kEvaluator);
+  CHECK(str(json::value(at_window.events[0].data), "channel") == "evaluator");
+  h.fail(RateTicket{b, 1, "kiosk"}, kKiosk, Errc::AlreadyRated);
+  REQUIRE(h.call(1, "c01") == c);
+  h.ok(Finish{1}, clerk("c01"));
+  Outcome bad = h.ok(RateTicket{c, 1, "kiosk"}, kKiosk);
+  CHECK(str(json::value(bad.events[0].data), "bad") == "true");
+  h.fail(RateService{1, 5}, kEvaluator, Errc::AlreadyRated);
+  // A bad review opens its follow-up like one from the window.
+  REQUIRE(h.engine.follow_ups().contains(bad.events[0].seq));
+  CHECK(h.engine.follow_ups().at(bad.events[0].seq).ticket == c);
+
+  // d: finished Monday, rated late on Thursday just inside 72 hours, after three roll-overs;
+  // e: the same, a second too late.
+  const TicketId dd = h.issue("hukou");
+  const TicketId e = h.issue("hukou");
+  REQUIRE(h.call(1, "c01") == dd);
+  h.ok(Finish{1}, clerk("c01"));
+  const TimePoint d_finished = h.now;
+  REQUIRE(h.call(1, "c01") == e);
+  h.ok(Finish{1}, clerk("c01"));
+  const TimePoint e_finished = h.now;
+  for (const char* day : {kTuesday, "2026-03-04", "2026-03-05"}) {
+    h.now = at(day, 0, 0);
+    h.ok(RollOver{}, kSystem);
+  }
+  CHECK(h.engine.find_done(dd) != nullptr);
+  CHECK(rating_days_kept(h.engine.config().policy) == 3);
+  h.now = d_finished + hours{72};
+  Outcome late = h.ok(RateTicket{dd, 3, "kiosk"}, kKiosk);
+  CHECK(str(json::value(late.events[0].data), "label") == "基本满意");
+  h.now = e_finished + hours{72} + seconds{1};
+  h.fail(RateTicket{e, 3, "kiosk"}, kKiosk, Errc::RatingClosed);
+  // Friday's roll-over lets Monday's services go from memory.
+  h.now = at("2026-03-06", 0, 0);
+  h.ok(RollOver{}, kSystem);
+  CHECK(h.engine.find_done(e) == nullptr);
+  CHECK(h.engine.find_done(a) == nullptr);
+}
+
+TEST_CASE("R-EVAL-1 late ratings survive a restart: the restored engine holds the same finished services", "[engine]") {
+  const Actor phone{Actor::Kind::System, "phone"};
+  Hall h(make_config(), at(kMonday, 9, 0));
+  Rows rows;
+  auto run = [&](const Command& cmd, const Actor& actor) {
+    Outcome o = h.ok(cmd, actor);
+    rows.add(o.changes);
+    return o;
+  };
+  run(SignIn{1}, clerk("c01"));
+  std::vector<TicketId> ids;
+  for (int i = 0; i < 3; ++i) {
+    Outcome o = run(IssueTicket{"hukou"}, kKiosk);
+    ids.push_back(num(o.reply, "id"));
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    run(CallNext{1}, clerk("c01"));
+    h.advance(minutes{3});
+    run(Finish{1}, clerk("c01"));
+  }
+  run(RateTicket{ids[0], 5, "phone"}, phone);
+  // A case registered for a finished ticket after the fact is tied to its rating too.
+  Outcome reg = run(RegisterCase{1, ids[1], case_of(CaseType::Promised)}, clerk("c01"));
+  const CaseId case_b = num(reg.reply, "id");
+  h.now = at(kTuesday, 0, 0);
+  run(RollOver{}, kSystem);
+  h.now = at(kTuesday, 9, 0);
+
+  // The store loads what is live plus the days rating_days_kept reaches back: Monday's rows.
+  std::vector<std::string> tickets, windows;
+  for (const auto& [id, t] : rows.tickets) tickets.push_back(t.json);
+  for (const auto& [n, w] : rows.windows) windows.push_back(w);
+  std::vector<std::string> cases;
+  for (const auto& [id, k] : rows.cases) cases.push_back(k.json);
+  Engine restored(make_config(), tz(), make_calendar());
+  std::string error;
+  REQUIRE(restored.restore(rows.meta, tickets, windows, cases, &error));
+  for (TicketId id : ids) {
+    INFO("ticket " << id);
+    REQUIRE(restored.find_done(id) != nullptr);
+    CHECK(restored.find_done(id)->rating == h.engine.find_done(id)->rating);
+    CHECK(restored.find_done(id)->case_id == h.engine.find_done(id)->case_id);
+  }
+  CHECK(restored.find_done(ids[1])->case_id == case_b);
+  // Both take the same decisions, to the byte.
+  const Actor kiosk{Actor::Kind::Device, "kiosk-1"};
+  for (TicketId id : ids) {
+    CHECK(outcome_json(restored.execute(RateTicket{id, 2, "kiosk"}, kiosk, h.now)) ==
+          outcome_json(h.engine.execute(RateTicket{id, 2, "kiosk"}, kiosk, h.now)));
+  }
+}

@@ -356,6 +356,13 @@ class Driver {
                   *std::next(noshow_.begin(), static_cast<long>(rng_() % noshow_.size()))},
               kKiosk};
     }
+    if (r < 44 && !finished_.empty()) {
+      // A late rating (R-EVAL-1) of a finished service, often of the day before; some twice.
+      const eng::TicketId id = *std::next(finished_.begin(), static_cast<long>(rng_() % finished_.size()));
+      const bool kiosk = pct() < 50;
+      return {eng::RateTicket{id, pct() % 5 + 1, kiosk ? "kiosk" : "phone"},
+              kiosk ? kKiosk : eng::Actor{eng::Actor::Kind::System, "phone"}};
+    }
     const auto& wc = pick_one(cfg_.windows);
     const eng::WindowStatus* w = engine_->find_window(wc.number);
     if (!w->open) {
@@ -399,6 +406,7 @@ class Driver {
     if (e.type == "TicketResumed" || e.type == "TicketCancelled" || e.type == "TicketClosed")
       held_.erase(id);
     if (e.type == "TicketNoShow") noshow_.insert(id);
+    if (e.type == "TicketFinished") finished_.insert(id);
     if (e.type == "TicketReturned" || e.type == "DayRolledOver") noshow_.clear();
   }
 
@@ -410,6 +418,7 @@ class Driver {
   eng::TicketId next_ticket_ = 1;
   std::set<eng::TicketId> held_;
   std::set<eng::TicketId> noshow_;
+  std::set<eng::TicketId> finished_;
 };
 
 // A realistic two-day run, one commit per accepted command. Returns the number committed.
@@ -800,7 +809,7 @@ TEST_CASE("verify_replay agrees after a busy run and finds tampered rows", "[sto
          {"TicketIssued", "TicketCalled", "TicketRecalled", "TicketNoShow", "TicketReturned",
           "ServiceStarted", "TicketFinished", "TicketCancelled", "TicketTransferred", "TicketHeld",
           "TicketResumed", "TicketClosed", "DayRolledOver", "ClerkSignedIn", "ClerkSignedOut",
-          "WindowPaused", "WindowResumed"}) {
+          "WindowPaused", "WindowResumed", "ServiceRated"}) {
       INFO("event type " << t);
       CHECK(types.count(t) == 1);
     }

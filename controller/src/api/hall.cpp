@@ -84,7 +84,7 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   // A rating seen on the wall next to its window and minute would point at the citizen who gave
   // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
   if (e.type == "ServiceRated")
-    for (const char* k : {"level", "label", "bad", "number", "ticket"}) pd.erase(k);
+    for (const char* k : {"level", "label", "bad", "number", "ticket", "channel", "finished_at"}) pd.erase(k);
   pub["data"] = std::move(pd);
   return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
                    std::make_shared<const std::string>(json::serialize(pub))};
@@ -227,7 +227,7 @@ std::optional<std::string> Hall::start(const store::Loaded& loaded) {
 
 void Hall::rebuild_after_failure() {
   generation_++;
-  auto loaded = reader_->load();
+  auto loaded = reader_->load(engine::rating_days_kept(config_.policy));
   auto fresh = std::make_unique<engine::Engine>(config_, tz_, calendar_);
   std::string error;
   if (!loaded || (!loaded->meta.empty() && !fresh->restore(loaded->meta, loaded->tickets, loaded->windows, loaded->cases, loaded->appointments, &error)))
@@ -239,7 +239,7 @@ void Hall::rebuild_after_failure() {
 }
 
 std::optional<std::string> Hall::reload(const HallConfig& config) {
-  auto loaded = reader_->load();
+  auto loaded = reader_->load(engine::rating_days_kept(config.policy));
   if (!loaded) return loaded.error();
   auto fresh = std::make_unique<engine::Engine>(config, tz_, WorkingCalendar(config.calendar.holidays, config.calendar.makeup_workdays));
   std::string error;
@@ -598,6 +598,7 @@ json::array Hall::devices_json() const {
 
 std::optional<json::object> Hall::ticket(engine::TicketId id) {
   if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
+  if (const engine::Ticket* t = engine_->find_done(id)) return engine_->ticket_json(*t);
   if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
   return std::nullopt;
 }
@@ -713,6 +714,11 @@ json::array Hall::help_json() const {
   json::array out;
   for (const auto& [id, h] : engine_->open_help()) out.push_back(engine_->help_json(h));
   return out;
+}
+
+void Hall::add_rate_key(json::object& t) const {
+  auto* id = t.if_contains("id");
+  if (id && id->is_int64() && sealer_) t["rate_key"] = sealer_->ticket_key(id->as_int64());
 }
 
 std::optional<json::object> Hall::ticket_by_number(const std::string& number) {

@@ -124,6 +124,9 @@ class Hall {
   void device_seen(const std::string& id);
   bool device_online(const std::string& id) const;
   std::optional<boost::json::object> ticket(engine::TicketId id);
+  // Adds "rate_key", the secret of the ticket's QR ([printing] ticket_url {key}), to a ticket
+  // given to the kiosk that prints it; never to a view anyone else may read (R-EVAL-1).
+  void add_rate_key(boost::json::object& ticket) const;
   // A case, live (engine) or closed (database).
   std::optional<engine::Case> find_case(engine::CaseId id);
   // Cases registered from..to (YYYY-MM-DD), newest first, from the database.

@@ -104,7 +104,12 @@ asio::awaitable<Response> run_command(Hall& hall, const Request& req, const engi
   const engine::Actor actor = p.actor();
   store::CommitItem extra;
   auto r = co_await hall.run(cmd, actor, extra);
-  co_return r ? make_json(req, ok, *r) : make_error(req, r.error());
+  if (!r) co_return make_error(req, r.error());
+  // A new ticket's reply carries its QR's secret for the kiosk to print (R-EVAL-1).
+  if ((std::holds_alternative<engine::IssueTicket>(cmd) || std::holds_alternative<engine::CheckInAppointment>(cmd)) &&
+      r->is_object())
+    hall.add_rate_key(r->as_object());
+  co_return make_json(req, ok, *r);
 }
 
 }  // namespace hallq::api

@@ -74,6 +74,27 @@ std::optional<std::string> Sealer::open_text(std::string_view sealed) const {
   return out;
 }
 
+std::string Sealer::ticket_key(std::int64_t ticket) const {
+  // A keyed BLAKE2b of a fixed purpose and the id, cut to 64 bits: unguessable without the key,
+  // short enough for the ticket's QR. Derived, not stored: nothing more to back up or lose.
+  const std::string msg = "hallq ticket rating " + std::to_string(ticket);
+  unsigned char mac[8];
+  crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), key_.data(),
+                     key_.size());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : mac) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+bool Sealer::ticket_key_ok(std::int64_t ticket, std::string_view key) const {
+  const std::string want = ticket_key(ticket);
+  return key.size() == want.size() && sodium_memcmp(key.data(), want.data(), want.size()) == 0;
+}
+
 std::string mask_name(std::string_view s) {
   // Keep the first UTF-8 character (the family name, mostly), one '*' for each further one.
   if (s.empty()) return {};

@@ -6,6 +6,7 @@
 // to the database (DATA_DIR/case.key, mode 0600); a backup of the database needs it too.
 // Thread-safety: immutable after open(); seal() and open_text() may run on any thread.
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,10 @@ class Sealer {
 
   std::string seal(std::string_view clear) const;  // "s1:" + base64(nonce | box)
   std::optional<std::string> open_text(std::string_view sealed) const;  // nullopt: not ours
+  // R-EVAL-1: the secret a ticket's QR carries ([printing] ticket_url {key}), 16 hex digits
+  // derived from the key and the ticket id; whoever holds the ticket may rate its service.
+  std::string ticket_key(std::int64_t ticket) const;
+  bool ticket_key_ok(std::int64_t ticket, std::string_view key) const;  // constant time
 
  private:
   std::array<unsigned char, kKeyBytes> key_;

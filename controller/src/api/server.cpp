@@ -22,6 +22,7 @@
 #include "console_api.hpp"
 #include "http.hpp"
 #include "reports_api.hpp"
+#include "ticket_page.hpp"
 
 namespace hallq::api {
 namespace beast = boost::beast;
@@ -37,98 +38,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is told to resync
 constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// "2026-03-02T10:00:01+08:00" -> "2026-03-02 10:00"
-std::string short_time(std::string t) {
-  if (t.size() < 16) return t;
-  t.resize(16);
-  t[10] = ' ';
-  return t;
-}
-
-// The page a ticket's QR opens on a citizen's phone (printing.ticket_url): where the ticket
-// stands, refreshed every 20 s. Server-rendered, no script: it works on any phone browser.
-Response ticket_page(const Request& req, Hall& hall, std::int64_t id) {
-  Response res{http::status::ok, req.version()};
-  res.set(http::field::content_type, "text/html; charset=utf-8");
-  res.set(http::field::cache_control, "no-store");
-  res.keep_alive(req.keep_alive());
-  auto t = hall.ticket(id);
-  auto s = [&](const char* k) -> std::string {
-    if (!t) return {};
-    auto* v = t->if_contains(k);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-  };
-  auto n = [&](const char* k) -> std::int64_t {
-    if (!t) return 0;
-    auto* v = t->if_contains(k);
-    return v && v->is_int64() ? v->as_int64() : 0;
-  };
-  std::string body;
-  if (!t) {
-    res.result(http::status::not_found);
-    body = "<p class=\"state\">没有该号码</p><p class=\"en\">No such ticket.</p>";
-  } else {
-    const std::string state = s("state");
-    std::string zh, en;
-    if (state == "waiting") {
-      zh = "等候中，前面还有 " + std::to_string(n("ahead")) + " 人";
-      en = "Waiting: " + std::to_string(n("ahead")) + " ahead";
-      if (n("estimated_wait_s") > 0) {
-        zh += "，预计等候 " + std::to_string((n("estimated_wait_s") + 59) / 60) + " 分钟";
-        en += ", about " + std::to_string((n("estimated_wait_s") + 59) / 60) + " min";
-      }
-    } else if (state == "called") {
-      zh = "正在叫号，请到 " + std::to_string(n("window")) + " 号窗口";
-      en = "Called: please go to window " + std::to_string(n("window"));
-    } else if (state == "serving") {
-      zh = "正在 " + std::to_string(n("window")) + " 号窗口办理";
-      en = "Being served at window " + std::to_string(n("window"));
-    } else if (state == "held") {
-      zh = "业务挂起，请留意窗口通知";
-      en = "On hold: the window will call you";
-    } else if (state == "done") {
-      zh = "已办结";
-      en = "Done";
-    } else if (state == "no_show") {
-      zh = "已过号，请到咨询台";
-      en = "Missed: please go to the help desk";
-    } else if (state == "voided") {
-      zh = "号票打印失败，已作废，请到咨询台";
-      en = "Voided (not printed): please go to the help desk";
-    } else {
-      zh = "已结束";
-      en = "Closed";
-    }
-    body = "<p class=\"number\">" + html_escape(s("number")) + "</p><p>" + html_escape(s("service_name")) +
-           "</p><p class=\"state\">" + html_escape(zh) + "</p><p class=\"en\">" + html_escape(en) +
-           "</p><p class=\"small\">取号时间 " + html_escape(short_time(s("issued_at"))) + "</p>";
-  }
-  res.body() = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-               "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-               "<meta http-equiv=\"refresh\" content=\"20\"><title>" + html_escape(hall.config().centre.name) +
-               " 排队进度</title><style>body{font-family:sans-serif;text-align:center;margin:2em 1em}"
-               ".number{font-size:4em;font-weight:bold;margin:.2em}.state{font-size:1.4em}"
-               ".en,.small{color:#555}</style></head><body><h1>" + html_escape(hall.config().centre.name) +
-               "</h1>" + body + "<p class=\"small\">本页每 20 秒自动刷新</p></body></html>";
-  res.prepare_payload();
-  return res;
-}
 
 std::string bearer_of(const Request& req) {
   auto h = req[http::field::authorization];
@@ -370,9 +279,9 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return res;
   }
   if (parts.size() == 2 && parts[0] == "t") {
-    if (method != http::verb::get) co_return method_not_allowed();
-    auto id = to_int(parts[1]);
-    co_return ticket_page(req, hall, id ? *id : 0);
+    const std::int64_t id = to_int(parts[1]).value_or(0);
+    Response res = co_await ticket_page(hall, req, id);
+    co_return res;
   }
   if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
     co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
@@ -420,6 +329,7 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
         if (!by || !by->is_string() || by->as_string() != p.id) t.reset();
       }
       if (!t) co_return fail(api_error(404, "unknown_request", "no ticket was issued today for this request id", "今日没有该请求的号码"));
+      hall.add_rate_key(*t);
       co_return make_json(req, http::status::ok, *t);
     }
     if (parts.size() == 1) {
@@ -453,6 +363,28 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
       auto t = hall.ticket(*id);
       if (!t) co_return fail(api_error(404, "unknown_ticket", "no such ticket", "没有该号码"));
       co_return make_json(req, http::status::ok, *t);
+    }
+    if (parts.size() == 3 && parts[2] == "rating") {
+      // R-EVAL-1: a late rating by whoever holds the ticket, its QR's key the proof: a kiosk
+      // that scanned the QR, or the phone page (no credential). Clerks and managers never rate.
+      if (method != http::verb::post) co_return method_not_allowed();
+      const bool kiosk = p.kind == Principal::Kind::Device && p.device_kind == DeviceKind::Kiosk;
+      if (p.kind != Principal::Kind::None && !kiosk)
+        co_return fail(api_error(403, "forbidden", "only the citizen rates a service, at a kiosk or on the ticket's page",
+                                 "评价只能由群众本人进行"));
+      auto body = body_object(req);
+      if (!body) co_return fail(body.error());
+      auto level = int_field(*body, "level", true);
+      if (!level) co_return fail(level.error());
+      if (*level < 1 || *level > 5)
+        co_return fail(api_error(422, "invalid_value", "level must be 1..5", "评价等级应为 1 到 5"));
+      auto key = str_field(*body, "key", true, 64);
+      if (!key) co_return fail(key.error());
+      if (!hall.sealer() || !hall.sealer()->ticket_key_ok(*id, *key))
+        co_return fail(api_error(403, "wrong_key", "the key does not belong to this ticket", "号票二维码无效"));
+      const engine::Command cmd = engine::RateTicket{*id, static_cast<int>(*level), kiosk ? "kiosk" : "phone"};
+      Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+      co_return res;
     }
     if (parts.size() == 3 && parts[2] == "void") {
       if (method != http::verb::post) co_return method_not_allowed();

@@ -521,7 +521,19 @@ bool Engine::apply_case(const Event& e) {
     if (case_day_ != day) case_day_count_ = 0;
     case_day_ = day;
     case_day_count_ = std::max(case_day_count_, static_cast<int>(get_i(d, "seqno")));
-    if (c.ticket) unregistered_.erase(c.ticket);
+    if (c.ticket) {
+      unregistered_.erase(c.ticket);
+      // The ticket's one rating is tied to its (newest) case (R-EVAL-1).
+      Ticket* t = ticket_mut(c.ticket);
+      if (!t) {
+        auto it = done_.find(c.ticket);
+        if (it != done_.end()) t = &it->second;
+      }
+      if (t) {
+        t->case_id = id;
+        touch_ticket(c.ticket);
+      }
+    }
     cases_[id] = std::move(c);
     return true;
   }

@@ -93,6 +93,7 @@ const char* to_string(Errc e) {
     case Errc::UnknownHelp: return "unknown_help_request";
     case Errc::NothingToRate: return "nothing_to_rate";
     case Errc::AlreadyRated: return "already_rated";
+    case Errc::RatingClosed: return "rating_closed";
     case Errc::UnknownCase: return "unknown_case";
     case Errc::NotYourCase: return "not_your_case";
     case Errc::UnknownComplaint: return "unknown_complaint";
@@ -225,6 +226,23 @@ Engine::Engine(const HallConfig& config, TimeZone tz, WorkingCalendar calendar)
 const Ticket* Engine::find_ticket(TicketId id) const {
   auto it = tickets_.find(id);
   return it == tickets_.end() ? nullptr : &it->second;
+}
+const Ticket* Engine::find_done(TicketId id) const {
+  auto it = done_.find(id);
+  return it == done_.end() ? nullptr : &it->second;
+}
+int rating_days_kept(const PolicyConfig& p) {
+  const int kept_minutes = std::max(p.late_rating_hours * 60, p.rating_minutes);
+  return (kept_minutes + 24 * 60 - 1) / (24 * 60);
+}
+std::string Engine::done_cutoff() const {
+  auto d = parse_date(day_);
+  if (!d) return {};  // before the first day: keep all until its roll-over
+  return format_date(Date{sys_days{*d} - days{rating_days_kept(config_.policy)}});
+}
+bool Engine::keep_done(const Ticket& t, const std::string& cutoff) const {
+  return t.state == TicketState::Done && t.finished_at && t.day >= cutoff &&
+         format_date(tz_.to_local(*t.finished_at).date) >= cutoff;
 }
 Ticket* Engine::ticket_mut(TicketId id) {
   auto it = tickets_.find(id);
@@ -829,18 +847,51 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::NothingToRate, "no service finished at this window to rate", "该窗口暂无可评价的办件"));
     if (w->last_rated)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
-    // Tied to the case registered for the service, when there is one (the newest, for a
-    // ticket that brought several matters).
-    CaseId rated_case = 0;
-    for (const auto& [cid, k] : cases_)
-      if (k.ticket == w->last_finished) rated_case = cid;
+    // A phone or kiosk may have rated it first (一次一评).
+    const Ticket* done = find_done(w->last_finished);
+    if (done && done->rating)
+      return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
+    // Tied to the case registered for the service, when there is one.
     ev.push_back(make_event("ServiceRated", actor, c->window, now,
                             json::object{{"ticket", w->last_finished}, {"number", w->last_number},
                                          {"service", w->last_service}, {"clerk", w->last_clerk},
                                          {"level", c->level}, {"label", rating_label(c->level)},
-                                         {"bad", c->level <= 2}, {"case", rated_case}}));
+                                         {"bad", c->level <= 2}, {"case", done ? done->case_id : 0},
+                                         {"channel", "evaluator"}}));
     reply = json::object{{"ticket", w->last_finished}, {"number", w->last_number},
                          {"window", c->window}, {"level", c->level}, {"label", rating_label(c->level)}};
+    return ev;
+  }
+
+  if (auto* c = std::get_if<RateTicket>(&command)) {
+    const bool kiosk = c->channel == "kiosk";
+    if (!kiosk && c->channel != "phone")
+      return unexpected(err(Errc::InvalidArgument, "channel is kiosk or phone", "评价渠道无效"));
+    if (kiosk ? actor.kind != Actor::Kind::Device : actor.kind != Actor::Kind::System)
+      return unexpected(err(Errc::NotYourWindow, "only the citizen rates a service, at a kiosk or on the ticket's page",
+                            "评价只能由群众本人进行"));
+    if (!*rating_label(c->level))
+      return unexpected(err(Errc::InvalidArgument, "level must be 1..5", "评价等级应为 1 到 5"));
+    const Ticket* t = find_done(c->ticket);
+    if (!t) {
+      if (const Ticket* live = find_ticket(c->ticket); live && !is_final(live->state))
+        return unexpected(err(Errc::WrongState, "the service is not finished yet", "业务尚未办结，办结后再评价"));
+      return unexpected(err(Errc::NothingToRate, "no finished service of this ticket can be rated",
+                            "该号码没有可评价的服务"));
+    }
+    if (t->rating)
+      return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
+    if (!t->finished_at || now - *t->finished_at > hours{config_.policy.late_rating_hours})
+      return unexpected(err(Errc::RatingClosed,
+                            "ratings close " + std::to_string(config_.policy.late_rating_hours) + " hours after the service",
+                            "已超过评价期限（办结后 " + std::to_string(config_.policy.late_rating_hours) + " 小时内）"));
+    ev.push_back(make_event("ServiceRated", actor, t->window, now,
+                            json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
+                                         {"clerk", t->clerk}, {"level", c->level}, {"label", rating_label(c->level)},
+                                         {"bad", c->level <= 2}, {"case", t->case_id}, {"channel", c->channel},
+                                         {"finished_at", format_rfc3339(*t->finished_at, tz_)}}));
+    reply = json::object{{"ticket", t->id}, {"number", t->number}, {"window", t->window},
+                         {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
   }
 
@@ -1011,6 +1062,9 @@ void Engine::apply(const Event& e) {
     });
     // Missed tickets of earlier days can no longer come back: forget them.
     std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
+    // Services whose rating period is over leave memory (the store keeps them).
+    const std::string cutoff = done_cutoff();
+    std::erase_if(done_, [&](const auto& kv) { return !keep_done(kv.second, cutoff); });
     return;
   }
   if (type == "ClerkSignedIn" && w) {
@@ -1054,8 +1108,14 @@ void Engine::apply(const Event& e) {
     w->since = e.at;
     return;
   }
-  if (type == "ServiceRated" && w) {
-    if (w->last_finished == get_i(d, "ticket")) w->last_rated = true;
+  if (type == "ServiceRated") {
+    if (w && w->last_finished == tid) w->last_rated = true;
+    if (auto it = done_.find(tid); it != done_.end()) {
+      it->second.rating = static_cast<int>(get_i(d, "level"));
+      const std::string ch = get_s(d, "channel");
+      it->second.rating_channel = ch.empty() ? "evaluator" : ch;
+      touch_ticket(tid);
+    }
     const int level = static_cast<int>(get_i(d, "level"));
     if (level >= 1 && level <= 2)  // a bad review: the manager follows it up (R-EVAL-1)
       follow_ups_[e.seq] = FollowUp{e.seq, e.at, e.window, get_s(d, "clerk"), get_s(d, "number"), tid,
@@ -1188,13 +1248,25 @@ void Engine::apply(const Event& e) {
 
 Changes Engine::take_changes() {
   Changes c;
+  const std::string cutoff = touched_tickets_.empty() ? std::string() : done_cutoff();
   for (TicketId id : touched_tickets_) {
     auto it = tickets_.find(id);
-    if (it == tickets_.end()) continue;
+    if (it == tickets_.end()) {
+      // A finished ticket rated late, or whose case came after it.
+      auto d = done_.find(id);
+      if (d == done_.end()) continue;
+      const Ticket& t = d->second;
+      c.tickets.push_back(TicketRow{id, t.day, t.number, t.service, to_string(t.state), t.request_id,
+                                    json::serialize(ticket_to_row(t))});
+      continue;
+    }
     const Ticket& t = it->second;
     c.tickets.push_back(TicketRow{id, t.day, t.number, t.service, to_string(t.state), t.request_id,
                                   json::serialize(ticket_to_row(t))});
-    if (is_final(it->second.state)) tickets_.erase(it);
+    if (!is_final(t.state)) continue;
+    // A finished service stays open to its one rating for a while (R-EVAL-1).
+    if (keep_done(t, cutoff)) done_.insert_or_assign(id, std::move(it->second));
+    tickets_.erase(it);
   }
   for (int n : touched_windows_)
     if (const WindowStatus* w = find_window(n)) c.windows.emplace_back(n, json::serialize(window_to_row(*w)));
@@ -1434,6 +1506,8 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
                                          static_cast<int>(get_i(o, "window")), TimePoint{milliseconds{get_i(o, "finished_at")}},
                                          get_s(o, "day")};
     }
+  const std::string cutoff = done_cutoff();
+  done_.clear();
   for (const auto& row : tickets) {
     json::value v = json::parse(row, ec);
     Ticket t;
@@ -1442,7 +1516,10 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     next_ticket_id_ = std::max(next_ticket_id_, t.id + 1);
     if (t.state == TicketState::Done && t.day == day_ && !t.consultation && !with_case.contains(t.id) && t.finished_at)
       unregistered_[t.id] = Unregistered{t.id, t.number, t.service, t.clerk, t.window, *t.finished_at, t.day};
-    if (is_final(t.state)) continue;
+    if (is_final(t.state)) {
+      if (keep_done(t, cutoff)) done_.emplace(t.id, std::move(t));
+      continue;
+    }
     // The roll-over forgets the no-shows of earlier days (see DayRolledOver); so does a restore.
     if (t.state == TicketState::NoShow && (!t.noshow_at || format_date(tz_.to_local(*t.noshow_at).date) < day_)) continue;
     if (!services_.contains(t.service)) return fail("ticket " + t.number + " belongs to service '" + t.service + "', which the config no longer has");
@@ -1497,6 +1574,12 @@ json::object Engine::ticket_json(const Ticket& t) const {
   if (!t.issued_by.empty()) o["issued_by"] = t.issued_by;
   if (t.appointment) o["appointment"] = t.appointment;
   if (!t.first_clerk.empty()) o["first_clerk"] = t.first_clerk;
+  if (t.state == TicketState::Done && t.finished_at) {
+    // R-EVAL-1: whether its one rating was given (never which), and until when it may be.
+    o["rated"] = t.rating != 0;
+    if (config_.policy.late_rating_hours > 0)
+      o["rating_until"] = format_rfc3339(*t.finished_at + hours{config_.policy.late_rating_hours}, tz_);
+  }
   json::array tr;
   for (const auto& x : t.transfers) {
     json::object j{{"at", format_rfc3339(x.at, tz_)}, {"from_window", x.from_window}, {"from_clerk", x.from_clerk}};

@@ -82,6 +82,11 @@ json::object ticket_to_row(const Ticket& t) {
   put_opt(o, "noshow_at", t.noshow_at);
   o["close_reason"] = t.close_reason;
   if (t.consultation) o["consultation"] = true;
+  if (t.case_id) o["case"] = t.case_id;
+  if (t.rating) {
+    o["rating"] = t.rating;
+    o["rating_channel"] = t.rating_channel;
+  }
   return o;
 }
 
@@ -129,6 +134,11 @@ bool ticket_from_row(const json::object& o, Ticket& t) {
   t.close_reason = r.s("close_reason");
   auto* cons = o.if_contains("consultation");
   t.consultation = cons && cons->is_bool() && cons->as_bool();
+  if (auto* v = o.if_contains("case"); v && v->is_int64()) t.case_id = v->as_int64();
+  if (auto* v = o.if_contains("rating"); v && v->is_int64() && *rating_label(static_cast<int>(v->as_int64()))) {
+    t.rating = static_cast<int>(v->as_int64());
+    if (auto* ch = o.if_contains("rating_channel"); ch && ch->is_string()) t.rating_channel = std::string(ch->as_string());
+  }
   return r.ok;
 }
 

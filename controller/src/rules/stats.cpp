@@ -44,7 +44,9 @@ bool valid_stats_query(const StatsQuery& q, std::string* why) {
 // The row fields the figures read (engine/rows.cpp writes them).
 enum TicketField : std::size_t { kTDay, kTService, kTClerk, kTWindow, kTState, kTConsultation, kTIssued, kTCalled, kTStarted, kTFinished };
 enum CaseField : std::size_t { kCType, kCState, kCOverdue, kCDeadline };
-enum RatingField : std::size_t { kRLevel, kRService, kRClerk };
+enum RatingField : std::size_t { kRLevel, kRService, kRClerk, kRChannel };
+// Where ratings come from (R-EVAL-1); events from before late ratings name none: the window's.
+constexpr const char* kRatingChannels[] = {"evaluator", "kiosk", "phone"};
 
 StatsBuilder::StatsBuilder(const HallConfig& config, const TimeZone& tz, StatsQuery q)
     : config_(config),
@@ -53,7 +55,7 @@ StatsBuilder::StatsBuilder(const HallConfig& config, const TimeZone& tz, StatsQu
       ticket_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{
           "day", "service", "clerk", "window", "state", "consultation", "issued_at", "called_at", "started_at", "finished_at"})),
       case_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{"type", "state", "overdue_days", "deadline"})),
-      rating_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{"level", "service", "clerk"})) {}
+      rating_pick_(std::make_unique<engine::RowPicker>(std::vector<std::string>{"level", "service", "clerk", "channel"})) {}
 
 StatsBuilder::~StatsBuilder() = default;
 
@@ -163,19 +165,22 @@ void StatsBuilder::add_rating(const engine::Event& e) {
     const auto* v = e.data.if_contains(k);
     return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
   };
-  add_rating_facts(e.at, e.window, lv && lv->is_int64() ? lv->as_int64() : 0, str("service"), str("clerk"));
+  add_rating_facts(e.at, e.window, lv && lv->is_int64() ? lv->as_int64() : 0, str("service"), str("clerk"),
+                   str("channel"));
 }
 
 bool StatsBuilder::add_rating_data(TimePoint at, int window, std::string_view data) {
   engine::RowPicker& p = *rating_pick_;
   if (!p.parse(data)) return false;
-  add_rating_facts(at, window, p.i(kRLevel), p.s(kRService), p.s(kRClerk));
+  add_rating_facts(at, window, p.i(kRLevel), p.s(kRService), p.s(kRClerk), p.s(kRChannel));
   return true;
 }
 
 void StatsBuilder::add_rating_facts(TimePoint at, int window, std::int64_t level, std::string_view service,
-                                    std::string_view clerk) {
+                                    std::string_view clerk, std::string_view channel) {
   if (level < 1 || level > 5) return;
+  for (std::size_t i = 0; i < rating_channels_.size(); ++i)
+    if (channel == kRatingChannels[i] || (i == 0 && channel.empty())) rating_channels_[i]++;
   const std::string window_key = q_.group == "window" ? std::to_string(window) : std::string();
   const std::string_view key = q_.group == "service" ? service
                                : q_.group == "window" ? std::string_view(window_key)
@@ -279,6 +284,9 @@ json::object StatsBuilder::result(TimePoint now) const {
                                {"late", n.late},             {"open", n.open},     {"open_overdue", overdue},
                                {"returned", n.returned}};
   }
+  json::object channels;
+  for (std::size_t i = 0; i < rating_channels_.size(); ++i) channels[kRatingChannels[i]] = rating_channels_[i];
+  totals["ratings_by_channel"] = std::move(channels);
   json::array heat;
   for (const auto& day : calls_) {
     json::array hours;

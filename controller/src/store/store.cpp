@@ -282,7 +282,7 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
 }
 
 namespace {
-Expected<Loaded, std::string> load_state(Db& db) {
+Expected<Loaded, std::string> load_state(Db& db, int rated_days) {
   Db* db_ = &db;
   Loaded out;
   auto meta = db_->stmt("SELECT value FROM meta WHERE key='engine'");
@@ -296,11 +296,14 @@ Expected<Loaded, std::string> load_state(Db& db) {
     if (ec || !v.is_object()) return unexpected(db_->path() + ": the engine state row is damaged");
     if (auto* d = v.as_object().if_contains("day"); d && d->is_string()) day = d->as_string();
   }
+  std::string from = day;
+  if (auto d = parse_date(day); d && rated_days > 0)
+    from = format_date(Date{std::chrono::sys_days{*d} - std::chrono::days{rated_days}});
   auto t = db_->stmt(
       "SELECT row FROM tickets WHERE state IN ('waiting','called','serving','held')"
-      " UNION SELECT row FROM tickets WHERE day=?1");
+      " UNION SELECT row FROM tickets WHERE day>=?1");
   if (!t) return unexpected(describe(*db_, "cannot read tickets"));
-  t->bind(1, day);
+  t->bind(1, from);
   while ((rc = t->step()) == SQLITE_ROW) out.tickets.push_back(t->text(0));
   if (rc != SQLITE_DONE) return unexpected(describe(*db_, "cannot read tickets"));
   // A done case stays live until the applicant is told (R-TIME-4); the row says which.
@@ -334,8 +337,8 @@ Expected<Loaded, std::string> load_state(Db& db) {
 }
 }  // namespace
 
-Expected<Loaded, std::string> Store::load() { return load_state(*db_); }
-Expected<Loaded, std::string> StoreReader::load() { return load_state(*db_); }
+Expected<Loaded, std::string> Store::load(int rated_days) { return load_state(*db_, rated_days); }
+Expected<Loaded, std::string> StoreReader::load(int rated_days) { return load_state(*db_, rated_days); }
 
 std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& items) {
   Transaction tx(*db_);

@@ -110,6 +110,10 @@ struct PolicyConfig {
   bool widen_numbers = false;       // bench halls: A1000 after A999 instead of refusing
   int noshow_return_minutes = 30;   // a no-show may come back within this many minutes
   int rating_minutes = 10;          // the window evaluator rates a finished service this long
+  // R-EVAL-1: a citizen who did not rate at the window may still rate the service this many
+  // hours after it finished, at a kiosk (scanning the ticket's QR) or on the QR's phone page.
+  // 0: ratings at the window only.
+  int late_rating_hours = 72;
   // R-TIME-3: extensions of a case, in working days all told (002: 5; 003's preset: 30).
   int case_extension_max_days = 5;
   int case_return_days = 2;         // R-CASE-5: a return is decided within this many working days

@@ -80,6 +80,11 @@ struct Ticket {
   std::optional<TimePoint> called_at, started_at, finished_at, noshow_at;
   std::string close_reason;
   bool consultation = false;  // finished as an enquiry only: no case to register (R-CASE-8)
+  // R-EVAL-1 一次一评: the service's one rating, whichever way it came (0: not rated), and the
+  // case registered for it (the newest, for a ticket that brought several matters).
+  int rating = 0;
+  std::string rating_channel;  // evaluator | kiosk | phone
+  std::int64_t case_id = 0;
 };
 
 struct WindowStatus {
@@ -162,7 +167,15 @@ struct PauseWindow { int window = 0; std::string reason; };
 // policy.rating_minutes. Levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (the last
 // two are bad reviews). The actor is the evaluator's device; clerks cannot rate.
 struct RateService { int window = 0; int level = 0; };
+// A late rating (R-EVAL-1): the citizen rates a finished service afterwards, at a kiosk (the
+// ticket's QR scanned; the actor is the kiosk) or on a phone (the QR's page; the system actor),
+// within policy.late_rating_hours of the finish. The API has checked the QR's key: ticket ids
+// are guessable, keys are not. One rating per service, whichever channel comes first.
+struct RateTicket { std::int64_t ticket = 0; int level = 0; std::string channel; };
 const char* rating_label(int level);  // 非常满意 .. 非常不满意; "" when out of range
+// How many days before the current one a finished service may still be rated (late, or at the
+// window just after midnight): the engine keeps those tickets, the store loads them.
+int rating_days_kept(const PolicyConfig& p);
 struct ResumeWindow { int window = 0; };
 struct RollOver {};  // local midnight: close the day (system actor)
 // R-AB-3 (system actor, run every few seconds): flags each window paused for longer than
@@ -338,7 +351,7 @@ struct DeviceStatus {
 using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
                              CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
                              SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, FlagPauseOverruns, VoidTicket,
-                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService,
+                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService, RateTicket,
                              RegisterCase, CaseAction, RecordPrint, LogEnquiry, AnswerComplaint,
                              ReviewRating, AdjustScore, RecordLeave, RequestAppointment,
                              AnswerAppointment, BookAppointment, CancelAppointment, CheckInAppointment>;
@@ -364,6 +377,7 @@ enum class Errc {
   UnknownHelp,       // no such help request
   NothingToRate,     // no service finished at the window lately
   AlreadyRated,      // one rating per service
+  RatingClosed,      // the late-rating period is over
   UnknownCase,
   NotYourCase,       // the case belongs to another clerk's window
   UnknownComplaint,
@@ -473,6 +487,9 @@ class Engine {
   Seq last_seq() const { return seq_; }
   const std::string& day() const { return day_; }
   const Ticket* find_ticket(TicketId id) const;
+  // A finished ticket still open to a late rating (R-EVAL-1), kept for
+  // policy.late_rating_hours after its finish; nullptr otherwise.
+  const Ticket* find_done(TicketId id) const;
   // The ticket a request id made today, if any (kiosks resolving an unanswered issue).
   std::optional<TicketId> find_request(const std::string& request_id) const {
     auto it = by_request_.find(request_id);
@@ -577,6 +594,10 @@ class Engine {
   Expected<std::vector<Event>, Error> decide(const Command& cmd, const Actor& actor,
                                              TimePoint now, boost::json::value& reply);
   Ticket* ticket_mut(TicketId id);
+  // R-EVAL-1: done_ holds the done tickets issued and finished on done_cutoff() or later.
+  // The same rule whether built live, by replay or by restore, so the rows agree.
+  std::string done_cutoff() const;
+  bool keep_done(const Ticket& t, const std::string& cutoff) const;
   WindowStatus* window_mut(int number);
   Expected<WindowStatus*, Error> clerk_window(int number, const Actor& actor);
   void enqueue(Ticket& t);
@@ -618,6 +639,8 @@ class Engine {
   TicketId next_ticket_id_ = 1;
   std::string day_;
   std::unordered_map<TicketId, Ticket> tickets_;
+  // Finished (done) tickets within their late-rating period; the roll-over prunes them.
+  std::unordered_map<TicketId, Ticket> done_;
   std::unordered_map<std::string, TicketId> by_request_;  // today's request ids
   std::map<std::string, ServiceState> services_;
   std::map<int, std::set<QueueKey>> window_queues_;  // tickets transferred to one window

@@ -70,7 +70,8 @@ class StatsBuilder {
   };
   void add(const TicketFacts& t);
   void add_case_facts(engine::CaseType type, engine::CaseState state, int overdue_days, std::optional<Date> deadline);
-  void add_rating_facts(TimePoint at, int window, std::int64_t level, std::string_view service, std::string_view clerk);
+  void add_rating_facts(TimePoint at, int window, std::int64_t level, std::string_view service, std::string_view clerk,
+                        std::string_view channel);
   std::string period(Date d) const;
   Bucket& bucket(std::string_view day, std::string_view key);
 
@@ -80,6 +81,7 @@ class StatsBuilder {
   std::map<std::pair<std::string, std::string>, Bucket> buckets_;  // (period, key)
   std::map<std::string, CaseCount> cases_;                          // by type
   std::array<std::array<int, 24>, 7> calls_{};                      // weekday (Mon=0) x hour
+  std::array<int, 3> rating_channels_{};  // evaluator, kiosk, phone (R-EVAL-1)
   std::size_t tickets_ = 0;
   std::vector<std::pair<std::string, Date>> open_deadlines_;  // open cases: type, deadline
   // Rows come day by day: the day last seen, its period and that period's buckets by key.

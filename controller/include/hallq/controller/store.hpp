@@ -60,8 +60,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // The rows the engine restores from: live tickets plus all of the meta's day.
-  Expected<Loaded, std::string> load();
+  // The rows the engine restores from: live tickets plus all of the meta's day and of the
+  // `rated_days` before it (finished services still open to a rating, R-EVAL-1:
+  // engine::rating_days_kept).
+  Expected<Loaded, std::string> load(int rated_days = 0);
   // Commits the items in one transaction. On error nothing of them is written.
   std::optional<std::string> commit(const std::vector<const CommitItem*>& items);
 
@@ -84,7 +86,7 @@ class StoreReader {
   static Expected<std::unique_ptr<StoreReader>, std::string> open(const std::string& path);
   ~StoreReader();
   // The same rows Store::load reads (to rebuild the engine after a failed commit).
-  Expected<Loaded, std::string> load();
+  Expected<Loaded, std::string> load(int rated_days = 0);
   // Events with seq > since, at most `limit`, in order.
   std::vector<engine::Event> events_since(std::int64_t since, int limit);
   // Events at one window with after < seq < before, at most `limit`, in order (hand-over log).
