@@ -39,6 +39,7 @@ const I18N = {
     bys: { day: '日', week: '周', month: '月', all: '合计' }, groups: { service: '业务', window: '窗口', clerk: '工作人员', none: '不分组' },
     statCols: ['时段', '分组', '取号', '办结', '其中咨询', '过号', '取消', '等候中位', '等候90%', '办理中位', '办理90%', '满意率', '评价数'],
     totalRow: '合计', weekdays: ['一', '二', '三', '四', '五', '六', '日'],
+    ratingChannels: (c) => `评价来源：窗口评价器 ${c.evaluator} · 自助机扫码 ${c.kiosk} · 手机扫码 ${c.phone}`,
     caseCols: ['类型', '登记', '办结', '按时', '超期办结', '在办', '在办超期', '退回'],
     caseTypes: { immediate: '即办件', promised: '承诺件', escalated: '上报件', joint: '联办件', supplement: '补办件', returned: '退回件', agency: '委托代办' },
     mins: (s) => (s == null ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`),
@@ -96,6 +97,7 @@ const I18N = {
     bys: { day: 'Day', week: 'Week', month: 'Month', all: 'All' }, groups: { service: 'Service', window: 'Window', clerk: 'Clerk', none: 'None' },
     statCols: ['Period', 'Group', 'Issued', 'Served', 'Enquiries', 'No-show', 'Cancelled', 'Wait p50', 'Wait p90', 'Service p50', 'Service p90', 'Satisfaction', 'Ratings'],
     totalRow: 'Total', weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    ratingChannels: (c) => `Ratings from: window evaluators ${c.evaluator} · kiosks ${c.kiosk} · phones ${c.phone}`,
     caseCols: ['Type', 'Registered', 'Done', 'On time', 'Late', 'Open', 'Open overdue', 'Returned'],
     caseTypes: { immediate: 'Immediate', promised: 'Promised', escalated: 'Escalated', joint: 'Joint', supplement: 'Supplement', returned: 'Returned', agency: 'Agency' },
     mins: (s) => (s == null ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`),
@@ -345,6 +347,9 @@ function renderStats() {
   $('stats').innerHTML = `<thead><tr>${t.statCols.map((c, i) => `<th class="${i > 1 ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
     s.rows.map((r) => `<tr data-period="${esc(r.period)}" data-key="${esc(r.key)}">${cell(r.period === 'all' ? t.bys.all : r.period)}${cell(r.name)}${statCells(t, r)}</tr>`).join('') +
     `<tr class="total"><td><b>${esc(t.totalRow)}</b></td><td></td>${statCells(t, s.totals)}</tr></tbody>`;
+  // R-EVAL-1: where the ratings came from (the window, or later at a kiosk or on a phone).
+  const ch = s.totals.ratings_by_channel;
+  $('rating-channels').textContent = ch ? t.ratingChannels(ch) : '';
   statsChart(s.rows);
   // Calls per weekday and hour, the opening hours and around them.
   const hours = [];

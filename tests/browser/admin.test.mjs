@@ -153,6 +153,8 @@ describe('manager page', () => {
     const row = await page.locator('#stats tr[data-key="minzheng"]').innerText();
     assert.match(row, /^2026-03-02\s+民政救助\s+1\s+1\s+1\s+0\s+0\s/);  // issued, served, enquiries, no-show, cancelled
     assert.match(row, /0%\s+1$/);  // one rating, not satisfied
+    // It came from the window's evaluator (R-EVAL-1: the others are a kiosk and a phone).
+    assert.equal(await page.locator('#rating-channels').innerText(), '评价来源：窗口评价器 1 · 自助机扫码 0 · 手机扫码 0');
     assert.equal(await page.locator('#heat tbody tr').count(), 7);
     assert.match(await page.locator('#heat tbody tr').first().innerText(), /1/);
     await page.screenshot({ path: artefact('admin-stats.png'), fullPage: true });
