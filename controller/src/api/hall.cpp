@@ -598,7 +598,6 @@ json::array Hall::devices_json() const {
 
 std::optional<json::object> Hall::ticket(engine::TicketId id) {
   if (const engine::Ticket* t = engine_->find_ticket(id)) return engine_->ticket_json(*t);
-  if (const engine::Ticket* t = engine_->find_done(id)) return engine_->ticket_json(*t);
   if (auto row = reader_->ticket_row(id)) return engine_->ticket_json_from_row(*row);
   return std::nullopt;
 }

@@ -130,9 +130,9 @@ std::string rating_part(Hall& hall, const json::object& t, std::int64_t id, cons
   auto* rated = t.if_contains("rated");
   if (rated && rated->is_bool() && rated->as_bool())
     return just_rated ? "<p class=\"thanks\">感谢您的评价！</p><p class=\"en\">Thank you for your rating.</p>" : "<p class=\"state\">本次服务已评价</p><p class=\"en\">This service has been rated (one rating per service).</p>";
-  const engine::Ticket* d = hall.engine().find_done(id);
+  const engine::DoneService* d = hall.engine().find_done(id);
   const int hours_open = hall.config().policy.late_rating_hours;
-  if (!d || !d->finished_at || hall.now() - *d->finished_at > hours{hours_open})
+  if (!d || hall.now() - d->finished_at > hours{hours_open})
     return "<p class=\"small\">评价期限已过（办结后 " + std::to_string(hours_open) +
            " 小时内可评价）</p><p class=\"en\">Rating has closed for this service.</p>";
   std::string f = "<form class=\"rate\" method=\"post\" action=\"/t/" + std::to_string(id) +

@@ -524,13 +524,11 @@ bool Engine::apply_case(const Event& e) {
     if (c.ticket) {
       unregistered_.erase(c.ticket);
       // The ticket's one rating is tied to its (newest) case (R-EVAL-1).
-      Ticket* t = ticket_mut(c.ticket);
-      if (!t) {
-        auto it = done_.find(c.ticket);
-        if (it != done_.end()) t = &it->second;
-      }
-      if (t) {
+      if (Ticket* t = ticket_mut(c.ticket)) {
         t->case_id = id;
+        touch_ticket(c.ticket);
+      } else if (auto it = done_.find(c.ticket); it != done_.end()) {
+        it->second.case_id = id;
         touch_ticket(c.ticket);
       }
     }

@@ -227,7 +227,7 @@ const Ticket* Engine::find_ticket(TicketId id) const {
   auto it = tickets_.find(id);
   return it == tickets_.end() ? nullptr : &it->second;
 }
-const Ticket* Engine::find_done(TicketId id) const {
+const DoneService* Engine::find_done(TicketId id) const {
   auto it = done_.find(id);
   return it == done_.end() ? nullptr : &it->second;
 }
@@ -240,9 +240,13 @@ std::string Engine::done_cutoff() const {
   if (!d) return {};  // before the first day: keep all until its roll-over
   return format_date(Date{sys_days{*d} - days{rating_days_kept(config_.policy)}});
 }
-bool Engine::keep_done(const Ticket& t, const std::string& cutoff) const {
-  return t.state == TicketState::Done && t.finished_at && t.day >= cutoff &&
-         format_date(tz_.to_local(*t.finished_at).date) >= cutoff;
+bool Engine::keep_done(const std::string& day, TimePoint finished_at, const std::string& cutoff) const {
+  return day >= cutoff && format_date(tz_.to_local(finished_at).date) >= cutoff;
+}
+void Engine::keep_if_rateable(const Ticket& t, const std::string& cutoff) {
+  if (t.state != TicketState::Done || !t.finished_at || !keep_done(t.day, *t.finished_at, cutoff)) return;
+  done_.insert_or_assign(t.id, DoneService{t.id, t.number, t.service, t.clerk, t.day, t.window, *t.finished_at,
+                                           t.case_id, t.rating, t.rating_channel});
 }
 Ticket* Engine::ticket_mut(TicketId id) {
   auto it = tickets_.find(id);
@@ -848,7 +852,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (w->last_rated)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
     // A phone or kiosk may have rated it first (一次一评).
-    const Ticket* done = find_done(w->last_finished);
+    const DoneService* done = find_done(w->last_finished);
     if (done && done->rating)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
     // Tied to the case registered for the service, when there is one.
@@ -872,7 +876,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                             "评价只能由群众本人进行"));
     if (!*rating_label(c->level))
       return unexpected(err(Errc::InvalidArgument, "level must be 1..5", "评价等级应为 1 到 5"));
-    const Ticket* t = find_done(c->ticket);
+    const DoneService* t = find_done(c->ticket);
     if (!t) {
       if (const Ticket* live = find_ticket(c->ticket); live && !is_final(live->state))
         return unexpected(err(Errc::WrongState, "the service is not finished yet", "业务尚未办结，办结后再评价"));
@@ -881,7 +885,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     }
     if (t->rating)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
-    if (!t->finished_at || now - *t->finished_at > hours{config_.policy.late_rating_hours})
+    if (now - t->finished_at > hours{config_.policy.late_rating_hours})
       return unexpected(err(Errc::RatingClosed,
                             "ratings close " + std::to_string(config_.policy.late_rating_hours) + " hours after the service",
                             "已超过评价期限（办结后 " + std::to_string(config_.policy.late_rating_hours) + " 小时内）"));
@@ -889,7 +893,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                             json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
                                          {"clerk", t->clerk}, {"level", c->level}, {"label", rating_label(c->level)},
                                          {"bad", c->level <= 2}, {"case", t->case_id}, {"channel", c->channel},
-                                         {"finished_at", format_rfc3339(*t->finished_at, tz_)}}));
+                                         {"finished_at", format_rfc3339(t->finished_at, tz_)}}));
     reply = json::object{{"ticket", t->id}, {"number", t->number}, {"window", t->window},
                          {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
@@ -1064,7 +1068,7 @@ void Engine::apply(const Event& e) {
     std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
     // Services whose rating period is over leave memory (the store keeps them).
     const std::string cutoff = done_cutoff();
-    std::erase_if(done_, [&](const auto& kv) { return !keep_done(kv.second, cutoff); });
+    std::erase_if(done_, [&](const auto& kv) { return !keep_done(kv.second.day, kv.second.finished_at, cutoff); });
     return;
   }
   if (type == "ClerkSignedIn" && w) {
@@ -1252,12 +1256,16 @@ Changes Engine::take_changes() {
   for (TicketId id : touched_tickets_) {
     auto it = tickets_.find(id);
     if (it == tickets_.end()) {
-      // A finished ticket rated late, or whose case came after it.
+      // A finished ticket rated late, or whose case came after it: its row takes the news.
       auto d = done_.find(id);
       if (d == done_.end()) continue;
-      const Ticket& t = d->second;
-      c.tickets.push_back(TicketRow{id, t.day, t.number, t.service, to_string(t.state), t.request_id,
-                                    json::serialize(ticket_to_row(t))});
+      json::object patch;
+      if (d->second.case_id) patch["case"] = d->second.case_id;
+      if (d->second.rating) {
+        patch["rating"] = d->second.rating;
+        patch["rating_channel"] = d->second.rating_channel;
+      }
+      if (!patch.empty()) c.ticket_patches.emplace_back(id, json::serialize(patch));
       continue;
     }
     const Ticket& t = it->second;
@@ -1265,7 +1273,7 @@ Changes Engine::take_changes() {
                                   json::serialize(ticket_to_row(t))});
     if (!is_final(t.state)) continue;
     // A finished service stays open to its one rating for a while (R-EVAL-1).
-    if (keep_done(t, cutoff)) done_.insert_or_assign(id, std::move(it->second));
+    keep_if_rateable(t, cutoff);
     tickets_.erase(it);
   }
   for (int n : touched_windows_)
@@ -1517,7 +1525,7 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     if (t.state == TicketState::Done && t.day == day_ && !t.consultation && !with_case.contains(t.id) && t.finished_at)
       unregistered_[t.id] = Unregistered{t.id, t.number, t.service, t.clerk, t.window, *t.finished_at, t.day};
     if (is_final(t.state)) {
-      if (keep_done(t, cutoff)) done_.emplace(t.id, std::move(t));
+      keep_if_rateable(t, cutoff);
       continue;
     }
     // The roll-over forgets the no-shows of earlier days (see DayRolledOver); so does a restore.

@@ -282,6 +282,18 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
 }
 
 namespace {
+// A finished ticket's row with the engine's news set on it (Changes::ticket_patches); the same
+// for a commit and for verify_replay, so both write the same bytes. nullopt: not JSON objects.
+std::optional<std::string> patch_ticket_row(std::string_view row, std::string_view patch) {
+  boost::system::error_code ec;
+  json::value r = json::parse(row, ec);
+  if (ec || !r.is_object()) return std::nullopt;
+  json::value p = json::parse(patch, ec);
+  if (ec || !p.is_object()) return std::nullopt;
+  for (const auto& [k, v] : p.as_object()) r.as_object()[k] = v;
+  return json::serialize(r);
+}
+
 Expected<Loaded, std::string> load_state(Db& db, int rated_days) {
   Db* db_ = &db;
   Loaded out;
@@ -361,6 +373,21 @@ std::optional<std::string> Store::commit(const std::vector<const CommitItem*>& i
       s->bind(1, t.id).bind(2, t.day).bind(3, t.number).bind(4, t.service).bind(5, t.state)
           .bind(6, t.request_id).bind(7, t.json);
       if (s->step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
+    }
+    for (const auto& [id, patch] : item->changes.ticket_patches) {
+      auto q = db_->stmt("SELECT row FROM tickets WHERE id=?1");
+      if (!q) return describe(*db_, "cannot read a ticket");
+      q->bind(1, id);
+      const int rc = q->step();
+      if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? "ticket " + std::to_string(id) + " has no row to record its rating or case on"
+                                 : describe(*db_, "cannot read a ticket");
+      auto row = patch_ticket_row(q->text(0), patch);
+      if (!row) return "ticket " + std::to_string(id) + ": its row is damaged, the change is not recorded";
+      auto u = db_->stmt("UPDATE tickets SET row=?2 WHERE id=?1");
+      if (!u) return describe(*db_, "cannot write a ticket");
+      u->bind(1, id).bind(2, *row);
+      if (u->step() != SQLITE_DONE) return describe(*db_, "cannot write a ticket");
     }
     for (const auto& c : item->changes.cases) {
       auto s = db_->stmt("INSERT OR REPLACE INTO cases(id,no,day,state,window,clerk,row) VALUES(?1,?2,?3,?4,?5,?6,?7)");
@@ -624,6 +651,13 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
       eng.apply(e);
       auto ch = eng.take_changes();
       for (auto& t : ch.tickets) tickets[t.id] = std::move(t.json);
+      for (const auto& [id, patch] : ch.ticket_patches) {
+        auto it = tickets.find(id);
+        if (it == tickets.end()) return "replay rates or links ticket " + std::to_string(id) + " before it exists";
+        auto row = patch_ticket_row(it->second, patch);
+        if (!row) return "replay built a damaged row for ticket " + std::to_string(id);
+        it->second = std::move(*row);
+      }
       for (auto& [n, row] : ch.windows) windows[n] = std::move(row);
       for (auto& c : ch.cases) cases[c.id] = std::move(c.json);
       for (auto& a : ch.appointments) appointments[a.id] = std::move(a.json);

@@ -340,6 +340,19 @@ struct AppointmentSlot {
   int capacity = 0, booked = 0;
 };
 
+// A finished service still open to its one rating (R-EVAL-1): what the engine keeps of its
+// ticket for policy.late_rating_hours, a few dozen bytes, so a big hall's days of finished
+// tickets cost little memory.
+struct DoneService {
+  TicketId id = 0;
+  std::string number, service, clerk, day;
+  int window = 0;
+  TimePoint finished_at;
+  std::int64_t case_id = 0;
+  int rating = 0;
+  std::string rating_channel;
+};
+
 // Device health as last reported (kept in the engine's meta row).
 struct DeviceStatus {
   std::string printer = "unknown";
@@ -428,6 +441,9 @@ struct AppointmentRow {
 };
 struct Changes {
   std::vector<TicketRow> tickets;
+  // Fields to set on the rows of finished tickets the engine keeps only in brief (R-EVAL-1:
+  // a late rating, a case registered after the finish): ticket id -> a JSON object.
+  std::vector<std::pair<TicketId, std::string>> ticket_patches;
   std::vector<CaseRow> cases;
   std::vector<AppointmentRow> appointments;
   std::vector<std::pair<int, std::string>> windows;       // number -> window JSON
@@ -489,7 +505,7 @@ class Engine {
   const Ticket* find_ticket(TicketId id) const;
   // A finished ticket still open to a late rating (R-EVAL-1), kept for
   // policy.late_rating_hours after its finish; nullptr otherwise.
-  const Ticket* find_done(TicketId id) const;
+  const DoneService* find_done(TicketId id) const;
   // The ticket a request id made today, if any (kiosks resolving an unanswered issue).
   std::optional<TicketId> find_request(const std::string& request_id) const {
     auto it = by_request_.find(request_id);
@@ -597,7 +613,8 @@ class Engine {
   // R-EVAL-1: done_ holds the done tickets issued and finished on done_cutoff() or later.
   // The same rule whether built live, by replay or by restore, so the rows agree.
   std::string done_cutoff() const;
-  bool keep_done(const Ticket& t, const std::string& cutoff) const;
+  bool keep_done(const std::string& day, TimePoint finished_at, const std::string& cutoff) const;
+  void keep_if_rateable(const Ticket& t, const std::string& cutoff);
   WindowStatus* window_mut(int number);
   Expected<WindowStatus*, Error> clerk_window(int number, const Actor& actor);
   void enqueue(Ticket& t);
@@ -640,7 +657,7 @@ class Engine {
   std::string day_;
   std::unordered_map<TicketId, Ticket> tickets_;
   // Finished (done) tickets within their late-rating period; the roll-over prunes them.
-  std::unordered_map<TicketId, Ticket> done_;
+  std::unordered_map<TicketId, DoneService> done_;
   std::unordered_map<std::string, TicketId> by_request_;  // today's request ids
   std::map<std::string, ServiceState> services_;
   std::map<int, std::set<QueueKey>> window_queues_;  // tickets transferred to one window
