@@ -583,6 +583,37 @@ Expected<json::object, std::string> Daemon::event(const FlowEvent& e) {
       });
     });
   }
+  if (r->rate) {
+    // R-EVAL-1: the late rating, with this kiosk's credential and the QR's key, on the lookup
+    // thread. Sent once; only when no answer came, once more (same level, same key) after a
+    // moment: the controller takes one rating per service, so a first attempt that did land
+    // makes the second answer already_rated, which the flow then counts as recorded. The key
+    // is never logged.
+    RatingRequest q = *r->rate;
+    Workers* w = workers_.get();
+    w->lookup_thread->post([this, w, q] {
+      const std::string target = "/api/v1/tickets/" + std::to_string(q.ticket) + "/rating";
+      const std::string body = json::serialize(json::object{{"level", q.level}, {"key", q.key}});
+      RatingOutcome o;
+      HttpReply h = w->lookup_api.request("POST", target, body);
+      if (!h.answered()) {
+        o.maybe_sent = h.sent;
+        logger("kiosk")->warn("rating of ticket {}: no answer ({}), once more", q.ticket, h.error);
+        std::this_thread::sleep_for(500ms);
+        h = w->lookup_api.request("POST", target, body);
+        o.maybe_sent = o.maybe_sent || (!h.answered() && h.sent);
+      }
+      o.status = h.status;
+      o.code = h.code();
+      o.message_zh = h.message_zh();
+      if (h.ok() && h.body.is_object()) o.reply = h.body.as_object();
+      logger("kiosk")->info("rating of ticket {}: {} {}", q.ticket, h.status, h.answered() ? o.code : h.error);
+      asio::post(io_, [this, o = std::move(o)] {
+        flow_.finish_rating(o, now());
+        publish();
+      });
+    });
+  }
   if (r->help) {
     Workers* w = workers_.get();
     w->lookup_thread->post([this, w] {

@@ -27,6 +27,8 @@ const char* to_string(Screen s) {
     case Screen::Sending: return "sending";
     case Screen::Filed: return "filed";
     case Screen::Appointment: return "appointment";
+    case Screen::Rating: return "rating";
+    case Screen::Rated: return "rated";
   }
   return "idle";
 }
@@ -42,10 +44,11 @@ bool all_of(const std::string& s, bool (*pred)(char)) {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_number_char(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z'); }
 bool is_day_char(char c) { return is_digit(c) || c == '-'; }
+bool is_lower_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
 
-// Matches `code` against a ticket_url template, filling {id}, {number} and {day}.
+// Matches `code` against a ticket_url template, filling {id}, {number}, {day} and {key}.
 bool match_template(const std::string& tpl, const std::string& code, std::string* id, std::string* number,
-                    std::string* day) {
+                    std::string* day, std::string* key) {
   size_t ti = 0, ci = 0;
   while (ti < tpl.size()) {
     if (tpl[ti] != '{') {
@@ -66,11 +69,51 @@ bool match_template(const std::string& tpl, const std::string& code, std::string
     if (name == "id" && all_of(value, is_digit) && value.size() <= 15) *id = value;
     else if (name == "number" && all_of(value, is_number_char)) *number = value;
     else if (name == "day" && all_of(value, is_day_char) && value.size() == 10) *day = value;
+    else if (name == "key" && valid_rate_key(value)) *key = value;
     else return false;
   }
   return ci == code.size();
 }
+// The k parameter of a URL's query ("" if none): a /t/ID URL's rating key.
+std::string key_param(const std::string& url) {
+  const std::string u = url.substr(0, url.find('#'));
+  const size_t q = u.find('?');
+  if (q == std::string::npos) return {};
+  const std::string qs = u.substr(q + 1);
+  for (size_t at = 0; at <= qs.size();) {
+    const size_t amp = qs.find('&', at);
+    const std::string kv = qs.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    if (kv.rfind("k=", 0) == 0) return kv.substr(2);
+    if (amp == std::string::npos) break;
+    at = amp + 1;
+  }
+  return {};
+}
+
+// What the citizen reads for a ticket QR of another day that cannot be rated.
+json::object other_day_result(const std::string& day) {
+  return json::object{{"found", false}, {"code", "other_day"},
+                      {"message_zh", "这是 " + day + " 的号票，当日有效，已过期。"},
+                      {"message_en", "This ticket was for " + day + "; tickets are valid on their day only."}};
+}
+
+// R-EVAL-1: the controller's refusals of a rating, in English (its Chinese comes with them;
+// these are the fallback when it does not).
+struct RatingRefusal {
+  const char* code;
+  const char* zh;
+  const char* en;
+};
+constexpr RatingRefusal kRatingRefusals[] = {
+    {"wrong_key", "号票二维码无效", "This QR code is not valid for rating this ticket."},
+    {"already_rated", "本次服务已评价，一次一评", "This service has already been rated (one rating per service)."},
+    {"rating_closed", "已超过评价期限", "The time for rating this service is over."},
+    {"wrong_state", "业务尚未办结，办结后再评价", "The service is not finished yet. Please rate it when it is done."},
+    {"nothing_to_rate", "该号码没有可评价的服务", "There is no finished service on this ticket to rate."},
+};
 }  // namespace
+
+bool valid_rate_key(const std::string& key) { return key.size() == 16 && all_of(key, is_lower_hex); }
 
 bool valid_ticket_number(const std::string& n) {
   size_t letters = 0;
@@ -115,11 +158,13 @@ Expected<ComplaintRequest, std::string> parse_complaint_form(const std::string& 
 std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const std::string& ticket_url) {
   if (code.empty() || code.size() > 512) return std::nullopt;
   ScannedTicket out;
-  std::string id, number, day;
-  if (!ticket_url.empty() && match_template(ticket_url, code, &id, &number, &day) && (!id.empty() || !number.empty())) {
+  std::string id, number, day, key;
+  if (!ticket_url.empty() && match_template(ticket_url, code, &id, &number, &day, &key) &&
+      (!id.empty() || !number.empty())) {
     if (!id.empty()) out.request.id = std::stoll(id);
     else if (valid_ticket_number(number)) out.request.number = number;
     else return std::nullopt;
+    out.request.key = key;
     out.day = day;
     return out;
   }
@@ -131,6 +176,8 @@ std::optional<ScannedTicket> parse_scanned_ticket(const std::string& code, const
     std::string tail = path.substr(at + 3);
     if (!all_of(tail, is_digit) || tail.size() > 15) return std::nullopt;
     out.request.id = std::stoll(tail);
+    // The rating key of a ticket_url such as …/t/{id}?k={key}, wherever the page is.
+    if (std::string k = key_param(code); valid_rate_key(k)) out.request.key = k;
     return out;
   }
   if (valid_ticket_number(code)) {
@@ -158,6 +205,13 @@ void Flow::go(Screen s, TimePoint now) {
     priority_ = "normal";
     has_items_ = false;
     checking_in_ = false;
+    rate_key_.clear();
+    scan_day_.clear();
+    rate_ticket_ = 0;
+    rating_ = false;
+    rating_retry_ = false;
+    rating_maybe_sent_ = false;
+    rating_view_.clear();
   }
   if (s == Screen::Idle) {
     result_.clear();
@@ -245,8 +299,13 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
       return R{};
     }
     lookup_day_ = st.day;
+    rate_key_ = q.key;  // kept for the rating screen, never in the view
+    scan_day_.clear();
     go(Screen::Searching, now);
-    return R{std::nullopt, q};
+    R r;
+    r.lookup = q;
+    r.lookup->key.clear();  // the lookup itself needs no secret
+    return r;
   };
 
   const std::string& t = e.type;
@@ -367,14 +426,34 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
             "This code is not recognised. Scan the QR code on your ticket, or ask at the help desk.");
       return R{};
     }
-    if (!q->day.empty() && !st.day.empty() && q->day != st.day) {
-      result_ = json::object{{"found", false}, {"code", "other_day"},
-                             {"message_zh", "这是 " + q->day + " 的号票，当日有效，已过期。"},
-                             {"message_en", "This ticket was for " + q->day + "; tickets are valid on their day only."}};
+    const bool other_day = !q->day.empty() && !st.day.empty() && q->day != st.day;
+    // R-EVAL-1: a QR with its key may rate a service of an earlier day (late ratings mostly
+    // come later): it is looked up by id anyway, and unless it turns out rateable (or rated
+    // already) the citizen reads the other-day message as before. By number it cannot be:
+    // numbers are looked up among today's tickets only.
+    if (other_day && (q->request.key.empty() || q->request.id == 0)) {
+      result_ = other_day_result(q->day);
       go(Screen::Progress, now);
       return R{};
     }
-    return look_up(q->request);
+    R r = look_up(q->request);
+    if (other_day && screen_ == Screen::Searching) scan_day_ = q->day;
+    return r;
+  }
+  if (t == "rate") {
+    // R-EVAL-1: one level, sent once. The screen moves on to Sending at once, so a double tap
+    // (or a second rate event) is refused here and never becomes a second request.
+    if (screen_ != Screen::Rating) return unexpected(std::string("rate on the rating screen"));
+    if (e.value.size() != 1 || e.value[0] < '1' || e.value[0] > '5') return unexpected(std::string("a level 1 to 5"));
+    if (!st.online) {
+      rating_error("controller_unreachable", "暂时无法提交评价，请按“返回”再试一次，或到咨询台。",
+                   "Your rating cannot be sent right now. Press Back to try again, or go to the help desk.", true, now);
+      return R{};
+    }
+    go(Screen::Sending, now);
+    R r;
+    r.rate = RatingRequest{rate_ticket_, e.value[0] - '0', rate_key_};
+    return r;
   }
   if (t == "help") {
     if (!st.online) {
@@ -413,6 +492,13 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
           result_.clear();
           go(Screen::Services, now);
           go(Screen::Appointment, now);
+        } else if (rating_ && rating_retry_) {
+          // A rating that was not sent or not answered: the five buttons again.
+          rating_retry_ = false;
+          result_ = rating_view_;
+          go(Screen::Rating, now);
+        } else if (rating_) {
+          go(Screen::Services, now);
         } else {
           go(Screen::Idle, now);
         }
@@ -420,6 +506,8 @@ Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus
       case Screen::Lookup:
       case Screen::Appointment:
       case Screen::Complaint:
+      case Screen::Rating:
+      case Screen::Rated:
       case Screen::Filed:
       case Screen::Help:
       case Screen::Progress: go(Screen::Services, now); break;
@@ -453,12 +541,43 @@ void Flow::finish(const TakeOutcome& o, TimePoint now) {
 
 void Flow::finish_lookup(const LookupOutcome& o, TimePoint now) {
   if (screen_ != Screen::Searching) return;  // the citizen went home meanwhile
+  // The QR's key and other day belong to this lookup only; the key stays for a rating.
+  const std::string key = std::move(rate_key_);
+  const std::string qr_day = std::move(scan_day_);
+  rate_key_.clear();
+  scan_day_.clear();
   if (o.status == 200) {
     const json::object& t = o.ticket;
     auto num = [&](const char* k) -> std::int64_t {
       auto* v = t.if_contains(k);
       return v && v->is_int64() ? v->as_int64() : 0;
     };
+    // R-EVAL-1: a finished service not rated yet, inside its rating period, whatever its day.
+    // rating_until is absent when the hall takes no late ratings: then there is nothing to offer.
+    const bool done = str(t, "state") == "done";
+    auto* rated_v = t.if_contains("rated");
+    const bool rated = rated_v && rated_v->is_bool() && rated_v->as_bool();
+    const bool unrated = rated_v && rated_v->is_bool() && !rated_v->as_bool();
+    const auto until = parse_rfc3339(str(t, "rating_until"));
+    const bool open = until && now < *until;
+    if (!key.empty() && done && unrated && open && num("id") > 0) {
+      rating_ = true;
+      rating_retry_ = false;
+      rating_maybe_sent_ = false;
+      rate_key_ = key;
+      rate_ticket_ = num("id");
+      rating_view_ = json::object{{"number", str(t, "number")}, {"service", str(t, "service")},
+                                  {"service_name", str(t, "service_name")}};
+      if (num("window")) rating_view_["window"] = num("window");
+      result_ = rating_view_;
+      go(Screen::Rating, now);
+      return;
+    }
+    if (!qr_day.empty() && !(!key.empty() && done && rated)) {
+      result_ = other_day_result(qr_day);
+      go(Screen::Progress, now);
+      return;
+    }
     result_ = json::object{{"found", true},
                            {"number", str(t, "number")},
                            {"state", str(t, "state")},
@@ -471,6 +590,14 @@ void Flow::finish_lookup(const LookupOutcome& o, TimePoint now) {
     // A ticket of another day is history, whatever its state says.
     std::string issued = str(t, "issued_at");
     result_["today"] = lookup_day_.empty() || issued.substr(0, std::min<size_t>(10, issued.size())) == lookup_day_;
+    // To the QR's holder (not to a typed number, which shows progress only): 本次服务已评价,
+    // or the rating period is over.
+    if (!key.empty() && done) {
+      if (rated) result_["rating"] = "rated";
+      else if (until && !open) result_["rating"] = "closed";
+    }
+  } else if (o.status == 404 && !qr_day.empty()) {
+    result_ = other_day_result(qr_day);
   } else if (o.status == 404) {
     result_ = json::object{{"found", false}, {"code", "unknown_ticket"},
                            {"message_zh", "今日没有查到该号码，请核对号票。"},
@@ -500,7 +627,7 @@ void Flow::finish_help(int status, const json::object& request, TimePoint now) {
 }
 
 void Flow::finish_complaint(int status, const json::object& reply, TimePoint now) {
-  if (screen_ != Screen::Sending) return;
+  if (screen_ != Screen::Sending || rating_) return;
   if (status == 201) {
     result_ = json::object{{"id", reply.contains("id") ? reply.at("id") : json::value(nullptr)},
                            {"due", str(reply, "due")},
@@ -512,6 +639,52 @@ void Flow::finish_complaint(int status, const json::object& reply, TimePoint now
                          {"message_zh", "暂时无法提交投诉，请到咨询台或拨打投诉电话。"},
                          {"message_en", "Complaints cannot be sent from here right now. Please go to the help desk or call the complaints line."}};
   go(Screen::Error, now);
+}
+
+void Flow::rating_error(const std::string& code, const std::string& zh, const std::string& en, bool retry,
+                        TimePoint now) {
+  result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
+  rating_retry_ = retry;
+  if (!retry) rate_key_.clear();  // decided: the key has done its work
+  go(Screen::Error, now);
+}
+
+void Flow::finish_rating(const RatingOutcome& o, TimePoint now) {
+  if (screen_ != Screen::Sending || !rating_) return;
+  // Decided: one retry (the daemon's, after no answer, or the citizen's after 返回) that meets
+  // already_rated means an earlier attempt of this kiosk was recorded — thanks, not a refusal.
+  // (Another channel rating in the same seconds would read the same; either way the service
+  // has its one rating, 一次一评.) The level is then not shown: it may not be this press's.
+  const bool earlier = o.maybe_sent || rating_maybe_sent_;
+  const bool recorded = o.status == 201 || (o.status == 409 && o.code == "already_rated" && earlier);
+  if (recorded) {
+    result_ = json::object{{"number", rating_view_.contains("number") ? rating_view_.at("number") : json::value("")}};
+    if (o.status == 201) {
+      if (auto* l = o.reply.if_contains("level"); l && l->is_int64()) result_["level"] = l->as_int64();
+      result_["label"] = str(o.reply, "label");
+    }
+    rate_key_.clear();
+    rating_retry_ = false;
+    go(Screen::Rated, now);
+    return;
+  }
+  rating_maybe_sent_ = rating_maybe_sent_ || o.maybe_sent;
+  // No answer, or the controller could not take it now: nothing was decided; 返回 tries again.
+  if (o.status == 0 || o.status >= 500 || o.status == 429) {
+    rating_error(o.status == 0 ? "controller_unreachable" : "rating_failed",
+                 "暂时无法提交评价，请按“返回”再试一次，或到咨询台。",
+                 "Your rating could not be sent. Press Back to try again, or go to the help desk.", true, now);
+    return;
+  }
+  // A refusal: the controller's words (wrong key, already rated, period over, ...).
+  std::string zh = o.message_zh, en = "Your rating was not accepted. Please ask at the help desk.";
+  for (const auto& r : kRatingRefusals)
+    if (o.code == r.code) {
+      if (zh.empty()) zh = r.zh;
+      en = r.en;
+    }
+  if (zh.empty()) zh = "评价未被受理，请到咨询台咨询。";
+  rating_error(o.code.empty() ? "rating_refused" : o.code, zh, en, false, now);
 }
 
 void Flow::help_answered(std::int64_t id) {
@@ -529,6 +702,7 @@ bool Flow::tick(TimePoint now) {
     case Screen::Working: return false;
     case Screen::Filed:
     case Screen::Progress:
+    case Screen::Rated:
     case Screen::Done: limit = opt_.done_after; break;
     case Screen::Error: limit = opt_.error_after; break;
     default: limit = opt_.idle_after; break;
@@ -544,9 +718,11 @@ json::object Flow::to_json(TimePoint now) const {
   if (!item_.empty()) o["item"] = json::object{{"id", item_}, {"name", item_name_}};
   o["priority"] = priority_;
   if (checking_in_) o["check_in"] = true;
+  if (rating_) o["rating"] = true;  // R-EVAL-1: the page offers 返回 on a refusal
   if (!result_.empty()) o["result"] = result_;
   std::chrono::seconds limit{0};
-  if (screen_ == Screen::Done || screen_ == Screen::Progress || screen_ == Screen::Filed) limit = opt_.done_after;
+  if (screen_ == Screen::Done || screen_ == Screen::Progress || screen_ == Screen::Filed || screen_ == Screen::Rated)
+    limit = opt_.done_after;
   else if (screen_ == Screen::Error) limit = opt_.error_after;
   else if (screen_ != Screen::Idle && screen_ != Screen::Working && screen_ != Screen::Searching &&
            screen_ != Screen::Sending)

@@ -87,7 +87,7 @@ const TEXT = {
     del: '删除',
     clear: '清空',
     searching: '正在查询，请稍候…',
-    scan_hint: '扫描号票二维码，查询办理进度',
+    scan_hint: '扫描号票二维码，查询进度或评价服务',
     progress_title: '号票进度',
     st_waiting: '排队等候中',
     st_called: (w) => `已叫号，请到 ${w} 号窗口`,
@@ -136,6 +136,18 @@ const TEXT = {
     appt_prompt: '请输入 6 位预约码',
     appt_scan: '或将预约二维码对准下方扫码口',
     appt_go: '签到取号',
+    rate_ticket: '服务评价',
+    rate_window: (w) => `${w} 号窗口`,
+    rate_title: '请对本次服务作出评价',
+    rate_note: '一次一评，提交后不能修改；评价不记名',
+    levels: { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' },
+    rated_title: '感谢您的评价',
+    rated_number: (n) => `号码 ${n}`,
+    rated_level: (l) => `您的评价：${l}`,
+    rated_recorded: '您的评价已记录',
+    rated_sub: '我们将根据您的评价改进服务',
+    rated_already: '本次服务已评价',
+    rating_closed: '已超过评价期限',
   },
   en: {
     touch: 'Touch to take a ticket',
@@ -204,7 +216,7 @@ const TEXT = {
     del: 'Delete',
     clear: 'Clear',
     searching: 'Looking it up…',
-    scan_hint: 'Scan the QR code on your ticket to see its progress',
+    scan_hint: 'Scan the QR code on your ticket to see its progress or rate the service',
     progress_title: 'Your ticket',
     st_waiting: 'Waiting',
     st_called: (w) => `Called: please go to window ${w}`,
@@ -253,6 +265,18 @@ const TEXT = {
     appt_prompt: 'Type your 6-digit booking code',
     appt_scan: 'or hold the booking\'s QR code under the scanner',
     appt_go: 'Check in',
+    rate_ticket: 'Rate our service',
+    rate_window: (w) => `Window ${w}`,
+    rate_title: 'How was the service?',
+    rate_note: 'One rating per service; it cannot be changed once sent. Ratings are anonymous.',
+    levels: { 5: 'Very satisfied', 4: 'Satisfied', 3: 'Fairly satisfied', 2: 'Dissatisfied', 1: 'Very dissatisfied' },
+    rated_title: 'Thank you for your rating',
+    rated_number: (n) => `Ticket ${n}`,
+    rated_level: (l) => `Your rating: ${l}`,
+    rated_recorded: 'Your rating is recorded',
+    rated_sub: 'We use ratings to improve our service',
+    rated_already: 'This service has already been rated',
+    rating_closed: 'The time for rating this service is over',
   },
 };
 
@@ -659,11 +683,55 @@ function renderProgress() {
       el('div', { class: 'ticket-info' },
         r.today === false && el('p', { class: 'warn', role: 'alert' }, t('other_day')),
         el('p', { class: `progress-state st-${r.state}` }, stateText(r)),
+        r.rating === 'rated' && el('p', { class: 'rated-note' }, t('rated_already')),
+        r.rating === 'closed' && el('p', { class: 'rated-note' }, t('rating_closed')),
         waiting && el('p', { class: 'ahead' }, ahead > 0 ? t('ahead')(ahead) : t('next')),
         waiting && minutes > 0 && el('p', { class: 'wait' }, t('wait')(minutes)),
         waiting && el('p', { class: 'listen' }, t('listen')),
         el('p', { class: 'countdown js-countdown' }))),
     actions(true, button('btn primary wide', ['home', ''], t('done'))),
+  ];
+}
+
+// R-EVAL-1 (GB/T 39734 一次一评): a finished service rated afterwards, its ticket's QR scanned
+// (the daemon has checked it is done, not rated and within its period). Five large buttons, best
+// first, each sent once as ["rate", level]; the daemon sends it to the controller and shows thanks.
+function renderRating() {
+  const r = state.flow.result || {};
+  const svc = r.service && findService(r.service);
+  const serviceName = svc ? local(svc) : r.service_name;
+  const level = (n) => button(`tile rate rate-${n}`, ['rate', String(n)],
+    el('span', { class: 'rate-stars', 'aria-hidden': 'true' }, '★'.repeat(n)),
+    el('span', { class: 'rate-name' }, t('levels')[n]),
+    lang() === 'en' && el('span', { class: 'rate-alt', lang: 'zh-CN' }, TEXT.zh.levels[n]));
+  return [
+    header(),
+    el('div', { class: 'content scroll rating-screen' },
+      el('div', { class: 'rate-ticket' },
+        el('p', { class: 'ticket-label' }, t('rate_ticket')),
+        el('p', { class: 'rate-number' }, r.number || ''),
+        el('p', { class: 'ticket-service' },
+          [serviceName, r.window && t('rate_window')(r.window)].filter(Boolean).join(' · '))),
+      el('h1', { class: 'title center' }, t('rate_title')),
+      el('div', { class: 'rates' }, [5, 4, 3, 2, 1].map(level)),
+      el('p', { class: 'note center rate-note' }, t('rate_note'))),
+    actions(true),
+  ];
+}
+
+function renderRated() {
+  const r = state.flow.result || {};
+  const label = r.level && t('levels')[r.level];
+  return [
+    header(),
+    el('div', { class: 'content center-box rated' },
+      el('div', { class: 'help-mark filed-mark', 'aria-hidden': 'true' }, '✓'),
+      el('p', { class: 'working' }, t('rated_title')),
+      r.number && el('p', { class: 'filed-no' }, t('rated_number')(r.number)),
+      el('p', { class: 'wait' }, label ? t('rated_level')(label) : t('rated_recorded')),
+      el('p', { class: 'listen' }, t('rated_sub')),
+      el('p', { class: 'countdown js-countdown' })),
+    actions(false, button('btn primary wide', ['home', ''], t('done'))),
   ];
 }
 
@@ -786,8 +854,9 @@ function renderError() {
       el('div', { class: 'error-mark', 'aria-hidden': 'true' }, '!'),
       el('p', { class: 'error-message', role: 'alert' }, message),
       el('p', { class: 'countdown js-countdown' })),
-    // A refused check-in (too early, unknown code): 返回 leads to the number pad again.
-    actions(!!state.flow.check_in,
+    // A refused check-in (too early, unknown code): 返回 leads to the number pad again; a
+    // rating not taken: 返回 leads to the rating screen again (no answer) or the start.
+    actions(!!state.flow.check_in || !!state.flow.rating,
       state.kiosk && state.kiosk.online !== false && button('btn secondary', ['help', ''], t('call_staff')),
       button('btn primary wide', ['home', ''], t('home'))),
   ];
@@ -810,6 +879,8 @@ const SCREENS = {
   sending: renderSending,
   filed: renderFiled,
   appointment: renderAppointment,
+  rating: renderRating,
+  rated: renderRated,
 };
 
 // ---------------------------------------------------------------------------------------------

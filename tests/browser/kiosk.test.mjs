@@ -39,6 +39,15 @@ async function shot(page, name) {
   assert.deepEqual(small, [], `${name}: buttons under 15 mm`);
 }
 
+// R-EVAL-1 (run in the page): the five rating buttons and the note (一次一评…) are above the
+// action row, unscrolled, and nothing sticks out sideways.
+function ratesFit() {
+  const rates = [...document.querySelectorAll('.rate')];
+  const bottom = Math.max(...[...rates, document.querySelector('.rate-note')].map((b) => b.getBoundingClientRect().bottom));
+  return rates.length === 5 && bottom <= document.querySelector('.actions').getBoundingClientRect().top
+    && document.documentElement.scrollWidth <= window.innerWidth;
+}
+
 // A hall with its kiosk, and Chromium showing the kiosk's page at its start screen.
 async function openKiosk(viewport, hallOptions) {
   const hall = await new Hall(hallOptions).start();
@@ -239,6 +248,93 @@ describe('touch kiosk in chromium', () => {
     await screen(page, 'idle');
   });
 
+  test('R-EVAL-1 一次一评: a finished service rated late by scanning its ticket; thanks; rated once; a wrong key refused', async () => {
+    // A 劳动保障 ticket taken by touch: the paper's QR carries the ticket's own key.
+    await tap(page, 'button[data-event=\'["service","laodong"]\']');
+    await screen(page, 'items');
+    await tap(page, 'button[data-event=\'["item",""]\']');
+    await screen(page, 'priority');
+    await tap(page, 'button[data-event=\'["priority","normal"]\']');
+    await screen(page, 'done');
+    const number = (await page.locator('.ticket .number').textContent()).trim();
+    const paper = hall.jobs().at(-1).text;
+    const m = /^\[QR\] (http:\/\/192\.168\.1\.10:8080\/t\/(\d+)\?k=([0-9a-f]{16}))$/m.exec(paper);
+    assert.ok(m, paper);
+    const [, url, id, key] = m;
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+
+    // Served and finished at window 2; the citizen scans the ticket at the kiosk afterwards.
+    const token = await hall.signIn(2, 'c03');
+    const called = await hall.api('/api/v1/windows/2/call-next', { method: 'POST', token });
+    assert.equal(called.json.number, number);
+    assert.equal((await hall.api('/api/v1/windows/2/start', { method: 'POST', token })).status, 200);
+    const finished = await hall.api('/api/v1/windows/2/finish', { method: 'POST', token, body: { consultation: true } });
+    assert.equal(finished.status, 200, finished.text);
+    writeFileSync(hall.scannerPath, scannerRecords(url));
+    await screen(page, 'rating');
+    assert.equal((await page.locator('.rate-number').textContent()).trim(), number);
+    assert.match(await page.locator('.rate-ticket').textContent(), /劳动保障 · 2 号窗口/);
+    assert.deepEqual((await page.locator('.rate .rate-name').allTextContents()).map((x) => x.trim()),
+      ['非常满意', '满意', '基本满意', '不满意', '非常不满意']);
+    assert.match(await page.locator('.rate-note').textContent(), /一次一评，提交后不能修改；评价不记名/);
+    // All five buttons and 返回 on the portrait screen without scrolling.
+    assert.equal(await page.evaluate(ratesFit), true);
+    assert.equal(await page.locator('.actions button[data-event=\'["back",""]\']').count(), 1);
+    assert.equal((await page.content()).includes(key), false);  // the page never holds the key
+    await shot(page, 'portrait-24-rating');
+    await tap(page, 'button[data-event=\'["lang","en"]\']');
+    await page.waitForSelector('html[lang="en"]');
+    assert.match(await page.locator('.rate-5 .rate-name').textContent(), /Very satisfied/);
+    await shot(page, 'portrait-24b-rating-en');
+    await tap(page, 'button[data-event=\'["lang","zh"]\']');
+    await page.waitForSelector('html[lang="zh-CN"]');
+    await tap(page, 'button[data-event=\'["elderly","on"]\']');
+    await page.waitForSelector('html.elderly');
+    await shot(page, 'portrait-24c-rating-large');
+    assert.equal(await page.evaluate(ratesFit), true, 'large text');
+    await tap(page, 'button[data-event=\'["elderly","off"]\']');
+    await page.waitForSelector('html:not(.elderly)');
+
+    await tap(page, 'button[data-event=\'["rate","4"]\']');
+    await screen(page, 'rated');
+    assert.match(await page.locator('#app').textContent(), /感谢您的评价/);
+    assert.match(await page.locator('#app').textContent(), /您的评价：满意/);
+    await shot(page, 'portrait-25-rated');
+    const { json: rated } = await hall.api(`/api/v1/tickets/${id}`);
+    assert.equal(rated.rated, true);
+    const again = await hall.api(`/api/v1/tickets/${id}/rating`, { method: 'POST', token: 'demo-kiosk-1', body: { level: 1, key } });
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, 'already_rated');
+
+    // Scanned again: 本次服务已评价, no buttons.
+    writeFileSync(hall.scannerPath, scannerRecords(url));
+    await screen(page, 'progress');
+    assert.match(await page.locator('.rated-note').textContent(), /本次服务已评价/);
+    assert.equal(await page.locator('.rate').count(), 0);
+    await shot(page, 'portrait-26-rated-already');
+
+    // Another key (a forged or mistyped QR): the rating screen, then the controller's refusal with 返回.
+    const wrong = key === '0123456789abcdef' ? 'fedcba9876543210' : '0123456789abcdef';
+    const { json: other } = await hall.api('/api/v1/tickets', { method: 'POST', token: 'demo-kiosk-1',
+      body: { service: 'laodong', priority: 'normal', channel: 'kiosk', request_id: 'browser-rating-2' } });
+    await hall.api('/api/v1/windows/2/call-next', { method: 'POST', token });
+    await hall.api('/api/v1/windows/2/start', { method: 'POST', token });
+    await hall.api('/api/v1/windows/2/finish', { method: 'POST', token, body: { consultation: true } });
+    writeFileSync(hall.scannerPath, scannerRecords(`http://192.168.1.10:8080/t/${other.id}?k=${wrong}`));
+    await screen(page, 'rating');
+    await tap(page, 'button[data-event=\'["rate","5"]\']');
+    await screen(page, 'error');
+    assert.match(await page.locator('.error-message').textContent(), /号票二维码无效/);
+    await shot(page, 'portrait-27-rating-refused');
+    await tap(page, 'button[data-event=\'["back",""]\']');
+    await screen(page, 'services');
+    const { json: notRated } = await hall.api(`/api/v1/tickets/${other.id}`);
+    assert.equal(notRated.rated, false);
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
   test('paper out: the kiosk says so, refuses, and issues nothing', async () => {
     const issued = await hall.issuedTotal();
     const jobs = hall.jobs().length;
@@ -326,6 +422,30 @@ describe('kiosk in landscape and large text', () => {
     await tap(page, '.idle-top .tool.lookup');
     await screen(page, 'lookup');
     await shot(page, 'landscape-06-lookup');
+    await tap(page, 'button[data-event=\'["home",""]\']');
+    await screen(page, 'idle');
+  });
+
+  test('R-EVAL-1 the rating screen fits 1920×1080, also in large text', async () => {
+    // The ticket the first test printed, served and finished at window 1.
+    const url = /^\[QR\] (http:\/\/\S+\?k=[0-9a-f]{16})$/m.exec(hall.jobs()[0].text)[1];
+    const token = await hall.signIn(1, 'c01');
+    await hall.api('/api/v1/windows/1/call-next', { method: 'POST', token });
+    await hall.api('/api/v1/windows/1/start', { method: 'POST', token });
+    const finished = await hall.api('/api/v1/windows/1/finish', { method: 'POST', token, body: { consultation: true } });
+    assert.equal(finished.status, 200, finished.text);
+    for (const [large, name] of [[false, 'landscape-07-rating'], [true, 'landscape-08-rating-large']]) {
+      writeFileSync(hall.scannerPath, scannerRecords(url));
+      await screen(page, 'rating');
+      if (large) {
+        await tap(page, 'button[data-event=\'["elderly","on"]\']');
+        await page.waitForSelector('html.elderly');
+      }
+      await shot(page, name);
+      assert.equal(await page.evaluate(ratesFit), true, name);
+      await tap(page, 'button[data-event=\'["home",""]\']');
+      await screen(page, 'idle');
+    }
   });
 });
 

@@ -164,8 +164,10 @@ class Kiosk(KioskTest):
         self.assertEqual(self.jobs(), ["job-0001.png"])
         z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(self.out, "job-0001.png")],
                            capture_output=True, text=True).stdout.split()
-        # [printing] ticket_url, and the item's guide (R-HALL-4)
-        self.assertEqual(sorted(z), ["http://192.168.1.10:8080/t/1", "https://guide.example.org/qingxi/dibao"])
+        # [printing] ticket_url with the ticket's rating key (R-EVAL-1), and the item's guide (R-HALL-4)
+        self.assertEqual(len(z), 2, z)
+        self.assertRegex(sorted(z)[0], r"^http://192\.168\.1\.10:8080/t/1\?k=[0-9a-f]{16}$")
+        self.assertEqual(sorted(z)[1], "https://guide.example.org/qingxi/dibao")
         st, t = self.c.get("/api/v1/tickets/1")
         self.assertEqual((t["number"], t["state"], t["priority"], t["issued_by"]), ("A001", "waiting", "elderly", "kiosk-1"))
         # Waiting counts follow the controller.
@@ -466,7 +468,8 @@ class KioskAppointments(KioskTest):
         st, t = self.c.get("/api/v1/tickets?number=A001", token="demo-kiosk-1")
         self.assertEqual((t["priority"], t["channel"], t["appointment"], t["issued_by"], t["state"]),
                          ("appointment", "appointment", now["id"], "kiosk-1", "waiting"))
-        self.assertIn("[QR] http://192.168.1.10:8080/t/%d" % t["id"], paper)
+        self.assertTrue(any(re.match(r"\[QR\] http://192\.168\.1\.10:8080/t/%d\?k=[0-9a-f]{16}$" % t["id"], l)
+                            for l in paper), paper)
         st, listing = self.c.get("/api/v1/appointments?day=2026-03-02", token=clerk)
         states = {x["id"]: (x["state"], x.get("number")) for x in listing["appointments"]}
         self.assertEqual(states[now["id"]], ("checked_in", "A001"))
@@ -480,6 +483,178 @@ class KioskAppointments(KioskTest):
         self.assertIn("A001", s["flow"]["result"]["message_zh"])
         self.assertEqual(self.issued(), 1)
         self.assertEqual(self.jobs(), ["job-0001.png"])
+
+
+class KioskLateRating(KioskTest):
+    """R-EVAL-1 (GB/T 39734 一次一评) at the kiosk: a citizen who did not rate at the window scans
+    the QR on their ticket — which carries the ticket's own key (the example hall's ticket_url
+    .../t/{id}?k={key}) — and rates the finished service on five buttons; the controller records
+    ServiceRated from the kiosk, once. A service not finished yet, a wrong key, a rating that
+    another channel gave first are each refused or not offered; a late rating on a later day is
+    taken."""
+
+    def start_kiosk(self):
+        self.scanner = os.path.join(self.tmp.name, "scanner")
+        with open(self.kiosk_config, "a", encoding="utf-8") as f:
+            f.write('\n[scanner]\ndevice = "sim:%s"\n' % self.scanner)
+        super().start_kiosk()
+
+    scan = KioskScanner.scan
+
+    def take(self):
+        """A 劳动保障 ticket taken at the kiosk: its number and the URL its printed QR holds."""
+        self.event("home")
+        self.event("service", "laodong")
+        self.event("item", "")
+        self.event("priority", "normal")
+        s = self.wait(lambda s: s["flow"]["screen"] == "done", "no ticket")
+        number = s["flow"]["result"]["number"]
+        job = self.jobs()[-1]
+        with open(os.path.join(self.out, job[:-4] + ".txt"), encoding="utf-8") as f:
+            paper = f.read()
+        m = re.search(r"^\[QR\] (http://192\.168\.1\.10:8080/t/(\d+)\?k=([0-9a-f]{16}))$", paper, re.M)
+        self.assertTrue(m, paper)
+        # The printed QR itself reads back as that URL, key included.
+        z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(self.out, job)],
+                           capture_output=True, text=True).stdout.split()
+        self.assertEqual(z, [m.group(1)])
+        self.event("home")
+        return number, m.group(1), int(m.group(2)), m.group(3)
+
+    def serve(self, token, number):
+        st, called = self.c.post("/api/v1/windows/2/call-next", token=token)
+        self.assertEqual((st, called["number"]), (200, number))
+        self.assertEqual(self.c.post("/api/v1/windows/2/start", token=token)[0], 200)
+        st, body = self.c.post("/api/v1/windows/2/finish", {"consultation": True}, token=token)
+        self.assertEqual(st, 200, body)
+
+    def scan_for(self, url, screen):
+        self.scan(url)
+        return self.wait(lambda s: s["flow"]["screen"] == screen, "the scan did not show " + screen)
+
+    def ratings(self, token):
+        """The ServiceRated events in the log, as staff read them."""
+        st, health = self.c.get("/api/v1/health")
+        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token=token)
+        self.addCleanup(ws.close)
+        out = []
+        while True:
+            e = ws.recv_json()
+            if e["type"] == "ServiceRated":
+                out.append(e)
+            if e["seq"] >= health["seq"]:
+                return out
+
+    def test_rate_a_finished_service_by_scanning_its_ticket(self):
+        clerk = self.c.sign_in(2, "c03")
+        number, url, tid, key = self.take()
+        self.assertEqual(number, "B001")
+
+        # Not finished yet: its progress only, no rating offered.
+        s = self.scan_for(url, "progress")
+        self.assertEqual((s["flow"]["result"]["state"], s["flow"].get("rating")), ("waiting", None))
+        self.serve(clerk, number)
+
+        # A key that is not the ticket's: the kiosk cannot tell, the controller refuses it.
+        wrong = "0123456789abcdef" if key != "0123456789abcdef" else "fedcba9876543210"
+        self.scan_for(url.replace(key, wrong), "rating")
+        self.assertEqual(self.event("rate", "5")[1]["flow"]["screen"], "sending")
+        s = self.wait(lambda s: s["flow"]["screen"] == "error", "a wrong key was not refused")
+        self.assertEqual((s["flow"]["result"]["code"], s["flow"]["result"]["message_zh"]), ("wrong_key", "号票二维码无效"))
+        self.assertEqual(self.event("back")[1]["flow"]["screen"], "services")
+        self.assertFalse(self.c.get("/api/v1/tickets/%d" % tid)[1]["rated"])
+
+        # The ticket's own QR: the rating screen, the number, the service and the window.
+        s = self.scan_for(url, "rating")
+        self.assertEqual(s["flow"]["result"], {"number": "B001", "service": "laodong", "service_name": "劳动保障",
+                                               "window": 2})
+        self.assertNotIn(key, json.dumps(s))  # the page never sees the key
+        self.assertEqual(self.event("rate", "6")[0], 409)
+        code, s = self.event("rate", "4")
+        self.assertEqual((code, s["flow"]["screen"]), (200, "sending"))
+        self.assertEqual(self.event("rate", "4")[0], 409)  # a double tap sends nothing more
+        s = self.wait(lambda s: s["flow"]["screen"] == "rated", "no thanks")
+        self.assertEqual(s["flow"]["result"], {"number": "B001", "level": 4, "label": "满意"})
+
+        # The controller has it, from this kiosk, once.
+        self.assertTrue(self.c.get("/api/v1/tickets/%d" % tid)[1]["rated"])
+        [e] = self.ratings(clerk)
+        self.assertEqual((e["data"]["ticket"], e["data"]["number"], e["data"]["level"], e["data"]["channel"],
+                          e["actor"], e["window"]),
+                         (tid, "B001", 4, "kiosk", {"kind": "device", "id": "kiosk-1"}, 2))
+
+        # 一次一评: scanned again, 本次服务已评价 and no buttons; the API refuses a second one.
+        s = self.scan_for(url, "progress")
+        self.assertEqual((s["flow"]["result"]["state"], s["flow"]["result"]["rating"]), ("done", "rated"))
+        st, body = self.c.post("/api/v1/tickets/%d/rating" % tid, {"level": 1, "key": key}, "demo-kiosk-1")
+        self.assertEqual((st, body["error"]["code"]), (409, "already_rated"))
+        self.assertEqual(len(self.ratings(clerk)), 1)
+        self.assertEqual(self.issued(), 1)
+
+    def test_another_channel_rated_first(self):
+        """The rating screen is open when the citizen's phone (the QR's page) rates first: the
+        kiosk's press is refused with 本次服务已评价, and the phone's rating stands."""
+        clerk = self.c.sign_in(2, "c03")
+        number, url, tid, key = self.take()
+        self.serve(clerk, number)
+        self.scan_for(url, "rating")
+        st, body = self.c.post("/api/v1/tickets/%d/rating" % tid, {"level": 5, "key": key})  # no credential: the phone
+        self.assertEqual(st, 201, body)
+        self.event("rate", "1")
+        s = self.wait(lambda s: s["flow"]["screen"] == "error", "the second rating was not refused")
+        r = s["flow"]["result"]
+        self.assertEqual(r["code"], "already_rated")
+        self.assertIn("本次服务已评价", r["message_zh"])
+        [e] = self.ratings(clerk)
+        self.assertEqual((e["data"]["level"], e["data"]["channel"]), (5, "phone"))
+
+    def restart_controller(self, clock):
+        port, data = self.c.port, self.c.data_dir
+        self.c.stop()
+        self.wait(lambda s: not s["kiosk"]["online"], "the kiosk did not notice the controller stop")
+        self.c = Controller(example_config(device_rate_per_s="1000", device_burst="1000", **self.hall_overrides),
+                            data_dir=data, clock_start=clock, extra_args=["--listen", "127.0.0.1:%d" % port])
+        self.c.start()
+        self.addCleanup(self.c.cleanup)
+        self.wait(lambda s: s["kiosk"]["online"] and s["time"].startswith(clock[:13]),
+                  "the kiosk did not come back to the controller")
+
+    def test_a_late_rating_on_a_later_day(self):
+        """Mostly a late rating comes on a later day: the ticket of yesterday, scanned with its
+        key, is rated (its QR without the key only says it is not today's)."""
+        clerk = self.c.sign_in(2, "c03")
+        number, url, tid, key = self.take()
+        self.serve(clerk, number)
+        self.restart_controller("2026-03-03T09:30:00+08:00")
+        s = self.scan_for(url.split("?")[0], "progress")
+        self.assertEqual((s["flow"]["result"]["state"], s["flow"]["result"]["today"]), ("done", False))
+        self.assertNotIn("rating", s["flow"]["result"])
+        s = self.scan_for(url, "rating")
+        self.assertEqual(s["flow"]["result"]["number"], "B001")
+        self.event("rate", "2")
+        s = self.wait(lambda s: s["flow"]["screen"] == "rated", "the late rating was not taken")
+        self.assertEqual(s["flow"]["result"]["label"], "不满意")
+        clerk = self.c.sign_in(2, "c03")
+        [e] = self.ratings(clerk)
+        self.assertEqual((e["data"]["ticket"], e["data"]["level"], e["data"]["channel"], e["data"]["bad"]),
+                         (tid, 2, "kiosk", True))
+
+    def test_one_rating_holds_across_a_controller_restart(self):
+        """一次一评 must survive the controller restarting: rated at the kiosk, the ticket stays
+        rated (the engine writes the finished ticket's row again when it is rated late), and a
+        scan says 本次服务已评价."""
+        clerk = self.c.sign_in(2, "c03")
+        number, url, tid, key = self.take()
+        self.serve(clerk, number)
+        self.scan_for(url, "rating")
+        self.event("rate", "3")
+        self.wait(lambda s: s["flow"]["screen"] == "rated", "not rated")
+        self.restart_controller("2026-03-02T11:00:00+08:00")
+        self.assertTrue(self.c.get("/api/v1/tickets/%d" % tid)[1]["rated"])
+        s = self.scan_for(url, "progress")
+        self.assertEqual(s["flow"]["result"]["rating"], "rated")
+        st, body = self.c.post("/api/v1/tickets/%d/rating" % tid, {"level": 1, "key": key}, "demo-kiosk-1")
+        self.assertEqual((st, body["error"]["code"]), (409, "already_rated"))
 
 
 class KioskHallClosed(KioskTest):

@@ -632,3 +632,371 @@ TEST_CASE("R-APPT-1 no check-in while no ticket can be printed", "[flow]") {
   CHECK_FALSE(g.ok("appointment", "123456"));
   CHECK(g.screen() == "error");
 }
+
+namespace {
+// R-EVAL-1: the example hall's ticket_url and a ticket's 16-hex-digit key.
+const char* const kKeyedUrl = "http://192.168.1.10:8080/t/{id}?k={key}";
+const char* const kKey = "0123456789abcdef";
+std::string keyed_qr(std::int64_t id, const std::string& key = kKey) {
+  return "http://192.168.1.10:8080/t/" + std::to_string(id) + "?k=" + key;
+}
+// A ticket as GET /api/v1/tickets/{id} answers: state, and for a done one rated/rating_until.
+json::object ticket_reply(const char* state, std::optional<bool> rated = std::nullopt, const char* until = nullptr,
+                          const char* issued_at = "2026-03-02T09:10:00+08:00") {
+  json::object t{{"id", 42}, {"number", "A001"}, {"state", state}, {"service", "minzheng"}, {"service_name", "民政救助"}, {"window", 1},
+                 {"ahead", 0}, {"estimated_wait_s", 0}, {"issued_at", issued_at}};
+  if (rated) t["rated"] = *rated;
+  if (until) t["rating_until"] = until;
+  return t;
+}
+const char* const kOpenUntil = "2026-03-05T10:00:00.073+08:00";  // t0 + 72 h: still open
+const char* const kClosedUntil = "2026-03-02T09:59:59+08:00";    // just past at t0
+LookupOutcome answer(json::object t) { return LookupOutcome{200, std::move(t)}; }
+
+// A flow at the rating screen of ticket 42 (A001), scanned with its key.
+F at_rating() {
+  F f;
+  f.st.ticket_url = kKeyedUrl;
+  auto q = f.lookup("scan", keyed_qr(42));
+  REQUIRE(q);
+  f.flow.finish_lookup(answer(ticket_reply("done", false, kOpenUntil)), f.now);
+  REQUIRE(f.screen() == "rating");
+  return f;
+}
+std::optional<RatingRequest> rate(F& f, const std::string& level) {
+  auto r = f.flow.on(FlowEvent{"rate", level}, f.st, f.now);
+  INFO("rate " << level << ": " << (r ? "" : r.error()));
+  REQUIRE(r);
+  CHECK_FALSE(r->take);
+  CHECK_FALSE(r->lookup);
+  return r->rate;
+}
+RatingOutcome rating_reply(int status, const char* code = "", const char* zh = "", bool maybe_sent = false) {
+  RatingOutcome o;
+  o.status = status;
+  o.code = code;
+  o.message_zh = zh;
+  o.maybe_sent = maybe_sent;
+  if (status == 201)
+    o.reply = json::object{{"ticket", 42}, {"number", "A001"}, {"window", 1}, {"level", 4}, {"label", "满意"}};
+  return o;
+}
+}  // namespace
+
+TEST_CASE("R-EVAL-1 the ticket QR's key: from the hall's template or a /t/ID URL's k, never from a typed number",
+          "[flow]") {
+  auto p = parse_scanned_ticket(keyed_qr(42), kKeyedUrl);
+  REQUIRE(p);
+  CHECK(p->request.id == 42);
+  CHECK(p->request.key == kKey);
+  CHECK(p->day.empty());
+  // {key} anywhere in the template, with {day} and {number}.
+  p = parse_scanned_ticket("http://hall.local/r/2026-03-01/7/fedcba9876543210", "http://hall.local/r/{day}/{id}/{key}");
+  REQUIRE(p);
+  CHECK((p->request.id == 7 && p->day == "2026-03-01" && p->request.key == "fedcba9876543210"));
+  p = parse_scanned_ticket("http://hall.local/q?n=B012&k=fedcba9876543210", "http://hall.local/q?n={number}&k={key}");
+  REQUIRE(p);
+  CHECK((p->request.number == "B012" && p->request.key == "fedcba9876543210"));
+  // A malformed key is no key: the QR still shows the ticket's progress (any /t/ID URL).
+  for (const char* bad : {"0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg", ""}) {
+    p = parse_scanned_ticket(keyed_qr(42, bad), kKeyedUrl);
+    REQUIRE(p);
+    CHECK(p->request.id == 42);
+    CHECK(p->request.key.empty());
+  }
+  // Any /t/ID URL: the k query parameter, wherever it stands; not kk, not in the fragment.
+  p = parse_scanned_ticket("https://other.example/x/t/9?lang=zh&k=fedcba9876543210#top", kKeyedUrl);
+  REQUIRE(p);
+  CHECK((p->request.id == 9 && p->request.key == "fedcba9876543210"));
+  p = parse_scanned_ticket("http://10.0.0.5/t/9?k=fedcba9876543210", "");
+  REQUIRE(p);
+  CHECK(p->request.key == "fedcba9876543210");
+  for (const char* none : {"http://10.0.0.5/t/9?kk=fedcba9876543210", "http://10.0.0.5/t/9#k=fedcba9876543210",
+                           "http://10.0.0.5/t/9?x=k=fedcba9876543210", "http://10.0.0.5/t/9"}) {
+    p = parse_scanned_ticket(none, kKeyedUrl);
+    REQUIRE(p);
+    CHECK(p->request.id == 9);
+    CHECK(p->request.key.empty());
+  }
+  // A key alone names no ticket.
+  CHECK_FALSE(parse_scanned_ticket("http://hall.local/k/0123456789abcdef", "http://hall.local/k/{key}"));
+  // A bare number (a scanned or typed A012) never has one.
+  p = parse_scanned_ticket("A012", kKeyedUrl);
+  REQUIRE(p);
+  CHECK(p->request.key.empty());
+  CHECK(valid_rate_key("00000000deadbeef"));
+  CHECK_FALSE(valid_rate_key("00000000DEADBEEF"));
+  CHECK_FALSE(valid_rate_key("00000000deadbee"));
+
+  // The lookup the daemon is asked for goes without the key; a typed number of a finished,
+  // unrated service shows its progress, never the rating screen.
+  F f;
+  f.st.ticket_url = kKeyedUrl;
+  auto q = f.lookup("scan", keyed_qr(42));
+  REQUIRE(q);
+  CHECK(q->id == 42);
+  CHECK(q->key.empty());
+  f.flow.finish_lookup(answer(ticket_reply("waiting")), f.now);
+  f.ok("home");
+  f.ok("open", "lookup");
+  q = f.lookup("lookup", "A001");
+  REQUIRE(q);
+  CHECK(q->key.empty());
+  f.flow.finish_lookup(answer(ticket_reply("done", false, kOpenUntil)), f.now);
+  CHECK(f.screen() == "progress");
+  CHECK(f.view().at("result").at("state") == "done");
+  CHECK_FALSE(f.view().at("result").as_object().contains("rating"));
+  CHECK_FALSE(f.view().contains("rating"));
+  // Nor does a QR without its key.
+  f.ok("home");
+  REQUIRE(f.lookup("scan", "http://192.168.1.10:8080/t/42"));
+  f.flow.finish_lookup(answer(ticket_reply("done", false, kOpenUntil)), f.now);
+  CHECK(f.screen() == "progress");
+  CHECK_FALSE(f.view().at("result").as_object().contains("rating"));
+}
+
+TEST_CASE("R-EVAL-1 the rating screen only for a done, unrated ticket inside its period, scanned with its key",
+          "[flow]") {
+  struct Case {
+    const char* name;
+    json::object ticket;
+    const char* rating;  // the progress screen's "rating" note; nullptr: none
+  };
+  const Case c = GENERATE(values<Case>({
+      {"waiting", ticket_reply("waiting"), nullptr},
+      {"serving", ticket_reply("serving"), nullptr},
+      {"no_show", ticket_reply("no_show"), nullptr},
+      {"done, rated", ticket_reply("done", true, kOpenUntil), "rated"},
+      {"done, period over", ticket_reply("done", false, kClosedUntil), "closed"},
+      {"done, late ratings off (no rating_until)", ticket_reply("done", false), nullptr},
+      {"done, no rated field", ticket_reply("done", std::nullopt, kOpenUntil), nullptr},
+  }));
+  INFO(c.name);
+  F f;
+  f.st.ticket_url = kKeyedUrl;
+  REQUIRE(f.lookup("scan", keyed_qr(42)));
+  f.flow.finish_lookup(answer(c.ticket), f.now);
+  CHECK(f.screen() == "progress");
+  const auto r = f.view().at("result").as_object();
+  CHECK(r.at("found") == true);
+  if (c.rating) CHECK(r.at("rating") == c.rating);
+  else CHECK_FALSE(r.contains("rating"));
+  f.refused("rate", "5");
+
+  // Done, unrated, open: the rating screen with the number, service and window; the key is
+  // nowhere in what the page reads.
+  F g = at_rating();
+  auto v = g.view();
+  CHECK(v.at("rating") == true);
+  CHECK(v.at("result").at("number") == "A001");
+  CHECK(v.at("result").at("service") == "minzheng");
+  CHECK(v.at("result").at("service_name") == "民政救助");
+  CHECK(v.at("result").at("window") == 1);
+  CHECK(v.at("timeout_s") == 60);
+  CHECK(json::serialize(v).find(kKey) == std::string::npos);
+  // It times out like a choosing screen; back is the start.
+  g.now += seconds{60};
+  CHECK(g.flow.tick(g.now));
+  CHECK(g.screen() == "idle");
+  F h = at_rating();
+  h.ok("back");
+  CHECK(h.screen() == "services");
+  CHECK_FALSE(h.view().contains("rating"));
+  h.refused("rate", "5");
+}
+
+TEST_CASE("R-EVAL-1 a QR of another day with its key is looked up and rated; else the other-day message", "[flow]") {
+  F f;
+  f.st.ticket_url = "http://hall.local/t/{id}?d={day}&k={key}";
+  const std::string yesterday = "http://hall.local/t/42?d=2026-03-01&k=0123456789abcdef";
+  const char* issued = "2026-03-01T15:00:00+08:00";
+  auto q = f.lookup("scan", yesterday);
+  REQUIRE(q);
+  CHECK(q->id == 42);
+  f.flow.finish_lookup(answer(ticket_reply("done", false, kOpenUntil, issued)), f.now);
+  CHECK(f.screen() == "rating");
+  auto req = rate(f, "2");
+  REQUIRE(req);
+  CHECK((req->ticket == 42 && req->level == 2 && req->key == kKey));
+
+  // Not rateable: the other-day message as before (period over, never finished, unknown).
+  for (const json::object& t : {ticket_reply("done", false, kClosedUntil, issued), ticket_reply("no_show", {}, nullptr, issued),
+                                ticket_reply("done", false, nullptr, issued)}) {
+    F g;
+    g.st.ticket_url = f.st.ticket_url;
+    REQUIRE(g.lookup("scan", yesterday));
+    g.flow.finish_lookup(answer(t), g.now);
+    CHECK(g.screen() == "progress");
+    CHECK(g.view().at("result").at("code") == "other_day");
+    CHECK(g.view().at("result").at("message_zh") == "这是 2026-03-01 的号票，当日有效，已过期。");
+  }
+  F g;
+  g.st.ticket_url = f.st.ticket_url;
+  REQUIRE(g.lookup("scan", yesterday));
+  g.flow.finish_lookup(LookupOutcome{404, {}}, g.now);
+  CHECK(g.view().at("result").at("code") == "other_day");
+  // Rated already: said so (a day that is not today, and 本次服务已评价).
+  g.ok("home");
+  REQUIRE(g.lookup("scan", yesterday));
+  g.flow.finish_lookup(answer(ticket_reply("done", true, kOpenUntil, issued)), g.now);
+  CHECK(g.screen() == "progress");
+  CHECK(g.view().at("result").at("rating") == "rated");
+  CHECK(g.view().at("result").at("today") == false);
+
+  // Without a key, or by number (today's numbers only): not looked up, as before.
+  F n;
+  n.st.ticket_url = "http://hall.local/t/{id}?d={day}";
+  CHECK_FALSE(n.lookup("scan", "http://hall.local/t/42?d=2026-03-01"));
+  CHECK(n.view().at("result").at("code") == "other_day");
+  n.st.ticket_url = "http://hall.local/q?n={number}&d={day}&k={key}";
+  CHECK_FALSE(n.lookup("scan", "http://hall.local/q?n=A001&d=2026-03-01&k=0123456789abcdef"));
+  CHECK(n.view().at("result").at("code") == "other_day");
+  // The controller away: said so, nothing pretended.
+  F off;
+  off.st.ticket_url = f.st.ticket_url;
+  off.st.online = false;
+  CHECK_FALSE(off.lookup("scan", yesterday));
+  CHECK(off.screen() == "error");
+  CHECK(off.view().at("result").at("code") == "controller_unreachable");
+}
+
+TEST_CASE("R-EVAL-1 one press, one rating sent; the thank-you screen times out to idle", "[flow]") {
+  F f = at_rating();
+  for (const char* bad : {"0", "6", "", "45", "a", " 5", "5 "}) f.refused("rate", bad);
+  auto req = rate(f, "4");
+  REQUIRE(req);
+  CHECK(req->ticket == 42);
+  CHECK(req->level == 4);
+  CHECK(req->key == kKey);
+  CHECK(f.screen() == "sending");
+  // A double tap, or anything else, while it is sent: refused, nothing sent again.
+  f.refused("rate", "4");
+  f.refused("rate", "1");
+  f.refused("home");
+  f.refused("scan", keyed_qr(42));
+  // A complaint's answer is not this one's.
+  f.flow.finish_complaint(201, json::object{{"id", 1}}, f.now);
+  CHECK(f.screen() == "sending");
+  f.flow.finish_rating(rating_reply(201), f.now);
+  CHECK(f.screen() == "rated");
+  auto r = f.view().at("result").as_object();
+  CHECK(r.at("number") == "A001");
+  CHECK(r.at("level") == 4);
+  CHECK(r.at("label") == "满意");
+  CHECK(f.view().at("timeout_s") == 20);
+  f.refused("rate", "4");
+  f.now += seconds{19};
+  CHECK_FALSE(f.flow.tick(f.now));
+  f.now += seconds{1};
+  CHECK(f.flow.tick(f.now));
+  CHECK(f.screen() == "idle");
+  CHECK_FALSE(f.view().contains("rating"));
+  CHECK_FALSE(f.view().contains("result"));
+  // A late answer changes nothing.
+  f.flow.finish_rating(rating_reply(201), f.now);
+  CHECK(f.screen() == "idle");
+}
+
+TEST_CASE("R-EVAL-1 a refused rating shows the controller's words with 返回; no answer lets the citizen try again",
+          "[flow]") {
+  struct Case {
+    int status;
+    const char* code;
+    const char* zh;
+  };
+  const Case c = GENERATE(values<Case>({
+      {403, "wrong_key", "号票二维码无效"},
+      {409, "already_rated", "本次服务已评价，一次一评"},
+      {409, "rating_closed", "已超过评价期限（办结后 72 小时内）"},
+      {409, "wrong_state", "业务尚未办结，办结后再评价"},
+      {409, "nothing_to_rate", "该号码没有可评价的服务"},
+      {422, "invalid_argument", "评价等级应为 1 到 5"},
+  }));
+  F f = at_rating();
+  REQUIRE(rate(f, "1"));
+  f.flow.finish_rating(rating_reply(c.status, c.code, c.zh), f.now);
+  CHECK(f.screen() == "error");
+  auto r = f.view().at("result").as_object();
+  CHECK(r.at("code") == c.code);
+  CHECK(r.at("message_zh") == c.zh);
+  CHECK_FALSE(r.at("message_en").as_string().empty());
+  CHECK(f.view().at("rating") == true);  // the page offers 返回
+  f.ok("back");
+  CHECK(f.screen() == "services");  // decided: nothing to try again
+  f.refused("rate", "1");
+}
+
+TEST_CASE("R-EVAL-1 no answer, or the controller away: try again; already_rated after a lost send is thanks",
+          "[flow]") {
+  SECTION("the controller's Chinese missing: the kiosk's own") {
+    F f = at_rating();
+    REQUIRE(rate(f, "3"));
+    f.flow.finish_rating(rating_reply(409, "rating_closed"), f.now);
+    CHECK(f.view().at("result").at("message_zh") == "已超过评价期限");
+    CHECK(f.view().at("result").at("message_en") == "The time for rating this service is over.");
+  }
+  SECTION("already rated at the first answer (the window's evaluator or a phone came first): refused") {
+    F f = at_rating();
+    REQUIRE(rate(f, "5"));
+    f.flow.finish_rating(rating_reply(409, "already_rated", "本次服务已评价，一次一评"), f.now);
+    CHECK(f.screen() == "error");
+    CHECK(f.view().at("result").at("message_zh") == "本次服务已评价，一次一评");
+  }
+  SECTION("the daemon's retry after no answer meets already_rated: the first one was recorded") {
+    F f = at_rating();
+    REQUIRE(rate(f, "5"));
+    f.flow.finish_rating(rating_reply(409, "already_rated", "本次服务已评价，一次一评", true), f.now);
+    CHECK(f.screen() == "rated");
+    auto r = f.view().at("result").as_object();
+    CHECK(r.at("number") == "A001");
+    CHECK_FALSE(r.contains("level"));  // not claimed: it may not be this press's
+  }
+  SECTION("no answer at all: said so; 返回 is the rating screen, and a retry meeting already_rated is thanks") {
+    F f = at_rating();
+    REQUIRE(rate(f, "2"));
+    f.flow.finish_rating(rating_reply(0, "", "", true), f.now);
+    CHECK(f.screen() == "error");
+    CHECK(f.view().at("result").at("code") == "controller_unreachable");
+    CHECK(f.view().at("result").at("message_zh") == "暂时无法提交评价，请按“返回”再试一次，或到咨询台。");
+    f.ok("back");
+    CHECK(f.screen() == "rating");
+    CHECK(f.view().at("result").at("number") == "A001");
+    auto req = rate(f, "2");
+    REQUIRE(req);
+    CHECK((req->ticket == 42 && req->key == kKey));
+    f.flow.finish_rating(rating_reply(409, "already_rated", "本次服务已评价，一次一评"), f.now);
+    CHECK(f.screen() == "rated");
+  }
+  SECTION("a 503 (not stored) decided nothing: try again") {
+    F f = at_rating();
+    REQUIRE(rate(f, "4"));
+    f.flow.finish_rating(rating_reply(503, "store_failed", "暂时无法保存"), f.now);
+    CHECK(f.view().at("result").at("code") == "rating_failed");
+    f.ok("back");
+    CHECK(f.screen() == "rating");
+    REQUIRE(rate(f, "4"));
+    f.flow.finish_rating(rating_reply(201), f.now);
+    CHECK(f.screen() == "rated");
+    CHECK(f.view().at("result").at("label") == "满意");
+  }
+  SECTION("the controller known to be away when pressed: nothing sent") {
+    F f = at_rating();
+    f.st.online = false;
+    CHECK_FALSE(rate(f, "5"));
+    CHECK(f.screen() == "error");
+    CHECK(f.view().at("result").at("code") == "controller_unreachable");
+    f.st.online = true;
+    f.ok("back");
+    CHECK(f.screen() == "rating");
+    CHECK(rate(f, "5"));
+  }
+  SECTION("the error screen times out to idle like any other") {
+    F f = at_rating();
+    REQUIRE(rate(f, "5"));
+    f.flow.finish_rating(rating_reply(0), f.now);
+    f.now += seconds{15};
+    CHECK(f.flow.tick(f.now));
+    CHECK(f.screen() == "idle");
+    CHECK_FALSE(f.view().contains("rating"));
+  }
+}

@@ -17,6 +17,10 @@
 //   R-APPT-1: Idle/Services ──open(appointment)──▶ Appointment ──appointment(123456)──▶ Working,
 //   and from any screen but Working/Searching ──scan(HQA:123456)──▶ Working; then Done or Error
 //   as for any ticket (back from that Error: the number pad again).
+//   R-EVAL-1 (GB/T 39734 一次一评, a late rating): scan(ticket QR with its key) ──▶ Searching ──▶
+//   Rating when the ticket is done, not rated and inside its rating_until (whatever its day) ──rate(1..5)──▶
+//   Sending ──▶ Rated (感谢您的评价) ──▶ Idle after the ticket screen's time; a refusal ──▶ Error with
+//   返回 (back: the rating screen again when nothing was decided, such as no answer; else Services).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -32,7 +36,7 @@ namespace hallq::kiosk {
 
 enum class Screen {
   Idle, Services, Items, Materials, Priority, Working, Done, Error,
-  Lookup, Searching, Progress, Help, Complaint, Sending, Filed, Appointment
+  Lookup, Searching, Progress, Help, Complaint, Sending, Filed, Appointment, Rating, Rated
 };
 const char* to_string(Screen s);
 
@@ -51,6 +55,11 @@ struct KioskStatus {
 struct LookupRequest {
   std::int64_t id = 0;
   std::string number;
+  // R-EVAL-1: the ticket's own secret from its QR ([printing] ticket_url {key}, 16 lowercase hex
+  // digits), which lets whoever holds the ticket rate its service; "" for a typed number (nobody
+  // rates someone else's ticket by typing its number) or a QR without one. Never shown or logged;
+  // the flow keeps it for the rating, and the lookup it asks of the daemon goes without it.
+  std::string key;
 };
 
 struct LookupOutcome {
@@ -59,7 +68,9 @@ struct LookupOutcome {
 };
 
 // What a scanned code asks for: a ticket (its QR, as [printing] ticket_url makes it, or any
-// URL ending in /t/ID, or a bare number such as A012), with the day the QR names if any.
+// URL ending in /t/ID, or a bare number such as A012), with the day the QR names if any. The key
+// (request.key) comes from {key} in the template, or from the k query parameter of a /t/ID URL;
+// a malformed one is no key (the QR then only shows progress).
 struct ScannedTicket {
   LookupRequest request;
   std::string day;
@@ -71,6 +82,26 @@ std::optional<std::string> parse_scanned_appointment(const std::string& code);
 bool valid_appointment_code(const std::string& code);
 // A012: one or two capital letters, one to four digits.
 bool valid_ticket_number(const std::string& number);
+// A ticket's rating key: 16 lowercase hex digits.
+bool valid_rate_key(const std::string& key);
+
+// R-EVAL-1: a late rating of a finished service, sent with the device credential to
+// POST /api/v1/tickets/{ticket}/rating {"level","key"}.
+struct RatingRequest {
+  std::int64_t ticket = 0;
+  int level = 0;  // 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意
+  std::string key;
+};
+// The controller's answer to it. The daemon sends it once and, only when no answer came, once
+// more with the same level and key (maybe_sent: the first attempt may have reached the
+// controller, so already_rated from the second one means the first was recorded).
+struct RatingOutcome {
+  int status = 0;              // HTTP status of the last attempt; 0: no answer
+  std::string code;            // the controller's error code (wrong_key, already_rated, ...)
+  std::string message_zh;      // the controller's Chinese message
+  boost::json::object reply;   // 201: {ticket, number, window, level, label}
+  bool maybe_sent = false;
+};
 
 // A complaint as the kiosk's form gathers it (no free text: a kiosk has no Chinese input).
 struct ComplaintRequest {
@@ -86,6 +117,7 @@ struct FlowAction {
   std::optional<TakeRequest> take;
   std::optional<LookupRequest> lookup;
   std::optional<ComplaintRequest> complaint;
+  std::optional<RatingRequest> rate;
   bool help = false;  // ask the controller for a staff member
 };
 
@@ -101,7 +133,8 @@ struct FlowEvent {
   // back; home; lang: value zh|en; elderly: value on|off; button: panel button (value = service);
   // open: a self-service screen (value lookup, complaint or appointment); lookup: a typed number
   // (A012); appointment: a typed booking code (6 digits); scan: a scanned code (a ticket's QR or a
-  // booking's HQA:123456); help: call a staff member; complaint: the complaint form (value: its JSON)
+  // booking's HQA:123456); help: call a staff member; complaint: the complaint form (value: its JSON);
+  // rate: a level 1..5 on the rating screen (R-EVAL-1)
   std::string type;
   std::string value;
 };
@@ -111,8 +144,10 @@ class Flow {
   explicit Flow(FlowOptions o = {}) : opt_(o), lang_(opt_.lang) {}
 
   // Applies an event. Returns the ticket request when the flow moves to Working (the caller
-  // runs it on the desk and then calls finish()), or the lookup when it moves to Searching
-  // (then finish_lookup()); an invalid event changes nothing and returns an error text.
+  // runs it on the desk and then calls finish()), the lookup when it moves to Searching (then
+  // finish_lookup()), the complaint or the rating when it moves to Sending (then
+  // finish_complaint() or finish_rating()); an invalid event changes nothing and returns an
+  // error text.
   Expected<FlowAction, std::string> on(const FlowEvent& e, const KioskStatus& st, TimePoint now);
   void finish(const TakeOutcome& o, TimePoint now);
   void finish_lookup(const LookupOutcome& o, TimePoint now);
@@ -120,6 +155,8 @@ class Flow {
   void finish_help(int status, const boost::json::object& request, TimePoint now);
   // The controller's answer to a complaint: 201 with {id, due, phone}, else an error.
   void finish_complaint(int status, const boost::json::object& reply, TimePoint now);
+  // The controller's answer to a rating (R-EVAL-1): 201 thanks, else the refusal or no answer.
+  void finish_rating(const RatingOutcome& o, TimePoint now);
   // The hall snapshot no longer lists this kiosk's open request: someone is coming.
   void help_answered(std::int64_t id);
   // Time-outs; true if the screen changed.
@@ -136,6 +173,8 @@ class Flow {
   std::optional<std::string> why_not_issuing(const KioskStatus& st, const std::string& service,
                                              std::string* en) const;
   const boost::json::object* find_service(const KioskStatus& st, const std::string& id) const;
+  // R-EVAL-1: a rating not taken; retry: nothing was decided, 返回 shows the rating screen again.
+  void rating_error(const std::string& code, const std::string& zh, const std::string& en, bool retry, TimePoint now);
 
   FlowOptions opt_;
   Screen screen_ = Screen::Idle;
@@ -147,6 +186,14 @@ class Flow {
   bool checking_in_ = false;    // the ticket being taken (or just taken) is a booking's check-in
   boost::json::object result_;  // Done / Error / Progress: what the citizen reads
   std::string lookup_day_;      // the hall's day when the lookup started
+  // R-EVAL-1. The key of the QR being looked up or rated (never in the view); the QR's day
+  // when it names another day than the hall's (then only a rateable ticket is shown).
+  std::string rate_key_, scan_day_;
+  std::int64_t rate_ticket_ = 0;
+  bool rating_ = false;           // the rating screen, its sending, thanks or refusal
+  bool rating_retry_ = false;     // that refusal decided nothing: 返回 is the rating screen again
+  bool rating_maybe_sent_ = false;  // an earlier press for this ticket may have been recorded
+  boost::json::object rating_view_;  // number, service_name, window: the rating screen's text
 };
 
 }  // namespace hallq::kiosk
