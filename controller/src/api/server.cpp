@@ -726,13 +726,7 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
     }
     auto t0 = std::chrono::steady_clock::now();
     hall.metrics().requests++;
-    Response res;
-    try {
-      res = co_await route(hall, req, peer);
-    } catch (const std::exception& e) {
-      logger("api")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
-      res = make_error(req, api_error(500, "internal", "internal error"));
-    }
+    Response res = co_await handle_request(hall, req, peer);
     hall.metrics().observe_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool keep = res.keep_alive();
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
@@ -743,6 +737,16 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
 }
 
 }  // namespace
+
+asio::awaitable<Response> handle_request(Hall& hall, const Request& req, const std::string& peer) {
+  try {
+    Response res = co_await route(hall, req, peer);
+    co_return res;
+  } catch (const std::exception& e) {
+    logger("api")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+  }
+  co_return make_error(req, api_error(500, "internal", "internal error"));
+}
 
 asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
   for (;;) {
