@@ -19,6 +19,7 @@
 #include <iostream>
 
 #include "api/hall.hpp"
+#include "api/routes.hpp"
 #include "api/server.hpp"
 #include "hallq/common/calendar.hpp"
 #include "hallq/common/config.hpp"
@@ -39,6 +40,7 @@ constexpr const char* kUsage = R"(Usage: hallq-controller --config FILE [--data-
        hallq-controller --verify-db --config FILE [--data-dir DIR]
        hallq-controller --hash-secret        (reads a PIN or password on stdin)
        hallq-controller --token-digest       (reads a device token on stdin)
+       hallq-controller --list-routes        (every method and path, with who may call it; JSON)
        hallq-controller --version | --help
 
 Runs the queue of one service hall: the engine, the SQLite event store and the HTTP/WebSocket
@@ -139,6 +141,9 @@ int main(int argc, char** argv) {
       if (!value(a.clock_start)) return usage_error("--clock-start needs an RFC 3339 time");
     } else if (k == "--clock-rate") {
       if (!value(a.clock_rate)) return usage_error("--clock-rate needs a number");
+    } else if (k == "--list-routes") {
+      std::cout << api::routes_json() << "\n";
+      return 0;
     } else if (k == "--verify-db") {
       a.verify_db = true;
     } else if (k == "--hash-secret") {

@@ -133,7 +133,7 @@ class Controller:
             h["Authorization"] = "Bearer " + token
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if data is not None:
-            h["Content-Type"] = "application/json"
+            h.setdefault("Content-Type", "application/json")
         conn.request(method, path, body=data, headers=h)
         r = conn.getresponse()
         text = r.read().decode("utf-8")

@@ -22,6 +22,7 @@
 #include "console_api.hpp"
 #include "http.hpp"
 #include "reports_api.hpp"
+#include "routes.hpp"
 #include "ticket_page.hpp"
 
 namespace hallq::api {
@@ -233,6 +234,12 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
   std::string_view path = target.substr(0, target.find('?'));
   auto parts = split_path(path);
   const auto method = req.method();
+  // Only what the route table lists is answered (routes.hpp): the table is the whole API.
+  switch (match_route(method, path)) {
+    case RouteMatch::Found: break;
+    case RouteMatch::WrongMethod: co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
+    case RouteMatch::UnknownPath: co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
+  }
   const std::string bearer = bearer_of(req);
   Principal p = hall.authenticate(bearer);
   if (!bearer.empty() && p.kind == Principal::Kind::None)
@@ -293,6 +300,12 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return make_json(req, http::status::ok,
                         json::object{{"status", "ok"}, {"seq", hall.published_seq()}, {"version", HALLQ_VERSION},
                                      {"centre", hall.config().centre.name}, {"time", format_rfc3339(hall.now(), hall.timezone())}});
+  }
+  if (parts.size() == 1 && parts[0] == "events") {
+    // The event stream is a WebSocket (the upgrade is taken before routing).
+    Response res = make_error(req, api_error(426, "upgrade_required", "the event stream is a WebSocket: send Upgrade: websocket"));
+    res.set(http::field::upgrade, "websocket");
+    co_return res;
   }
   if (parts.size() == 1 && parts[0] == "hall") {
     if (method != http::verb::get) co_return method_not_allowed();

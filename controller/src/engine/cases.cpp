@@ -303,11 +303,14 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
   const Case* cs = find_case(a->id);
   if (!cs) return unexpected(err(Errc::UnknownCase, "no such open case", "没有该在办件"));
   const std::string& act = a->action;
-  // A participating window's clerks report back on a joint case they do not own.
+  // A participating window's clerks report back on a joint case they do not own; the clerks
+  // of any other window are refused as for any case not theirs.
   bool participant_clerk = false;
   if (act == "report" && actor.kind == Actor::Kind::Clerk)
     if (const WindowConfig* wc = config_.find_window(a->window))
-      participant_clerk = actor.id == wc->clerk_a || actor.id == wc->clerk_b;
+      participant_clerk = (actor.id == wc->clerk_a || actor.id == wc->clerk_b) &&
+                          std::any_of(cs->participants.begin(), cs->participants.end(),
+                                      [&](const auto& x) { return x.window == a->window; });
   if (!participant_clerk && !may_act_on(*cs, actor))
     return unexpected(err(Errc::NotYourCase, "the case belongs to window " + std::to_string(cs->window),
                           "该办件属于 " + std::to_string(cs->window) + " 号窗口"));
