@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <set>
 
+#include "hallq/common/secret.hpp"
 #include "hallq/common/toml_reader.hpp"
 
 namespace hallq {
@@ -475,6 +476,10 @@ class Reader : public TomlReader {
       if (!valid_token_hash(d.token_hash))
         fail(line_of(*t.get("token_hash")), join_key(p, "token_hash"),
              "expected \"blake2b:\" and 64 lowercase hex digits (see hallq::token_digest)");
+      else if (!c.centre.demo && is_demo_token_digest(d.token_hash, d.id))
+        fail(line_of(*t.get("token_hash")), join_key(p, "token_hash"),
+             "is the digest of a public demo token: make this device its own (hallq-controller --token-digest) "
+             "or, for a demo hall only, set [centre] demo = true");
       c.devices.push_back(std::move(d));
     });
   }

@@ -46,4 +46,15 @@ bool digest_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool is_demo_secret(std::string_view pin_or_password) {
+  return pin_or_password == "123456" || pin_or_password == "admin123456";
+}
+
+bool is_demo_token_digest(std::string_view digest, std::string_view device_id) {
+  for (std::string_view t : {std::string_view("demo-kiosk-1"), std::string_view("demo-kiosk-2"),
+                             std::string_view("demo-display-1")})
+    if (digest_equal(digest, token_digest(t))) return true;
+  return digest_equal(digest, token_digest("demo-" + std::string(device_id)));
+}
+
 }  // namespace hallq

@@ -291,3 +291,54 @@ class Credentials(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DemoCredentials(unittest.TestCase):
+    """The example hall's credentials are public: a hall that is not a demo ([centre] demo =
+    false) will not start with the demo device tokens and refuses the demo PINs and passwords."""
+
+    def run_tool(self, flag, stdin):
+        r = subprocess.run([*CONTROLLER_CMD, flag], input=stdin + "\n", capture_output=True, text=True, check=True)
+        return r.stdout.strip()
+
+    def test_demo_tokens_stop_a_real_hall_from_starting(self):
+        c = Controller(example_config(demo="false"))
+        self.addCleanup(c.cleanup)
+        r = subprocess.run([*CONTROLLER_CMD, "--check-config", c.config_path], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("devices[0].token_hash", r.stderr)
+        self.assertIn("public demo token", r.stderr)
+        with self.assertRaises(RuntimeError):
+            c.start(timeout=5)
+        self.assertEqual(c.proc.wait(10), 1)
+        self.assertIn("public demo token", c.log())
+
+    def test_demo_pins_and_passwords_are_refused(self):
+        import re
+        text = example_config(demo="false", **FAST)
+        real = {}
+        for dev in ("kiosk-1", "kiosk-2", "display-1"):
+            real[dev] = "real-%s-7f3a9c21d0b84e56" % dev
+            demo_digest = self.run_tool("--token-digest", "demo-" + dev)
+            self.assertIn(demo_digest, text)
+            text = text.replace(demo_digest, self.run_tool("--token-digest", real[dev]))
+        new_pin = self.run_tool("--hash-secret", "864209")
+        text, n = re.subn(r'(id = "c01"\n(?:#.*\n|\w+ = .*\n)*?pin_hash = )"[^"]*"',
+                          lambda m: m.group(1) + '"%s"' % new_pin, text, count=1)
+        self.assertEqual(n, 1)
+        c = Controller(text)
+        self.addCleanup(c.cleanup)
+        c.start()
+        s, body = c.post("/api/v1/windows/2/sign-in", {"clerk": "c03", "pin": "123456"})
+        self.assertEqual((s, body["error"]["code"]), (403, "demo_credential"), body)
+        for user, password in (("m01", "123456"), ("admin", "admin123456")):
+            s, body = c.post("/api/v1/sessions", {"user": user, "password": password})
+            self.assertEqual((s, body["error"]["code"]), (403, "demo_credential"), body)
+        self.assertEqual(c.issue(token="demo-kiosk-1")[0], 401)
+        s, t = c.issue(token=real["kiosk-1"], request_id="real-1")
+        self.assertEqual(s, 201, t)
+        s, body = c.post("/api/v1/windows/1/sign-in", {"clerk": "c01", "pin": "864209"})
+        self.assertEqual(s, 200, body)
+        s, health = c.get("/api/v1/health")
+        self.assertEqual(health["seq"], 3)  # roll-over, the ticket, the one sign-in
+        self.assertIn("public demo PIN", c.log())

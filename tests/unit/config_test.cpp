@@ -774,6 +774,20 @@ TEST_CASE("devices: unique ids, known kinds and windows, blake2b token digests",
       expect_error(d.text(), "token_hash", "devices[0].token_hash", "64 lowercase hex");
     }
   }
+  SECTION("the public demo tokens only in a demo hall") {
+    // Issue 9: the example hall's device tokens are public; a real hall may not accept them.
+    for (const std::string& token : {std::string("demo-kiosk-1"), std::string("demo-display-1"), std::string("demo-kiosk-9")}) {
+      Doc d;
+      d.tail = device("kiosk-9", "kind = \"kiosk\"\ntoken_hash = \"" + hallq::token_digest(token) + "\"\n");
+      INFO(token);
+      expect_error(d.text(), "token_hash", "devices[0].token_hash", "public demo token");
+      d.centre += "demo = true\n";
+      CHECK(parse_ok(d.text()).devices.size() == 1);
+    }
+    Doc d;  // "demo-<id>" of another device is not a demo token of this one
+    d.tail = device("kiosk-9", "kind = \"kiosk\"\ntoken_hash = \"" + hallq::token_digest("demo-kiosk-8") + "\"\n");
+    CHECK(parse_ok(d.text()).devices.size() == 1);
+  }
   SECTION("a display bound to a window") {
     Doc d;
     d.tail = device("display-1", "kind = \"display\"\nwindow = 1\n" + hash);

@@ -463,6 +463,13 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::sign_in(int window, const
     co_return unexpected(ApiError{401, "bad_credentials", "wrong clerk id or PIN", "工号或密码错误"});
   }
   failures_.erase(clerk);
+  if (!config_.centre.demo && is_demo_secret(pin)) {
+    logger("api")->warn("sign-in of '{}' at window {} refused: the PIN is a public demo PIN and [centre] demo is false",
+                        clerk, window);
+    co_return unexpected(ApiError{403, "demo_credential",
+                                  "this PIN is a public demo PIN; a manager sets a new one (hallq-controller --hash-secret)",
+                                  "该密码为公开的演示密码，已停用，请联系管理员重新设置"});
+  }
   std::string token = random_token();
   store::CommitItem extra;
   store::SessionRow row{token_digest(token), "clerk", clerk, window,
@@ -496,6 +503,12 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::open_session(const std::s
     co_return unexpected(ApiError{401, "bad_credentials", "wrong user or password", "用户名或密码错误"});
   }
   failures_.erase(user);
+  if (!config_.centre.demo && is_demo_secret(password)) {
+    logger("api")->warn("session for '{}' refused: the password is a public demo password and [centre] demo is false", user);
+    co_return unexpected(ApiError{403, "demo_credential",
+                                  "this password is a public demo password; set a new one (hallq-controller --hash-secret)",
+                                  "该密码为公开的演示密码，已停用，请重新设置"});
+  }
   std::string token = random_token();
   std::string role = c->role == Role::Admin ? "admin" : "manager";
   store::CommitItem item;
