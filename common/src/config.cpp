@@ -164,7 +164,7 @@ class Reader : public TomlReader {
 
   ServerConfig read_server(const toml::table& t) const {
     const std::string p = "server";
-    check_keys(t, p, {"listen", "data_dir"});
+    check_keys(t, p, {"listen", "data_dir", "request_timeout_s", "idle_timeout_s", "max_connections"});
     ServerConfig s;
     if (const toml::node* n = t.get("listen")) {
       s.listen = as_string(*n, "server.listen");
@@ -177,6 +177,9 @@ class Reader : public TomlReader {
       s.data_dir = as_string(*n, "server.data_dir");
       if (s.data_dir.empty()) fail(line_of(*n), "server.data_dir", "expected a non-empty path");
     }
+    s.request_timeout_s = opt_int(t, "request_timeout_s", p, 1, 300, s.request_timeout_s);
+    s.idle_timeout_s = opt_int(t, "idle_timeout_s", p, 1, 3600, s.idle_timeout_s);
+    s.max_connections = opt_int(t, "max_connections", p, 8, 10000, s.max_connections);
     return s;
   }
 

@@ -49,6 +49,9 @@ Expected<std::vector<std::string>, ApiError> string_list(const json::object& o, 
   for (const auto& x : v->as_array()) {
     if (!x.is_string() || x.as_string().size() > 200)
       return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must hold strings of at most 200 bytes"));
+    if (!clean_text(x.as_string()))
+      return unexpected(api_error(422, "invalid_value", std::string("field '") + key + "' holds control characters",
+                                  "输入内容含有不可见的控制字符"));
     out.emplace_back(x.as_string());
   }
   return out;
@@ -228,8 +231,12 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
     const std::string from = query_param(target, "from"), to = query_param(target, "to");
     json::array list;
     if (!from.empty() || !to.empty()) {
-      if (!valid_date_param(from) || !valid_date_param(to))
-        co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD"));
+      const auto f = valid_date_param(from) ? parse_date(from) : std::nullopt;
+      const auto t = valid_date_param(to) ? parse_date(to) : std::nullopt;
+      using std::chrono::sys_days;
+      if (!f || !t || sys_days{*t} < sys_days{*f} || sys_days{*t} - sys_days{*f} > std::chrono::days{366})
+        co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD, from <= to, at most 367 days",
+                                 "起止日期无效（最长一年）"));
       for (const auto& c : hall.case_history(from, to, static_cast<int>(window), clerk, 1000))
         list.push_back(case_view(hall, p, c, false));
     } else {

@@ -73,6 +73,23 @@ Expected<json::object, ApiError> body_object(const Request& req) {
   return std::move(v.as_object());
 }
 
+bool clean_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+    if (c == 0x7f) return false;
+    // C1 controls U+0080..U+009F: C2 80..C2 9F in UTF-8.
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
+    // U+202A..U+202E: E2 80 AA..AE; U+2066..U+2069: E2 81 A6..A9.
+    if (c == 0xe2 && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+      if (b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) return false;
+      if (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9) return false;
+    }
+  }
+  return true;
+}
+
 // Field readers: absent -> fallback (or 400 if required), wrong type -> 400.
 Expected<std::string, ApiError> str_field(const json::object& o, const char* key, bool required,
                                           std::size_t max_len) {
@@ -84,6 +101,9 @@ Expected<std::string, ApiError> str_field(const json::object& o, const char* key
   if (!v->is_string()) return unexpected(api_error(400, "bad_field", std::string("field '") + key + "' must be a string"));
   if (v->as_string().size() > max_len)
     return unexpected(api_error(422, "invalid_value", std::string("field '") + key + "' is too long"));
+  if (!clean_text(v->as_string()))
+    return unexpected(api_error(422, "invalid_value", std::string("field '") + key + "' holds control characters",
+                                "输入内容含有不可见的控制字符"));
   return std::string(v->as_string());
 }
 

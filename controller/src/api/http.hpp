@@ -29,7 +29,13 @@ std::vector<std::string_view> split_path(std::string_view path);
 std::string query_param(std::string_view target, std::string_view key);
 // The JSON body as an object; an empty body is an empty object.
 Expected<boost::json::object, ApiError> body_object(const Request& req);
-// Field readers: absent -> "" / 0 (or 400 if required), wrong type -> 400, too long -> 422.
+// Whether text from a request may be kept, shown and printed: no C0/C1 control characters
+// but tab and line breaks (a printer takes ESC and GS as commands), no DEL, and no Unicode
+// direction overrides or isolates (U+202A..U+202E, U+2066..U+2069) that make a name read as
+// something else on a screen. The JSON parser has already refused invalid UTF-8.
+bool clean_text(std::string_view s);
+// Field readers: absent -> "" / 0 (or 400 if required), wrong type -> 400, too long -> 422,
+// control characters -> 422 (clean_text).
 Expected<std::string, ApiError> str_field(const boost::json::object& o, const char* key, bool required,
                                           std::size_t max_len = 256);
 Expected<std::int64_t, ApiError> int_field(const boost::json::object& o, const char* key, bool required);

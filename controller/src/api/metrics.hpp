@@ -18,6 +18,8 @@ struct Metrics {
   std::uint64_t commit_failures = 0;
   std::uint64_t requests = 0;
   std::uint64_t rejected_429 = 0;
+  std::uint64_t connections_refused = 0;  // answered 503 at [server] max_connections
+  std::uint64_t slow_requests_cut = 0;    // not complete within [server] request_timeout_s
   std::array<std::uint64_t, kBuckets.size()> latency_counts{};
   std::uint64_t latency_count = 0;
   double latency_sum = 0;

@@ -39,6 +39,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is told to resync
 constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
+// Connections being served ([server] max_connections); one I/O thread, so a plain counter.
+int g_connections = 0;
 
 std::string bearer_of(const Request& req) {
   auto h = req[http::field::authorization];
@@ -89,6 +91,15 @@ std::string render_metrics(Hall& hall) {
     for (const auto& a : hall_alerts(hall)) counts[std::string(a.as_object().at("kind").as_string())]++;
     for (const auto& [k, n] : counts) line("hallq_alerts{kind=\"" + k + "\"} " + std::to_string(n));
   }
+  line("# HELP hallq_connections Connections being served (pages, devices, event streams).");
+  line("# TYPE hallq_connections gauge");
+  line("hallq_connections " + std::to_string(g_connections));
+  line("# HELP hallq_connections_refused_total Connections answered 503 at [server] max_connections.");
+  line("# TYPE hallq_connections_refused_total counter");
+  line("hallq_connections_refused_total " + std::to_string(m.connections_refused));
+  line("# HELP hallq_slow_requests_cut_total Requests not complete within [server] request_timeout_s, cut off.");
+  line("# TYPE hallq_slow_requests_cut_total counter");
+  line("hallq_slow_requests_cut_total " + std::to_string(m.slow_requests_cut));
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
@@ -240,6 +251,8 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     case RouteMatch::WrongMethod: co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
     case RouteMatch::UnknownPath: co_return fail(api_error(404, "not_found", "no such path: " + std::string(path)));
   }
+  if (req.count(http::field::authorization) > 1)
+    co_return fail(api_error(400, "bad_request", "more than one Authorization header"));
   const std::string bearer = bearer_of(req);
   Principal p = hall.authenticate(bearer);
   if (!bearer.empty() && p.kind == Principal::Kind::None)
@@ -691,7 +704,16 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   bool resyncing_ = false;  // a resync is queued and the backlog was dropped
 };
 
+// A session holds a connection slot from its start to its end, whatever ends it.
+struct ConnectionSlot {
+  ConnectionSlot() { ++g_connections; }
+  ~ConnectionSlot() { --g_connections; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+};
+
 asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
+  ConnectionSlot slot;
   std::string peer;
   {
     boost::system::error_code ec;
@@ -704,9 +726,22 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
     parser.header_limit(16 * 1024);
-    stream.expires_after(60s);  // idle keep-alive and slow clients alike
+    const ServerConfig& sc = hall.config().server;
+    if (buffer.size() == 0) {
+      // Between requests a connection may idle; once a request's first byte is here, all of
+      // it must follow within request_timeout_s (a slow sender is cut off: slowloris).
+      stream.expires_after(std::chrono::seconds{sc.idle_timeout_s});
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      if (iec) break;
+      buffer.commit(in);
+    }
+    stream.expires_after(std::chrono::seconds{sc.request_timeout_s});
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) break;
+    if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
+    if (ec == beast::error::timeout) {
+      hall.metrics().slow_requests_cut++;
+      break;
+    }
     if (ec) {
       Request dummy;
       dummy.version(11);
@@ -742,6 +777,7 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
     Response res = co_await handle_request(hall, req, peer);
     hall.metrics().observe_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool keep = res.keep_alive();
+    stream.expires_after(30s);  // a client that does not read its answer is cut off
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !keep) break;
   }
@@ -767,6 +803,19 @@ asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       logger("api")->warn("accept failed: {}", ec.message());
+      continue;
+    }
+    if (g_connections >= hall.config().server.max_connections) {
+      // Over the limit: a short answer without a coroutine or a buffer, then close.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+          "Retry-After: 1\r\nContent-Length: 84\r\n\r\n"
+          "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"the controller is at its limit\"}}";
+      boost::system::error_code ignore;
+      socket.non_blocking(true, ignore);
+      socket.write_some(asio::buffer(kBusy), ignore);
+      socket.close(ignore);
+      hall.metrics().connections_refused++;
       continue;
     }
     socket.set_option(tcp::no_delay(true));

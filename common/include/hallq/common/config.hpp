@@ -177,6 +177,12 @@ struct ScoringConfig {
 struct ServerConfig {
   std::string listen = "0.0.0.0:8080";  // HOST:PORT; port 0 picks a free one
   std::string data_dir = "/var/lib/hallq";
+  // A request, once its first byte arrived, must be complete within this (slow senders).
+  int request_timeout_s = 10;
+  // A kept-alive connection with no request in flight is closed after this.
+  int idle_timeout_s = 60;
+  // Connections served at once; beyond it a new one is answered 503 and closed.
+  int max_connections = 512;
 };
 
 struct HallConfig {
