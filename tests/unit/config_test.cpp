@@ -491,6 +491,24 @@ TEST_CASE("server.listen is HOST:PORT and data_dir is not empty", "[config]") {
   Doc d;
   d.top = "[server]\ndata_dir = \"\"\n";
   expect_error(d.text(), "data_dir", "server.data_dir", "non-empty");
+  // Issue 9: slow senders, idle connections and the connection limit, bounded both ways.
+  for (const char* bad : {"request_timeout_s = 0", "request_timeout_s = 301", "idle_timeout_s = 0",
+                          "idle_timeout_s = 3601", "max_connections = 7", "max_connections = 10001",
+                          "max_connections = \"many\""}) {
+    Doc e;
+    e.top = std::string("[server]\n") + bad + "\n";
+    const std::string key = std::string(bad).substr(0, std::string(bad).find(' '));
+    expect_error(e.text(), key, "server." + key, key == "max_connections" && std::string(bad).find('"') != std::string::npos
+                                                     ? "expected an integer"
+                                                     : "");
+  }
+  Doc ok;
+  ok.top = "[server]\nrequest_timeout_s = 2\nidle_timeout_s = 3\nmax_connections = 16\n";
+  const HallConfig c = parse_ok(ok.text());
+  CHECK((c.server.request_timeout_s == 2 && c.server.idle_timeout_s == 3 && c.server.max_connections == 16));
+  const HallConfig defaults = parse_ok(Doc{}.text());
+  CHECK((defaults.server.request_timeout_s == 10 && defaults.server.idle_timeout_s == 60 &&
+         defaults.server.max_connections == 512));
 }
 
 TEST_CASE("policy values stay in range", "[config]") {
