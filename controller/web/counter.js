@@ -405,7 +405,7 @@ function connect() {
     let e;
     try { e = JSON.parse(m.data); } catch { return; }
     const lists = e.type === 'resync' || e.type === 'DayRolledOver' || e.type === 'TicketFinished' ||
-      (e.type || '').startsWith('Case') || e.type === 'EnquiryLogged';
+      (e.type || '').startsWith('Case') || (e.type || '').startsWith('Appointment') || e.type === 'EnquiryLogged';
     refreshSoon(lists);
   };
   ws.onclose = () => {
