@@ -19,7 +19,9 @@ std::optional<Minutes> parse_offset(std::string_view s) {
 }
 
 Minutes libc_offset(TimePoint t) {
-  std::time_t tt = system_clock::to_time_t(time_point_cast<system_clock::duration>(t));
+  // Straight to seconds: system_clock's nanoseconds only reach the years 1678..2262, and a date
+  // from a request (a report's month, a deadline's day) may lie anywhere.
+  std::time_t tt = static_cast<std::time_t>(duration_cast<seconds>(t.time_since_epoch()).count());
   std::tm tm{};
   localtime_r(&tt, &tm);
   return duration_cast<Minutes>(seconds{tm.tm_gmtoff});

@@ -46,6 +46,17 @@ void EventStream::resume_from(std::int64_t seq) {
   }
 }
 
+std::optional<StreamMessage> parse_stream_message(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  StreamMessage m;
+  m.event = std::move(v.as_object());
+  if (auto* s = m.event.if_contains("seq"); s && s->is_int64()) m.seq = s->as_int64();
+  if (auto* t = m.event.if_contains("type"); t && t->is_string()) m.type = std::string(t->as_string());
+  return m;
+}
+
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -96,19 +107,13 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
           error = "read: " + ec.message();
           break;
         }
-        boost::system::error_code pec;
-        json::value v = json::parse(beast::buffers_to_string(buf.data()), pec);
+        std::optional<StreamMessage> msg = parse_stream_message(beast::buffers_to_string(buf.data()));
         buf.consume(buf.size());
-        if (pec || !v.is_object()) continue;
-        const json::object& o = v.as_object();
-        std::int64_t seq = 0;
-        if (auto* s = o.if_contains("seq"); s && s->is_int64()) seq = s->as_int64();
-        std::string type;
-        if (auto* t = o.if_contains("type"); t && t->is_string()) type = std::string(t->as_string());
+        if (!msg) continue;
         std::int64_t cur = m.since.load();
-        while (seq > cur && !m.since.compare_exchange_weak(cur, seq)) {
+        while (msg->seq > cur && !m.since.compare_exchange_weak(cur, msg->seq)) {
         }
-        m.on_event(seq, type, o);
+        m.on_event(msg->seq, msg->type, msg->event);
       }
       connected = false;
       m.on_state(false);

@@ -7,13 +7,50 @@
 namespace hallq::api {
 namespace json = boost::json;
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF), or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(k) & 0xc0) != 0x80) return 0;
+  if ((c == 0xe0 && b(1) < 0xa0) || (c == 0xed && b(1) > 0x9f) || (c == 0xf0 && b(1) < 0x90) ||
+      (c == 0xf4 && b(1) > 0x8f))
+    return 0;
+  return n;
+}
+
+// JSON text as RFC 8259 wants it on the wire, UTF-8: each byte of an ill-formed sequence
+// becomes U+FFFD. Boost.JSON writes strings byte for byte, and not every string in an answer
+// went through its parser: an error names the request's path, which may hold any byte.
+std::string well_formed_utf8(std::string text) {
+  std::size_t i = 0;
+  while (i < text.size() && utf8_sequence(text, i)) i += utf8_sequence(text, i);
+  if (i == text.size()) return text;
+  std::string out = text.substr(0, i);
+  while (i < text.size()) {
+    const std::size_t n = utf8_sequence(text, i);
+    if (n) out.append(text, i, n);
+    else out += "\xEF\xBF\xBD";
+    i += n ? n : 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 Response make_json(const Request& req, http::status status, const json::value& body) {
   Response res{status, req.version()};
   res.set(http::field::server, "hallq-controller");
   res.set(http::field::content_type, "application/json; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(req.keep_alive());
-  if (status != http::status::no_content) res.body() = json::serialize(body);
+  if (status != http::status::no_content) res.body() = well_formed_utf8(json::serialize(body));
   res.prepare_payload();
   return res;
 }

@@ -11,12 +11,23 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "hallq/link/controller_client.hpp"
 
 namespace hallq::link {
+
+// One message of the stream as the subscriber reads it: a JSON object, with its "seq" (0 when
+// absent) and "type" ("" when absent); nullopt for anything else, which the subscriber skips.
+struct StreamMessage {
+  std::int64_t seq = 0;
+  std::string type;
+  boost::json::object event;
+};
+std::optional<StreamMessage> parse_stream_message(std::string_view text);
 
 class EventStream {
  public:
