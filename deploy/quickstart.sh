@@ -106,7 +106,7 @@ MSG
     # libFuzzer harnesses (clang, ASan + UBSan), 20 s each on the checked-in seeds.
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz -j "$jobs"
-    ctest --preset fuzz
+    ctest --preset fuzz -j "$jobs"
     # Raspberry Pi builds: cross-compiled against sysroots of Debian's armhf/arm64 packages
     # (cached), unit and integration tests under qemu-user, .deb packages checked.
     for arch in armhf arm64; do
