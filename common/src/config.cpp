@@ -243,7 +243,7 @@ class Reader : public TomlReader {
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
                 "noshow_return_minutes", "rating_minutes", "late_rating_hours", "call_order", "device_rate_per_s", "device_burst",
                 "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s",
-                "case_extension_max_days", "case_return_days", "pause_alert_minutes"});
+                "case_extension_max_days", "case_return_days", "pause_alert_minutes", "personal_data_days"});
     PolicyConfig c;
     c.recall_limit = opt_int(t, "recall_limit", p, 0, 10, c.recall_limit);
     c.carry_over_waiting = opt_bool(t, "carry_over_waiting", p, c.carry_over_waiting);
@@ -270,6 +270,11 @@ class Reader : public TomlReader {
     c.session_hours = opt_int(t, "session_hours", p, 1, 7 * 24, c.session_hours);
     c.device_offline_after_s =
         opt_int(t, "device_offline_after_s", p, 5, 24 * 3600, c.device_offline_after_s);
+    c.personal_data_days = opt_int(t, "personal_data_days", p, 0, 36500, c.personal_data_days);
+    if (c.personal_data_days > 0 && c.personal_data_days < 30)
+      fail(line_of(*t.get("personal_data_days")), "policy.personal_data_days",
+           "expected 0 (kept) or at least 30 days (a case's applicant must stay reachable), got " +
+               std::to_string(c.personal_data_days));
     return c;
   }
 

@@ -1,5 +1,8 @@
 """The controller's HTTP API through the real daemon: answers as specified, errors that change
 nothing (ARCHITECTURE "every network input is untrusted")."""
+import json
+import os
+import sqlite3
 import unittest
 
 from harness import Controller, ControllerTest, WebSocket, example_config
@@ -316,7 +319,7 @@ class Api(ControllerTest):
             (self.c.post("/api/v1/complaints", {"categories": ["nope"]}, "demo-kiosk-1"), (422, "invalid_argument")),
             (self.c.post("/api/v1/complaints", {"categories": ["fees"], "window": 99}, "demo-kiosk-1"), (404, "unknown_window")),
             (self.c.post("/api/v1/complaints", {"categories": ["fees"], "window": "3"}, "demo-kiosk-1"), (400, "bad_field")),
-            (self.c.post("/api/v1/complaints", {"categories": ["fees"], "phone": "12ab5678"}, "demo-kiosk-1"), (422, "invalid_argument")),
+            (self.c.post("/api/v1/complaints", {"categories": ["fees"], "phone": "12ab5678"}, "demo-kiosk-1"), (422, "invalid_value")),
         ]:
             self.assertEqual((status, body["error"]["code"]), want, body)
         self.assertEqual(self.hall()["seq"], before)
@@ -334,6 +337,15 @@ class Api(ControllerTest):
         self.assertEqual(e["data"]["due"], "2026-03-09")
         s, body = self.c.get("/metrics")
         self.assertIn("hallq_complaints_total 1", body)
+        # Issue 9: stored sealed, like an applicant's data; the database holds no clear phone or name.
+        db = sqlite3.connect(os.path.join(self.c.data_dir, "hallq.db"))
+        self.addCleanup(db.close)
+        [data] = [json.loads(r[0]) for r in db.execute("SELECT data FROM events WHERE type = 'ComplaintFiled'")]
+        self.assertEqual((data["phone"]["masked"], data["name"]["masked"]), ("138****5678", "张*"))
+        self.assertTrue(data["phone"]["sealed"].startswith("s2:2026-03:"), data)
+        dump = "\n".join(db.iterdump())
+        self.assertNotIn("13812345678", dump)
+        self.assertNotIn("张三", dump)
 
     def test_void_contract(self):
         """No phantom tickets (issue 4): the issuing kiosk voids a waiting ticket it could not

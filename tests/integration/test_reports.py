@@ -92,6 +92,7 @@ class Reports(unittest.TestCase):
         self.assertEqual((open_c["clerk"], open_c["window"], open_c["content"]), ("c01", 1, "办事员态度生硬"))
         self.assertEqual(open_c["phone"], "138****5678")
         self.assertEqual(open_c["name"], "李*")
+        self.assertEqual(open_c["phone_clear"], "13812345678")  # the manager answers it (R-COMP-1)
         self.assertFalse(open_c["overdue"])
         # Pending until answered: listed, 0 points.
         [pending] = self.rules(self.scores(c, mgr)["c01"], "complaint")

@@ -48,13 +48,16 @@ Expected<Who, ApiError> read_who(const Hall& hall, const json::object& body, con
   if (!phone->empty() && (phone->size() < 7 || !std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; })))
     return unexpected(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
   if (name->empty()) return unexpected(api_error(422, "invalid_value", "give the citizen's name", "请填写预约人姓名"));
-  if (!hall.sealer()) return unexpected(api_error(503, "unavailable", "the controller is starting"));
+  auto sealed_name = hall.seal(Personal::Name, *name);
+  if (!sealed_name) return unexpected(sealed_name.error());
+  auto sealed_phone = hall.seal(Personal::Phone, *phone);
+  if (!sealed_phone) return unexpected(sealed_phone.error());
   w.service = *service;
   w.item = *item;
   w.channel = channel->empty() ? default_channel : *channel;
   w.note = *note;
-  w.name = seal_field(*hall.sealer(), Personal::Name, *name);
-  w.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
+  w.name = std::move(*sealed_name);
+  w.phone = std::move(*sealed_phone);
   return w;
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace hallq::api {
 namespace json = boost::json;
@@ -28,11 +29,15 @@ json::object case_view(Hall& hall, const Principal& p, const engine::Case& c, bo
   const bool mine = own_case(hall, p, c);
   o["mine"] = mine;
   if (clear && mine && hall.sealer()) {
+    // "purged": the retention setting destroyed the key of the month it was sealed in.
+    bool purged = false;
     for (auto [key, field] : {std::pair{"applicant", &c.applicant}, std::pair{"phone", &c.phone},
                               std::pair{"id_number", &c.id_number}})
-      if (!field->sealed.empty())
+      if (!field->sealed.empty()) {
         if (auto text = hall.sealer()->open_text(field->sealed)) o[key] = *text;
-    o["personal"] = "clear";
+        else purged = true;
+      }
+    o["personal"] = purged ? "purged" : "clear";
   } else {
     o["personal"] = "masked";
   }
@@ -121,10 +126,12 @@ Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const j
                                  [](char c) { return (c >= '0' && c <= '9') || c == 'X' || c == 'x'; });
   if (!id_number->empty() && (!id_ok || (id_number->size() != 15 && id_number->size() != 18)))
     return unexpected(api_error(422, "invalid_value", "id_number is a 15- or 18-character ID card number", "身份证号码格式不正确"));
-  if (!hall.sealer()) return unexpected(api_error(503, "unavailable", "the controller is starting"));
-  in.applicant = seal_field(*hall.sealer(), Personal::Name, *name);
-  in.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
-  in.id_number = seal_field(*hall.sealer(), Personal::IdNumber, *id_number);
+  for (auto [field, kind, clear] : {std::tuple{&in.applicant, Personal::Name, &*name}, std::tuple{&in.phone, Personal::Phone, &*phone},
+                                    std::tuple{&in.id_number, Personal::IdNumber, &*id_number}}) {
+    auto sealed = hall.seal(kind, *clear);
+    if (!sealed) return unexpected(sealed.error());
+    *field = std::move(*sealed);
+  }
   auto received = string_list(o, "received", 64);
   if (!received) return unexpected(received.error());
   in.received = std::move(*received);
@@ -211,11 +218,14 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
       if (!*f) co_return fail(f->error());
     if (!valid_phone(*phone))
       co_return fail(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
-    if (!hall.sealer()) co_return fail(api_error(503, "unavailable", "the controller is starting"));
+    auto sealed_caller = hall.seal(Personal::Name, *caller);
+    if (!sealed_caller) co_return fail(sealed_caller.error());
+    auto sealed_phone = hall.seal(Personal::Phone, *phone);
+    if (!sealed_phone) co_return fail(sealed_phone.error());
     q.channel = channel->empty() ? "phone" : *channel;
     q.subject = *subject;
-    q.caller = seal_field(*hall.sealer(), Personal::Name, *caller);
-    q.phone = seal_field(*hall.sealer(), Personal::Phone, *phone);
+    q.caller = std::move(*sealed_caller);
+    q.phone = std::move(*sealed_phone);
     q.forwarded_to = *to;
     q.window = p.kind == Principal::Kind::Clerk ? p.window : 0;
     const engine::Command cmd = std::move(q);

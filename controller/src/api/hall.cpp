@@ -204,7 +204,7 @@ std::optional<engine::Event> Hall::event_at(std::int64_t seq) {
 }
 
 std::optional<std::string> Hall::start(const store::Loaded& loaded) {
-  auto sealer = Sealer::open(config_.server.data_dir + "/case.key");
+  auto sealer = Sealer::open(config_.server.data_dir + "/case.key", config_.server.data_dir + "/keys");
   if (!sealer) return sealer.error();
   sealer_ = std::move(*sealer);
   auto printers = WindowPrinters::open(config_);
@@ -222,6 +222,7 @@ std::optional<std::string> Hall::start(const store::Loaded& loaded) {
     return "the engine state (seq " + std::to_string(engine_->last_seq()) +
            ") does not match the event log (seq " + std::to_string(loaded.last_seq) + ")";
   published_seq_ = engine_->last_seq();
+  purge_personal_data();
   return std::nullopt;
 }
 
@@ -305,6 +306,54 @@ bool Hall::allow_device_request(const std::string& device_id) {
 void Hall::roll_over_if_new_day() {
   if (format_date(tz_.to_local(clock_.now()).date) == engine_->day()) return;
   if (!run_system(engine::RollOver{}).empty()) logger("engine")->info("day rolled over to {}", engine_->day());
+  purge_personal_data();
+}
+
+Expected<engine::Sealed, ApiError> Hall::seal(Personal kind, const std::string& clear) const {
+  if (!sealer_) return unexpected(ApiError{503, "unavailable", "the controller is starting", "系统正在启动"});
+  const std::string month = format_date(tz_.to_local(clock_.now()).date).substr(0, 7);
+  auto s = seal_field(*sealer_, kind, clear, month);
+  if (!s) {
+    logger("api")->error("cannot seal personal data: {}", s.error());
+    return unexpected(ApiError{503, "storage_failed", "personal data cannot be sealed: " + s.error(), "存储失败，请稍后再试"});
+  }
+  return std::move(*s);
+}
+
+void Hall::purge_personal_data() {
+  const int days_kept = config_.policy.personal_data_days;
+  if (!sealer_ || days_kept <= 0) return;
+  const Date today = tz_.to_local(clock_.now()).date;
+  // Every day of a month before the month of (today - N days) is more than N days past.
+  const std::string first_kept = format_date(Date{sys_days{today} - std::chrono::days{days_kept}}).substr(0, 7);
+  // A record still being worked keeps its month's key however old: its clerk needs the phone.
+  std::vector<std::string> keep;
+  auto need = [&](const engine::Sealed& f) {
+    std::string m = Sealer::month_of(f.sealed);
+    if (!m.empty() && m < first_kept && std::find(keep.begin(), keep.end(), m) == keep.end()) keep.push_back(m);
+  };
+  // A case done but its applicant not yet told of the result (R-TIME-4) still needs the phone.
+  for (const auto& [id, c] : engine_->cases())
+    if (c.state == engine::CaseState::Open || c.state == engine::CaseState::AwaitingMaterials ||
+        c.state == engine::CaseState::Suspended || (c.state == engine::CaseState::Done && c.needs_notice() && !c.notified_at))
+      for (const auto* f : {&c.applicant, &c.phone, &c.id_number}) need(*f);
+  for (const auto& [id, a] : engine_->appointments())
+    if (a.state == engine::AppointmentState::Requested || a.state == engine::AppointmentState::Confirmed)
+      for (const auto* f : {&a.name, &a.phone}) need(*f);
+  for (const auto& [id, c] : engine_->open_complaints()) {
+    const std::string m = format_date(c.received).substr(0, 7);
+    if (m < first_kept && std::find(keep.begin(), keep.end(), m) == keep.end()) keep.push_back(m);
+  }
+  auto done = sealer_->purge(first_kept, keep);
+  if (!done) {
+    logger("api")->error("personal data retention: {}", done.error());
+    return;
+  }
+  for (const auto& m : *done)
+    logger("api")->warn("personal data of {} destroyed (its key deleted): [policy] personal_data_days = {}", m, days_kept);
+  for (const auto& m : keep)
+    logger("api")->info("personal data of {} kept past its {} days: live cases, bookings or complaints need it", m, days_kept);
+  personal_months_purged_ += static_cast<std::int64_t>(done->size());
 }
 
 void Hall::check_pauses() {

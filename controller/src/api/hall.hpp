@@ -136,6 +136,13 @@ class Hall {
                                          const std::string& clerk, int limit);
   // Seals applicants' personal data (seal.hpp); null before start().
   const Sealer* sealer() const { return sealer_.get(); }
+  // Masks and seals one personal field under this month's key (503 when the key cannot be
+  // written, 503 before start()).
+  Expected<engine::Sealed, ApiError> seal(Personal kind, const std::string& clear) const;
+  // [policy] personal_data_days: destroys the keys of months that far past, except months that
+  // live cases, bookings or complaints still need. Run at start and at every day roll-over.
+  void purge_personal_data();
+  std::int64_t personal_months_purged() const { return personal_months_purged_; }
   const WorkingCalendar& calendar() const { return calendar_; }
   // Prints a case's notice at its window's printer (reprint from the console); the outcome is
   // recorded against the case when the printer answers. Error when it cannot be queued.
@@ -222,6 +229,7 @@ class Hall {
   Metrics metrics_;
   std::string web_dir_;
   std::unique_ptr<Sealer> sealer_;
+  std::int64_t personal_months_purged_ = 0;
   std::unique_ptr<WindowPrinters> printers_;
   std::unique_ptr<sms::SmsQueue> sms_;
   std::set<engine::CaseId> sms_in_flight_;

@@ -289,14 +289,23 @@ json::object complaint_json(Hall& hall, const engine::OpenComplaint& c) {
   if (auto e = hall.event_at(c.filed_seq); e && e->type == "ComplaintFiled") {
     o["content"] = e->data.contains("content") ? e->data.at("content") : json::value("");
     o["categories"] = e->data.contains("categories") ? e->data.at("categories") : json::array{};
+    // Sealed since issue 9 ({masked, sealed}); a complaint logged before that holds the clear
+    // strings, masked here. The manager answering it may see the phone in clear (R-COMP-1),
+    // until its month's data is purged.
     auto* name = e->data.if_contains("name");
-    const std::string n = name && name->is_string() ? std::string(name->as_string()) : std::string();
-    // The first character (UTF-8: its lead byte gives its length) and a star: 李四 -> 李*.
-    const auto lead = n.empty() ? 0u : static_cast<unsigned char>(n[0]);
-    const size_t first = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    o["name"] = n.empty() ? std::string() : n.substr(0, std::min(first, n.size())) + "*";
     auto* phone = e->data.if_contains("phone");
-    o["phone"] = engine::mask_phone(phone && phone->is_string() ? std::string_view(phone->as_string()) : std::string_view());
+    if ((name && name->is_object()) || (phone && phone->is_object())) {
+      const engine::Sealed n = engine::sealed_from_json(name), ph = engine::sealed_from_json(phone);
+      o["name"] = n.masked;
+      o["phone"] = ph.masked;
+      if (hall.sealer() && !ph.sealed.empty()) {
+        if (auto clear = hall.sealer()->open_text(ph.sealed)) o["phone_clear"] = *clear;
+        else o["personal_data"] = "purged";
+      }
+    } else {
+      o["name"] = mask_name(name && name->is_string() ? std::string_view(name->as_string()) : std::string_view());
+      o["phone"] = engine::mask_phone(phone && phone->is_string() ? std::string_view(phone->as_string()) : std::string_view());
+    }
   }
   return o;
 }

@@ -1,10 +1,12 @@
 #include "seal.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,66 +14,197 @@
 
 namespace hallq::api {
 
-Expected<std::unique_ptr<Sealer>, std::string> Sealer::open(const std::string& path) {
-  if (sodium_init() < 0) return unexpected(std::string("libsodium cannot start"));
-  std::array<unsigned char, kKeyBytes> key{};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    // First start: a new key, written whole before it is used (O_EXCL: never overwrite one).
-    randombytes_buf(key.data(), key.size());
-    const std::string tmp = path + ".new";
-    int w = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (w < 0) return unexpected(tmp + ": cannot create the case key: " + std::strerror(errno));
-    const bool ok = ::write(w, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(w) == 0;
-    ::close(w);
-    if (!ok || ::link(tmp.c_str(), path.c_str()) != 0) {
-      const std::string e = std::strerror(errno);
-      ::unlink(tmp.c_str());
-      return unexpected(path + ": cannot write the case key: " + e);
-    }
-    ::unlink(tmp.c_str());
-    return std::make_unique<Sealer>(key);
+namespace {
+
+bool month_shaped(std::string_view m) {
+  if (m.size() != 7 || m[4] != '-') return false;
+  for (size_t i = 0; i < 7; ++i)
+    if (i != 4 && (m[i] < '0' || m[i] > '9')) return false;
+  return m.substr(5) >= "01" && m.substr(5) <= "12";
+}
+
+void fsync_dir(const std::string& dir) {
+  int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d >= 0) {
+    ::fsync(d);
+    ::close(d);
   }
-  if (fd < 0) return unexpected(path + ": cannot read the case key: " + std::strerror(errno));
+}
+
+// Writes a new key whole before it can be used (O_EXCL through link(): never overwrites one).
+// Returns false with errno set; EEXIST when another writer got there first.
+bool write_key(const std::string& path, const unsigned char* key, size_t n) {
+  const std::string tmp = path + ".new";
+  int w = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (w < 0) return false;
+  const bool ok = ::write(w, key, n) == static_cast<ssize_t>(n) && ::fsync(w) == 0;
+  int saved = errno;
+  ::close(w);
+  if (!ok || ::link(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    return false;
+  }
+  ::unlink(tmp.c_str());
+  return true;
+}
+
+// Reads a 32-byte key of mode 0600; the error names the file and what to do.
+Expected<std::array<unsigned char, Sealer::kKeyBytes>, std::string> read_key(const std::string& path, const char* what) {
+  std::array<unsigned char, Sealer::kKeyBytes> key{};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return unexpected(path + ": cannot read the " + what + ": " + std::strerror(errno));
   struct stat st {};
   const bool read_ok = ::fstat(fd, &st) == 0 && st.st_size == static_cast<off_t>(key.size()) &&
                        ::read(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
   ::close(fd);
   if (!read_ok)
-    return unexpected(path + ": the case key must be exactly 32 bytes; restore it from the backup taken with the database");
+    return unexpected(path + ": the " + what + " must be exactly 32 bytes; restore it from the backup taken with the database");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return unexpected(path + ": the case key is readable by others (mode " + mode + "); chmod 600 it");
+    return unexpected(path + ": the " + what + " is readable by others (mode " + mode + "); chmod 600 it");
   }
-  return std::make_unique<Sealer>(key);
+  return key;
 }
 
-std::string Sealer::seal(std::string_view clear) const {
+std::string box(std::string_view clear, const unsigned char* key) {
   std::vector<unsigned char> buf(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + clear.size());
   randombytes_buf(buf.data(), crypto_secretbox_NONCEBYTES);
   crypto_secretbox_easy(buf.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(clear.data()),
-                        clear.size(), buf.data(), key_.data());
+                        clear.size(), buf.data(), key);
   std::string b64(sodium_base64_ENCODED_LEN(buf.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(b64.data(), b64.size(), buf.data(), buf.size(), sodium_base64_VARIANT_ORIGINAL);
   b64.resize(std::strlen(b64.c_str()));
-  return "s1:" + b64;
+  return b64;
 }
 
-std::optional<std::string> Sealer::open_text(std::string_view sealed) const {
-  if (sealed.substr(0, 3) != "s1:") return std::nullopt;
-  sealed.remove_prefix(3);
-  std::vector<unsigned char> buf(sealed.size());
+std::optional<std::string> unbox(std::string_view b64, const unsigned char* key) {
+  std::vector<unsigned char> buf(b64.size());
   size_t len = 0;
-  if (sodium_base642bin(buf.data(), buf.size(), sealed.data(), sealed.size(), nullptr, &len, nullptr,
+  if (sodium_base642bin(buf.data(), buf.size(), b64.data(), b64.size(), nullptr, &len, nullptr,
                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
       len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
     return std::nullopt;
   std::string out(len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
   if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()), buf.data() + crypto_secretbox_NONCEBYTES,
-                                 len - crypto_secretbox_NONCEBYTES, buf.data(), key_.data()) != 0)
+                                 len - crypto_secretbox_NONCEBYTES, buf.data(), key) != 0)
     return std::nullopt;
   return out;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Sealer>, std::string> Sealer::open(const std::string& path, const std::string& month_dir) {
+  if (sodium_init() < 0) return unexpected(std::string("libsodium cannot start"));
+  if (::mkdir(month_dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return unexpected(month_dir + ": cannot make the folder of month keys: " + std::strerror(errno));
+  struct stat dst {};
+  if (::stat(month_dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
+    return unexpected(month_dir + ": the folder of month keys is not a folder");
+  std::array<unsigned char, kKeyBytes> key{};
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+    // First start: a new key.
+    randombytes_buf(key.data(), key.size());
+    if (!write_key(path, key.data(), key.size()))
+      return unexpected(path + ": cannot write the case key: " + std::strerror(errno));
+    return std::make_unique<Sealer>(key, month_dir);
+  }
+  auto k = read_key(path, "case key");
+  if (!k) return unexpected(k.error());
+  return std::make_unique<Sealer>(*k, month_dir);
+}
+
+std::optional<Sealer::Key> Sealer::month_key(std::string_view month, bool create, std::string* error) const {
+  if (auto it = months_.find(month); it != months_.end()) return it->second;
+  const std::string path = month_dir_ + "/" + std::string(month) + ".key";
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+    if (!create) return std::nullopt;  // purged
+    Key key{};
+    randombytes_buf(key.data(), key.size());
+    if (write_key(path, key.data(), key.size())) {
+      fsync_dir(month_dir_);
+      months_.emplace(std::string(month), key);
+      return key;
+    }
+    if (errno != EEXIST) {
+      if (error) *error = path + ": cannot write the month key: " + std::strerror(errno);
+      return std::nullopt;
+    }
+  }
+  auto k = read_key(path, "month key");
+  if (!k) {
+    if (error) *error = k.error();
+    return std::nullopt;
+  }
+  months_.emplace(std::string(month), *k);
+  return *k;
+}
+
+Expected<std::string, std::string> Sealer::seal(std::string_view clear, std::string_view month) const {
+  if (!month_shaped(month)) return unexpected("not a month: " + std::string(month));
+  std::lock_guard lock(mu_);
+  std::string error;
+  auto key = month_key(month, true, &error);
+  if (!key) return unexpected(error);
+  return "s2:" + std::string(month) + ":" + box(clear, key->data());
+}
+
+std::string Sealer::month_of(std::string_view sealed) {
+  if (sealed.substr(0, 3) != "s2:" || sealed.size() < 11 || sealed[10] != ':') return {};
+  return std::string(sealed.substr(3, 7));
+}
+
+std::optional<std::string> Sealer::open_text(std::string_view sealed) const {
+  if (sealed.substr(0, 3) == "s1:") return unbox(sealed.substr(3), key_.data());
+  const std::string month = month_of(sealed);
+  if (!month_shaped(month)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto key = month_key(month, false, nullptr);
+  if (!key) return std::nullopt;
+  return unbox(sealed.substr(11), key->data());
+}
+
+std::vector<std::string> Sealer::months() const {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(month_dir_.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n.size() == 11 && n.substr(7) == ".key" && month_shaped(n.substr(0, 7))) out.emplace_back(n.substr(0, 7));
+    }
+    ::closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Expected<std::vector<std::string>, std::string> Sealer::purge(std::string_view first_kept,
+                                                               const std::vector<std::string>& keep) const {
+  std::vector<std::string> done;
+  std::lock_guard lock(mu_);
+  for (const std::string& m : months()) {
+    if (m >= first_kept || std::find(keep.begin(), keep.end(), m) != keep.end()) continue;
+    const std::string path = month_dir_ + "/" + m + ".key";
+    // Overwrite before unlinking, so the bytes do not linger in the freed block (best effort:
+    // a flash card's wear levelling may keep an old copy; the README says so).
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      unsigned char zero[kKeyBytes] = {};
+      const bool ok = ::pwrite(fd, zero, sizeof zero, 0) == static_cast<ssize_t>(sizeof zero) && ::fsync(fd) == 0;
+      ::close(fd);
+      if (!ok) return unexpected(path + ": cannot overwrite the month key: " + std::strerror(errno));
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return unexpected(path + ": cannot delete the month key: " + std::strerror(errno));
+    if (auto it = months_.find(m); it != months_.end()) {
+      sodium_memzero(it->second.data(), it->second.size());
+      months_.erase(it);
+    }
+    done.push_back(m);
+  }
+  if (!done.empty()) fsync_dir(month_dir_);
+  return done;
 }
 
 std::string Sealer::ticket_key(std::int64_t ticket) const {
@@ -112,12 +245,15 @@ std::string mask_id_number(std::string_view id) {
   return std::string(id.substr(0, head)) + std::string(id.size() - head - 4, '*') + std::string(id.substr(id.size() - 4));
 }
 
-engine::Sealed seal_field(const Sealer& s, Personal kind, const std::string& clear) {
-  if (clear.empty()) return {};
+Expected<engine::Sealed, std::string> seal_field(const Sealer& s, Personal kind, const std::string& clear,
+                                                 std::string_view month) {
+  if (clear.empty()) return engine::Sealed{};
   std::string masked = kind == Personal::Name ? mask_name(clear)
                        : kind == Personal::Phone ? engine::mask_phone(clear)
                                                  : mask_id_number(clear);
-  return engine::Sealed{std::move(masked), s.seal(clear)};
+  auto sealed = s.seal(clear, month);
+  if (!sealed) return unexpected(sealed.error());
+  return engine::Sealed{std::move(masked), std::move(*sealed)};
 }
 
 }  // namespace hallq::api

@@ -538,10 +538,18 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     if (!clerk) co_return fail(clerk.error());
     if (!clerk->empty() && p.kind == Principal::Kind::Device)
       co_return fail(api_error(422, "invalid_value", "a kiosk names the window, not the clerk", "取号机投诉只能选择窗口"));
+    if (!phone->empty() && (phone->size() < 7 || !std::all_of(phone->begin(), phone->end(), [](char c) { return c >= '0' && c <= '9'; })))
+      co_return fail(api_error(422, "invalid_value", "phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+    // R-COMP-1: the complainant's name and phone are kept for the answer, sealed like an
+    // applicant's: masked on every screen and event, purged with their month (seal.hpp).
+    auto sealed_name = hall.seal(Personal::Name, *name);
+    if (!sealed_name) co_return fail(sealed_name.error());
+    auto sealed_phone = hall.seal(Personal::Phone, *phone);
+    if (!sealed_phone) co_return fail(sealed_phone.error());
     fc.clerk = *clerk;
     fc.content = *content;
-    fc.name = *name;
-    fc.phone = *phone;
+    fc.name = std::move(*sealed_name);
+    fc.phone = std::move(*sealed_phone);
     const engine::Command cmd = std::move(fc);
     Response res = co_await run_command(hall, req, cmd, p, http::status::created);
     co_return res;

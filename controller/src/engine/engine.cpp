@@ -582,10 +582,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (c->categories.empty() && c->content.empty())
       return unexpected(err(Errc::InvalidArgument, "give the content or at least one category", "请填写投诉内容或选择投诉类别"));
     if (c->content.size() > 2000) return unexpected(err(Errc::InvalidArgument, "the content is longer than 2000 bytes", "投诉内容过长"));
-    if (c->name.size() > 64) return unexpected(err(Errc::InvalidArgument, "the name is longer than 64 bytes", "姓名过长"));
-    const bool digits = std::all_of(c->phone.begin(), c->phone.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (!c->phone.empty() && (!digits || c->phone.size() < 7 || c->phone.size() > 15))
-      return unexpected(err(Errc::InvalidArgument, "the phone is 7 to 15 digits", "电话号码应为 7 至 15 位数字"));
+    if (c->name.masked.size() > 256 || c->name.sealed.size() > 512 || c->phone.masked.size() > 15 || c->phone.sealed.size() > 512)
+      return unexpected(err(Errc::InvalidArgument, "the name or phone is too long", "姓名或电话过长"));
     if (c->window != 0 && !find_window(c->window))
       return unexpected(err(Errc::UnknownWindow, "no window " + std::to_string(c->window), "没有该窗口"));
     if (!c->clerk.empty() && !config_.find_clerk(c->clerk))
@@ -606,8 +604,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                                          {"channel", channel},
                                          {"categories", std::move(cats)},
                                          {"content", c->content},
-                                         {"name", c->name},
-                                         {"phone", c->phone},
+                                         {"name", sealed_to_json(c->name)},
+                                         {"phone", sealed_to_json(c->phone)},
                                          {"clerk", concerned},
                                          {"received", format_date(received)},
                                          {"due", format_date(calendar_.add_working_days(received, 5))}}));
@@ -615,7 +613,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                          {"received", format_date(received)},
                          {"due", format_date(calendar_.add_working_days(received, 5))},
                          {"window", c->window},
-                         {"phone", mask_phone(c->phone)}};
+                         {"phone", c->phone.masked}};
     return ev;
   }
 

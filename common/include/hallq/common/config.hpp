@@ -125,6 +125,10 @@ struct PolicyConfig {
   int pin_lockout_s = 300;
   int session_hours = 12;           // clerk/manager session lifetime
   int device_offline_after_s = 90;  // a device not heard from this long shows as offline
+  // Days applicants' personal data (names, phones, ID numbers of cases, bookings, enquiries
+  // and complaints) is kept after the end of the month it was taken; then its month key is destroyed.
+  // 0: kept. Counts and statistics stay either way.
+  int personal_data_days = 0;
 };
 
 struct CentreConfig {

@@ -212,7 +212,8 @@ struct FileComplaint {
   std::vector<std::string> categories;  // attitude waiting efficiency materials fees rules other
   std::string content;
   int window = 0;
-  std::string name, phone;
+  // The complainant, sealed by the API (its phone checked there: 7 to 15 digits).
+  Sealed name, phone;
   // The clerk complained about; empty: the clerk at the window then (or its last, or its A post).
   std::string clerk;
 };
