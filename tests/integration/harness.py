@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -159,6 +160,173 @@ class Controller:
         status, body = self.post("/api/v1/windows/%d/sign-in" % window, {"clerk": clerk, "pin": pin})
         assert status == 200, (status, body)
         return body["token"]
+
+
+class Proxy:
+    """A TCP relay between a device (kiosk, display node) and the controller that the test can
+    cut, and that can lose the controller's answers.
+
+    mode "pass" relays both ways as bytes (HTTP requests and the long-lived WebSocket event
+    stream alike); mode "drop_answer" delivers each request, reads the controller's answer and
+    closes the device's connection without it (a network cut between issue and answer). The
+    mode is taken per connection when it opens. cut() closes every open connection and, until
+    restore(), closes each new one as soon as it is accepted. `upstream` is the controller's
+    port and may be changed (a controller restarted on another port): new connections follow.
+    `requests` lists the request lines seen ("POST /api/v1/tickets", "GET /api/v1/events?since=9"
+    for a WebSocket upgrade), `request_times` their time.monotonic()."""
+
+    def __init__(self, upstream_port):
+        self.upstream = upstream_port
+        self.mode = "pass"
+        self.requests = []
+        self.request_times = []
+        self.up = True
+        self.conns = []
+        self.lock = threading.Lock()
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(64)
+        self.port = self.lsock.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            if not self.up:
+                c.close()
+                continue
+            mode = self.mode
+            threading.Thread(target=self._serve if mode == "pass" else self._drop_answer, args=(c,),
+                             daemon=True).start()
+
+    def _note(self, head):
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        with self.lock:
+            self.requests.append(" ".join(line.split(" ")[:2]))
+            self.request_times.append(time.monotonic())
+
+    def _register(self, *socks):
+        """Keeps the sockets for cut(); False (and closes them) if the link was cut meanwhile."""
+        with self.lock:
+            if self.up:
+                self.conns += socks
+                return True
+        for s in socks:
+            s.close()
+        return False
+
+    def _forget(self, *socks):
+        with self.lock:
+            self.conns = [s for s in self.conns if s not in socks]
+
+    def _serve(self, c):
+        try:
+            u = socket.create_connection(("127.0.0.1", self.upstream), timeout=10)
+            u.settimeout(None)
+        except OSError:
+            c.close()
+            return
+        if not self._register(c, u):
+            return
+        threading.Thread(target=self._pipe, args=(u, c), daemon=True).start()
+        self._pipe(c, u, sniff=True)
+
+    def _pipe(self, a, b, sniff=False):
+        """Copies a to b. With sniff, notes the request line of each HTTP request on the way
+        (until a WebSocket upgrade, after which the bytes are frames)."""
+        buf, body_left = b"", 0
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                if sniff:
+                    buf += d
+                    while sniff:
+                        if body_left:
+                            n = min(body_left, len(buf))
+                            buf, body_left = buf[n:], body_left - n
+                            if body_left:
+                                break
+                        end = buf.find(b"\r\n\r\n")
+                        if end < 0:
+                            break
+                        head, buf = buf[:end], buf[end + 4:]
+                        self._note(head)
+                        if re.search(rb"(?im)^upgrade:", head):
+                            sniff = False
+                        m = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                        body_left = int(m.group(1)) if m else 0
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._forget(a, b)
+        a.close()  # the other direction's thread, woken by the shutdown, closes b
+
+    @staticmethod
+    def _read_message(s):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        m = re.search(rb"(?i)content-length:\s*(\d+)", head)
+        n = int(m.group(1)) if m else 0
+        while len(body) < n:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return head + b"\r\n\r\n" + body
+
+    def _drop_answer(self, c):
+        try:
+            req = self._read_message(c)
+            self._note(req)
+            u = socket.create_connection(("127.0.0.1", self.upstream), timeout=10)
+            u.sendall(req)
+            self._read_message(u)
+            u.close()
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def restore(self):
+        self.up = True
+
+    def requests_since(self, t, prefix):
+        """The times of requests whose line starts with prefix, seen at or after t."""
+        with self.lock:
+            return [at for line, at in zip(self.requests, self.request_times) if at >= t and line.startswith(prefix)]
+
+    def close(self):
+        self.closed = True
+        self.cut()
+        self.lsock.close()
 
 
 class WebSocket:

@@ -6,91 +6,20 @@ import os
 import re
 import shlex
 import select
-import socket
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 import tty
 import unittest
 import wave
 
-from harness import Controller, example_config
+from harness import Controller, Proxy, example_config
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 DISPLAY = os.environ.get("HALLQ_DISPLAY", "build/dev/bin/hallq-display")
 SCREEN_SIM = os.environ.get("HALLQ_SCREEN_SIM", "build/dev/bin/hallq-screen-sim")
 SOURCE = os.environ.get("HALLQ_SOURCE_DIR", ".")
-
-
-class Proxy:
-    """A TCP relay between the display node and the controller that the test can cut."""
-
-    def __init__(self, upstream_port):
-        self.upstream = upstream_port
-        self.lsock = socket.socket()
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.port = self.lsock.getsockname()[1]
-        self.up = True
-        self.conns = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.lsock.accept()
-            except OSError:
-                return
-            if not self.up:
-                c.close()
-                continue
-            try:
-                u = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
-            except OSError:
-                c.close()
-                continue
-            with self.lock:
-                self.conns += [c, u]
-            for a, b in ((c, u), (u, c)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b):
-        try:
-            while True:
-                d = a.recv(65536)
-                if not d:
-                    break
-                b.sendall(d)
-        except OSError:
-            pass
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            for s in self.conns:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
-            self.conns = []
-
-    def restore(self):
-        self.up = True
-
-    def close(self):
-        self.cut()
-        self.lsock.close()
 
 
 class DisplayTest(unittest.TestCase):

@@ -9,83 +9,18 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import Controller, example_config
+from harness import Controller, Proxy, example_config
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
 TAKE = os.environ.get("HALLQ_KIOSK_TAKE", "build/dev/bin/hallq-kiosk-take")
 STATUS_URL = "http://192.168.1.10:8080/t/{id}"
-
-
-class Proxy:
-    """A TCP relay between the kiosk and the controller that can lose answers: mode "pass"
-    relays; "drop_answer" delivers the request, reads the controller's answer and closes the
-    kiosk's connection without it (a network cut between issue and answer)."""
-
-    def __init__(self, port):
-        self.upstream = port
-        self.mode = "pass"
-        self.requests = []  # request lines, e.g. "POST /api/v1/tickets"
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self.closed:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
-
-    @staticmethod
-    def _read_message(s):
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = s.recv(65536)
-            if not chunk:
-                return data
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        m = re.search(rb"(?i)content-length:\s*(\d+)", head)
-        n = int(m.group(1)) if m else 0
-        while len(body) < n:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return head + b"\r\n\r\n" + body
-
-    def _serve(self, c):
-        mode = self.mode
-        try:
-            req = self._read_message(c)
-            self.requests.append(" ".join(req.split(b"\r\n", 1)[0].decode().split(" ")[:2]))
-            u = socket.create_connection(("127.0.0.1", self.upstream), timeout=10)
-            u.sendall(req)
-            res = self._read_message(u)
-            u.close()
-            if mode == "pass":
-                c.sendall(res)
-        except OSError:
-            pass
-        finally:
-            c.close()
-
-    def close(self):
-        self.closed = True
-        self.sock.close()
 
 
 class NoPhantom(unittest.TestCase):
