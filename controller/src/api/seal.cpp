@@ -1,6 +1,5 @@
 #include "seal.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -166,16 +165,17 @@ std::optional<std::string> Sealer::open_text(std::string_view sealed) const {
   return unbox(sealed.substr(11), key->data());
 }
 
-std::vector<std::string> Sealer::months() const {
+std::vector<std::string> Sealer::months_before(std::string_view end) const {
+  // Probed month by month rather than listed with readdir(): 32-bit userlands on a 64-bit
+  // kernel (armhf on a Pi 4, or under qemu) get EOVERFLOW from getdents on ext4.
   std::vector<std::string> out;
-  if (DIR* d = ::opendir(month_dir_.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string_view n = e->d_name;
-      if (n.size() == 11 && n.substr(7) == ".key" && month_shaped(n.substr(0, 7))) out.emplace_back(n.substr(0, 7));
+  for (int y = kFirstYear; y <= 9999; ++y)
+    for (int m = 1; m <= 12; ++m) {
+      char name[8];
+      std::snprintf(name, sizeof name, "%04d-%02d", y, m);
+      if (std::string_view(name) >= end) return out;
+      if (::access((month_dir_ + "/" + name + ".key").c_str(), F_OK) == 0) out.emplace_back(name);
     }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -183,8 +183,8 @@ Expected<std::vector<std::string>, std::string> Sealer::purge(std::string_view f
                                                                const std::vector<std::string>& keep) const {
   std::vector<std::string> done;
   std::lock_guard lock(mu_);
-  for (const std::string& m : months()) {
-    if (m >= first_kept || std::find(keep.begin(), keep.end(), m) != keep.end()) continue;
+  for (const std::string& m : months_before(first_kept)) {
+    if (std::find(keep.begin(), keep.end(), m) != keep.end()) continue;
     const std::string path = month_dir_ + "/" + m + ".key";
     // Overwrite before unlinking, so the bytes do not linger in the freed block (best effort:
     // a flash card's wear levelling may keep an old copy; the README says so).

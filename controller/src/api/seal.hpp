@@ -48,7 +48,9 @@ class Sealer {
   // (months that live records still need). Returns the months destroyed, oldest first.
   Expected<std::vector<std::string>, std::string> purge(std::string_view first_kept,
                                                          const std::vector<std::string>& keep) const;
-  std::vector<std::string> months() const;  // the month keys on disk, oldest first
+  // The month keys on disk for months before `end` ("YYYY-MM"), oldest first.
+  std::vector<std::string> months_before(std::string_view end) const;
+  static constexpr int kFirstYear = 2020;  // no hall sealed anything before HallQ existed
   // R-EVAL-1: the secret a ticket's QR carries ([printing] ticket_url {key}), 16 hex digits
   // derived from the key and the ticket id; whoever holds the ticket may rate its service.
   std::string ticket_key(std::int64_t ticket) const;
