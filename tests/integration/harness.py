@@ -40,6 +40,18 @@ def example_config(path=EXAMPLE, **replace):
     return text
 
 
+def check_sanitizer_log(path, who):
+    """Sanitizer builds (the asan preset) report memory errors and leaks on stderr: a daemon's
+    stderr log at `path` must hold none."""
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        if marker in text:
+            raise AssertionError("sanitizer report in the log of %s:\n%s" % (who, text))
+
+
 class Controller:
     """One hallq-controller process with its own data folder."""
 
@@ -96,11 +108,7 @@ class Controller:
         self.check_log()
 
     def check_log(self):
-        """Sanitizer builds (the asan preset) report memory errors and leaks on stderr."""
-        text = self.log() if os.path.exists(self.stderr_path) else ""
-        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if marker in text:
-                raise AssertionError("sanitizer report in the controller log:\n" + text)
+        check_sanitizer_log(self.stderr_path, "the controller")
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)

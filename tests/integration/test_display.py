@@ -14,7 +14,7 @@ import tty
 import unittest
 import wave
 
-from harness import Controller, Proxy, example_config
+from harness import Controller, Proxy, check_sanitizer_log, example_config
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 DISPLAY = os.environ.get("HALLQ_DISPLAY", "build/dev/bin/hallq-display")
@@ -59,10 +59,7 @@ class DisplayTest(unittest.TestCase):
             d.terminate()
             self.assertEqual(d.wait(10), 0, "hallq-display did not exit cleanly on SIGTERM")
         d.stdout.close()
-        with open(os.path.join(self.tmp.name, "display.err"), encoding="utf-8", errors="replace") as f:
-            log = f.read()
-        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            self.assertNotIn(marker, log)
+        check_sanitizer_log(os.path.join(self.tmp.name, "display.err"), "hallq-display")
 
     def text(self, name):
         try:

@@ -28,7 +28,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import CONTROLLER_CMD, Controller, Proxy, WebSocket, example_config
+from harness import CONTROLLER_CMD, Controller, Proxy, WebSocket, check_sanitizer_log, example_config
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
@@ -141,10 +141,7 @@ class NetworkFaults(unittest.TestCase):
                 self.assertEqual(code, 0, "%s did not exit cleanly on SIGTERM" % os.path.basename(log))
         p.stdout.close()
         if log:
-            with open(log, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-            for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-                self.assertNotIn(marker, text)
+            check_sanitizer_log(log, os.path.basename(log))
 
     def text(self, name):
         try:
