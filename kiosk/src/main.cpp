@@ -16,7 +16,7 @@ using namespace hallq::kiosk;
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: hallq-kiosk --config FILE [--controller URL] [--controller-pin PIN]
+constexpr const char* kUsage = R"(Usage: hallq-kiosk --config FILE [--controller URL]
                    [--printer tcp://HOST:PORT|usb:/dev/usb/lp0|serial:DEV[@BAUD]|file:PATH]
                    [--listen HOST:PORT] [--log-level LEVEL]
        hallq-kiosk --check-config FILE | --version | --help
@@ -39,8 +39,7 @@ std::string find_web_dir(const KioskConfig& c, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, controller, controller_pin, printer, listen, check, log_level = "info";
-  bool pin_given = false;
+  std::string config_path, controller, printer, listen, check, log_level = "info";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -52,7 +51,6 @@ int main(int argc, char** argv) {
     };
     if (a == "--config") config_path = value();
     else if (a == "--controller") controller = value();
-    else if (a == "--controller-pin") controller_pin = value(), pin_given = true;
     else if (a == "--printer") printer = value();
     else if (a == "--listen") listen = value();
     else if (a == "--log-level") log_level = value();
@@ -84,10 +82,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   KioskConfig config = std::move(*loaded);
-  if (!controller.empty()) config.controller = controller;
-  if (pin_given) config.controller_pin = controller_pin;
-  if (!controller.empty() || pin_given)
-    if (auto u = parse_controller_url(config.controller, config.controller_pin); !u) return usage_error(u.error());
+  if (!controller.empty()) {
+    if (auto u = parse_controller_url(controller); !u) return usage_error(u.error());
+    config.controller = controller;
+  }
   if (!printer.empty()) {
     if (auto s = escpos::parse_printer_spec(printer); !s) return usage_error(s.error());
     config.printer.device = printer;

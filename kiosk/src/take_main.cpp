@@ -26,9 +26,8 @@ namespace json = boost::json;
 namespace {
 int usage(const std::string& why) {
   std::cerr << "hallq-kiosk-take: " << why << "\n"
-            << "usage: hallq-kiosk-take --controller URL [--controller-pin PIN] --device ID --token TOKEN --printer SPEC\n"
-               "                        --journal FILE"
-               " [--resolve] [--check] [--service ID [--priority P] [--item ID]]\n"
+            << "usage: hallq-kiosk-take --controller URL --device ID --token TOKEN --printer SPEC --journal FILE\n"
+               "                        [--resolve] [--check] [--service ID [--priority P] [--item ID]]\n"
                "                        [--status-url TEMPLATE] [--reprint-within MS] [--paper 384|576] [--no-cutter]\n";
   return 2;
 }
@@ -44,7 +43,7 @@ json::object job_json(const escpos::JobResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url, pin, device, token, printer_spec, journal_path, service, priority = "normal", item;
+  std::string url, device, token, printer_spec, journal_path, service, priority = "normal", item;
   bool resolve = false, check = false;
   DeskOptions opt;
   for (int i = 1; i < argc; ++i) {
@@ -57,7 +56,6 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--controller") url = value();
-    else if (a == "--controller-pin") pin = value();
     else if (a == "--device") device = value();
     else if (a == "--token") token = value();
     else if (a == "--printer") printer_spec = value();
@@ -78,7 +76,7 @@ int main(int argc, char** argv) {
     return usage("--controller, --device, --token, --printer and --journal are required");
   if (!resolve && !check && service.empty()) return usage("nothing to do: give --resolve, --check or --service");
   if (opt.paper_dots != 384 && opt.paper_dots != 576) return usage("--paper is 384 or 576");
-  auto curl = parse_controller_url(url, pin);
+  auto curl = parse_controller_url(url);
   if (!curl) return usage(curl.error());
   auto spec = escpos::parse_printer_spec(printer_spec);
   if (!spec) return usage(spec.error());

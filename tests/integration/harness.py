@@ -340,10 +340,8 @@ class Proxy:
 class WebSocket:
     """A minimal RFC 6455 client: text frames in, close out. Enough for the event stream."""
 
-    def __init__(self, port, path, token=None, timeout=10, ssl_context=None):
+    def __init__(self, port, path, token=None, timeout=10):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        if ssl_context is not None:  # WSS: the TLS listener (test_tls)
-            self.sock = ssl_context.wrap_socket(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, key))

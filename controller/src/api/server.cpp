@@ -6,11 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -34,7 +31,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
-namespace ssl = asio::ssl;
 using namespace std::chrono_literals;
 
 namespace {
@@ -104,9 +100,6 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_slow_requests_cut_total Requests not complete within [server] request_timeout_s, cut off.");
   line("# TYPE hallq_slow_requests_cut_total counter");
   line("hallq_slow_requests_cut_total " + std::to_string(m.slow_requests_cut));
-  line("# HELP hallq_tls_handshake_failures_total Connections to server.tls_listen that did not complete a TLS handshake (plain HTTP included).");
-  line("# TYPE hallq_tls_handshake_failures_total counter");
-  line("hallq_tls_handshake_failures_total " + std::to_string(m.tls_handshakes_failed));
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
@@ -626,11 +619,9 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
 
 // ---- WebSocket event stream ----
 
-// Stream: beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> on the TLS listener.
-template <class Stream>
-class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession<Stream>> {
+class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(Stream stream, Hall& hall, bool full_view)
+  WsSession(beast::tcp_stream stream, Hall& hall, bool full_view)
       : ws_(std::move(stream)), hall_(hall), full_(full_view), signal_(ws_.get_executor()) {
     signal_.expires_at(std::chrono::steady_clock::time_point::max());
   }
@@ -675,8 +666,8 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
         }
       }
     }
-    hall_.subscribe(this->shared_from_this());
-    asio::co_spawn(ws_.get_executor(), read_loop(this->shared_from_this()), asio::detached);
+    hall_.subscribe(shared_from_this());
+    asio::co_spawn(ws_.get_executor(), read_loop(shared_from_this()), asio::detached);
     while (!closed_) {
       if (queue_.empty()) {
         co_await signal_.async_wait(use_tuple);
@@ -712,7 +703,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     self->signal_.cancel();
   }
 
-  websocket::stream<Stream> ws_;
+  websocket::stream<beast::tcp_stream> ws_;
   Hall& hall_;
   bool full_;
   asio::steady_timer signal_;
@@ -729,18 +720,16 @@ struct ConnectionSlot {
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 };
 
-std::string peer_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  auto ep = socket.remote_endpoint(ec);
-  return ec ? "?" : ep.address().to_string();
-}
-
-// Serves requests on one connection until it closes, errs or idles out. `buffer` may hold
-// bytes already read. Returns true when the connection became an event stream (the stream
-// was moved into its WebSocket session, which has ended by then).
-template <class Stream>
-asio::awaitable<bool> serve_requests(Stream& stream, beast::flat_buffer& buffer, Hall& hall, const std::string& peer) {
-  auto& tcp_layer = beast::get_lowest_layer(stream);
+asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
+  ConnectionSlot slot;
+  std::string peer;
+  {
+    boost::system::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    peer = ec ? "?" : ep.address().to_string();
+  }
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(16 * 1024);
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
@@ -749,12 +738,12 @@ asio::awaitable<bool> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     if (buffer.size() == 0) {
       // Between requests a connection may idle; once a request's first byte is here, all of
       // it must follow within request_timeout_s (a slow sender is cut off: slowloris).
-      tcp_layer.expires_after(std::chrono::seconds{sc.idle_timeout_s});
+      stream.expires_after(std::chrono::seconds{sc.idle_timeout_s});
       auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (iec) break;
       buffer.commit(in);
     }
-    tcp_layer.expires_after(std::chrono::seconds{sc.request_timeout_s});
+    stream.expires_after(std::chrono::seconds{sc.request_timeout_s});
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
     if (ec == beast::error::timeout) {
@@ -769,7 +758,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, beast::flat_buffer& buffer,
                        ? api_error(413, "body_too_large", "the body is over 64 KiB")
                        : api_error(400, "bad_request", "malformed HTTP request: " + ec.message());
       auto res = make_error(dummy, e);
-      tcp_layer.expires_after(5s);
+      stream.expires_after(5s);
       co_await http::async_write(stream, res, use_tuple);
       break;
     }
@@ -787,71 +776,21 @@ asio::awaitable<bool> serve_requests(Stream& stream, beast::flat_buffer& buffer,
         std::string t = query_param(req.target(), "token");  // browsers cannot set headers on WebSocket
         p = hall.authenticate(t);
       }
-      auto ws = std::make_shared<WsSession<Stream>>(std::move(stream), hall, p.kind != Principal::Kind::None);
+      auto ws = std::make_shared<WsSession>(std::move(stream), hall, p.kind != Principal::Kind::None);
       co_await ws->run(req);
-      co_return true;
+      co_return;
     }
     auto t0 = std::chrono::steady_clock::now();
     hall.metrics().requests++;
     Response res = co_await handle_request(hall, req, peer);
     hall.metrics().observe_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool keep = res.keep_alive();
-    tcp_layer.expires_after(30s);  // a client that does not read its answer is cut off
+    stream.expires_after(30s);  // a client that does not read its answer is cut off
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !keep) break;
   }
-  co_return false;
-}
-
-asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
-  ConnectionSlot slot;
-  const std::string peer = peer_of(socket);
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer(16 * 1024);
-  if (co_await serve_requests(stream, buffer, hall, peer)) co_return;
   boost::system::error_code ignore;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignore);
-}
-
-// A connection to the TLS listener: HTTPS, and WSS for the event stream. Someone speaking
-// plain HTTP to it (a browser or curl given http://) is told in plain HTTP where to go.
-asio::awaitable<void> tls_session(tcp::socket socket, Hall& hall, std::shared_ptr<ssl::context> ctx) {
-  ConnectionSlot slot;
-  const std::string peer = peer_of(socket);
-  beast::tcp_stream tcp_stream(std::move(socket));
-  beast::flat_buffer buffer(16 * 1024);
-  tcp_stream.expires_after(std::chrono::seconds{hall.config().server.request_timeout_s});
-  auto [dec, is_tls] = co_await beast::async_detect_ssl(tcp_stream, buffer, use_tuple);
-  if (dec) {
-    if (dec == beast::error::timeout) hall.metrics().slow_requests_cut++;
-    co_return;
-  }
-  if (!is_tls) {
-    hall.metrics().tls_handshakes_failed++;
-    Request dummy;
-    dummy.version(11);
-    dummy.keep_alive(false);
-    auto res = make_error(dummy, api_error(400, "tls_required",
-                                           "this port serves HTTPS only: use https:// (plain HTTP is on server.listen)"));
-    tcp_stream.expires_after(5s);
-    co_await http::async_write(tcp_stream, res, use_tuple);
-    boost::system::error_code ignore;
-    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignore);
-    co_return;
-  }
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *ctx);
-  auto [hec, used] = co_await stream.async_handshake(ssl::stream_base::server, buffer.data(), use_tuple);
-  if (hec) {
-    hall.metrics().tls_handshakes_failed++;
-    logger("api")->debug("TLS handshake with {} failed: {}", peer, hec.message());
-    co_return;
-  }
-  buffer.consume(used);
-  if (co_await serve_requests(stream, buffer, hall, peer)) co_return;
-  // close_notify, bounded: a peer that never answers it costs at most two seconds.
-  beast::get_lowest_layer(stream).expires_after(2s);
-  auto [sec] = co_await stream.async_shutdown(use_tuple);
-  (void)sec;
 }
 
 }  // namespace
@@ -866,7 +805,7 @@ asio::awaitable<Response> handle_request(Hall& hall, const Request& req, const s
   co_return make_error(req, api_error(500, "internal", "internal error"));
 }
 
-asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall, TlsContext* tls) {
+asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -888,18 +827,15 @@ asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall, TlsContext* tls
       continue;
     }
     socket.set_option(tcp::no_delay(true));
-    auto done = [](std::exception_ptr e) {
+    asio::co_spawn(acceptor.get_executor(), http_session(std::move(socket), hall),
+                   [](std::exception_ptr e) {
                      if (!e) return;
                      try {
                        std::rethrow_exception(e);
                      } catch (const std::exception& x) {
                        logger("api")->error("connection failed: {}", x.what());
                      }
-    };
-    if (tls)
-      asio::co_spawn(acceptor.get_executor(), tls_session(std::move(socket), hall, tls->current), done);
-    else
-      asio::co_spawn(acceptor.get_executor(), http_session(std::move(socket), hall), done);
+                   });
   }
 }
 
