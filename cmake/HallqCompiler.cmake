@@ -27,3 +27,9 @@ if(HALLQ_ASAN)
     add_compile_options(-fno-sanitize=function)
   endif()
 endif()
+
+# Optimised builds drop code and data no program uses (each function and object in its own
+# section, unreferenced sections discarded at link): about 260 KB (9%) of the arm64 controller,
+# whose stripped binary must stay within a board node's 3 MB budget (tests/CMakeLists.txt).
+add_compile_options($<$<CONFIG:Release,MinSizeRel>:-ffunction-sections> $<$<CONFIG:Release,MinSizeRel>:-fdata-sections>)
+add_link_options($<$<CONFIG:Release,MinSizeRel>:LINKER:--gc-sections>)
