@@ -18,6 +18,8 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 CONTROLLER = os.environ.get("HALLQ_CONTROLLER", "build/dev/bin/hallq-controller")
 # Cross builds run the daemon under qemu-user (CMAKE_CROSSCOMPILING_EMULATOR): the command
@@ -50,6 +52,42 @@ def check_sanitizer_log(path, who):
     for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
         if marker in text:
             raise AssertionError("sanitizer report in the log of %s:\n%s" % (who, text))
+
+
+PATIENCE = 60  # seconds any one settling step may take (ASan, qemu: several times the dev build)
+
+
+def wait_for(pred, why, timeout=PATIENCE, step=0.05):
+    """Polls pred() until it returns something true (and returns that); fails naming `why`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    raise AssertionError("%s (after %d s)" % (why, timeout))
+
+
+def text_lines(folder, name):
+    """The lines of a display node's text frame `name` (written under its --out folder); []
+    until the node first writes it."""
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def local_api(port, method, path, body=None, timeout=30):
+    """A call to a device's local HTTP API on 127.0.0.1 (the kiosk's, which its touch page uses):
+    (status, decoded JSON body), error statuses included."""
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
 
 
 class Controller:
@@ -340,8 +378,10 @@ class Proxy:
 class WebSocket:
     """A minimal RFC 6455 client: text frames in, close out. Enough for the event stream."""
 
-    def __init__(self, port, path, token=None, timeout=10):
+    def __init__(self, port, path, token=None, timeout=10, ssl_context=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if ssl_context is not None:  # WSS: the TLS listener (test_tls)
+            self.sock = ssl_context.wrap_socket(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, key))

@@ -14,7 +14,7 @@ import tty
 import unittest
 import wave
 
-from harness import Controller, Proxy, check_sanitizer_log, example_config
+from harness import Controller, Proxy, check_sanitizer_log, example_config, text_lines
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 DISPLAY = os.environ.get("HALLQ_DISPLAY", "build/dev/bin/hallq-display")
@@ -62,11 +62,7 @@ class DisplayTest(unittest.TestCase):
         check_sanitizer_log(os.path.join(self.tmp.name, "display.err"), "hallq-display")
 
     def text(self, name):
-        try:
-            with open(os.path.join(self.out, name), encoding="utf-8") as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        return text_lines(self.out, name)
 
     def wait_text(self, name, want, timeout=10):
         deadline = time.time() + timeout

@@ -12,7 +12,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import Controller, WebSocket, example_config
+from harness import Controller, WebSocket, example_config, local_api
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
@@ -78,13 +78,7 @@ class KioskTest(unittest.TestCase):
         p.stdout.close()
 
     def api(self, method, path, body=None):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(self.port, method, path, body, timeout=10)
 
     def state(self):
         return self.api("GET", "/api/state")[1]

@@ -15,7 +15,6 @@ The scenario is seeded (HALLQ_NF_SEED, default 9); every wait is a poll with a d
 enough for ASan and qemu-user."""
 import collections
 import http.client
-import json
 import os
 import random
 import re
@@ -25,10 +24,9 @@ import tempfile
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-from harness import CONTROLLER_CMD, Controller, Proxy, WebSocket, check_sanitizer_log, example_config
+from harness import (PATIENCE, CONTROLLER_CMD, Controller, Proxy, WebSocket, check_sanitizer_log, example_config,
+                     local_api, text_lines, wait_for)
 
 EMULATOR = shlex.split(os.environ.get("HALLQ_EMULATOR", ""))
 SIM = os.environ.get("HALLQ_PRINTER_SIM", "build/dev/bin/hallq-printer-sim")
@@ -43,17 +41,6 @@ CLERKS = {1: "c01", 2: "c03", 3: "c05"}
 CHOICES = [("minzheng", "dibao"), ("minzheng", ""), ("laodong", ""), ("laodong", "jiuye_dengji"), ("yibao", "")]
 CALL_RE = re.compile(r"^([A-Z]\d{3}) 请到(\d+)号窗口$")
 VOICE_RE = re.compile(r"^voice-(\d+)-(\w+)-w(\d+)\.wav$")
-PATIENCE = 60  # seconds any one settling step may take (ASan, qemu: several times the dev build)
-
-
-def wait_for(pred, why, timeout=PATIENCE, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    raise AssertionError("%s (after %d s)" % (why, timeout))
 
 
 class NetworkFaults(unittest.TestCase):
@@ -144,11 +131,7 @@ class NetworkFaults(unittest.TestCase):
             check_sanitizer_log(log, os.path.basename(log))
 
     def text(self, name):
-        try:
-            with open(os.path.join(self.out, name), encoding="utf-8") as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        return text_lines(self.out, name)
 
     def voices(self):
         """(number, window) of each announcement, in the order the node made them."""
@@ -162,13 +145,7 @@ class NetworkFaults(unittest.TestCase):
     # ---- the kiosk's local API (what the touch page uses) ----
 
     def kiosk_api(self, method, path, body=None):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.kiosk_port, path), method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(self.kiosk_port, method, path, body)
 
     def kiosk_state(self):
         return self.kiosk_api("GET", "/api/state")[1]
