@@ -6,6 +6,8 @@ find_package(tomlplusplus REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# Optional TLS on the LAN (hallq_tls).
+find_package(OpenSSL 3 REQUIRED)
 # sd_notify readiness and watchdog for the systemd units (Type=notify).
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 

@@ -9,6 +9,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libqrencode-dev catch2 libtomlplusplus-dev
   libsodium-dev libspdlog-dev libsystemd-dev libpng-dev
+  # Optional TLS on the LAN (the controller serves HTTPS/WSS, devices pin its key); the
+  # openssl tool makes certificates for the tests and for installers.
+  libssl-dev openssl
   # Printing: GNU Unifont glyphs for rendering jobs, zbarimg to read QR codes back in tests.
   unifont zbar-tools
   # Rare characters (CJK Ext-B+ in names) printed as raster glyphs: FreeType + HanaMin fonts.

@@ -31,7 +31,7 @@ packages=(
   libc6-dev libstdc++-12-dev
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libtomlplusplus-dev libspdlog-dev libsodium-dev libsystemd-dev
-  libqrencode-dev libpng-dev libfreetype-dev libgpiod-dev libasound2-dev catch2
+  libqrencode-dev libpng-dev libfreetype-dev libgpiod-dev libasound2-dev catch2 libssl-dev
 )
 
 cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}

@@ -164,7 +164,8 @@ class Reader : public TomlReader {
 
   ServerConfig read_server(const toml::table& t) const {
     const std::string p = "server";
-    check_keys(t, p, {"listen", "data_dir", "request_timeout_s", "idle_timeout_s", "max_connections"});
+    check_keys(t, p, {"listen", "data_dir", "request_timeout_s", "idle_timeout_s", "max_connections", "tls_listen",
+                      "tls_cert", "tls_key"});
     ServerConfig s;
     if (const toml::node* n = t.get("listen")) {
       s.listen = as_string(*n, "server.listen");
@@ -180,6 +181,25 @@ class Reader : public TomlReader {
     s.request_timeout_s = opt_int(t, "request_timeout_s", p, 1, 300, s.request_timeout_s);
     s.idle_timeout_s = opt_int(t, "idle_timeout_s", p, 1, 3600, s.idle_timeout_s);
     s.max_connections = opt_int(t, "max_connections", p, 8, 10000, s.max_connections);
+    if (const toml::node* n = t.get("tls_listen")) {
+      s.tls_listen = as_string(*n, "server.tls_listen");
+      if (!s.tls_listen.empty() && !valid_listen(s.tls_listen))
+        fail(line_of(*n), "server.tls_listen",
+             "expected HOST:PORT with a port from 0 to 65535 (e.g. \"0.0.0.0:8443\") or \"\" for no TLS, got \"" +
+                 s.tls_listen + "\"");
+    }
+    for (const char* key : {"tls_cert", "tls_key"}) {
+      const toml::node* n = t.get(key);
+      if (!n) continue;
+      std::string v = as_string(*n, "server." + std::string(key));
+      if (!v.empty() && v[0] != '/') fail(line_of(*n), "server." + std::string(key), "expected an absolute path, got \"" + v + "\"");
+      (std::string_view(key) == "tls_cert" ? s.tls_cert : s.tls_key) = v;
+    }
+    if (!s.tls_listen.empty() && (s.tls_cert.empty() || s.tls_key.empty()))
+      fail(line_of(t), "server.tls_listen", "TLS needs both server.tls_cert and server.tls_key");
+    if (s.tls_listen.empty() && (!s.tls_cert.empty() || !s.tls_key.empty()))
+      fail(line_of(t), "server.tls_cert",
+           "a certificate is set but server.tls_listen is empty: say where to serve HTTPS (e.g. \"0.0.0.0:8443\")");
     return s;
   }
 

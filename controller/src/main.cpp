@@ -28,6 +28,7 @@
 #include "hallq/common/secret.hpp"
 #include "hallq/common/service.hpp"
 #include "hallq/controller/store.hpp"
+#include "hallq/tls/tls.hpp"
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -36,7 +37,9 @@ using namespace hallq;
 namespace {
 
 constexpr const char* kUsage = R"(Usage: hallq-controller --config FILE [--data-dir DIR] [--listen HOST:PORT]
+                        [--tls-listen HOST:PORT]
        hallq-controller --check-config FILE
+       hallq-controller --tls-pin --config FILE  (the key pin devices check: controller_pin)
        hallq-controller --verify-db --config FILE [--data-dir DIR]
        hallq-controller --hash-secret        (reads a PIN or password on stdin)
        hallq-controller --token-digest       (reads a device token on stdin)
@@ -44,7 +47,7 @@ constexpr const char* kUsage = R"(Usage: hallq-controller --config FILE [--data-
        hallq-controller --version | --help
 
 Runs the queue of one service hall: the engine, the SQLite event store and the HTTP/WebSocket
-API. --data-dir and --listen override [server] in the config file.
+API. --data-dir, --listen and --tls-listen override [server] in the config file.
 Options:
   --log-level LEVEL   trace, debug, info (default), warn, error
   --clock-start TIME  run the hall clock from this RFC 3339 instant (tests, demos),
@@ -54,8 +57,8 @@ Options:
 )";
 
 struct Args {
-  std::string config, data_dir, listen, check_config, log_level = "info", clock_start, clock_rate;
-  bool verify_db = false, hash_secret = false, token_digest = false;
+  std::string config, data_dir, listen, tls_listen, check_config, log_level = "info", clock_start, clock_rate;
+  bool verify_db = false, hash_secret = false, token_digest = false, tls_pin = false;
 };
 
 int usage_error(const std::string& m) {
@@ -133,6 +136,10 @@ int main(int argc, char** argv) {
       if (!value(a.data_dir)) return usage_error("--data-dir needs a folder");
     } else if (k == "--listen") {
       if (!value(a.listen)) return usage_error("--listen needs HOST:PORT");
+    } else if (k == "--tls-listen") {
+      if (!value(a.tls_listen)) return usage_error("--tls-listen needs HOST:PORT");
+    } else if (k == "--tls-pin") {
+      a.tls_pin = true;
     } else if (k == "--check-config") {
       if (!value(a.check_config)) return usage_error("--check-config needs a file");
     } else if (k == "--log-level") {
@@ -194,8 +201,16 @@ int main(int argc, char** argv) {
       std::cerr << cfg.error().to_string() << "\n";
       return 1;
     }
+    if (!cfg->server.tls_listen.empty()) {
+      auto ctx = tls::server_context(cfg->server.tls_cert, cfg->server.tls_key);
+      if (!ctx) {
+        std::cerr << a.check_config << ": server.tls_cert/tls_key: " << ctx.error() << "\n";
+        return 1;
+      }
+    }
     std::cout << a.check_config << ": OK (" << cfg->services.size() << " services, " << cfg->windows.size()
-              << " windows, " << cfg->clerks.size() << " clerks, " << cfg->devices.size() << " devices)\n";
+              << " windows, " << cfg->clerks.size() << " clerks, " << cfg->devices.size() << " devices"
+              << (cfg->server.tls_listen.empty() ? "" : ", TLS on " + cfg->server.tls_listen) << ")\n";
     return 0;
   }
   if (a.config.empty()) return usage_error("--config is required");
@@ -206,12 +221,48 @@ int main(int argc, char** argv) {
     return 1;
   }
   HallConfig config = std::move(*cfg);
+  if (a.tls_pin) {
+    if (config.server.tls_cert.empty()) {
+      std::cerr << a.config << ": server.tls_cert is not set; there is no key to pin\n";
+      return 1;
+    }
+    auto pin = tls::pin_of_cert_file(config.server.tls_cert);
+    if (!pin) {
+      std::cerr << pin.error() << "\n";
+      return 1;
+    }
+    std::cout << *pin << "\n";
+    return 0;
+  }
   if (!a.data_dir.empty()) config.server.data_dir = a.data_dir;
   if (!a.listen.empty()) config.server.listen = a.listen;
+  if (!a.tls_listen.empty()) config.server.tls_listen = a.tls_listen;
   std::string host;
   unsigned short port = 0;
   if (!split_listen(config.server.listen, host, port))
     return usage_error("listen address '" + config.server.listen + "' is not HOST:PORT");
+  std::string tls_host;
+  unsigned short tls_port = 0;
+  api::TlsContext tls_context;
+  if (!config.server.tls_listen.empty()) {
+    if (!split_listen(config.server.tls_listen, tls_host, tls_port))
+      return usage_error("TLS listen address '" + config.server.tls_listen + "' is not HOST:PORT");
+    if (config.server.tls_cert.empty() || config.server.tls_key.empty())
+      return usage_error("TLS needs server.tls_cert and server.tls_key in " + a.config);
+    // Read before anything is opened: a bad certificate changes nothing.
+    auto ctx = tls::server_context(config.server.tls_cert, config.server.tls_key);
+    if (!ctx) {
+      std::cerr << a.config << ": server.tls_cert/tls_key: " << ctx.error() << "\n";
+      return 1;
+    }
+    tls_context.current = *ctx;
+    std::error_code pec;
+    auto perms = std::filesystem::status(config.server.tls_key, pec).permissions();
+    if (!pec && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+                    std::filesystem::perms::none)
+      logger("controller")->warn("{} can be read by other users; the private key should be mode 0600",
+                                 config.server.tls_key);
+  }
 
   auto tz = TimeZone::load(config.centre.timezone);
   if (!tz) {
@@ -285,22 +336,35 @@ int main(int argc, char** argv) {
     log->warn("DEMO configuration: the clerk PINs, passwords and device tokens are public; never use it in a real hall");
 
   tcp::acceptor acceptor(io);
-  try {
-    tcp::endpoint ep(asio::ip::make_address(host), port);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
-  } catch (const std::exception& e) {
-    log->critical("cannot listen on {}: {}", config.server.listen, e.what());
-    return 1;
-  }
+  tcp::acceptor tls_acceptor(io);
+  auto open_listener = [&](tcp::acceptor& acc, const std::string& h, unsigned short p, const std::string& shown_as) {
+    try {
+      tcp::endpoint ep(asio::ip::make_address(h), p);
+      acc.open(ep.protocol());
+      acc.set_option(asio::socket_base::reuse_address(true));
+      acc.bind(ep);
+      acc.listen(asio::socket_base::max_listen_connections);
+    } catch (const std::exception& e) {
+      log->critical("cannot listen on {}: {}", shown_as, e.what());
+      return false;
+    }
+    return true;
+  };
+  if (!open_listener(acceptor, host, port, config.server.listen)) return 1;
+  if (tls_context.current && !open_listener(tls_acceptor, tls_host, tls_port, config.server.tls_listen)) return 1;
   auto bound = acceptor.local_endpoint();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   log->info("{}: {} events, {} live tickets loaded in {} ms", db_path, loaded->last_seq, loaded->tickets.size(), ms);
   std::string shown = bound.address().is_unspecified() ? "127.0.0.1" : bound.address().to_string();
   // Tests and scripts read this line to learn the port (listen on port 0 picks a free one).
   std::printf("hallq-controller listening on http://%s:%u/\n", shown.c_str(), bound.port());
+  if (tls_context.current) {
+    auto tls_bound = tls_acceptor.local_endpoint();
+    std::string tls_shown = tls_bound.address().is_unspecified() ? "127.0.0.1" : tls_bound.address().to_string();
+    std::printf("hallq-controller listening on https://%s:%u/\n", tls_shown.c_str(), tls_bound.port());
+    auto pin = tls::pin_of_cert_file(config.server.tls_cert);
+    log->info("TLS on {}: devices pin the key {}", config.server.tls_listen, pin ? *pin : pin.error());
+  }
   std::fflush(stdout);
 
   ServiceNotifier service;
@@ -314,6 +378,7 @@ int main(int argc, char** argv) {
     log->info("signal {}: stopping", sig);
     service.stopping();
     acceptor.close();
+    tls_acceptor.close();
     io.stop();
   });
   asio::signal_set hup(io, SIGHUP);
@@ -328,12 +393,26 @@ int main(int argc, char** argv) {
           std::function<std::string()> status;
           ~Ready() { service.reloaded(status()); }
         } ready{service, ready_status};
+        if (tls_context.current) {
+          // A renewed certificate (same or new key) is taken at once: new connections use it.
+          auto ctx = tls::server_context(config.server.tls_cert, config.server.tls_key);
+          if (ctx) {
+            tls_context.current = *ctx;
+            auto pin = tls::pin_of_cert_file(config.server.tls_cert);
+            log->info("TLS certificate {} reloaded: devices pin the key {}", config.server.tls_cert, pin ? *pin : pin.error());
+          } else {
+            log->error("TLS certificate not reloaded, keeping the running one: {}", ctx.error());
+          }
+        }
         // Parse into a scratch struct; the running hall changes only if all of it is valid.
         auto fresh = load_config(a.config);
         if (!fresh) {
           log->error("reload refused, keeping the running config: {}", fresh.error().to_string());
           return;
         }
+        if (fresh->server.tls_listen != config.server.tls_listen || fresh->server.tls_cert != config.server.tls_cert ||
+            fresh->server.tls_key != config.server.tls_key)
+          log->warn("server.tls_* paths and address change only with a restart");
         fresh->server = config.server;  // listen address and data folder need a restart
         if (fresh->centre.timezone != config.centre.timezone)
           log->warn("centre.timezone changes only with a restart");
@@ -350,6 +429,7 @@ int main(int argc, char** argv) {
       };
   hup.async_wait(on_hup);
   asio::co_spawn(io, api::serve(acceptor, hall), asio::detached);
+  if (tls_context.current) asio::co_spawn(io, api::serve(tls_acceptor, hall, &tls_context), asio::detached);
   asio::co_spawn(io, midnight_loop(hall), asio::detached);
   asio::co_spawn(io, pause_loop(hall, rate), asio::detached);
 

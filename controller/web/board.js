@@ -160,7 +160,7 @@ function onEvent(e) {
 }
 
 function connect() {
-  const ws = new WebSocket(`ws://${location.host}/api/v1/events?since=${seq}`);
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events?since=${seq}`);
   ws.onopen = () => {
     document.documentElement.dataset.live = 'true';
     backoff = 1000;

@@ -89,15 +89,17 @@ class Reader : public TomlReader {
     DisplayConfig c;
     const toml::table& d = require_table(root, "display", "");
     const std::string p = "display";
-    check_keys(d, p, {"id", "token", "controller", "font", "recent_calls", "poll_s", "notice_s", "state_file",
+    check_keys(d, p, {"id", "token", "controller", "controller_pin", "font", "recent_calls", "poll_s", "notice_s", "state_file",
                       "late_call_s"});
     c.id = req_string(d, "id", p);
     if (!valid_id(c.id)) fail(line_of(*d.get("id")), "display.id", "expected 1..32 of a-z 0-9 _ -, got \"" + c.id + "\"");
     c.token = req_string(d, "token", p);
     if (c.token.size() < 8) fail(line_of(*d.get("token")), "display.token", "expected the device token (8 characters or more)");
-    if (const toml::node* n = d.get("controller")) {
-      c.controller = as_string(*n, "display.controller");
-      if (auto u = link::parse_controller_url(c.controller); !u) fail(line_of(*n), "display.controller", u.error());
+    if (const toml::node* n = d.get("controller")) c.controller = as_string(*n, "display.controller");
+    if (const toml::node* n = d.get("controller_pin")) c.controller_pin = as_string(*n, "display.controller_pin");
+    if (auto u = link::parse_controller_url(c.controller, c.controller_pin); !u) {
+      const toml::node* n = d.get("controller_pin") && !c.controller_pin.empty() ? d.get("controller_pin") : d.get("controller");
+      fail(n ? line_of(*n) : line_of(d), "display.controller", u.error());
     }
     c.font = opt_string(d, "font", p, c.font);
     c.recent_calls = opt_int(d, "recent_calls", p, 1, 20, c.recent_calls);

@@ -21,7 +21,8 @@ using namespace hallq::display;
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: hallq-display --config FILE [--controller URL] [--out DIR] [--log-level LEVEL]
+constexpr const char* kUsage = R"(Usage: hallq-display --config FILE [--controller URL] [--controller-pin PIN] [--out DIR]
+                     [--log-level LEVEL]
        hallq-display --check-config FILE | --version | --help
 
 Runs one display node: the window and hall screens it drives and its voice, fed by the hall
@@ -50,7 +51,8 @@ std::optional<std::string> make_dir(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, controller, out, check, log_level = "info";
+  std::string config_path, controller, controller_pin, out, check, log_level = "info";
+  bool pin_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--config") config_path = value();
     else if (a == "--controller") controller = value();
+    else if (a == "--controller-pin") controller_pin = value(), pin_given = true;
     else if (a == "--out") out = value();
     else if (a == "--log-level") log_level = value();
     else if (a == "--check-config") check = value();
@@ -94,10 +97,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   DisplayConfig config = std::move(*loaded);
-  if (!controller.empty()) {
-    if (auto u = link::parse_controller_url(controller); !u) return usage_error(u.error());
-    config.controller = controller;
-  }
+  if (!controller.empty()) config.controller = controller;
+  if (pin_given) config.controller_pin = controller_pin;
+  if (!controller.empty() || pin_given)
+    if (auto u = link::parse_controller_url(config.controller, config.controller_pin); !u) return usage_error(u.error());
   if (!out.empty()) redirect_to_simulators(config, out);
   auto log = logger("display");
 

@@ -154,7 +154,7 @@ std::optional<std::string> DisplayNode::start() {
       if (std::fscanf(f, "%lld", &v) == 1 && v > 0) resume_seq_ = saved_seq_ = v;
       std::fclose(f);
     }
-  auto url = link::parse_controller_url(config_.controller);
+  auto url = link::parse_controller_url(config_.controller, config_.controller_pin);
   if (!url) return "controller: " + url.error();
   events_ = std::make_unique<link::EventStream>(
       *url, config_.token,
@@ -219,7 +219,7 @@ std::optional<std::string> DisplayNode::start() {
 }
 
 void DisplayNode::link_loop() {
-  auto url = link::parse_controller_url(config_.controller);
+  auto url = link::parse_controller_url(config_.controller, config_.controller_pin);
   link::HttpController api(*url, config_.id, config_.token);
   bool stream_started = false;
   std::string last_error;

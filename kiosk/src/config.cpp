@@ -18,14 +18,16 @@ class Reader : public TomlReader {
     KioskConfig c;
     const toml::table& k = require_table(root, "kiosk", "");
     const std::string p = "kiosk";
-    check_keys(k, p, {"id", "token", "controller", "listen", "mode", "language", "data_dir", "web_dir", "poll_s"});
+    check_keys(k, p, {"id", "token", "controller", "controller_pin", "listen", "mode", "language", "data_dir", "web_dir", "poll_s"});
     c.id = req_string(k, "id", p);
     if (!valid_id(c.id)) fail(line_of(*k.get("id")), "kiosk.id", "expected 1..32 of a-z 0-9 _ -, got \"" + c.id + "\"");
     c.token = req_string(k, "token", p);
     if (c.token.size() < 8) fail(line_of(*k.get("token")), "kiosk.token", "expected the device token (8 characters or more)");
-    if (const toml::node* n = k.get("controller")) {
-      c.controller = as_string(*n, "kiosk.controller");
-      if (auto u = link::parse_controller_url(c.controller); !u) fail(line_of(*n), "kiosk.controller", u.error());
+    if (const toml::node* n = k.get("controller")) c.controller = as_string(*n, "kiosk.controller");
+    if (const toml::node* n = k.get("controller_pin")) c.controller_pin = as_string(*n, "kiosk.controller_pin");
+    if (auto u = link::parse_controller_url(c.controller, c.controller_pin); !u) {
+      const toml::node* n = k.get("controller_pin") && !c.controller_pin.empty() ? k.get("controller_pin") : k.get("controller");
+      fail(n ? line_of(*n) : line_of(k), "kiosk.controller", u.error());
     }
     if (const toml::node* n = k.get("listen")) {
       c.listen = as_string(*n, "kiosk.listen");

@@ -334,7 +334,7 @@ Daemon::Daemon(asio::io_context& io, KioskConfig config, std::string web_dir)
 Daemon::~Daemon() { stop(); }
 
 std::optional<std::string> Daemon::start() {
-  auto url = parse_controller_url(config_.controller);
+  auto url = parse_controller_url(config_.controller, config_.controller_pin);
   if (!url) return url.error();
   auto spec = escpos::parse_printer_spec(config_.printer.device);
   if (!spec) return spec.error();

@@ -16,7 +16,7 @@ using namespace hallq::kiosk;
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: hallq-kiosk --config FILE [--controller URL]
+constexpr const char* kUsage = R"(Usage: hallq-kiosk --config FILE [--controller URL] [--controller-pin PIN]
                    [--printer tcp://HOST:PORT|usb:/dev/usb/lp0|serial:DEV[@BAUD]|file:PATH]
                    [--listen HOST:PORT] [--log-level LEVEL]
        hallq-kiosk --check-config FILE | --version | --help
@@ -39,7 +39,8 @@ std::string find_web_dir(const KioskConfig& c, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, controller, printer, listen, check, log_level = "info";
+  std::string config_path, controller, controller_pin, printer, listen, check, log_level = "info";
+  bool pin_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--config") config_path = value();
     else if (a == "--controller") controller = value();
+    else if (a == "--controller-pin") controller_pin = value(), pin_given = true;
     else if (a == "--printer") printer = value();
     else if (a == "--listen") listen = value();
     else if (a == "--log-level") log_level = value();
@@ -82,10 +84,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   KioskConfig config = std::move(*loaded);
-  if (!controller.empty()) {
-    if (auto u = parse_controller_url(controller); !u) return usage_error(u.error());
-    config.controller = controller;
-  }
+  if (!controller.empty()) config.controller = controller;
+  if (pin_given) config.controller_pin = controller_pin;
+  if (!controller.empty() || pin_given)
+    if (auto u = parse_controller_url(config.controller, config.controller_pin); !u) return usage_error(u.error());
   if (!printer.empty()) {
     if (auto s = escpos::parse_printer_spec(printer); !s) return usage_error(s.error());
     config.printer.device = printer;

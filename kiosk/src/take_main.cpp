@@ -26,8 +26,9 @@ namespace json = boost::json;
 namespace {
 int usage(const std::string& why) {
   std::cerr << "hallq-kiosk-take: " << why << "\n"
-            << "usage: hallq-kiosk-take --controller URL --device ID --token TOKEN --printer SPEC --journal FILE\n"
-               "                        [--resolve] [--check] [--service ID [--priority P] [--item ID]]\n"
+            << "usage: hallq-kiosk-take --controller URL [--controller-pin PIN] --device ID --token TOKEN --printer SPEC\n"
+               "                        --journal FILE"
+               " [--resolve] [--check] [--service ID [--priority P] [--item ID]]\n"
                "                        [--status-url TEMPLATE] [--reprint-within MS] [--paper 384|576] [--no-cutter]\n";
   return 2;
 }
@@ -43,7 +44,7 @@ json::object job_json(const escpos::JobResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url, device, token, printer_spec, journal_path, service, priority = "normal", item;
+  std::string url, pin, device, token, printer_spec, journal_path, service, priority = "normal", item;
   bool resolve = false, check = false;
   DeskOptions opt;
   for (int i = 1; i < argc; ++i) {
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--controller") url = value();
+    else if (a == "--controller-pin") pin = value();
     else if (a == "--device") device = value();
     else if (a == "--token") token = value();
     else if (a == "--printer") printer_spec = value();
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
     return usage("--controller, --device, --token, --printer and --journal are required");
   if (!resolve && !check && service.empty()) return usage("nothing to do: give --resolve, --check or --service");
   if (opt.paper_dots != 384 && opt.paper_dots != 576) return usage("--paper is 384 or 576");
-  auto curl = parse_controller_url(url);
+  auto curl = parse_controller_url(url, pin);
   if (!curl) return usage(curl.error());
   auto spec = escpos::parse_printer_spec(printer_spec);
   if (!spec) return usage(spec.error());

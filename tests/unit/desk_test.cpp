@@ -496,4 +496,23 @@ TEST_CASE("controller URL parsing", "[desk]") {
     INFO(bad);
     CHECK_FALSE(parse_controller_url(bad));
   }
+  // https: the controller's key pin(s) (README "TLS on the LAN").
+  const std::string a = "sha256//W5rHj0JIG1iShj3x3/jaIOoKMID4E4rRdmYbjHHXcyA=";
+  const std::string b = "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+  auto s = parse_controller_url("https://192.168.1.10", a);
+  REQUIRE(s);
+  CHECK(s->tls);
+  CHECK(s->port == "443");
+  CHECK(s->pins == std::vector<std::string>{a});
+  auto two = parse_controller_url("https://hall.local:8443/", a + ", " + b);
+  REQUIRE(two);
+  CHECK(two->port == "8443");
+  CHECK(two->pins == std::vector<std::string>{a, b});
+  CHECK_FALSE(parse_controller_url("https://h", ""));                      // a pin is required
+  CHECK_FALSE(parse_controller_url("http://h", a));                        // and only with https
+  CHECK_FALSE(parse_controller_url("https://h", a + ","));                 // an empty pin in the list
+  CHECK_FALSE(parse_controller_url("https://h", "sha1//" + a.substr(8)));  // another digest
+  CHECK_FALSE(parse_controller_url("https://h", a.substr(0, a.size() - 1)));
+  CHECK_FALSE(parse_controller_url("https://h", a.substr(0, 20) + "*" + a.substr(21)));
+  CHECK_FALSE(parse_controller_url("https://h", "sha256//" + std::string(44, 'A')));  // no padding
 }

@@ -42,7 +42,13 @@ TEST_CASE("kiosk config mistakes name their line and key", "[kiosk_config]") {
   CHECK(r->controller == "http://127.0.0.1:8080");
   bad("[kiosk]\ntoken = \"demo-kiosk-1\"\n", 1, "kiosk.id", "missing required key 'id'");
   bad("[kiosk]\nid = \"Kiosk 1\"\ntoken = \"demo-kiosk-1\"\n", 2, "kiosk.id", "a-z 0-9");
-  bad(kMin + "controller = \"https://x\"\n", 4, "kiosk.controller", "http://HOST");
+  bad(kMin + "controller = \"ftp://x\"\n", 4, "kiosk.controller", "http://HOST");
+  // TLS (README "TLS on the LAN"): https needs the controller's key pin, a pin needs https.
+  bad(kMin + "controller = \"https://x\"\n", 4, "kiosk.controller", "controller_pin must name");
+  bad(kMin + "controller_pin = \"sha256//W5rHj0JIG1iShj3x3/jaIOoKMID4E4rRdmYbjHHXcyA=\"\n", 4, "kiosk.controller",
+      "use https://");
+  bad(kMin + "controller = \"https://x\"\ncontroller_pin = \"sha256//short=\"\n", 5, "kiosk.controller",
+      "is not a key pin");
   bad(kMin + "listen = \"8090\"\n", 4, "kiosk.listen", "HOST:PORT");
   bad(kMin + "mode = \"tuch\"\n", 4, "kiosk.mode", "\"touch\" or \"buttons\"");
   bad(kMin + "languag = \"zh\"\n", 4, "kiosk.languag", "did you mean 'language'");

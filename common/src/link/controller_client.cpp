@@ -5,10 +5,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <type_traits>
+
+#include "hallq/tls/tls.hpp"
 
 namespace hallq::link {
 namespace asio = boost::asio;
@@ -53,15 +58,21 @@ std::string HttpReply::message_zh() const {
   return zh.empty() ? message() : zh;
 }
 
-Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0)
-    return unexpected("controller URL '" + url + "': expected http://HOST[:PORT]");
-  std::string rest = url.substr(scheme.size());
+Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url, const std::string& pins) {
+  ControllerUrl u;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    u.tls = true;
+    u.port = "443";
+  } else {
+    return unexpected("controller URL '" + url + "': expected http://HOST[:PORT] or https://HOST[:PORT]");
+  }
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   if (rest.empty() || rest.find('/') != std::string::npos)
-    return unexpected("controller URL '" + url + "': expected http://HOST[:PORT] with no path");
-  ControllerUrl u;
+    return unexpected("controller URL '" + url + "': expected http(s)://HOST[:PORT] with no path");
   auto colon = rest.rfind(':');
   if (colon != std::string::npos && rest.find(']') == std::string::npos) {
     u.host = rest.substr(0, colon);
@@ -73,6 +84,16 @@ Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url
     u.host = rest;
   }
   if (u.host.empty()) return unexpected("controller URL '" + url + "': no host");
+  if (u.tls) {
+    if (pins.empty())
+      return unexpected("controller URL '" + url +
+                        "' is https: controller_pin must name the controller's key (hallq-controller --tls-pin prints it)");
+    auto p = tls::parse_pins(pins);
+    if (!p) return unexpected("controller_pin: " + p.error());
+    u.pins = std::move(*p);
+  } else if (!pins.empty()) {
+    return unexpected("controller_pin is set but the controller URL '" + url + "' is http://: use https://");
+  }
   return u;
 }
 
@@ -81,6 +102,7 @@ struct HttpController::Impl {
   std::string device_id, token;
   Millis timeout;
   asio::io_context io;
+  std::shared_ptr<asio::ssl::context> tls;  // made on first use, for https:// only
 };
 
 HttpController::HttpController(ControllerUrl url, std::string device_id, std::string token, Millis timeout)
@@ -92,13 +114,64 @@ HttpController::HttpController(ControllerUrl url, std::string device_id, std::st
 }
 HttpController::~HttpController() = default;
 
+namespace {
+
+// resolve, connect, [TLS handshake and key pin], write, read: each step under what is left of
+// one deadline. Runs on `io`; the caller runs it.
+template <class Stream>
+void start_exchange(tcp::resolver& resolver, Stream& stream, const ControllerUrl& url,
+                    http::request<http::string_body>& req, beast::flat_buffer& buffer,
+                    http::response<http::string_body>& res, HttpReply& out,
+                    std::chrono::steady_clock::time_point deadline) {
+  auto left = [deadline] {
+    return std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()));
+  };
+  auto fail = [&out](const char* what, beast::error_code ec) { out.error = std::string(what) + ": " + ec.message(); };
+  auto& lowest = beast::get_lowest_layer(stream);
+  auto exchange = [&, left, fail] {
+    out.sent = true;  // from here on the controller may have acted on it
+    lowest.expires_after(left());
+    http::async_write(stream, req, [&, left, fail](beast::error_code ec3, std::size_t) {
+      if (ec3) return fail("write", ec3);
+      lowest.expires_after(left());
+      http::async_read(stream, buffer, res, [&, fail](beast::error_code ec4, std::size_t) {
+        if (ec4) return fail("read", ec4);
+        out.status = static_cast<int>(res.result_int());
+      });
+    });
+  };
+  resolver.async_resolve(url.host, url.port, [&, left, fail, exchange](beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec) return fail("resolve", ec);
+    lowest.expires_after(left());
+    lowest.async_connect(results, [&, left, fail, exchange](beast::error_code ec2, const tcp::endpoint&) {
+      if (ec2) return fail("connect", ec2);
+      if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        exchange();
+      } else {
+        tls::set_server_name(stream.native_handle(), url.host);
+        lowest.expires_after(left());
+        stream.async_handshake(asio::ssl::stream_base::client, [&, fail, exchange](beast::error_code hec) {
+          if (hec) return fail("TLS handshake", hec);
+          // Nothing is written to a controller whose key is not pinned: the token stays here.
+          if (std::string why = tls::check_pin(stream.native_handle(), url.pins); !why.empty()) {
+            out.error = "TLS: " + why;
+            return;
+          }
+          exchange();
+        });
+      }
+    });
+  });
+}
+
+}  // namespace
+
 HttpReply HttpController::request(const std::string& method, const std::string& target, const std::string& body) {
   // One connection per request: a kiosk makes a few requests a minute, and a fresh
   // connection never trips over one the controller or a NAT closed in between.
   HttpReply out;
   Impl& m = *impl_;
   m.io.restart();
-  beast::tcp_stream stream(m.io);
   tcp::resolver resolver(m.io);
   beast::flat_buffer buffer;
   http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
@@ -112,35 +185,25 @@ HttpReply HttpController::request(const std::string& method, const std::string& 
   req.prepare_payload();
   http::response<http::string_body> res;
   const auto deadline = std::chrono::steady_clock::now() + m.timeout;
-  auto left = [&] { return std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now())); };
-  auto fail = [&](const char* what, beast::error_code ec) {
-    out.error = std::string(what) + ": " + ec.message();
-  };
-
-  resolver.async_resolve(m.url.host, m.url.port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) return fail("resolve", ec);
-    stream.expires_after(left());
-    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
-      if (ec2) return fail("connect", ec2);
-      out.sent = true;  // from here on the controller may have acted on it
-      stream.expires_after(left());
-      http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
-        if (ec3) return fail("write", ec3);
-        stream.expires_after(left());
-        http::async_read(stream, buffer, res, [&](beast::error_code ec4, std::size_t) {
-          if (ec4) return fail("read", ec4);
-          out.status = static_cast<int>(res.result_int());
-        });
-      });
-    });
-  });
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  if (m.url.tls) {
+    if (!m.tls) m.tls = tls::client_context();
+    secure.emplace(m.io, *m.tls);
+    start_exchange(resolver, *secure, m.url, req, buffer, res, out, deadline);
+  } else {
+    plain.emplace(m.io);
+    start_exchange(resolver, *plain, m.url, req, buffer, res, out, deadline);
+  }
   m.io.run_for(m.timeout + Millis{500});
   if (!m.io.stopped()) {  // the resolver itself hung
     m.io.stop();
     if (out.error.empty()) out.error = "resolve: timed out";
   }
+  // One request per connection: closing the socket is enough (no TLS close_notify wait).
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (plain) plain->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (secure) beast::get_lowest_layer(*secure).socket().shutdown(tcp::socket::shutdown_both, ignored);
   if (out.status == 0 && out.error.empty()) out.error = "no answer";
   if (out.status != 0 && !res.body().empty()) {
     boost::system::error_code ec;

@@ -8,10 +8,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
+#include <type_traits>
+
 #include "hallq/common/log.hpp"
+#include "hallq/tls/tls.hpp"
 
 namespace hallq::link {
 namespace asio = boost::asio;
@@ -61,62 +66,88 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// One subscription on `ws`: connect, (with https) the TLS handshake and the key pin, the
+// WebSocket handshake, then events until the link breaks. Returns why it ended; `was_up`
+// says whether it got as far as subscribed.
+template <class Ws>
+asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bool>& connected, Ws& ws,
+                                            const tcp::resolver::results_type& endpoints, bool& was_up) {
+  auto& lowest = beast::get_lowest_layer(ws);
+  lowest.expires_after(3s);
+  auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
+  if (cec) co_return "connect: " + cec.message();
+  if constexpr (!std::is_same_v<Ws, websocket::stream<beast::tcp_stream>>) {
+    tls::set_server_name(ws.next_layer().native_handle(), m.url.host);
+    lowest.expires_after(3s);
+    auto [tec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (tec) co_return "TLS handshake: " + tec.message();
+    // The token is sent only to a controller whose key is pinned.
+    if (std::string why = tls::check_pin(ws.next_layer().native_handle(), m.url.pins); !why.empty())
+      co_return "TLS: " + why;
+  }
+  lowest.expires_never();
+  websocket::stream_base::timeout to{};
+  to.handshake_timeout = 3s;
+  to.idle_timeout = 20s;
+  to.keep_alive_pings = true;
+  ws.set_option(to);
+  const std::string token = m.token;
+  ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& r) {
+    r.set(beast::http::field::authorization, "Bearer " + token);
+    r.set(beast::http::field::user_agent, "hallq-node");
+  }));
+  ws.read_message_max(256 * 1024);
+  const std::string host = m.url.host + ":" + m.url.port;
+  const std::string target = "/api/v1/events?since=" + std::to_string(m.since.load());
+  auto [hec] = co_await ws.async_handshake(host, target, use_tuple);
+  if (hec) co_return "handshake: " + hec.message();
+  was_up = true;
+  connected = true;
+  logger("link")->info("event stream subscribed (since {}{})", m.since.load(), m.url.tls ? ", TLS" : "");
+  m.on_state(true);
+  std::string error;
+  beast::flat_buffer buf;
+  for (;;) {
+    auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+    if (ec) {
+      error = "read: " + ec.message();
+      break;
+    }
+    std::optional<StreamMessage> msg = parse_stream_message(beast::buffers_to_string(buf.data()));
+    buf.consume(buf.size());
+    if (!msg) continue;
+    std::int64_t cur = m.since.load();
+    while (msg->seq > cur && !m.since.compare_exchange_weak(cur, msg->seq)) {
+    }
+    m.on_event(msg->seq, msg->type, msg->event);
+  }
+  connected = false;
+  m.on_state(false);
+  co_return error;
+}
+
 asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connected) {
   auto ex = co_await asio::this_coro::executor;
   tcp::resolver resolver(ex);
+  std::shared_ptr<asio::ssl::context> tls_ctx = m.url.tls ? tls::client_context() : nullptr;
   auto backoff = 1s;
   std::string last_error;
   for (;;) {
-    websocket::stream<beast::tcp_stream> ws(ex);
     std::string error;
+    bool was_up = false;
     auto [rec, endpoints] = co_await resolver.async_resolve(m.url.host, m.url.port, use_tuple);
-    if (rec) error = "resolve: " + rec.message();
-    if (error.empty()) {
-      beast::get_lowest_layer(ws).expires_after(3s);
-      auto [cec, ep] = co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_tuple);
-      if (cec) error = "connect: " + cec.message();
+    if (rec) {
+      error = "resolve: " + rec.message();
+    } else if (tls_ctx) {
+      websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ex, *tls_ctx);
+      error = co_await subscribe_once(m, connected, ws, endpoints, was_up);
+    } else {
+      websocket::stream<beast::tcp_stream> ws(ex);
+      error = co_await subscribe_once(m, connected, ws, endpoints, was_up);
     }
-    if (error.empty()) {
-      beast::get_lowest_layer(ws).expires_never();
-      websocket::stream_base::timeout to{};
-      to.handshake_timeout = 3s;
-      to.idle_timeout = 20s;
-      to.keep_alive_pings = true;
-      ws.set_option(to);
-      const std::string token = m.token;
-      ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& r) {
-        r.set(beast::http::field::authorization, "Bearer " + token);
-        r.set(beast::http::field::user_agent, "hallq-node");
-      }));
-      ws.read_message_max(256 * 1024);
-      const std::string host = m.url.host + ":" + m.url.port;
-      const std::string target = "/api/v1/events?since=" + std::to_string(m.since.load());
-      auto [hec] = co_await ws.async_handshake(host, target, use_tuple);
-      if (hec) error = "handshake: " + hec.message();
-    }
-    if (error.empty()) {
-      connected = true;
+    if (was_up) {
       backoff = 1s;
       last_error.clear();
-      logger("link")->info("event stream subscribed (since {})", m.since.load());
-      m.on_state(true);
-      beast::flat_buffer buf;
-      for (;;) {
-        auto [ec, n] = co_await ws.async_read(buf, use_tuple);
-        if (ec) {
-          error = "read: " + ec.message();
-          break;
-        }
-        std::optional<StreamMessage> msg = parse_stream_message(beast::buffers_to_string(buf.data()));
-        buf.consume(buf.size());
-        if (!msg) continue;
-        std::int64_t cur = m.since.load();
-        while (msg->seq > cur && !m.since.compare_exchange_weak(cur, msg->seq)) {
-        }
-        m.on_event(msg->seq, msg->type, msg->event);
-      }
-      connected = false;
-      m.on_state(false);
       logger("link")->warn("event stream lost ({}); resubscribing", error);
     } else if (error != last_error) {
       logger("link")->warn("event stream: {}; retrying", error);

@@ -20,6 +20,7 @@ struct Metrics {
   std::uint64_t rejected_429 = 0;
   std::uint64_t connections_refused = 0;  // answered 503 at [server] max_connections
   std::uint64_t slow_requests_cut = 0;    // not complete within [server] request_timeout_s
+  std::uint64_t tls_handshakes_failed = 0;  // on server.tls_listen: plain HTTP, or a failed handshake
   std::array<std::uint64_t, kBuckets.size()> latency_counts{};
   std::uint64_t latency_count = 0;
   double latency_sum = 0;

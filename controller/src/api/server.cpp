@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
@@ -18,6 +19,7 @@
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
 #include "appointments_api.hpp"
+#include "conn_stream.hpp"
 #include "cases_api.hpp"
 #include "console_api.hpp"
 #include "http.hpp"
@@ -31,6 +33,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 using namespace std::chrono_literals;
 
 namespace {
@@ -100,6 +103,9 @@ std::string render_metrics(Hall& hall) {
   line("# HELP hallq_slow_requests_cut_total Requests not complete within [server] request_timeout_s, cut off.");
   line("# TYPE hallq_slow_requests_cut_total counter");
   line("hallq_slow_requests_cut_total " + std::to_string(m.slow_requests_cut));
+  line("# HELP hallq_tls_handshake_failures_total Connections to server.tls_listen that did not complete a TLS handshake (plain HTTP included).");
+  line("# TYPE hallq_tls_handshake_failures_total counter");
+  line("hallq_tls_handshake_failures_total " + std::to_string(m.tls_handshakes_failed));
   line("# HELP hallq_websocket_clients Event stream subscribers.");
   line("# TYPE hallq_websocket_clients gauge");
   line("hallq_websocket_clients " + std::to_string(hall.subscriber_count()));
@@ -621,7 +627,7 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
 
 class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(beast::tcp_stream stream, Hall& hall, bool full_view)
+  WsSession(ConnStream stream, Hall& hall, bool full_view)
       : ws_(std::move(stream)), hall_(hall), full_(full_view), signal_(ws_.get_executor()) {
     signal_.expires_at(std::chrono::steady_clock::time_point::max());
   }
@@ -703,7 +709,7 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     self->signal_.cancel();
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<ConnStream> ws_;
   Hall& hall_;
   bool full_;
   asio::steady_timer signal_;
@@ -720,16 +726,17 @@ struct ConnectionSlot {
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 };
 
-asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
-  ConnectionSlot slot;
-  std::string peer;
-  {
-    boost::system::error_code ec;
-    auto ep = socket.remote_endpoint(ec);
-    peer = ec ? "?" : ep.address().to_string();
-  }
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer(16 * 1024);
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? "?" : ep.address().to_string();
+}
+
+// Serves requests on one connection until it closes, errs or idles out. `buffer` may hold
+// bytes already read. Returns true when the connection became an event stream (the stream
+// was moved into its WebSocket session, which has ended by then).
+asio::awaitable<bool> serve_requests(ConnStream& stream, beast::flat_buffer& buffer, Hall& hall, const std::string& peer) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
@@ -738,12 +745,12 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
     if (buffer.size() == 0) {
       // Between requests a connection may idle; once a request's first byte is here, all of
       // it must follow within request_timeout_s (a slow sender is cut off: slowloris).
-      stream.expires_after(std::chrono::seconds{sc.idle_timeout_s});
+      tcp_layer.expires_after(std::chrono::seconds{sc.idle_timeout_s});
       auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (iec) break;
       buffer.commit(in);
     }
-    stream.expires_after(std::chrono::seconds{sc.request_timeout_s});
+    tcp_layer.expires_after(std::chrono::seconds{sc.request_timeout_s});
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
     if (ec == beast::error::timeout) {
@@ -758,7 +765,7 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
                        ? api_error(413, "body_too_large", "the body is over 64 KiB")
                        : api_error(400, "bad_request", "malformed HTTP request: " + ec.message());
       auto res = make_error(dummy, e);
-      stream.expires_after(5s);
+      tcp_layer.expires_after(5s);
       co_await http::async_write(stream, res, use_tuple);
       break;
     }
@@ -778,19 +785,68 @@ asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
       }
       auto ws = std::make_shared<WsSession>(std::move(stream), hall, p.kind != Principal::Kind::None);
       co_await ws->run(req);
-      co_return;
+      co_return true;
     }
     auto t0 = std::chrono::steady_clock::now();
     hall.metrics().requests++;
     Response res = co_await handle_request(hall, req, peer);
     hall.metrics().observe_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool keep = res.keep_alive();
-    stream.expires_after(30s);  // a client that does not read its answer is cut off
+    tcp_layer.expires_after(30s);  // a client that does not read its answer is cut off
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !keep) break;
   }
+  co_return false;
+}
+
+asio::awaitable<void> http_session(tcp::socket socket, Hall& hall) {
+  ConnectionSlot slot;
+  const std::string peer = peer_of(socket);
+  ConnStream stream{beast::tcp_stream(std::move(socket))};
+  beast::flat_buffer buffer(16 * 1024);
+  if (co_await serve_requests(stream, buffer, hall, peer)) co_return;
   boost::system::error_code ignore;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignore);
+  stream.next_layer().socket().shutdown(tcp::socket::shutdown_send, ignore);
+}
+
+// A connection to the TLS listener: HTTPS, and WSS for the event stream. Someone speaking
+// plain HTTP to it (a browser or curl given http://) is told in plain HTTP where to go.
+asio::awaitable<void> tls_session(tcp::socket socket, Hall& hall, std::shared_ptr<ssl::context> ctx) {
+  ConnectionSlot slot;
+  const std::string peer = peer_of(socket);
+  ConnStream stream{beast::tcp_stream(std::move(socket))};
+  beast::flat_buffer buffer(16 * 1024);
+  stream.next_layer().expires_after(std::chrono::seconds{hall.config().server.request_timeout_s});
+  auto [dec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, use_tuple);
+  if (dec) {
+    if (dec == beast::error::timeout) hall.metrics().slow_requests_cut++;
+    co_return;
+  }
+  if (!is_tls) {
+    hall.metrics().tls_handshakes_failed++;
+    Request dummy;
+    dummy.version(11);
+    dummy.keep_alive(false);
+    auto res = make_error(dummy, api_error(400, "tls_required",
+                                           "this port serves HTTPS only: use https:// (plain HTTP is on server.listen)"));
+    stream.next_layer().expires_after(5s);
+    co_await http::async_write(stream, res, use_tuple);
+    boost::system::error_code ignore;
+    stream.next_layer().socket().shutdown(tcp::socket::shutdown_send, ignore);
+    co_return;
+  }
+  auto [hec, used] = co_await stream.async_tls_accept(ctx, buffer.data(), use_tuple);
+  if (hec) {
+    hall.metrics().tls_handshakes_failed++;
+    logger("api")->debug("TLS handshake with {} failed: {}", peer, hec.message());
+    co_return;
+  }
+  buffer.consume(used);
+  if (co_await serve_requests(stream, buffer, hall, peer)) co_return;
+  // close_notify, bounded: a peer that never answers it costs at most two seconds.
+  stream.next_layer().expires_after(2s);
+  auto [sec] = co_await stream.async_teardown(beast::role_type::server, use_tuple);
+  (void)sec;
 }
 
 }  // namespace
@@ -805,7 +861,7 @@ asio::awaitable<Response> handle_request(Hall& hall, const Request& req, const s
   co_return make_error(req, api_error(500, "internal", "internal error"));
 }
 
-asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
+asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall, TlsContext* tls) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -827,15 +883,18 @@ asio::awaitable<void> serve(tcp::acceptor& acceptor, Hall& hall) {
       continue;
     }
     socket.set_option(tcp::no_delay(true));
-    asio::co_spawn(acceptor.get_executor(), http_session(std::move(socket), hall),
-                   [](std::exception_ptr e) {
+    auto done = [](std::exception_ptr e) {
                      if (!e) return;
                      try {
                        std::rethrow_exception(e);
                      } catch (const std::exception& x) {
                        logger("api")->error("connection failed: {}", x.what());
                      }
-                   });
+    };
+    if (tls)
+      asio::co_spawn(acceptor.get_executor(), tls_session(std::move(socket), hall, tls->current), done);
+    else
+      asio::co_spawn(acceptor.get_executor(), http_session(std::move(socket), hall), done);
   }
 }
 

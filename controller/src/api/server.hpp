@@ -4,6 +4,9 @@
 // Thread-safety: runs on the I/O thread only.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
 
 #include <string>
 
@@ -12,8 +15,15 @@
 
 namespace hallq::api {
 
-// Serves until the acceptor is closed. Logs each accepted connection's failures once.
-asio::awaitable<void> serve(asio::ip::tcp::acceptor& acceptor, Hall& hall);
+// The TLS listener's certificate and key. `current` may be replaced (SIGHUP, a renewed
+// certificate): connections already open keep the context they started with.
+struct TlsContext {
+  std::shared_ptr<asio::ssl::context> current;
+};
+
+// Serves until the acceptor is closed. Logs each accepted connection's failures once. With
+// `tls` (which must outlive it), every connection is HTTPS/WSS; plain HTTP gets a 400 saying so.
+asio::awaitable<void> serve(asio::ip::tcp::acceptor& acceptor, Hall& hall, TlsContext* tls = nullptr);
 
 // Answers one parsed request exactly as a connection does (routing, credentials, errors; an
 // exception becomes 500). For in-process callers such as the HTTP fuzz harness.

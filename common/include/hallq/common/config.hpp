@@ -187,6 +187,12 @@ struct ServerConfig {
   int idle_timeout_s = 60;
   // Connections served at once; beyond it a new one is answered 503 and closed.
   int max_connections = 512;
+  // Optional TLS (README "TLS on the LAN"): a second listener serving HTTPS and WSS, with a
+  // PEM certificate (chain) and private key. Empty tls_listen: none. Both files are read at
+  // start and on SIGHUP (a renewed certificate needs no restart).
+  std::string tls_listen;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 struct HallConfig {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hallq/common/expected.hpp"
 
@@ -43,9 +44,13 @@ class ControllerApi {
 struct ControllerUrl {
   std::string host;
   std::string port = "80";
+  bool tls = false;               // https://: HTTPS and WSS, the controller's key checked
+  std::vector<std::string> pins;  // with tls: the key pins the controller must match (one of)
 };
-// http://HOST[:PORT][/]; anything else is an error naming what is wrong.
-Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url);
+// http://HOST[:PORT][/] or https://HOST[:PORT][/] (port 443 by default); `pins` is the
+// device's controller_pin ("sha256//...", comma-separated while a key is replaced), required
+// with https and refused with http. Anything else is an error naming what is wrong.
+Expected<ControllerUrl, std::string> parse_controller_url(const std::string& url, const std::string& pins = "");
 
 class HttpController final : public ControllerApi {
  public:
