@@ -45,6 +45,7 @@ const I18N = {
       ['transferred', '转办'], ['held', '挂起'], ['cases', '登记办件'], ['unregistered', '待登记'],
       ['enquiries', '咨询登记'], ['average_service_s', '平均办理时长']],
     minutes: (s) => (s ? `${Math.floor(s / 60)} 分 ${s % 60} 秒` : '—'),
+    helpCall: (where, m) => `自助取号机求助：${where}，已等 ${m} 分钟`, helpGo: '我去协助', helpTaken: '已接单，请前往自助取号机',
     people: (n) => `${n} 人`, forWindow: '转给本窗口', cover: (b, a) => `B岗 ${b} 正在代 A岗 ${a} 履职，权限与责任同 A岗（R-AB-1）。A岗返回签到后将看到交接记录。`,
     pauseLeft: (t) => `${t} 内返回窗口`, pauseOver: (t) => `已超时 ${t}`,
     pauseAlerted: '已提醒管理员（R-AB-3）', pauseSoon: (m) => `离开超过 ${m} 分钟将提醒管理员（R-AB-3）`,
@@ -134,6 +135,7 @@ const I18N = {
       ['transferred', 'Transferred'], ['held', 'Held'], ['cases', 'Cases registered'], ['unregistered', 'To register'],
       ['enquiries', 'Enquiries logged'], ['average_service_s', 'Average service']],
     minutes: (s) => (s ? `${Math.floor(s / 60)} min ${s % 60} s` : '—'),
+    helpCall: (where, m) => `A kiosk asks for help: ${where}, waiting ${m} min`, helpGo: "I'll go", helpTaken: 'Taken: please go to the kiosk',
     people: (n) => `${n}`, forWindow: 'Transferred to this window', cover: (b, a) => `Post B ${b} is covering for post A ${a} with A's authority (R-AB-1). A sees the hand-over log on return.`,
     pauseLeft: (t) => `back within ${t}`, pauseOver: (t) => `over by ${t}`,
     pauseAlerted: 'The manager has been alerted (R-AB-3)', pauseSoon: (m) => `Away longer than ${m} min alerts the manager (R-AB-3)`,
@@ -495,6 +497,31 @@ function render() {
   renderPause();
   renderHandover();
   renderTabs();
+  renderHelp();
+}
+
+// Citizens who pressed "help" at a kiosk (帮办代办, R-HALL-7): every signed-in clerk sees
+// them until one answers; the kiosk then tells the citizen someone is coming.
+function renderHelp() {
+  const open = (view && view.help_requests) || [];
+  const box = $('help-banner');
+  box.classList.toggle('on', open.length > 0);
+  box.replaceChildren(...open.map((h) => {
+    const mins = clockBase ? Math.max(0, Math.floor((hallNow() - hallMs(h.at)) / 60000)) : 0;
+    return el('div', { class: 'help-call', 'data-help': h.id },
+      el('span', { text: T.helpCall(h.location || h.device, mins) }),
+      el('button', { type: 'button', class: 'primary', text: T.helpGo, onclick: () => answerHelp(h.id) }));
+  }));
+}
+
+async function answerHelp(id) {
+  try {
+    await api(`/api/v1/help-requests/${id}/answer`, { method: 'POST', body: {} });
+    toast(T.helpTaken);
+  } catch (e) {
+    toast(e.message, true);
+  }
+  refreshSoon(false);
 }
 
 function renderPause() {

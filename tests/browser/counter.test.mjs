@@ -216,6 +216,20 @@ describe('clerk console', () => {
     await page.waitForFunction(() => !document.getElementById('pause-banner').classList.contains('on'));
   });
 
+  test('R-HALL-7: a kiosk\'s call for help shows on the console until a clerk takes it', async () => {
+    assert.equal(await page.isVisible('#help-banner'), false);
+    const r = await hall.api('/api/v1/help-requests', { method: 'POST', token: 'demo-kiosk-1', body: { kind: 'help' } });
+    assert.equal(r.status, 200, r.text);
+    await page.waitForSelector('#help-banner.on .help-call');
+    assert.match(await text('#help-banner .help-call span'), /^自助取号机求助：大厅入口，已等 0 分钟$/);
+    await page.screenshot({ path: artefact('counter-help.png') });
+    await page.click('#help-banner .help-call button');
+    await page.waitForFunction(() => !document.getElementById('help-banner').classList.contains('on'));
+    const after = await hall.api('/api/v1/hall', { token: 'demo-kiosk-1' });
+    assert.deepEqual(after.json.help_requests, []);
+    assert.equal(await text('#toast'), '已接单，请前往自助取号机');
+  });
+
   test('R-AB-1: B covers A with A\'s authority; A comes back to the hand-over log', async () => {
     await page.click('#signout');
     await page.waitForSelector('html[data-view="signin"]');

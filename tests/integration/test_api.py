@@ -297,6 +297,9 @@ class Api(ControllerTest):
             s, body = self.c.post(path, {}, token)
             self.assertEqual(s, want, body)
         tok = self.c.sign_in(6, "c11")
+        # Every clerk's console shows it (R-HALL-7), with where the kiosk stands.
+        s, console = self.c.get("/api/v1/windows/6/console", token=tok)
+        self.assertEqual((s, [(r["id"], r["location"]) for r in console["help_requests"]]), (200, [(h["id"], "大厅入口")]))
         s, body = self.c.post("/api/v1/help-requests/999/answer", {}, tok)
         self.assertEqual((s, body["error"]["code"]), (404, "unknown_help_request"))
         s, answered = self.c.post(path, {}, tok)
@@ -304,6 +307,7 @@ class Api(ControllerTest):
         s, body = self.c.post(path, {}, tok)
         self.assertEqual((s, body["error"]["code"]), (409, "wrong_state"))
         self.assertEqual(self.hall()["help_requests"], [])
+        self.assertEqual(self.c.get("/api/v1/windows/6/console", token=tok)[1]["help_requests"], [])
         s, listed = self.c.get("/api/v1/help-requests", token=tok)
         self.assertEqual((s, listed["help_requests"]), (200, []))
 

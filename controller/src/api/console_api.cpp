@@ -97,6 +97,8 @@ std::optional<json::object> console_json(Hall& hall, const Principal& p, int win
   }
   o["waiting"] = std::move(waiting);
   o["waiting_for_window"] = eng.waiting_for_window(window);
+  // Kiosks asking for a staff member (R-HALL-7): every console shows them until one answers.
+  o["help_requests"] = hall.help_json();
 
   // Today's counts for the clerk (the console's own, not a score: issue 8 scores).
   const auto found = eng.clerk_day().find(me);
