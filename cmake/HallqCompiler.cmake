@@ -1,8 +1,16 @@
 # Compiler settings shared by every HallQ target: warnings, sanitizers, ccache.
 find_program(HALLQ_CCACHE ccache)
+find_program(HALLQ_ENV env)
 if(HALLQ_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  set(CMAKE_CXX_COMPILER_LAUNCHER ${HALLQ_CCACHE})
+  # Paths relative to the source root in the cache's keys, and none in the objects: a clone in
+  # another folder (CI's clean clone) reuses what an earlier build compiled.
+  if(HALLQ_ENV)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${HALLQ_ENV} CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} CCACHE_NOHASHDIR=1 ${HALLQ_CCACHE})
+  else()
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${HALLQ_CCACHE})
+  endif()
 endif()
+add_compile_options(-ffile-prefix-map=${PROJECT_SOURCE_DIR}/=)
 
 add_library(hallq_warnings INTERFACE)
 target_compile_options(hallq_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
