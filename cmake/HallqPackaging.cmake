@@ -36,6 +36,8 @@ function(hallq_package component)
   # The unit's Documentation= points here.
   install(FILES ${PROJECT_SOURCE_DIR}/README.md
     DESTINATION share/doc/${P_PACKAGE} COMPONENT ${component})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
+    DESTINATION share/doc/${P_PACKAGE} COMPONENT ${component})
   set(conffiles "")
   foreach(cfg IN LISTS P_CONFIGS)
     get_filename_component(name ${cfg} NAME)
