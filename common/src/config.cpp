@@ -164,8 +164,9 @@ class Reader : public TomlReader {
 
   ServerConfig read_server(const toml::table& t) const {
     const std::string p = "server";
-    check_keys(t, p, {"listen", "data_dir", "request_timeout_s", "idle_timeout_s", "max_connections", "tls_listen",
-                      "tls_cert", "tls_key"});
+    check_keys(t, p, {"listen", "data_dir", "request_timeout_s", "idle_timeout_s", "first_request_timeout_s",
+                      "max_connections", "max_connections_per_address", "reserved_connections",
+                      "max_anonymous_streams", "max_anonymous_streams_per_address", "stream_idle_s", "tls_listen", "tls_cert", "tls_key"});
     ServerConfig s;
     if (const toml::node* n = t.get("listen")) {
       s.listen = as_string(*n, "server.listen");
@@ -180,7 +181,25 @@ class Reader : public TomlReader {
     }
     s.request_timeout_s = opt_int(t, "request_timeout_s", p, 1, 300, s.request_timeout_s);
     s.idle_timeout_s = opt_int(t, "idle_timeout_s", p, 1, 3600, s.idle_timeout_s);
+    s.first_request_timeout_s = opt_int(t, "first_request_timeout_s", p, 1, 300, s.first_request_timeout_s);
     s.max_connections = opt_int(t, "max_connections", p, 8, 10000, s.max_connections);
+    s.max_connections_per_address = opt_int(t, "max_connections_per_address", p, 2, 10000, s.max_connections_per_address);
+    s.reserved_connections = opt_int(t, "reserved_connections", p, 0, 10000, s.reserved_connections);
+    s.max_anonymous_streams = opt_int(t, "max_anonymous_streams", p, 0, 10000, s.max_anonymous_streams);
+    s.max_anonymous_streams_per_address =
+        opt_int(t, "max_anonymous_streams_per_address", p, 0, 10000, s.max_anonymous_streams_per_address);
+    s.stream_idle_s = opt_int(t, "stream_idle_s", p, 4, 3600, s.stream_idle_s);
+    // Defaults shrink with a small max_connections; values given must fit it.
+    if (const toml::node* n = t.get("max_connections_per_address"); n && s.max_connections_per_address > s.max_connections)
+      fail(line_of(*n), "server.max_connections_per_address",
+           "expected at most server.max_connections (" + std::to_string(s.max_connections) + "), got " +
+               std::to_string(s.max_connections_per_address));
+    s.max_connections_per_address = std::min(s.max_connections_per_address, s.max_connections);
+    if (const toml::node* n = t.get("reserved_connections"); n && s.reserved_connections > s.max_connections / 2)
+      fail(line_of(*n), "server.reserved_connections",
+           "expected at most half of server.max_connections (" + std::to_string(s.max_connections / 2) + "), got " +
+               std::to_string(s.reserved_connections));
+    if (!t.get("reserved_connections")) s.reserved_connections = std::min(s.reserved_connections, s.max_connections / 8);
     if (const toml::node* n = t.get("tls_listen")) {
       s.tls_listen = as_string(*n, "server.tls_listen");
       if (!s.tls_listen.empty() && !valid_listen(s.tls_listen))
@@ -262,7 +281,8 @@ class Reader : public TomlReader {
     check_keys(t, p,
                {"recall_limit", "carry_over_waiting", "number_width", "widen_numbers",
                 "noshow_return_minutes", "rating_minutes", "late_rating_hours", "call_order", "device_rate_per_s", "device_burst",
-                "pin_max_failures", "pin_lockout_s", "session_hours", "device_offline_after_s",
+                "pin_max_failures", "pin_lockout_s", "pin_daily_failures", "phone_rating_per_hour", "phone_rating_burst",
+                "session_hours", "device_offline_after_s",
                 "case_extension_max_days", "case_return_days", "pause_alert_minutes", "personal_data_days"});
     PolicyConfig c;
     c.recall_limit = opt_int(t, "recall_limit", p, 0, 10, c.recall_limit);
@@ -287,6 +307,9 @@ class Reader : public TomlReader {
     c.device_burst = opt_int(t, "device_burst", p, 1, max_rate, c.device_burst);
     c.pin_max_failures = opt_int(t, "pin_max_failures", p, 1, 100, c.pin_max_failures);
     c.pin_lockout_s = opt_int(t, "pin_lockout_s", p, 1, 7 * 24 * 3600, c.pin_lockout_s);
+    c.pin_daily_failures = opt_int(t, "pin_daily_failures", p, 1, 10000, c.pin_daily_failures);
+    c.phone_rating_per_hour = opt_int(t, "phone_rating_per_hour", p, 1, 1000000, c.phone_rating_per_hour);
+    c.phone_rating_burst = opt_int(t, "phone_rating_burst", p, 1, 1000000, c.phone_rating_burst);
     c.session_hours = opt_int(t, "session_hours", p, 1, 7 * 24, c.session_hours);
     c.device_offline_after_s =
         opt_int(t, "device_offline_after_s", p, 5, 24 * 3600, c.device_offline_after_s);

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -102,6 +103,17 @@ asio::awaitable<void> midnight_loop(api::Hall& hall) {
 
 // R-AB-3: a pause that runs past its limit alerts the manager within 5 s of hall time (a
 // faster hall clock, --clock-rate, checks as often in hall time; at least every 100 ms).
+// Issue 26: an event stream whose session ended (expired, or ended by another request) is
+// closed within about a second.
+asio::awaitable<void> stream_loop(api::Hall& hall) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds{1});
+    co_await timer.async_wait(asio::use_awaitable);
+    hall.close_revoked_streams();
+  }
+}
+
 asio::awaitable<void> pause_loop(api::Hall& hall, double clock_rate) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto period = std::max(std::chrono::milliseconds{100},
@@ -116,6 +128,9 @@ asio::awaitable<void> pause_loop(api::Hall& hall, double clock_rate) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The database, its WAL and the month keys hold personal data: whatever umask the daemon is
+  // started with (systemd's UMask, a shell's 022), nothing it creates is readable by others.
+  ::umask(027);
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
@@ -304,6 +319,17 @@ int main(int argc, char** argv) {
     log->critical("{}", st.error());
     return 1;
   }
+  // A database made by an older version (or copied in) may be readable by all: tighten it.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code pec;
+    const std::string f = db_path + suffix;
+    auto perms = std::filesystem::status(f, pec).permissions();
+    if (!pec && (perms & std::filesystem::perms::others_all) != std::filesystem::perms::none) {
+      std::filesystem::permissions(f, std::filesystem::perms::others_all | std::filesystem::perms::group_write,
+                                   std::filesystem::perm_options::remove, pec);
+      log->warn("{} was readable by others; now {}", f, pec ? "still so: " + pec.message() : std::string("mode 0640"));
+    }
+  }
   auto loaded = (*st)->load(engine::rating_days_kept(config.policy));
   if (!loaded) {
     log->critical("{}", loaded.error());
@@ -355,6 +381,17 @@ int main(int argc, char** argv) {
   auto bound = acceptor.local_endpoint();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   log->info("{}: {} events, {} live tickets loaded in {} ms", db_path, loaded->last_seq, loaded->tickets.size(), ms);
+  ServiceNotifier service;
+  // SIGTERM is handled before anyone is told the controller listens: a stop right after the
+  // start still ends cleanly.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    log->info("signal {}: stopping", sig);
+    service.stopping();
+    acceptor.close();
+    tls_acceptor.close();
+    io.stop();
+  });
   std::string shown = bound.address().is_unspecified() ? "127.0.0.1" : bound.address().to_string();
   // Tests and scripts read this line to learn the port (listen on port 0 picks a free one).
   std::printf("hallq-controller listening on http://%s:%u/\n", shown.c_str(), bound.port());
@@ -367,20 +404,11 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
 
-  ServiceNotifier service;
   auto ready_status = [&] {
     return fmt::format("serving {} on {}: {} windows, {} services", config.centre.name, config.server.listen,
                        config.windows.size(), config.services.size());
   };
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    log->info("signal {}: stopping", sig);
-    service.stopping();
-    acceptor.close();
-    tls_acceptor.close();
-    io.stop();
-  });
   asio::signal_set hup(io, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_hup =
       [&](const boost::system::error_code& ec, int) {
@@ -432,6 +460,7 @@ int main(int argc, char** argv) {
   if (tls_context.current) asio::co_spawn(io, api::serve(tls_acceptor, hall, &tls_context), asio::detached);
   asio::co_spawn(io, midnight_loop(hall), asio::detached);
   asio::co_spawn(io, pause_loop(hall, rate), asio::detached);
+  asio::co_spawn(io, stream_loop(hall), asio::detached);
 
   // systemd watchdog (WatchdogSec=): ping at half the interval while the hall makes
   // progress. Commands stuck in the commit thread for a whole interval (a hung disk, a

@@ -185,7 +185,8 @@ function renderLive() {
   const t = T();
   const a = state.alerts;
   $('alerts').innerHTML = a.length
-    ? a.map((x) => `<li class="${x.severity}" data-kind="${x.kind}">${esc(LANG === 'zh' ? x.message : x.message_en)}</li>`).join('')
+    ? a.map((x) => `<li class="${x.severity}" data-kind="${x.kind}">${esc(LANG === 'zh' ? x.message : x.message_en)}` +
+      `${x.kind === 'sign_in_guessing' && x.user ? ` <button type="button" data-unlock="${esc(x.user)}">${esc(SEC_T().unlock)}</button>` : ''}</li>`).join('')
     : `<li class="none">${esc(t.noAlerts)}</li>`;
   const h = state.hall;
   if (!h) return;
@@ -359,8 +360,14 @@ function renderStats() {
     s.calls_by_weekday_hour.map((day, i) => `<tr><th>${esc(t.weekdays[i])}</th>${hours.map((h) => {
       const n = day[h];
       const a = n ? 0.12 + 0.88 * n / max : 0;
-      return `<td style="background: rgba(29,91,191,${a.toFixed(2)}); color: ${a > 0.55 ? '#fff' : '#1c2733'}">${n || ''}</td>`;
+      return `<td data-a="${a.toFixed(2)}">${n || ''}</td>`;
     }).join('')}</tr>`).join('') + '</tbody>';
+  // Colours through the CSS object model: the page's Content-Security-Policy takes no inline styles.
+  $('heat').querySelectorAll('td[data-a]').forEach((td) => {
+    const a = Number(td.dataset.a);
+    td.style.background = `rgba(29,91,191,${a})`;
+    td.style.color = a > 0.55 ? '#fff' : '#1c2733';
+  });
   const types = Object.entries(s.cases);
   $('cases-by-type').innerHTML = `<thead><tr>${t.caseCols.map((c, i) => `<th class="${i ? 'num' : ''}">${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
     (types.length ? types.map(([k, c]) => `<tr data-type="${esc(k)}">${cell(t.caseTypes[k] || k)}${cell(c.registered, 'num')}${cell(c.done, 'num')}` +
@@ -373,6 +380,7 @@ async function loadStats() {
   const q = new URLSearchParams({ from: $('st-from').value, to: $('st-to').value, by: $('st-by').value, group: $('st-group').value });
   state.stats = await api(`/api/v1/reports/stats?${q}`);
   renderStats();
+  await loadRatingSources($('st-from').value, $('st-to').value);
 }
 
 function fillStatsSelects() {

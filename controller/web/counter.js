@@ -1082,7 +1082,7 @@ function renderAppointments() {
         el('td', { text: a.day || T.apDue(a.due) }), el('td', { text: a.slot ? `${a.slot}–${a.slot_end}` : T.none }),
         el('td', { text: `${serviceName(a.service)}${a.item_name ? ' · ' + a.item_name : ''}` }),
         el('td', { text: a.name }), el('td', { class: 'phone', text: a.phone || '' }),
-        el('td', { text: T.apStates[a.state] || a.state }), el('td', { text: a.state === 'confirmed' ? a.code : '' }),
+        el('td', { text: T.apStates[a.state] || a.state }), el('td', { text: a.state === 'confirmed' ? (a.code || '—') : '' }),
         el('td', { text: a.number || '' }), el('td', {}, ...acts));
     }));
 }

@@ -139,13 +139,19 @@ Response make_error(const Request& req, http::status st, const std::string& code
   return make_json(req, st, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
-// A file straight in the web folder, by a plain name: no paths, no dot-files.
+// A file straight in the web folder, by a plain name: no paths, no dot-files. The touch page
+// is not framed by any other page and runs only its own scripts.
 Response static_file(const Request& req, const std::string& dir, std::string name) {
   if (name.empty()) name = "index.html";
   auto f = read_web_file(dir, name);
   if (!f) return make_error(req, http::status::not_found, "not_found", "no such file");
   Response res = make(req, http::status::ok, std::move(f->body), f->content_type);
   res.set(http::field::cache_control, "no-cache");
+  res.set("X-Frame-Options", "DENY");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws:; "
+          "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
   return res;
 }
 
@@ -262,6 +268,15 @@ asio::awaitable<void> session(tcp::socket socket, Daemon& d) {
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
     Request req = parser.release();
+    if (!d.local_request(req[http::field::host], req[http::field::origin])) {
+      logger("kiosk")->warn("local API: refused {} {} for Host '{}' Origin '{}'", std::string(req.method_string()),
+                            std::string(req.target()), std::string(req[http::field::host]), std::string(req[http::field::origin]));
+      Response res = make_error(req, http::status::forbidden, "forbidden_origin",
+                                "the kiosk's local API answers its own page only");
+      res.keep_alive(false);
+      co_await http::async_write(stream, res, use_tuple);
+      break;
+    }
     if (websocket::is_upgrade(req)) {
       std::string target(req.target());
       if (target.substr(0, target.find('?')) != "/api/stream") break;
@@ -481,6 +496,19 @@ void Daemon::stop() {
   if (workers_->events) workers_->events->stop();
   workers_->lookup_thread.reset();
   workers_->desk_thread.reset();  // finishes a take in progress: a ticket is never left half-done
+}
+
+bool Daemon::local_request(std::string_view host, std::string_view origin) const {
+  const std::string port = std::to_string(local_endpoint().port());
+  const std::string listen_host = config_.listen.substr(0, config_.listen.rfind(':'));
+  auto ours = [&](std::string_view h) {
+    for (const std::string& name : {std::string("127.0.0.1"), std::string("localhost"), std::string("[::1]"), listen_host})
+      if (!name.empty() && name != "0.0.0.0" && name != "::" && h == name + ":" + port) return true;
+    return false;
+  };
+  if (!ours(host)) return false;
+  if (origin.empty()) return true;  // not a browser's cross-origin request (curl, the page's own GETs)
+  return origin.starts_with("http://") && ours(origin.substr(7));
 }
 
 tcp::endpoint Daemon::local_endpoint() const {

@@ -47,6 +47,10 @@ class Daemon {
   Expected<boost::json::object, std::string> event(const FlowEvent& e);
   void subscribe(const std::shared_ptr<StateSubscriber>& s);
   const std::string& web_dir() const { return web_dir_; }
+  // Issue 26: whether a request to the local API names this kiosk as its host (Host) and comes
+  // from its own page (Origin, when a browser sends one). A page elsewhere, or a name that
+  // resolves here by DNS rebinding, is refused.
+  bool local_request(std::string_view host, std::string_view origin) const;
   // The guide URL of a service's item, "" if none.
   std::string guide_url(const std::string& service, const std::string& item) const;
 

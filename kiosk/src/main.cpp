@@ -1,4 +1,6 @@
 // hallq-kiosk: the ticket kiosk at the hall entrance (touch screen or button panel).
+#include <sys/stat.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -39,6 +41,7 @@ std::string find_web_dir(const KioskConfig& c, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::umask(027);  // the journal holds what citizens asked for: not readable by others
   std::string config_path, controller, controller_pin, printer, listen, check, log_level = "info";
   bool pin_given = false;
   for (int i = 1; i < argc; ++i) {

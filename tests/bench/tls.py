@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What TLS on the LAN costs (README "TLS on the LAN"): the controller on the example hall with
+"""What TLS on the LAN costs (docs/security.md "TLS on the LAN"): the controller on the example hall with
 a TLS listener (a self-signed EC P-256 certificate made by the openssl tool), measured from
 Python's http.client and ssl on loopback:
 

@@ -275,4 +275,42 @@ describe('manager page', () => {
     await page.waitForSelector('#appt-list tr[data-state="cancelled"]');
     assert.equal(await page.locator('#appt-list tr[data-state="cancelled"]').count(), before + 1);
   });
+  test('issue 26: where ratings came from, and an account guessed at, unlocked', async () => {
+    // Five services rated from one phone address: the source stands out for a look.
+    const t6 = await hall.signIn(6, 'c11');
+    for (let i = 0; i < 5; i++) {
+      const t = await post('/api/v1/tickets', 'demo-kiosk-1', { service: 'zixun' });
+      // Window 6 serves every service: whoever waited longer goes first.
+      for (let called = null; !called || called.id !== t.id;) {
+        called = await post('/api/v1/windows/6/call-next', t6);
+        await post('/api/v1/windows/6/start', t6);
+        await post('/api/v1/windows/6/finish', t6, { consultation: true });
+      }
+      await post(`/api/v1/tickets/${t.id}/rating`, undefined, { level: 1, key: t.rate_key });
+    }
+    await page.click('#tabs button[data-page="stats"]');
+    await page.fill('#st-from', '2026-03-01');
+    await page.fill('#st-to', '2026-03-31');
+    await page.click('#stats-form button[type="submit"]');
+    await page.waitForSelector('#rating-sources tr[data-source="127.0.0.1"]');
+    const phone = await page.locator('#rating-sources tr[data-source="127.0.0.1"]').innerText();
+    assert.match(phone, /^手机扫码\s+127\.0\.0\.1\s+5\s+5\s+6\s/);
+    assert.equal(await page.locator('#rating-sources tr[data-source="127.0.0.1"]').getAttribute('class'), 'neg');
+    assert.match(await page.locator('#rating-sources tr[data-source="window 1"]').innerText(), /^窗口评价器\s+1 号窗口\s+1\s+1\s/);
+    await page.locator('#rating-sources').screenshot({ path: artefact('admin-rating-sources.png') });
+    // Five wrong PINs for c05: an alert with an unlock button, and the lock lifted by it.
+    for (let i = 0; i < 5; i++) {
+      const r = await hall.api('/api/v1/windows/3/sign-in', { method: 'POST', body: { clerk: 'c05', pin: '000000' } });
+      assert.equal(r.status, 401);
+    }
+    assert.equal((await hall.api('/api/v1/windows/3/sign-in', { method: 'POST', body: { clerk: 'c05', pin: '123456' } })).status, 429);
+    await page.click('#tabs button[data-page="live"]');
+    await page.waitForSelector('#alerts li[data-kind="sign_in_guessing"] button[data-unlock="c05"]');
+    assert.match(await page.locator('#alerts li[data-kind="sign_in_guessing"]').innerText(), /账号 .*（c05） 今日密码错误 5 次，来自 127\.0\.0\.1/);
+    await page.screenshot({ path: artefact('admin-guessing.png'), fullPage: true });
+    await page.click('button[data-unlock="c05"]');
+    await page.waitForSelector('#alerts li[data-kind="sign_in_guessing"]', { state: 'detached' });
+    assert.equal((await hall.api('/api/v1/windows/3/sign-in', { method: 'POST', body: { clerk: 'c05', pin: '123456' } })).status, 200);
+  });
+
 });

@@ -90,7 +90,7 @@ describe('clerk console', () => {
     await page.screenshot({ path: artefact('counter-transfer.png') });
     await page.click('#transfer-form button[value="ok"]');
     await page.waitForFunction(() => document.getElementById('cur-number').textContent === '—');
-    const moved = await hall.api('/api/v1/tickets/1', { token: 'demo-kiosk-1' });
+    const moved = await hall.api('/api/v1/tickets/1', { token: await hall.staffToken() });
     assert.equal(moved.json.service, 'laodong');
     assert.equal(moved.json.first_clerk, 'c01');
     assert.equal(moved.json.transfers[0].from_clerk, 'c01');

@@ -187,6 +187,15 @@ export class Hall {
     return { status: res.status, json, text };
   }
 
+  // A manager session: the staff view of tickets and events (devices get the public one).
+  async staffToken() {
+    if (!this.staff) {
+      const r = await this.api('/api/v1/sessions', { method: 'POST', body: { user: 'm01', password: '123456' } });
+      this.staff = r.json.token;
+    }
+    return this.staff;
+  }
+
   async issuedTotal() {
     const { text } = await this.api('/metrics');
     return Number(/hallq_tickets_issued_total (\d+)/.exec(text)[1]);

@@ -90,6 +90,31 @@ def local_api(port, method, path, body=None, timeout=30):
         return e.code, json.loads(e.read())
 
 
+def exchange(port, raw, timeout=8):
+    """Sends raw bytes, reads until the server closes: (status or None, bytes read)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            s.sendall(raw)
+        except OSError:
+            pass  # the server answered and closed before taking it all
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    if not data:
+        return None, data
+    first = data.split(b"\r\n", 1)[0].split(b" ")
+    return int(first[1]), data
+
+
 class Controller:
     """One hallq-controller process with its own data folder."""
 
@@ -173,8 +198,11 @@ class Controller:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     # ---- HTTP ----
-    def request(self, method, path, body=None, token=None, raw=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def request(self, method, path, body=None, token=None, raw=None, headers=None, source=None):
+        """One request on a new connection: (status, decoded JSON body or text). `source` is the
+        loopback address to send from (127.0.0.2 ...: another host of the hall LAN)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
+                                          source_address=(source, 0) if source else None)
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token
@@ -201,6 +229,15 @@ class Controller:
         body = {"service": service}
         body.update(fields)
         return self.post("/api/v1/tickets", body, token)
+
+    def staff_token(self):
+        """A manager session (m01), opened once: the staff view of the event stream and of
+        tickets. Devices and anonymous readers get the public view (issue 26)."""
+        if not getattr(self, "_staff_token", None):
+            status, body = self.post("/api/v1/sessions", {"user": "m01", "password": "123456"})
+            assert status == 201, (status, body)
+            self._staff_token = body["token"]
+        return self._staff_token
 
     def sign_in(self, window, clerk, pin="123456"):
         status, body = self.post("/api/v1/windows/%d/sign-in" % window, {"clerk": clerk, "pin": pin})
@@ -378,13 +415,14 @@ class Proxy:
 class WebSocket:
     """A minimal RFC 6455 client: text frames in, close out. Enough for the event stream."""
 
-    def __init__(self, port, path, token=None, timeout=10, ssl_context=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, path, token=None, timeout=10, ssl_context=None, source=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         if ssl_context is not None:  # WSS: the TLS listener (test_tls)
             self.sock = ssl_context.wrap_socket(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
-        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, key))
+        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, port, key))
         if token:
             req += "Authorization: Bearer %s\r\n" % token
         self.sock.sendall((req + "\r\n").encode())
@@ -419,8 +457,16 @@ class WebSocket:
             if op == 1:
                 return json.loads(payload.decode("utf-8"))
             if op == 8:
+                self.close_code = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else None
                 raise EOFError("server closed the stream")
-            # ping/pong/continuation: not used by the server for events
+            if op == 9:  # the server's keep-alive ping: answered, as browsers and devices do
+                self._send(0xA, payload)
+
+    def _send(self, op, payload=b""):
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        assert len(payload) < 126
+        self.sock.sendall(bytes([0x80 | op, 0x80 | len(payload)]) + mask + masked)
 
     def close(self):
         try:

@@ -150,6 +150,18 @@ def catalogue():
         b"0\r\n\r\n")
     add("http", "form body to a JSON route", http_request("POST", "/api/v1/tickets", b"service=minzheng", KIOSK,
                                                           ctype="application/x-www-form-urlencoded"))
+    # Issue 26: bodies any web page may send without asking (a "simple" request) are refused,
+    # however valid their JSON; and a Transfer-Encoding other than chunked, whose body would
+    # otherwise be read as a second request (request smuggling).
+    for ctype in ("text/plain", "text/plain;charset=UTF-8", "multipart/form-data; boundary=x", "application/jsonx"):
+        add("http", "valid ticket as %s" % ctype, http_request("POST", "/api/v1/tickets", dumps({"service": "minzheng"}),
+                                                               KIOSK, ctype=ctype))
+        add("http", "right PIN as %s" % ctype, http_request("POST", "/api/v1/windows/1/sign-in",
+                                                            dumps({"clerk": "c01", "pin": "123456"}), ctype=ctype))
+    smuggled = http_request("POST", "/api/v1/tickets", dumps({"service": "minzheng"}), KIOSK)
+    for te in (b"identity", b"gzip", b"chunked, identity", b"identity, chunked", b"Chunked\r\nTransfer-Encoding: identity"):
+        add("http", "Transfer-Encoding %r smuggling a ticket" % te,
+            b"POST /api/v1/help-requests HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + b"\r\n\r\n" + smuggled)
     for method in ["PUT", "PATCH", "TRACE", "CONNECT", "FOO", "OPTIONS"]:
         add("http", method + " on tickets", http_request(method, "/api/v1/tickets", dumps({"service": "minzheng"}), KIOSK))
     for path in ["/web/../hall.toml", "/web/..%2fhall.toml", "/web/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/web/board.js%00.html",

@@ -143,7 +143,7 @@ class Api(ControllerTest):
         s, body = self.c.post("/api/v1/windows/1/call-next", token=key)
         self.assertEqual((s, body["error"]["code"]), (409, "window_closed"))  # nobody signed in
         tok = self.c.sign_in(1, "c01")
-        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % before, token=key)
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % before, token=self.c.staff_token())
         self.addCleanup(ws.close)
         s, called = self.c.post("/api/v1/windows/1/call-next", token=key)
         self.assertEqual((s, called["id"], called["window"]), (200, t["id"], 1))
@@ -200,7 +200,7 @@ class Api(ControllerTest):
         s, body = self.c.post("/api/v1/windows/2/rate", {"level": 5}, key)
         self.assertEqual((s, body["error"]["code"]), (409, "already_rated"))
         self.assertEqual(self.hall()["seq"], seq + 1)  # exactly one event: the first rating
-        full = WebSocket(self.c.port, "/api/v1/events?since=%d" % seq, token=key)
+        full = WebSocket(self.c.port, "/api/v1/events?since=%d" % seq, token=self.c.staff_token())
         self.addCleanup(full.close)
         public = WebSocket(self.c.port, "/api/v1/events?since=%d" % seq)
         self.addCleanup(public.close)

@@ -431,7 +431,7 @@ class DisplayInputs(DisplayTest):
 
     def events(self, since):
         from harness import WebSocket
-        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % since, token="demo-display-1")
+        ws = WebSocket(self.c.port, "/api/v1/events?since=%d" % since, token=self.c.staff_token())
         self.addCleanup(ws.close)
         return ws
 

@@ -11,7 +11,7 @@ class Events(ControllerTest):
     config = example_config(**FAST)
 
     def test_live_and_replayed_events_in_order(self):
-        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token="demo-display-1")
+        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token=self.c.staff_token())
         self.addCleanup(ws.close)
         self.assertEqual(ws.status, 101)
         first = ws.recv_json()
@@ -29,7 +29,7 @@ class Events(ControllerTest):
         self.assertEqual((got[2]["data"]["number"], got[2]["data"]["service"]), (t["number"], "minzheng"))
 
         # Reconnect from seq 2: the missed events arrive first, in order, then live ones.
-        ws2 = WebSocket(self.c.port, "/api/v1/events?since=2", token="demo-display-1")
+        ws2 = WebSocket(self.c.port, "/api/v1/events?since=2", token=self.c.staff_token())
         self.addCleanup(ws2.close)
         self.c.post("/api/v1/windows/1/start", token=tok)
         seqs = [ws2.recv_json()["seq"] for _ in range(3)]
@@ -37,18 +37,27 @@ class Events(ControllerTest):
         self.assertEqual(ws.recv_json()["seq"], 5)
 
     def test_public_view_has_no_personal_data(self):
-        ws = WebSocket(self.c.port, "/api/v1/events?since=0")
-        self.addCleanup(ws.close)
+        # The wall board, and (issue 26) the kiosks and display nodes: they draw what the
+        # board draws and get the board's view, not the staff's.
+        streams = {who: WebSocket(self.c.port, "/api/v1/events?since=0", token=token)
+                   for who, token in (("board", None), ("kiosk", "demo-kiosk-1"), ("display", "demo-display-1"))}
+        for ws in streams.values():
+            self.addCleanup(ws.close)
         self.c.issue(request_id="secret-request")
         tok = self.c.sign_in(1, "c01")
         self.c.post("/api/v1/windows/1/call-next", token=tok)
-        events = [ws.recv_json() for _ in range(4)]
-        self.assertEqual(events[-1]["type"], "TicketCalled")
-        self.assertEqual(events[-1]["data"]["number"], "A001")  # the board shows and says it
-        for e in events:
-            self.assertNotIn("actor", e)
-            self.assertNotIn("clerk", e["data"])
-            self.assertNotIn("request_id", e["data"])
+        s, _ = self.c.post("/api/v1/complaints", {"categories": ["attitude"], "content": "窗口人员态度差",
+                                                  "name": "投诉人", "phone": "13912345678", "window": 1}, token=tok)
+        self.assertEqual(s, 201)
+        for who, ws in streams.items():
+            events = [ws.recv_json() for _ in range(5)]
+            self.assertEqual(events[3]["type"], "TicketCalled", who)
+            self.assertEqual(events[3]["data"]["number"], "A001")  # the board shows and says it
+            self.assertEqual(events[4]["type"], "ComplaintFiled", who)
+            for e in events:
+                self.assertNotIn("actor", e, who)
+                for k in ("clerk", "request_id", "content", "name", "phone"):
+                    self.assertNotIn(k, e["data"], (who, e))
         s, hall = self.c.get("/api/v1/hall")
         self.assertNotIn("clerk", hall["windows"][0])
 

@@ -134,6 +134,45 @@ class Kiosk(KioskTest):
                 urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, bad), timeout=5)
             self.assertEqual(e.exception.code, 404, bad)
 
+    def test_the_local_api_answers_its_own_page_only(self):
+        """Issue 26: a page of another site open in the kiosk's browser, or a name that resolves
+        to the kiosk (DNS rebinding), cannot drive the kiosk's local API."""
+        import http.client
+        body = json.dumps({"type": "help"}).encode()
+
+        def call(method, path, headers):
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            h = {"Content-Type": "application/json"}
+            h.update(headers)
+            conn.putrequest(method, path, skip_host=True)
+            for k, v in h.items():
+                conn.putheader(k, v)
+            conn.endheaders(body if method == "POST" else None)
+            r = conn.getresponse()
+            data = r.read()
+            conn.close()
+            return r.status, data
+
+        own = "127.0.0.1:%d" % self.port
+        for host, origin in (("evil.example:%d" % self.port, None), (own, "http://evil.example"),
+                             (own, "null"), ("127.0.0.1:1", None), (own, "http://127.0.0.1:1")):
+            headers = {"Host": host}
+            if origin:
+                headers["Origin"] = origin
+            for method, path in (("POST", "/api/event"), ("GET", "/api/state"), ("GET", "/")):
+                status, data = call(method, path, headers)
+                self.assertEqual(status, 403, (host, origin, path, data))
+        self.assertEqual(self.state()["flow"]["screen"], "idle")  # nothing was pressed
+        for host, origin in ((own, None), (own, "http://" + own), ("localhost:%d" % self.port, "http://localhost:%d" % self.port)):
+            headers = {"Host": host}
+            if origin:
+                headers["Origin"] = origin
+            status, data = call("GET", "/api/state", headers)
+            self.assertEqual(status, 200, (host, origin, data))
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % self.port, timeout=10) as r:
+            self.assertEqual(r.headers["X-Frame-Options"], "DENY")
+            self.assertIn("frame-ancestors 'none'", r.headers["Content-Security-Policy"])
+
     def test_a_citizen_takes_a_ticket(self):
         """R-ONCE-1: the materials before the ticket; R-HALL-7 the priority choice."""
         ws = WebSocket(self.port, "/api/stream")

@@ -1,8 +1,9 @@
 """Issue 9: the catalogue of malformed requests (malformed_catalogue.py, over 400 of them) sent
 to the real daemon: every one is answered 4xx or the connection is closed, never 5xx, and none
 changes anything (the event log does not move; afterwards the hall still numbers, rates and
-verifies as if they had never come). Slow senders are cut off at [server] request_timeout_s,
-idle connections at idle_timeout_s, and connections beyond max_connections are answered 503."""
+verifies as if they had never come). Slow senders are cut off at [server] request_timeout_s, a
+new connection that says nothing at first_request_timeout_s, an idle kept-alive one at
+idle_timeout_s, and connections beyond max_connections are answered 503."""
 import collections
 import os
 import socket
@@ -10,40 +11,17 @@ import subprocess
 import time
 import unittest
 
-from harness import CONTROLLER_CMD, Controller, example_config
+from harness import CONTROLLER_CMD, Controller, example_config, exchange
 from malformed_catalogue import catalogue, http_request
 
 REQUEST_TIMEOUT = 2
-IDLE_TIMEOUT = 3
+FIRST_TIMEOUT = 2
+IDLE_TIMEOUT = 4
 MAX_CONNECTIONS = 16
 CONFIG = dict(always_open="true", device_rate_per_s="100000", device_burst="100000",
               request_timeout_s=str(REQUEST_TIMEOUT), idle_timeout_s=str(IDLE_TIMEOUT),
-              max_connections=str(MAX_CONNECTIONS))
-
-
-def exchange(port, raw, timeout=8):
-    """Sends raw bytes, reads until the server closes: (status or None, bytes read)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    try:
-        try:
-            s.sendall(raw)
-        except OSError:
-            pass  # the server answered and closed before taking it all
-        data = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        s.close()
-    if not data:
-        return None, data
-    first = data.split(b"\r\n", 1)[0].split(b" ")
-    return int(first[1]), data
+              first_request_timeout_s=str(FIRST_TIMEOUT), max_connections=str(MAX_CONNECTIONS),
+              max_connections_per_address=str(MAX_CONNECTIONS), reserved_connections="2")
 
 
 class Malformed(unittest.TestCase):
@@ -133,8 +111,16 @@ class Malformed(unittest.TestCase):
         took_body = self.closes_within(s, REQUEST_TIMEOUT)
         s.close()
         self.assertLess(took_body, REQUEST_TIMEOUT + 1.5)
-        # A connection that never says anything.
+        # A new connection that never says anything (issue 26: it holds its place only
+        # first_request_timeout_s), and a kept-alive one idle after its first request.
         s = socket.create_connection(("127.0.0.1", c.port))
+        took_silent = self.closes_within(s, FIRST_TIMEOUT)
+        s.close()
+        self.assertGreater(took_silent, FIRST_TIMEOUT - 0.5)
+        self.assertLess(took_silent, FIRST_TIMEOUT + 1.5)
+        s = socket.create_connection(("127.0.0.1", c.port))
+        s.sendall(http_request("GET", "/api/v1/health", headers=("Connection: keep-alive",)).replace(
+            b"Connection: close\r\n", b""))
         took_idle = self.closes_within(s, IDLE_TIMEOUT)
         s.close()
         self.assertGreater(took_idle, IDLE_TIMEOUT - 0.5)
@@ -143,7 +129,9 @@ class Malformed(unittest.TestCase):
         self.assertEqual(c.get("/api/v1/tickets?request_id=slow-body", token="demo-kiosk-1")[0], 404)
         s, m = c.get("/metrics")
         self.assertIn("hallq_slow_requests_cut_total 2", m)
-        print("\nslowloris cut after %.2f s, half body after %.2f s, idle after %.2f s" % (took, took_body, took_idle))
+        self.assertIn("hallq_idle_connections_cut_total 1", m)
+        print("\nslowloris cut after %.2f s, half body after %.2f s, silent after %.2f s, idle after %.2f s"
+              % (took, took_body, took_silent, took_idle))
 
     def test_connections_beyond_the_limit_are_turned_away(self):
         c = self.c
@@ -157,7 +145,10 @@ class Malformed(unittest.TestCase):
         time.sleep(0.3)
         s, m = c.get("/metrics")
         self.assertEqual(s, 200)
-        self.assertIn("hallq_connections_refused_total 1", m)
+        # 16 from one address: 14 in the open share, one hopeful in the reserve (2 places, at
+        # most one per address), the 16th and the request above turned away.
+        refused = sum(int(l.rsplit(" ", 1)[1]) for l in m.splitlines() if l.startswith("hallq_connections_refused_total{"))
+        self.assertEqual(refused, 2, m)
         # The held ones were served normally once they spoke: a kiosk's request goes through.
         self.assertEqual(c.issue(request_id="after-flood")[0], 201)
 

@@ -221,7 +221,7 @@ class NetworkFaults(unittest.TestCase):
     def event_log(self):
         s, hall = self.c.get("/api/v1/hall")
         self.assertEqual(s, 200)
-        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token="demo-display-1", timeout=30)
+        ws = WebSocket(self.c.port, "/api/v1/events?since=0", token=self.c.staff_token(), timeout=30)
         events = []
         try:
             while not events or events[-1]["seq"] < hall["seq"]:

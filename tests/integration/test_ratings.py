@@ -57,8 +57,8 @@ class LateRatings(unittest.TestCase):
         self.assertEqual(s, 200, body)
         return t
 
-    def events(self, c, since, token=EVALUATOR):
-        ws = WebSocket(c.port, "/api/v1/events?since=%d" % since, token=token)
+    def events(self, c, since):
+        ws = WebSocket(c.port, "/api/v1/events?since=%d" % since, token=c.staff_token())
         self.addCleanup(ws.close)
         out = []
         while len(out) < self.seq(c) - since:

@@ -91,6 +91,7 @@ BODIES = {
     "POST /api/v1/follow-ups/{id}/review": {"outcome": "verified", "note": "电话回访属实"},
     "POST /api/v1/leave": {"clerk": "c05", "from": DAY, "kind": "sick", "reason": "病假"},
     "POST /api/v1/scores/adjustments": {"clerk": "c01", "rule": "praise", "reason": "锦旗一面", "month": "2026-03"},
+    "POST /api/v1/accounts/{user}/unlock": {},
 }
 QUERY = {"seq": "0", "date": DAY, "n": "5", "rid": "sec-setup-2", "number": "A001", "doc": "acceptance",
          "s": "minzheng", "month": "2026-03", "q": "2026-Q1"}
@@ -166,7 +167,7 @@ class Credentials(unittest.TestCase):
                        "t": str(self.served["id"]), "windows": "1", "devices": "kiosk-1",
                        "help-requests": str(self.help["id"]), "cases": str(self.case),
                        "appointments": str(self.booking["id"]), "complaints": str(self.complaint["id"]),
-                       "follow-ups": str(self.follow_up), "web": "board.js"}[head]
+                       "follow-ups": str(self.follow_up), "web": "board.js", "accounts": "c05"}[head]
             out.append(seg)
         path = "/".join(out)
         if query:

@@ -496,7 +496,7 @@ TEST_CASE("controller URL parsing", "[desk]") {
     INFO(bad);
     CHECK_FALSE(parse_controller_url(bad));
   }
-  // https: the controller's key pin(s) (README "TLS on the LAN").
+  // https: the controller's key pin(s) (docs/security.md "TLS on the LAN").
   const std::string a = "sha256//W5rHj0JIG1iShj3x3/jaIOoKMID4E4rRdmYbjHHXcyA=";
   const std::string b = "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
   auto s = parse_controller_url("https://192.168.1.10", a);

@@ -315,6 +315,28 @@ TEST_CASE("R-HALL-8 a retried request id returns the same ticket and makes no ev
   CHECK(h.ticket(fourth).number == "A004");
 }
 
+TEST_CASE("R-EVAL-1 request ids are scoped to their issuer: another device's id makes its own ticket", "[engine]") {
+  // Issue 26: kiosk-2 replaying kiosk-1's request id got kiosk-1's ticket (and its rating key).
+  Hall h;
+  TicketId first = h.issue("hukou", Priority::Normal, "req-1");
+  const Actor kiosk2{Actor::Kind::Device, "kiosk-2"};
+  Outcome other = h.ok(IssueTicket{"hukou", Priority::Normal, Channel::Kiosk, "req-1"}, kiosk2);
+  REQUIRE(other.events.size() == 1);
+  CHECK(num(other.reply, "id") != first);
+  CHECK(str(other.reply, "issued_by") == "kiosk-2");
+  // A clerk at the counter has a scope of its own too ("" for staff).
+  Outcome counter = h.ok(IssueTicket{"hukou", Priority::Normal, Channel::Counter, "req-1"}, clerk("c01"));
+  REQUIRE(counter.events.size() == 1);
+  CHECK(h.engine.find_request(kKiosk.id, "req-1") == first);
+  CHECK(h.engine.find_request("kiosk-2", "req-1") == num(other.reply, "id"));
+  CHECK(h.engine.find_request("", "req-1") == num(counter.reply, "id"));
+  CHECK_FALSE(h.engine.find_request("kiosk-3", "req-1").has_value());
+  // Each issuer's retry still finds its own ticket.
+  Outcome again = h.ok(IssueTicket{"hukou", Priority::Normal, Channel::Kiosk, "req-1"}, kiosk2);
+  CHECK(again.events.empty());
+  CHECK(num(again.reply, "id") == num(other.reply, "id"));
+}
+
 TEST_CASE("R-HALL-5 a service's daily limit refuses further tickets that day", "[engine]") {
   HallConfig cfg = make_config();
   cfg.services[0].daily_limit = 2;  // hukou

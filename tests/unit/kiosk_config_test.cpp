@@ -43,7 +43,7 @@ TEST_CASE("kiosk config mistakes name their line and key", "[kiosk_config]") {
   bad("[kiosk]\ntoken = \"demo-kiosk-1\"\n", 1, "kiosk.id", "missing required key 'id'");
   bad("[kiosk]\nid = \"Kiosk 1\"\ntoken = \"demo-kiosk-1\"\n", 2, "kiosk.id", "a-z 0-9");
   bad(kMin + "controller = \"ftp://x\"\n", 4, "kiosk.controller", "http://HOST");
-  // TLS (README "TLS on the LAN"): https needs the controller's key pin, a pin needs https.
+  // TLS (docs/security.md "TLS on the LAN"): https needs the controller's key pin, a pin needs https.
   bad(kMin + "controller = \"https://x\"\n", 4, "kiosk.controller", "controller_pin must name");
   bad(kMin + "controller_pin = \"sha256//W5rHj0JIG1iShj3x3/jaIOoKMID4E4rRdmYbjHHXcyA=\"\n", 4, "kiosk.controller",
       "use https://");

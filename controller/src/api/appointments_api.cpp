@@ -13,11 +13,30 @@ namespace json = boost::json;
 
 namespace {
 
-bool is_staff(const Principal& p) {
-  return p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
+bool is_staff(const Principal& p) { return p.is_staff(); }
+bool is_kiosk(const Principal& p) { return p.is_kiosk(); }
+
+// Issue 26 (personal data by need): a booking's name and phone in clear, and its check-in code,
+// only for whoever serves it: the managers, the clerk who booked it, and the clerks signed in
+// at a window that serves its service (where it checks in and is called). Other clerks see it
+// masked, without the code.
+bool serves_booking(const Hall& hall, const Principal& p, const std::string& service, const std::string& booked_by,
+                    const std::string& created_by) {
+  if (p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin) return true;
+  if (p.kind != Principal::Kind::Clerk) return false;
+  if (p.id == booked_by || p.id == created_by) return true;
+  const WindowConfig* w = hall.config().find_window(p.window);
+  return w && std::find(w->services.begin(), w->services.end(), service) != w->services.end();
 }
-bool is_kiosk(const Principal& p) {
-  return p.kind == Principal::Kind::Device && p.device_kind == DeviceKind::Kiosk;
+bool serves_booking(const Hall& hall, const Principal& p, const engine::Appointment& a) {
+  return serves_booking(hall, p, a.service, a.booked_by, a.created_by);
+}
+bool serves_booking(const Hall& hall, const Principal& p, const json::object& o) {
+  auto s = [&](const char* k) {
+    auto* v = o.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  return serves_booking(hall, p, s("service"), s("booked_by"), s("created_by"));
 }
 bool valid_day(const std::string& s) { return s.size() == 10 && parse_date(s).has_value(); }
 
@@ -185,11 +204,15 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
     json::array list;
     if (!day.empty() && day < eng.day()) {
       for (const auto& row : hall.appointment_history(day, day))
-        if (auto o = eng.appointment_json_from_row(row, true, now)) list.push_back(std::move(*o));
+        if (auto o = eng.appointment_json_from_row(row, false, now)) {
+          if (serves_booking(hall, p, *o)) o = eng.appointment_json_from_row(row, true, now);
+          list.push_back(std::move(*o));
+        }
     } else {
       for (const auto& [id, a] : eng.appointments()) {
         const std::string filed = a.day ? format_date(*a.day) : format_date(a.received);
-        if (day.empty() ? (a.live() || filed >= eng.day()) : filed == day) list.push_back(eng.appointment_json(a, true, now));
+        if (day.empty() ? (a.live() || filed >= eng.day()) : filed == day)
+          list.push_back(eng.appointment_json(a, serves_booking(hall, p, a), now));
       }
       // By day and slot, requests (no day yet) first.
       std::stable_sort(list.begin(), list.end(), [](const json::value& x, const json::value& y) {
@@ -211,9 +234,10 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
     if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
     const engine::Appointment* a = eng.find_appointment(*id);
     if (!a) co_return fail(api_error(404, "unknown_appointment", "no such appointment (or settled on an earlier day)", "没有该预约"));
-    json::object o = eng.appointment_json(*a, true, hall.now());
+    const bool serves = serves_booking(hall, p, *a);
+    json::object o = eng.appointment_json(*a, serves, hall.now());
     // Staff answering a request call the citizen back: the name and phone in clear here only.
-    if (hall.sealer()) {
+    if (serves && hall.sealer()) {
       if (auto v = hall.sealer()->open_text(a->name.sealed)) o["name_clear"] = *v;
       if (auto v = hall.sealer()->open_text(a->phone.sealed)) o["phone_clear"] = *v;
     }
@@ -226,6 +250,8 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
     const engine::Appointment* a = eng.find_appointment(*id);
     if (!a || a->state != engine::AppointmentState::Confirmed)
       co_return fail(api_error(404, "unknown_appointment", "no booking to check in with this id", "没有该预约"));
+    if (!serves_booking(hall, p, *a))
+      co_return fail(api_error(403, "not_your_booking", "this booking is served at another window", "该预约由其他窗口办理"));
     auto svg = escpos::qr_svg("HQA:" + a->code);
     if (!svg) co_return fail(api_error(500, "internal", "the QR could not be drawn"));
     Response res{http::status::ok, req.version()};

@@ -17,10 +17,15 @@ namespace json = boost::json;
 using namespace std::chrono;
 
 namespace {
-// Checked against when the user is unknown, so a wrong id costs as much as a wrong PIN.
-// Made with hash_secret() (same argon2id costs) from a random string nobody knows; a
-// constant, because hashing at run time would block the I/O thread.
-const std::string kDummyHash = "$argon2id$v=19$m=7168,t=5,p=1$YGaki0Si4+t4ksBO8YTVHw$cBLH8UjfdUiy/eBrP38xA+iAcFiP/IjkBA88m/+v5b0";
+ConnectionGate::Limits gate_limits(const ServerConfig& s) {
+  return {s.max_connections, s.max_connections_per_address, s.reserved_connections, s.max_anonymous_streams,
+          s.max_anonymous_streams_per_address};
+}
+
+SignInGuard::Settings guard_settings(const PolicyConfig& p) {
+  return {p.pin_max_failures, p.pin_lockout_s, p.pin_daily_failures};
+}
+
 }  // namespace
 
 ApiError from_engine(const engine::Error& e) {
@@ -65,6 +70,10 @@ json::object staff_event_json(const engine::Event& e, const TimeZone& tz) {
   // A complainant's phone is shown masked to staff too (R-COMP-1); the log keeps it for the answer.
   if (auto* ph = o["data"].as_object().if_contains("phone"); ph && ph->is_string())
     *ph = engine::mask_phone(ph->as_string());
+  // A ticket's request id is its kiosk's business (a clerk holding it could ask for the
+  // ticket's rating key), and where a rating came from is for the manager's report only.
+  o["data"].as_object().erase("request_id");
+  if (e.type == "ServiceRated") o["data"].as_object().erase("from");
   // Sealed personal fields stay in the log: subscribers get the masked form only.
   for (const char* k : {"applicant", "phone", "id_number", "caller", "name"})
     if (auto* f = o["data"].as_object().if_contains(k); f && f->is_object()) *f = f->as_object()["masked"];
@@ -177,7 +186,11 @@ Hall::Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, Work
       reader_(std::move(reader)),
       committer_(std::make_unique<CommitThread>(std::move(store))),
       hash_pool_(std::make_unique<asio::thread_pool>(1)),
-      report_pool_(std::make_unique<asio::thread_pool>(1)) {
+      report_pool_(std::make_unique<asio::thread_pool>(1)),
+      device_buckets_(config_.policy.device_rate_per_s, config_.policy.device_burst),
+      phone_ratings_(config_.policy.phone_rating_per_hour / 3600.0, config_.policy.phone_rating_burst),
+      guard_(guard_settings(config_.policy)),
+      gate_(gate_limits(config_.server)) {
   for (const auto& d : config_.devices) devices_[d.token_hash] = &d;
   for (const auto& s : loaded.sessions) sessions_[s.digest] = s;
 }
@@ -251,56 +264,18 @@ std::optional<std::string> Hall::reload(const HallConfig& config) {
   engine_ = std::move(fresh);
   devices_.clear();
   for (const auto& d : config_.devices) devices_[d.token_hash] = &d;
-  buckets_.clear();
+  device_buckets_ = TokenBuckets(config_.policy.device_rate_per_s, config_.policy.device_burst);
+  guard_.set_settings(guard_settings(config_.policy));
+  gate_.set_limits(gate_limits(config_.server));
+  close_revoked_streams();  // devices removed from the config
+  phone_ratings_ = TokenBuckets(config_.policy.phone_rating_per_hour / 3600.0, config_.policy.phone_rating_burst);
   return std::nullopt;
 }
 
-Principal Hall::authenticate(std::string_view bearer) {
-  Principal p;
-  if (bearer.empty()) return p;
-  std::string digest = token_digest(bearer);
-  if (auto it = devices_.find(digest); it != devices_.end()) {
-    p.kind = Principal::Kind::Device;
-    p.id = it->second->id;
-    p.device_kind = it->second->kind;
-    p.window = it->second->window.value_or(0);
-    p.windows = it->second->windows;
-    if (p.window && std::find(p.windows.begin(), p.windows.end(), p.window) == p.windows.end())
-      p.windows.push_back(p.window);
-    return p;
-  }
-  auto it = sessions_.find(digest);
-  if (it == sessions_.end()) return p;
-  if (it->second.expires_ms < clock_.now().time_since_epoch().count()) return p;  // purged at the next sign-in
-  const auto& s = it->second;
-  p.kind = s.role == "admin" ? Principal::Kind::Admin : s.role == "manager" ? Principal::Kind::Manager : Principal::Kind::Clerk;
-  p.id = s.user;
-  p.window = s.window;
-  p.digest = digest;
-  return p;
-}
-
-std::vector<std::string> Hall::expired_sessions() const {
-  std::vector<std::string> out;
-  auto now_ms = clock_.now().time_since_epoch().count();
-  for (const auto& [digest, row] : sessions_)
-    if (row.expires_ms < now_ms) out.push_back(digest);
-  return out;
-}
-
 bool Hall::allow_device_request(const std::string& device_id) {
-  TimePoint now = clock_.now();
-  double rate = config_.policy.device_rate_per_s, burst = config_.policy.device_burst;
-  auto [it, fresh] = buckets_.try_emplace(device_id, Bucket{burst, now});
-  Bucket& b = it->second;
-  b.tokens = std::min(burst, b.tokens + duration<double>(now - b.at).count() * rate);
-  b.at = now;
-  if (b.tokens < 1) {
-    metrics_.rejected_429++;
-    return false;
-  }
-  b.tokens -= 1;
-  return true;
+  if (device_buckets_.take(device_id, clock_.now())) return true;
+  metrics_.rejected_429++;
+  return false;
 }
 
 void Hall::roll_over_if_new_day() {
@@ -415,6 +390,7 @@ void Hall::publish(const std::vector<engine::Event>& events) {
 }
 
 void Hall::subscribe(const std::shared_ptr<Subscriber>& s) { subscribers_.push_back(s); }
+
 void Hall::unsubscribe(Subscriber* s) {
   std::erase_if(subscribers_, [&](const std::weak_ptr<Subscriber>& w) {
     auto sp = w.lock();
@@ -458,6 +434,7 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::run(const engine::Command
   }
   for (auto& s : put) sessions_[s.digest] = s;
   for (auto& d : del) sessions_.erase(d);
+  if (!del.empty()) close_revoked_streams();
   publish(p.events);
   print_notices(p.events);
   if (p.reply.is_int64()) {  // a ticket the engine no longer holds in memory
@@ -465,125 +442,6 @@ asio::awaitable<Expected<json::value, ApiError>> Hall::run(const engine::Command
     p.reply = t ? json::value(std::move(*t)) : json::value(nullptr);
   }
   co_return std::move(p.reply);
-}
-
-asio::awaitable<bool> Hall::check_secret(const std::string& hash, const std::string& secret) {
-  bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
-      [this, &hash, &secret](auto handler) {
-        asio::post(hash_pool_->get_executor(),
-                   [h = std::move(handler), hash, secret, ex = ex_]() mutable {
-                     bool r = verify_secret(hash, secret);
-                     asio::post(ex, [h = std::move(h), r]() mutable { std::move(h)(r); });
-                   });
-      },
-      asio::use_awaitable);
-  co_return ok;
-}
-
-std::optional<ApiError> Hall::check_lockout(const std::string& user) {
-  auto it = failures_.find(user);
-  if (it == failures_.end() || it->second.locked_until <= clock_.now()) return std::nullopt;
-  auto left = duration_cast<seconds>(it->second.locked_until - clock_.now()).count() + 1;
-  return ApiError{429, "locked_out",
-                  "too many wrong PINs; try again in " + std::to_string(left) + " s",
-                  "密码错误次数过多，请 " + std::to_string(left) + " 秒后再试"};
-}
-
-void Hall::record_failure(const std::string& user) {
-  auto& f = failures_[user];
-  if (++f.count >= config_.policy.pin_max_failures) {
-    f.count = 0;
-    f.locked_until = clock_.now() + seconds{config_.policy.pin_lockout_s};
-    logger("api")->warn("sign-in for '{}' locked for {} s after repeated wrong PINs", user, config_.policy.pin_lockout_s);
-  }
-}
-
-asio::awaitable<Expected<json::value, ApiError>> Hall::sign_in(int window, const std::string& clerk,
-                                                               const std::string& pin, const std::string& peer) {
-  if (auto locked = check_lockout(clerk)) co_return unexpected(*locked);
-  const ClerkConfig* c = config_.find_clerk(clerk);
-  // An unknown clerk costs the same hash as a known one, so ids cannot be probed by timing.
-  const std::string& hash = c ? c->pin_hash : kDummyHash;
-  bool ok = co_await check_secret(hash, pin);
-  ok = ok && c;
-  if (!ok) {
-    record_failure(clerk);
-    logger("api")->info("failed sign-in at window {} from {}", window, peer);
-    co_return unexpected(ApiError{401, "bad_credentials", "wrong clerk id or PIN", "工号或密码错误"});
-  }
-  failures_.erase(clerk);
-  if (!config_.centre.demo && is_demo_secret(pin)) {
-    logger("api")->warn("sign-in of '{}' at window {} refused: the PIN is a public demo PIN and [centre] demo is false",
-                        clerk, window);
-    co_return unexpected(ApiError{403, "demo_credential",
-                                  "this PIN is a public demo PIN; a manager sets a new one (hallq-controller --hash-secret)",
-                                  "该密码为公开的演示密码，已停用，请联系管理员重新设置"});
-  }
-  std::string token = random_token();
-  store::CommitItem extra;
-  store::SessionRow row{token_digest(token), "clerk", clerk, window,
-                        (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()};
-  extra.sessions_put.push_back(row);
-  extra.sessions_del = expired_sessions();
-  const engine::Command cmd = engine::SignIn{window};
-  const engine::Actor actor{engine::Actor::Kind::Clerk, clerk};
-  auto r = co_await run(cmd, actor, extra);
-  if (!r) co_return unexpected(r.error());
-  const engine::WindowStatus* w = engine_->find_window(window);
-  co_return json::value(json::object{{"token", token},
-                                     {"post", w && w->post == engine::Post::B ? "B" : "A"},
-                                     {"window", window},
-                                     {"clerk", clerk},
-                                     {"expires_at", format_rfc3339(TimePoint{milliseconds{row.expires_ms}}, tz_)}});
-}
-
-asio::awaitable<Expected<json::value, ApiError>> Hall::open_session(const std::string& user,
-                                                                    const std::string& password,
-                                                                    const std::string& peer) {
-  if (auto locked = check_lockout(user)) co_return unexpected(*locked);
-  const ClerkConfig* c = config_.find_clerk(user);
-  const std::string& hash = c ? c->pin_hash : kDummyHash;
-  bool ok = co_await check_secret(hash, password);
-  ok = ok && c;
-  if (!ok || c->role == Role::Clerk) {
-    if (!ok) record_failure(user);
-    logger("api")->info("failed manager sign-in from {}", peer);
-    if (ok) co_return unexpected(ApiError{403, "not_a_manager", "clerks sign in at a window", "工作人员请在窗口签到"});
-    co_return unexpected(ApiError{401, "bad_credentials", "wrong user or password", "用户名或密码错误"});
-  }
-  failures_.erase(user);
-  if (!config_.centre.demo && is_demo_secret(password)) {
-    logger("api")->warn("session for '{}' refused: the password is a public demo password and [centre] demo is false", user);
-    co_return unexpected(ApiError{403, "demo_credential",
-                                  "this password is a public demo password; set a new one (hallq-controller --hash-secret)",
-                                  "该密码为公开的演示密码，已停用，请重新设置"});
-  }
-  std::string token = random_token();
-  std::string role = c->role == Role::Admin ? "admin" : "manager";
-  store::CommitItem item;
-  item.sessions_put.push_back(store::SessionRow{token_digest(token), role, user, 0,
-                                                (clock_.now() + hours{config_.policy.session_hours}).time_since_epoch().count()});
-  item.sessions_del = expired_sessions();
-  auto put = item.sessions_put;
-  auto del = item.sessions_del;
-  std::optional<std::string> failure = co_await commit(item);
-  if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
-  for (auto& s : put) sessions_[s.digest] = s;
-  for (auto& d : del) sessions_.erase(d);
-  co_return json::value(json::object{{"token", token},
-                                     {"role", role},
-                                     {"user", user},
-                                     {"name", c->name},
-                                     {"expires_at", format_rfc3339(TimePoint{milliseconds{put.front().expires_ms}}, tz_)}});
-}
-
-asio::awaitable<Expected<json::value, ApiError>> Hall::close_session(const Principal& p) {
-  store::CommitItem item;
-  item.sessions_del.push_back(p.digest);
-  std::optional<std::string> failure = co_await commit(item);
-  if (failure) co_return unexpected(ApiError{503, "storage_failed", *failure, "系统存储故障，请稍后重试"});
-  sessions_.erase(p.digest);
-  co_return json::value(json::object{{"signed_out", true}});
 }
 
 json::object Hall::snapshot(bool with_personal) const {
@@ -777,9 +635,19 @@ json::array Hall::help_json() const {
   return out;
 }
 
-void Hall::add_rate_key(json::object& t) const {
+void Hall::add_rate_key(json::object& t, const Principal& to) const {
   auto* id = t.if_contains("id");
+  auto* by = t.if_contains("issued_by");
+  if (!to.is_kiosk() || !by || !by->is_string() || by->as_string() != to.id) return;
   if (id && id->is_int64() && sealer_) t["rate_key"] = sealer_->ticket_key(id->as_int64());
+}
+
+bool Hall::allow_phone_rating(const std::string& address) {
+  if (phone_ratings_.take(address, clock_.now())) return true;
+  metrics_.rejected_429++;
+  logger("api")->warn("ratings from {} refused: over policy.phone_rating_per_hour ({})", address,
+                      config_.policy.phone_rating_per_hour);
+  return false;
 }
 
 std::optional<json::object> Hall::ticket_by_number(const std::string& number) {

@@ -27,6 +27,8 @@
 #include "hallq/controller/engine.hpp"
 #include "hallq/controller/store.hpp"
 #include "metrics.hpp"
+#include "conn_gate.hpp"
+#include "guard.hpp"
 #include "notices.hpp"
 #include "seal.hpp"
 #include "hallq/sms/modem.hpp"
@@ -50,8 +52,10 @@ struct Principal {
   int window = 0;           // clerk sessions: their window; devices: bound window
   DeviceKind device_kind = DeviceKind::Kiosk;
   std::vector<int> windows;  // display nodes: the windows whose keypads and evaluators they carry
-  std::string digest;       // the session token digest (to sign out)
+  std::string digest;       // the token's digest: the session's (to sign out) or the device's
   engine::Actor actor() const;
+  bool is_staff() const { return kind == Kind::Clerk || kind == Kind::Manager || kind == Kind::Admin; }
+  bool is_kiosk() const { return kind == Kind::Device && device_kind == DeviceKind::Kiosk; }
 };
 
 // An event serialised once for each audience, shared by all subscribers.
@@ -69,6 +73,10 @@ class Subscriber {
   virtual ~Subscriber() = default;
   // Called on the I/O thread for each durable event in order; must not block.
   virtual void deliver(const WireEvent& e) = 0;
+  // The digest of the token it subscribed with ("" for none), and the order to close because
+  // that credential is no longer valid (close_revoked_streams).
+  virtual const std::string& credential() const = 0;
+  virtual void revoke() = 0;
 };
 
 class CommitThread;
@@ -108,9 +116,13 @@ class Hall {
   asio::awaitable<Expected<boost::json::value, ApiError>> open_session(const std::string& user,
                                                                        const std::string& password,
                                                                        const std::string& peer);
-  asio::awaitable<Expected<boost::json::value, ApiError>> close_session(const Principal& p);
+  // Ends the session `p` presented; with `everywhere`, every session of the same user.
+  asio::awaitable<Expected<boost::json::value, ApiError>> close_session(const Principal& p, const bool& everywhere);
   // Token bucket per device (429).
   bool allow_device_request(const std::string& device_id);
+  // Accounts being guessed at today (the manager's alert), and lifting an account's lock.
+  std::vector<SignInGuard::Guessing> sign_in_guessing() const;
+  bool unlock_account(const std::string& user, const Principal& by);
 
   // Day roll-over at local midnight; also checked before every command.
   void roll_over_if_new_day();
@@ -124,9 +136,12 @@ class Hall {
   void device_seen(const std::string& id);
   bool device_online(const std::string& id) const;
   std::optional<boost::json::object> ticket(engine::TicketId id);
-  // Adds "rate_key", the secret of the ticket's QR ([printing] ticket_url {key}), to a ticket
-  // given to the kiosk that prints it; never to a view anyone else may read (R-EVAL-1).
-  void add_rate_key(boost::json::object& ticket) const;
+  // Adds "rate_key", the secret of the ticket's QR ([printing] ticket_url {key}), when `to` is
+  // the kiosk that issued the ticket and prints it; to nobody else (R-EVAL-1, issue 26).
+  void add_rate_key(boost::json::object& ticket, const Principal& to) const;
+  // A rating without a credential (the phone page) from `address`: false past
+  // policy.phone_rating_per_hour (429).
+  bool allow_phone_rating(const std::string& address);
   // A case, live (engine) or closed (database).
   std::optional<engine::Case> find_case(engine::CaseId id);
   // Cases registered from..to (YYYY-MM-DD), newest first, from the database.
@@ -167,6 +182,14 @@ class Hall {
   // Every event the engine made is durable and published.
   bool settled() const { return published_seq_ == engine_->last_seq(); }
   void subscribe(const std::shared_ptr<Subscriber>& s);
+  // Closes the streams whose session ended (signed out, deleted, expired) or whose device left
+  // the config. Run after sessions change and every second.
+  void close_revoked_streams();
+  // Whether a token digest is a configured device or a live session.
+  bool credential_live(const std::string& digest) const;
+  // Window sign-out: every session `clerk` holds at `window` (issue 26: sign-out signs out).
+  std::vector<std::string> sessions_of(const std::string& clerk, int window) const;
+  ConnectionGate& gate() { return gate_; }
   void unsubscribe(Subscriber* s);
   size_t subscriber_count() const { return subscribers_.size(); }
 
@@ -203,8 +226,10 @@ class Hall {
   void rebuild_after_failure();
   std::vector<std::string> expired_sessions() const;
   asio::awaitable<bool> check_secret(const std::string& hash, const std::string& secret);
-  std::optional<ApiError> check_lockout(const std::string& user);
-  void record_failure(const std::string& user);
+  // The sign-in guard's verdict on `user` (a configured account, else "") trying from `peer`.
+  std::optional<ApiError> check_guessing(const std::string& user, const std::string& peer);
+  void record_failure(const std::string& user, const std::string& given, const std::string& peer,
+                      const std::string& where);
 
   asio::any_io_executor ex_;
   HallConfig config_;
@@ -220,11 +245,11 @@ class Hall {
   std::int64_t published_seq_ = 0;
   std::map<std::string, const DeviceConfig*> devices_;  // token digest -> device
   std::unordered_map<std::string, store::SessionRow> sessions_;
-  struct Bucket { double tokens; TimePoint at; };
-  std::unordered_map<std::string, Bucket> buckets_;
+  TokenBuckets device_buckets_;  // device id -> requests
+  TokenBuckets phone_ratings_;   // address -> ratings without a credential
   std::unordered_map<std::string, TimePoint> last_seen_;  // device id -> last request
-  struct Failures { int count = 0; TimePoint locked_until{}; };
-  std::unordered_map<std::string, Failures> failures_;
+  SignInGuard guard_;
+  ConnectionGate gate_;
   std::vector<std::weak_ptr<Subscriber>> subscribers_;
   Metrics metrics_;
   std::string web_dir_;

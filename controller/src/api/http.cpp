@@ -100,6 +100,48 @@ std::string query_param(std::string_view target, std::string_view key) {
   return {};
 }
 
+std::string bearer_of(const Request& req) {
+  auto h = req[http::field::authorization];
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (h.size() <= kPrefix.size() || h.substr(0, kPrefix.size()) != kPrefix) return {};
+  return std::string(h.substr(kPrefix.size()));
+}
+
+namespace {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+}  // namespace
+
+std::optional<ApiError> check_content_type(const Request& req) {
+  if (req.body().empty()) return std::nullopt;
+  std::string type = lower(req[http::field::content_type]);
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (type == "application/json") return std::nullopt;
+  return api_error(415, "unsupported_media_type", "the body must be sent as Content-Type: application/json",
+                   "请求内容须为 JSON（Content-Type: application/json）");
+}
+
+std::optional<ApiError> check_transfer_encoding(const Request& req) {
+  if (req.count(http::field::transfer_encoding) == 0) return std::nullopt;
+  if (req.count(http::field::transfer_encoding) == 1 && lower(req[http::field::transfer_encoding]) == "chunked")
+    return std::nullopt;
+  return api_error(400, "bad_request", "only Transfer-Encoding: chunked is accepted");
+}
+
+void set_page_headers(Response& res) {
+  res.set("X-Frame-Options", "DENY");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+          "connect-src 'self' ws: wss:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
+}
+
 // The JSON body as an object; an empty body is an empty object.
 Expected<json::object, ApiError> body_object(const Request& req) {
   if (req.body().empty()) return json::object{};
@@ -162,10 +204,10 @@ asio::awaitable<Response> run_command(Hall& hall, const Request& req, const engi
   store::CommitItem extra;
   auto r = co_await hall.run(cmd, actor, extra);
   if (!r) co_return make_error(req, r.error());
-  // A new ticket's reply carries its QR's secret for the kiosk to print (R-EVAL-1).
+  // A new ticket's reply carries its QR's secret for the kiosk that prints it (R-EVAL-1).
   if ((std::holds_alternative<engine::IssueTicket>(cmd) || std::holds_alternative<engine::CheckInAppointment>(cmd)) &&
       r->is_object())
-    hall.add_rate_key(r->as_object());
+    hall.add_rate_key(r->as_object(), p);
   co_return make_json(req, ok, *r);
 }
 

@@ -25,6 +25,18 @@ Response make_error(const Request& req, const ApiError& e);
 ApiError api_error(int status, std::string code, std::string message, std::string zh = {});
 std::optional<std::int64_t> to_int(std::string_view s);
 std::vector<std::string_view> split_path(std::string_view path);
+// The token of an "Authorization: Bearer" header ("" when there is none).
+std::string bearer_of(const Request& req);
+// Issue 26: a request body the API takes must say it is JSON (Content-Type application/json),
+// so that a web page in a LAN browser cannot post to the API as a "simple" form or text
+// request; 415 otherwise. Bodyless requests pass.
+std::optional<ApiError> check_content_type(const Request& req);
+// Issue 26: a Transfer-Encoding other than exactly "chunked" is refused (400): the body would
+// otherwise be taken for the next request on the connection (request smuggling).
+std::optional<ApiError> check_transfer_encoding(const Request& req);
+// Headers of the pages (HTML, their scripts and styles): not framed by other sites, scripts
+// and connections only from the controller itself.
+void set_page_headers(Response& res);
 // The raw value of `key` in the query string ("" when absent); not URL-decoded.
 std::string query_param(std::string_view target, std::string_view key);
 // The JSON body as an object; an empty body is an empty object.

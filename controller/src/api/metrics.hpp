@@ -19,6 +19,9 @@ struct Metrics {
   std::uint64_t requests = 0;
   std::uint64_t rejected_429 = 0;
   std::uint64_t connections_refused = 0;  // answered 503 at [server] max_connections
+  std::uint64_t connections_refused_address = 0;   // one address over max_connections_per_address
+  std::uint64_t connections_refused_reserved = 0;  // the reserve only takes who shows a credential
+  std::uint64_t idle_connections_cut = 0;          // no complete first request in first_request_timeout_s
   std::uint64_t slow_requests_cut = 0;    // not complete within [server] request_timeout_s
   std::uint64_t tls_handshakes_failed = 0;  // on server.tls_listen: plain HTTP, or a failed handshake
   std::array<std::uint64_t, kBuckets.size()> latency_counts{};

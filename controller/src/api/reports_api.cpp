@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "engine/rows.hpp"
+#include "report_thread.hpp"
 #include "hallq/controller/registers.hpp"
 #include "hallq/controller/scoring.hpp"
 #include "hallq/controller/stats.hpp"
@@ -87,20 +88,6 @@ json::object score_json(const rules::ClerkScore& s, const std::string& month, co
                       {"base", book.base},       {"score", s.score},       {"deducted", deducted}, {"added", added},
                       {"pending", pending},      {"ratings", s.ratings},   {"satisfied", s.satisfied},
                       {"satisfaction_rate", rate}, {"sections", std::move(sections)}, {"lines", std::move(lines)}};
-}
-
-// Runs `work` on the report thread and resumes on the I/O thread with its result. Not a
-// coroutine: the work is stored in the awaitable (GCC 12 and coroutine parameters, hall.hpp).
-template <typename T, typename F>
-auto on_report_thread(Hall& hall, const F& work) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
-      [pool = hall.report_pool().get_executor(), ex = hall.executor()](auto handler, F w) {
-        asio::post(pool, [h = std::move(handler), w = std::move(w), ex]() mutable {
-          T r = w();
-          asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
-        });
-      },
-      asio::use_awaitable, work);
 }
 
 using JsonResult = Expected<json::value, std::string>;
@@ -429,6 +416,24 @@ json::array hall_alerts(Hall& hall) {
               std::to_string(duration_cast<minutes>(now - h.at).count()) + " 分钟",
           "Help requested at " + h.device + ", waiting");
     }
+  // Issue 26: an account whose PIN or password is being guessed at (docs/security.md).
+  for (const auto& g : hall.sign_in_guessing()) {
+    json::array from;
+    std::string list;
+    for (const auto& a : g.addresses) {
+      from.push_back(json::value(a));
+      if (from.size() <= 3) list += (list.empty() ? "" : ", ") + a;
+    }
+    if (g.addresses.size() > 3) list += " …";
+    const std::string who = g.user.empty() ? std::string("不存在的工号") : name_of(g.user) + "（" + g.user + "）";
+    const std::string who_en = g.user.empty() ? std::string("unknown ids") : g.user;
+    add("sign_in_guessing", g.capped ? "alarm" : "warn",
+        json::object{{"user", g.user}, {"failures", g.failures}, {"addresses", std::move(from)}, {"locked", g.capped}},
+        "账号 " + who + " 今日密码错误 " + std::to_string(g.failures) + " 次，来自 " + list +
+            (g.capped ? "；已暂停在其他电脑登录，核实后可解锁" : ""),
+        "Wrong PINs or passwords for " + who_en + " today: " + std::to_string(g.failures) + ", from " + list +
+            (g.capped ? "; locked except on its usual PCs until unlocked" : ""));
+  }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array arr;
   for (auto& [rank, o] : out) arr.push_back(std::move(o));

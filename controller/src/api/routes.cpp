@@ -104,6 +104,8 @@ constexpr std::array kRoutes{
     Route{verb::get, "/api/v1/reports/stats?from={date}&to={date}", Manager},
     Route{verb::get, "/api/v1/reports/register?from={date}&to={date}", Manager},
     Route{verb::get, "/api/v1/reports/ledger?from={date}&to={date}", Manager},
+    Route{verb::get, "/api/v1/reports/ratings?from={date}&to={date}", Manager},
+    Route{verb::post, "/api/v1/accounts/{user}/unlock", Manager},
 };
 
 // Whether the route's path (without its documented query) matches `path` segment by segment.

@@ -233,6 +233,8 @@ std::string mask_name(std::string_view s) {
   if (s.empty()) return {};
   size_t first = 1;
   while (first < s.size() && (static_cast<unsigned char>(s[first]) & 0xC0) == 0x80) ++first;
+  // A name of one character would show whole: hide it (issue 26).
+  if (first == s.size()) return "*";
   std::string out(s.substr(0, first));
   for (size_t i = first; i < s.size(); ++i)
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) out += '*';

@@ -66,7 +66,7 @@ class Sealer {
   mutable std::map<std::string, Key, std::less<>> months_;  // loaded month keys
 };
 
-// 张三丰 -> 张**; 欧阳娜娜 -> 欧***; a single character stays.
+// 张三丰 -> 张**; 欧阳娜娜 -> 欧***; a name of one character -> * (masking always hides something).
 std::string mask_name(std::string_view utf8);
 // 510104199001011234 -> 5101**********1234; shorter: all but the last 4 hidden.
 std::string mask_id_number(std::string_view id);

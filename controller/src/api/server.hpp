@@ -30,4 +30,7 @@ asio::awaitable<void> serve(asio::ip::tcp::acceptor& acceptor, Hall& hall, TlsCo
 // `req` and `peer` must outlive the coroutine (GCC 12: no temporaries in co_await).
 asio::awaitable<Response> handle_request(Hall& hall, const Request& req, const std::string& peer);
 
+// GET /metrics: the Prometheus text of the hall's counters and gauges.
+std::string render_metrics(Hall& hall);
+
 }  // namespace hallq::api

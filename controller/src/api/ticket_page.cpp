@@ -59,21 +59,16 @@ Response page(const Request& req, Hall& hall, http::status status, const std::st
   Response res{status, req.version()};
   res.set(http::field::content_type, "text/html; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
-  // The key is in this page's address: never hand it on to another site.
-  res.set("Referrer-Policy", "no-referrer");
+  // The key is in this page's address: never hand it on to another site (Referrer-Policy, in
+  // the page headers), nor let another site frame the rating buttons.
+  set_page_headers(res);
   res.keep_alive(req.keep_alive());
   const std::string centre = html_escape(hall.config().centre.name);
   res.body() =
       "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">" +
       std::string(refresh ? "<meta http-equiv=\"refresh\" content=\"20\">" : "") + "<title>" + centre +
-      " 排队进度</title><style>body{font-family:sans-serif;text-align:center;margin:2em 1em}"
-      ".number{font-size:4em;font-weight:bold;margin:.2em}.state{font-size:1.4em}"
-      ".en,.small{color:#555}.rate{max-width:24em;margin:1.5em auto}"
-      ".rate button{display:block;width:100%;margin:.5em 0;padding:.8em;font-size:1.3em;border:1px solid #888;"
-      "border-radius:.4em;background:#f4f7fb}.rate button span{display:block;font-size:.6em;color:#555}"
-      ".rate button.bad{background:#fbf4f4}.thanks{font-size:1.4em;color:#1a6d2f}.warn{color:#a33}"
-      "</style></head><body><h1>" +
+      " 排队进度</title><link rel=\"stylesheet\" href=\"/web/ticket.css\"></head><body><h1>" +
       centre + "</h1>" + body +
       (refresh ? "<p class=\"small\">本页每 20 秒自动刷新 · refreshes every 20 s</p>" : "") + "</body></html>";
   res.prepare_payload();
@@ -150,7 +145,7 @@ std::string rating_part(Hall& hall, const json::object& t, std::int64_t id, cons
 
 }  // namespace
 
-asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std::int64_t& id) {
+asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std::int64_t& id, const std::string& peer) {
   const bool post = req.method() == http::verb::post;
   if (!post && req.method() != http::verb::get) {
     Response res = page(req, hall, http::status::method_not_allowed, "<p class=\"state\">不支持的请求</p>", false);
@@ -166,6 +161,11 @@ asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std:
   const std::string key = post ? query_param("?" + req.body(), "k") : query_param(req.target(), "k");
   const bool key_ok = key_shaped(key) && hall.sealer() && hall.sealer()->ticket_key_ok(id, key);
   if (post) {
+    if (!hall.allow_phone_rating(peer))
+      co_return page(req, hall, http::status::too_many_requests,
+                     "<p class=\"state warn\">评价过于频繁，请稍后再试</p><p class=\"en\">Too many ratings from this "
+                     "network: try again later.</p>",
+                     false);
     if (!key_ok)
       co_return page(req, hall, http::status::forbidden,
                      "<p class=\"state warn\">二维码无效，无法评价</p><p class=\"en\">This link cannot rate the "
@@ -173,7 +173,7 @@ asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std:
                      false);
     const std::string lv = query_param("?" + req.body(), "level");
     const int level = lv.size() == 1 && lv[0] >= '1' && lv[0] <= '5' ? lv[0] - '0' : 0;
-    const engine::Command cmd = engine::RateTicket{id, level, "phone"};
+    const engine::Command cmd = engine::RateTicket{id, level, "phone", peer};
     const engine::Actor actor{engine::Actor::Kind::System, "phone"};
     store::CommitItem extra;
     auto r = co_await hall.run(cmd, actor, extra);

@@ -8,12 +8,15 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <string>
 
 #include "http.hpp"
 
 namespace hallq::api {
 
+// `peer` is the phone's address: ratings from one address are limited (policy.
+// phone_rating_per_hour) and recorded with it for the manager's view of rating sources.
 // Parameters are references to the caller's locals (GCC 12 coroutine parameters, hall.hpp).
-asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std::int64_t& id);
+asio::awaitable<Response> ticket_page(Hall& hall, const Request& req, const std::int64_t& id, const std::string& peer);
 
 }  // namespace hallq::api

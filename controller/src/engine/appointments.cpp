@@ -279,7 +279,7 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
   if (auto* c = std::get_if<CheckInAppointment>(&command)) {
     if (actor.kind == Actor::Kind::System) return unexpected(staff_only());
     if (!c->request_id.empty())
-      if (auto it = by_request_.find(c->request_id); it != by_request_.end()) {
+      if (auto it = by_request_.find(request_key(issuer_of(actor), c->request_id)); it != by_request_.end()) {
         reply = it->second;  // a retried check-in: the ticket it made
         return ev;
       }

@@ -500,7 +500,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     const ServiceConfig* sc = config_.find_service(c->service);
     if (!sc) return unexpected(err(Errc::UnknownService, "no service '" + c->service + "'", "没有该业务"));
     if (!c->request_id.empty()) {
-      if (auto it = by_request_.find(c->request_id); it != by_request_.end()) {
+      if (auto it = by_request_.find(request_key(issuer_of(actor), c->request_id)); it != by_request_.end()) {
         reply = it->second;  // the ticket this request made before: a retry, not a new ticket
         return ev;
       }
@@ -891,7 +891,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
                             json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
                                          {"clerk", t->clerk}, {"level", c->level}, {"label", rating_label(c->level)},
                                          {"bad", c->level <= 2}, {"case", t->case_id}, {"channel", c->channel},
-                                         {"finished_at", format_rfc3339(t->finished_at, tz_)}}));
+                                         {"from", c->from}, {"finished_at", format_rfc3339(t->finished_at, tz_)}}));
     reply = json::object{{"ticket", t->id}, {"number", t->number}, {"window", t->window},
                          {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
@@ -1010,7 +1010,7 @@ void Engine::apply(const Event& e) {
     ss.issued_today++;
     ss.next_number = static_cast<int>(get_i(d, "seqno")) + 1;
     next_ticket_id_ = std::max(next_ticket_id_, tid + 1);
-    if (!nt.request_id.empty()) by_request_[nt.request_id] = tid;
+    if (!nt.request_id.empty()) by_request_[request_key(nt.issued_by, nt.request_id)] = tid;
     auto [it, ok] = tickets_.emplace(tid, std::move(nt));
     enqueue(it->second);
     touch_ticket(tid);
@@ -1518,7 +1518,7 @@ bool Engine::restore(const std::string& meta, const std::vector<std::string>& ti
     json::value v = json::parse(row, ec);
     Ticket t;
     if (ec || !v.is_object() || !ticket_from_row(v.as_object(), t)) return fail("a ticket row is damaged: " + row.substr(0, 80));
-    if (!t.request_id.empty() && t.day == day_) by_request_[t.request_id] = t.id;
+    if (!t.request_id.empty() && t.day == day_) by_request_[request_key(t.issued_by, t.request_id)] = t.id;
     next_ticket_id_ = std::max(next_ticket_id_, t.id + 1);
     if (t.state == TicketState::Done && t.day == day_ && !t.consultation && !with_case.contains(t.id) && t.finished_at)
       unregistered_[t.id] = Unregistered{t.id, t.number, t.service, t.clerk, t.window, *t.finished_at, t.day};

@@ -121,8 +121,16 @@ struct PolicyConfig {
   std::string call_order = "priority_fifo";  // or "service_preference"
   int device_rate_per_s = 10;       // requests per second per device before 429
   int device_burst = 30;
-  int pin_max_failures = 5;         // failed PINs before lock-out
+  // Sign-in guessing (docs/security.md): wrong PINs or passwords of one account from one
+  // address before that address is locked out for pin_lockout_s, doubled at each further
+  // failure; and wrong tries of one account in a day, from all addresses, after which it signs
+  // in only from addresses it used before until a manager unlocks it.
+  int pin_max_failures = 5;
   int pin_lockout_s = 300;
+  int pin_daily_failures = 20;
+  // Ratings without a credential (the phone page of a ticket's QR), per network address.
+  int phone_rating_per_hour = 60;
+  int phone_rating_burst = 10;
   int session_hours = 12;           // clerk/manager session lifetime
   int device_offline_after_s = 90;  // a device not heard from this long shows as offline
   // Days applicants' personal data (names, phones, ID numbers of cases, bookings, enquiries
@@ -185,9 +193,22 @@ struct ServerConfig {
   int request_timeout_s = 10;
   // A kept-alive connection with no request in flight is closed after this.
   int idle_timeout_s = 60;
+  // A new connection must deliver its first complete request within this, or it is closed.
+  int first_request_timeout_s = 10;
   // Connections served at once; beyond it a new one is answered 503 and closed.
   int max_connections = 512;
-  // Optional TLS (README "TLS on the LAN"): a second listener serving HTTPS and WSS, with a
+  // Connections from one network address at once (one host cannot take them all).
+  int max_connections_per_address = 32;
+  // Of max_connections, the places only connections that present a credential (devices,
+  // signed-in staff) may use once the others have filled the rest.
+  int reserved_connections = 64;
+  // Event streams without a credential (wall boards) at once, and from one address.
+  int max_anonymous_streams = 64;
+  int max_anonymous_streams_per_address = 8;
+  // An event stream that sends nothing, not even the pong to the controller's ping (sent
+  // after half of it), for this long is closed.
+  int stream_idle_s = 30;
+  // Optional TLS (docs/security.md "TLS on the LAN"): a second listener serving HTTPS and WSS, with a
   // PEM certificate (chain) and private key. Empty tls_listen: none. Both files are read at
   // start and on SIGHUP (a renewed certificate needs no restart).
   std::string tls_listen;

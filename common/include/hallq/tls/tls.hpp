@@ -1,5 +1,5 @@
 #pragma once
-// Optional TLS on the hall LAN (README "TLS on the LAN"): the controller serves HTTPS and WSS
+// Optional TLS on the hall LAN (docs/security.md "TLS on the LAN"): the controller serves HTTPS and WSS
 // with a certificate and key from its config; kiosks and display nodes check the controller's
 // public key against a pin from their own config instead of a certificate authority (a hall
 // has none, and its controller is reached by a LAN address).

@@ -171,7 +171,9 @@ struct RateService { int window = 0; int level = 0; };
 // ticket's QR scanned; the actor is the kiosk) or on a phone (the QR's page; the system actor),
 // within policy.late_rating_hours of the finish. The API has checked the QR's key: ticket ids
 // are guessable, keys are not. One rating per service, whichever channel comes first.
-struct RateTicket { std::int64_t ticket = 0; int level = 0; std::string channel; };
+// `from` says where the rating came from, for the manager's view of rating sources: the
+// kiosk's id, or the phone's network address (never shown on the stream).
+struct RateTicket { std::int64_t ticket = 0; int level = 0; std::string channel; std::string from; };
 const char* rating_label(int level);  // 非常满意 .. 非常不满意; "" when out of range
 // How many days before the current one a finished service may still be rated (late, or at the
 // window just after midnight): the engine keeps those tickets, the store loads them.
@@ -507,11 +509,18 @@ class Engine {
   // A finished ticket still open to a late rating (R-EVAL-1), kept for
   // policy.late_rating_hours after its finish; nullptr otherwise.
   const DoneService* find_done(TicketId id) const;
-  // The ticket a request id made today, if any (kiosks resolving an unanswered issue).
-  std::optional<TicketId> find_request(const std::string& request_id) const {
-    auto it = by_request_.find(request_id);
+  // The ticket a request id made today, if any (kiosks resolving an unanswered issue). Request
+  // ids are scoped to their issuer: `issuer` is the kiosk's device id, or "" for staff, so a
+  // device replaying another's id never reaches that ticket.
+  std::optional<TicketId> find_request(const std::string& issuer, const std::string& request_id) const {
+    auto it = by_request_.find(request_key(issuer, request_id));
     return it == by_request_.end() ? std::nullopt : std::optional(it->second);
   }
+  static std::string request_key(const std::string& issuer, const std::string& request_id) {
+    return issuer + '\x1f' + request_id;
+  }
+  // The issuer scope of a request made by `actor` (see find_request).
+  static std::string issuer_of(const Actor& actor) { return actor.kind == Actor::Kind::Device ? actor.id : std::string(); }
   const WindowStatus* find_window(int number) const;
   const std::vector<WindowStatus>& windows() const { return windows_; }
   const std::deque<RecentCall>& recent_calls() const { return recent_; }
@@ -659,7 +668,7 @@ class Engine {
   std::unordered_map<TicketId, Ticket> tickets_;
   // Finished (done) tickets within their late-rating period; the roll-over prunes them.
   std::unordered_map<TicketId, DoneService> done_;
-  std::unordered_map<std::string, TicketId> by_request_;  // today's request ids
+  std::unordered_map<std::string, TicketId> by_request_;  // today's request ids, by request_key()
   std::map<std::string, ServiceState> services_;
   std::map<int, std::set<QueueKey>> window_queues_;  // tickets transferred to one window
   std::vector<WindowStatus> windows_;

@@ -87,7 +87,7 @@ struct DisplayConfig {
   std::string id;     // the controller's device id (display-1)
   std::string token;  // its device token (secret: the config is 0640 root:hallq)
   std::string controller = "http://127.0.0.1:8080";
-  std::string controller_pin;  // with https://: the controller's key pin(s) (README "TLS on the LAN")
+  std::string controller_pin;  // with https://: the controller's key pin(s) (docs/security.md "TLS on the LAN")
   std::string font = "/usr/share/unifont/unifont.hex";
   int recent_calls = 5;
   int poll_s = 3;  // snapshot reads while the event stream is down

@@ -39,7 +39,7 @@ struct KioskConfig {
   std::string id;           // the controller's device id (kiosk-1)
   std::string token;        // its device token (secret: the config is 0640 root:hallq)
   std::string controller = "http://127.0.0.1:8080";
-  std::string controller_pin;  // with https://: the controller's key pin(s) (README "TLS on the LAN")
+  std::string controller_pin;  // with https://: the controller's key pin(s) (docs/security.md "TLS on the LAN")
   std::string listen = "127.0.0.1:8090";  // the page and the local API, for Chromium on this board
   std::string mode = "touch";              // touch | buttons
   std::string language = "zh";             // zh | en: the page's language for each new citizen

@@ -1,0 +1,27 @@
+#pragma once
+// Running a long read (a report over months of the log) on the Hall's report thread and
+// resuming on the I/O thread with its result.
+// Thread-safety: call from the I/O thread; `work` runs on the report thread and must touch
+// nothing of the Hall's (it opens its own read-only connection to the database).
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "hall.hpp"
+
+namespace hallq::api {
+
+// Not a coroutine: the work is stored in the awaitable (GCC 12 and coroutine parameters, hall.hpp).
+template <typename T, typename F>
+auto on_report_thread(Hall& hall, const F& work) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
+      [pool = hall.report_pool().get_executor(), ex = hall.executor()](auto handler, F w) {
+        asio::post(pool, [h = std::move(handler), w = std::move(w), ex]() mutable {
+          T r = w();
+          asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable, work);
+}
+
+}  // namespace hallq::api
