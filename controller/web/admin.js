@@ -800,8 +800,10 @@ function connect() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => (page === 'live' ? loadLive().catch(() => {}) : refresh()), 300);
   };
-  ws.onclose = () => {
+  ws.onclose = (ev) => {
     document.documentElement.dataset.live = 'false';
+    // 1008: the session ended elsewhere; the next read says 401 and the page signs out.
+    if (ev.code === 1008) { loadLive().catch(() => {}); return; }
     if (session) setTimeout(connect, 2000);
   };
 }

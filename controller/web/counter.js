@@ -410,10 +410,13 @@ function connect() {
       (e.type || '').startsWith('Case') || (e.type || '').startsWith('Appointment') || e.type === 'EnquiryLogged';
     refreshSoon(lists);
   };
-  ws.onclose = () => {
+  ws.onclose = (ev) => {
     document.documentElement.dataset.live = 'false';
     ws = null;
     if (!session) return;
+    // 1008: the session ended (signed out elsewhere, expired): the next read says 401 and
+    // the console returns to sign-in.
+    if (ev.code === 1008) { refreshSoon(true); return; }
     setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 10000);
   };

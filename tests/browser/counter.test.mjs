@@ -303,4 +303,13 @@ describe('clerk console', () => {
     await page.keyboard.press('Escape');
     await page.click('#lang');
   });
+
+  test('issue 26: a sign-out at another PC ends this console\'s session too', async () => {
+    const other = await hall.signIn(1, 'c01');  // the same clerk, signed in at a second PC
+    const r = await hall.api('/api/v1/windows/1/sign-out', { method: 'POST', token: other, body: {} });
+    assert.equal(r.status, 200, r.text);
+    // The console's event stream is closed (1008), its next read is 401: back to sign-in.
+    await page.waitForSelector('html[data-view="signin"]', { timeout: 10000 });
+    await page.screenshot({ path: artefact('counter-signed-out-elsewhere.png') });
+  });
 });

@@ -19,6 +19,8 @@
 namespace hallq::api {
 
 class ConnectionGate {
+  struct State;
+
  public:
   struct Limits {
     int max_total = 512;
@@ -29,11 +31,15 @@ class ConnectionGate {
   };
   enum class Refused { TooMany, AddressFull, ReservedOnly };
 
+  // A connection's place. It shares the gate's counts, so a connection that outlives the
+  // gate (its coroutine destroyed with the io_context, after the Hall) still gives its place
+  // back safely.
   class Slot {
    public:
-    Slot(Slot&& o) noexcept;
+    Slot(Slot&& o) noexcept = default;
     Slot& operator=(Slot&& o) noexcept;
     Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
     ~Slot();
     // Admitted into the reserved places: the first request must present a credential.
     bool on_probation() const { return probation_; }
@@ -46,20 +52,21 @@ class ConnectionGate {
 
    private:
     friend class ConnectionGate;
-    Slot(ConnectionGate* gate, std::string address, bool probation)
-        : gate_(gate), address_(std::move(address)), probation_(probation) {}
-    ConnectionGate* gate_;
+    Slot(std::shared_ptr<State> state, std::string address, bool probation)
+        : state_(std::move(state)), address_(std::move(address)), probation_(probation) {}
+    void release();
+    std::shared_ptr<State> state_;  // null once moved from
     std::string address_;
     bool probation_;
     bool proven_ = false;
     bool anonymous_stream_ = false;
   };
 
-  explicit ConnectionGate(Limits l) : limits_(l) {}
+  explicit ConnectionGate(Limits l);
   ConnectionGate(const ConnectionGate&) = delete;
   ConnectionGate& operator=(const ConnectionGate&) = delete;
-  void set_limits(Limits l) { limits_ = l; }
-  const Limits& limits() const { return limits_; }
+  void set_limits(Limits l);
+  const Limits& limits() const;
 
   struct Admission {
     std::optional<Slot> slot;
@@ -67,24 +74,13 @@ class ConnectionGate {
   };
   Admission admit(const std::string& address);
 
-  int total() const { return total_; }
-  int unproven() const { return unproven_; }
-  int anonymous_streams() const { return anonymous_streams_; }
+  int total() const;
+  int unproven() const;
+  int anonymous_streams() const;
   int from(const std::string& address) const;
 
  private:
-  struct PerAddress {
-    int connections = 0;
-    int probation = 0;
-    int anonymous_streams = 0;
-  };
-  void release(Slot& s);
-
-  Limits limits_;
-  int total_ = 0;
-  int unproven_ = 0;
-  int anonymous_streams_ = 0;
-  std::unordered_map<std::string, PerAddress> by_address_;
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace hallq::api
