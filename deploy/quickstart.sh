@@ -62,7 +62,7 @@ Try:
                                           (scan ticket 1's QR at kiosk-1: its progress)
   echo 5 > $data/buttons                  (press 民政救助 on the button box kiosk-2: a ticket
                                           in $data/printer-2; its LED is in $data/buttons.led)
-  T=\$(curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/sign-in -d '{"clerk":"c01","pin":"123456"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  T=\$(curl -s http://127.0.0.1:$port/api/v1/windows/1/sign-in --json '{"clerk":"c01","pin":"123456"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -s -XPOST http://127.0.0.1:$port/api/v1/windows/1/call-next -H "Authorization: Bearer \$T"
                                           (window 1 calls: its screen, the hall screen, a WAV)
 Stop with Ctrl-C.

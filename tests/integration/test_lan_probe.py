@@ -140,7 +140,10 @@ class RatingKey(Probe):
         s, scores = c.get("/api/v1/reports/scores?month=" + MONTH, token=manager)
         self.assertEqual({x["clerk"]: x["score"] for x in scores}["c01"], 100)
         self.assertEqual(c.get("/api/v1/follow-ups", token=manager)[1]["open"], [])
-        print("\n%d routes and streams tried as 5 credentials: no rating key" % len(tried))
+        # Every place tried, once per place (each GET route as all five credentials).
+        places = sorted({re.sub(r" as \S+$", "", t) for t in tried})
+        print("\n%d reads as c03, kiosk-2, display-1, m01 and no credential, none with the rating key:\n  %s"
+              % (len(tried), "\n  ".join(places)))
         self.assertGreater(len(tried), 150)
         # The citizen, with the key of the printed QR, rates on the phone; the manager sees
         # where each rating came from.
