@@ -77,6 +77,11 @@ FuzzHall::FuzzHall() : data_dir_(make_data_dir()), clock_(hall_start_time()) {
   // every device credential would only ever get 429. A bucket that does not run dry keeps the
   // kiosk and the display node in play (the hall is built afresh every few thousand inputs).
   config.policy.device_burst = 1000000;
+  // Likewise ratings from the phone page's address, and event streams without a credential
+  // from the one loopback address (fuzz.ws opens one per input).
+  config.policy.phone_rating_burst = 1000000;
+  config.server.max_anonymous_streams = 10000;
+  config.server.max_anonymous_streams_per_address = 10000;
   auto tz = TimeZone::load(config.centre.timezone);
   if (!tz) die(tz.error());
   WorkingCalendar calendar(config.calendar.holidays, config.calendar.makeup_workdays);

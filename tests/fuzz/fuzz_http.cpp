@@ -71,6 +71,8 @@ constexpr const char* kRoutes[] = {
     "/api/v1/reports/stats?{s}",
     "/api/v1/reports/register?{s}",
     "/api/v1/reports/ledger?{s}",
+    "/api/v1/reports/ratings?{s}",
+    "/api/v1/accounts/c01/unlock",
     "/api/v1/reports/scores?{s}",
     "/api/v1/reports/scores/summary?{s}",
     "/api/v1/scoring/rulebook",

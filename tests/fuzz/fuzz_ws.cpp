@@ -5,8 +5,9 @@
 //         the input as raw bytes after the upgrade (byte 1 bit 4: or as frames built from it,
 //         masked or not, any opcode, fragmented, with lengths that may lie), shuts its sending
 //         side and reads until the controller closes (200 ms at most).
-//         Invariants: the upgrade is accepted; the controller closes the stream (or is still
-//         reading) and its session is gone once the client has gone (no subscriber left).
+//         Invariants: the upgrade is accepted, but for an unknown token (401, issue 26); the
+//         controller closes the stream (or is still reading) and its session is gone once
+//         the client has gone (no subscriber left).
 //   odd:  messages from the controller to a display node: the rest is lines, each a stream
 //         message (link::parse_stream_message, then DisplayNode::handle_event) or, after '#',
 //         a hall snapshot (handle_snapshot), on a fresh node of the example display config
@@ -198,7 +199,9 @@ void device_to_controller(std::uint8_t flags, std::span<const std::uint8_t> in) 
   const auto t0 = std::chrono::steady_clock::now();
   asio::co_spawn(h.io(), device_client(controller->endpoint, target, bearer, bytes, run), asio::detached);
   if (!h.run([&] { return run.done; }, 5s)) finding("the client never finished");
-  if (!run.upgraded) finding("the controller refused a valid WebSocket upgrade");
+  const bool unknown_token = (flags & 3) == 3;
+  if (!run.upgraded && !unknown_token) finding("the controller refused a valid WebSocket upgrade");
+  if (run.upgraded && unknown_token) finding("the controller took an unknown token for a WebSocket upgrade");
   // The client has gone: the controller's session for it ends and unsubscribes.
   if (!h.run([&] { return h.hall().subscriber_count() == 0; }, 2s))
     finding("a WebSocket session outlived its client");
