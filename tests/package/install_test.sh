@@ -127,7 +127,7 @@ if [ "$pkg" = hallq-controller ]; then
     health=$(curl -s "http://127.0.0.1:$port/api/v1/health" || true)
     expect "GET /api/v1/health: $health" grep -q '"ok"' <<<"$health"
     ticket=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/tickets" -H 'Authorization: Bearer demo-kiosk-1' \
-      -d '{"service":"minzheng"}' || true)
+      -H 'Content-Type: application/json' -d '{"service":"minzheng"}' || true)
     expect "ticket issued and stored in /var/lib/hallq: $ticket" grep -q '"number":"A001"' <<<"$ticket"
     kill -TERM "$daemon_pid"
     code=0; wait "$daemon_pid" || code=$?
