@@ -1,6 +1,6 @@
 #include "hallq/common/calendar.hpp"
 
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 #include <string>
 #include <vector>
 

@@ -1,7 +1,7 @@
 #include "hallq/common/config.hpp"
 
 #include <algorithm>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -62,7 +62,7 @@ void expect_error(const std::string& text, const std::string& at, const std::str
   CHECK(e.file == "test.toml");
   CHECK(e.line == line_of(text, at));
   CHECK(e.key == key);
-  CHECK_THAT(e.message, Catch::Contains(fragment));
+  CHECK_THAT(e.message, HasSubstr(fragment));
 }
 
 HallConfig parse_ok(const std::string& text) {
@@ -183,7 +183,7 @@ TEST_CASE("the benchmark hall loads with every limit lifted", "[config]") {
   REQUIRE(r.has_value());
   const HallConfig& c = *r;
   CHECK(c.centre.demo);
-  CHECK_THAT(c.centre.name, Catch::Contains("压力测试"));
+  CHECK_THAT(c.centre.name, HasSubstr("压力测试"));
   CHECK(c.hours.always_open);
   CHECK(c.policy.widen_numbers);
   CHECK(c.policy.device_rate_per_s == 1000000);
@@ -250,7 +250,7 @@ TEST_CASE("a TOML syntax error reports its line", "[config]") {
   ConfigError e = error_of(d.text());
   CHECK(e.line == 3);
   CHECK(e.key.empty());
-  CHECK_THAT(e.message, Catch::Contains("syntax"));
+  CHECK_THAT(e.message, HasSubstr("syntax"));
 
   const std::string text = Doc{}.text() + "[[windows]]\nnumber = 2\nname = \"unterminated\n";
   e = error_of(text);
@@ -275,8 +275,8 @@ TEST_CASE("unknown keys are errors, with a suggestion for near misses", "[config
     ConfigError e = error_of(d.text());
     CHECK(e.key == "windows[0].colour");
     CHECK(e.line == line_of(d.text(), "colour"));
-    CHECK_THAT(e.message, Catch::Contains("unknown key 'colour'"));
-    CHECK_THAT(e.message, !Catch::Contains("did you mean"));
+    CHECK_THAT(e.message, HasSubstr("unknown key 'colour'"));
+    CHECK_THAT(e.message, !HasSubstr("did you mean"));
   }
   SECTION("in a service item") {
     Doc d;
@@ -294,7 +294,7 @@ TEST_CASE("missing required keys name the key and the parent table's line", "[co
     ConfigError e = error_of(d.text());
     CHECK(e.key == "centre");
     CHECK(e.line == 0);
-    CHECK_THAT(e.message, Catch::Contains("missing required key 'centre'"));
+    CHECK_THAT(e.message, HasSubstr("missing required key 'centre'"));
   }
   SECTION("centre.name") {
     Doc d;
@@ -306,7 +306,7 @@ TEST_CASE("missing required keys name the key and the parent table's line", "[co
     d.services.clear();
     ConfigError e = error_of(d.text());
     CHECK(e.key == "services");
-    CHECK_THAT(e.message, Catch::Contains("missing required key 'services'"));
+    CHECK_THAT(e.message, HasSubstr("missing required key 'services'"));
   }
   SECTION("services must not be empty") {
     Doc d;
@@ -319,7 +319,7 @@ TEST_CASE("missing required keys name the key and the parent table's line", "[co
     d.windows.clear();
     ConfigError e = error_of(d.text());
     CHECK(e.key == "windows");
-    CHECK_THAT(e.message, Catch::Contains("missing required key 'windows'"));
+    CHECK_THAT(e.message, HasSubstr("missing required key 'windows'"));
   }
   SECTION("service prefix") {
     Doc d;
@@ -581,7 +581,7 @@ TEST_CASE("service prefixes are one letter A-Z, unique", "[config]") {
   d.services += "[[services]]\nid = \"third\"\nname = \"x\"\nprefix = \"B\"\n";
   ConfigError e = error_of(d.text());
   CHECK(e.key == "services[2].prefix");
-  CHECK_THAT(e.message, Catch::Contains("duplicate prefix 'B'"));
+  CHECK_THAT(e.message, HasSubstr("duplicate prefix 'B'"));
   CHECK(e.line == line_of(d.text(), "id = \"third\"") + 2);
 }
 
@@ -620,7 +620,7 @@ TEST_CASE("service items: kind, promised time limits, unique ids", "[config]") {
                  "kind = \"immediate\"\n";
     ConfigError e = error_of(d.text());
     CHECK(e.key == "services[1].items[0].id");
-    CHECK_THAT(e.message, Catch::Contains("duplicate service item id 'dibao'"));
+    CHECK_THAT(e.message, HasSubstr("duplicate service item id 'dibao'"));
     CHECK(e.line == line_of(d.text(), "name = \"again\"") - 1);
   }
   SECTION("a full item parses") {
@@ -728,7 +728,7 @@ TEST_CASE("clerks: unique ids, known roles, argon2id hashes", "[config]") {
     d.clerks += "[[clerks]]\nid = \"c01\"\nname = \"又一个\"\npin_hash = \"" + kHash + "\"\n";
     ConfigError e = error_of(d.text());
     CHECK(e.key == "clerks[2].id");
-    CHECK_THAT(e.message, Catch::Contains("duplicate clerk id 'c01'"));
+    CHECK_THAT(e.message, HasSubstr("duplicate clerk id 'c01'"));
     CHECK(e.line == line_of(d.text(), "又一个") - 1);
   }
   SECTION("unknown role") {
@@ -1002,12 +1002,12 @@ TEST_CASE("load_config reports unreadable files clearly", "[config]") {
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().file == missing);
   CHECK(r.error().line == 0);
-  CHECK_THAT(r.error().to_string(), Catch::Contains("cannot read config"));
-  CHECK_THAT(r.error().to_string(), Catch::Contains("No such file"));
+  CHECK_THAT(r.error().to_string(), HasSubstr("cannot read config"));
+  CHECK_THAT(r.error().to_string(), HasSubstr("No such file"));
 
   auto dir = hallq::load_config(std::filesystem::temp_directory_path().string());
   REQUIRE_FALSE(dir.has_value());
-  CHECK_THAT(dir.error().message, Catch::Contains("directory"));
+  CHECK_THAT(dir.error().message, HasSubstr("directory"));
 
   // Errors in a loaded file carry the path given to load_config.
   const auto path = std::filesystem::temp_directory_path() / "hallq_config_test_bad.toml";

@@ -5,7 +5,7 @@
 #include "hallq/kiosk/ticket_desk.hpp"
 
 #include <boost/json.hpp>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <cstdio>
 #include <deque>

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include <boost/json.hpp>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 #include <filesystem>
 #include <fstream>
 
@@ -199,14 +199,14 @@ TEST_CASE("R-HALL-7 WAV files: written and read back; anything but mono 16-bit r
   std::string stereo = bytes;
   stereo[22] = 2;
   std::ofstream(dir / "stereo.wav", std::ios::binary) << stereo;
-  CHECK_THAT(read_wav((dir / "stereo.wav").string()).error(), Catch::Contains("mono 16-bit"));
+  CHECK_THAT(read_wav((dir / "stereo.wav").string()).error(), HasSubstr("mono 16-bit"));
   std::ofstream(dir / "short.wav", std::ios::binary) << bytes.substr(0, 50);
   CHECK_FALSE(read_wav((dir / "short.wav").string()));
   std::ofstream(dir / "text.wav", std::ios::binary) << "hello";
-  CHECK_THAT(read_wav((dir / "text.wav").string()).error(), Catch::Contains("RIFF"));
+  CHECK_THAT(read_wav((dir / "text.wav").string()).error(), HasSubstr("RIFF"));
   // A clip set missing a clip names it.
   std::filesystem::remove(dir / "a.wav");
-  CHECK_THAT(ClipSet::load(dir.string()).error(), Catch::Contains("chime.wav"));
+  CHECK_THAT(ClipSet::load(dir.string()).error(), HasSubstr("chime.wav"));
   std::filesystem::remove_all(dir);
 }
 

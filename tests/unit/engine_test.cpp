@@ -3,7 +3,7 @@
 #include "hallq/controller/engine.hpp"
 
 #include <boost/json.hpp>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <chrono>
 #include <map>
@@ -345,7 +345,7 @@ TEST_CASE("R-HALL-5 a service's daily limit refuses further tickets that day", "
   h.issue("hukou");
   const Seq seq = h.engine.last_seq();
   Error e = h.fail(IssueTicket{"hukou"}, kKiosk, Errc::DailyLimitReached);
-  CHECK_THAT(e.message, Catch::Contains("2"));
+  CHECK_THAT(e.message, HasSubstr("2"));
   CHECK(h.engine.last_seq() == seq);
   CHECK(h.engine.waiting_count("hukou") == 2);
   // The limit is per service.
@@ -374,7 +374,7 @@ TEST_CASE("R-HALL-5 numbers run out at the width unless the policy widens them",
 TEST_CASE("R-HALL-5 a ticket for an unknown service is refused", "[engine]") {
   Hall h;
   Error e = h.fail(IssueTicket{"visa"}, kKiosk, Errc::UnknownService);
-  CHECK_THAT(e.message, Catch::Contains("visa"));
+  CHECK_THAT(e.message, HasSubstr("visa"));
   CHECK(h.engine.last_seq() == 0);
   CHECK(h.engine.day().empty());
 }
@@ -434,8 +434,8 @@ TEST_CASE("R-HOURS-1/2/3 tickets are issued only in opening hours", "[engine]") 
       continue;
     }
     CHECK(code(out.error().code) == "hall_closed");
-    CHECK_THAT(out.error().message, Catch::Contains(r.mentions));
-    if (r.mentions[0] >= '0' && r.mentions[0] <= '9') CHECK_THAT(out.error().message_zh, Catch::Contains(r.mentions));
+    CHECK_THAT(out.error().message, HasSubstr(r.mentions));
+    if (r.mentions[0] >= '0' && r.mentions[0] <= '9') CHECK_THAT(out.error().message_zh, HasSubstr(r.mentions));
     CHECK(h.engine.last_seq() == 0);
   }
 }
@@ -653,7 +653,7 @@ TEST_CASE("R-HALL-5 a skipped ticket may come back near the front within the ret
   h.advance(minutes{row.after_min});
   if (!row.ok) {
     Error err = h.fail(ReturnNoShow{r}, kKiosk, Errc::ReturnExpired);
-    CHECK_THAT(err.message, Catch::Contains("30"));
+    CHECK_THAT(err.message, HasSubstr("30"));
     CHECK(h.state(r) == "no_show");
     CHECK(h.call(1, "c01") == e);
     return;
@@ -1161,7 +1161,7 @@ TEST_CASE("R-AB-1 R-ATT-1 the other post takes over a window with a recorded han
   CHECK(str(again.reply, "clerk") == "c02");
   // One clerk, one window.
   Error two = h.fail(SignIn{2}, clerk("c02"), Errc::WindowBusy);
-  CHECK_THAT(two.message, Catch::Contains("window 1"));
+  CHECK_THAT(two.message, HasSubstr("window 1"));
 
   // A comes back while B serves: the hand-over waits until the ticket is done.
   TicketId t = h.issue("hukou");
@@ -2207,7 +2207,7 @@ TEST_CASE("R-CASE-6/R-ONCE-4 materials still missing: a new notice, the clock st
   CHECK(num(more, "once_failures") == 1);     // R-ONCE-4
   const auto& steps = field(more, "steps").as_array();
   CHECK(str(steps.back(), "what") == "supplement_requested");
-  CHECK_THAT(std::string(field(steps.back(), "note").as_string()), Catch::Contains("R-ONCE-4"));
+  CHECK_THAT(std::string(field(steps.back(), "note").as_string()), HasSubstr("R-ONCE-4"));
   // Nothing more to ask of a case that is done.
   h.now = at("2026-03-05", 10, 0);
   act(h, CaseAction{.id = id, .action = "materials-complete"});
@@ -2231,7 +2231,7 @@ TEST_CASE("R-TIME-3 extensions need a reason and stay within the policy's workin
   CHECK(str(field(x, "extensions").as_array()[0], "from") == "2026-03-09");
   // Two days are left of the five.
   Error e = h.fail(CaseAction{.id = id, .action = "extend", .days = 3, .reason = "再次核查"}, clerk("c01"), Errc::InvalidArgument);
-  CHECK_THAT(e.message, Catch::Contains("1..2"));
+  CHECK_THAT(e.message, HasSubstr("1..2"));
   x = act(h, CaseAction{.id = id, .action = "extend", .days = 2, .reason = "再次核查"});
   CHECK(str(x, "deadline") == "2026-03-16");
 
@@ -2281,7 +2281,7 @@ TEST_CASE("R-CASE-4 a joint case completes only when every participating window 
   const CaseId id = case_id(c);
   CHECK(str(c, "type_label") == "联办件");
   Error e = h.fail(CaseAction{.id = id, .action = "complete"}, clerk("c01"), Errc::WrongState);
-  CHECK_THAT(e.message, Catch::Contains("window 2"));
+  CHECK_THAT(e.message, HasSubstr("window 2"));
   // Window 4's clerk reports for window 4, not for window 2; a stranger not at all.
   h.fail(CaseAction{.id = id, .action = "report", .window = 2}, clerk("c04"), Errc::NotYourCase);
   h.fail(CaseAction{.id = id, .action = "report", .window = 4}, clerk("c05"), Errc::NotYourCase);

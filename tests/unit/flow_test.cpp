@@ -6,7 +6,7 @@
 #include "hallq/kiosk/buttons.hpp"
 
 #include <boost/json.hpp>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // line and key.
 #include "hallq/kiosk/config.hpp"
 
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <string>
 
@@ -18,7 +18,7 @@ void bad(const std::string& text, int line, const std::string& key, const std::s
   INFO(r.error().to_string());
   CHECK(r.error().line == line);
   CHECK(r.error().key == key);
-  CHECK_THAT(r.error().message, Catch::Contains(fragment));
+  CHECK_THAT(r.error().message, HasSubstr(fragment));
 }
 }  // namespace
 

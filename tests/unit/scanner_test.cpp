@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>

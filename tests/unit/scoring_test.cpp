@@ -10,7 +10,7 @@
 #include "hallq/controller/stats.hpp"
 
 #include <boost/json.hpp>
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <chrono>
 #include <string>

@@ -2,7 +2,7 @@
 // token buckets and the connection gate, driven with a fake time. R-ACCT-1: each clerk works
 // under their own account, so one account's PIN must not fall to guessing, and guessing from one
 // host must not keep its clerk out either.
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <chrono>
 #include <optional>

@@ -2,7 +2,7 @@
 // group commit and rollback, a full disk, replay verification, the reader and sessions.
 // Every test works in its own mkdtemp folder; events come from a real engine driven with a
 // fixed +08:00 zone and hand-built times (no real clock).
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -760,8 +760,8 @@ TEST_CASE("one commit writes a whole group; a failing item rolls the group back"
   dup.changes.meta = R"({"seq":2})";
   auto err = s->commit({&good, &dup});
   REQUIRE(err);
-  CHECK_THAT(*err, Catch::Contains(path));
-  CHECK_THAT(*err, Catch::Contains("constraint"));
+  CHECK_THAT(*err, HasSubstr(path));
+  CHECK_THAT(*err, HasSubstr("constraint"));
 
   s.reset();
   s = open_store(path);
@@ -853,7 +853,7 @@ TEST_CASE("verify_replay agrees after a busy run and finds tampered rows", "[sto
     }
     auto diff = store::verify_replay(copy, cfg, tz8(), no_holidays());
     REQUIRE(diff);
-    CHECK_THAT(*diff, Catch::Contains(t.expect));
+    CHECK_THAT(*diff, HasSubstr(t.expect));
   }
 }
 
@@ -885,8 +885,8 @@ TEST_CASE("a database from a newer HallQ is refused and left untouched", "[store
   const FileImage before = image_of(path);
   auto s = store::Store::open(path);
   REQUIRE_FALSE(s);
-  CHECK_THAT(s.error(), Catch::Contains(path));
-  CHECK_THAT(s.error(), Catch::Contains("newer"));
+  CHECK_THAT(s.error(), HasSubstr(path));
+  CHECK_THAT(s.error(), HasSubstr("newer"));
   REQUIRE(image_of(path) == before);
   RawDb raw(path, SQLITE_OPEN_READONLY);
   CHECK(raw.integer("PRAGMA user_version") == store::kSchemaVersion + 1);
@@ -909,8 +909,8 @@ TEST_CASE("another application's SQLite database is refused and left untouched",
   const FileImage before = image_of(path);
   auto s = store::Store::open(path);
   REQUIRE_FALSE(s);
-  CHECK_THAT(s.error(), Catch::Contains(path));
-  CHECK_THAT(s.error(), Catch::Contains("not a HallQ database"));
+  CHECK_THAT(s.error(), HasSubstr(path));
+  CHECK_THAT(s.error(), HasSubstr("not a HallQ database"));
   REQUIRE(image_of(path) == before);
   RawDb raw(path, SQLITE_OPEN_READONLY);
   CHECK(raw.integer("SELECT count(*) FROM songs") == 2);
@@ -925,13 +925,13 @@ TEST_CASE("a file of random bytes is refused with an error naming it", "[store]"
   // Refused by open(): SQLite cannot read a database header from it.
   auto s = store::Store::open(path);
   REQUIRE_FALSE(s);
-  CHECK_THAT(s.error(), Catch::Contains(path));
-  CHECK_THAT(s.error(), Catch::Contains("not a database"));
+  CHECK_THAT(s.error(), HasSubstr(path));
+  CHECK_THAT(s.error(), HasSubstr("not a database"));
   // A reader opens lazily; its first read fails instead.
   auto r = open_reader(path);
   auto l = r->load();
   REQUIRE_FALSE(l);
-  CHECK_THAT(l.error(), Catch::Contains(path));
+  CHECK_THAT(l.error(), HasSubstr(path));
   CHECK(r->events_since(0, 10).empty());
   CHECK_FALSE(r->ticket_row(1));
   r.reset();
@@ -951,8 +951,8 @@ TEST_CASE("a truncated HallQ database is refused with an error naming it", "[sto
   // Refused by open(): the header promises more pages than the file has.
   auto s = store::Store::open(path);
   REQUIRE_FALSE(s);
-  CHECK_THAT(s.error(), Catch::Contains(path));
-  CHECK_THAT(s.error(), Catch::Contains("damaged"));
+  CHECK_THAT(s.error(), HasSubstr(path));
+  CHECK_THAT(s.error(), HasSubstr("damaged"));
   REQUIRE(image_of(path) == before);
 }
 
@@ -982,8 +982,8 @@ TEST_CASE("a HallQ database with garbage pages in the middle is refused, not cra
     REQUIRE(s);
     auto l = (*s)->load();
     REQUIRE_FALSE(l);
-    CHECK_THAT(l.error(), Catch::Contains(path));
-    CHECK_THAT(l.error(), Catch::Contains("damaged"));
+    CHECK_THAT(l.error(), HasSubstr(path));
+    CHECK_THAT(l.error(), HasSubstr("damaged"));
     // A reader on it answers without crashing too.
     auto r = open_reader(path);
     CHECK_FALSE(r->load());
@@ -1001,7 +1001,7 @@ TEST_CASE("a path that is a directory gives an error, not an exception", "[store
     if (!s) error = s.error();
   }());
   REQUIRE(error);
-  CHECK_THAT(*error, Catch::Contains(dir.path));
+  CHECK_THAT(*error, HasSubstr(dir.path));
 }
 
 // ---- full disk
@@ -1040,8 +1040,8 @@ TEST_CASE("a full disk fails the commit whole, and the next one works once there
   auto big = must(engine, eng::Finish{1, case_record}, clerk("c01"), local(23, 9, 0));
   auto err = s->commit({&big});
   REQUIRE(err);
-  CHECK_THAT(*err, Catch::Contains("disk is full"));
-  CHECK_THAT(*err, Catch::Contains(path));
+  CHECK_THAT(*err, HasSubstr("disk is full"));
+  CHECK_THAT(*err, HasSubstr(path));
 
   // Nothing of it was written, seen from the same connection and from a reader.
   store::Loaded l = load(*s);

@@ -1,6 +1,6 @@
 #include "hallq/common/time.hpp"
 
-#include <catch2/catch.hpp>
+#include "hallq_catch.hpp"
 #include <chrono>
 #include <string>
 
@@ -120,7 +120,7 @@ TEST_CASE("TimeZone::load accepts offsets and tz names, refuses unknown zones", 
 
   auto mars = TimeZone::load("Mars/Base");
   REQUIRE_FALSE(mars.has_value());
-  CHECK_THAT(mars.error(), Catch::Contains("Mars/Base"));
+  CHECK_THAT(mars.error(), HasSubstr("Mars/Base"));
   CHECK_FALSE(TimeZone::load("../etc/passwd").has_value());
   CHECK_FALSE(TimeZone::load("").has_value());
 }
