@@ -1,7 +1,6 @@
 #include "hallq/kiosk/buttons.hpp"
 
 #include <fcntl.h>
-#include <gpiod.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "hallq/common/log.hpp"
+#include "hallq/gpio/lines.hpp"
 
 namespace hallq::kiosk {
 using namespace std::chrono_literals;
@@ -61,27 +61,21 @@ bool led_level(Led mode, SteadyTime t) {
   return false;
 }
 
-class GpiodPanel final : public ButtonPanel {
+// The real panel: GPIO lines through libgpiod (drivers/gpio), debounced here.
+class GpioPanel final : public ButtonPanel {
  public:
-  explicit GpiodPanel(const ButtonsConfig& c) : config_(c) {}
-  ~GpiodPanel() override { stop(); }
+  explicit GpioPanel(const ButtonsConfig& c) : config_(c) {}
+  ~GpioPanel() override { stop(); }
 
   Expected<bool, std::string> open() {
-    chip_ = ::gpiod_chip_open(config_.chip.c_str());
-    if (!chip_) return unexpected(config_.chip + ": " + std::strerror(errno));
+    gpio::LinesRequest r{config_.chip, {}, config_.led_line, "hallq-kiosk"};
     for (const auto& b : config_.buttons) {
-      gpiod_line* l = ::gpiod_chip_get_line(chip_, static_cast<unsigned>(b.line));
-      if (!l) return unexpected(config_.chip + ": no line " + std::to_string(b.line));
-      int flags = GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
-      if (::gpiod_line_request_both_edges_events_flags(l, "hallq-kiosk", flags) != 0)
-        return unexpected(config_.chip + " line " + std::to_string(b.line) + ": " + std::strerror(errno));
-      lines_.push_back(Line{b.line, l, Debouncer(std::chrono::milliseconds{config_.debounce_ms}, kGuard)});
+      r.inputs.push_back(b.line);
+      debounce_.emplace(b.line, Debouncer(std::chrono::milliseconds{config_.debounce_ms}, kGuard));
     }
-    if (config_.led_line) {
-      led_ = ::gpiod_chip_get_line(chip_, static_cast<unsigned>(*config_.led_line));
-      if (!led_ || ::gpiod_line_request_output(led_, "hallq-kiosk", 0) != 0)
-        return unexpected(config_.chip + " LED line " + std::to_string(*config_.led_line) + ": " + std::strerror(errno));
-    }
+    auto lines = gpio::open_button_lines(r);
+    if (!lines) return unexpected(lines.error());
+    lines_ = std::move(*lines);
     return true;
   }
 
@@ -92,55 +86,34 @@ class GpiodPanel final : public ButtonPanel {
   void stop() override {
     stop_ = true;
     if (th_.joinable()) th_.join();
-    for (auto& l : lines_) ::gpiod_line_release(l.line);
-    lines_.clear();
-    if (led_) {
-      ::gpiod_line_set_value(led_, 0);
-      ::gpiod_line_release(led_);
-      led_ = nullptr;
-    }
-    if (chip_) ::gpiod_chip_close(chip_);
-    chip_ = nullptr;
+    lines_.reset();  // releases the lines and turns the LED off
   }
 
  private:
-  struct Line {
-    int offset;
-    gpiod_line* line;
-    Debouncer debounce;
-  };
   void loop(const std::function<void(int)>& on_press) {
-    std::vector<pollfd> fds;
-    for (auto& l : lines_) fds.push_back(pollfd{::gpiod_line_event_get_fd(l.line), POLLIN, 0});
     int led_value = -1;
     while (!stop_) {
       bool pending = false;
-      for (auto& l : lines_) pending = pending || l.debounce.pending();
-      ::poll(fds.data(), fds.size(), pending ? 5 : 50);
+      for (auto& [line, d] : debounce_) pending = pending || d.pending();
+      auto levels = lines_->wait(pending ? 5ms : 50ms);
       auto now = std::chrono::steady_clock::now();
-      for (size_t i = 0; i < lines_.size(); ++i) {
-        if (fds[i].revents & POLLIN) {
-          gpiod_line_event ev{};
-          if (::gpiod_line_event_read(lines_[i].line, &ev) == 0) {
-            // Bounces arrive as edges; the level read after them is what counts.
-            int v = ::gpiod_line_get_value(lines_[i].line);
-            lines_[i].debounce.level(v == 1, now);
-          }
-        }
-        if (lines_[i].debounce.poll(now)) on_press(lines_[i].offset);
+      if (!levels) {
+        logger("kiosk")->error("buttons: {}", levels.error());
+        std::this_thread::sleep_for(1s);  // a vanished chip must not spin the CPU
+        continue;
       }
-      if (led_) {
-        int v = led_level(led_mode_, now) ? 1 : 0;
-        if (v != led_value) ::gpiod_line_set_value(led_, v);
-        led_value = v;
-      }
+      for (const auto& l : *levels) debounce_.at(l.offset).level(l.active, now);
+      for (auto& [line, d] : debounce_)
+        if (d.poll(now)) on_press(line);
+      int v = led_level(led_mode_, now) ? 1 : 0;
+      if (v != led_value) lines_->set_output(v == 1);
+      led_value = v;
     }
   }
 
   ButtonsConfig config_;
-  gpiod_chip* chip_ = nullptr;
-  gpiod_line* led_ = nullptr;
-  std::vector<Line> lines_;
+  std::unique_ptr<gpio::ButtonLines> lines_;
+  std::map<int, Debouncer> debounce_;
   std::atomic<Led> led_mode_{Led::Off};
   std::atomic<bool> stop_{false};
   std::thread th_;
@@ -233,7 +206,7 @@ Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(const Butt
     if (auto o = p->open(); !o) return unexpected(o.error());
     return std::unique_ptr<ButtonPanel>(std::move(p));
   }
-  auto p = std::make_unique<GpiodPanel>(config);
+  auto p = std::make_unique<GpioPanel>(config);
   if (auto o = p->open(); !o) return unexpected(o.error());
   return std::unique_ptr<ButtonPanel>(std::move(p));
 }

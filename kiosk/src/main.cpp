@@ -12,6 +12,7 @@
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
 #include "hallq/escpos/printer.hpp"
+#include "hallq/gpio/lines.hpp"
 
 using namespace hallq;
 using namespace hallq::kiosk;
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     else if (a == "--log-level") log_level = value();
     else if (a == "--check-config") check = value();
     else if (a == "--version") {
-      std::cout << "hallq-kiosk " << HALLQ_VERSION << "\n";
+      // The GPIO library differs per Debian release (docs/raspberry-pi.md).
+      std::cout << "hallq-kiosk " << HALLQ_VERSION << " (" << gpio::library_version() << ")\n";
       return 0;
     } else if (a == "--help" || a == "-h") {
       std::cout << kUsage;
