@@ -1,6 +1,6 @@
 # .deb packages, one per node (hallq-controller; the kiosk and display nodes add theirs the
 # same way), for the build's architecture: amd64 natively, armhf/arm64 from the cross presets.
-#   cmake --preset armhf && cmake --build --preset armhf && cpack --preset armhf
+#   cmake --preset trixie-arm64 && cmake --build --preset trixie-arm64 && cpack --preset trixie-arm64
 #
 # Depends are computed by dpkg-shlibdeps from the binaries' needed libraries and the
 # shlibs/symbols files of the packages that ship them: the host's dpkg database for native
@@ -18,15 +18,42 @@ else()
   endif()
 endif()
 
+# The Debian release the packages are built for: the sysroot's for cross builds, the build
+# machine's own otherwise. Package versions carry it ("0.1.0-1~deb13"), so an installer can
+# tell which .deb is for which release; ~ sorts a deb12 build below a deb13 one of the same
+# upstream version, as Debian's backports do.
+if(CMAKE_CROSSCOMPILING)
+  set(hallq_suite ${HALLQ_DEB_SUITE})
+else()
+  set(hallq_suite "")
+  if(EXISTS /etc/os-release)
+    file(STRINGS /etc/os-release hallq_codename REGEX "^VERSION_CODENAME=")
+    string(REGEX REPLACE "^VERSION_CODENAME=\"?([a-z]*)\"?$" "\\1" hallq_suite "${hallq_codename}")
+  endif()
+endif()
+set(hallq_suite_numbers bookworm 12 trixie 13)
+list(FIND hallq_suite_numbers "${hallq_suite}" hallq_suite_index)
+if(hallq_suite_index EQUAL -1)
+  message(WARNING "Debian release '${hallq_suite}' unknown: packages are versioned as for Debian 12")
+  set(hallq_suite_index 0)
+endif()
+math(EXPR hallq_suite_index "${hallq_suite_index} + 1")
+list(GET hallq_suite_numbers ${hallq_suite_index} HALLQ_DEB_RELEASE_NUMBER)
+set(HALLQ_DEB_REVISION "1~deb${HALLQ_DEB_RELEASE_NUMBER}")
+set(HALLQ_DEB_VERSION "${PROJECT_VERSION}-${HALLQ_DEB_REVISION}")
+
 set(HALLQ_PACKAGE_COMPONENTS "")
 
 # hallq_package(<component> PACKAGE <name> UNIT <file in deploy/systemd>
 #               DESCRIPTION <one line> [GROUPS <group>...] [CONFIGS <example>...]
-#               [RECOMMENDS <package>...] [DEPENDS <package>...])
+#               [RECOMMENDS <package>...] [DEPENDS <package>...] [MODULES <kernel module>...])
 # Installs the unit, the example configs as /etc/hallq conffiles, and generates the
 # maintainer scripts (system user hallq, device groups, /var/lib/hallq, systemd enable).
+# MODULES go to /usr/lib/modules-load.d/<package>.conf: the drivers whose device groups the
+# unit's DeviceAllow= names, loaded at boot so that the groups exist when the unit starts
+# (systemd resolves char-<group> against /proc/devices then, not later).
 function(hallq_package component)
-  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS;RECOMMENDS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(P "" "PACKAGE;UNIT;DESCRIPTION" "GROUPS;CONFIGS;RECOMMENDS;DEPENDS;MODULES" ${ARGN})
   string(TOUPPER ${component} C)
   set(gen ${CMAKE_BINARY_DIR}/debian/${component})
   file(MAKE_DIRECTORY ${gen})
@@ -38,6 +65,13 @@ function(hallq_package component)
     DESTINATION share/doc/${P_PACKAGE} COMPONENT ${component})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
     DESTINATION share/doc/${P_PACKAGE} COMPONENT ${component})
+  if(P_MODULES)
+    list(JOIN P_MODULES "\n" modules)
+    file(WRITE ${gen}/modules-load.conf
+      "# ${P_PACKAGE}: drivers of the device groups its unit may open (DeviceAllow=).\n${modules}\n")
+    install(FILES ${gen}/modules-load.conf DESTINATION lib/modules-load.d
+      RENAME ${P_PACKAGE}.conf COMPONENT ${component})
+  endif()
   set(conffiles "")
   foreach(cfg IN LISTS P_CONFIGS)
     get_filename_component(name ${cfg} NAME)
@@ -86,7 +120,7 @@ macro(hallq_finish_packaging)
   set(CPACK_COMPONENTS_ALL ${HALLQ_PACKAGE_COMPONENTS})
   set(CPACK_DEB_COMPONENT_INSTALL ON)
   set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-  set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+  set(CPACK_DEBIAN_PACKAGE_RELEASE ${HALLQ_DEB_REVISION})
   set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${HALLQ_DEB_ARCH})
   set(CPACK_DEBIAN_PACKAGE_SECTION net)
   set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

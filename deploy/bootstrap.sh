@@ -19,10 +19,11 @@ packages=(
   # libFuzzer (preset fuzz).
   clang libclang-rt-14-dev
   python3 tzdata curl procps
-  # Raspberry Pi cross builds (deploy/sysroot.sh, presets armhf/arm64), their tests under
-  # qemu-user, and the .deb packages (dpkg-shlibdeps, file, systemd-analyze).
+  # Raspberry Pi cross builds for Debian 12 and 13 (deploy/sysroot.sh, presets bookworm-* and
+  # trixie-*; the archive keyring carries trixie's keys), their tests under qemu-user, and the
+  # .deb packages (dpkg-shlibdeps, file, systemd-analyze).
   g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-user-static binfmt-support debootstrap
-  dpkg-dev file systemd
+  debian-archive-keyring dpkg-dev file systemd
   # Browser tests (tests/browser): Debian's chromium, driven by playwright-core from npm.
   chromium
   # The display node's default voice clips: espeak-ng from pinyin, sox.

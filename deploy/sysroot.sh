@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds (or reuses) a sysroot for cross-building HallQ for Raspberry Pi boards:
-#   deploy/sysroot.sh armhf|arm64          prints the sysroot's path on its last line
+#   deploy/sysroot.sh armhf|arm64 [bookworm|trixie]   prints the sysroot's path on its last line
 #
-# The sysroot is made from Debian 12's own armhf/arm64 packages: apt resolves the -dev
-# packages below with a private APT state (its own architecture, package lists, empty dpkg
-# status and download cache), so the host's package set is never touched, and each .deb is
+# The sysroot is made from Debian's own armhf/arm64 packages of the given release (default
+# bookworm, Debian 12; trixie is Debian 13, the base of Raspberry Pi OS since October 2025):
+# apt resolves the -dev packages below with a private APT state (its own sources list,
+# architecture, package lists, empty dpkg status and download cache), so the host's package
+# set and sources are never touched, and each .deb is
 # unpacked with dpkg-deb -x. Host multiarch is deliberately not used: it needs the same
 # version of every -dev package on both architectures, and a mirror lagging on one
 # architecture breaks the host.
@@ -19,28 +21,37 @@
 set -euo pipefail
 
 arch=${1:-}
+suite=${2:-bookworm}
 case "$arch" in
   armhf) triplet=arm-linux-gnueabihf ;;
   arm64) triplet=aarch64-linux-gnu ;;
-  *) echo "usage: $0 armhf|arm64" >&2; exit 2 ;;
+  *) echo "usage: $0 armhf|arm64 [bookworm|trixie]" >&2; exit 2 ;;
+esac
+# The Boost version differs per release; everything else has the same -dev name.
+case "$suite" in
+  bookworm) boost=1.81 ;;
+  trixie) boost=1.83 ;;
+  *) echo "usage: $0 armhf|arm64 [bookworm|trixie]" >&2; exit 2 ;;
 esac
 
 # Every -dev package HallQ builds against (and so, through their dependencies, the runtime
-# libraries the unit tests need under qemu).
+# libraries the unit tests need under qemu). The compiler is the build machine's GCC 12
+# cross compiler on both releases; libstdc++-12-dev (in both) gives it the target's
+# libstdc++.so link.
 packages=(
   libc6-dev libstdc++-12-dev
-  libboost1.81-dev libboost-json1.81-dev
+  "libboost$boost-dev" "libboost-json$boost-dev"
   libsqlite3-dev libtomlplusplus-dev libspdlog-dev libsodium-dev libsystemd-dev
   libqrencode-dev libpng-dev libfreetype-dev libgpiod-dev libasound2-dev catch2 libssl-dev
 )
 
 cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}
-root="$cache/sysroot-$arch"
-aptdir="$cache/apt-$arch"
+root="$cache/sysroot-$suite-$arch"
+aptdir="$cache/apt-$suite-$arch"
 stamp_want=$( { cat "$0"; printf '%s\n' "${packages[@]}"; } | sha256sum | cut -c1-16)
 
 if [ -f "$root/.hallq/stamp" ] && [ "$(cat "$root/.hallq/stamp")" = "$stamp_want" ]; then
-  echo "sysroot: $arch is cached"
+  echo "sysroot: $suite $arch is cached"
   echo "$root"
   exit 0
 fi
@@ -49,9 +60,24 @@ for tool in apt-get dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "sysroot: $tool is missing" >&2; exit 1; }
 done
 
-mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial"
+# The host's Debian mirror (deb822 or one-line sources), else Debian's default; the suite's
+# own sources list, so the host's other sources (other releases, other architectures) are
+# never read.
+mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *\([^ ]*debian\)\/\?$/\1/p' | head -n1 || true)
+[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*debian\)\/\? .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1 || true)
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || { echo "sysroot: $keyring is missing (apt install debian-archive-keyring)" >&2; exit 1; }
+
+mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/etc"
 : > "$aptdir/state/status"
+cat > "$aptdir/etc/sources.list" <<SOURCES
+deb [signed-by=$keyring] $mirror $suite main
+deb [signed-by=$keyring] $mirror $suite-updates main
+deb [signed-by=$keyring] ${mirror%/debian}/debian-security $suite-security main
+SOURCES
 apt_opts=(
+  -o "Dir::Etc::SourceList=$aptdir/etc/sources.list" -o "Dir::Etc::SourceParts=$aptdir/etc/none"
   -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
   -o "Dir::State=$aptdir/state" -o "Dir::State::status=$aptdir/state/status"
   -o "Dir::Cache=$aptdir/cache" -o "Debug::NoLocking=true"
@@ -59,7 +85,7 @@ apt_opts=(
   -o "APT::Sandbox::User=root" -o "quiet=2"
 )
 
-echo "sysroot: resolving ${#packages[@]} packages for $arch with a private APT state in $aptdir"
+echo "sysroot: resolving ${#packages[@]} packages for $suite $arch with a private APT state in $aptdir"
 # A broken index on one suite (e.g. a security mirror lagging on this architecture) should
 # not stop the build when the main suite resolves; apt says which one failed.
 if ! apt-get "${apt_opts[@]}" update; then
@@ -116,7 +142,7 @@ rm -rf "$tmp/.hallq/control"
 echo 1 > "$tmp/.hallq/dpkg/info/format"  # multiarch layout: info/<pkg>:<arch>.list
 mkdir -p "$tmp/.hallq/dpkg/updates"
 
-# Merged /usr, as on Debian 12 and Raspberry Pi OS bookworm: /lib, /bin, /sbin are links.
+# Merged /usr, as on Debian 12/13 and Raspberry Pi OS: /lib, /bin, /sbin are links.
 for d in lib bin sbin; do
   mkdir -p "$tmp/usr/$d"
   if [ -d "$tmp/$d" ] && [ ! -L "$tmp/$d" ]; then
@@ -135,8 +161,14 @@ while IFS= read -r -d '' link; do
 done < <(find "$tmp" -type l -lname '/*' -print0)
 
 [ -e "$tmp/usr/lib/$triplet/libc.so.6" ] || { echo "sysroot: libc is missing for $arch" >&2; exit 1; }
+echo "$suite" > "$tmp/.hallq/suite"
+# The same private APT state as an apt.conf, so the package checks can ask whether a .deb's
+# Depends resolve from this release's index (APT_CONFIG=... apt-get -s install ./x.deb).
+for ((i = 1; i < ${#apt_opts[@]}; i += 2)); do
+  printf '%s "%s";\n' "${apt_opts[i]%%=*}" "${apt_opts[i]#*=}"
+done > "$tmp/.hallq/apt.conf"
 echo "$stamp_want" > "$tmp/.hallq/stamp"
 rm -rf "$root"
 mv "$tmp" "$root"
-echo "sysroot: $arch ready, ${#chosen[@]} packages, $(du -sm "$root" | cut -f1) MB"
+echo "sysroot: $suite $arch ready, ${#chosen[@]} packages, $(du -sm "$root" | cut -f1) MB"
 echo "$root"

@@ -66,6 +66,22 @@ def owning_package(soname, sysroot, admindir, triplet):
     return None, set()
 
 
+def resolves_from_index(deb, sysroot, suite, arch):
+    """Every Depends, down to the whole closure, resolves from the release's own package index
+    (the sysroot's private APT state: empty dpkg status, that release's lists), as
+    `apt install ./x.deb` on a fresh board of that release would."""
+    conf = os.path.join(sysroot, ".hallq", "apt.conf")
+    if not os.path.exists(conf):
+        check(False, "the sysroot has its APT state (%s; rerun deploy/sysroot.sh)" % conf)
+        return
+    r = subprocess.run(["apt-get", "-o", "quiet=0", "-s", "install", os.path.abspath(deb)], capture_output=True, text=True,
+                       env=dict(os.environ, APT_CONFIG=conf))
+    why = " ".join(l.strip() for l in (r.stdout + r.stderr).splitlines() if "Depends:" in l or l.startswith("E:"))
+    installs = len(re.findall(r"^Inst ", r.stdout, re.M))
+    check(r.returncode == 0, "Depends resolve from Debian %s %s's index (%d packages on a fresh system) %s"
+          % (suite, arch, installs, why))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deb", required=True)
@@ -89,7 +105,14 @@ def main():
 
     check(field(control, "Package") == a.package, "Package is %s" % a.package)
     check(field(control, "Architecture") == a.arch, "Architecture is %s" % a.arch)
-    check(bool(re.fullmatch(r"\d+\.\d+\.\d+-\d+", field(control, "Version") or "")), "Version is upstream-revision")
+    version = field(control, "Version") or ""
+    check(bool(re.fullmatch(r"\d+\.\d+\.\d+-\d+~deb1[23]", version)),
+          "Version %s is upstream-revision~debNN (the Debian release it is for)" % version)
+    suite = ""
+    if a.sysroot:
+        suite = open(os.path.join(a.sysroot, ".hallq", "suite")).read().strip()
+        number = {"bookworm": "12", "trixie": "13"}.get(suite)
+        check(version.endswith("~deb%s" % number), "Version %s is for Debian %s (%s), the sysroot's" % (version, number, suite))
     check(bool(field(control, "Maintainer")) and bool(field(control, "Description")), "Maintainer and Description set")
     depends = [d.strip() for d in (field(control, "Depends") or "").split(",") if d.strip()]
     dep_names = {re.split(r"[ (]", d)[0] for d in depends}
@@ -130,6 +153,8 @@ def main():
             check(bool(names & dep_names), "Depends lists %s" % " or ".join(sorted(names)))
         libc = [d for d in depends if d.startswith("libc6 ")]
         check(bool(libc) and ">=" in libc[0], "Depends carries a minimum glibc: %s" % (libc[0] if libc else None))
+        if a.sysroot:
+            resolves_from_index(a.deb, a.sysroot, suite, a.arch)
         extra = dep_names - set().union(*wanted.values()) - declared
         check(not extra, "no dependency beyond the binaries' libraries, passwd, tzdata and the declared ones (%s)" % sorted(extra))
 

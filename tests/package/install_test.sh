@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs a HallQ .deb into a Debian 12 (bookworm, as Raspberry Pi OS bookworm) chroot of
-# the package's architecture, run through qemu-user and binfmt_misc, the way an installer
-# does on a board:   apt install ./hallq-controller_<version>_armhf.deb
+# Installs a HallQ .deb into a Debian chroot of the release it was built for (its version says
+# which: ~deb12 bookworm, ~deb13 trixie, as Raspberry Pi OS of the same name) and of the
+# package's architecture, run through qemu-user and binfmt_misc, the way an installer does on
+# a board:   apt install ./hallq-controller_<version>~deb13_arm64.deb
 # (without Recommends: the kiosk's browser stack — chromium, cage, CJK fonts — is hundreds of
 # MB and not what this test checks)
 # then checks what the installer gets — the hallq user, /var/lib/hallq, /etc/hallq modes,
@@ -11,7 +12,7 @@
 #
 #   install_test.sh ARCH DEB
 #
-# The chroot (debootstrap minbase + systemd) is cached as a tarball next to the sysroots;
+# The chroot (debootstrap minbase + systemd, udev) is cached as a tarball next to the sysroots;
 # each run unpacks a fresh copy. Needs root, debootstrap, qemu-user-static, and the network
 # to Debian's mirror (apt fetches the package's Depends like on a real board).
 set -euo pipefail
@@ -26,13 +27,19 @@ case "$arch" in
 esac
 [ "$(id -u)" -eq 0 ] || { echo "install_test: needs root (chroot, mknod)" >&2; exit 1; }
 pkg=$(dpkg-deb -f "$deb" Package)
+version=$(dpkg-deb -f "$deb" Version)
+case "$version" in
+  *~deb12) suite=bookworm ;;
+  *~deb13) suite=trixie ;;
+  *) echo "install_test: $version names no Debian release (~deb12 or ~deb13)" >&2; exit 2 ;;
+esac
 case "$pkg" in
   hallq-kiosk) config=/etc/hallq/kiosk.toml ;;
   hallq-display) config=/etc/hallq/display.toml ;;
   *) config=/etc/hallq/hall.toml ;;
 esac
 cache=${HALLQ_SYSROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hallq}
-tarball="$cache/chroot-$arch.tar"
+tarball="$cache/chroot-$suite-$arch.tar"
 mkdir -p "$cache"
 
 # Foreign binaries run through binfmt_misc; the F flag makes the kernel keep the (static)
@@ -52,7 +59,7 @@ fi
 
 # The host's Debian mirror (deb822 or one-line sources), else Debian's default.
 mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *\([^ ]*debian\)\/\?$/\1/p' | head -n1 || true)
-[ -n "$mirror" ] || mirror=$(cat /etc/apt/sources.list 2>/dev/null | sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' | head -n1 || true)
+[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*debian\)\/\? .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1 || true)
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
 work=$(mktemp -d /tmp/hallq-chroot.XXXXXX)
@@ -66,9 +73,9 @@ cleanup() {
 trap cleanup EXIT
 
 if [ ! -f "$tarball" ]; then
-  echo "install_test: creating the $arch bookworm chroot (once; cached in $tarball)"
+  echo "install_test: creating the $arch $suite chroot (once; cached in $tarball)"
   t0=$(date +%s)
-  debootstrap --arch="$arch" --variant=minbase --include=systemd,curl bookworm "$root.new" "$mirror" \
+  debootstrap --arch="$arch" --variant=minbase --include=systemd,udev,curl "$suite" "$root.new" "$mirror" \
     > "$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
   rm -rf "$root.new/var/cache/apt/archives/"*.deb
   tar -C "$root.new" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
@@ -87,14 +94,14 @@ bad() { echo "FAIL  $*"; fail=1; }
 expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 cp "$deb" "$root/tmp/"
-echo "install_test: apt install ./$(basename "$deb") in the $arch chroot"
+echo "install_test: apt install ./$(basename "$deb") in the $suite $arch chroot"
 if ! in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ./tmp/$(basename "$deb")" \
     > "$work/apt.log" 2>&1; then
   tail -n 30 "$work/apt.log" >&2
   bad "apt install ./$(basename "$deb")"
   exit 1
 fi
-ok "apt install ./$(basename "$deb") (Depends resolved from Debian bookworm $arch)"
+ok "apt install ./$(basename "$deb") (Depends resolved from Debian $suite $arch: $(grep -c '^Setting up' "$work/apt.log") packages set up)"
 
 status=$(in_root dpkg-query -W -f '${Status}' "$pkg")
 expect "dpkg status of $pkg is '$status'" test "$status" = "install ok installed"
@@ -108,9 +115,36 @@ expect "$config is root:hallq 640" test "$(mode "$config")" = "root:hallq 640"
 expect "unit enabled at boot" test -L "$root/etc/systemd/system/multi-user.target.wants/$pkg.service"
 version=$(in_root "/usr/bin/$pkg" --version)
 expect "$pkg --version runs on $arch: $version" test -n "$version"
+if [ "$pkg" = hallq-kiosk ]; then
+  gpiod_major=1
+  [ "$suite" = trixie ] && gpiod_major=2
+  expect "the kiosk's button panel runs on libgpiod $gpiod_major, as $suite ships it" \
+    grep -q "libgpiod $gpiod_major\." <<<"$version"
+fi
 expect "$pkg --check-config $config" in_root "/usr/bin/$pkg" --check-config "$config"
 verify=$(in_root systemd-analyze verify --man=no "/lib/systemd/system/$pkg.service" 2>&1 || echo "exit $?")
 expect "systemd-analyze verify $pkg.service (the chroot's systemd) ${verify}" test -z "$verify"
+
+expect "/usr/lib/modules-load.d/$pkg.conf loads the drivers of the unit's device groups: $(grep -v '^#' "$root/usr/lib/modules-load.d/$pkg.conf" 2>/dev/null | tr '\n' ' ')" \
+  grep -q '^usbserial$' "$root/usr/lib/modules-load.d/$pkg.conf"
+
+# ModemManager: the installed udev helper, run as udev runs it (root, the installed config
+# with a modem configured), marks that port to be ignored; udevadm verify checks the rule
+# where the release's udev has it (systemd 254 and later: trixie).
+if [ "$pkg" = hallq-controller ]; then
+  sed 's|^device = ""|device = "serial:/dev/null"|' "$root/etc/hallq/hall.toml" > "$root/tmp/hall-modem.toml"
+  udev_out=$(in_root /usr/lib/hallq/hallq-modem-udev --config /tmp/hall-modem.toml /dev/null | tr '\n' ' ' || true)
+  expect "hallq-modem-udev marks the configured modem for ModemManager: $udev_out" \
+    grep -q 'ID_MM_DEVICE_IGNORE=1 ID_MM_PORT_IGNORE=1' <<<"$udev_out"
+  expect "the udev rule is installed" test -f "$root/usr/lib/udev/rules.d/70-hallq-modem.rules"
+  if in_root udevadm verify --help >/dev/null 2>&1; then
+    verify_rules=$(in_root udevadm verify --no-style /usr/lib/udev/rules.d/70-hallq-modem.rules 2>&1 || echo "exit $?")
+    expect "udevadm verify 70-hallq-modem.rules: $(tr '\n' ' ' <<<"$verify_rules")" \
+      grep -q 'Success: 1' <<<"$verify_rules"
+  else
+    echo "info  this release's udevadm has no verify (systemd < 254)"
+  fi
+fi
 
 # Start it as the service would (user hallq, the packaged config and data folder), on a
 # free loopback port and at a fixed Monday 10:00 so the hall is open.
