@@ -19,9 +19,12 @@ set -euo pipefail
 
 arch=${1:?arch}
 deb=$(realpath "${2:?deb}")
+# qemu emulates the oldest board's CPU, as the cross presets do (cmake/toolchain-*.cmake); its
+# default model has SVE on arm64, which Debian 13's glibc uses and qemu runs slowly. qemu-user
+# started by binfmt_misc reads QEMU_CPU from the environment.
 case "$arch" in
-  armhf) qemu=arm ;;
-  arm64) qemu=aarch64 ;;
+  armhf) qemu=arm; export QEMU_CPU=cortex-a7 ;;
+  arm64) qemu=aarch64; export QEMU_CPU=cortex-a53 ;;
   amd64) qemu= ;;
   *) echo "install_test: unknown architecture $arch" >&2; exit 2 ;;
 esac
@@ -86,7 +89,7 @@ mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 mount -t proc proc "$root/proc"
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 ${QEMU_CPU:+QEMU_CPU=$QEMU_CPU} "$@"; }
 
 fail=0
 ok() { echo "ok    $*"; }
@@ -151,7 +154,7 @@ fi
 if [ "$pkg" = hallq-controller ]; then
   mkfifo "$work/out"
   umask_unit=$(sed -n 's/^UMask=//p' "$root/lib/systemd/system/$pkg.service")
-  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin ${QEMU_CPU:+QEMU_CPU=$QEMU_CPU} \
     /bin/sh -c "umask ${umask_unit:-0022}; exec \"\$@\"" sh /usr/bin/hallq-controller --config /etc/hallq/hall.toml --data-dir /var/lib/hallq \
     --listen 127.0.0.1:0 --clock-start 2026-03-02T10:00:00+08:00 > "$work/out" 2> "$work/daemon.log" &
   daemon_pid=$!
@@ -176,7 +179,7 @@ fi
 # offline, issues nothing, and stops cleanly.
 if [ "$pkg" = hallq-kiosk ]; then
   mkfifo "$work/out"
-  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin ${QEMU_CPU:+QEMU_CPU=$QEMU_CPU} \
     /usr/bin/hallq-kiosk --config "$config" --listen 127.0.0.1:0 --controller http://127.0.0.1:9 \
     --printer file:/var/lib/hallq/kiosk/printer.out > "$work/out" 2> "$work/daemon.log" &
   daemon_pid=$!
@@ -202,7 +205,7 @@ fi
 # draws its screens from the installed font, loads the installed clips, and stops cleanly.
 if [ "$pkg" = hallq-display ]; then
   mkfifo "$work/out"
-  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
+  chroot --userspec=hallq:hallq "$root" /usr/bin/env -i PATH=/usr/bin:/bin ${QEMU_CPU:+QEMU_CPU=$QEMU_CPU} \
     /usr/bin/hallq-display --config "$config" --controller http://127.0.0.1:9 \
     --out /var/lib/hallq/display-out > "$work/out" 2> "$work/daemon.log" &
   daemon_pid=$!
