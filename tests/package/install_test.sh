@@ -75,6 +75,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The three packages' tests run at once: one of them makes the chroot, the others wait for it.
+exec 9>"$tarball.lock"
+flock 9
 if [ ! -f "$tarball" ]; then
   echo "install_test: creating the $arch $suite chroot (once; cached in $tarball)"
   t0=$(date +%s)
@@ -85,6 +88,7 @@ if [ ! -f "$tarball" ]; then
   rm -rf "$root.new"
   echo "install_test: chroot made in $(( $(date +%s) - t0 )) s"
 fi
+flock -u 9
 mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
