@@ -95,14 +95,12 @@ MSG
     # playwright-core for the browser tests, at the version the lock file pins (no browser
     # download: the tests drive Debian's chromium).
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
-    cmake --preset dev >/dev/null
+    # Every unit, integration and browser test, built with AddressSanitizer and UBSan (the
+    # harnesses fail on any sanitizer report in a daemon's log). As one unit per batch of
+    # source files (a unity build): a cold build takes about a third less time.
+    cmake --preset dev -DCMAKE_UNITY_BUILD=ON >/dev/null
     cmake --build --preset dev -j "$jobs"
     ctest --preset dev -j "$jobs"
-    # The same unit and integration tests again under AddressSanitizer and UBSan: the
-    # integration harness fails on any sanitizer report in the daemon's log.
-    cmake --preset asan -DHALLQ_BUILD_BENCH=OFF >/dev/null
-    cmake --build --preset asan -j "$jobs"
-    ctest --preset asan -j "$jobs"
     # libFuzzer harnesses (clang, ASan + UBSan), 20 s each on the checked-in seeds.
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz -j "$jobs"

@@ -43,7 +43,7 @@ def example_config(path=EXAMPLE, **replace):
 
 
 def check_sanitizer_log(path, who):
-    """Sanitizer builds (the asan preset) report memory errors and leaks on stderr: a daemon's
+    """Sanitizer builds (the dev preset: ASan + UBSan) report memory errors and leaks on stderr: a daemon's
     stderr log at `path` must hold none."""
     if not os.path.exists(path):
         return
