@@ -5,8 +5,8 @@
 namespace hallq::display {
 namespace {
 
-constexpr std::uint8_t kStart = 0xA5, kEnd = 0x5A;
-constexpr std::size_t kHeader = 14;
+constexpr std::uint8_t kBxStart = 0xA5, kBxEnd = 0x5A;
+constexpr std::size_t kBxHeader = 14;
 constexpr int kSource = 0x8000;
 constexpr std::size_t kMaxFrame = 64 * 1024;  // a text frame is a few hundred bytes
 
@@ -66,7 +66,7 @@ std::vector<std::uint8_t> encode_bx_frame(int screen, int source, std::span<cons
   put16(body, static_cast<unsigned>(data.size()));
   for (std::uint8_t b : data) body.push_back(b);
   put16(body, crc16_arc(body));
-  std::vector<std::uint8_t> out(8, kStart);
+  std::vector<std::uint8_t> out(8, kBxStart);
   out.reserve(body.size() + body.size() / 8 + 10);
   for (std::uint8_t b : body) {
     switch (b) {
@@ -77,7 +77,7 @@ std::vector<std::uint8_t> encode_bx_frame(int screen, int source, std::span<cons
       default: out.push_back(b);
     }
   }
-  out.push_back(kEnd);
+  out.push_back(kBxEnd);
   return out;
 }
 
@@ -163,7 +163,7 @@ Expected<BxDynamicText, std::string> parse_bx_dynamic_text(const BxFrame& f) {
 
 std::vector<BxFrame> BxDecoder::feed(std::span<const std::uint8_t> bytes) {
   for (std::uint8_t b : bytes) {
-    if (b == kStart) {
+    if (b == kBxStart) {
       // A run of A5 starts a frame; an A5 inside one means the frame broke off.
       if (in_frame_ && !body_.empty()) ++bad_;
       in_frame_ = true;
@@ -171,7 +171,7 @@ std::vector<BxFrame> BxDecoder::feed(std::span<const std::uint8_t> bytes) {
       continue;
     }
     if (!in_frame_) continue;  // noise between frames
-    if (b == kEnd) {
+    if (b == kBxEnd) {
       finish();
       in_frame_ = false;
       body_.clear();
@@ -205,12 +205,12 @@ void BxDecoder::finish() {
       raw.push_back(b);
     }
   }
-  if (raw.size() < kHeader + 2) {
+  if (raw.size() < kBxHeader + 2) {
     ++bad_;
     return;
   }
   const std::size_t len = raw[12] | (static_cast<std::size_t>(raw[13]) << 8);
-  if (raw.size() != kHeader + len + 2) {
+  if (raw.size() != kBxHeader + len + 2) {
     ++bad_;
     return;
   }
@@ -224,7 +224,7 @@ void BxDecoder::finish() {
   f.source = raw[2] | (raw[3] << 8);
   f.device_type = raw[10];
   f.version = raw[11];
-  f.data.assign(raw.begin() + kHeader, raw.end() - 2);
+  f.data.assign(raw.begin() + kBxHeader, raw.end() - 2);
   out_.push_back(std::move(f));
 }
 

@@ -6,8 +6,8 @@
 namespace hallq::display {
 namespace {
 
-constexpr std::uint8_t kStart0 = 0xFF, kStart1 = 0x68, kEnd = 0x16;
-constexpr std::size_t kHeader = 5;  // FF 68 L L 68
+constexpr std::uint8_t kBusStart0 = 0xFF, kBusStart1 = 0x68, kBusEnd = 0x16;
+constexpr std::size_t kBusHeader = 5;  // FF 68 L L 68
 
 std::uint8_t sum8(std::span<const std::uint8_t> b) {
   unsigned s = 0;
@@ -20,10 +20,10 @@ std::uint8_t sum8(std::span<const std::uint8_t> b) {
 std::vector<std::uint8_t> encode_keypad_frame(const KeypadFrame& f) {
   const std::size_t n = std::min<std::size_t>(f.data.size(), 253);
   const auto len = static_cast<std::uint8_t>(n + 2);
-  std::vector<std::uint8_t> out{kStart0, kStart1, len, len, kStart1, f.address, f.function};
+  std::vector<std::uint8_t> out{kBusStart0, kBusStart1, len, len, kBusStart1, f.address, f.function};
   for (std::size_t i = 0; i < n; ++i) out.push_back(f.data[i]);  // (insert: GCC 12 -Warray-bounds)
-  out.push_back(sum8(std::span<const std::uint8_t>(out).subspan(kHeader)));
-  out.push_back(kEnd);
+  out.push_back(sum8(std::span<const std::uint8_t>(out).subspan(kBusHeader)));
+  out.push_back(kBusEnd);
   return out;
 }
 
@@ -36,22 +36,22 @@ std::vector<KeypadFrame> KeypadDecoder::feed(std::span<const std::uint8_t> bytes
     skipped_ += n;
   };
   while (at < buf_.size()) {
-    if (buf_[at] != kStart0) {
+    if (buf_[at] != kBusStart0) {
       skip(1);
       continue;
     }
-    if (buf_.size() - at < kHeader) break;  // wait for the header
+    if (buf_.size() - at < kBusHeader) break;  // wait for the header
     const std::uint8_t len = buf_[at + 2];
-    if (buf_[at + 1] != kStart1 || buf_[at + 4] != kStart1 || buf_[at + 3] != len || len < 2) {
+    if (buf_[at + 1] != kBusStart1 || buf_[at + 4] != kBusStart1 || buf_[at + 3] != len || len < 2) {
       skip(1);  // not a frame start (or a broken header): look again from the next byte
       continue;
     }
-    const std::size_t total = kHeader + len + 2;
+    const std::size_t total = kBusHeader + len + 2;
     if (buf_.size() - at < total) break;  // wait for the rest
-    std::span<const std::uint8_t> body(buf_.data() + at + kHeader, len);
-    const std::uint8_t cs = buf_[at + kHeader + len];
-    const std::uint8_t end = buf_[at + kHeader + len + 1];
-    if (end != kEnd || (checksum_ == KeypadChecksum::Sum8 && cs != sum8(body))) {
+    std::span<const std::uint8_t> body(buf_.data() + at + kBusHeader, len);
+    const std::uint8_t cs = buf_[at + kBusHeader + len];
+    const std::uint8_t end = buf_[at + kBusHeader + len + 1];
+    if (end != kBusEnd || (checksum_ == KeypadChecksum::Sum8 && cs != sum8(body))) {
       ++bad_;
       skip(1);  // a frame may start inside the broken one
       continue;

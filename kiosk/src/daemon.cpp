@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -19,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hallq/common/awaitable.hpp"
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/common/web_files.hpp"
@@ -36,7 +36,6 @@ namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

@@ -7,7 +7,6 @@
 //
 // Latency in fixed-rate mode is measured from the request's scheduled send time, so a
 // stalled controller shows up in the percentiles instead of silently lowering the rate.
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -40,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hallq/common/awaitable.hpp"
 #include "hallq/common/time.hpp"
 
 namespace hallq::bench {
@@ -54,7 +54,6 @@ using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;

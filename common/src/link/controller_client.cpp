@@ -5,14 +5,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <optional>
-#include <type_traits>
 
+#include "hallq/tls/conn_stream.hpp"
 #include "hallq/tls/tls.hpp"
 
 namespace hallq::link {
@@ -118,9 +116,8 @@ namespace {
 
 // resolve, connect, [TLS handshake and key pin], write, read: each step under what is left of
 // one deadline. Runs on `io`; the caller runs it.
-template <class Stream>
-void start_exchange(tcp::resolver& resolver, Stream& stream, const ControllerUrl& url,
-                    http::request<http::string_body>& req, beast::flat_buffer& buffer,
+void start_exchange(tcp::resolver& resolver, tls::ConnStream& stream, const std::shared_ptr<asio::ssl::context>& tls_ctx,
+                    const ControllerUrl& url, http::request<http::string_body>& req, beast::flat_buffer& buffer,
                     http::response<http::string_body>& res, HttpReply& out,
                     std::chrono::steady_clock::time_point deadline) {
   auto left = [deadline] {
@@ -145,21 +142,17 @@ void start_exchange(tcp::resolver& resolver, Stream& stream, const ControllerUrl
     lowest.expires_after(left());
     lowest.async_connect(results, [&, left, fail, exchange](beast::error_code ec2, const tcp::endpoint&) {
       if (ec2) return fail("connect", ec2);
-      if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      if (!tls_ctx) return exchange();
+      lowest.expires_after(left());
+      stream.async_tls_connect(tls_ctx, url.host, [&, fail, exchange](beast::error_code hec) {
+        if (hec) return fail("TLS handshake", hec);
+        // Nothing is written to a controller whose key is not pinned: the token stays here.
+        if (std::string why = tls::check_pin(stream.tls_handle(), url.pins); !why.empty()) {
+          out.error = "TLS: " + why;
+          return;
+        }
         exchange();
-      } else {
-        tls::set_server_name(stream.native_handle(), url.host);
-        lowest.expires_after(left());
-        stream.async_handshake(asio::ssl::stream_base::client, [&, fail, exchange](beast::error_code hec) {
-          if (hec) return fail("TLS handshake", hec);
-          // Nothing is written to a controller whose key is not pinned: the token stays here.
-          if (std::string why = tls::check_pin(stream.native_handle(), url.pins); !why.empty()) {
-            out.error = "TLS: " + why;
-            return;
-          }
-          exchange();
-        });
-      }
+      });
     });
   });
 }
@@ -185,16 +178,10 @@ HttpReply HttpController::request(const std::string& method, const std::string& 
   req.prepare_payload();
   http::response<http::string_body> res;
   const auto deadline = std::chrono::steady_clock::now() + m.timeout;
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-  if (m.url.tls) {
-    if (!m.tls) m.tls = tls::client_context();
-    secure.emplace(m.io, *m.tls);
-    start_exchange(resolver, *secure, m.url, req, buffer, res, out, deadline);
-  } else {
-    plain.emplace(m.io);
-    start_exchange(resolver, *plain, m.url, req, buffer, res, out, deadline);
-  }
+  if (m.url.tls && !m.tls) m.tls = tls::client_context();
+  const std::shared_ptr<asio::ssl::context> tls_ctx = m.url.tls ? m.tls : nullptr;  // outlives the run below
+  tls::ConnStream stream{beast::tcp_stream(m.io)};
+  start_exchange(resolver, stream, tls_ctx, m.url, req, buffer, res, out, deadline);
   m.io.run_for(m.timeout + Millis{500});
   if (!m.io.stopped()) {  // the resolver itself hung
     m.io.stop();
@@ -202,8 +189,7 @@ HttpReply HttpController::request(const std::string& method, const std::string& 
   }
   // One request per connection: closing the socket is enough (no TLS close_notify wait).
   beast::error_code ignored;
-  if (plain) plain->socket().shutdown(tcp::socket::shutdown_both, ignored);
-  if (secure) beast::get_lowest_layer(*secure).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
   if (out.status == 0 && out.error.empty()) out.error = "no answer";
   if (out.status != 0 && !res.body().empty()) {
     boost::system::error_code ec;

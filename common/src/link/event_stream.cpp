@@ -1,6 +1,5 @@
 #include "hallq/link/event_stream.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,14 +7,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
-#include <type_traits>
-
+#include "hallq/common/awaitable.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/tls/conn_stream.hpp"
 #include "hallq/tls/tls.hpp"
 
 namespace hallq::link {
@@ -64,25 +61,23 @@ std::optional<StreamMessage> parse_stream_message(std::string_view text) {
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// One subscription on `ws`: connect, (with https) the TLS handshake and the key pin, the
-// WebSocket handshake, then events until the link breaks. Returns why it ended; `was_up`
-// says whether it got as far as subscribed.
-template <class Ws>
-asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bool>& connected, Ws& ws,
+// One subscription: connect, (with https) the TLS handshake and the key pin, the WebSocket
+// handshake, then events until the link breaks. Returns why it ended; `was_up` says whether
+// it got as far as subscribed.
+asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bool>& connected,
+                                            const std::shared_ptr<asio::ssl::context>& tls_ctx,
                                             const tcp::resolver::results_type& endpoints, bool& was_up) {
+  websocket::stream<tls::ConnStream> ws(beast::tcp_stream(co_await asio::this_coro::executor));
   auto& lowest = beast::get_lowest_layer(ws);
   lowest.expires_after(3s);
   auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
   if (cec) co_return "connect: " + cec.message();
-  if constexpr (!std::is_same_v<Ws, websocket::stream<beast::tcp_stream>>) {
-    tls::set_server_name(ws.next_layer().native_handle(), m.url.host);
+  if (tls_ctx) {
     lowest.expires_after(3s);
-    auto [tec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [tec] = co_await ws.next_layer().async_tls_connect(tls_ctx, m.url.host, use_tuple);
     if (tec) co_return "TLS handshake: " + tec.message();
     // The token is sent only to a controller whose key is pinned.
-    if (std::string why = tls::check_pin(ws.next_layer().native_handle(), m.url.pins); !why.empty())
+    if (std::string why = tls::check_pin(ws.next_layer().tls_handle(), m.url.pins); !why.empty())
       co_return "TLS: " + why;
   }
   lowest.expires_never();
@@ -138,12 +133,8 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
     auto [rec, endpoints] = co_await resolver.async_resolve(m.url.host, m.url.port, use_tuple);
     if (rec) {
       error = "resolve: " + rec.message();
-    } else if (tls_ctx) {
-      websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ex, *tls_ctx);
-      error = co_await subscribe_once(m, connected, ws, endpoints, was_up);
     } else {
-      websocket::stream<beast::tcp_stream> ws(ex);
-      error = co_await subscribe_once(m, connected, ws, endpoints, was_up);
+      error = co_await subscribe_once(m, connected, tls_ctx, endpoints, was_up);
     }
     if (was_up) {
       backoff = 1s;

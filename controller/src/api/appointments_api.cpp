@@ -13,8 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool is_staff(const Principal& p) { return p.is_staff(); }
-bool is_kiosk(const Principal& p) { return p.is_kiosk(); }
 
 // Issue 26 (personal data by need): a booking's name and phone in clear, and its check-in code,
 // only for whoever serves it: the managers, the clerk who booked it, and the clerks signed in
@@ -120,7 +118,7 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
     co_return fail(api_error(404, "not_offered", "this hall takes no appointments ([appointments] in the config)", "本中心未开通预约服务"));
   if (p.kind == Principal::Kind::None)
     co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required", "请先登录"));
-  if (!is_staff(p) && !is_kiosk(p))
+  if (!p.is_staff() && !p.is_kiosk())
     co_return fail(api_error(403, "forbidden", "appointments are for kiosks, clerks and managers"));
 
   if (parts.size() == 2 && parts[1] == "slots") {
@@ -171,14 +169,14 @@ asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Re
     if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
     auto body = body_object(req);
     if (!body) co_return fail(body.error());
-    auto who = read_who(hall, *body, is_kiosk(p) ? "kiosk" : "phone");
+    auto who = read_who(hall, *body, p.is_kiosk() ? "kiosk" : "phone");
     if (!who) co_return fail(who.error());
     const engine::Command cmd = engine::RequestAppointment{who->service, who->item, who->channel, who->name, who->phone, who->note};
     Response res = co_await run_command(hall, req, cmd, p, http::status::created);
     co_return res;
   }
 
-  if (!is_staff(p)) co_return fail(api_error(403, "forbidden", "appointments are managed by clerks and managers", "仅工作人员可操作"));
+  if (!p.is_staff()) co_return fail(api_error(403, "forbidden", "appointments are managed by clerks and managers", "仅工作人员可操作"));
 
   if (parts.size() == 1) {
     if (method == http::verb::post) {

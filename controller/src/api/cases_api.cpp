@@ -10,10 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool is_staff(const Principal& p) {
-  return p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
-}
-
 // "a clerk sees personal data only of their own cases" (Engine::case_clerk).
 bool own_case(const Hall& hall, const Principal& p, const engine::Case& c) {
   return p.kind == Principal::Kind::Clerk && hall.engine().case_clerk(c, p.id);
@@ -190,7 +186,7 @@ asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& 
 
   if (parts.empty() || (parts[0] != "cases" && parts[0] != "enquiries")) co_return std::nullopt;
   if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a clerk or manager credential is required", "请先登录"));
-  if (!is_staff(p)) co_return fail(api_error(403, "forbidden", "cases and enquiries are for clerks and managers", "仅工作人员可查看办件"));
+  if (!p.is_staff()) co_return fail(api_error(403, "forbidden", "cases and enquiries are for clerks and managers", "仅工作人员可查看办件"));
 
   if (parts[0] == "enquiries" && parts.size() == 1) {
     if (method == http::verb::get) {

@@ -1,6 +1,5 @@
 // The controller's listeners: which connections are taken (ConnectionGate), how long each may
 // take to say something, HTTP framing, and the hand-over of an upgrade to the event stream.
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -8,9 +7,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "hallq/common/awaitable.hpp"
 #include "hallq/common/log.hpp"
 #include "conn_gate.hpp"
-#include "conn_stream.hpp"
 #include "http.hpp"
 #include "server.hpp"
 #include "ws_session.hpp"
@@ -24,7 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64 * 1024;
 using Slot = ConnectionGate::Slot;
 

@@ -1,11 +1,11 @@
 #include "ws_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "hallq/common/awaitable.hpp"
 #include "hallq/common/log.hpp"
 
 namespace hallq::api {
@@ -15,7 +15,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kWsQueueLimit = 4096;  // a client this far behind is told to resync
 constexpr int kBacklogLimit = 10000;         // beyond this a client must resync from /hall
 

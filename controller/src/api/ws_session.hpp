@@ -15,11 +15,13 @@
 #include <memory>
 #include <string>
 
-#include "conn_stream.hpp"
+#include "hallq/tls/conn_stream.hpp"
 #include "hall.hpp"
 #include "http.hpp"
 
 namespace hallq::api {
+
+using tls::ConnStream;
 
 class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:

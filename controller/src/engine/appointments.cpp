@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "hallq/controller/engine.hpp"
+#include "errors.hpp"
 #include "rows.hpp"
 
 namespace hallq::engine {
@@ -14,8 +15,6 @@ namespace json = boost::json;
 using namespace std::chrono;
 
 namespace {
-
-Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 constexpr size_t kMaxNote = 500;
 

@@ -7,14 +7,13 @@
 #include <set>
 
 #include "hallq/controller/engine.hpp"
+#include "errors.hpp"
 #include "rows.hpp"
 
 namespace hallq::engine {
 namespace json = boost::json;
 
 namespace {
-
-Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 Sealed sealed_of(const json::object& d, const char* k) { return sealed_from_json(d.if_contains(k)); }
 std::optional<Date> date_of(const json::object& d, const char* k) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "errors.hpp"
 #include "rows.hpp"
 
 namespace hallq::engine {
@@ -18,14 +19,10 @@ constexpr size_t kRecentCalls = 10;
 constexpr double kDefaultServiceS = 300;  // until the first service of the day is measured
 constexpr double kEwmaWeight = 0.2;
 
-std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
-
 // The average service time is kept to whole milliseconds. Boost.JSON (1.81) parses doubles
 // imprecisely, so the full double would come back from the meta row a bit off and a restored
 // engine would drift from the live one; a millisecond value survives the round trip exactly.
 double whole_ms(double s) { return std::round(s * 1000) / 1000; }
-
-Error err(Errc c, std::string en, std::string zh) { return Error{c, std::move(en), std::move(zh)}; }
 
 bool is_final(TicketState s) {
   return s == TicketState::Done || s == TicketState::Cancelled || s == TicketState::Closed ||
@@ -48,7 +45,6 @@ std::string format_number(char prefix, int n, int width) {
   std::snprintf(buf, sizeof buf, "%c%0*d", prefix, width, n);
   return buf;
 }
-
 
 class PriorityFifo final : public CallStrategy {
  public:

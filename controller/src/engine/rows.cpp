@@ -2,12 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "errors.hpp"
+
 namespace hallq::engine {
 namespace json = boost::json;
 namespace {
-
-std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint tp(std::int64_t v) { return TimePoint{std::chrono::milliseconds{v}}; }
 
 void put_opt(json::object& o, const char* k, const std::optional<TimePoint>& t) {
   if (t) o[k] = ms(*t);

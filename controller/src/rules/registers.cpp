@@ -216,11 +216,12 @@ json::object CaseBook::result(TimePoint now) const {
 
 // ---- 统计簿 ----
 
-namespace {
+// The row fields the ledger reads (a namespace of their own: stats.cpp reads others).
+namespace ledger_row {
 enum TicketField : std::size_t { kTDay, kTState, kTConsultation };
 enum CaseField : std::size_t { kCType, kCState, kCOverdue, kCItem, kCService, kCReceived };
 enum EventField : std::size_t { kELevel, kEOverdue };
-}  // namespace
+}  // namespace ledger_row
 
 Ledger::Ledger(const HallConfig& config, const TimeZone& tz, Date from, Date to, std::string by)
     : config_(config),
@@ -259,19 +260,19 @@ Ledger::Row& Ledger::row_of_text(std::string_view day) {
 
 bool Ledger::add_ticket_row(std::string_view text) {
   engine::RowPicker& p = *ticket_pick_;
-  if (!p.parse(text) || p[kTDay].kind != engine::RowPicker::Kind::String || p[kTState].kind != engine::RowPicker::Kind::Int)
+  if (!p.parse(text) || p[ledger_row::kTDay].kind != engine::RowPicker::Kind::String || p[ledger_row::kTState].kind != engine::RowPicker::Kind::Int)
     return false;
-  const std::string_view day = p.s(kTDay);
+  const std::string_view day = p.s(ledger_row::kTDay);
   if (day.size() != 10 || !parse_date(std::string(day))) return false;
   using S = engine::TicketState;
-  const auto st = static_cast<S>(p.i(kTState));
-  if (p.i(kTState) < 0 || st > S::Voided) return false;
+  const auto st = static_cast<S>(p.i(ledger_row::kTState));
+  if (p.i(ledger_row::kTState) < 0 || st > S::Voided) return false;
   if (st == S::Voided) return true;  // never printed: not a ticket a citizen held
   Row& r = row_of_text(day);
   r.issued++;
   if (st == S::Done) {
     r.served++;
-    if (p.b(kTConsultation)) r.consultations++;
+    if (p.b(ledger_row::kTConsultation)) r.consultations++;
   } else if (st == S::NoShow) {
     r.no_show++;
   } else if (st == S::Cancelled) {
@@ -283,16 +284,16 @@ bool Ledger::add_ticket_row(std::string_view text) {
 bool Ledger::add_case_row(std::string_view text) {
   engine::RowPicker& p = *case_pick_;
   if (!p.parse(text)) return false;
-  auto type = engine::parse_case_type(p.s(kCType));
-  auto state = engine::parse_case_state(p.s(kCState));
-  auto received = parse_date(std::string(p.s(kCReceived)));
+  auto type = engine::parse_case_type(p.s(ledger_row::kCType));
+  auto state = engine::parse_case_state(p.s(ledger_row::kCState));
+  auto received = parse_date(std::string(p.s(ledger_row::kCReceived)));
   if (!type || !state || !received) return false;
   const std::string t = engine::to_string(*type);
   Row& r = row(*received);
   r.registered[t]++;
   r.registered_total++;
-  ItemRow& it = items_[std::string(p.s(kCItem))];
-  if (it.service.empty()) it.service = std::string(p.s(kCService));
+  ItemRow& it = items_[std::string(p.s(ledger_row::kCItem))];
+  if (it.service.empty()) it.service = std::string(p.s(ledger_row::kCService));
   it.registered[t]++;
   it.registered_total++;
   // 即办件 are done as they are registered (no later completion event): done that day.
@@ -303,7 +304,7 @@ bool Ledger::add_case_row(std::string_view text) {
   using S = engine::CaseState;
   if (*state == S::Done) {
     it.done++;
-    (p.i(kCOverdue) > 0 ? it.late : it.on_time)++;
+    (p.i(ledger_row::kCOverdue) > 0 ? it.late : it.on_time)++;
   } else if (*state == S::Returned) {
     it.returned++;
   } else {
@@ -320,11 +321,11 @@ bool Ledger::add_event(std::string_view type, TimePoint at, std::string_view dat
   Row& r = row(day);
   if (type == "CaseCompleted") {
     r.completed++;
-    (p.i(kEOverdue) > 0 ? r.late : r.on_time)++;
+    (p.i(ledger_row::kEOverdue) > 0 ? r.late : r.on_time)++;
   } else if (type == "CaseReturned") {
     r.returned++;
   } else if (type == "ServiceRated") {
-    const auto level = p.i(kELevel);
+    const auto level = p.i(ledger_row::kELevel);
     if (level < 1 || level > 5) return false;
     r.ratings++;
     if (level >= 3) r.satisfied++;

@@ -1,4 +1,4 @@
-#include "conn_stream.hpp"
+#include "hallq/tls/conn_stream.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -9,7 +9,9 @@
 #include <span>
 #include <vector>
 
-namespace hallq::api {
+#include "hallq/tls/tls.hpp"
+
+namespace hallq::tls {
 
 namespace ssl = asio::ssl;
 
@@ -40,7 +42,7 @@ struct ConnStream::Impl {
   std::vector<unsigned char> coalesced;                     // a TLS write's bytes, joined
 };
 
-ConnStream::ConnStream(beast::tcp_stream tcp) : impl_(std::make_unique<Impl>(std::move(tcp))) {}
+ConnStream::ConnStream(beast::tcp_stream stream) : impl_(std::make_unique<Impl>(std::move(stream))) {}
 ConnStream::ConnStream(ConnStream&&) noexcept = default;
 ConnStream& ConnStream::operator=(ConnStream&&) noexcept = default;
 ConnStream::~ConnStream() = default;
@@ -86,6 +88,15 @@ void ConnStream::tls_accept(std::shared_ptr<ssl::context> ctx, asio::const_buffe
   impl_->tls->async_handshake(ssl::stream_base::server, pre, on(impl_->tcp, std::move(h)));
 }
 
+void ConnStream::tls_connect(std::shared_ptr<ssl::context> ctx, const std::string& host, DoneHandler h) {
+  impl_->ctx = std::move(ctx);
+  impl_->tls.emplace(impl_->tcp, *impl_->ctx);
+  set_server_name(impl_->tls->native_handle(), host);
+  impl_->tls->async_handshake(ssl::stream_base::client, on(impl_->tcp, std::move(h)));
+}
+
+void* ConnStream::tls_handle() noexcept { return impl_->tls ? impl_->tls->native_handle() : nullptr; }
+
 void ConnStream::teardown_async(beast::role_type role, DoneHandler h) {
   if (impl_->tls) {
     // close_notify, then the TCP shutdown (Beast's teardown for an Asio SSL stream).
@@ -104,4 +115,4 @@ void ConnStream::teardown(beast::role_type role, boost::system::error_code& ec) 
 
 void teardown(beast::role_type role, ConnStream& stream, boost::system::error_code& ec) { stream.teardown(role, ec); }
 
-}  // namespace hallq::api
+}  // namespace hallq::tls

@@ -1,11 +1,13 @@
 #pragma once
-// One API connection's byte stream: plain TCP (server.listen) or TLS over TCP
-// (server.tls_listen), chosen at run time.
+// One connection's byte stream: plain TCP or TLS over TCP, chosen at run time. The controller
+// serves on it (server.listen, server.tls_listen), and a device node reaches its controller on
+// it (http:// or https:// with a pinned key).
 //
 // Beast's HTTP and WebSocket operations are templates on the stream type. With one type for
-// plain TCP and one for TLS, they were compiled twice, and on aarch64 the second copy added
-// about 1 MB to the controller (over the 3 MB footprint budget of a board node). Through this
-// type they are compiled once. Only the reads and writes below pick the layer, and they hand
+// plain TCP and one for TLS, they were compiled twice: on aarch64 the second copy added about
+// 1 MB to the controller (over the 3 MB footprint budget of a board node), and the two copies
+// of the device link's client took most of a cross build's compile time. Through this type
+// they are compiled once. Only the reads and writes below pick the layer, and they hand
 // type-erased handlers to it, so the TLS layer's operations are compiled once as well.
 //
 // It meets Beast's AsyncStream requirements. next_layer() is the TCP stream, so
@@ -24,8 +26,9 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <string>
 
-namespace hallq::api {
+namespace hallq::tls {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -86,6 +89,20 @@ class ConnStream {
         token, std::move(ctx), already_read);
   }
 
+  // Turns the connection into TLS (client side) and completes with the handshake; SNI names
+  // `host` when it is a name. The caller then checks the peer's key (tls_handle(), check_pin).
+  template <class Token>
+  auto async_tls_connect(std::shared_ptr<asio::ssl::context> ctx, const std::string& host, Token&& token) {
+    return asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](DoneHandler h, std::shared_ptr<asio::ssl::context> c, const std::string& name) {
+          tls_connect(std::move(c), name, std::move(h));
+        },
+        token, std::move(ctx), host);
+  }
+
+  // OpenSSL's SSL* of the TLS layer (for check_pin), or nullptr on a plain connection.
+  void* tls_handle() noexcept;
+
   // Ends the connection: TLS close_notify when TLS is in use, then a TCP shutdown (send side
   // for a server; both for a client), as a WebSocket close does.
   template <class Token>
@@ -102,6 +119,7 @@ class ConnStream {
   void read_some(std::size_t n, IoHandler h);
   void write_some(std::size_t n, IoHandler h);
   void tls_accept(std::shared_ptr<asio::ssl::context> ctx, asio::const_buffer pre, IoHandler h);
+  void tls_connect(std::shared_ptr<asio::ssl::context> ctx, const std::string& host, DoneHandler h);
   void teardown_async(beast::role_type role, DoneHandler h);
 
   std::unique_ptr<Impl> impl_;  // on the heap: its address outlives moves of ConnStream
@@ -115,4 +133,4 @@ void async_teardown(beast::role_type role, ConnStream& stream, Handler&& handler
   stream.async_teardown(role, std::forward<Handler>(handler));
 }
 
-}  // namespace hallq::api
+}  // namespace hallq::tls
