@@ -243,6 +243,10 @@ class CaseRegister(unittest.TestCase):
         self.assertIn("代办责任单", texts[4])
         self.assertRegex(texts[4], r"代办人：[^：]*（c02）")
         self.assertIn("代办人签字：", texts[4])
+        self.assertIn("代办人对本事项全程负责", texts[4])
+        # What citizens are handed names no internal rule ids (R-CASE-7 and the like).
+        for text in texts:
+            self.assertNotRegex(text, r"R-[A-Z]+-[0-9]")
         s, body = self.c.post(url + "complete", token=self.c01)
         self.assertEqual(s, 200)
         s, body = self.c.post(url + "feedback", {"note": "很满意，不用跑腿"}, token=self.c01)

@@ -7,7 +7,7 @@ every window loops call-next -> start -> finish as fast as tickets come (polling
 when nobody waits), and 50 subscribers follow the event stream. Asserted: no error, every
 subscriber saw every event, latency within bounds that leave a wide margin, and the memory
 flat (the second half of the run grows the controller's RSS by less than 1 MiB). The figures
-are printed for the README's reliability section."""
+are printed for docs/security.md."""
 import os
 import re
 import subprocess
@@ -83,14 +83,16 @@ class Load(unittest.TestCase):
         self.assertEqual(int(fig["events_per_subscriber_min"]), int(fig["controller_events"]))
         self.assertLess(float(fig["issue_latency_ms_p99"]), 250)
         self.assertLess(float(fig["window_op_latency_ms_p99"]), 250)
-        # Memory flat: the second half of the run adds less than 1 MiB.
+        # Memory flat: the second half of the run adds less than 1 MiB (HALLQ_RSS_GROWTH_KIB: more
+        # under ASan, whose allocator keeps freed blocks in quarantine and records every new
+        # allocation stack; LeakSanitizer reports unreachable memory there at exit).
         mid = [kb for t, kb in samples if t - t0 < duration / 2 and t - t0 > duration / 4]
         end = [kb for t, kb in samples if t - t0 > duration * 3 / 4 and t - t0 < duration]
         self.assertTrue(mid and end, samples)
         growth = max(end) - max(mid)
         print("RSS middle %.1f MB, end %.1f MB, growth %d KiB over the second half" % (
             max(mid) / 1024, max(end) / 1024, growth))
-        self.assertLess(growth, 1024)
+        self.assertLess(growth, int(os.environ.get("HALLQ_RSS_GROWTH_KIB", "1024")))
         s, m = c.get("/metrics")
         self.assertIn("hallq_commit_failures_total 0", m)
 

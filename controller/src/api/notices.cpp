@@ -144,7 +144,7 @@ std::optional<escpos::Document> build_notice(const std::string& doc, const engin
     n.fields = {{"代办人", clerk_label(cfg, c.handler)}, {"承诺办结日期", deadline}};
     n.list_title = "已收材料";
     n.list = c.received_materials;
-    n.text = "代办人对本事项全程负责：按期办结，将结果送达申请人，并征求其意见（R-CASE-7）。";
+    n.text = "代办人对本事项全程负责：按期办结，将结果送达申请人，并征求其意见。";
     n.signature = "代办人签字";
     return escpos::case_notice(n, opt);
   }
