@@ -4,7 +4,7 @@
 // tickets, windows, cases and appointments the earlier ones left.
 // Input:
 //   byte 0  method: GET, POST, DELETE
-//   byte 1  a route from kRoutes (every route of README "API", plus the pages)
+//   byte 1  a route from kRoutes (every route of docs/api.md, plus the pages)
 //   byte 2  the credential: none, garbage, kiosk-1, display-1, the clerk c01 signed in at
 //           window 1, the manager m01
 //   byte 3  {id} in the route (0..255)

@@ -254,7 +254,7 @@ class NetworkFaults(unittest.TestCase):
 
     def test_cuts_and_a_restart_during_a_burst_lose_nothing(self):
         """R-HALL-8 (back by itself, nothing acknowledged lost), R-HALL-5 (live calling on the
-        screens and by voice), R-HALL-7 (every call said), README "No phantom tickets"."""
+        screens and by voice), R-HALL-7 (every call said), docs/printing.md "No phantom tickets"."""
         t_begin = time.monotonic()
         stop = threading.Event()
         results, acked, unsure = [], [], []
@@ -386,7 +386,7 @@ class NetworkFaults(unittest.TestCase):
             elif t["id"] in printed:
                 self.assertIn(t["number"], told_numbers, "ticket %s printed but the citizen was not told" % t["number"])
             else:
-                # README "No phantom tickets" 6: an issue whose answer was lost, called by a clerk
+                # docs/printing.md "No phantom tickets" 6: an issue whose answer was lost, called by a clerk
                 # before the kiosk could reach the controller to void it, is left to the clerk.
                 self.assertIn(t["id"], unanswered_tickets, "phantom ticket %r: issued, never printed" % t)
                 self.assertNotEqual(t["state"], "waiting", "phantom ticket %r still waits" % t)

@@ -1,4 +1,4 @@
-"""No phantom tickets (issue 4, README "Printing"): the real controller, the printer
+"""No phantom tickets (issue 4, docs/printing.md): the real controller, the printer
 simulator and the kiosk's ticket desk (hallq-kiosk-take) in every branch of the contract —
 paper out before, during and after a job, a silent printer, a network cut between issue and
 print, a kiosk killed while printing. After each, the hall agrees with the paper: every

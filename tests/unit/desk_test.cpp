@@ -1,4 +1,4 @@
-// The kiosk's ticket desk under the no-phantom-ticket contract (README "Printing"), against a
+// The kiosk's ticket desk under the no-phantom-ticket contract (docs/printing.md), against a
 // scripted controller and printer: every branch of issue → print → reprint → void, and what
 // the journal keeps for later. The same branches run against the real controller and printer
 // simulator in tests/integration/test_no_phantom.py.

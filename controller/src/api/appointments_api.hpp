@@ -1,5 +1,5 @@
 #pragma once
-// The appointment routes (README "API", R-APPT-1, R-HOURS-3): /api/v1/appointments...: the
+// The appointment routes (docs/api.md, R-APPT-1, R-HOURS-3): /api/v1/appointments...: the
 // slots of a service's day, requests and their answers, direct bookings, cancellations, the
 // day's list for staff, and the check-in that issues a ticket with the appointment priority.
 // Thread-safety: I/O thread only, like the Hall.

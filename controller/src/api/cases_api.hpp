@@ -1,5 +1,5 @@
 #pragma once
-// The case register's routes (README "API"): /api/v1/cases..., /api/v1/enquiries and
+// The case register's routes (docs/api.md): /api/v1/cases..., /api/v1/enquiries and
 // /api/v1/calendar/deadline, and the reader of a case as a finish request carries it.
 // Thread-safety: I/O thread only, like the Hall.
 #include <boost/asio/awaitable.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// The clerk console's view of one window (README "API": GET /api/v1/windows/{n}/console):
+// The clerk console's view of one window (docs/api.md: GET /api/v1/windows/{n}/console):
 // the window and its A/B posts (who covers whom, R-AB-1), the current ticket with its history
 // and the recalls left, the tickets on hold, the waiting for this window's services, today's
 // counts for the signed-in clerk, the pause and its alert time (R-AB-3), and the hand-over log

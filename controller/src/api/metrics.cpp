@@ -36,7 +36,7 @@ std::string render_metrics(Hall& hall) {
   for (const auto& w : hall.engine().windows())
     line("hallq_window_pause_overrun{window=\"" + std::to_string(w.number) + "\"} " +
          (w.paused && w.pause_alerted ? "1" : "0"));
-  family("hallq_alerts", "gauge", "What needs the manager now, per kind (README \"Alerts\"; GET /api/v1/alerts lists them).");
+  family("hallq_alerts", "gauge", "What needs the manager now, per kind (docs/pages.md, \"Manager's page\"; GET /api/v1/alerts lists them).");
   {
     std::map<std::string, int> counts;
     for (const char* k : {"pause_overrun", "window_unstaffed", "printer_out", "printer_near_end", "device_offline",

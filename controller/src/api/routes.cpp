@@ -10,7 +10,9 @@ namespace {
 using boost::beast::http::verb;
 using enum Access;
 
-// Keep in step with the README's API table. A route missing here is unreachable (404).
+// The API. A route missing here is unreachable (404). docs/api.md's route list is generated from
+// this table (tests/docs/api_routes.py --write; docs.api_routes fails when they differ), and its
+// table of what each route takes and answers is kept in step by hand.
 constexpr std::array kRoutes{
     // Pages and public reads.
     Route{verb::get, "/", Anyone},

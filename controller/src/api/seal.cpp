@@ -187,7 +187,7 @@ Expected<std::vector<std::string>, std::string> Sealer::purge(std::string_view f
     if (std::find(keep.begin(), keep.end(), m) != keep.end()) continue;
     const std::string path = month_dir_ + "/" + m + ".key";
     // Overwrite before unlinking, so the bytes do not linger in the freed block (best effort:
-    // a flash card's wear levelling may keep an old copy; the README says so).
+    // a flash card's wear levelling may keep an old copy; docs/security.md says so).
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
       unsigned char zero[kKeyBytes] = {};

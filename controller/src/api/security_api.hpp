@@ -1,6 +1,6 @@
 #pragma once
-// The manager's view of what an attacker on the LAN might be doing (issue 26, README
-// "Security"): where ratings came from (R-EVAL-1: odd patterns such as one phone address rating
+// The manager's view of what an attacker on the LAN might be doing (issue 26,
+// docs/security.md): where ratings came from (R-EVAL-1: odd patterns such as one phone address rating
 // many services badly), and lifting the sign-in lock of an account that was guessed at.
 //   GET  /api/v1/reports/ratings?from=YYYY-MM-DD&to=YYYY-MM-DD
 //   POST /api/v1/accounts/{user}/unlock

@@ -172,7 +172,7 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return res;
   }
   if (path == "/board" || path == "/counter" || path == "/admin" || (parts.size() == 2 && parts[0] == "web")) {
-    // The pages (README "Wall board", "Clerk console", "Manager's page"): /board, /counter and
+    // The pages (docs/pages.md): /board, /counter and
     // /admin, and their scripts and styles under /web/.
     if (method != http::verb::get) co_return method_not_allowed();
     const std::string file = path == "/board"     ? "board.html"
@@ -327,7 +327,7 @@ asio::awaitable<Response> route(Hall& hall, const Request& req, const std::strin
     co_return res;
   }
   if (parts[0] == "help-requests") {
-    // 帮办代办: a kiosk calls a staff member; a clerk or the manager answers (README "API").
+    // 帮办代办: a kiosk calls a staff member; a clerk or the manager answers (docs/api.md).
     const bool staff = p.kind == Principal::Kind::Clerk || p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin;
     if (parts.size() == 1 && method == http::verb::get) {
       if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a device, clerk or manager credential is required"));

@@ -29,7 +29,7 @@ Reply by_number(Hall& hall, const Request& req, const Principal& p) {
 }
 
 // GET ?request_id=: a kiosk whose issue request went unanswered asks what became of it
-// (README "Printing"). Request ids are the issuer's own: a kiosk finds only the tickets it
+// (docs/printing.md). Request ids are the issuer's own: a kiosk finds only the tickets it
 // issued, staff only those issued at a counter. Only the issuing kiosk gets the rating key.
 Reply by_request(Hall& hall, const Request& req, const Principal& p) {
   if (!p.is_staff() && !p.is_kiosk())

@@ -1,5 +1,5 @@
 #pragma once
-// The ticket routes (README "API"): /api/v1/tickets... issue, look up, rate, void, cancel.
+// The ticket routes (docs/api.md): /api/v1/tickets... issue, look up, rate, void, cancel.
 // R-EVAL-1: a ticket's rating key (the secret in its QR) goes to the kiosk that issued and
 // prints it and to nobody else; request ids are scoped to the device that made them.
 // Thread-safety: I/O thread only, like the Hall.

@@ -1,5 +1,5 @@
 #pragma once
-// A device's side of the controller's HTTP API (README "API"): a blocking client with one
+// A device's side of the controller's HTTP API (docs/api.md): a blocking client with one
 // deadline per request, for a worker thread of the kiosk or display node. ControllerApi is the part the ticket
 // desk needs, so the desk can be tested against a fake.
 // Thread-safety: one HttpController per thread.

@@ -183,7 +183,7 @@ struct RollOver {};  // local midnight: close the day (system actor)
 // R-AB-3 (system actor, run every few seconds): flags each window paused for longer than
 // policy.pause_alert_minutes, once per pause, so the manager is alerted.
 struct FlagPauseOverruns {};
-// The no-phantom-ticket contract (README "Printing"): a kiosk whose printer failed voids the
+// The no-phantom-ticket contract (docs/printing.md): a kiosk whose printer failed voids the
 // ticket it issued, while the ticket still waits. reason: print_failed | print_unconfirmed |
 // issue_unconfirmed.
 struct VoidTicket { TicketId ticket = 0; std::string reason; };

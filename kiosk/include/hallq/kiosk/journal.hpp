@@ -1,5 +1,5 @@
 #pragma once
-// The kiosk's journal of tickets whose fate is not settled yet (README "Printing", the
+// The kiosk's journal of tickets whose fate is not settled yet (docs/printing.md, the
 // no-phantom-ticket contract): a request sent but not answered, a ticket being printed, a
 // void not yet accepted. Every change is on disk (written, fsynced, renamed) before the
 // kiosk acts on it, so a power cut at any moment leaves an entry that the kiosk resolves

@@ -1,6 +1,6 @@
 #pragma once
 // The ticket desk: issuing a ticket and printing it under the no-phantom-ticket contract
-// (README "Printing"). A number exists for a citizen only if it came out of the printer:
+// (docs/printing.md). A number exists for a citizen only if it came out of the printer:
 //   1. The printer is asked first; out of paper, cover open, offline or in error, no ticket
 //      is issued and the kiosk stops offering tickets (and tells the controller).
 //   2. The request (with a request id, so retries never make two tickets) is journaled, then
