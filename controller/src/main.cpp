@@ -28,6 +28,7 @@
 #include "hallq/common/web_files.hpp"
 #include "hallq/common/secret.hpp"
 #include "hallq/common/service.hpp"
+#include "hallq/controller/event_codec.hpp"
 #include "hallq/controller/store.hpp"
 #include "hallq/tls/tls.hpp"
 
@@ -45,6 +46,7 @@ constexpr const char* kUsage = R"(Usage: hallq-controller --config FILE [--data-
        hallq-controller --hash-secret        (reads a PIN or password on stdin)
        hallq-controller --token-digest       (reads a device token on stdin)
        hallq-controller --list-routes        (every method and path, with who may call it; JSON)
+       hallq-controller --list-events        (every event type, with its public and staff fields; JSON)
        hallq-controller --version | --help
 
 Runs the queue of one service hall: the engine, the SQLite event store and the HTTP/WebSocket
@@ -165,6 +167,9 @@ int main(int argc, char** argv) {
       if (!value(a.clock_rate)) return usage_error("--clock-rate needs a number");
     } else if (k == "--list-routes") {
       std::cout << api::routes_json() << "\n";
+      return 0;
+    } else if (k == "--list-events") {
+      std::cout << engine::events::types_json() << "\n";
       return 0;
     } else if (k == "--verify-db") {
       a.verify_db = true;

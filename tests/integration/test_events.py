@@ -1,8 +1,10 @@
 """The event stream (/api/v1/events, WebSocket): durable events in order, a reconnect with
 `since` misses nothing, the public view carries no personal data."""
+import json
+import subprocess
 import unittest
 
-from harness import ControllerTest, WebSocket, example_config
+from harness import CONTROLLER_CMD, ControllerTest, WebSocket, example_config
 
 FAST = dict(always_open="true", device_rate_per_s="1000", device_burst="1000")
 
@@ -60,6 +62,47 @@ class Events(ControllerTest):
                     self.assertNotIn(k, e["data"], (who, e))
         s, hall = self.c.get("/api/v1/hall")
         self.assertNotIn("clerk", hall["windows"][0])
+
+    def test_public_stream_carries_allow_listed_fields_only(self):
+        # Issue 28: the board's view of each event is its type's allow-list (events.hpp, as
+        # `--list-events` prints it), not a list of fields to delete. R-EVAL-1: the board learns
+        # that a rating was made, not its level or ticket.
+        types = json.loads(subprocess.run(CONTROLLER_CMD + ["--list-events"], capture_output=True,
+                                          text=True, check=True).stdout)
+        public = {t["type"]: set(t["public"]) | {"via"} for t in types}
+        board = WebSocket(self.c.port, "/api/v1/events?since=0")
+        staff = WebSocket(self.c.port, "/api/v1/events?since=0", token=self.c.staff_token())
+        for ws in (board, staff):
+            self.addCleanup(ws.close)
+        self.c.issue(request_id="allow-1")
+        self.c.issue(request_id="allow-2")
+        tok = self.c.sign_in(1, "c01")
+        for step, body in (("call-next", None), ("recall", None), ("start", None),
+                           ("finish", {"consultation": True}), ("call-next", None), ("skip", None),
+                           ("pause", {"reason": "暂停服务"}), ("resume", None)):
+            s, _ = self.c.post("/api/v1/windows/1/" + step, body, token=tok)
+            self.assertIn(s, (200, 204), step)
+        s, _ = self.c.post("/api/v1/windows/1/rate", {"level": 2}, token="demo-display-1")
+        self.assertEqual(s, 201)
+        s, _ = self.c.post("/api/v1/complaints", {"categories": ["waiting"], "content": "等太久", "name": "投诉人",
+                                                  "phone": "13912345678", "window": 1}, token=tok)
+        self.assertEqual(s, 201)
+        s, _ = self.c.post("/api/v1/enquiries", {"channel": "phone", "subject": "户口迁移", "caller": "来电人",
+                                                 "phone": "13812345678"}, token=tok)
+        self.assertEqual(s, 201)
+        s, _ = self.c.post("/api/v1/windows/1/sign-out", None, token=tok)
+        self.assertIn(s, (200, 204))
+        seen = set()
+        for _ in range(16):
+            b, f = board.recv_json(), staff.recv_json()
+            self.assertEqual((b["seq"], b["type"]), (f["seq"], f["type"]))
+            seen.add(b["type"])
+            allowed = public[b["type"]]
+            self.assertLessEqual(set(b["data"]), allowed, b)
+            self.assertEqual(set(b["data"]), set(f["data"]) & allowed, (b, f))
+        self.assertEqual(seen, {"DayRolledOver", "TicketIssued", "ClerkSignedIn", "TicketCalled", "TicketRecalled",
+                                "ServiceStarted", "TicketFinished", "TicketNoShow", "WindowPaused", "WindowResumed",
+                                "ServiceRated", "ComplaintFiled", "EnquiryLogged", "ClerkSignedOut"})
 
     def test_subscriber_count_in_metrics(self):
         ws = WebSocket(self.c.port, "/api/v1/events")

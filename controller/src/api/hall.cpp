@@ -11,6 +11,7 @@
 
 #include "hallq/common/log.hpp"
 #include "hallq/common/secret.hpp"
+#include "hallq/controller/event_codec.hpp"
 
 namespace hallq::api {
 namespace json = boost::json;
@@ -83,17 +84,10 @@ json::object staff_event_json(const engine::Event& e, const TimeZone& tz) {
 WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
   json::object o = staff_event_json(e, tz);
   json::object pub{{"seq", e.seq}, {"type", e.type}, {"at", o["at"]}, {"window", e.window}};
-  json::object pd = e.data;
-  // The case register and the enquiry log are staff business: the wall board sees none of it.
-  // Appointments too: a booking's code is what checks it in.
-  if (e.type.rfind("Case", 0) == 0 || e.type.rfind("Appointment", 0) == 0 || e.type == "EnquiryLogged" ||
-      e.type == "WindowPauseOverrun")
-    pd.clear();
-  for (const char* k : {"clerk", "from_clerk", "request_id", "case", "by", "name", "phone", "content"}) pd.erase(k);
-  // A rating seen on the wall next to its window and minute would point at the citizen who gave
-  // it (R-EVAL-1: raters are not identifiable); the board learns only that a rating was made.
-  if (e.type == "ServiceRated")
-    for (const char* k : {"level", "label", "bad", "number", "ticket", "channel", "finished_at"}) pd.erase(k);
+  // The wall board and the unauthenticated stream see the fields each event type allows and
+  // nothing else (events.hpp): no clerk's name, no case, no rating's level (R-EVAL-1), nothing
+  // of a complaint, an appointment or the case register.
+  json::object pd = engine::events::public_view(e.type, e.data);
   pub["data"] = std::move(pd);
   return WireEvent{e.seq, std::make_shared<const std::string>(json::serialize(o)),
                    std::make_shared<const std::string>(json::serialize(pub))};

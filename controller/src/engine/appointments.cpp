@@ -26,11 +26,6 @@ bool valid_code(std::string_view s) {
   return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-Date date_or(const json::object& d, const char* k, Date fallback) {
-  auto v = parse_date(get_s(d, k));
-  return v ? *v : fallback;
-}
-
 const char* weekday_zh(Date d) {
   static const char* const names[] = {"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"};
   return names[weekday{sys_days{d}}.c_encoding()];
@@ -177,22 +172,22 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
     return std::nullopt;
   };
   auto materials_of = [&](const std::string& service, const std::string& item) {
-    json::array out;
+    std::vector<std::string> out;
     if (const ServiceConfig* sc = config_.find_service(service))
       for (const auto& i : sc->items)
-        if (i.id == item) out = str_array(i.materials);
+        if (i.id == item) out = i.materials;
     return out;
   };
   auto booking = [&](std::int64_t id, const std::string& service, const std::string& item, const SlotChoice& c) {
-    return json::object{{"appointment", id},
-                        {"service", service},
-                        {"item", item},
-                        {"code", c.code},
-                        {"day", format_date(c.day)},
-                        {"slot", format_hhmm(c.slot)},
-                        {"slot_minutes", config_.appointments.slot_minutes},
-                        {"place", appointment_place(service)},
-                        {"materials", materials_of(service, item)}};
+    return events::AppointmentConfirmed{.appointment = id,
+                                        .service = service,
+                                        .item = item,
+                                        .code = c.code,
+                                        .day = c.day,
+                                        .slot = format_hhmm(c.slot),
+                                        .slot_minutes = config_.appointments.slot_minutes,
+                                        .place = appointment_place(service),
+                                        .materials = materials_of(service, item)};
   };
 
   if (auto* c = std::get_if<RequestAppointment>(&command)) {
@@ -204,16 +199,16 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
                             "预约方式无效"));
     if (auto e = check_who(c->service, c->item, c->name, c->note)) return unexpected(*e);
     const std::int64_t id = next_appointment_id_;
-    ev.push_back(make_event("AppointmentRequested", actor, 0, now,
-                            json::object{{"appointment", id},
-                                         {"service", c->service},
-                                         {"item", c->item},
-                                         {"channel", c->channel},
-                                         {"name", sealed_to_json(c->name)},
-                                         {"phone", sealed_to_json(c->phone)},
-                                         {"note", c->note},
-                                         {"received", format_date(today)},
-                                         {"due", format_date(calendar_.add_working_days(today, 1))}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::AppointmentRequested{.appointment = id,
+                                                         .service = c->service,
+                                                         .item = c->item,
+                                                         .channel = c->channel,
+                                                         .name = c->name,
+                                                         .phone = c->phone,
+                                                         .note = c->note,
+                                                         .received = today,
+                                                         .due = calendar_.add_working_days(today, 1)}));
     reply = json::object{{"appointment_id", id}};
     return ev;
   }
@@ -228,14 +223,13 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
     const bool late = sys_days{today} > sys_days{a->due};
     if (c->accept) {
       if (auto e = check_slot(a->service, c->choice, now)) return unexpected(*e);
-      json::object d = booking(a->id, a->service, a->item, c->choice);
-      d["late"] = late;
-      ev.push_back(make_event("AppointmentConfirmed", actor, 0, now, std::move(d)));
+      auto d = booking(a->id, a->service, a->item, c->choice);
+      d.late = late;
+      ev.push_back(make_event(actor, 0, now, std::move(d)));
     } else {
       if (c->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for declining", "请填写不予预约的理由"));
       if (c->reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "理由过长"));
-      ev.push_back(make_event("AppointmentDeclined", actor, 0, now,
-                              json::object{{"appointment", a->id}, {"reason", c->reason}, {"late", late}}));
+      ev.push_back(make_event(actor, 0, now, events::AppointmentDeclined{.appointment = a->id, .reason = c->reason, .late = late}));
     }
     reply = json::object{{"appointment_id", a->id}};
     return ev;
@@ -248,14 +242,14 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
     if (auto e = check_who(c->service, c->item, c->name, c->note)) return unexpected(*e);
     if (auto e = check_slot(c->service, c->choice, now)) return unexpected(*e);
     const std::int64_t id = next_appointment_id_;
-    json::object d = booking(id, c->service, c->item, c->choice);
-    d["booked"] = true;
-    d["channel"] = c->channel;
-    d["name"] = sealed_to_json(c->name);
-    d["phone"] = sealed_to_json(c->phone);
-    d["note"] = c->note;
-    d["received"] = format_date(today);
-    ev.push_back(make_event("AppointmentConfirmed", actor, 0, now, std::move(d)));
+    auto d = booking(id, c->service, c->item, c->choice);
+    d.booked = true;
+    d.channel = c->channel;
+    d.name = c->name;
+    d.phone = c->phone;
+    d.note = c->note;
+    d.received = today;
+    ev.push_back(make_event(actor, 0, now, std::move(d)));
     reply = json::object{{"appointment_id", id}};
     return ev;
   }
@@ -269,8 +263,8 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
                             "该预约已结束，不能取消"));
     if (c->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason", "请填写取消原因"));
     if (c->reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "原因过长"));
-    ev.push_back(make_event("AppointmentCancelled", actor, 0, now,
-                            json::object{{"appointment", a->id}, {"reason", c->reason}, {"was", to_string(a->state)}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::AppointmentCancelled{.appointment = a->id, .reason = c->reason, .was = to_string(a->state)}));
     reply = json::object{{"appointment_id", a->id}};
     return ev;
   }
@@ -316,94 +310,109 @@ Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& co
     // A booking was promised its place: the daily limit of walk-in tickets does not apply.
     auto d = issue_data(*sc, Priority::Appointment, Channel::Appointment, c->request_id, actor, local_day, false);
     if (!d) return unexpected(d.error());
-    d->emplace("appointment", a->id);
+    d->appointment = a->id;
     const TicketId ticket = next_ticket_id_;
-    const std::string number = get_s(*d, "number");
-    ev.push_back(make_event("TicketIssued", actor, 0, now, std::move(*d)));
-    ev.push_back(make_event("AppointmentCheckedIn", actor, 0, now,
-                            json::object{{"appointment", a->id}, {"ticket", ticket}, {"number", number},
-                                         {"service", a->service}, {"day", local_day}, {"slot", format_hhmm(a->slot)}}));
+    const std::string number = d->number;
+    ev.push_back(make_event(actor, 0, now, std::move(*d)));
+    ev.push_back(make_event(actor, 0, now,
+                            events::AppointmentCheckedIn{.appointment = a->id, .ticket = ticket, .number = number,
+                                                         .service = a->service, .day = local_day,
+                                                         .slot = format_hhmm(a->slot)}));
     reply = ticket;
     return ev;
   }
   return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
 }
 
-bool Engine::apply_appointment(const Event& e) {
-  const std::string& type = e.type;
-  if (type.rfind("Appointment", 0) != 0) return false;
-  const json::object& d = e.data;
-  const std::int64_t id = get_i(d, "appointment");
-  // Who comes for what, as a request or a direct booking records it.
-  auto fill = [&](Appointment& a) {
-    a.id = id;
-    a.service = get_s(d, "service");
-    a.item = get_s(d, "item");
-    a.channel = get_s(d, "channel");
-    a.name = sealed_from_json(d.if_contains("name"));
-    a.phone = sealed_from_json(d.if_contains("phone"));
-    a.note = get_s(d, "note");
-    a.created_at = e.at;
-    a.created_by = e.actor.id;
-  };
-  if (type == "AppointmentRequested") {
-    Appointment a;
-    fill(a);
-    a.state = AppointmentState::Requested;
-    a.requested = true;
-    a.received = date_or(d, "received", tz_.to_local(e.at).date);
-    a.due = date_or(d, "due", a.received);
-    appointments_[id] = std::move(a);
-    next_appointment_id_ = std::max(next_appointment_id_, id + 1);
-    touched_appointments_.insert(id);
-    return true;
+namespace {
+// Who comes for what, as a request or a direct booking records it.
+void fill(Appointment& a, const Event& e, std::int64_t id, const std::string& service, const std::string& item,
+          const std::string& channel, const Sealed& name, const Sealed& phone, const std::string& note) {
+  a.id = id;
+  a.service = service;
+  a.item = item;
+  a.channel = channel;
+  a.name = name;
+  a.phone = phone;
+  a.note = note;
+  a.created_at = e.at;
+  a.created_by = e.actor.id;
+}
+}  // namespace
+
+void Engine::on(const Event& e, const events::AppointmentRequested& d) {
+  Appointment a;
+  fill(a, e, d.appointment, d.service, d.item, d.channel, d.name, d.phone, d.note);
+  a.state = AppointmentState::Requested;
+  a.requested = true;
+  a.received = d.received;
+  a.due = d.due;
+  appointments_[d.appointment] = std::move(a);
+  next_appointment_id_ = std::max(next_appointment_id_, d.appointment + 1);
+  touched_appointments_.insert(d.appointment);
+}
+
+void Engine::on(const Event& e, const events::AppointmentConfirmed& d) {
+  auto [it, fresh] = appointments_.try_emplace(d.appointment);
+  Appointment& a = it->second;
+  if (fresh) {  // booked directly
+    fill(a, e, d.appointment, d.service, d.item, d.channel.value_or(""), d.name.value_or(Sealed{}),
+         d.phone.value_or(Sealed{}), d.note.value_or(""));
+    a.received = a.due = d.received.value_or(tz_.to_local(e.at).date);
+  } else {
+    a.answered_at = e.at;
+    a.answered_late = d.late.value_or(false);
   }
-  if (type == "AppointmentConfirmed") {
-    auto [it, fresh] = appointments_.try_emplace(id);
-    Appointment& a = it->second;
-    if (fresh) {  // booked directly
-      fill(a);
-      a.received = a.due = date_or(d, "received", tz_.to_local(e.at).date);
-    } else {
-      a.answered_at = e.at;
-      auto* late = d.if_contains("late");
-      a.answered_late = late && late->is_bool() && late->as_bool();
-    }
-    a.state = AppointmentState::Confirmed;
-    a.day = parse_date(get_s(d, "day"));
-    a.slot = parse_hhmm(get_s(d, "slot")).value_or(Minutes{0});
-    a.slot_minutes = static_cast<int>(get_i(d, "slot_minutes"));
-    a.code = get_s(d, "code");
-    a.place = get_s(d, "place");
-    a.materials = str_vector(d, "materials");
-    a.booked_by = e.actor.id;
-    next_appointment_id_ = std::max(next_appointment_id_, id + 1);
-    touched_appointments_.insert(id);
-    return true;
-  }
+  a.state = AppointmentState::Confirmed;
+  a.day = d.day;
+  a.slot = parse_hhmm(d.slot).value_or(Minutes{0});
+  a.slot_minutes = d.slot_minutes;
+  a.code = d.code;
+  a.place = d.place;
+  a.materials = d.materials;
+  a.booked_by = e.actor.id;
+  next_appointment_id_ = std::max(next_appointment_id_, d.appointment + 1);
+  touched_appointments_.insert(d.appointment);
+}
+
+// A settled booking the engine no longer holds (settled long ago) has nothing to change.
+Appointment* Engine::appointment_step(std::int64_t id) {
   Appointment* a = appointment_mut(id);
-  if (!a) return true;  // not held (settled long ago): nothing to change
-  touched_appointments_.insert(id);
-  if (type == "AppointmentDeclined") {
+  if (a) touched_appointments_.insert(id);
+  return a;
+}
+
+void Engine::on(const Event& e, const events::AppointmentDeclined& d) {
+  if (Appointment* a = appointment_step(d.appointment)) {
     a->state = AppointmentState::Declined;
-    a->reason = get_s(d, "reason");
+    a->reason = d.reason;
     a->answered_at = a->closed_at = e.at;
-    auto* late = d.if_contains("late");
-    a->answered_late = late && late->is_bool() && late->as_bool();
-  } else if (type == "AppointmentCancelled") {
+    a->answered_late = d.late;
+  }
+}
+
+void Engine::on(const Event& e, const events::AppointmentCancelled& d) {
+  if (Appointment* a = appointment_step(d.appointment)) {
     a->state = AppointmentState::Cancelled;
-    a->reason = get_s(d, "reason");
+    a->reason = d.reason;
     a->closed_at = e.at;
-  } else if (type == "AppointmentCheckedIn") {
+  }
+}
+
+void Engine::on(const Event& e, const events::AppointmentCheckedIn& d) {
+  if (Appointment* a = appointment_step(d.appointment)) {
     a->state = AppointmentState::CheckedIn;
-    a->ticket = get_i(d, "ticket");
-    a->number = get_s(d, "number");
+    a->ticket = d.ticket;
+    a->number = d.number;
     a->closed_at = e.at;
-  } else if (type == "AppointmentMissed") {
+  }
+}
+
+void Engine::on(const Event& e, const events::AppointmentMissed& d) {
+  if (Appointment* a = appointment_step(d.appointment)) {
     a->state = AppointmentState::Missed;
     a->closed_at = e.at;
   }
-  return true;
 }
 
 json::object Engine::appointment_json(const Appointment& a, bool staff, TimePoint now) const {

@@ -15,12 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-Sealed sealed_of(const json::object& d, const char* k) { return sealed_from_json(d.if_contains(k)); }
-std::optional<Date> date_of(const json::object& d, const char* k) {
-  auto* v = d.if_contains(k);
-  if (!v || !v->is_string()) return std::nullopt;
-  return parse_date(v->as_string());
-}
 json::value date_json(const std::optional<Date>& d) { return d ? json::value(format_date(*d)) : json::value(nullptr); }
 
 bool needs_deadline(CaseType t) {
@@ -178,7 +172,7 @@ Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, c
   if (needs_deadline(in.type) && in.type != CaseType::Supplement && limit <= 0)
     return unexpected(err(Errc::InvalidArgument, item->name + " is an immediate item: give time_limit_days for a " + label_zh(in.type),
                           item->name + "为即办事项，登记为" + label_zh(in.type) + "须填写承诺时限"));
-  json::array parts;
+  std::vector<int> parts;
   if (in.type == CaseType::Joint) {
     if (in.participants.empty())
       return unexpected(err(Errc::InvalidArgument, "a joint case names its participating windows (R-CASE-4)", "联办件须选择协办窗口"));
@@ -199,41 +193,41 @@ Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, c
   char no[40];
   std::snprintf(no, sizeof no, "%04d%02u%02u-%03d", static_cast<int>(today.year()), static_cast<unsigned>(today.month()),
                 static_cast<unsigned>(today.day()), count);
-  json::object d{{"case", next_case_id_},
-                 {"no", no},
-                 {"seqno", count},
-                 {"type", to_string(in.type)},
-                 {"service", svc->id},
-                 {"item", item->id},
-                 {"item_name", item->name},
-                 {"ticket", ticket ? ticket->id : done ? done->ticket : 0},
-                 {"number", ticket ? ticket->number : done ? done->number : std::string()},
-                 {"clerk", actor.id},
-                 {"applicant", sealed_to_json(in.applicant)},
-                 {"phone", sealed_to_json(in.phone)},
-                 {"id_number", sealed_to_json(in.id_number)},
-                 {"received", day},
-                 {"received_materials", str_array(in.received)},
-                 {"missing", str_array(in.missing)},
-                 {"time_limit_days", in.type == CaseType::Immediate || in.type == CaseType::Returned ? 0 : limit},
-                 {"participants", std::move(parts)},
-                 {"reason", in.reason},
-                 {"note", in.note}};
+  events::CaseRegistered d{.case_ = next_case_id_,
+                           .no = no,
+                           .seqno = count,
+                           .type = to_string(in.type),
+                           .service = svc->id,
+                           .item = item->id,
+                           .item_name = item->name,
+                           .ticket = ticket ? ticket->id : done ? done->ticket : 0,
+                           .number = ticket ? ticket->number : done ? done->number : std::string(),
+                           .clerk = actor.id,
+                           .applicant = in.applicant,
+                           .phone = in.phone,
+                           .id_number = in.id_number,
+                           .received = today,
+                           .received_materials = in.received,
+                           .missing = in.missing,
+                           .time_limit_days = in.type == CaseType::Immediate || in.type == CaseType::Returned ? 0 : limit,
+                           .participants = std::move(parts),
+                           .reason = in.reason,
+                           .note = in.note};
   const std::string first = ticket ? ticket->first_clerk : std::string();
-  if (!first.empty() && first != actor.id) d["first_clerk"] = first;
+  if (!first.empty() && first != actor.id) d.first_clerk = first;
   CaseState state = CaseState::Open;
   if (in.type == CaseType::Immediate) state = CaseState::Done;
   if (in.type == CaseType::Returned) state = CaseState::Returned;
   if (in.type == CaseType::Supplement) state = CaseState::AwaitingMaterials;
-  d["state"] = to_string(state);
+  d.state = to_string(state);
   if (state == CaseState::Open) {
     // R-TIME-1: the day of receipt is not counted.
     const Date deadline = deadline_for(today, limit);
-    d["clock_start"] = day;
-    d["deadline"] = format_date(deadline);
-    d["provisional"] = !calendar_.covers(today) || !calendar_.covers(deadline);
+    d.clock_start = today;
+    d.deadline = deadline;
+    d.provisional = !calendar_.covers(today) || !calendar_.covers(deadline);
   }
-  return make_event("CaseRegistered", actor, window, now, std::move(d));
+  return make_event(actor, window, now, std::move(d));
 }
 
 Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, const Actor& actor, TimePoint now,
@@ -279,10 +273,10 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
     if (c->subject.size() > kMaxText || c->forwarded_to.size() > 200)
       return unexpected(err(Errc::InvalidArgument, "subject or forwarded_to is too long", "咨询事项或转交对象过长"));
     if (c->window && !find_window(c->window)) return unexpected(err(Errc::UnknownWindow, "no window", "没有该窗口"));
-    ev.push_back(make_event("EnquiryLogged", actor, c->window, now,
-                            json::object{{"enquiry", next_enquiry_id_}, {"channel", c->channel}, {"subject", c->subject},
-                                         {"caller", sealed_to_json(c->caller)}, {"phone", sealed_to_json(c->phone)},
-                                         {"forwarded_to", c->forwarded_to}, {"clerk", actor.id}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::EnquiryLogged{.enquiry = next_enquiry_id_, .channel = c->channel, .subject = c->subject,
+                                                  .caller = c->caller, .phone = c->phone,
+                                                  .forwarded_to = c->forwarded_to, .clerk = actor.id}));
     reply = json::object{{"enquiry_id", next_enquiry_id_}};
     return ev;
   }
@@ -290,9 +284,9 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
   if (auto* c = std::get_if<RecordPrint>(&command)) {
     const Case* cs = find_case(c->id);
     if (!cs) return unexpected(err(Errc::UnknownCase, "no such case", "没有该办件"));
-    ev.push_back(make_event("CaseNoticePrinted", actor, cs->window, now,
-                            json::object{{"case", cs->id}, {"no", cs->no}, {"doc", c->doc}, {"outcome", c->outcome},
-                                         {"detail", c->detail}}));
+    ev.push_back(make_event(actor, cs->window, now,
+                            events::CaseNoticePrinted{.case_ = cs->id, .no = cs->no, .doc = c->doc, .outcome = c->outcome,
+                                                      .detail = c->detail}));
     reply = json::object{{"case_id", cs->id}};
     return ev;
   }
@@ -315,306 +309,359 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
                           "该办件属于 " + std::to_string(cs->window) + " 号窗口"));
   if (a->reason.size() > kMaxText || a->note.size() > kMaxText)
     return unexpected(err(Errc::InvalidArgument, "reason and note are at most 500 bytes", "理由或备注过长"));
-  auto wrong = [&](const std::string& en, const std::string& zh) { return unexpected(err(Errc::WrongState, en, zh)); };
-  // The responsible clerk rides on every action, so a score line (R-ONCE-4) names who it is.
-  json::object d{{"case", cs->id}, {"no", cs->no}, {"clerk", cs->clerk}};
-  std::string type;
+  auto body = act == "materials-complete" || act == "supplement" || act == "extend" || act == "suspend" || act == "resume"
+                  ? clock_action(*a, *cs, today)
+                  : progress_action(*a, *cs, today);
+  if (!body) return unexpected(body.error());
+  ev.push_back(make_event(actor, cs->window, now, *body));
+  reply = json::object{{"case_id", cs->id}};
+  return ev;
+}
 
+namespace {
+Unexpected<Error> wrong(const std::string& en, const std::string& zh) { return unexpected(err(Errc::WrongState, en, zh)); }
+// The head every case event carries: the responsible clerk rides on every action, so a score
+// line (R-ONCE-4) names who it is.
+template <class T>
+T case_event(const Case& cs) {
+  T t{};
+  t.case_ = cs.id;
+  t.no = cs.no;
+  t.clerk = cs.clerk;
+  return t;
+}
+std::optional<std::string> note_if_any(const std::string& note) { return note.empty() ? std::nullopt : std::optional(note); }
+}  // namespace
+
+// The actions that move a case's clock (R-TIME-1..3, R-CASE-6).
+Expected<events::Body, Error> Engine::clock_action(const CaseAction& a, const Case& cs, Date today) const {
+  const std::string& act = a.action;
   if (act == "materials-complete") {
-    if (cs->state != CaseState::AwaitingMaterials)
-      return wrong("the case is not waiting for materials", "该办件不在待补正状态");
+    if (cs.state != CaseState::AwaitingMaterials) return wrong("the case is not waiting for materials", "该办件不在待补正状态");
     // R-TIME-1: with incomplete materials the count starts the day after they are complete.
-    const Date deadline = deadline_for(today, cs->time_limit_days);
-    type = "CaseMaterialsCompleted";
-    d["clock_start"] = format_date(today);
-    d["deadline"] = format_date(deadline);
-    d["provisional"] = !calendar_.covers(today) || !calendar_.covers(deadline);
-    if (!a->note.empty()) d["note"] = a->note;
-  } else if (act == "supplement") {
+    auto d = case_event<events::CaseMaterialsCompleted>(cs);
+    d.clock_start = today;
+    d.deadline = deadline_for(today, cs.time_limit_days);
+    d.provisional = !calendar_.covers(today) || !calendar_.covers(d.deadline);
+    d.note = note_if_any(a.note);
+    return events::Body(std::move(d));
+  }
+  if (act == "supplement") {
     // R-CASE-6: materials are still missing (the citizen came back without them all, or the
     // review found a gap): a new one-time notice lists every one, and the clock stops until
     // they are complete. A material the notice before did not ask for means that notice was
     // incomplete and the citizen came back for nothing: an R-ONCE-4 failure, recorded.
-    if ((cs->state != CaseState::AwaitingMaterials && cs->state != CaseState::Open) || cs->type == CaseType::Immediate ||
-        cs->type == CaseType::Returned)
+    if ((cs.state != CaseState::AwaitingMaterials && cs.state != CaseState::Open) || cs.type == CaseType::Immediate ||
+        cs.type == CaseType::Returned)
       return wrong("only a case waiting for materials or in progress asks for more", "该办件当前不能再次补正");
-    if (a->missing.empty())
+    if (a.missing.empty())
       return unexpected(err(Errc::InvalidArgument, "list every material still missing (R-ONCE-2)", "请列明全部缺少的材料"));
-    const ServiceConfig* svc = config_.find_service(cs->service);
+    const ServiceConfig* svc = config_.find_service(cs.service);
     const ServiceItem* item = nullptr;
     if (svc)
       for (const auto& i : svc->items)
-        if (i.id == cs->item) item = &i;
+        if (i.id == cs.item) item = &i;
     if (!item) return wrong("the case's item is no longer in the catalogue", "该事项已不在办事指南中");
+    auto d = case_event<events::CaseSupplementRequested>(cs);
     std::set<std::string> seen;
-    json::array missing, fresh;
-    for (const auto& m : a->missing) {
+    for (const auto& m : a.missing) {
       if (std::find(item->materials.begin(), item->materials.end(), m) == item->materials.end())
         return unexpected(err(Errc::InvalidArgument, "missing: '" + m + "' is not a material of " + item->name,
                               "材料“" + m + "”不在该事项的材料清单中"));
       if (!seen.insert(m).second)
         return unexpected(err(Errc::InvalidArgument, "missing: '" + m + "' is listed twice", "材料“" + m + "”重复"));
-      missing.push_back(json::value(m));
-      if (std::find(cs->missing.begin(), cs->missing.end(), m) == cs->missing.end()) fresh.push_back(json::value(m));
+      d.missing.push_back(m);
+      if (std::find(cs.missing.begin(), cs.missing.end(), m) == cs.missing.end()) d.new_items.push_back(m);
     }
-    type = "CaseSupplementRequested";
-    d["once_failure"] = !fresh.empty();
-    d["missing"] = std::move(missing);
-    d["new_items"] = std::move(fresh);
-    if (!a->note.empty()) d["note"] = a->note;
-  } else if (act == "extend") {
-    if (cs->state != CaseState::Open || !cs->deadline) return wrong("only an open case with a deadline is extended", "仅办理中的承诺类办件可延期");
-    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "an extension needs its reason (R-TIME-3)", "延期须写明理由"));
+    d.once_failure = !d.new_items.empty();
+    d.note = note_if_any(a.note);
+    return events::Body(std::move(d));
+  }
+  if (act == "extend") {
+    if (cs.state != CaseState::Open || !cs.deadline) return wrong("only an open case with a deadline is extended", "仅办理中的承诺类办件可延期");
+    if (a.reason.empty()) return unexpected(err(Errc::InvalidArgument, "an extension needs its reason (R-TIME-3)", "延期须写明理由"));
     int used = 0;
-    for (const auto& x : cs->extensions) used += x.days;
-    const int left = config_.policy.case_extension_max_days - used;
-    if (a->days < 1 || a->days > left)
+    for (const auto& x : cs.extensions) used += x.days;
+    const int max = config_.policy.case_extension_max_days, left = max - used;
+    if (a.days < 1 || a.days > left)
       return unexpected(err(Errc::InvalidArgument,
-                            "an extension is 1.." + std::to_string(left) + " working days (at most " +
-                                std::to_string(config_.policy.case_extension_max_days) + " in all, R-TIME-3)",
+                            "an extension is 1.." + std::to_string(left) + " working days (at most " + std::to_string(max) +
+                                " in all, R-TIME-3)",
                             "延期最多还可 " + std::to_string(std::max(0, left)) + " 个工作日（合计不超过 " +
-                                std::to_string(config_.policy.case_extension_max_days) + " 个工作日）"));
-    const Date to = deadline_for(*cs->deadline, a->days);
-    type = "CaseExtended";
-    d["days"] = a->days;
-    d["reason"] = a->reason;
-    d["from"] = format_date(*cs->deadline);
-    d["to"] = format_date(to);
-    d["provisional"] = cs->provisional || !calendar_.covers(to);
-  } else if (act == "suspend") {
-    if (cs->state != CaseState::Open) return wrong("only an open case is suspended", "仅办理中的办件可挂起");
-    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for suspending", "挂起须写明原因"));
-    type = "CaseSuspended";
-    d["reason"] = a->reason;
-  } else if (act == "resume") {
-    if (cs->state != CaseState::Suspended || !cs->suspended_at) return wrong("the case is not suspended", "该办件未挂起");
-    // The clock stood still: every working day of the suspension moves the deadline.
-    const int days = calendar_.working_days_between(tz_.to_local(*cs->suspended_at).date, today);
-    type = "CaseResumed";
-    d["days"] = days;
-    if (cs->deadline) {
-      const Date to = deadline_for(*cs->deadline, days);
-      d["deadline"] = format_date(to);
-      d["provisional"] = cs->provisional || !calendar_.covers(to);
-    }
-  } else if (act == "report") {
-    if (cs->type != CaseType::Joint) return wrong("only joint cases have participants", "仅联办件有协办窗口");
-    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
-    auto it = std::find_if(cs->participants.begin(), cs->participants.end(), [&](const auto& p) { return p.window == a->window; });
-    if (it == cs->participants.end())
-      return unexpected(err(Errc::InvalidArgument, "window " + std::to_string(a->window) + " is not a participant", "该窗口不是协办窗口"));
+                                std::to_string(max) + " 个工作日）"));
+    auto d = case_event<events::CaseExtended>(cs);
+    d.days = a.days;
+    d.reason = a.reason;
+    d.from = *cs.deadline;
+    d.to = deadline_for(*cs.deadline, a.days);
+    d.provisional = cs.provisional || !calendar_.covers(d.to);
+    return events::Body(std::move(d));
+  }
+  if (act == "suspend") {
+    if (cs.state != CaseState::Open) return wrong("only an open case is suspended", "仅办理中的办件可挂起");
+    if (a.reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for suspending", "挂起须写明原因"));
+    auto d = case_event<events::CaseSuspended>(cs);
+    d.reason = a.reason;
+    return events::Body(std::move(d));
+  }
+  // resume
+  if (cs.state != CaseState::Suspended || !cs.suspended_at) return wrong("the case is not suspended", "该办件未挂起");
+  // The clock stood still: every working day of the suspension moves the deadline.
+  auto d = case_event<events::CaseResumed>(cs);
+  d.days = calendar_.working_days_between(tz_.to_local(*cs.suspended_at).date, today);
+  if (cs.deadline) {
+    d.deadline = deadline_for(*cs.deadline, d.days);
+    d.provisional = cs.provisional || !calendar_.covers(*d.deadline);
+  }
+  return events::Body(std::move(d));
+}
+
+// The actions that take a case to its end: participants, escalation, agency, completion.
+Expected<events::Body, Error> Engine::progress_action(const CaseAction& a, const Case& cs, Date today) const {
+  const std::string& act = a.action;
+  if (act == "report") {
+    if (cs.type != CaseType::Joint) return wrong("only joint cases have participants", "仅联办件有协办窗口");
+    if (cs.state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    auto it = std::find_if(cs.participants.begin(), cs.participants.end(), [&](const auto& p) { return p.window == a.window; });
+    if (it == cs.participants.end())
+      return unexpected(err(Errc::InvalidArgument, "window " + std::to_string(a.window) + " is not a participant", "该窗口不是协办窗口"));
     if (it->reported) return wrong("this window has reported already", "该协办窗口已反馈");
-    type = "CaseParticipantReported";
-    d["window"] = a->window;
-    d["note"] = a->note;
-  } else if (act == "report-upward") {
-    if (cs->type != CaseType::Escalated) return wrong("only escalated cases are reported upward", "仅上报件需上报");
-    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
-    if (cs->reported_upward_at) return wrong("the case was reported upward already", "该办件已上报");
-    type = "CaseReportedUpward";
-    d["note"] = a->note;
-  } else if (act == "assign") {
-    if (cs->type != CaseType::Agency) return wrong("only agency cases get a handler", "仅委托代办件需指定代办人");
-    if (cs->state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
-    if (!config_.find_clerk(a->handler)) return unexpected(err(Errc::UnknownClerk, "unknown staff member '" + a->handler + "'", "没有该工作人员"));
-    type = "CaseHandlerAssigned";
-    d["handler"] = a->handler;
-    d["note"] = a->note;
-  } else if (act == "complete") {
-    if (cs->state != CaseState::Open) return wrong("only an open case is completed", "仅办理中的办件可办结");
-    if (cs->type == CaseType::Joint)
-      for (const auto& p : cs->participants)
+    auto d = case_event<events::CaseParticipantReported>(cs);
+    d.window = a.window;
+    d.note = a.note;
+    return events::Body(std::move(d));
+  }
+  if (act == "report-upward") {
+    if (cs.type != CaseType::Escalated) return wrong("only escalated cases are reported upward", "仅上报件需上报");
+    if (cs.state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    if (cs.reported_upward_at) return wrong("the case was reported upward already", "该办件已上报");
+    auto d = case_event<events::CaseReportedUpward>(cs);
+    d.note = a.note;
+    return events::Body(std::move(d));
+  }
+  if (act == "assign") {
+    if (cs.type != CaseType::Agency) return wrong("only agency cases get a handler", "仅委托代办件需指定代办人");
+    if (cs.state != CaseState::Open) return wrong("the case is not open", "该办件不在办理中");
+    if (!config_.find_clerk(a.handler)) return unexpected(err(Errc::UnknownClerk, "unknown staff member '" + a.handler + "'", "没有该工作人员"));
+    auto d = case_event<events::CaseHandlerAssigned>(cs);
+    d.handler = a.handler;
+    d.note = a.note;
+    return events::Body(std::move(d));
+  }
+  if (act == "complete") {
+    if (cs.state != CaseState::Open) return wrong("only an open case is completed", "仅办理中的办件可办结");
+    if (cs.type == CaseType::Joint)
+      for (const auto& p : cs.participants)
         if (!p.reported)
           return wrong("window " + std::to_string(p.window) + " has not reported back (R-CASE-4)",
                        std::to_string(p.window) + " 号协办窗口尚未反馈");
-    if (cs->type == CaseType::Escalated && !cs->reported_upward_at)
-      return wrong("report the case upward first (R-CASE-3)", "请先上报");
-    if (cs->type == CaseType::Agency && cs->handler.empty()) return wrong("assign a handler first (R-CASE-7)", "请先指定代办人");
-    type = "CaseCompleted";
-    d["overdue_days"] = cs->deadline && today > *cs->deadline ? calendar_.working_days_between(*cs->deadline, today) : 0;
-    d["note"] = a->note;
-  } else if (act == "return") {
-    if (cs->state != CaseState::Open && cs->state != CaseState::AwaitingMaterials && cs->state != CaseState::Suspended)
-      return wrong("the case is closed", "该办件已结束");
-    if (a->reason.empty()) return unexpected(err(Errc::InvalidArgument, "a return needs the written reason (R-CASE-5)", "退回须写明理由"));
-    type = "CaseReturned";
-    d["reason"] = a->reason;
-    d["late"] = calendar_.working_days_between(cs->received, today) > config_.policy.case_return_days;
-  } else if (act == "notify") {
-    if (cs->state != CaseState::Done || !cs->needs_notice()) return wrong("only a completed case is notified", "办结后方可通知申请人");
-    if (cs->notified_at) return wrong("the applicant was told already", "已通知申请人");
-    if (a->channel != "phone" && a->channel != "sms" && a->channel != "in_person" && a->channel != "post")
-      return unexpected(err(Errc::InvalidArgument, "channel is phone, sms, in_person or post", "通知方式无效"));
-    type = "CaseNotified";
-    d["channel"] = a->channel;
-    d["note"] = a->note;
-  } else if (act == "feedback") {
-    if (cs->type != CaseType::Agency || cs->state != CaseState::Done) return wrong("feedback is for completed agency cases", "仅已办结的代办件可登记回访意见");
-    if (a->note.empty()) return unexpected(err(Errc::InvalidArgument, "give the citizen's feedback", "请填写回访意见"));
-    type = "CaseFeedback";
-    d["note"] = a->note;
-  } else {
-    return unexpected(err(Errc::InvalidArgument, "unknown case action '" + act + "'", "未知办件操作"));
+    if (cs.type == CaseType::Escalated && !cs.reported_upward_at) return wrong("report the case upward first (R-CASE-3)", "请先上报");
+    if (cs.type == CaseType::Agency && cs.handler.empty()) return wrong("assign a handler first (R-CASE-7)", "请先指定代办人");
+    auto d = case_event<events::CaseCompleted>(cs);
+    d.overdue_days = cs.deadline && today > *cs.deadline ? calendar_.working_days_between(*cs.deadline, today) : 0;
+    d.note = a.note;
+    return events::Body(std::move(d));
   }
-  ev.push_back(make_event(type, actor, cs->window, now, std::move(d)));
-  reply = json::object{{"case_id", cs->id}};
-  return ev;
+  if (act == "return") {
+    if (cs.state != CaseState::Open && cs.state != CaseState::AwaitingMaterials && cs.state != CaseState::Suspended)
+      return wrong("the case is closed", "该办件已结束");
+    if (a.reason.empty()) return unexpected(err(Errc::InvalidArgument, "a return needs the written reason (R-CASE-5)", "退回须写明理由"));
+    auto d = case_event<events::CaseReturned>(cs);
+    d.reason = a.reason;
+    d.late = calendar_.working_days_between(cs.received, today) > config_.policy.case_return_days;
+    return events::Body(std::move(d));
+  }
+  if (act == "notify") {
+    if (cs.state != CaseState::Done || !cs.needs_notice()) return wrong("only a completed case is notified", "办结后方可通知申请人");
+    if (cs.notified_at) return wrong("the applicant was told already", "已通知申请人");
+    if (a.channel != "phone" && a.channel != "sms" && a.channel != "in_person" && a.channel != "post")
+      return unexpected(err(Errc::InvalidArgument, "channel is phone, sms, in_person or post", "通知方式无效"));
+    auto d = case_event<events::CaseNotified>(cs);
+    d.channel = a.channel;
+    d.note = a.note;
+    return events::Body(std::move(d));
+  }
+  if (act == "feedback") {
+    if (cs.type != CaseType::Agency || cs.state != CaseState::Done) return wrong("feedback is for completed agency cases", "仅已办结的代办件可登记回访意见");
+    if (a.note.empty()) return unexpected(err(Errc::InvalidArgument, "give the citizen's feedback", "请填写回访意见"));
+    auto d = case_event<events::CaseFeedback>(cs);
+    d.note = a.note;
+    return events::Body(std::move(d));
+  }
+  return unexpected(err(Errc::InvalidArgument, "unknown case action '" + act + "'", "未知办件操作"));
 }
 
-bool Engine::apply_case(const Event& e) {
-  const json::object& d = e.data;
-  const std::string& type = e.type;
-  if (type == "EnquiryLogged") {
-    Enquiry q;
-    q.id = get_i(d, "enquiry");
-    q.at = e.at;
-    q.channel = get_s(d, "channel");
-    q.subject = get_s(d, "subject");
-    q.caller = sealed_of(d, "caller");
-    q.phone = sealed_of(d, "phone");
-    q.forwarded_to = get_s(d, "forwarded_to");
-    q.clerk = get_s(d, "clerk");
-    q.window = e.window;
-    next_enquiry_id_ = std::max(next_enquiry_id_, q.id + 1);
-    enquiries_.push_back(std::move(q));
-    return true;
-  }
-  if (type.rfind("Case", 0) != 0) return false;
-  const CaseId id = get_i(d, "case");
-  touched_cases_.insert(id);
-  auto step = [&](Case& c, const std::string& what, std::string note) {
-    c.steps.push_back(CaseStep{e.at, what, e.actor.id.empty() ? "system" : e.actor.id, std::move(note)});
-  };
-  if (type == "CaseRegistered") {
-    Case c;
-    c.id = id;
-    c.no = get_s(d, "no");
-    c.type = parse_case_type(get_s(d, "type")).value_or(CaseType::Immediate);
-    c.state = parse_case_state(get_s(d, "state")).value_or(CaseState::Open);
-    c.service = get_s(d, "service");
-    c.item = get_s(d, "item");
-    c.item_name = get_s(d, "item_name");
-    c.ticket = get_i(d, "ticket");
-    c.number = get_s(d, "number");
-    c.window = e.window;
-    c.clerk = get_s(d, "clerk");
-    c.first_clerk = get_s(d, "first_clerk");
-    c.applicant = sealed_of(d, "applicant");
-    c.phone = sealed_of(d, "phone");
-    c.id_number = sealed_of(d, "id_number");
-    c.received_at = e.at;
-    c.received = date_of(d, "received").value_or(tz_.to_local(e.at).date);
-    c.received_materials = str_vector(d, "received_materials");
-    c.missing = str_vector(d, "missing");
-    c.time_limit_days = static_cast<int>(get_i(d, "time_limit_days"));
-    c.clock_start = date_of(d, "clock_start");
-    c.deadline = date_of(d, "deadline");
-    auto* pv = d.if_contains("provisional");
-    c.provisional = pv && pv->is_bool() && pv->as_bool();
-    if (auto* p = d.if_contains("participants"); p && p->is_array())
-      for (const auto& w : p->as_array())
-        if (w.is_int64()) c.participants.push_back(CaseParticipant{static_cast<int>(w.as_int64())});
-    c.reason = get_s(d, "reason");
-    c.note = get_s(d, "note");
-    if (c.state == CaseState::Done) c.done_at = e.at;
-    step(c, "registered", c.note);
-    next_case_id_ = std::max(next_case_id_, id + 1);
-    const std::string day = format_date(c.received);
-    if (case_day_ != day) case_day_count_ = 0;
-    case_day_ = day;
-    case_day_count_ = std::max(case_day_count_, static_cast<int>(get_i(d, "seqno")));
-    if (c.ticket) {
-      unregistered_.erase(c.ticket);
-      // The ticket's one rating is tied to its (newest) case (R-EVAL-1).
-      if (Ticket* t = ticket_mut(c.ticket)) {
-        t->case_id = id;
-        touch_ticket(c.ticket);
-      } else if (auto it = done_.find(c.ticket); it != done_.end()) {
-        it->second.case_id = id;
-        touch_ticket(c.ticket);
-      }
+void Engine::on(const Event& e, const events::EnquiryLogged& d) {
+  Enquiry q;
+  q.id = d.enquiry;
+  q.at = e.at;
+  q.channel = d.channel;
+  q.subject = d.subject;
+  q.caller = d.caller;
+  q.phone = d.phone;
+  q.forwarded_to = d.forwarded_to;
+  q.clerk = d.clerk;
+  q.window = e.window;
+  next_enquiry_id_ = std::max(next_enquiry_id_, q.id + 1);
+  enquiries_.push_back(std::move(q));
+}
+
+void Engine::on(const Event& e, const events::CaseRegistered& d) {
+  touched_cases_.insert(d.case_);
+  Case c;
+  c.id = d.case_;
+  c.no = d.no;
+  c.type = parse_case_type(d.type).value_or(CaseType::Immediate);
+  c.state = parse_case_state(d.state).value_or(CaseState::Open);
+  c.service = d.service;
+  c.item = d.item;
+  c.item_name = d.item_name;
+  c.ticket = d.ticket;
+  c.number = d.number;
+  c.window = e.window;
+  c.clerk = d.clerk;
+  c.first_clerk = d.first_clerk.value_or("");
+  c.applicant = d.applicant;
+  c.phone = d.phone;
+  c.id_number = d.id_number;
+  c.received_at = e.at;
+  c.received = d.received;
+  c.received_materials = d.received_materials;
+  c.missing = d.missing;
+  c.time_limit_days = d.time_limit_days;
+  c.clock_start = d.clock_start;
+  c.deadline = d.deadline;
+  c.provisional = d.provisional.value_or(false);
+  for (int w : d.participants) c.participants.push_back(CaseParticipant{w});
+  c.reason = d.reason;
+  c.note = d.note;
+  if (c.state == CaseState::Done) c.done_at = e.at;
+  c.steps.push_back(CaseStep{e.at, "registered", e.actor.id.empty() ? "system" : e.actor.id, c.note});
+  next_case_id_ = std::max(next_case_id_, c.id + 1);
+  const std::string day = format_date(c.received);
+  if (case_day_ != day) case_day_count_ = 0;
+  case_day_ = day;
+  case_day_count_ = std::max(case_day_count_, d.seqno);
+  if (c.ticket) {
+    unregistered_.erase(c.ticket);
+    // The ticket's one rating is tied to its (newest) case (R-EVAL-1).
+    if (Ticket* t = ticket_mut(c.ticket)) {
+      t->case_id = c.id;
+      touch_ticket(c.ticket);
+    } else if (auto it = done_.find(c.ticket); it != done_.end()) {
+      it->second.case_id = c.id;
+      touch_ticket(c.ticket);
     }
-    cases_[id] = std::move(c);
-    return true;
   }
+  cases_[c.id] = std::move(c);
+}
+
+Case* Engine::case_step(const Event& e, CaseId id, const std::string& what, std::string note) {
+  touched_cases_.insert(id);
   Case* c = case_mut(id);
-  if (!c) return true;  // a notice printed for a case no longer in memory: the log keeps it
-  auto* pv = d.if_contains("provisional");
-  if (pv && pv->is_bool()) c->provisional = pv->as_bool();
-  if (type == "CaseMaterialsCompleted") {
+  // A notice printed for a case no longer in memory: the log keeps it.
+  if (c) c->steps.push_back(CaseStep{e.at, what, e.actor.id.empty() ? "system" : e.actor.id, std::move(note)});
+  return c;
+}
+
+void Engine::on(const Event& e, const events::CaseMaterialsCompleted& d) {
+  if (Case* c = case_step(e, d.case_, "materials_complete", d.note.value_or(""))) {
+    c->provisional = d.provisional;
     c->state = CaseState::Open;
-    c->clock_start = date_of(d, "clock_start");
-    c->deadline = date_of(d, "deadline");
-    step(*c, "materials_complete", get_s(d, "note"));
-  } else if (type == "CaseSupplementRequested") {
+    c->clock_start = d.clock_start;
+    c->deadline = d.deadline;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseSupplementRequested& d) {
+  std::string note;
+  for (const auto& m : d.missing) note += (note.empty() ? "" : "、") + m;
+  if (d.once_failure) note += "（一次性告知未尽，R-ONCE-4）";
+  if (d.note && !d.note->empty()) note += "；" + *d.note;
+  if (Case* c = case_step(e, d.case_, "supplement_requested", note)) {
     c->state = CaseState::AwaitingMaterials;
-    c->missing = str_vector(d, "missing");
+    c->missing = d.missing;
     c->clock_start.reset();
     c->deadline.reset();
     c->provisional = false;
-    const bool failure = d.contains("once_failure") && d.at("once_failure").is_bool() && d.at("once_failure").as_bool();
-    if (failure) c->once_failures++;
-    std::string note;
-    for (const auto& m : c->missing) note += (note.empty() ? "" : "、") + m;
-    if (failure) note += "（一次性告知未尽，R-ONCE-4）";
-    const std::string extra = get_s(d, "note");
-    if (!extra.empty()) note += "；" + extra;
-    step(*c, "supplement_requested", note);
-  } else if (type == "CaseExtended") {
-    CaseExtension x{e.at, e.actor.id, get_s(d, "reason"), static_cast<int>(get_i(d, "days")), {}, {}};
-    x.from = date_of(d, "from").value_or(Date{});
-    x.to = date_of(d, "to").value_or(Date{});
-    c->deadline = x.to;
-    step(*c, "extended", x.reason);
-    c->extensions.push_back(std::move(x));
-  } else if (type == "CaseSuspended") {
+    if (d.once_failure) c->once_failures++;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseExtended& d) {
+  if (Case* c = case_step(e, d.case_, "extended", d.reason)) {
+    c->provisional = d.provisional;
+    c->deadline = d.to;
+    c->extensions.push_back(CaseExtension{e.at, e.actor.id, d.reason, d.days, d.from, d.to});
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseSuspended& d) {
+  if (Case* c = case_step(e, d.case_, "suspended", d.reason)) {
     c->state = CaseState::Suspended;
     c->suspended_at = e.at;
-    c->suspend_reason = get_s(d, "reason");
-    step(*c, "suspended", c->suspend_reason);
-  } else if (type == "CaseResumed") {
+    c->suspend_reason = d.reason;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseResumed& d) {
+  if (Case* c = case_step(e, d.case_, "resumed", "")) {
+    if (d.provisional) c->provisional = *d.provisional;
     c->state = CaseState::Open;
     c->suspended_at.reset();
-    c->suspended_days += static_cast<int>(get_i(d, "days"));
-    if (auto dl = date_of(d, "deadline")) c->deadline = dl;
-    step(*c, "resumed", "");
-  } else if (type == "CaseParticipantReported") {
+    c->suspended_days += d.days;
+    if (d.deadline) c->deadline = d.deadline;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseParticipantReported& d) {
+  if (Case* c = case_step(e, d.case_, "reported", std::to_string(d.window) + "号窗口: " + d.note))
     for (auto& p : c->participants)
-      if (p.window == static_cast<int>(get_i(d, "window"))) {
+      if (p.window == d.window) {
         p.reported = true;
         p.reported_at = e.at;
         p.by = e.actor.id;
-        p.note = get_s(d, "note");
+        p.note = d.note;
       }
-    step(*c, "reported", std::to_string(get_i(d, "window")) + "号窗口: " + get_s(d, "note"));
-  } else if (type == "CaseReportedUpward") {
-    c->reported_upward_at = e.at;
-    step(*c, "reported_upward", get_s(d, "note"));
-  } else if (type == "CaseHandlerAssigned") {
-    c->handler = get_s(d, "handler");
-    step(*c, "assigned", c->handler);
-  } else if (type == "CaseCompleted") {
+}
+
+void Engine::on(const Event& e, const events::CaseReportedUpward& d) {
+  if (Case* c = case_step(e, d.case_, "reported_upward", d.note)) c->reported_upward_at = e.at;
+}
+
+void Engine::on(const Event& e, const events::CaseHandlerAssigned& d) {
+  if (Case* c = case_step(e, d.case_, "assigned", d.handler)) c->handler = d.handler;
+}
+
+void Engine::on(const Event& e, const events::CaseCompleted& d) {
+  if (Case* c = case_step(e, d.case_, "completed", d.note)) {
     c->state = CaseState::Done;
     c->done_at = e.at;
-    c->overdue_days = static_cast<int>(get_i(d, "overdue_days"));
-    step(*c, "completed", get_s(d, "note"));
-  } else if (type == "CaseReturned") {
-    c->state = CaseState::Returned;
-    c->reason = get_s(d, "reason");
-    c->done_at = e.at;
-    step(*c, "returned", c->reason);
-  } else if (type == "CaseNotified") {
-    c->notified_at = e.at;
-    c->notify_channel = get_s(d, "channel");
-    const std::string note = get_s(d, "note");
-    step(*c, "notified", note.empty() ? c->notify_channel : c->notify_channel + ": " + note);
-  } else if (type == "CaseFeedback") {
-    c->feedback = get_s(d, "note");
-    step(*c, "feedback", c->feedback);
-  } else if (type == "CaseNoticePrinted") {
-    step(*c, "printed", get_s(d, "doc") + ": " + get_s(d, "outcome"));
+    c->overdue_days = d.overdue_days;
   }
-  return true;
+}
+
+void Engine::on(const Event& e, const events::CaseReturned& d) {
+  if (Case* c = case_step(e, d.case_, "returned", d.reason)) {
+    c->state = CaseState::Returned;
+    c->reason = d.reason;
+    c->done_at = e.at;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseNotified& d) {
+  if (Case* c = case_step(e, d.case_, "notified", d.note.empty() ? d.channel : d.channel + ": " + d.note)) {
+    c->notified_at = e.at;
+    c->notify_channel = d.channel;
+  }
+}
+
+void Engine::on(const Event& e, const events::CaseFeedback& d) {
+  if (Case* c = case_step(e, d.case_, "feedback", d.note)) c->feedback = d.note;
+}
+
+void Engine::on(const Event& e, const events::CaseNoticePrinted& d) {
+  case_step(e, d.case_, "printed", d.doc + ": " + d.outcome);
 }
 
 json::object Engine::case_json(const Case& c, TimePoint now) const {

@@ -1,4 +1,5 @@
 #include "hallq/controller/engine.hpp"
+#include "hallq/controller/event_codec.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,19 +16,7 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr size_t kRecentCalls = 10;
 constexpr double kDefaultServiceS = 300;  // until the first service of the day is measured
-constexpr double kEwmaWeight = 0.2;
-
-// The average service time is kept to whole milliseconds. Boost.JSON (1.81) parses doubles
-// imprecisely, so the full double would come back from the meta row a bit off and a restored
-// engine would drift from the live one; a millisecond value survives the round trip exactly.
-double whole_ms(double s) { return std::round(s * 1000) / 1000; }
-
-bool is_final(TicketState s) {
-  return s == TicketState::Done || s == TicketState::Cancelled || s == TicketState::Closed ||
-         s == TicketState::Voided;
-}
 
 int tier_of(const Ticket& t) {
   switch (t.priority) {
@@ -387,15 +376,14 @@ std::optional<TicketId> Engine::pick_next(int window) const {
   return best->id;
 }
 
-Event Engine::make_event(std::string type, const Actor& actor, int window, TimePoint now,
-                         json::object data) {
+Event Engine::make_event(const Actor& actor, int window, TimePoint now, const events::Body& body) {
   Event e;
-  e.type = std::move(type);
+  e.type = std::string(events::type_of(body));
   e.at = now;
   e.actor = actor;
   e.actor.via.clear();
   e.window = window;
-  e.data = std::move(data);
+  e.data = events::encode(body);
   if (!actor.via.empty()) e.data["via"] = actor.via;
   return e;
 }
@@ -410,7 +398,7 @@ Expected<WindowStatus*, Error> Engine::clerk_window(int number, const Actor& act
   return w;
 }
 
-Expected<json::object, Error> Engine::issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
+Expected<events::TicketIssued, Error> Engine::issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
                                                  const std::string& request_id, const Actor& actor,
                                                  const std::string& local_day, bool limit) const {
   auto it = services_.find(sc.id);
@@ -425,15 +413,15 @@ Expected<json::object, Error> Engine::issue_data(const ServiceConfig& sc, Priori
   for (int i = 0; i < width; ++i) cap *= 10;
   if (next >= cap && !config_.policy.widen_numbers)
     return unexpected(err(Errc::NumbersExhausted, "ticket numbers for today are used up", "今日号码已用完"));
-  json::object d{{"ticket", next_ticket_id_},
-                 {"number", format_number(sc.prefix, next, width)},
-                 {"seqno", next},
-                 {"service", sc.id},
-                 {"priority", to_string(priority)},
-                 {"channel", to_string(channel)},
-                 {"request_id", request_id},
-                 {"day", day_.empty() ? local_day : day_}};
-  if (actor.kind == Actor::Kind::Device) d["issued_by"] = actor.id;
+  events::TicketIssued d{.ticket = next_ticket_id_,
+                         .number = format_number(sc.prefix, next, width),
+                         .seqno = next,
+                         .service = sc.id,
+                         .priority = to_string(priority),
+                         .channel = to_string(channel),
+                         .request_id = request_id,
+                         .day = day_.empty() ? local_day : day_};
+  if (actor.kind == Actor::Kind::Device) d.issued_by = actor.id;
   return d;
 }
 
@@ -444,7 +432,9 @@ Expected<Outcome, Error> Engine::execute(const Command& cmd, const Actor& actor,
   Outcome out;
   for (auto& e : *events) {
     e.seq = seq_ + 1;
-    apply(e);
+    // The engine's own events decode as a replay reads them: a codec that could not read back
+    // what it wrote is a bug, found by every test.
+    if (auto bad = apply(e)) throw std::logic_error("the engine wrote an event it cannot read: " + *bad);
   }
   // The reply names what the command was about; render it after the events took effect.
   if (reply.is_int64()) {
@@ -516,7 +506,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     }
     auto d = issue_data(*sc, c->priority, c->channel, c->request_id, actor, local_day, true);
     if (!d) return unexpected(d.error());
-    ev.push_back(make_event("TicketIssued", actor, 0, now, std::move(*d)));
+    ev.push_back(make_event(actor, 0, now, std::move(*d)));
     reply = next_ticket_id_;
     return ev;
   }
@@ -532,9 +522,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     // failure is then handled by people, not by voiding.
     if (t->state != TicketState::Waiting)
       return unexpected(err(Errc::WrongState, std::string("a ") + to_string(t->state) + " ticket cannot be voided", "该号码已被叫号，不能作废"));
-    ev.push_back(make_event("TicketVoided", actor, 0, now,
-                            json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
-                                         {"reason", c->reason}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::TicketVoided{.ticket = t->id, .number = t->number, .service = t->service,
+                                                 .reason = c->reason}));
     reply = t->id;
     return ev;
   }
@@ -546,9 +536,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::InvalidArgument, "printer must be ok, near_end, paper_out, cover_open, offline, error, unknown or none", "打印机状态无效"));
     auto it = devices_.find(actor.id);
     if (it == devices_.end() || it->second.printer != c->printer || it->second.accepting != c->accepting)
-      ev.push_back(make_event("DeviceStatusChanged", actor, 0, now,
-                              json::object{{"device", actor.id}, {"printer", c->printer},
-                                           {"accepting", c->accepting}, {"detail", c->detail}}));
+      ev.push_back(make_event(actor, 0, now,
+                              events::DeviceStatusChanged{.device = actor.id, .printer = c->printer,
+                                                          .accepting = c->accepting, .detail = c->detail}));
     reply = nullptr;
     return ev;
   }
@@ -562,8 +552,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         reply = help_json(h);
         return ev;
       }
-    ev.push_back(make_event("HelpRequested", actor, 0, now,
-                            json::object{{"help", next_help_id_}, {"device", actor.id}, {"kind", c->kind}}));
+    ev.push_back(make_event(actor, 0, now, events::HelpRequested{.help = next_help_id_, .device = actor.id, .kind = c->kind}));
     reply = json::object{{"help_id", next_help_id_}};
     return ev;
   }
@@ -593,18 +582,16 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     }
     const Date received = tz_.to_local(now).date;
     const std::string channel = actor.kind == Actor::Kind::Device ? "kiosk" : actor.kind == Actor::Kind::Clerk ? "counter" : "admin";
-    json::array cats;
-    for (const auto& cat : c->categories) cats.push_back(json::value(cat));
-    ev.push_back(make_event("ComplaintFiled", actor, c->window, now,
-                            json::object{{"complaint", next_complaint_id_},
-                                         {"channel", channel},
-                                         {"categories", std::move(cats)},
-                                         {"content", c->content},
-                                         {"name", sealed_to_json(c->name)},
-                                         {"phone", sealed_to_json(c->phone)},
-                                         {"clerk", concerned},
-                                         {"received", format_date(received)},
-                                         {"due", format_date(calendar_.add_working_days(received, 5))}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::ComplaintFiled{.complaint = next_complaint_id_,
+                                                   .channel = channel,
+                                                   .categories = c->categories,
+                                                   .content = c->content,
+                                                   .name = c->name,
+                                                   .phone = c->phone,
+                                                   .clerk = concerned,
+                                                   .received = received,
+                                                   .due = calendar_.add_working_days(received, 5)}));
     reply = json::object{{"id", next_complaint_id_},
                          {"received", format_date(received)},
                          {"due", format_date(calendar_.add_working_days(received, 5))},
@@ -622,9 +609,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         return unexpected(err(Errc::WrongState, "this help request was answered already", "该帮办请求已有人响应"));
       return unexpected(err(Errc::UnknownHelp, "no such help request", "没有该帮办请求"));
     }
-    ev.push_back(make_event("HelpAnswered", actor, 0, now,
-                            json::object{{"help", c->help}, {"device", it->second.device}, {"by", actor.id},
-                                         {"waited_s", std::chrono::duration_cast<std::chrono::seconds>(now - it->second.at).count()}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::HelpAnswered{.help = c->help, .device = it->second.device, .by = actor.id,
+                                                 .waited_s = duration_cast<seconds>(now - it->second.at).count()}));
     json::object r = help_json(it->second);
     r["state"] = "answered";
     r["answered_by"] = actor.id;
@@ -641,10 +628,10 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!next) { reply = nullptr; return ev; }
     // The number and service travel with the call: screens and the voice need nothing else.
     const Ticket* called = find_ticket(*next);
-    ev.push_back(make_event("TicketCalled", actor, c->window, now,
-                            json::object{{"ticket", *next}, {"clerk", actor.id},
-                                         {"number", called ? called->number : std::string()},
-                                         {"service", called ? called->service : std::string()}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::TicketCalled{.ticket = *next, .clerk = actor.id,
+                                                 .number = called ? called->number : std::string(),
+                                                 .service = called ? called->service : std::string()}));
     reply = *next;
     return ev;
   }
@@ -656,12 +643,11 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
     if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
     if (t->recalls >= config_.policy.recall_limit)
-      ev.push_back(make_event("TicketNoShow", actor, c->window, now,
-                              json::object{{"ticket", t->id}, {"reason", "recall_limit"}}));
+      ev.push_back(make_event(actor, c->window, now, events::TicketNoShow{.ticket = t->id, .reason = "recall_limit"}));
     else
-      ev.push_back(make_event("TicketRecalled", actor, c->window, now,
-                              json::object{{"ticket", t->id}, {"recalls", t->recalls + 1}, {"number", t->number},
-                                           {"service", t->service}}));
+      ev.push_back(make_event(actor, c->window, now,
+                              events::TicketRecalled{.ticket = t->id, .recalls = t->recalls + 1, .number = t->number,
+                                                     .service = t->service}));
     reply = t->id;
     return ev;
   }
@@ -672,8 +658,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     Ticket* t = current_of(**w);
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
     if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "a ticket being served cannot be skipped", "办理中的号码不能过号"));
-    ev.push_back(make_event("TicketNoShow", actor, c->window, now,
-                            json::object{{"ticket", t->id}, {"reason", "skipped"}}));
+    ev.push_back(make_event(actor, c->window, now, events::TicketNoShow{.ticket = t->id, .reason = "skipped"}));
     reply = t->id;
     return ev;
   }
@@ -684,7 +669,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     Ticket* t = current_of(**w);
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
     if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
-    ev.push_back(make_event("ServiceStarted", actor, c->window, now, json::object{{"ticket", t->id}}));
+    ev.push_back(make_event(actor, c->window, now, events::ServiceStarted{.ticket = t->id}));
     reply = t->id;
     return ev;
   }
@@ -696,9 +681,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
     if (c->case_input && c->consultation)
       return unexpected(err(Errc::InvalidArgument, "a consultation has no case", "仅咨询的号码无需登记办件"));
-    json::object d{{"ticket", t->id}};
-    if (c->consultation) d["consultation"] = true;
-    ev.push_back(make_event("TicketFinished", actor, c->window, now, std::move(d)));
+    events::TicketFinished d{.ticket = t->id};
+    if (c->consultation) d.consultation = true;
+    ev.push_back(make_event(actor, c->window, now, d));
     if (c->case_input) {
       // The case commits with the finish or neither does (R-CASE-8: registered the same day).
       auto reg = register_event(*c->case_input, c->window, t, nullptr, actor, now);
@@ -716,8 +701,8 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::NotYourTicket, "a kiosk can cancel only the tickets it issued", "只能取消本机发出的号码"));
     if (t->state != TicketState::Waiting && t->state != TicketState::Held && t->state != TicketState::Called)
       return unexpected(err(Errc::WrongState, std::string("a ") + to_string(t->state) + " ticket cannot be cancelled", "该号码当前状态不能取消"));
-    ev.push_back(make_event("TicketCancelled", actor, t->state == TicketState::Called ? t->window : 0, now,
-                            json::object{{"ticket", t->id}, {"reason", c->reason}}));
+    ev.push_back(make_event(actor, t->state == TicketState::Called ? t->window : 0, now,
+                            events::TicketCancelled{.ticket = t->id, .reason = c->reason}));
     reply = t->id;
     return ev;
   }
@@ -741,11 +726,9 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         return unexpected(err(Errc::WindowClosed, "window " + std::to_string(c->to_window) + " is closed; transfer to its service instead",
                               std::to_string(c->to_window) + " 号窗口未开放，请转到对应业务"));
     }
-    ev.push_back(make_event("TicketTransferred", actor, c->window, now,
-                            json::object{{"ticket", t->id},
-                                         {"from_clerk", actor.id},
-                                         {"to_service", c->to_service},
-                                         {"to_window", c->to_window}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::TicketTransferred{.ticket = t->id, .from_clerk = actor.id,
+                                                      .to_service = c->to_service, .to_window = c->to_window}));
     reply = t->id;
     return ev;
   }
@@ -755,7 +738,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!w) return unexpected(w.error());
     Ticket* t = current_of(**w);
     if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
-    ev.push_back(make_event("TicketHeld", actor, c->window, now, json::object{{"ticket", t->id}}));
+    ev.push_back(make_event(actor, c->window, now, events::TicketHeld{.ticket = t->id}));
     reply = t->id;
     return ev;
   }
@@ -768,8 +751,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     Ticket* t = ticket_mut(c->ticket);
     if (!t) return unexpected(err(Errc::UnknownTicket, "no such ticket", "没有该号码"));
     if (t->state != TicketState::Held) return unexpected(err(Errc::WrongState, "the ticket is not on hold", "该号码未挂起"));
-    ev.push_back(make_event("TicketResumed", actor, c->window, now,
-                            json::object{{"ticket", t->id}, {"clerk", actor.id}}));
+    ev.push_back(make_event(actor, c->window, now, events::TicketResumed{.ticket = t->id, .clerk = actor.id}));
     reply = t->id;
     return ev;
   }
@@ -782,7 +764,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::ReturnExpired,
                             "a missed ticket can come back within " + std::to_string(config_.policy.noshow_return_minutes) + " minutes",
                             "过号超过 " + std::to_string(config_.policy.noshow_return_minutes) + " 分钟，请重新取号"));
-    ev.push_back(make_event("TicketReturned", actor, 0, now, json::object{{"ticket", t->id}}));
+    ev.push_back(make_event(actor, 0, now, events::TicketReturned{.ticket = t->id}));
     reply = t->id;
     return ev;
   }
@@ -805,11 +787,10 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (w->open) {
       // R-AB-1: the other post takes over the window; the hand-over is recorded.
       if (w->current) return unexpected(err(Errc::WindowBusy, "the window is serving a ticket; hand over after it", "窗口正在办理业务，请办结后再交接"));
-      ev.push_back(make_event("ClerkSignedOut", actor, c->window, now,
-                              json::object{{"clerk", w->clerk}, {"reason", "handover"}}));
+      ev.push_back(make_event(actor, c->window, now, events::ClerkSignedOut{.clerk = w->clerk, .reason = "handover"}));
     }
-    ev.push_back(make_event("ClerkSignedIn", actor, c->window, now,
-                            json::object{{"clerk", actor.id}, {"post", *post == Post::A ? "A" : "B"}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::ClerkSignedIn{.clerk = actor.id, .post = *post == Post::A ? "A" : "B"}));
     return ev;
   }
 
@@ -817,8 +798,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     auto w = clerk_window(c->window, actor);
     if (!w) return unexpected(w.error());
     if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish or transfer the current ticket before signing out", "请先办结或转办当前号码再签退"));
-    ev.push_back(make_event("ClerkSignedOut", actor, c->window, now,
-                            json::object{{"clerk", actor.id}, {"reason", "sign_out"}}));
+    ev.push_back(make_event(actor, c->window, now, events::ClerkSignedOut{.clerk = actor.id, .reason = "sign_out"}));
     window_reply(c->window);
     return ev;
   }
@@ -828,8 +808,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (!w) return unexpected(w.error());
     if ((*w)->paused) return unexpected(err(Errc::WindowPaused, "the window is already paused", "窗口已暂停服务"));
     if ((*w)->current) return unexpected(err(Errc::WindowBusy, "finish the current ticket before pausing", "请先办结当前号码再暂停"));
-    ev.push_back(make_event("WindowPaused", actor, c->window, now,
-                            json::object{{"reason", c->reason.empty() ? "暂停服务" : c->reason}}));
+    ev.push_back(make_event(actor, c->window, now, events::WindowPaused{.reason = c->reason.empty() ? "暂停服务" : c->reason}));
     window_reply(c->window);
     return ev;
   }
@@ -850,12 +829,12 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     if (done && done->rating)
       return unexpected(err(Errc::AlreadyRated, "this service has been rated already", "本次服务已评价，一次一评"));
     // Tied to the case registered for the service, when there is one.
-    ev.push_back(make_event("ServiceRated", actor, c->window, now,
-                            json::object{{"ticket", w->last_finished}, {"number", w->last_number},
-                                         {"service", w->last_service}, {"clerk", w->last_clerk},
-                                         {"level", c->level}, {"label", rating_label(c->level)},
-                                         {"bad", c->level <= 2}, {"case", done ? done->case_id : 0},
-                                         {"channel", "evaluator"}}));
+    ev.push_back(make_event(actor, c->window, now,
+                            events::ServiceRated{.ticket = w->last_finished, .number = w->last_number,
+                                                 .service = w->last_service, .clerk = w->last_clerk,
+                                                 .level = c->level, .label = rating_label(c->level),
+                                                 .bad = c->level <= 2, .case_ = done ? done->case_id : 0,
+                                                 .channel = "evaluator"}));
     reply = json::object{{"ticket", w->last_finished}, {"number", w->last_number},
                          {"window", c->window}, {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
@@ -883,11 +862,11 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       return unexpected(err(Errc::RatingClosed,
                             "ratings close " + std::to_string(config_.policy.late_rating_hours) + " hours after the service",
                             "已超过评价期限（办结后 " + std::to_string(config_.policy.late_rating_hours) + " 小时内）"));
-    ev.push_back(make_event("ServiceRated", actor, t->window, now,
-                            json::object{{"ticket", t->id}, {"number", t->number}, {"service", t->service},
-                                         {"clerk", t->clerk}, {"level", c->level}, {"label", rating_label(c->level)},
-                                         {"bad", c->level <= 2}, {"case", t->case_id}, {"channel", c->channel},
-                                         {"from", c->from}, {"finished_at", format_rfc3339(t->finished_at, tz_)}}));
+    ev.push_back(make_event(actor, t->window, now,
+                            events::ServiceRated{.ticket = t->id, .number = t->number, .service = t->service,
+                                                 .clerk = t->clerk, .level = c->level, .label = rating_label(c->level),
+                                                 .bad = c->level <= 2, .case_ = t->case_id, .channel = c->channel,
+                                                 .from = c->from, .finished_at = format_rfc3339(t->finished_at, tz_)}));
     reply = json::object{{"ticket", t->id}, {"number", t->number}, {"window", t->window},
                          {"level", c->level}, {"label", rating_label(c->level)}};
     return ev;
@@ -897,7 +876,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     auto w = clerk_window(c->window, actor);
     if (!w) return unexpected(w.error());
     if (!(*w)->paused) return unexpected(err(Errc::WrongState, "the window is not paused", "窗口未暂停"));
-    ev.push_back(make_event("WindowResumed", actor, c->window, now, json::object{}));
+    ev.push_back(make_event(actor, c->window, now, events::WindowResumed{}));
     window_reply(c->window);
     return ev;
   }
@@ -906,10 +885,10 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
     const auto limit = minutes{config_.policy.pause_alert_minutes};
     for (const auto& w : windows_)
       if (w.open && w.paused && !w.pause_alerted && now - w.since >= limit)
-        ev.push_back(make_event("WindowPauseOverrun", actor, w.number, now,
-                                json::object{{"clerk", w.clerk}, {"reason", w.pause_reason},
-                                             {"paused_at", format_rfc3339(w.since, tz_)},
-                                             {"minutes", config_.policy.pause_alert_minutes}}));
+        ev.push_back(make_event(actor, w.number, now,
+                                events::WindowPauseOverrun{.clerk = w.clerk, .reason = w.pause_reason,
+                                                           .paused_at = format_rfc3339(w.since, tz_),
+                                                           .minutes = config_.policy.pause_alert_minutes}));
     return ev;
   }
 
@@ -923,8 +902,7 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
         if (t.state == TicketState::Waiting || t.state == TicketState::Held) ids.push_back(id);
       std::sort(ids.begin(), ids.end());
       for (TicketId id : ids)
-        ev.push_back(make_event("TicketClosed", actor, 0, now,
-                                json::object{{"ticket", id}, {"reason", "day_end"}}));
+        ev.push_back(make_event(actor, 0, now, events::TicketClosed{.ticket = id, .reason = "day_end"}));
     }
     if (!day_.empty()) {
       // R-ATT-1: a clerk who forgot to sign out is signed out by the system at midnight, so
@@ -932,22 +910,21 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       // serving someone (R-HOURS-1) stays open.
       for (const auto& w : windows_)
         if (w.open && w.current == 0)
-          ev.push_back(make_event("ClerkSignedOut", actor, w.number, now,
-                                  json::object{{"clerk", w.clerk}, {"reason", "day_end"}}));
+          ev.push_back(make_event(actor, w.number, now, events::ClerkSignedOut{.clerk = w.clerk, .reason = "day_end"}));
     }
     // R-APPT-1: a booking of a closed day that nobody checked in for is missed.
     for (const auto& [id, a] : appointments_)
       if (a.state == AppointmentState::Confirmed && a.day && format_date(*a.day) < local_day)
-        ev.push_back(make_event("AppointmentMissed", actor, 0, now,
-                                json::object{{"appointment", id}, {"service", a.service}, {"day", format_date(*a.day)},
-                                             {"slot", format_hhmm(a.slot)}}));
+        ev.push_back(make_event(actor, 0, now,
+                                events::AppointmentMissed{.appointment = id, .service = a.service,
+                                                          .day = format_date(*a.day), .slot = format_hhmm(a.slot)}));
     // R-CASE-8: the day's tickets finished without a case stay on record as unregistered.
-    json::array unregistered;
+    std::vector<events::Unregistered> unregistered;
     for (const auto& [id, u] : unregistered_)
-      unregistered.push_back(json::object{{"ticket", id}, {"number", u.number}, {"window", u.window}, {"clerk", u.clerk}});
-    json::object rolled{{"day", local_day}};
-    if (!day_.empty()) rolled["closed"] = day_;  // the business day this roll-over closes
-    if (!unregistered.empty()) rolled["unregistered"] = std::move(unregistered);
+      unregistered.push_back(events::Unregistered{.ticket = id, .number = u.number, .window = u.window, .clerk = u.clerk});
+    events::DayRolledOver rolled{.day = local_day};
+    if (!day_.empty()) rolled.closed = day_;  // the business day this roll-over closes
+    if (!unregistered.empty()) rolled.unregistered = std::move(unregistered);
     // R-SCORE-2: every case past its deadline on the closed day(s), one entry per case with
     // the working days it was overdue; the scores charge each day to its clerk.
     if (!day_.empty()) {
@@ -955,293 +932,14 @@ Expected<std::vector<Event>, Error> Engine::decide(const Command& command, const
       const sys_days last_day = sys_days{tz_.to_local(now).date} - days{1};
       if (f && last_day >= sys_days{*f} && last_day - sys_days{*f} < days{366}) {
         const Date first = *f, last{last_day};
-        json::array overdue = overdue_on(first, last);
-        if (!overdue.empty()) rolled["overdue"] = std::move(overdue);
+        auto overdue = overdue_on(first, last);
+        if (!overdue.empty()) rolled.overdue = std::move(overdue);
       }
     }
-    ev.push_back(make_event("DayRolledOver", actor, 0, now, std::move(rolled)));
+    ev.push_back(make_event(actor, 0, now, std::move(rolled)));
     return ev;
   }
   return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
-}
-
-void Engine::apply(const Event& e) {
-  seq_ = e.seq;
-  if (apply_case(e)) return;
-  if (apply_oversight(e)) return;
-  if (apply_appointment(e)) return;
-  const json::object& d = e.data;
-  TicketId tid = get_i(d, "ticket");
-  Ticket* t = tid ? ticket_mut(tid) : nullptr;
-  WindowStatus* w = e.window ? window_mut(e.window) : nullptr;
-  if (w) touch_window(w->number);
-  if (t) touch_ticket(t->id);
-  auto push_recent = [&](const Ticket& tk) {
-    recent_.push_front(RecentCall{tk.number, tk.service, e.window, e.at});
-    if (recent_.size() > kRecentCalls) recent_.pop_back();
-  };
-  auto free_window = [&](int number, TimePoint at) {
-    if (WindowStatus* fw = window_mut(number)) {
-      fw->current = 0;
-      fw->since = at;
-      touch_window(number);
-    }
-  };
-  const std::string& type = e.type;
-
-  if (type == "TicketIssued") {
-    Ticket nt;
-    nt.id = tid;
-    nt.number = get_s(d, "number");
-    nt.service = get_s(d, "service");
-    nt.priority = parse_priority(get_s(d, "priority")).value_or(Priority::Normal);
-    nt.channel = parse_channel(get_s(d, "channel")).value_or(Channel::Kiosk);
-    nt.request_id = get_s(d, "request_id");
-    nt.issued_by = get_s(d, "issued_by");
-    nt.appointment = get_i(d, "appointment");
-    nt.day = get_s(d, "day");
-    nt.issued_at = nt.queued_at = e.at;
-    if (day_.empty()) day_ = nt.day;
-    auto& ss = services_[nt.service];
-    ss.issued_today++;
-    ss.next_number = static_cast<int>(get_i(d, "seqno")) + 1;
-    next_ticket_id_ = std::max(next_ticket_id_, tid + 1);
-    if (!nt.request_id.empty()) by_request_[request_key(nt.issued_by, nt.request_id)] = tid;
-    auto [it, ok] = tickets_.emplace(tid, std::move(nt));
-    enqueue(it->second);
-    touch_ticket(tid);
-    return;
-  }
-  if (type == "DeviceStatusChanged") {
-    DeviceStatus& ds = devices_[get_s(d, "device")];
-    ds.printer = get_s(d, "printer");
-    auto* a = d.if_contains("accepting");
-    ds.accepting = a && a->is_bool() && a->as_bool();
-    ds.detail = get_s(d, "detail");
-    ds.since = e.at;
-    return;
-  }
-  if (type == "HelpRequested") {
-    const std::int64_t id = get_i(d, "help");
-    open_help_[id] = HelpRequest{id, get_s(d, "device"), get_s(d, "kind"), e.at};
-    next_help_id_ = std::max(next_help_id_, id + 1);
-    return;
-  }
-  if (type == "ComplaintFiled") {
-    const std::int64_t id = get_i(d, "complaint");
-    next_complaint_id_ = std::max(next_complaint_id_, id + 1);
-    OpenComplaint oc{id, e.seq, e.at, {}, {}, e.window, get_s(d, "clerk"), get_s(d, "channel")};
-    if (auto r = parse_date(get_s(d, "received"))) oc.received = *r;
-    if (auto r = parse_date(get_s(d, "due"))) oc.due = *r;
-    open_complaints_[id] = std::move(oc);
-    return;
-  }
-  if (type == "HelpAnswered") {
-    open_help_.erase(get_i(d, "help"));
-    return;
-  }
-  if (type == "DayRolledOver") {
-    day_ = get_s(d, "day");
-    voided_today_ = 0;
-    open_help_.clear();  // nobody waits at a kiosk overnight
-    for (auto& [id, s] : services_) {
-      s.issued_today = 0;
-      s.next_number = 1;
-    }
-    by_request_.clear();
-    unregistered_.clear();
-    enquiries_.clear();
-    clerk_day_.clear();
-    std::erase_if(cases_, [](const auto& kv) { return !kv.second.live(); });
-    // Bookings of past days that are settled (checked in, missed, cancelled) leave memory.
-    // (Those this very command changed go after their rows are taken: take_changes.)
-    std::erase_if(appointments_, [&](const auto& kv) {
-      return !kv.second.live() && appointment_day(kv.second) < day_ && !touched_appointments_.contains(kv.first);
-    });
-    // Missed tickets of earlier days can no longer come back: forget them.
-    std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
-    // Services whose rating period is over leave memory (the store keeps them).
-    const std::string cutoff = done_cutoff();
-    std::erase_if(done_, [&](const auto& kv) { return !keep_done(kv.second.day, kv.second.finished_at, cutoff); });
-    return;
-  }
-  if (type == "ClerkSignedIn" && w) {
-    w->open = true;
-    w->paused = false;
-    w->pause_alerted = false;
-    w->pause_reason.clear();
-    w->clerk = get_s(d, "clerk");
-    // R-AB-1: a clerk taking the window from another on the same day gets the other's session
-    // as the hand-over log; the same clerk coming back has nothing new to read.
-    const std::string today = format_date(tz_.to_local(e.at).date);
-    if (!w->session_clerk.empty() && w->session_clerk != w->clerk && w->session_day == today) {
-      w->handover_clerk = w->session_clerk;
-      w->handover_from = w->session_seq;
-      w->handover_to = e.seq;
-    } else {
-      w->handover_clerk.clear();
-      w->handover_from = w->handover_to = 0;
-    }
-    w->session_clerk = w->clerk;
-    w->session_day = today;
-    w->session_seq = e.seq;
-    w->post = get_s(d, "post") == "B" ? Post::B : Post::A;
-    w->since = e.at;
-    return;
-  }
-  if (type == "ClerkSignedOut" && w) {
-    w->open = false;
-    w->paused = false;
-    w->pause_alerted = false;
-    w->pause_reason.clear();
-    w->clerk.clear();
-    w->post.reset();
-    w->since = e.at;
-    return;
-  }
-  if (type == "WindowPaused" && w) {
-    w->paused = true;
-    w->pause_alerted = false;
-    w->pause_reason = get_s(d, "reason");
-    w->since = e.at;
-    return;
-  }
-  if (type == "ServiceRated") {
-    if (w && w->last_finished == tid) w->last_rated = true;
-    if (auto it = done_.find(tid); it != done_.end()) {
-      it->second.rating = static_cast<int>(get_i(d, "level"));
-      const std::string ch = get_s(d, "channel");
-      it->second.rating_channel = ch.empty() ? "evaluator" : ch;
-      touch_ticket(tid);
-    }
-    const int level = static_cast<int>(get_i(d, "level"));
-    if (level >= 1 && level <= 2)  // a bad review: the manager follows it up (R-EVAL-1)
-      follow_ups_[e.seq] = FollowUp{e.seq, e.at, e.window, get_s(d, "clerk"), get_s(d, "number"), tid,
-                                    get_i(d, "case"), level};
-    return;
-  }
-  if (type == "WindowPauseOverrun" && w) {
-    w->pause_alerted = true;
-    return;
-  }
-  if (type == "WindowResumed" && w) {
-    w->paused = false;
-    w->pause_alerted = false;
-    w->pause_reason.clear();
-    w->since = e.at;
-    return;
-  }
-  if (!t) return;  // every remaining event is about a ticket
-
-  if (type == "TicketCalled" || type == "TicketResumed") {
-    if (t->state == TicketState::Waiting) dequeue(*t);
-    t->state = TicketState::Called;
-    t->window = e.window;
-    t->clerk = get_s(d, "clerk");
-    if (t->first_clerk.empty()) t->first_clerk = t->clerk;
-    t->called_at = e.at;
-    t->recalls = 0;
-    if (type == "TicketCalled" && !t->clerk.empty()) clerk_day_[t->clerk].called++;
-    if (w) {
-      w->current = t->id;
-      w->since = e.at;
-    }
-    push_recent(*t);
-  } else if (type == "TicketRecalled") {
-    t->recalls = static_cast<int>(get_i(d, "recalls"));
-    push_recent(*t);
-  } else if (type == "TicketNoShow") {
-    t->state = TicketState::NoShow;
-    t->noshow_at = e.at;
-    if (!t->clerk.empty()) clerk_day_[t->clerk].no_show++;
-    free_window(e.window, e.at);
-  } else if (type == "TicketReturned") {
-    t->state = TicketState::Waiting;
-    t->front = true;
-    t->target_window = 0;
-    t->queued_at = e.at;
-    enqueue(*t);
-  } else if (type == "ServiceStarted") {
-    t->state = TicketState::Serving;
-    t->started_at = e.at;
-  } else if (type == "TicketFinished") {
-    // Only a ticket finished while being served has a service time to measure: started_at of a
-    // ticket called again after a transfer or a hold is the earlier start, and the span since
-    // then is queueing or waiting on hold, often in another service.
-    const bool measured = t->state == TicketState::Serving && t->started_at;
-    t->state = TicketState::Done;
-    t->finished_at = e.at;
-    auto* cons = d.if_contains("consultation");
-    t->consultation = cons && cons->is_bool() && cons->as_bool();
-    if (!t->clerk.empty()) {
-      ClerkDay& cd = clerk_day_[t->clerk];
-      cd.served++;
-      if (t->consultation) cd.consultations++;
-      if (measured) {
-        cd.service_ms += duration_cast<milliseconds>(e.at - *t->started_at).count();
-        cd.measured++;
-      }
-    }
-    if (!t->consultation)
-      unregistered_[t->id] = Unregistered{t->id, t->number, t->service, t->clerk, e.window, e.at, t->day};
-    if (w) {
-      w->last_finished = t->id;
-      w->last_number = t->number;
-      w->last_service = t->service;
-      w->last_clerk = t->clerk;
-      w->last_finished_at = e.at;
-      w->last_rated = false;
-    }
-    if (measured) {
-      double s = duration<double>(e.at - *t->started_at).count();
-      auto& ss = services_[t->service];
-      ss.avg_service_s = whole_ms(ss.avg_service_s <= 0 ? s : (1 - kEwmaWeight) * ss.avg_service_s + kEwmaWeight * s);
-    }
-    free_window(e.window, e.at);
-  } else if (type == "TicketCancelled" || type == "TicketClosed") {
-    if (t->state == TicketState::Waiting) dequeue(*t);
-    if (t->state == TicketState::Called || t->state == TicketState::Serving) free_window(t->window, e.at);
-    t->state = type == "TicketCancelled" ? TicketState::Cancelled : TicketState::Closed;
-    t->close_reason = get_s(d, "reason");
-  } else if (type == "TicketVoided") {
-    if (t->state == TicketState::Waiting) dequeue(*t);
-    t->state = TicketState::Voided;
-    t->close_reason = get_s(d, "reason");
-    // The slot goes back to the daily limit; the number itself is never reused.
-    auto& ss = services_[t->service];
-    if (ss.issued_today > 0) ss.issued_today--;
-    voided_today_++;
-    // A check-in whose ticket did not print: the booking is open again, so the citizen can
-    // check in once more (at this kiosk when it prints again, or another).
-    if (t->appointment)
-      if (Appointment* a = appointment_mut(t->appointment); a && a->state == AppointmentState::CheckedIn && a->ticket == t->id) {
-        a->state = AppointmentState::Confirmed;
-        a->ticket = 0;
-        a->number.clear();
-        a->closed_at.reset();
-        touched_appointments_.insert(a->id);
-      }
-  } else if (type == "TicketTransferred") {
-    Transfer tr;
-    tr.at = e.at;
-    tr.from_window = e.window;
-    tr.from_clerk = get_s(d, "from_clerk");
-    tr.to_service = get_s(d, "to_service");
-    tr.to_window = static_cast<int>(get_i(d, "to_window"));
-    t->transfers.push_back(tr);
-    if (!tr.from_clerk.empty()) clerk_day_[tr.from_clerk].transferred++;
-    if (!tr.to_service.empty()) t->service = tr.to_service;
-    t->target_window = tr.to_window;
-    t->front = true;
-    t->state = TicketState::Waiting;
-    t->queued_at = e.at;
-    enqueue(*t);
-    free_window(e.window, e.at);
-  } else if (type == "TicketHeld") {
-    t->state = TicketState::Held;
-    if (!t->clerk.empty()) clerk_day_[t->clerk].held++;
-    free_window(e.window, e.at);
-  }
 }
 
 Changes Engine::take_changes() {

@@ -62,15 +62,15 @@ Expected<std::vector<Event>, Error> Engine::decide_oversight(const Command& comm
     if (c->outcome == "verified" && clerk.empty())
       return unexpected(err(Errc::InvalidArgument, "name the clerk at fault", "请指明被投诉的工作人员"));
     const bool late = sys_days{today} > sys_days{it->second.due};
-    ev.push_back(make_event("ComplaintAnswered", actor, it->second.window, now,
-                            json::object{{"complaint", c->complaint},
-                                         {"outcome", c->outcome},
-                                         {"clerk", clerk},
-                                         {"answer", c->answer},
-                                         {"filed_seq", it->second.filed_seq},
-                                         {"received", format_date(it->second.received)},
-                                         {"due", format_date(it->second.due)},
-                                         {"late", late}}));
+    ev.push_back(make_event(actor, it->second.window, now,
+                            events::ComplaintAnswered{.complaint = c->complaint,
+                                                      .outcome = c->outcome,
+                                                      .clerk = clerk,
+                                                      .answer = c->answer,
+                                                      .filed_seq = it->second.filed_seq,
+                                                      .received = it->second.received,
+                                                      .due = it->second.due,
+                                                      .late = late}));
     reply = json::object{{"complaint", c->complaint}, {"outcome", c->outcome}, {"clerk", clerk}, {"late", late}};
     return ev;
   }
@@ -84,9 +84,9 @@ Expected<std::vector<Event>, Error> Engine::decide_oversight(const Command& comm
     if (c->note.empty()) return unexpected(err(Errc::InvalidArgument, "say what the follow-up found", "请填写核实情况"));
     if (c->note.size() > kMaxAnswer) return unexpected(err(Errc::InvalidArgument, "the note is longer than 2000 bytes", "核实情况过长"));
     const FollowUp& f = it->second;
-    ev.push_back(make_event("RatingReviewed", actor, f.window, now,
-                            json::object{{"rating", f.rating}, {"outcome", c->outcome}, {"clerk", f.clerk},
-                                         {"level", f.level}, {"note", c->note}}));
+    ev.push_back(make_event(actor, f.window, now,
+                            events::RatingReviewed{.rating = f.rating, .outcome = c->outcome, .clerk = f.clerk,
+                                                   .level = f.level, .note = c->note}));
     reply = json::object{{"rating", f.rating}, {"outcome", c->outcome}, {"clerk", f.clerk}};
     return ev;
   }
@@ -100,9 +100,9 @@ Expected<std::vector<Event>, Error> Engine::decide_oversight(const Command& comm
     if (!valid_month(c->month)) return unexpected(err(Errc::InvalidArgument, "month is YYYY-MM", "月份格式应为 YYYY-MM"));
     if (c->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason", "请填写加扣分理由"));
     if (c->reason.size() > kMaxReason) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "理由过长"));
-    ev.push_back(make_event("ScoreAdjusted", actor, 0, now,
-                            json::object{{"adjustment", next_adjustment_id_}, {"clerk", c->clerk}, {"rule", c->rule},
-                                         {"points", c->points}, {"month", c->month}, {"reason", c->reason}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::ScoreAdjusted{.adjustment = next_adjustment_id_, .clerk = c->clerk, .rule = c->rule,
+                                                  .points = c->points, .month = c->month, .reason = c->reason}));
     reply = json::object{{"adjustment", next_adjustment_id_}, {"clerk", c->clerk}, {"rule", c->rule},
                          {"points", c->points}, {"month", c->month}};
     return ev;
@@ -117,39 +117,24 @@ Expected<std::vector<Event>, Error> Engine::decide_oversight(const Command& comm
     if (!valid_leave_kind(c->kind))
       return unexpected(err(Errc::InvalidArgument, "kind is personal, sick, annual, maternity, official or other", "请假类别无效"));
     if (c->reason.size() > kMaxReason) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "理由过长"));
-    ev.push_back(make_event("LeaveRecorded", actor, 0, now,
-                            json::object{{"leave", next_leave_id_}, {"clerk", c->clerk}, {"from", format_date(c->from)},
-                                         {"to", format_date(c->to)}, {"kind", c->kind}, {"reason", c->reason}}));
+    ev.push_back(make_event(actor, 0, now,
+                            events::LeaveRecorded{.leave = next_leave_id_, .clerk = c->clerk, .from = c->from,
+                                                  .to = c->to, .kind = c->kind, .reason = c->reason}));
     reply = json::object{{"leave", next_leave_id_}, {"clerk", c->clerk}, {"from", format_date(c->from)}, {"to", format_date(c->to)}};
     return ev;
   }
   return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
 }
 
-bool Engine::apply_oversight(const Event& e) {
-  const json::object& d = e.data;
-  const std::string& type = e.type;
-  if (type == "ComplaintAnswered") {
-    open_complaints_.erase(get_i(d, "complaint"));
-    return true;
-  }
-  if (type == "RatingReviewed") {
-    follow_ups_.erase(get_i(d, "rating"));
-    return true;
-  }
-  if (type == "ScoreAdjusted") {
-    next_adjustment_id_ = std::max(next_adjustment_id_, get_i(d, "adjustment") + 1);
-    return true;
-  }
-  if (type == "LeaveRecorded") {
-    next_leave_id_ = std::max(next_leave_id_, get_i(d, "leave") + 1);
-    return true;
-  }
-  return false;
+void Engine::on(const Event&, const events::ComplaintAnswered& d) { open_complaints_.erase(d.complaint); }
+void Engine::on(const Event&, const events::RatingReviewed& d) { follow_ups_.erase(d.rating); }
+void Engine::on(const Event&, const events::ScoreAdjusted& d) {
+  next_adjustment_id_ = std::max(next_adjustment_id_, d.adjustment + 1);
 }
+void Engine::on(const Event&, const events::LeaveRecorded& d) { next_leave_id_ = std::max(next_leave_id_, d.leave + 1); }
 
-json::array Engine::overdue_on(Date first, Date last) const {
-  json::array out;
+std::vector<events::Overdue> Engine::overdue_on(Date first, Date last) const {
+  std::vector<events::Overdue> out;
   for (const auto& [id, c] : cases_) {
     if (!c.deadline) continue;
     sys_days end;
@@ -161,12 +146,12 @@ json::array Engine::overdue_on(Date first, Date last) const {
     } else {
       continue;  // waiting for materials or suspended: the clock is stopped
     }
-    json::array dates;
+    std::vector<std::string> dates;
     for (sys_days d = std::max(sys_days{first}, sys_days{*c.deadline} + days{1}); d <= end; d += days{1})
-      if (calendar_.is_working_day(Date{d})) dates.push_back(json::value(format_date(Date{d})));
+      if (calendar_.is_working_day(Date{d})) dates.push_back(format_date(Date{d}));
     if (dates.empty()) continue;
-    out.push_back(json::object{{"case", id}, {"no", c.no}, {"clerk", c.clerk}, {"window", c.window},
-                               {"deadline", format_date(*c.deadline)}, {"days", std::move(dates)}});
+    out.push_back(events::Overdue{.case_ = id, .no = c.no, .clerk = c.clerk, .window = c.window,
+                                  .deadline = *c.deadline, .days = std::move(dates)});
   }
   return out;
 }

@@ -648,7 +648,7 @@ std::optional<std::string> verify_replay(const std::string& path, const HallConf
     for (const auto& e : batch) {
       if (e.seq != seq + 1) return "event log has a gap before seq " + std::to_string(e.seq);
       seq = e.seq;
-      eng.apply(e);
+      if (auto bad = eng.apply(e)) return "the event log cannot be replayed: " + *bad;
       auto ch = eng.take_changes();
       for (auto& t : ch.tickets) tickets[t.id] = std::move(t.json);
       for (const auto& [id, patch] : ch.ticket_patches) {

@@ -25,6 +25,7 @@
 #include "hallq/common/expected.hpp"
 #include "hallq/common/time.hpp"
 #include "hallq/controller/cases.hpp"
+#include "hallq/controller/events.hpp"
 
 namespace hallq::engine {
 
@@ -121,6 +122,8 @@ struct RecentCall {
   TimePoint at;
 };
 
+// An event as the log keeps it: the envelope, and its data as the codec wrote it
+// (events.hpp, event_codec.hpp).
 struct Event {
   Seq seq = 0;
   std::string type;
@@ -485,8 +488,9 @@ class Engine {
 
   // Validates `cmd` from `actor` at `now`; on success applies the events it makes.
   Expected<Outcome, Error> execute(const Command& cmd, const Actor& actor, TimePoint now);
-  // Applies a logged event (replay). Events must come in sequence order.
-  void apply(const Event& e);
+  // Applies a logged event (replay). Events must come in sequence order. The data is decoded
+  // strictly first: a damaged event changes nothing and comes back as the error, naming its seq.
+  [[nodiscard]] std::optional<std::string> apply(const Event& e);
   // The projection rows changed since the last call; tickets that reached a final state are
   // then dropped from memory (the store keeps them).
   Changes take_changes();
@@ -615,8 +619,7 @@ class Engine {
     double avg_service_s = 0;  // EWMA of start->finish, 0: no sample yet
   };
 
-  Event make_event(std::string type, const Actor& actor, int window, TimePoint now,
-                   boost::json::object data);
+  Event make_event(const Actor& actor, int window, TimePoint now, const events::Body& body);
   Expected<std::vector<Event>, Error> decide(const Command& cmd, const Actor& actor,
                                              TimePoint now, boost::json::value& reply);
   Ticket* ticket_mut(TicketId id);
@@ -636,27 +639,95 @@ class Engine {
   std::string meta_json() const;
   Expected<std::vector<Event>, Error> decide_case(const Command& cmd, const Actor& actor,
                                                   TimePoint now, boost::json::value& reply);
+  Expected<events::Body, Error> clock_action(const CaseAction& a, const Case& cs, Date today) const;
+  Expected<events::Body, Error> progress_action(const CaseAction& a, const Case& cs, Date today) const;
   Expected<Event, Error> register_event(const CaseInput& in, int window, const Ticket* ticket,
                                         const Unregistered* done, const Actor& actor, TimePoint now);
-  bool apply_case(const Event& e);  // true if the event was a case or enquiry event
   Expected<std::vector<Event>, Error> decide_oversight(const Command& cmd, const Actor& actor,
                                                        TimePoint now, boost::json::value& reply);
-  bool apply_oversight(const Event& e);  // true if the event was an oversight event
   Expected<std::vector<Event>, Error> decide_appointment(const Command& cmd, const Actor& actor,
                                                          TimePoint now, boost::json::value& reply);
-  bool apply_appointment(const Event& e);  // true if the event was an appointment event
   // The checks every booked slot passes: a slot of the service that day, not past, not too far
   // ahead, not full; the code free.
   std::optional<Error> check_slot(const std::string& service, const SlotChoice& c, TimePoint now) const;
   // The TicketIssued data of a new ticket, or why none can be issued.
-  Expected<boost::json::object, Error> issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
+  Expected<events::TicketIssued, Error> issue_data(const ServiceConfig& sc, Priority priority, Channel channel,
                                                   const std::string& request_id, const Actor& actor,
                                                   const std::string& local_day, bool limit) const;
   Appointment* appointment_mut(std::int64_t id);
   // R-SCORE-2: the cases whose clock ran past the deadline on the days a roll-over closes.
-  boost::json::array overdue_on(Date first, Date last) const;
+  std::vector<events::Overdue> overdue_on(Date first, Date last) const;
   Case* case_mut(CaseId id);
   bool may_act_on(const Case& c, const Actor& actor) const;
+
+  // ---- apply: one handler per event type, so a type without one does not compile ----
+  // Queue and windows (apply_queue.cpp).
+  void on(const Event&, const events::TicketIssued&);
+  void on(const Event&, const events::TicketVoided&);
+  void on(const Event&, const events::DeviceStatusChanged&);
+  void on(const Event&, const events::HelpRequested&);
+  void on(const Event&, const events::HelpAnswered&);
+  void on(const Event&, const events::TicketCalled&);
+  void on(const Event&, const events::TicketRecalled&);
+  void on(const Event&, const events::TicketNoShow&);
+  void on(const Event&, const events::ServiceStarted&);
+  void on(const Event&, const events::TicketFinished&);
+  void on(const Event&, const events::TicketCancelled&);
+  void on(const Event&, const events::TicketClosed&);
+  void on(const Event&, const events::TicketTransferred&);
+  void on(const Event&, const events::TicketHeld&);
+  void on(const Event&, const events::TicketResumed&);
+  void on(const Event&, const events::TicketReturned&);
+  void on(const Event&, const events::ClerkSignedIn&);
+  void on(const Event&, const events::ClerkSignedOut&);
+  void on(const Event&, const events::WindowPaused&);
+  void on(const Event&, const events::WindowResumed&);
+  void on(const Event&, const events::WindowPauseOverrun&);
+  void on(const Event&, const events::ServiceRated&);
+  void on(const Event&, const events::DayRolledOver&);
+  void on(const Event&, const events::ComplaintFiled&);
+  // Oversight (oversight.cpp).
+  void on(const Event&, const events::ComplaintAnswered&);
+  void on(const Event&, const events::RatingReviewed&);
+  void on(const Event&, const events::ScoreAdjusted&);
+  void on(const Event&, const events::LeaveRecorded&);
+  // Cases and enquiries (cases.cpp).
+  void on(const Event&, const events::EnquiryLogged&);
+  void on(const Event&, const events::CaseRegistered&);
+  void on(const Event&, const events::CaseMaterialsCompleted&);
+  void on(const Event&, const events::CaseSupplementRequested&);
+  void on(const Event&, const events::CaseExtended&);
+  void on(const Event&, const events::CaseSuspended&);
+  void on(const Event&, const events::CaseResumed&);
+  void on(const Event&, const events::CaseParticipantReported&);
+  void on(const Event&, const events::CaseReportedUpward&);
+  void on(const Event&, const events::CaseHandlerAssigned&);
+  void on(const Event&, const events::CaseCompleted&);
+  void on(const Event&, const events::CaseReturned&);
+  void on(const Event&, const events::CaseNotified&);
+  void on(const Event&, const events::CaseFeedback&);
+  void on(const Event&, const events::CaseNoticePrinted&);
+  // The case an event is about, touched, with a step recorded; nullptr if no longer held.
+  Case* case_step(const Event& e, CaseId id, const std::string& what, std::string note);
+  // Appointments (appointments.cpp).
+  void on(const Event&, const events::AppointmentRequested&);
+  void on(const Event&, const events::AppointmentConfirmed&);
+  void on(const Event&, const events::AppointmentDeclined&);
+  void on(const Event&, const events::AppointmentCancelled&);
+  void on(const Event&, const events::AppointmentCheckedIn&);
+  void on(const Event&, const events::AppointmentMissed&);
+  Appointment* appointment_step(std::int64_t id);
+  // What a ticket event changes: the ticket and the event's window (either may be null),
+  // both marked changed.
+  struct QueueRefs {
+    Ticket* t;
+    WindowStatus* w;
+  };
+  QueueRefs refs(const Event& e, TicketId ticket);
+  void push_recent(const Ticket& t, int window, TimePoint at);
+  void free_window(int number, TimePoint at);
+  void to_window(const Event& e, TicketId ticket, const std::string& clerk, bool new_call);
+  void end_ticket(const Event& e, TicketId ticket, TicketState state, const std::string& reason);
 
   HallConfig config_;
   TimeZone tz_;
