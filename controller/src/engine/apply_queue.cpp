@@ -95,32 +95,6 @@ void Engine::on(const Event& e, const events::ComplaintFiled& d) {
   open_complaints_[d.complaint] = OpenComplaint{d.complaint, e.seq, e.at, d.received, d.due, e.window, d.clerk, d.channel};
 }
 
-void Engine::on(const Event& e, const events::DayRolledOver& d) {
-  refs(e, 0);
-  day_ = d.day;
-  voided_today_ = 0;
-  open_help_.clear();  // nobody waits at a kiosk overnight
-  for (auto& [id, s] : services_) {
-    s.issued_today = 0;
-    s.next_number = 1;
-  }
-  by_request_.clear();
-  unregistered_.clear();
-  enquiries_.clear();
-  clerk_day_.clear();
-  std::erase_if(cases_, [](const auto& kv) { return !kv.second.live(); });
-  // Bookings of past days that are settled (checked in, missed, cancelled) leave memory.
-  // (Those this very command changed go after their rows are taken: take_changes.)
-  std::erase_if(appointments_, [&](const auto& kv) {
-    return !kv.second.live() && appointment_day(kv.second) < day_ && !touched_appointments_.contains(kv.first);
-  });
-  // Missed tickets of earlier days can no longer come back: forget them.
-  std::erase_if(tickets_, [](const auto& kv) { return kv.second.state == TicketState::NoShow; });
-  // Services whose rating period is over leave memory (the store keeps them).
-  const std::string cutoff = done_cutoff();
-  std::erase_if(done_, [&](const auto& kv) { return !keep_done(kv.second.day, kv.second.finished_at, cutoff); });
-}
-
 void Engine::on(const Event& e, const events::ClerkSignedIn& d) {
   WindowStatus* w = refs(e, 0).w;
   if (!w) return;

@@ -8,7 +8,24 @@
 
 #include "hallq/controller/engine.hpp"
 #include "errors.hpp"
+#include "hallq/common/enum_names.hpp"
 #include "rows.hpp"
+
+// The stable names of an appointment's states, in events, rows and the API.
+namespace hallq {
+template <>
+struct EnumNames<engine::AppointmentState> {
+  static constexpr std::array<std::pair<engine::AppointmentState, std::string_view>, 6> table{{
+      {engine::AppointmentState::Requested, "requested"},
+      {engine::AppointmentState::Confirmed, "confirmed"},
+      {engine::AppointmentState::Declined, "declined"},
+      {engine::AppointmentState::Cancelled, "cancelled"},
+      {engine::AppointmentState::CheckedIn, "checked_in"},
+      {engine::AppointmentState::Missed, "missed"},
+  }};
+};
+static_assert(enum_names_complete<engine::AppointmentState>());
+}  // namespace hallq
 
 namespace hallq::engine {
 namespace json = boost::json;
@@ -33,17 +50,7 @@ const char* weekday_zh(Date d) {
 
 }  // namespace
 
-const char* to_string(AppointmentState s) {
-  switch (s) {
-    case AppointmentState::Requested: return "requested";
-    case AppointmentState::Confirmed: return "confirmed";
-    case AppointmentState::Declined: return "declined";
-    case AppointmentState::Cancelled: return "cancelled";
-    case AppointmentState::CheckedIn: return "checked_in";
-    case AppointmentState::Missed: return "missed";
-  }
-  return "requested";
-}
+const char* to_string(AppointmentState s) { return enum_name(s, "requested").data(); }
 
 const Appointment* Engine::find_appointment(std::int64_t id) const {
   auto it = appointments_.find(id);
@@ -140,188 +147,199 @@ int Engine::unanswered_appointments(TimePoint now) const {
   return n;
 }
 
-Expected<std::vector<Event>, Error> Engine::decide_appointment(const Command& command, const Actor& actor, TimePoint now,
-                                                               json::value& reply) {
-  std::vector<Event> ev;
+// An id the engine no longer holds was settled (answered, cancelled, checked in or missed) on
+// an earlier day.
+Error Engine::unknown_or_settled(std::int64_t id) const {
+  if (id > 0 && id < next_appointment_id_)
+    return err(Errc::WrongState, "this appointment was settled already", "该预约已处理完毕");
+  return err(Errc::UnknownAppointment, "no such appointment", "没有该预约");
+}
+
+std::optional<Error> Engine::appointments_closed() const {
   if (!config_.appointments.enabled)
-    return unexpected(err(Errc::InvalidArgument, "this hall takes no appointments", "本中心未开通预约服务"));
-  const LocalTime local = tz_.to_local(now);
-  const Date today = local.date;
+    return err(Errc::InvalidArgument, "this hall takes no appointments", "本中心未开通预约服务");
+  return std::nullopt;
+}
+
+// What a request and a booking share: the service, its item, who comes and why.
+std::optional<Error> Engine::check_booking(const std::string& service, const std::string& item, const Sealed& name,
+                                           const std::string& note) const {
+  const ServiceConfig* sc = config_.find_service(service);
+  if (!sc) return err(Errc::UnknownService, "no service '" + service + "'", "没有该业务");
+  if (slot_capacity(service) <= 0)
+    return err(Errc::InvalidArgument, "this service is not booked ahead", "该业务不提供预约");
+  if (!item.empty() && std::none_of(sc->items.begin(), sc->items.end(), [&](const auto& i) { return i.id == item; }))
+    return err(Errc::InvalidArgument, "no item '" + item + "' in this service", "该业务没有此事项");
+  if (name.empty()) return err(Errc::InvalidArgument, "give the citizen's name", "请填写预约人姓名");
+  if (note.size() > kMaxNote) return err(Errc::InvalidArgument, "the note is longer than 500 bytes", "备注过长");
+  return std::nullopt;
+}
+
+events::AppointmentConfirmed Engine::booking(std::int64_t id, const std::string& service, const std::string& item,
+                                             const SlotChoice& c) const {
+  std::vector<std::string> materials;
+  if (const ServiceConfig* sc = config_.find_service(service))
+    for (const auto& i : sc->items)
+      if (i.id == item) materials = i.materials;
+  return events::AppointmentConfirmed{.appointment = id,
+                                      .service = service,
+                                      .item = item,
+                                      .code = c.code,
+                                      .day = c.day,
+                                      .slot = format_hhmm(c.slot),
+                                      .slot_minutes = config_.appointments.slot_minutes,
+                                      .place = appointment_place(service),
+                                      .materials = std::move(materials)};
+}
+
+Engine::Decision Engine::decide(const RequestAppointment& c, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  if (auto closed = appointments_closed()) return unexpected(*closed);
+  const Date today = tz_.to_local(now).date;
+  if (actor.kind == Actor::Kind::System) return unexpected(err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作"));
+  const bool device = actor.kind == Actor::Kind::Device;
+  if (device ? !one_of(c.channel, {"kiosk", "online"}) : !one_of(c.channel, {"visit", "phone", "letter", "online"}))
+    return unexpected(err(Errc::InvalidArgument,
+                          device ? "a device's requests come by kiosk or online" : "channel is visit, phone, letter or online",
+                          "预约方式无效"));
+  if (auto e = check_booking(c.service, c.item, c.name, c.note)) return unexpected(*e);
+  const std::int64_t id = next_appointment_id_;
+  ev.push_back(make_event(actor, 0, now,
+                          events::AppointmentRequested{.appointment = id,
+                                                       .service = c.service,
+                                                       .item = c.item,
+                                                       .channel = c.channel,
+                                                       .name = c.name,
+                                                       .phone = c.phone,
+                                                       .note = c.note,
+                                                       .received = today,
+                                                       .due = calendar_.add_working_days(today, 1)}));
+  reply = replies::Appointment{id};
+  return ev;
+}
+
+Engine::Decision Engine::decide(const AnswerAppointment& c, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  if (auto closed = appointments_closed()) return unexpected(*closed);
+  const Date today = tz_.to_local(now).date;
   const bool staff = actor.kind == Actor::Kind::Clerk || actor.kind == Actor::Kind::Manager;
-  // An id the engine no longer holds was settled (answered, cancelled, checked in or missed) on
-  // an earlier day.
-  auto unknown_or_settled = [&](std::int64_t id) {
-    if (id > 0 && id < next_appointment_id_)
-      return err(Errc::WrongState, "this appointment was settled already", "该预约已处理完毕");
-    return err(Errc::UnknownAppointment, "no such appointment", "没有该预约");
-  };
-  auto staff_only = [] {
-    return err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作");
-  };
-  // What a request and a booking share: the service, its item, who comes and why.
-  auto check_who = [&](const std::string& service, const std::string& item, const Sealed& name,
-                       const std::string& note) -> std::optional<Error> {
-    const ServiceConfig* sc = config_.find_service(service);
-    if (!sc) return err(Errc::UnknownService, "no service '" + service + "'", "没有该业务");
-    if (slot_capacity(service) <= 0)
-      return err(Errc::InvalidArgument, "this service is not booked ahead", "该业务不提供预约");
-    if (!item.empty() && std::none_of(sc->items.begin(), sc->items.end(), [&](const auto& i) { return i.id == item; }))
-      return err(Errc::InvalidArgument, "no item '" + item + "' in this service", "该业务没有此事项");
-    if (name.empty()) return err(Errc::InvalidArgument, "give the citizen's name", "请填写预约人姓名");
-    if (note.size() > kMaxNote) return err(Errc::InvalidArgument, "the note is longer than 500 bytes", "备注过长");
-    return std::nullopt;
-  };
-  auto materials_of = [&](const std::string& service, const std::string& item) {
-    std::vector<std::string> out;
-    if (const ServiceConfig* sc = config_.find_service(service))
-      for (const auto& i : sc->items)
-        if (i.id == item) out = i.materials;
-    return out;
-  };
-  auto booking = [&](std::int64_t id, const std::string& service, const std::string& item, const SlotChoice& c) {
-    return events::AppointmentConfirmed{.appointment = id,
-                                        .service = service,
-                                        .item = item,
-                                        .code = c.code,
-                                        .day = c.day,
-                                        .slot = format_hhmm(c.slot),
-                                        .slot_minutes = config_.appointments.slot_minutes,
-                                        .place = appointment_place(service),
-                                        .materials = materials_of(service, item)};
-  };
-
-  if (auto* c = std::get_if<RequestAppointment>(&command)) {
-    if (actor.kind == Actor::Kind::System) return unexpected(staff_only());
-    const bool device = actor.kind == Actor::Kind::Device;
-    if (device ? !one_of(c->channel, {"kiosk", "online"}) : !one_of(c->channel, {"visit", "phone", "letter", "online"}))
-      return unexpected(err(Errc::InvalidArgument,
-                            device ? "a device's requests come by kiosk or online" : "channel is visit, phone, letter or online",
-                            "预约方式无效"));
-    if (auto e = check_who(c->service, c->item, c->name, c->note)) return unexpected(*e);
-    const std::int64_t id = next_appointment_id_;
-    ev.push_back(make_event(actor, 0, now,
-                            events::AppointmentRequested{.appointment = id,
-                                                         .service = c->service,
-                                                         .item = c->item,
-                                                         .channel = c->channel,
-                                                         .name = c->name,
-                                                         .phone = c->phone,
-                                                         .note = c->note,
-                                                         .received = today,
-                                                         .due = calendar_.add_working_days(today, 1)}));
-    reply = json::object{{"appointment_id", id}};
-    return ev;
-  }
-
-  if (auto* c = std::get_if<AnswerAppointment>(&command)) {
-    if (!staff) return unexpected(staff_only());
-    const Appointment* a = find_appointment(c->appointment);
-    if (!a) return unexpected(unknown_or_settled(c->appointment));
-    if (a->state != AppointmentState::Requested)
-      return unexpected(err(Errc::WrongState, std::string("the request was answered already (") + to_string(a->state) + ")",
-                            "该预约申请已答复"));
-    const bool late = sys_days{today} > sys_days{a->due};
-    if (c->accept) {
-      if (auto e = check_slot(a->service, c->choice, now)) return unexpected(*e);
-      auto d = booking(a->id, a->service, a->item, c->choice);
-      d.late = late;
-      ev.push_back(make_event(actor, 0, now, std::move(d)));
-    } else {
-      if (c->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for declining", "请填写不予预约的理由"));
-      if (c->reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "理由过长"));
-      ev.push_back(make_event(actor, 0, now, events::AppointmentDeclined{.appointment = a->id, .reason = c->reason, .late = late}));
-    }
-    reply = json::object{{"appointment_id", a->id}};
-    return ev;
-  }
-
-  if (auto* c = std::get_if<BookAppointment>(&command)) {
-    if (!staff) return unexpected(staff_only());
-    if (!one_of(c->channel, {"visit", "phone", "letter", "counter"}))
-      return unexpected(err(Errc::InvalidArgument, "channel is visit, phone, letter or counter", "预约方式无效"));
-    if (auto e = check_who(c->service, c->item, c->name, c->note)) return unexpected(*e);
-    if (auto e = check_slot(c->service, c->choice, now)) return unexpected(*e);
-    const std::int64_t id = next_appointment_id_;
-    auto d = booking(id, c->service, c->item, c->choice);
-    d.booked = true;
-    d.channel = c->channel;
-    d.name = c->name;
-    d.phone = c->phone;
-    d.note = c->note;
-    d.received = today;
+  if (!staff) return unexpected(err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作"));
+  const Appointment* a = find_appointment(c.appointment);
+  if (!a) return unexpected(unknown_or_settled(c.appointment));
+  if (a->state != AppointmentState::Requested)
+    return unexpected(err(Errc::WrongState, std::string("the request was answered already (") + to_string(a->state) + ")",
+                          "该预约申请已答复"));
+  const bool late = sys_days{today} > sys_days{a->due};
+  if (c.accept) {
+    if (auto e = check_slot(a->service, c.choice, now)) return unexpected(*e);
+    auto d = booking(a->id, a->service, a->item, c.choice);
+    d.late = late;
     ev.push_back(make_event(actor, 0, now, std::move(d)));
-    reply = json::object{{"appointment_id", id}};
-    return ev;
+  } else {
+    if (c.reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason for declining", "请填写不予预约的理由"));
+    if (c.reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "理由过长"));
+    ev.push_back(make_event(actor, 0, now, events::AppointmentDeclined{.appointment = a->id, .reason = c.reason, .late = late}));
   }
+  reply = replies::Appointment{a->id};
+  return ev;
+}
 
-  if (auto* c = std::get_if<CancelAppointment>(&command)) {
-    if (!staff) return unexpected(staff_only());
-    const Appointment* a = find_appointment(c->appointment);
-    if (!a) return unexpected(unknown_or_settled(c->appointment));
-    if (!a->live())
-      return unexpected(err(Errc::WrongState, std::string("a ") + to_string(a->state) + " appointment cannot be cancelled",
-                            "该预约已结束，不能取消"));
-    if (c->reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason", "请填写取消原因"));
-    if (c->reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "原因过长"));
-    ev.push_back(make_event(actor, 0, now,
-                            events::AppointmentCancelled{.appointment = a->id, .reason = c->reason, .was = to_string(a->state)}));
-    reply = json::object{{"appointment_id", a->id}};
-    return ev;
-  }
+Engine::Decision Engine::decide(const BookAppointment& c, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  if (auto closed = appointments_closed()) return unexpected(*closed);
+  const Date today = tz_.to_local(now).date;
+  const bool staff = actor.kind == Actor::Kind::Clerk || actor.kind == Actor::Kind::Manager;
+  if (!staff) return unexpected(err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作"));
+  if (!one_of(c.channel, {"visit", "phone", "letter", "counter"}))
+    return unexpected(err(Errc::InvalidArgument, "channel is visit, phone, letter or counter", "预约方式无效"));
+  if (auto e = check_booking(c.service, c.item, c.name, c.note)) return unexpected(*e);
+  if (auto e = check_slot(c.service, c.choice, now)) return unexpected(*e);
+  const std::int64_t id = next_appointment_id_;
+  auto d = booking(id, c.service, c.item, c.choice);
+  d.booked = true;
+  d.channel = c.channel;
+  d.name = c.name;
+  d.phone = c.phone;
+  d.note = c.note;
+  d.received = today;
+  ev.push_back(make_event(actor, 0, now, std::move(d)));
+  reply = replies::Appointment{id};
+  return ev;
+}
 
-  if (auto* c = std::get_if<CheckInAppointment>(&command)) {
-    if (actor.kind == Actor::Kind::System) return unexpected(staff_only());
-    if (!c->request_id.empty())
-      if (auto it = by_request_.find(request_key(issuer_of(actor), c->request_id)); it != by_request_.end()) {
-        reply = it->second;  // a retried check-in: the ticket it made
-        return ev;
-      }
-    if (!valid_code(c->code)) return unexpected(err(Errc::InvalidArgument, "the booking code is 6 digits", "预约码应为 6 位数字"));
-    const Appointment* a = nullptr;
-    // The live booking with this code; else one that checked in with it today.
-    for (const auto& [id, x] : appointments_)
-      if (x.code == c->code && (x.state == AppointmentState::Confirmed ||
-                                (x.state == AppointmentState::CheckedIn && !a)))
-        a = &x;
-    if (!a)
-      return unexpected(err(Errc::UnknownAppointment, "no booking with this code", "没有该预约码，请核对后重新输入"));
-    if (a->state == AppointmentState::CheckedIn)
-      return unexpected(err(Errc::WrongState, "this booking has checked in already: ticket " + a->number,
-                            "该预约已签到，号码为 " + a->number));
-    const Date day = *a->day;
-    const std::string when = format_date(day) + " " + format_hhmm(a->slot);
-    if (sys_days{day} > sys_days{today})
-      return unexpected(err(Errc::TooEarly, "the appointment is on " + when, "您的预约时间为 " + when + "，请当天再来签到"));
-    if (sys_days{day} < sys_days{today})
-      return unexpected(err(Errc::TooLate, "the appointment was on " + when, "您的预约时间 " + when + " 已过，请重新预约或现场取号"));
-    const Minutes from = a->slot - Minutes{config_.appointments.early_minutes};
-    const Minutes until = a->slot + Minutes{config_.appointments.late_minutes};
-    if (local.minute_of_day < from)
-      return unexpected(err(Errc::TooEarly, "check-in opens at " + format_hhmm(from),
-                            "您的预约时段为 " + format_hhmm(a->slot) + "，请于 " + format_hhmm(from) + " 后签到"));
-    if (local.minute_of_day > until)
-      return unexpected(err(Errc::TooLate, "check-in closed at " + format_hhmm(until),
-                            "已超过签到时间（" + format_hhmm(until) + "），请现场取号或重新预约"));
-    const std::string local_day = format_date(today);
-    if (!day_.empty() && local_day > day_)
-      return unexpected(err(Errc::HallClosed, "the day is being closed, try again", "系统正在日结，请稍后再试"));
-    const ServiceConfig* sc = config_.find_service(a->service);
-    if (!sc) return unexpected(err(Errc::UnknownService, "the booking's service is no longer offered", "该预约的业务已停办，请咨询工作人员"));
-    // A booking was promised its place: the daily limit of walk-in tickets does not apply.
-    auto d = issue_data(*sc, Priority::Appointment, Channel::Appointment, c->request_id, actor, local_day, false);
-    if (!d) return unexpected(d.error());
-    d->appointment = a->id;
-    const TicketId ticket = next_ticket_id_;
-    const std::string number = d->number;
-    ev.push_back(make_event(actor, 0, now, std::move(*d)));
-    ev.push_back(make_event(actor, 0, now,
-                            events::AppointmentCheckedIn{.appointment = a->id, .ticket = ticket, .number = number,
-                                                         .service = a->service, .day = local_day,
-                                                         .slot = format_hhmm(a->slot)}));
-    reply = ticket;
-    return ev;
-  }
-  return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
+Engine::Decision Engine::decide(const CancelAppointment& c, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  if (auto closed = appointments_closed()) return unexpected(*closed);
+  const bool staff = actor.kind == Actor::Kind::Clerk || actor.kind == Actor::Kind::Manager;
+  if (!staff) return unexpected(err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作"));
+  const Appointment* a = find_appointment(c.appointment);
+  if (!a) return unexpected(unknown_or_settled(c.appointment));
+  if (!a->live())
+    return unexpected(err(Errc::WrongState, std::string("a ") + to_string(a->state) + " appointment cannot be cancelled",
+                          "该预约已结束，不能取消"));
+  if (c.reason.empty()) return unexpected(err(Errc::InvalidArgument, "give the reason", "请填写取消原因"));
+  if (c.reason.size() > kMaxNote) return unexpected(err(Errc::InvalidArgument, "the reason is longer than 500 bytes", "原因过长"));
+  ev.push_back(make_event(actor, 0, now,
+                          events::AppointmentCancelled{.appointment = a->id, .reason = c.reason, .was = to_string(a->state)}));
+  reply = replies::Appointment{a->id};
+  return ev;
+}
+
+Engine::Decision Engine::decide(const CheckInAppointment& c, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  if (auto closed = appointments_closed()) return unexpected(*closed);
+  const LocalTime local = tz_.to_local(now);
+  const Date today = tz_.to_local(now).date;
+  if (actor.kind == Actor::Kind::System) return unexpected(err(Errc::NotManager, "a clerk or the manager does this", "仅工作人员可操作"));
+  if (!c.request_id.empty())
+    if (auto it = by_request_.find(request_key(issuer_of(actor), c.request_id)); it != by_request_.end()) {
+      reply = replies::Ticket{it->second};  // a retried check-in: the ticket it made
+      return ev;
+    }
+  if (!valid_code(c.code)) return unexpected(err(Errc::InvalidArgument, "the booking code is 6 digits", "预约码应为 6 位数字"));
+  const Appointment* a = nullptr;
+  // The live booking with this code; else one that checked in with it today.
+  for (const auto& [id, x] : appointments_)
+    if (x.code == c.code && (x.state == AppointmentState::Confirmed ||
+                              (x.state == AppointmentState::CheckedIn && !a)))
+      a = &x;
+  if (!a)
+    return unexpected(err(Errc::UnknownAppointment, "no booking with this code", "没有该预约码，请核对后重新输入"));
+  if (a->state == AppointmentState::CheckedIn)
+    return unexpected(err(Errc::WrongState, "this booking has checked in already: ticket " + a->number,
+                          "该预约已签到，号码为 " + a->number));
+  const Date day = *a->day;
+  const std::string when = format_date(day) + " " + format_hhmm(a->slot);
+  if (sys_days{day} > sys_days{today})
+    return unexpected(err(Errc::TooEarly, "the appointment is on " + when, "您的预约时间为 " + when + "，请当天再来签到"));
+  if (sys_days{day} < sys_days{today})
+    return unexpected(err(Errc::TooLate, "the appointment was on " + when, "您的预约时间 " + when + " 已过，请重新预约或现场取号"));
+  const Minutes from = a->slot - Minutes{config_.appointments.early_minutes};
+  const Minutes until = a->slot + Minutes{config_.appointments.late_minutes};
+  if (local.minute_of_day < from)
+    return unexpected(err(Errc::TooEarly, "check-in opens at " + format_hhmm(from),
+                          "您的预约时段为 " + format_hhmm(a->slot) + "，请于 " + format_hhmm(from) + " 后签到"));
+  if (local.minute_of_day > until)
+    return unexpected(err(Errc::TooLate, "check-in closed at " + format_hhmm(until),
+                          "已超过签到时间（" + format_hhmm(until) + "），请现场取号或重新预约"));
+  const std::string local_day = format_date(today);
+  if (!day_.empty() && local_day > day_)
+    return unexpected(err(Errc::HallClosed, "the day is being closed, try again", "系统正在日结，请稍后再试"));
+  const ServiceConfig* sc = config_.find_service(a->service);
+  if (!sc) return unexpected(err(Errc::UnknownService, "the booking's service is no longer offered", "该预约的业务已停办，请咨询工作人员"));
+  // A booking was promised its place: the daily limit of walk-in tickets does not apply.
+  auto d = issue_data(*sc, Priority::Appointment, Channel::Appointment, c.request_id, actor, local_day, false);
+  if (!d) return unexpected(d.error());
+  d->appointment = a->id;
+  const TicketId ticket = next_ticket_id_;
+  const std::string number = d->number;
+  ev.push_back(make_event(actor, 0, now, std::move(*d)));
+  ev.push_back(make_event(actor, 0, now,
+                          events::AppointmentCheckedIn{.appointment = a->id, .ticket = ticket, .number = number,
+                                                       .service = a->service, .day = local_day,
+                                                       .slot = format_hhmm(a->slot)}));
+  reply = replies::Ticket{ticket};
+  return ev;
 }
 
 namespace {

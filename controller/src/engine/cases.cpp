@@ -8,7 +8,35 @@
 
 #include "hallq/controller/engine.hpp"
 #include "errors.hpp"
+#include "hallq/common/enum_names.hpp"
 #include "rows.hpp"
+
+// The stable names of a case's type and state, in events, rows and the API.
+namespace hallq {
+template <>
+struct EnumNames<engine::CaseType> {
+  static constexpr std::array<std::pair<engine::CaseType, std::string_view>, 7> table{{
+      {engine::CaseType::Immediate, "immediate"},
+      {engine::CaseType::Promised, "promised"},
+      {engine::CaseType::Escalated, "escalated"},
+      {engine::CaseType::Joint, "joint"},
+      {engine::CaseType::Supplement, "supplement"},
+      {engine::CaseType::Returned, "returned"},
+      {engine::CaseType::Agency, "agency"},
+  }};
+};
+template <>
+struct EnumNames<engine::CaseState> {
+  static constexpr std::array<std::pair<engine::CaseState, std::string_view>, 5> table{{
+      {engine::CaseState::Open, "open"},
+      {engine::CaseState::AwaitingMaterials, "awaiting_materials"},
+      {engine::CaseState::Suspended, "suspended"},
+      {engine::CaseState::Done, "done"},
+      {engine::CaseState::Returned, "returned"},
+  }};
+};
+static_assert(enum_names_complete<engine::CaseType>() && enum_names_complete<engine::CaseState>());
+}  // namespace hallq
 
 namespace hallq::engine {
 namespace json = boost::json;
@@ -36,18 +64,7 @@ constexpr size_t kMaxText = 500;
 
 }  // namespace
 
-const char* to_string(CaseType t) {
-  switch (t) {
-    case CaseType::Immediate: return "immediate";
-    case CaseType::Promised: return "promised";
-    case CaseType::Escalated: return "escalated";
-    case CaseType::Joint: return "joint";
-    case CaseType::Supplement: return "supplement";
-    case CaseType::Returned: return "returned";
-    case CaseType::Agency: return "agency";
-  }
-  return "immediate";
-}
+const char* to_string(CaseType v) { return enum_name(v, "immediate").data(); }
 
 const char* label_zh(CaseType t) {
   switch (t) {
@@ -62,11 +79,7 @@ const char* label_zh(CaseType t) {
   return "";
 }
 
-std::optional<CaseState> parse_case_state(std::string_view s) {
-  for (CaseState st : {CaseState::Open, CaseState::AwaitingMaterials, CaseState::Suspended, CaseState::Done, CaseState::Returned})
-    if (s == to_string(st)) return st;
-  return std::nullopt;
-}
+std::optional<CaseState> parse_case_state(std::string_view s) { return parse_enum<CaseState>(s); }
 
 json::object sealed_to_json(const Sealed& s) { return json::object{{"masked", s.masked}, {"sealed", s.sealed}}; }
 
@@ -79,23 +92,9 @@ Sealed sealed_from_json(const json::value* v) {
   return s;
 }
 
-std::optional<CaseType> parse_case_type(std::string_view s) {
-  for (CaseType t : {CaseType::Immediate, CaseType::Promised, CaseType::Escalated, CaseType::Joint,
-                     CaseType::Supplement, CaseType::Returned, CaseType::Agency})
-    if (s == to_string(t)) return t;
-  return std::nullopt;
-}
+std::optional<CaseType> parse_case_type(std::string_view s) { return parse_enum<CaseType>(s); }
 
-const char* to_string(CaseState s) {
-  switch (s) {
-    case CaseState::Open: return "open";
-    case CaseState::AwaitingMaterials: return "awaiting_materials";
-    case CaseState::Suspended: return "suspended";
-    case CaseState::Done: return "done";
-    case CaseState::Returned: return "returned";
-  }
-  return "open";
-}
+const char* to_string(CaseState v) { return enum_name(v, "open").data(); }
 
 const char* label_zh(CaseState s) {
   switch (s) {
@@ -230,69 +229,70 @@ Expected<Event, Error> Engine::register_event(const CaseInput& in, int window, c
   return make_event(actor, window, now, std::move(d));
 }
 
-Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, const Actor& actor, TimePoint now,
-                                                        json::value& reply) {
+Engine::Decision Engine::decide(const RegisterCase& cmd, const Actor& actor, TimePoint now, Reply& reply) {
+  const RegisterCase* c = &cmd;
+  auto w = clerk_window(c->window, actor);
+  if (!w) return unexpected(w.error());
+  const Unregistered* done = nullptr;
+  Unregistered second;
+  if (c->ticket) {
+    auto it = unregistered_.find(c->ticket);
+    if (it != unregistered_.end()) {
+      if (it->second.window != c->window)
+        return unexpected(err(Errc::NotYourTicket, "the ticket was finished at window " + std::to_string(it->second.window),
+                              "该号码在 " + std::to_string(it->second.window) + " 号窗口办结"));
+      done = &it->second;
+    } else if ((*w)->last_finished == c->ticket) {
+      // Another matter of the citizen just served: a second case for the same ticket.
+      second = Unregistered{c->ticket, (*w)->last_number, (*w)->last_service, (*w)->last_clerk, c->window,
+                            (*w)->last_finished_at, day_};
+      done = &second;
+    } else {
+      return unexpected(err(Errc::UnknownTicket, "the ticket is not one finished here today without a case",
+                            "该号码不是本窗口今日办结且未登记的号码"));
+    }
+  }
+  auto e = register_event(c->input, c->window, nullptr, done, actor, now);
+  if (!e) return unexpected(e.error());
+  reply = replies::Case{next_case_id_};
+  return std::vector<Event>{std::move(*e)};
+}
+
+Engine::Decision Engine::decide(const LogEnquiry& cmd, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  const LogEnquiry* c = &cmd;
+  if (actor.kind != Actor::Kind::Clerk && actor.kind != Actor::Kind::Manager)
+    return unexpected(err(Errc::InvalidArgument, "a clerk records enquiries", "仅工作人员可登记咨询"));
+  if (c->channel != "phone" && c->channel != "walk_in")
+    return unexpected(err(Errc::InvalidArgument, "channel is phone or walk_in", "咨询方式应为电话或来访"));
+  if (c->subject.empty()) return unexpected(err(Errc::InvalidArgument, "give the subject", "请填写咨询事项"));
+  if (c->subject.size() > kMaxText || c->forwarded_to.size() > 200)
+    return unexpected(err(Errc::InvalidArgument, "subject or forwarded_to is too long", "咨询事项或转交对象过长"));
+  if (c->window && !find_window(c->window)) return unexpected(err(Errc::UnknownWindow, "no window", "没有该窗口"));
+  ev.push_back(make_event(actor, c->window, now,
+                          events::EnquiryLogged{.enquiry = next_enquiry_id_, .channel = c->channel, .subject = c->subject,
+                                                .caller = c->caller, .phone = c->phone,
+                                                .forwarded_to = c->forwarded_to, .clerk = actor.id}));
+  reply = replies::Enquiry{};
+  return ev;
+}
+
+Engine::Decision Engine::decide(const RecordPrint& cmd, const Actor& actor, TimePoint now, Reply& reply) {
+  std::vector<Event> ev;
+  const RecordPrint* c = &cmd;
+  const Case* cs = find_case(c->id);
+  if (!cs) return unexpected(err(Errc::UnknownCase, "no such case", "没有该办件"));
+  ev.push_back(make_event(actor, cs->window, now,
+                          events::CaseNoticePrinted{.case_ = cs->id, .no = cs->no, .doc = c->doc, .outcome = c->outcome,
+                                                    .detail = c->detail}));
+  reply = replies::Case{cs->id};
+  return ev;
+}
+
+Engine::Decision Engine::decide(const CaseAction& cmd, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
   const Date today = tz_.to_local(now).date;
-
-  if (auto* c = std::get_if<RegisterCase>(&command)) {
-    auto w = clerk_window(c->window, actor);
-    if (!w) return unexpected(w.error());
-    const Unregistered* done = nullptr;
-    Unregistered second;
-    if (c->ticket) {
-      auto it = unregistered_.find(c->ticket);
-      if (it != unregistered_.end()) {
-        if (it->second.window != c->window)
-          return unexpected(err(Errc::NotYourTicket, "the ticket was finished at window " + std::to_string(it->second.window),
-                                "该号码在 " + std::to_string(it->second.window) + " 号窗口办结"));
-        done = &it->second;
-      } else if ((*w)->last_finished == c->ticket) {
-        // Another matter of the citizen just served: a second case for the same ticket.
-        second = Unregistered{c->ticket, (*w)->last_number, (*w)->last_service, (*w)->last_clerk, c->window,
-                              (*w)->last_finished_at, day_};
-        done = &second;
-      } else {
-        return unexpected(err(Errc::UnknownTicket, "the ticket is not one finished here today without a case",
-                              "该号码不是本窗口今日办结且未登记的号码"));
-      }
-    }
-    auto e = register_event(c->input, c->window, nullptr, done, actor, now);
-    if (!e) return unexpected(e.error());
-    reply = json::object{{"case_id", next_case_id_}};
-    ev.push_back(std::move(*e));
-    return ev;
-  }
-
-  if (auto* c = std::get_if<LogEnquiry>(&command)) {
-    if (actor.kind != Actor::Kind::Clerk && actor.kind != Actor::Kind::Manager)
-      return unexpected(err(Errc::InvalidArgument, "a clerk records enquiries", "仅工作人员可登记咨询"));
-    if (c->channel != "phone" && c->channel != "walk_in")
-      return unexpected(err(Errc::InvalidArgument, "channel is phone or walk_in", "咨询方式应为电话或来访"));
-    if (c->subject.empty()) return unexpected(err(Errc::InvalidArgument, "give the subject", "请填写咨询事项"));
-    if (c->subject.size() > kMaxText || c->forwarded_to.size() > 200)
-      return unexpected(err(Errc::InvalidArgument, "subject or forwarded_to is too long", "咨询事项或转交对象过长"));
-    if (c->window && !find_window(c->window)) return unexpected(err(Errc::UnknownWindow, "no window", "没有该窗口"));
-    ev.push_back(make_event(actor, c->window, now,
-                            events::EnquiryLogged{.enquiry = next_enquiry_id_, .channel = c->channel, .subject = c->subject,
-                                                  .caller = c->caller, .phone = c->phone,
-                                                  .forwarded_to = c->forwarded_to, .clerk = actor.id}));
-    reply = json::object{{"enquiry_id", next_enquiry_id_}};
-    return ev;
-  }
-
-  if (auto* c = std::get_if<RecordPrint>(&command)) {
-    const Case* cs = find_case(c->id);
-    if (!cs) return unexpected(err(Errc::UnknownCase, "no such case", "没有该办件"));
-    ev.push_back(make_event(actor, cs->window, now,
-                            events::CaseNoticePrinted{.case_ = cs->id, .no = cs->no, .doc = c->doc, .outcome = c->outcome,
-                                                      .detail = c->detail}));
-    reply = json::object{{"case_id", cs->id}};
-    return ev;
-  }
-
-  const auto* a = std::get_if<CaseAction>(&command);
-  if (!a) return unexpected(err(Errc::InvalidArgument, "unknown command", "未知操作"));
+  const CaseAction* a = &cmd;
   const Case* cs = find_case(a->id);
   if (!cs) return unexpected(err(Errc::UnknownCase, "no such open case", "没有该在办件"));
   const std::string& act = a->action;
@@ -314,7 +314,7 @@ Expected<std::vector<Event>, Error> Engine::decide_case(const Command& command, 
                   : progress_action(*a, *cs, today);
   if (!body) return unexpected(body.error());
   ev.push_back(make_event(actor, cs->window, now, *body));
-  reply = json::object{{"case_id", cs->id}};
+  reply = replies::Case{cs->id};
   return ev;
 }
 

@@ -5,6 +5,7 @@
 // move. Cases are engine state like tickets: commands validate, events change them, and a
 // replay of the log rebuilds them. The applicant's personal data reaches the engine already
 // masked and encrypted by the API layer: the engine never holds it in clear.
+#include <boost/describe/enum.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -28,6 +29,8 @@ enum class CaseState {
   Done,               // 办结
   Returned,           // 退回 (R-CASE-5)
 };
+BOOST_DESCRIBE_ENUM(CaseType, Immediate, Promised, Escalated, Joint, Supplement, Returned, Agency)
+BOOST_DESCRIBE_ENUM(CaseState, Open, AwaitingMaterials, Suspended, Done, Returned)
 const char* to_string(CaseType t);
 const char* label_zh(CaseType t);  // 即办件 承诺件 上报件 联办件 补办件 退回件 委托代办
 const char* to_string(CaseState s);

@@ -5,6 +5,7 @@
 // events and applies them through apply(), the same path a replay of the event log takes, so
 // replaying the log rebuilds exactly the state (R-HALL-8).
 // Thread-safety: none; the controller drives it from one strand.
+#include <boost/describe/enum.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -25,182 +26,18 @@
 #include "hallq/common/expected.hpp"
 #include "hallq/common/time.hpp"
 #include "hallq/controller/cases.hpp"
+#include "hallq/controller/model.hpp"
+#include "hallq/controller/commands.hpp"
 #include "hallq/controller/events.hpp"
 
 namespace hallq::engine {
 
-using TicketId = std::int64_t;
-using Seq = std::int64_t;
 
-// R-HALL-7: elderly, disabled and pregnant citizens are called first; appointments next.
-enum class Priority { Normal, Elderly, Disabled, Pregnant, Appointment };
-enum class Channel { Kiosk, Counter, Appointment, Phone };
-// Voided: issued, but the kiosk could not print it; the number is never called (issue 4).
-enum class TicketState { Waiting, Called, Serving, Held, Done, NoShow, Cancelled, Closed, Voided };
-enum class WindowState { Closed, Open, Paused, Serving };
-enum class Post { A, B };
-
-struct Actor {
-  enum class Kind { System, Clerk, Device, Manager };
-  Kind kind = Kind::System;
-  std::string id;
-  // A clerk acting through a device at the window (a caller keypad on a display node): the
-  // device id, recorded in the event's data as "via".
-  std::string via;
-};
-
-// One recorded hand-over of a ticket (R-FIRST-2): from whom, to whom, when.
-struct Transfer {
-  TimePoint at;
-  int from_window = 0;
-  std::string from_clerk;
-  std::string to_service;  // empty when transferred to a window
-  int to_window = 0;       // 0 when transferred to a service
-};
-
-struct Ticket {
-  TicketId id = 0;
-  std::string number;  // "A012"
-  std::string service;
-  Priority priority = Priority::Normal;
-  Channel channel = Channel::Kiosk;
-  std::string request_id;
-  std::string issued_by;  // the kiosk (device id) that issued it; empty for clerks
-  std::int64_t appointment = 0;  // the booking it was checked in for (R-APPT-1)
-  std::string day;  // local date of issue, "2026-11-22"
-  TimePoint issued_at;
-  TimePoint queued_at;  // when it entered its current queue (orders call-next)
-  TicketState state = TicketState::Waiting;
-  int target_window = 0;  // transferred to one window; 0: any window of the service
-  bool front = false;     // transferred-in or returned no-show: ahead of normal tickets
-  int window = 0;         // window that called it last
-  std::string clerk;      // clerk who called it last
-  std::string first_clerk;  // R-FIRST-1: the first clerk who received the citizen
-  int recalls = 0;
-  std::vector<Transfer> transfers;
-  std::optional<TimePoint> called_at, started_at, finished_at, noshow_at;
-  std::string close_reason;
-  bool consultation = false;  // finished as an enquiry only: no case to register (R-CASE-8)
-  // R-EVAL-1 一次一评: the service's one rating, whichever way it came (0: not rated), and the
-  // case registered for it (the newest, for a ticket that brought several matters).
-  int rating = 0;
-  std::string rating_channel;  // evaluator | kiosk | phone
-  std::int64_t case_id = 0;
-};
-
-struct WindowStatus {
-  int number = 0;
-  bool open = false;  // a clerk is signed in
-  bool paused = false;
-  std::string pause_reason;
-  std::optional<Post> post;
-  std::string clerk;
-  TicketId current = 0;  // called or serving ticket, 0: none
-  TimePoint since;       // last state change
-  // The last service finished here, for its one rating at the window (GB/T 39734 一次一评,
-  // R-EVAL-1). A newer finish replaces it.
-  TicketId last_finished = 0;
-  std::string last_number, last_service, last_clerk;
-  TimePoint last_finished_at;
-  bool last_rated = false;
-  // R-AB-3: the manager was alerted that this pause ran past policy.pause_alert_minutes.
-  bool pause_alerted = false;
-  // R-AB-1 hand-over: the clerk of the latest session here and the event that opened it; when
-  // a different clerk signs in on the same day, the events of the session before (seq after
-  // handover_from, before handover_to) are what happened while they were away.
-  std::string session_clerk, session_day;
-  Seq session_seq = 0;
-  std::string handover_clerk;
-  Seq handover_from = 0, handover_to = 0;
-  WindowState state() const;
-};
-
-struct RecentCall {
-  std::string number;
-  std::string service;
-  int window = 0;
-  TimePoint at;
-};
-
-// An event as the log keeps it: the envelope, and its data as the codec wrote it
-// (events.hpp, event_codec.hpp).
-struct Event {
-  Seq seq = 0;
-  std::string type;
-  TimePoint at;
-  Actor actor;
-  int window = 0;  // 0 when not about a window
-  boost::json::object data;
-};
-
-// ---- commands ----
-struct IssueTicket {
-  std::string service;
-  Priority priority = Priority::Normal;
-  Channel channel = Channel::Kiosk;
-  std::string request_id;  // same id, same ticket
-};
-struct CallNext { int window = 0; };
-struct Recall { int window = 0; };
-struct Skip { int window = 0; };  // no-show
-struct StartService { int window = 0; };
-// Finishing registers the case in the same step (R-CASE-8), or says there is none (a pure
-// enquiry); a ticket finished with neither waits on the console's "to register" list.
-struct Finish {
-  int window = 0;
-  std::optional<CaseInput> case_input;
-  bool consultation = false;
-};
-// A case registered after its ticket was finished (the same day), for the window's last
-// finished ticket (a second matter of the same citizen), or without a ticket (ticket 0).
-struct RegisterCase {
-  int window = 0;
-  TicketId ticket = 0;
-  CaseInput input;
-};
-struct CancelTicket { TicketId ticket = 0; std::string reason; };
-struct TransferTicket { int window = 0; std::string to_service; int to_window = 0; };
-struct HoldTicket { int window = 0; };
-struct UnholdTicket { int window = 0; TicketId ticket = 0; };
-struct ReturnNoShow { TicketId ticket = 0; };
-struct SignIn { int window = 0; };  // the actor is the clerk
-struct SignOut { int window = 0; };
-struct PauseWindow { int window = 0; std::string reason; };
-// The window's evaluator rates the service last finished there, once, within
-// policy.rating_minutes. Levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (the last
-// two are bad reviews). The actor is the evaluator's device; clerks cannot rate.
-struct RateService { int window = 0; int level = 0; };
-// A late rating (R-EVAL-1): the citizen rates a finished service afterwards, at a kiosk (the
-// ticket's QR scanned; the actor is the kiosk) or on a phone (the QR's page; the system actor),
-// within policy.late_rating_hours of the finish. The API has checked the QR's key: ticket ids
-// are guessable, keys are not. One rating per service, whichever channel comes first.
-// `from` says where the rating came from, for the manager's view of rating sources: the
-// kiosk's id, or the phone's network address (never shown on the stream).
-struct RateTicket { std::int64_t ticket = 0; int level = 0; std::string channel; std::string from; };
 const char* rating_label(int level);  // 非常满意 .. 非常不满意; "" when out of range
 // How many days before the current one a finished service may still be rated (late, or at the
 // window just after midnight): the engine keeps those tickets, the store loads them.
 int rating_days_kept(const PolicyConfig& p);
-struct ResumeWindow { int window = 0; };
-struct RollOver {};  // local midnight: close the day (system actor)
-// R-AB-3 (system actor, run every few seconds): flags each window paused for longer than
-// policy.pause_alert_minutes, once per pause, so the manager is alerted.
-struct FlagPauseOverruns {};
-// The no-phantom-ticket contract (docs/printing.md): a kiosk whose printer failed voids the
-// ticket it issued, while the ticket still waits. reason: print_failed | print_unconfirmed |
-// issue_unconfirmed.
-struct VoidTicket { TicketId ticket = 0; std::string reason; };
-// A device's health as it reports it; an event only when printer state or accepting changes.
-struct ReportDevice {
-  std::string printer;  // ok | near_end | paper_out | cover_open | offline | error | unknown | none
-  bool accepting = true;  // the kiosk offers tickets
-  std::string detail;
-};
 
-// 帮办代办: a citizen at a kiosk presses "call a staff member"; a clerk or the manager answers.
-// One open request per device: pressing again while one is open changes nothing.
-struct RequestHelp { std::string kind = "help"; };
-struct AnswerHelp { std::int64_t help = 0; };
 
 struct HelpRequest {
   std::int64_t id = 0;
@@ -209,51 +46,7 @@ struct HelpRequest {
   TimePoint at;
 };
 
-// R-COMP-1: a complaint, from a kiosk (channel kiosk), a clerk (counter) or a manager (admin).
-// Categories from a fixed list and/or free text; the window concerned (0: not known); the
-// complainant's name and phone are optional and never leave the full event (public views mask
-// or drop them). The answer is due within 5 working days of receipt.
-struct FileComplaint {
-  std::vector<std::string> categories;  // attitude waiting efficiency materials fees rules other
-  std::string content;
-  int window = 0;
-  // The complainant, sealed by the API (its phone checked there: 7 to 15 digits).
-  Sealed name, phone;
-  // The clerk complained about; empty: the clerk at the window then (or its last, or its A post).
-  std::string clerk;
-};
 
-// ---- oversight (issue 8): the manager's answers and records that feed the monthly scores ----
-// R-COMP-1: the manager answers a complaint. verified: the clerk was at fault (a deduction
-// under the centre's rulebook); not_verified: no fault found. clerk corrects who was at fault.
-struct AnswerComplaint {
-  std::int64_t complaint = 0;
-  std::string outcome;  // verified | not_verified
-  std::string clerk;    // empty: the clerk recorded on filing
-  std::string answer;   // what the complainant was told (required)
-};
-// R-EVAL-1: a bad review (level 1-2) opens a follow-up; the manager closes it with what the
-// check found (002 deducts only 经核实 bad reviews).
-struct ReviewRating {
-  Seq rating = 0;  // the ServiceRated event's seq
-  std::string outcome;  // verified | not_verified
-  std::string note;
-};
-// A manual score item (written praise, media mentions, ...) with its reason: audited in the log.
-struct AdjustScore {
-  std::string clerk;
-  std::string rule;    // [a-z0-9_]{1,32}; the rulebook's manual item, or "other"
-  int points = 0;      // -50..50, not 0
-  std::string month;   // YYYY-MM the item counts in
-  std::string reason;  // required
-};
-// Approved leave (请假): absences on these days are excused under rulebooks that excuse them.
-struct RecordLeave {
-  std::string clerk;
-  Date from, to;      // inclusive
-  std::string kind;   // personal sick annual maternity official other
-  std::string reason;
-};
 // What the engine keeps of an unanswered complaint (the content stays in the log).
 struct OpenComplaint {
   std::int64_t id = 0;
@@ -284,6 +77,7 @@ std::string mask_phone(std::string_view phone);
 // booking's 6-digit code inside [slot - early_minutes, slot + late_minutes] and gets a ticket
 // with the appointment priority; a booking not checked in by the day's end is missed.
 enum class AppointmentState { Requested, Confirmed, Declined, Cancelled, CheckedIn, Missed };
+BOOST_DESCRIBE_ENUM(AppointmentState, Requested, Confirmed, Declined, Cancelled, CheckedIn, Missed)
 const char* to_string(AppointmentState s);
 struct Appointment {
   std::int64_t id = 0;
@@ -315,31 +109,6 @@ struct Appointment {
     return state == AppointmentState::Confirmed || state == AppointmentState::CheckedIn || state == AppointmentState::Missed;
   }
 };
-struct RequestAppointment {
-  std::string service, item, channel;  // channel: visit phone letter kiosk online
-  Sealed name, phone;
-  std::string note;
-};
-// The slot a booking takes; code: 6 random digits the controller draws (the engine is pure).
-struct SlotChoice {
-  Date day;
-  Minutes slot{0};
-  std::string code;
-};
-struct AnswerAppointment {
-  std::int64_t appointment = 0;
-  bool accept = true;
-  SlotChoice choice;   // accept
-  std::string reason;  // decline (required)
-};
-struct BookAppointment {
-  std::string service, item, channel;  // channel: visit phone letter counter
-  Sealed name, phone;
-  std::string note;
-  SlotChoice choice;
-};
-struct CancelAppointment { std::int64_t appointment = 0; std::string reason; };
-struct CheckInAppointment { std::string code; std::string request_id; };
 // One slot of a day for a service, and how many bookings it holds.
 struct AppointmentSlot {
   Minutes start{0}, end{0};
@@ -367,13 +136,6 @@ struct DeviceStatus {
   TimePoint since;  // last change
 };
 
-using Command = std::variant<IssueTicket, CallNext, Recall, Skip, StartService, Finish,
-                             CancelTicket, TransferTicket, HoldTicket, UnholdTicket, ReturnNoShow,
-                             SignIn, SignOut, PauseWindow, ResumeWindow, RollOver, FlagPauseOverruns, VoidTicket,
-                             ReportDevice, RequestHelp, AnswerHelp, FileComplaint, RateService, RateTicket,
-                             RegisterCase, CaseAction, RecordPrint, LogEnquiry, AnswerComplaint,
-                             ReviewRating, AdjustScore, RecordLeave, RequestAppointment,
-                             AnswerAppointment, BookAppointment, CancelAppointment, CheckInAppointment>;
 
 enum class Errc {
   InvalidArgument,   // a value out of range
@@ -410,6 +172,7 @@ enum class Errc {
   TooLate,           // check-in after it closed
   AppointmentsOnly,  // R-HOURS-3: today only appointments are served
 };
+BOOST_DESCRIBE_ENUM(Errc, InvalidArgument, UnknownService, UnknownWindow, UnknownTicket, UnknownClerk, NotAssigned, NotYourWindow, HallClosed, DailyLimitReached, NumbersExhausted, WindowClosed, WindowPaused, WindowBusy, NoCurrentTicket, WrongState, ReturnExpired, NotYourTicket, UnknownHelp, NothingToRate, AlreadyRated, RatingClosed, UnknownCase, NotYourCase, UnknownComplaint, UnknownFollowUp, NotManager, UnknownAppointment, NoSuchSlot, SlotFull, CodeInUse, TooEarly, TooLate, AppointmentsOnly)
 
 struct Error {
   Errc code;
@@ -620,8 +383,70 @@ class Engine {
   };
 
   Event make_event(const Actor& actor, int window, TimePoint now, const events::Body& body);
-  Expected<std::vector<Event>, Error> decide(const Command& cmd, const Actor& actor,
-                                             TimePoint now, boost::json::value& reply);
+  // ---- decide: one overload per command, so a command without one does not compile ----
+  // What a command answers, rendered by execute() once its events took effect.
+  struct replies {
+    struct None {};           // nothing (204)
+    struct Ticket { TicketId id; };
+    struct Case { CaseId id; };
+    struct Enquiry {};        // the newest enquiry
+    struct Appointment { std::int64_t id; };
+    struct Help { std::int64_t id; };
+    struct Window { int number; };
+  };
+  using Reply = std::variant<replies::None, replies::Ticket, replies::Case, replies::Enquiry, replies::Appointment, replies::Help,
+                             replies::Window, boost::json::object>;
+  using Decision = Expected<std::vector<Event>, Error>;
+  boost::json::value render(const Reply& r, const std::vector<Event>& events, TimePoint now) const;
+  // Tickets and windows (decide_queue.cpp).
+  Decision decide(const IssueTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const VoidTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const ReportDevice&, const Actor&, TimePoint, Reply&);
+  Decision decide(const RequestHelp&, const Actor&, TimePoint, Reply&);
+  Decision decide(const AnswerHelp&, const Actor&, TimePoint, Reply&);
+  Decision decide(const CallNext&, const Actor&, TimePoint, Reply&);
+  Decision decide(const Recall&, const Actor&, TimePoint, Reply&);
+  Decision decide(const Skip&, const Actor&, TimePoint, Reply&);
+  Decision decide(const StartService&, const Actor&, TimePoint, Reply&);
+  Decision decide(const Finish&, const Actor&, TimePoint, Reply&);
+  Decision decide(const CancelTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const TransferTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const HoldTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const UnholdTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const ReturnNoShow&, const Actor&, TimePoint, Reply&);
+  Decision decide(const SignIn&, const Actor&, TimePoint, Reply&);
+  Decision decide(const SignOut&, const Actor&, TimePoint, Reply&);
+  Decision decide(const PauseWindow&, const Actor&, TimePoint, Reply&);
+  Decision decide(const ResumeWindow&, const Actor&, TimePoint, Reply&);
+  Decision decide(const FlagPauseOverruns&, const Actor&, TimePoint, Reply&);
+  // Ratings and complaints (ratings.cpp), the manager's oversight (oversight.cpp).
+  Decision decide(const RateService&, const Actor&, TimePoint, Reply&);
+  Decision decide(const RateTicket&, const Actor&, TimePoint, Reply&);
+  Decision decide(const FileComplaint&, const Actor&, TimePoint, Reply&);
+  Decision decide(const AnswerComplaint&, const Actor&, TimePoint, Reply&);
+  Decision decide(const ReviewRating&, const Actor&, TimePoint, Reply&);
+  Decision decide(const AdjustScore&, const Actor&, TimePoint, Reply&);
+  Decision decide(const RecordLeave&, const Actor&, TimePoint, Reply&);
+  // The day's end (rollover.cpp).
+  Decision decide(const RollOver&, const Actor&, TimePoint, Reply&);
+  // Cases and enquiries (cases.cpp).
+  Decision decide(const RegisterCase&, const Actor&, TimePoint, Reply&);
+  Decision decide(const LogEnquiry&, const Actor&, TimePoint, Reply&);
+  Decision decide(const RecordPrint&, const Actor&, TimePoint, Reply&);
+  Decision decide(const CaseAction&, const Actor&, TimePoint, Reply&);
+  // Appointments (appointments.cpp).
+  Decision decide(const RequestAppointment&, const Actor&, TimePoint, Reply&);
+  Decision decide(const AnswerAppointment&, const Actor&, TimePoint, Reply&);
+  Decision decide(const BookAppointment&, const Actor&, TimePoint, Reply&);
+  Decision decide(const CancelAppointment&, const Actor&, TimePoint, Reply&);
+  Decision decide(const CheckInAppointment&, const Actor&, TimePoint, Reply&);
+  std::optional<Error> appointments_closed() const;
+  std::optional<Error> check_booking(const std::string& service, const std::string& item, const Sealed& name,
+                                     const std::string& note) const;
+  events::AppointmentConfirmed booking(std::int64_t id, const std::string& service, const std::string& item,
+                                       const SlotChoice& c) const;
+  Error unknown_or_settled(std::int64_t appointment) const;
+  Ticket* current_of(WindowStatus& w) { return w.current ? ticket_mut(w.current) : nullptr; }
   Ticket* ticket_mut(TicketId id);
   // R-EVAL-1: done_ holds the done tickets issued and finished on done_cutoff() or later.
   // The same rule whether built live, by replay or by restore, so the rows agree.
@@ -637,16 +462,14 @@ class Engine {
   void touch_ticket(TicketId id) { touched_tickets_.insert(id); }
   void touch_window(int number) { touched_windows_.insert(number); }
   std::string meta_json() const;
-  Expected<std::vector<Event>, Error> decide_case(const Command& cmd, const Actor& actor,
-                                                  TimePoint now, boost::json::value& reply);
+  void restore_meta(const boost::json::object& m);
+  std::optional<std::string> restore_rows(const boost::json::object& m, const std::vector<std::string>& tickets,
+                                          const std::vector<std::string>& windows, const std::vector<std::string>& cases,
+                                          const std::vector<std::string>& appointments);
   Expected<events::Body, Error> clock_action(const CaseAction& a, const Case& cs, Date today) const;
   Expected<events::Body, Error> progress_action(const CaseAction& a, const Case& cs, Date today) const;
   Expected<Event, Error> register_event(const CaseInput& in, int window, const Ticket* ticket,
                                         const Unregistered* done, const Actor& actor, TimePoint now);
-  Expected<std::vector<Event>, Error> decide_oversight(const Command& cmd, const Actor& actor,
-                                                       TimePoint now, boost::json::value& reply);
-  Expected<std::vector<Event>, Error> decide_appointment(const Command& cmd, const Actor& actor,
-                                                         TimePoint now, boost::json::value& reply);
   // The checks every booked slot passes: a slot of the service that day, not past, not too far
   // ahead, not full; the code free.
   std::optional<Error> check_slot(const std::string& service, const SlotChoice& c, TimePoint now) const;
