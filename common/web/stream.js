@@ -69,23 +69,24 @@ export function createStream({ path, message, resync = () => {}, ended = () => {
     };
   }
 
-  return {
-    // (Re)opens the link now, dropping the current one.
-    start() {
-      this.stop();
-      wanted = true;
-      connect();
-    },
-    // Closes the link for good (until the next start).
-    stop() {
-      wanted = false;
-      clearTimeout(timer);
-      timer = null;
-      if (ws) {
-        const s = ws;
-        ws = null;
-        s.close();
-      }
-    },
-  };
+  // Closes the link for good (until the next start).
+  function stop() {
+    wanted = false;
+    clearTimeout(timer);
+    timer = null;
+    if (ws) {
+      const s = ws;
+      ws = null;
+      s.close();
+    }
+  }
+
+  // (Re)opens the link now, dropping the current one.
+  function start() {
+    stop();
+    wanted = true;
+    connect();
+  }
+
+  return { start, stop };
 }
