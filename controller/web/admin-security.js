@@ -1,8 +1,10 @@
 // The manager's view of what someone on the hall LAN might be doing (issue 26, README
-// "Security"): where the citizens' ratings came from, and unlocking an account whose PIN was
-// guessed at. Loaded before admin.js, whose api(), esc(), $, LANG, toast() and loadLive() it
-// calls once the page runs.
-'use strict';
+// "Security"): where the citizens' ratings came from (on the statistics tab), and unlocking an
+// account whose PIN was guessed at (from the hall tab's alert).
+import { esc, toast } from './dom.js';
+import { LANG } from './admin-text.js';
+import { api } from './admin-core.js';
+import { loadLive } from './admin-live.js';
 
 const SEC_I18N = {
   zh: {
@@ -24,11 +26,11 @@ const SEC_I18N = {
     window: (n) => `Window ${n}`,
   },
 };
-const SEC_T = () => SEC_I18N[LANG];
+export const SEC_T = () => SEC_I18N[LANG];
 // A phone address or kiosk with this many ratings in the period is marked for a look.
 const SEC_MANY = 5;
 
-async function loadRatingSources(from, to) {
+export async function loadRatingSources(from, to) {
   const t = SEC_T();
   document.getElementById('rs-title').textContent = t.title;
   document.getElementById('rs-hint').textContent = t.hint;
@@ -45,16 +47,19 @@ async function loadRatingSources(from, to) {
     `<tbody>${rows.length ? rows.join('') : `<tr><td colspan="7" class="hint">${esc(t.none)}</td></tr>`}</tbody>`;
 }
 
-document.getElementById('alerts').addEventListener('click', async (ev) => {
-  const b = ev.target.closest('button[data-unlock]');
-  if (!b) return;
-  b.disabled = true;
-  try {
-    await api(`/api/v1/accounts/${encodeURIComponent(b.dataset.unlock)}/unlock`, { method: 'POST', body: {} });
-    toast(SEC_T().unlocked(b.dataset.unlock));
-    await loadLive();
-  } catch (e) {
-    toast(e.message, true);
-    b.disabled = false;
-  }
-});
+// Unlock, in the alert of an account locked after PIN guessing.
+export function wireSecurity() {
+  document.getElementById('alerts').addEventListener('click', async (ev) => {
+    const b = ev.target.closest('button[data-unlock]');
+    if (!b) return;
+    b.disabled = true;
+    try {
+      await api(`/api/v1/accounts/${encodeURIComponent(b.dataset.unlock)}/unlock`, { method: 'POST', body: {} });
+      toast(SEC_T().unlocked(b.dataset.unlock));
+      await loadLive();
+    } catch (e) {
+      toast(e.message, true);
+      b.disabled = false;
+    }
+  });
+}

@@ -3,9 +3,12 @@
 // and complaint phone rolling at the foot (R-HALL-2). Live through the controller's public event
 // stream, resumed from the last sequence number; the public snapshot and stream carry no
 // personal data. Chinese first; ?lang=en for English.
-'use strict';
+import { apiClient } from './api.js';
+import { createStream } from './stream.js';
+import { $, el } from './dom.js';
+import { startLang, applyLabels } from './i18n.js';
 
-const LANG = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'zh';
+const LANG = startLang();
 const T = {
   zh: {
     title: '叫号信息', now: '正在叫号', recent: '最近叫号', windows: '窗口状态', waiting: '等候人数',
@@ -31,22 +34,14 @@ let seq = 0;
 let clockBase = null;  // the hall's wall clock at the last snapshot, and when it was read
 let latest = null;     // the call on the big panel {number, window}
 let refetchTimer = null;
-let backoff = 1000;
+const api = apiClient();  // the public snapshot: no session
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
-
+// The labels, each with its English line under the Chinese.
 function labels() {
-  document.documentElement.lang = LANG === 'en' ? 'en' : 'zh-CN';
+  applyLabels(LANG, T);
   for (const e of document.querySelectorAll('[data-t]')) {
-    const k = e.dataset.t;
-    e.textContent = T[k];
-    if (T.sub[k]) e.append(el('small', '', T.sub[k]));
+    const sub = T.sub[e.dataset.t];
+    if (sub) e.append(el('small', {}, sub));
   }
 }
 
@@ -65,10 +60,8 @@ function render() {
   $('centre').textContent = hall.centre || '';
   const recent = $('recent');
   recent.replaceChildren(...(hall.recent_calls || []).slice(0, 5).map((c) => {
-    const li = el('li');
-    li.dataset.number = c.number;
-    li.append(el('span', 'num', c.number), el('span', 'win', T.to(c.window)));
-    return li;
+    return el('li', { 'data-number': c.number },
+      el('span', { class: 'num', text: c.number }), el('span', { class: 'win', text: T.to(c.window) }));
   }));
   if (!latest && hall.recent_calls && hall.recent_calls.length) latest = hall.recent_calls[0];
   const now = $('now');
@@ -77,16 +70,14 @@ function render() {
   fit($('now-text'));
   $('windows').tBodies[0].replaceChildren(...(hall.windows || []).map((w) => {
     const [cls, text] = windowState(w);
-    const tr = el('tr', cls);
-    tr.dataset.window = w.number;
-    tr.append(el('td', 'no', String(w.number)), el('td', 'name', w.name || ''), el('td', 'state', text));
-    return tr;
+    return el('tr', { class: cls, 'data-window': w.number },
+      el('td', { class: 'no', text: String(w.number) }), el('td', { class: 'name', text: w.name || '' }),
+      el('td', { class: 'state', text }));
   }));
   $('waiting').tBodies[0].replaceChildren(...(hall.services || []).map((s) => {
-    const tr = el('tr');
-    tr.dataset.service = s.id;
-    tr.append(el('td', 'no', s.prefix), el('td', 'name', s.name), el('td', 'count', T.people(s.waiting)));
-    return tr;
+    return el('tr', { 'data-service': s.id },
+      el('td', { class: 'no', text: s.prefix }), el('td', { class: 'name', text: s.name }),
+      el('td', { class: 'count', text: T.people(s.waiting) }));
   }));
   const parts = [...(hall.notices || [])];
   if (hall.complaint_phone) parts.push(T.complaint(hall.complaint_phone));
@@ -118,9 +109,7 @@ function tick() {
 }
 
 async function fetchHall() {
-  const res = await fetch('/api/v1/hall', { cache: 'no-store' });
-  if (!res.ok) throw new Error(`hall ${res.status}`);
-  const h = await res.json();
+  const h = await api('/api/v1/hall');
   if (h.seq < seq) return;  // older than an event already shown
   hall = h;
   seq = Math.max(seq, h.seq);
@@ -137,11 +126,6 @@ function refetchSoon() {
 }
 
 function onEvent(e) {
-  if (e.type === 'resync') {
-    seq = 0;
-    refetchSoon();
-    return;
-  }
   if (typeof e.seq === 'number') seq = Math.max(seq, e.seq);
   if ((e.type === 'TicketCalled' || e.type === 'TicketRecalled') && e.data && e.data.number) {
     latest = { number: e.data.number, window: e.window };
@@ -159,23 +143,21 @@ function onEvent(e) {
   refetchSoon();
 }
 
-function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events?since=${seq}`);
-  ws.onopen = () => {
-    document.documentElement.dataset.live = 'true';
-    backoff = 1000;
-    fetchHall().catch(() => {});
-  };
-  ws.onmessage = (m) => {
-    try { onEvent(JSON.parse(m.data)); } catch { /* not JSON: ignored */ }
-  };
-  ws.onclose = () => {
-    document.documentElement.dataset.live = 'false';
-    setTimeout(connect, backoff);
-    backoff = Math.min(backoff * 2, 10000);
-  };
-}
+// The public event stream from the last seq (stream.js: its back-off and the badge). On each
+// (re)connect the snapshot is read again; a resync from the controller starts over from it.
+const stream = createStream({
+  path: () => `/api/v1/events?since=${seq}`,
+  message: onEvent,
+  resync: ({ server }) => {
+    if (server) {
+      seq = 0;
+      refetchSoon();
+    } else {
+      fetchHall().catch(() => {});
+    }
+  },
+});
 
 labels();
 setInterval(tick, 1000);
-fetchHall().catch(() => {}).finally(connect);
+fetchHall().catch(() => {}).finally(() => stream.start());

@@ -7,7 +7,8 @@
 Asserts: control fields; Depends computed from the binaries (every needed shared library's
 package is listed, and nothing else but the maintainer scripts' needs); conffiles are
 exactly the /etc files; maintainer scripts parse; binaries are stripped, of the right
-architecture and within the size budget; systemd units pass `systemd-analyze verify`.
+architecture and within the size budget; systemd units pass `systemd-analyze verify`; a
+page folder (--web) is flat and ships every script, style and ES module its pages load.
 Exit status 0 only if every check passes; each failure is printed.
 """
 import argparse
@@ -82,6 +83,33 @@ def resolves_from_index(deb, sysroot, suite, arch):
           % (suite, arch, installs, why))
 
 
+def check_web(root, folder):
+    """A page folder as the daemon serves it (/web/<file>, /<file>: plain names only): flat,
+    and every file a page names (<script src>, <link href>) or a module imports ('./x.js',
+    the shared modules of common/web among them) is shipped in it."""
+    d = os.path.join(root, folder)
+    check(os.path.isdir(d), "%s is shipped" % folder)
+    if not os.path.isdir(d):
+        return
+    names = set(os.listdir(d))
+    check(all(os.path.isfile(os.path.join(d, n)) for n in names), "%s is flat" % folder)
+    wanted = set()
+    for n in sorted(names):
+        if n.endswith(".html"):
+            text = open(os.path.join(d, n), encoding="utf-8").read()
+            for ref in re.findall(r'(?:src|href)="([^"]+)"', text):
+                ref = ref[len("/web/"):] if ref.startswith("/web/") else ref
+                if re.fullmatch(r"[\w.-]+\.(?:js|css)", ref):
+                    wanted.add((n, ref))
+        elif n.endswith(".js"):
+            text = open(os.path.join(d, n), encoding="utf-8").read()
+            for ref in re.findall(r"""^\s*(?:import|export)\b[^;]*?['"]\./([^'"]+)['"]""", text, re.M):
+                wanted.add((n, ref))
+    missing = sorted("%s -> %s" % w for w in wanted if w[1] not in names)
+    check(bool(wanted) and not missing, "%s: the %d scripts, styles and modules its pages load are shipped %s"
+          % (folder, len({w[1] for w in wanted}), missing or ""))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deb", required=True)
@@ -94,6 +122,7 @@ def main():
     ap.add_argument("--triplet", default="")
     ap.add_argument("--no-reload", action="store_true", help="the service has no SIGHUP reload")
     ap.add_argument("--depends", action="append", default=[], help="a declared dependency beyond the libraries")
+    ap.add_argument("--web", action="append", default=[], help="a page folder, e.g. usr/share/hallq/kiosk-web")
     a = ap.parse_args()
     admindir = os.path.join(a.sysroot, ".hallq", "dpkg") if a.sysroot else ""
 
@@ -203,6 +232,9 @@ def main():
                       "systemd-analyze verify %s %s" % (unit, r.stderr.strip()))
             else:
                 check(False, "systemd-analyze is installed (package systemd)")
+
+        for folder in a.web:
+            check_web(root, folder)
     finally:
         shutil.rmtree(tmp)
 
