@@ -9,8 +9,10 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <span>
 
 #include "hallq/common/log.hpp"
+#include "hallq/input/evdev.hpp"
 #include "hallq/display/sinks.hpp"
 
 namespace hallq::display {
@@ -267,53 +269,39 @@ EvdevEvaluator::EvdevEvaluator(EvaluatorConfig config, MakePost make_post)
 EvdevEvaluator::~EvdevEvaluator() { stop(); }
 
 void EvdevEvaluator::start() {
-  runner_.start([this] { run(); });
+  input::SourceOptions o;
+  o.path = config_.device;
+  o.kind = input::SourceOptions::Kind::Device;
+  // Grabbed, the keys type into nothing else on the board (a FIFO in tests cannot be).
+  o.grab = input::SourceOptions::Grab::BestEffort;
+  o.retry = std::chrono::milliseconds{kReopenMs};
+  o.after_loss = std::chrono::milliseconds{kReopenMs / 4};
+  auto source = input::open_event_source(o);
+  if (!source) {  // only a simulated FIFO can fail here, and an evaluator is never one
+    logger("input")->error("window {} evaluator {}: {}", config_.window, config_.device, source.error());
+    return;
+  }
+  source_ = std::move(*source);
+  post_ = make_post_();
+  input::SourceHandlers h;
+  h.open_failed = [this](const std::string& e) {
+    logger("input")->error("window {} evaluator {}: {}; retrying every {} s", config_.window, config_.device, e, kReopenMs / 1000);
+  };
+  h.not_grabbed = [this](const std::string& e) { logger("input")->debug("{}: not grabbed: {}", config_.device, e); };
+  h.opened = [this](bool after_failure) {
+    if (after_failure) logger("input")->info("window {} evaluator {}: open", config_.window, config_.device);
+  };
+  h.events = [this](std::span<const input_event> events, std::chrono::steady_clock::time_point) {
+    for (const input_event& ev : events) {
+      if (ev.type != EV_KEY || ev.value != 1) continue;  // presses only: no repeats, no releases
+      if (const int level = config_.level_of(ev.code)) post_rating(post_, config_.window, level, "evaluator " + config_.device);
+    }
+  };
+  source_->start(std::move(h));
 }
 
-void EvdevEvaluator::stop() { runner_.stop(); }
-
-void EvdevEvaluator::run() {
-  const PostFn post = make_post_();
-  std::string last_error;
-  const std::string from = "evaluator " + config_.device;
-  while (!runner_.stopping()) {
-    const int fd = ::open(config_.device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-      const std::string e = std::strerror(errno);
-      if (e != last_error) logger("input")->error("window {} evaluator {}: {}; retrying every {} s", config_.window, config_.device, e, kReopenMs / 1000);
-      last_error = e;
-      if (runner_.wait_stop(kReopenMs)) return;
-      continue;
-    }
-    // Grabbed, the keys type into nothing else on the board (a FIFO in tests cannot be).
-    if (::ioctl(fd, EVIOCGRAB, 1) != 0) logger("input")->debug("{}: not grabbed: {}", config_.device, std::strerror(errno));
-    if (!last_error.empty()) logger("input")->info("window {} evaluator {}: open", config_.window, config_.device);
-    last_error.clear();
-    std::vector<std::uint8_t> pending;
-    for (;;) {
-      pollfd p[2] = {{fd, POLLIN, 0}, {runner_.wake_fd(), POLLIN, 0}};
-      if (::poll(p, 2, -1) < 0 && errno != EINTR) break;
-      if (runner_.stopping() || (p[1].revents & POLLIN)) {
-        ::close(fd);
-        return;
-      }
-      std::uint8_t buf[sizeof(input_event) * 16];
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) break;  // unplugged (ENODEV), or a FIFO's writer went away
-      pending.insert(pending.end(), buf, buf + n);
-      std::size_t at = 0;
-      for (; pending.size() - at >= sizeof(input_event); at += sizeof(input_event)) {
-        input_event ev;
-        std::memcpy(&ev, pending.data() + at, sizeof ev);
-        if (ev.type != EV_KEY || ev.value != 1) continue;  // presses only: no repeats, no releases
-        if (const int level = config_.level_of(ev.code)) post_rating(post, config_.window, level, from);
-      }
-      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(at));
-    }
-    ::close(fd);
-    if (runner_.wait_stop(kReopenMs / 4)) return;
-  }
+void EvdevEvaluator::stop() {
+  if (source_) source_->stop();
 }
 
 }  // namespace hallq::display

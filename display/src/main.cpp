@@ -9,6 +9,7 @@
 #include <iostream>
 #include <string>
 
+#include "hallq/common/expected.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/common/service.hpp"
 #include "hallq/common/web_files.hpp"
@@ -48,11 +49,16 @@ std::optional<std::string> make_dir(const std::string& dir) {
   return std::nullopt;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line.
+struct Options {
   std::string config_path, controller, controller_pin, out, check, log_level = "info";
   bool pin_given = false;
+};
+
+// The options, or the exit code when the command line asks for nothing more (--version,
+// --help) or is wrong.
+Expected<Options, int> parse_args(int argc, char** argv) {
+  Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -62,93 +68,99 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--config") config_path = value();
-    else if (a == "--controller") controller = value();
-    else if (a == "--controller-pin") controller_pin = value(), pin_given = true;
-    else if (a == "--out") out = value();
-    else if (a == "--log-level") log_level = value();
-    else if (a == "--check-config") check = value();
+    if (a == "--config") o.config_path = value();
+    else if (a == "--controller") o.controller = value();
+    else if (a == "--controller-pin") o.controller_pin = value(), o.pin_given = true;
+    else if (a == "--out") o.out = value();
+    else if (a == "--log-level") o.log_level = value();
+    else if (a == "--check-config") o.check = value();
     else if (a == "--version") {
       std::cout << "hallq-display " << HALLQ_VERSION << "\n";
-      return 0;
+      return unexpected(0);
     } else if (a == "--help" || a == "-h") {
       std::cout << kUsage;
-      return 0;
+      return unexpected(0);
     } else {
-      return usage_error("unknown argument '" + a + "'");
+      return unexpected(usage_error("unknown argument '" + a + "'"));
     }
   }
-  set_log_level(log_level);
-  if (!check.empty()) {
-    auto c = load_display_config(check);
-    if (!c) {
-      std::cerr << c.error().to_string() << "\n";
-      return 1;
-    }
-    std::cout << check << ": OK (display " << c->id << ", " << c->screens.size() << " screen(s), voice "
-              << c->voice.output << (c->keypads ? ", keypads on " + c->keypads->device : std::string())
-              << ", " << c->evaluators.size() << " evaluator(s))\n";
-    return 0;
+  return o;
+}
+
+// --check-config: loads the file and says what it holds.
+int check_config(const std::string& path) {
+  auto c = load_display_config(path);
+  if (!c) {
+    std::cerr << c.error().to_string() << "\n";
+    return 1;
   }
-  if (config_path.empty()) return usage_error("--config is required");
-  auto loaded = load_display_config(config_path);
+  std::cout << path << ": OK (display " << c->id << ", " << c->screens.size() << " screen(s), voice "
+            << c->voice.output << (c->keypads ? ", keypads on " + c->keypads->device : std::string())
+            << ", " << c->evaluators.size() << " evaluator(s))\n";
+  return 0;
+}
+
+// The config file with the command line's overrides, or the exit code.
+Expected<DisplayConfig, int> load_config(const Options& o) {
+  if (o.config_path.empty()) return unexpected(usage_error("--config is required"));
+  auto loaded = load_display_config(o.config_path);
   if (!loaded) {
     std::cerr << loaded.error().to_string() << "\n";
-    return 1;
+    return unexpected(1);
   }
   DisplayConfig config = std::move(*loaded);
-  if (!controller.empty()) config.controller = controller;
-  if (pin_given) config.controller_pin = controller_pin;
-  if (!controller.empty() || pin_given)
-    if (auto u = link::parse_controller_url(config.controller, config.controller_pin); !u) return usage_error(u.error());
-  if (!out.empty()) redirect_to_simulators(config, out);
-  auto log = logger("display");
+  if (!o.controller.empty()) config.controller = o.controller;
+  if (o.pin_given) config.controller_pin = o.controller_pin;
+  if (!o.controller.empty() || o.pin_given)
+    if (auto u = link::parse_controller_url(config.controller, config.controller_pin); !u)
+      return unexpected(usage_error(u.error()));
+  if (!o.out.empty()) redirect_to_simulators(config, o.out);
+  return config;
+}
 
-  auto font = escpos::BitmapFont::load_unifont_hex(config.font);
-  if (!font) {
-    log->error("font {}: {}", config.font, font.error());
-    return 1;
-  }
+// One sink per screen; an error text if a simulated screen's folder cannot be made.
+Expected<std::vector<std::unique_ptr<DisplaySink>>, std::string> make_sinks(const DisplayConfig& config,
+                                                                            const escpos::BitmapFont& font) {
   std::vector<std::unique_ptr<DisplaySink>> sinks;
   for (const auto& s : config.screens) {
     if (s.sink.kind == SinkSpec::Kind::Png)
-      if (auto e = make_dir(s.sink.target)) {
-        log->error("screen output {}", *e);
-        return 1;
-      }
-    sinks.push_back(make_sink(s, *font));
+      if (auto e = make_dir(s.sink.target)) return unexpected("screen output " + *e);
+    sinks.push_back(make_sink(s, font));
   }
-  std::unique_ptr<Announcer> voice;
-  if (config.voice.output != "none") {
-    const std::string dir = find_clips(config, argv[0]);
-    auto clips = ClipSet::load(dir);
-    if (!clips) {
-      log->error("voice clips {}: {}", dir, clips.error());
-      return 1;
-    }
-    std::unique_ptr<AudioOutput> audio;
-    if (config.voice.output == "alsa") {
-      audio = make_alsa_output(config.voice.device);
-    } else {
-      const std::string wav_dir = config.voice.output.substr(4);
-      if (auto e = make_dir(wav_dir)) {
-        log->error("voice output {}", *e);
-        return 1;
-      }
-      audio = make_wav_output(wav_dir);
-    }
-    log->info("voice: {} ({} clips from {})", audio->describe(), clips->clips().size(), dir);
-    voice = std::make_unique<Announcer>(std::move(*clips), config.voice.options, std::move(audio));
-  }
-  const std::string id = config.id;
-  const size_t screens = config.screens.size();
-  DisplayNode node(std::move(config), std::move(sinks), std::move(voice));
-  if (auto err = node.start()) {
-    log->error("{}", *err);
-    return 1;
-  }
-  std::cout << "hallq-display " << id << " running " << screens << " screen(s)" << std::endl;
+  return sinks;
+}
 
+// The voice: null when the node has none; an error text if its clips or output cannot be had.
+Expected<std::unique_ptr<Announcer>, std::string> make_voice(const DisplayConfig& config, const char* argv0) {
+  if (config.voice.output == "none") return std::unique_ptr<Announcer>();
+  const std::string dir = find_clips(config, argv0);
+  auto clips = ClipSet::load(dir);
+  if (!clips) return unexpected("voice clips " + dir + ": " + clips.error());
+  std::unique_ptr<AudioOutput> audio;
+  if (config.voice.output == "alsa") {
+    audio = make_alsa_output(config.voice.device);
+  } else {
+    const std::string wav_dir = config.voice.output.substr(4);
+    if (auto e = make_dir(wav_dir)) return unexpected("voice output " + *e);
+    audio = make_wav_output(wav_dir);
+  }
+  logger("display")->info("voice: {} ({} clips from {})", audio->describe(), clips->clips().size(), dir);
+  return std::make_unique<Announcer>(std::move(*clips), config.voice.options, std::move(audio));
+}
+
+// The node with its screens and voice; an error text if one of them cannot be made. The
+// screens draw with `font`, which must outlive the node.
+Expected<std::unique_ptr<DisplayNode>, std::string> make_node(DisplayConfig config, const escpos::BitmapFont& font,
+                                                              const char* argv0) {
+  auto sinks = make_sinks(config, font);
+  if (!sinks) return unexpected(sinks.error());
+  auto voice = make_voice(config, argv0);
+  if (!voice) return unexpected(voice.error());
+  return std::make_unique<DisplayNode>(std::move(config), std::move(*sinks), std::move(*voice));
+}
+
+// Runs until SIGINT or SIGTERM, telling systemd how the node is doing.
+void serve(DisplayNode& node, const std::string& id) {
   boost::asio::io_context io(1);
   ServiceNotifier notifier;
   notifier.ready("display " + id);
@@ -173,6 +185,35 @@ int main(int argc, char** argv) {
     io.stop();
   });
   io.run();
-  node.stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse_args(argc, argv);
+  if (!options) return options.error();
+  set_log_level(options->log_level);
+  if (!options->check.empty()) return check_config(options->check);
+  auto config = load_config(*options);
+  if (!config) return config.error();
+  const std::string id = config->id;
+  const size_t screens = config->screens.size();
+  auto font = escpos::BitmapFont::load_unifont_hex(config->font);
+  if (!font) {
+    logger("display")->error("font {}: {}", config->font, font.error());
+    return 1;
+  }
+  auto node = make_node(std::move(*config), *font, argv[0]);  // declared after the font: destroyed first
+  if (!node) {
+    logger("display")->error("{}", node.error());
+    return 1;
+  }
+  if (auto err = (*node)->start()) {
+    logger("display")->error("{}", *err);
+    return 1;
+  }
+  std::cout << "hallq-display " << id << " running " << screens << " screen(s)" << std::endl;
+  serve(**node, id);
+  (*node)->stop();
   return 0;
 }

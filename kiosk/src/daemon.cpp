@@ -357,6 +357,26 @@ std::optional<std::string> Daemon::start() {
     std::filesystem::permissions(config_.data_dir, std::filesystem::perms(0750), fec);  // the journal is not for all
   if (fec) return "cannot create " + config_.data_dir + ": " + fec.message();
 
+  workers_ = std::make_unique<Workers>(config_, *url, desk_options(), *spec);
+  if (auto l = workers_->journal.load(); !l) {
+    // A damaged journal was set aside; the kiosk goes on with an empty one and says so.
+    logger("kiosk")->error("{}", l.error());
+  }
+  pending_ = static_cast<int>(workers_->journal.entries().size());
+
+  if (auto err = listen()) return err;
+  // The desk: settle the journal, check the printer.
+  workers_->desk_thread = std::make_unique<TaskThread>();
+  workers_->lookup_thread = std::make_unique<TaskThread>();
+  start_link(*url);
+  if (auto err = start_inputs()) return err;
+  tick();  // the first printer check and journal settling at once
+  logger("kiosk")->info("kiosk {} serving the page on http://{}/ (controller {}, printer {}, mode {})", config_.id,
+                        config_.listen, config_.controller, config_.printer.device, config_.mode);
+  return std::nullopt;
+}
+
+DeskOptions Daemon::desk_options() const {
   DeskOptions opt;
   opt.device_id = config_.id;
   opt.paper_dots = config_.printer.paper;
@@ -365,14 +385,10 @@ std::optional<std::string> Daemon::start() {
   opt.reprint_within = std::chrono::seconds{config_.printer.reprint_within_s};
   auto fonts = escpos::FontGlyphs::open(escpos::kGlyphFonts);
   if (fonts) opt.glyphs = fonts->source();
-  workers_ = std::make_unique<Workers>(config_, *url, std::move(opt), *spec);
-  if (auto l = workers_->journal.load(); !l) {
-    // A damaged journal was set aside; the kiosk goes on with an empty one and says so.
-    logger("kiosk")->error("{}", l.error());
-  }
-  pending_ = static_cast<int>(workers_->journal.entries().size());
+  return opt;
+}
 
-  // The local server.
+std::optional<std::string> Daemon::listen() {
   std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
   int port = std::stoi(config_.listen.substr(config_.listen.rfind(':') + 1));
   boost::system::error_code ec;
@@ -385,71 +401,73 @@ std::optional<std::string> Daemon::start() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "cannot listen on " + config_.listen + ": " + ec.message();
   asio::co_spawn(io_, serve(acceptor_, *this), asio::detached);
+  return std::nullopt;
+}
 
-  // The desk: settle the journal, check the printer.
-  workers_->desk_thread = std::make_unique<TaskThread>();
-  workers_->lookup_thread = std::make_unique<TaskThread>();
-  // The link: the hall snapshot after each burst of events on the controller's event stream (so
-  // waiting counts are live), and every poll_s seconds while the stream is down (every 15 s at
-  // least while it is up: opening hours change with the clock, not with events).
+// The link: the hall snapshot after each burst of events on the controller's event stream (so
+// waiting counts are live), and every poll_s seconds while the stream is down (every 15 s at
+// least while it is up: opening hours change with the clock, not with events).
+void Daemon::start_link(const ControllerUrl& url) {
+  Workers* w = workers_.get();
+  auto mark_dirty = [w] {
+    {
+      std::lock_guard lock(w->m);
+      w->dirty = true;
+    }
+    w->cv.notify_all();
+  };
+  w->events = std::make_unique<link::EventStream>(
+      url, config_.token, [mark_dirty](std::int64_t, const std::string&, const json::object&) { mark_dirty(); },
+      [mark_dirty](bool) { mark_dirty(); });  // (re)subscribed or lost: read the snapshot now
+  w->link = std::thread([this] { link_loop(); });
+}
+
+// The link thread: reads the hall snapshot and hands it to the I/O thread, until stop().
+void Daemon::link_loop() {
   Workers* w = workers_.get();
   const int poll_s = config_.poll_s;
-  w->events = std::make_unique<link::EventStream>(
-      *url, config_.token,
-      [w](std::int64_t, const std::string&, const json::object&) {
-        {
-          std::lock_guard lock(w->m);
-          w->dirty = true;
-        }
-        w->cv.notify_all();
-      },
-      [w](bool) {
-        {
-          std::lock_guard lock(w->m);
-          w->dirty = true;  // (re)subscribed or lost: read the snapshot now
-        }
-        w->cv.notify_all();
-      });
-  w->link = std::thread([this, w, poll_s] {
-    json::value services;
-    auto last_services = std::chrono::steady_clock::time_point{};
-    bool stream_started = false;
-    for (;;) {
-      HttpReply h = w->link_api.hall();
-      bool online = h.ok() && h.body.is_object();
-      if (online && (services.is_null() || std::chrono::steady_clock::now() - last_services > 60s)) {
-        HttpReply s = w->link_api.services();
-        if (s.ok()) {
-          services = s.body;
-          last_services = std::chrono::steady_clock::now();
-        }
+  json::value services;
+  auto last_services = std::chrono::steady_clock::time_point{};
+  bool stream_started = false;
+  for (;;) {
+    HttpReply h = w->link_api.hall();
+    bool online = h.ok() && h.body.is_object();
+    if (online && (services.is_null() || std::chrono::steady_clock::now() - last_services > 60s)) {
+      HttpReply s = w->link_api.services();
+      if (s.ok()) {
+        services = s.body;
+        last_services = std::chrono::steady_clock::now();
       }
-      json::array merged = merge_services(services, h.body);
-      json::object hall = online ? h.body.as_object() : json::object{};
-      TimePoint t{};
-      if (online) {
-        // The hall's clock (the controller's, which tests and demos inject).
-        std::string at = str(hall, "time");
-        if (auto p = parse_rfc3339(at)) t = *p;
-        if (auto* seq = hall.if_contains("seq"); seq && seq->is_int64()) w->events->resume_from(seq->as_int64());
-        if (!stream_started) {
-          w->events->start();  // subscribe from the first snapshot on
-          stream_started = true;
-        }
-      }
-      const bool live = w->events->connected();
-      asio::post(io_, [this, online, live, merged = std::move(merged), hall = std::move(hall), t]() mutable {
-        stream_up_ = live;
-        on_snapshot(online, std::move(merged), std::move(hall), t);
-      });
-      std::unique_lock lock(w->m);
-      // Events come in bursts (a call is several events): gather them for a moment.
-      if (w->cv.wait_for(lock, 200ms, [w] { return w->stop; })) return;
-      const auto period = std::chrono::seconds{live ? std::max(poll_s, 15) : poll_s};
-      if (w->cv.wait_for(lock, period, [w] { return w->stop || w->dirty; }) && w->stop) return;
-      w->dirty = false;
     }
-  });
+    json::array merged = merge_services(services, h.body);
+    json::object hall = online ? h.body.as_object() : json::object{};
+    TimePoint t{};
+    if (online) {
+      // The hall's clock (the controller's, which tests and demos inject).
+      std::string at = str(hall, "time");
+      if (auto p = parse_rfc3339(at)) t = *p;
+      if (auto* seq = hall.if_contains("seq"); seq && seq->is_int64()) w->events->resume_from(seq->as_int64());
+      if (!stream_started) {
+        w->events->start();  // subscribe from the first snapshot on
+        stream_started = true;
+      }
+    }
+    const bool live = w->events->connected();
+    asio::post(io_, [this, online, live, merged = std::move(merged), hall = std::move(hall), t]() mutable {
+      stream_up_ = live;
+      on_snapshot(online, std::move(merged), std::move(hall), t);
+    });
+    std::unique_lock lock(w->m);
+    // Events come in bursts (a call is several events): gather them for a moment.
+    if (w->cv.wait_for(lock, 200ms, [w] { return w->stop; })) return;
+    const auto period = std::chrono::seconds{live ? std::max(poll_s, 15) : poll_s};
+    if (w->cv.wait_for(lock, period, [w] { return w->stop || w->dirty; }) && w->stop) return;
+    w->dirty = false;
+  }
+}
+
+// The button panel (buttons mode) and the scanner, each on its own reader thread.
+std::optional<std::string> Daemon::start_inputs() {
   if (config_.mode == "buttons") {
     auto panel = open_button_panel(config_.buttons);
     if (!panel) return "button panel: " + panel.error();
@@ -472,9 +490,6 @@ std::optional<std::string> Daemon::start() {
       asio::post(io_, [this, scan] { on_scan(scan); });
     });
   }
-  tick();  // the first printer check and journal settling at once
-  logger("kiosk")->info("kiosk {} serving the page on http://{}/ (controller {}, printer {}, mode {})", config_.id,
-                        config_.listen, config_.controller, config_.printer.device, config_.mode);
   return std::nullopt;
 }
 

@@ -56,6 +56,12 @@ class Daemon {
 
  private:
   struct Workers;
+  // Steps of start().
+  DeskOptions desk_options() const;
+  std::optional<std::string> listen();
+  void start_link(const ControllerUrl& url);
+  void link_loop();
+  std::optional<std::string> start_inputs();
   void publish();
   void tick();
   void on_scan(const Scan& scan);

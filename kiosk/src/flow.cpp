@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "hallq/common/json_fields.hpp"
 
@@ -247,275 +249,307 @@ std::optional<std::string> Flow::why_not_issuing(const KioskStatus& st, const st
   return std::nullopt;
 }
 
+// ---- events: one handler per event type, dispatched by Flow::on ----
+
+void Flow::error(const std::string& code, const std::string& zh, const std::string& en, TimePoint now) {
+  result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
+  go(Screen::Error, now);
+}
+
+bool Flow::refuse_unless_issuing(const KioskStatus& st, const std::string& service, bool check_in, TimePoint now) {
+  std::string en;
+  auto zh = why_not_issuing(st, service, &en);
+  if (!zh) return false;
+  // A check-in names no service, so only the controller or the printer can stop it.
+  const char* code = !st.online ? "controller_unreachable"
+                     : check_in || !st.accepting ? "printer_unavailable"
+                                                 : "not_issuing";
+  error(code, *zh, en, now);
+  return true;
+}
+
+Expected<bool, std::string> Flow::choose_service(const KioskStatus& st, const std::string& id, TimePoint now) {
+  const json::object* s = find_service(st, id);
+  if (!s) return unexpected("no service '" + id + "'");
+  if (refuse_unless_issuing(st, id, false, now)) return false;
+  go(Screen::Services, now);  // clears the earlier selection
+  service_ = id;
+  service_name_ = str(*s, "name");
+  auto* items = s->if_contains("items");
+  has_items_ = items && items->is_array() && !items->as_array().empty();
+  return true;
+}
+
+FlowAction Flow::start_take(const KioskStatus& st, TimePoint now) {
+  if (refuse_unless_issuing(st, service_, false, now)) return FlowAction{};
+  go(Screen::Working, now);
+  return FlowAction{TakeRequest{service_, priority_, item_}, std::nullopt};
+}
+
+// R-APPT-1: a booking's code, typed or scanned, becomes its ticket on the desk like any other.
+FlowAction Flow::check_in(const KioskStatus& st, const std::string& code, TimePoint now) {
+  go(Screen::Services, now);  // clears any choice
+  if (refuse_unless_issuing(st, "", true, now)) return FlowAction{};
+  checking_in_ = true;
+  priority_ = "appointment";
+  go(Screen::Working, now);
+  return FlowAction{.take = TakeRequest{.priority = "appointment", .appointment = code}};
+}
+
+FlowAction Flow::look_up(const KioskStatus& st, const LookupRequest& q, TimePoint now) {
+  if (!st.online) {
+    error("controller_unreachable", "暂时无法查询，请到咨询台。", "Lookup is not available right now. Please go to the help desk.", now);
+    return FlowAction{};
+  }
+  lookup_day_ = st.day;
+  rate_key_ = q.key;  // kept for the rating screen, never in the view
+  scan_day_.clear();
+  go(Screen::Searching, now);
+  FlowAction r;
+  r.lookup = q;
+  r.lookup->key.clear();  // the lookup itself needs no secret
+  return r;
+}
+
+Expected<FlowAction, std::string> Flow::on_touch(const FlowEvent&, const KioskStatus&, TimePoint now) {
+  if (screen_ == Screen::Idle) go(Screen::Services, now);
+  else since_ = now;
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_home(const FlowEvent&, const KioskStatus&, TimePoint now) {
+  go(Screen::Idle, now);
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_lang(const FlowEvent& e, const KioskStatus&, TimePoint now) {
+  if (e.value != "zh" && e.value != "en") return unexpected(std::string("lang is zh or en"));
+  lang_ = e.value;
+  since_ = now;
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_elderly(const FlowEvent& e, const KioskStatus&, TimePoint now) {
+  if (e.value != "on" && e.value != "off") return unexpected(std::string("elderly is on or off"));
+  elderly_mode_ = e.value == "on";
+  since_ = now;
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_button(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  // The button panel: one press, one ticket (no screen to choose an item on).
+  auto ok = choose_service(st, e.value, now);
+  if (!ok) return unexpected(ok.error());
+  if (!*ok) return FlowAction{};
+  priority_ = "normal";
+  return start_take(st, now);
+}
+
+Expected<FlowAction, std::string> Flow::on_service(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Services && screen_ != Screen::Idle) return unexpected(std::string("choose a service on the services screen"));
+  auto ok = choose_service(st, e.value, now);
+  if (!ok) return unexpected(ok.error());
+  if (*ok) go(has_items_ ? Screen::Items : Screen::Priority, now);
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_item(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Items) return unexpected(std::string("choose an item on the items screen"));
+  if (e.value.empty()) {  // "other matters": no materials list
+    item_.clear();
+    item_name_.clear();
+    go(Screen::Priority, now);
+    return FlowAction{};
+  }
+  const json::object* s = find_service(st, service_);
+  auto* items = s ? s->if_contains("items") : nullptr;
+  if (items && items->is_array())
+    for (const auto& it : items->as_array())
+      if (it.is_object() && str(it.as_object(), "id") == e.value) {
+        item_ = e.value;
+        item_name_ = str(it.as_object(), "name");
+        go(Screen::Materials, now);
+        return FlowAction{};
+      }
+  return unexpected("no item '" + e.value + "' in service '" + service_ + "'");
+}
+
+Expected<FlowAction, std::string> Flow::on_ok(const FlowEvent&, const KioskStatus&, TimePoint now) {
+  if (screen_ != Screen::Materials) return unexpected(std::string("nothing to confirm here"));
+  go(Screen::Priority, now);
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_priority(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Priority) return unexpected(std::string("choose the priority on the priority screen"));
+  if (!valid_priority(e.value)) return unexpected(std::string("priority is normal, elderly, disabled or pregnant"));
+  priority_ = e.value;
+  return start_take(st, now);
+}
+
+Expected<FlowAction, std::string> Flow::on_open(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (e.value != "lookup" && e.value != "complaint" && e.value != "appointment")
+    return unexpected(std::string("open lookup, complaint or appointment"));
+  if (screen_ != Screen::Idle && screen_ != Screen::Services) return unexpected(std::string("open it from the start screen"));
+  go(Screen::Services, now);  // clears any choice
+  // Like a service: no code to type while no ticket can be printed.
+  if (e.value == "appointment" && refuse_unless_issuing(st, "", true, now)) return FlowAction{};
+  go(e.value == "lookup" ? Screen::Lookup : e.value == "complaint" ? Screen::Complaint : Screen::Appointment, now);
+  return FlowAction{};
+}
+
+Expected<FlowAction, std::string> Flow::on_appointment(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Appointment) return unexpected(std::string("type the code on the appointment screen"));
+  if (!valid_appointment_code(e.value)) return unexpected(std::string("a booking code is 6 digits"));
+  return check_in(st, e.value, now);
+}
+
+Expected<FlowAction, std::string> Flow::on_complaint(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Complaint) return unexpected(std::string("fill in the complaint form first"));
+  auto c = parse_complaint_form(e.value);
+  if (!c) return unexpected(c.error());
+  if (!st.online) {
+    error("controller_unreachable", "暂时无法提交投诉，请到咨询台或拨打投诉电话。",
+          "Complaints cannot be sent from here right now. Please go to the help desk or call the complaints line.", now);
+    return FlowAction{};
+  }
+  go(Screen::Sending, now);
+  FlowAction r;
+  r.complaint = std::move(*c);
+  return r;
+}
+
+Expected<FlowAction, std::string> Flow::on_lookup(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  if (screen_ != Screen::Lookup) return unexpected(std::string("type the number on the lookup screen"));
+  if (!valid_ticket_number(e.value)) return unexpected(std::string("a ticket number such as A012"));
+  return look_up(st, LookupRequest{0, e.value}, now);
+}
+
+Expected<FlowAction, std::string> Flow::on_scan(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  // A scan is an intent of its own: whatever screen the citizen was on, they now ask about it.
+  if (auto code = parse_scanned_appointment(e.value)) return check_in(st, *code, now);
+  auto q = parse_scanned_ticket(e.value, st.ticket_url);
+  go(Screen::Services, now);
+  if (!q) {
+    error("unknown_code", "无法识别此二维码。请扫描号票上的二维码，或到咨询台咨询。",
+          "This code is not recognised. Scan the QR code on your ticket, or ask at the help desk.", now);
+    return FlowAction{};
+  }
+  const bool other_day = !q->day.empty() && !st.day.empty() && q->day != st.day;
+  // R-EVAL-1: a QR with its key may rate a service of an earlier day (late ratings mostly
+  // come later): it is looked up by id anyway, and unless it turns out rateable (or rated
+  // already) the citizen reads the other-day message as before. By number it cannot be:
+  // numbers are looked up among today's tickets only.
+  if (other_day && (q->request.key.empty() || q->request.id == 0)) {
+    result_ = other_day_result(q->day);
+    go(Screen::Progress, now);
+    return FlowAction{};
+  }
+  FlowAction r = look_up(st, q->request, now);
+  if (other_day && screen_ == Screen::Searching) scan_day_ = q->day;
+  return r;
+}
+
+Expected<FlowAction, std::string> Flow::on_rate(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
+  // R-EVAL-1: one level, sent once. The screen moves on to Sending at once, so a double tap
+  // (or a second rate event) is refused here and never becomes a second request.
+  if (screen_ != Screen::Rating) return unexpected(std::string("rate on the rating screen"));
+  if (e.value.size() != 1 || e.value[0] < '1' || e.value[0] > '5') return unexpected(std::string("a level 1 to 5"));
+  if (!st.online) {
+    rating_error("controller_unreachable", "暂时无法提交评价，请按“返回”再试一次，或到咨询台。",
+                 "Your rating cannot be sent right now. Press Back to try again, or go to the help desk.", true, now);
+    return FlowAction{};
+  }
+  go(Screen::Sending, now);
+  FlowAction r;
+  r.rate = RatingRequest{rate_ticket_, e.value[0] - '0', rate_key_};
+  return r;
+}
+
+Expected<FlowAction, std::string> Flow::on_help(const FlowEvent&, const KioskStatus& st, TimePoint now) {
+  if (!st.online) {
+    error("controller_unreachable", "暂时无法呼叫工作人员，请到咨询台。",
+          "Staff cannot be called from here right now. Please go to the help desk.", now);
+    return FlowAction{};
+  }
+  if (screen_ == Screen::Help && str(result_, "state") != "failed") {
+    since_ = now;  // already called: pressing again changes nothing
+    return FlowAction{};
+  }
+  go(Screen::Services, now);
+  go(Screen::Help, now);
+  result_ = json::object{{"state", "sending"}};
+  FlowAction r;
+  r.help = true;
+  return r;
+}
+
+// Back from an error: the screen the citizen came from when it can be tried again.
+void Flow::back_from_error(TimePoint now) {
+  if (checking_in_) {
+    // A refused check-in (too early, unknown code): the number pad again.
+    result_.clear();
+    go(Screen::Services, now);
+    go(Screen::Appointment, now);
+  } else if (rating_ && rating_retry_) {
+    // A rating that was not sent or not answered: the five buttons again.
+    rating_retry_ = false;
+    result_ = rating_view_;
+    go(Screen::Rating, now);
+  } else if (rating_) {
+    go(Screen::Services, now);
+  } else {
+    go(Screen::Idle, now);
+  }
+}
+
+Expected<FlowAction, std::string> Flow::on_back(const FlowEvent&, const KioskStatus&, TimePoint now) {
+  switch (screen_) {
+    case Screen::Services: go(Screen::Idle, now); break;
+    case Screen::Items: go(Screen::Services, now); break;
+    case Screen::Materials:
+      item_.clear();
+      item_name_.clear();
+      go(Screen::Items, now);
+      break;
+    case Screen::Priority:
+      if (!item_.empty()) go(Screen::Materials, now);
+      else if (has_items_) go(Screen::Items, now);
+      else go(Screen::Services, now);
+      break;
+    case Screen::Error: back_from_error(now); break;
+    case Screen::Lookup:
+    case Screen::Appointment:
+    case Screen::Complaint:
+    case Screen::Rating:
+    case Screen::Rated:
+    case Screen::Filed:
+    case Screen::Help:
+    case Screen::Progress: go(Screen::Services, now); break;
+    default: go(Screen::Idle, now); break;
+  }
+  return FlowAction{};
+}
+
 Expected<FlowAction, std::string> Flow::on(const FlowEvent& e, const KioskStatus& st, TimePoint now) {
-  using R = FlowAction;
   if (screen_ == Screen::Working) return unexpected(std::string("a ticket is being issued"));
   if (screen_ == Screen::Searching) return unexpected(std::string("a ticket is being looked up"));
   if (screen_ == Screen::Sending) return unexpected(std::string("a complaint is being sent"));
-  auto error = [&](const std::string& code, const std::string& zh, const std::string& en) {
-    result_ = json::object{{"code", code}, {"message_zh", zh}, {"message_en", en}};
-    go(Screen::Error, now);
+  using Handler = Expected<FlowAction, std::string> (Flow::*)(const FlowEvent&, const KioskStatus&, TimePoint);
+  static constexpr std::pair<std::string_view, Handler> handlers[] = {
+      {"touch", &Flow::on_touch},       {"home", &Flow::on_home},
+      {"lang", &Flow::on_lang},         {"elderly", &Flow::on_elderly},
+      {"button", &Flow::on_button},     {"service", &Flow::on_service},
+      {"item", &Flow::on_item},         {"ok", &Flow::on_ok},
+      {"priority", &Flow::on_priority}, {"open", &Flow::on_open},
+      {"appointment", &Flow::on_appointment}, {"complaint", &Flow::on_complaint},
+      {"lookup", &Flow::on_lookup},     {"scan", &Flow::on_scan},
+      {"rate", &Flow::on_rate},         {"help", &Flow::on_help},
+      {"back", &Flow::on_back},
   };
-  auto choose_service = [&](const std::string& id) -> Expected<bool, std::string> {
-    const json::object* s = find_service(st, id);
-    if (!s) return unexpected("no service '" + id + "'");
-    std::string en;
-    if (auto zh = why_not_issuing(st, id, &en)) {
-      error(!st.online ? "controller_unreachable" : !st.accepting ? "printer_unavailable" : "not_issuing", *zh, en);
-      return false;
-    }
-    go(Screen::Services, now);  // clears the earlier selection
-    service_ = id;
-    service_name_ = str(*s, "name");
-    auto* items = s->if_contains("items");
-    has_items_ = items && items->is_array() && !items->as_array().empty();
-    return true;
-  };
-  auto start = [&]() -> R {
-    std::string en;
-    if (auto zh = why_not_issuing(st, service_, &en)) {
-      error(!st.online ? "controller_unreachable" : !st.accepting ? "printer_unavailable" : "not_issuing", *zh, en);
-      return R{};
-    }
-    go(Screen::Working, now);
-    return R{TakeRequest{service_, priority_, item_}, std::nullopt};
-  };
-  // R-APPT-1: a booking's code, typed or scanned, becomes its ticket on the desk like any other.
-  auto check_in = [&](const std::string& code) -> R {
-    go(Screen::Services, now);  // clears any choice
-    std::string en;
-    if (auto zh = why_not_issuing(st, "", &en)) {
-      error(!st.online ? "controller_unreachable" : "printer_unavailable", *zh, en);
-      return R{};
-    }
-    checking_in_ = true;
-    priority_ = "appointment";
-    go(Screen::Working, now);
-    return R{.take = TakeRequest{.priority = "appointment", .appointment = code}};
-  };
-  auto look_up = [&](const LookupRequest& q) -> R {
-    if (!st.online) {
-      error("controller_unreachable", "暂时无法查询，请到咨询台。", "Lookup is not available right now. Please go to the help desk.");
-      return R{};
-    }
-    lookup_day_ = st.day;
-    rate_key_ = q.key;  // kept for the rating screen, never in the view
-    scan_day_.clear();
-    go(Screen::Searching, now);
-    R r;
-    r.lookup = q;
-    r.lookup->key.clear();  // the lookup itself needs no secret
-    return r;
-  };
-
-  const std::string& t = e.type;
-  if (t == "touch") {
-    if (screen_ == Screen::Idle) go(Screen::Services, now);
-    else since_ = now;
-    return R{};
-  }
-  if (t == "home") {
-    go(Screen::Idle, now);
-    return R{};
-  }
-  if (t == "lang") {
-    if (e.value != "zh" && e.value != "en") return unexpected(std::string("lang is zh or en"));
-    lang_ = e.value;
-    since_ = now;
-    return R{};
-  }
-  if (t == "elderly") {
-    if (e.value != "on" && e.value != "off") return unexpected(std::string("elderly is on or off"));
-    elderly_mode_ = e.value == "on";
-    since_ = now;
-    return R{};
-  }
-  if (t == "button") {
-    // The button panel: one press, one ticket (no screen to choose an item on).
-    auto ok = choose_service(e.value);
-    if (!ok) return unexpected(ok.error());
-    if (!*ok) return R{};
-    priority_ = "normal";
-    return start();
-  }
-  if (t == "service") {
-    if (screen_ != Screen::Services && screen_ != Screen::Idle) return unexpected(std::string("choose a service on the services screen"));
-    auto ok = choose_service(e.value);
-    if (!ok) return unexpected(ok.error());
-    if (*ok) go(has_items_ ? Screen::Items : Screen::Priority, now);
-    return R{};
-  }
-  if (t == "item") {
-    if (screen_ != Screen::Items) return unexpected(std::string("choose an item on the items screen"));
-    if (e.value.empty()) {  // "other matters": no materials list
-      item_.clear();
-      item_name_.clear();
-      go(Screen::Priority, now);
-      return R{};
-    }
-    const json::object* s = find_service(st, service_);
-    auto* items = s ? s->if_contains("items") : nullptr;
-    if (items && items->is_array())
-      for (const auto& it : items->as_array())
-        if (it.is_object() && str(it.as_object(), "id") == e.value) {
-          item_ = e.value;
-          item_name_ = str(it.as_object(), "name");
-          go(Screen::Materials, now);
-          return R{};
-        }
-    return unexpected("no item '" + e.value + "' in service '" + service_ + "'");
-  }
-  if (t == "ok") {
-    if (screen_ != Screen::Materials) return unexpected(std::string("nothing to confirm here"));
-    go(Screen::Priority, now);
-    return R{};
-  }
-  if (t == "priority") {
-    if (screen_ != Screen::Priority) return unexpected(std::string("choose the priority on the priority screen"));
-    if (!valid_priority(e.value)) return unexpected(std::string("priority is normal, elderly, disabled or pregnant"));
-    priority_ = e.value;
-    return start();
-  }
-  if (t == "open") {
-    if (e.value != "lookup" && e.value != "complaint" && e.value != "appointment")
-      return unexpected(std::string("open lookup, complaint or appointment"));
-    if (screen_ != Screen::Idle && screen_ != Screen::Services) return unexpected(std::string("open it from the start screen"));
-    go(Screen::Services, now);  // clears any choice
-    if (e.value == "appointment") {
-      // Like a service: no code to type while no ticket can be printed.
-      std::string en;
-      if (auto zh = why_not_issuing(st, "", &en)) {
-        error(!st.online ? "controller_unreachable" : "printer_unavailable", *zh, en);
-        return R{};
-      }
-    }
-    go(e.value == "lookup" ? Screen::Lookup : e.value == "complaint" ? Screen::Complaint : Screen::Appointment, now);
-    return R{};
-  }
-  if (t == "appointment") {
-    if (screen_ != Screen::Appointment) return unexpected(std::string("type the code on the appointment screen"));
-    if (!valid_appointment_code(e.value)) return unexpected(std::string("a booking code is 6 digits"));
-    return check_in(e.value);
-  }
-  if (t == "complaint") {
-    if (screen_ != Screen::Complaint) return unexpected(std::string("fill in the complaint form first"));
-    auto c = parse_complaint_form(e.value);
-    if (!c) return unexpected(c.error());
-    if (!st.online) {
-      error("controller_unreachable", "暂时无法提交投诉，请到咨询台或拨打投诉电话。",
-            "Complaints cannot be sent from here right now. Please go to the help desk or call the complaints line.");
-      return R{};
-    }
-    go(Screen::Sending, now);
-    R r;
-    r.complaint = std::move(*c);
-    return r;
-  }
-  if (t == "lookup") {
-    if (screen_ != Screen::Lookup) return unexpected(std::string("type the number on the lookup screen"));
-    if (!valid_ticket_number(e.value)) return unexpected(std::string("a ticket number such as A012"));
-    return look_up(LookupRequest{0, e.value});
-  }
-  if (t == "scan") {
-    // A scan is an intent of its own: whatever screen the citizen was on, they now ask about it.
-    if (auto code = parse_scanned_appointment(e.value)) return check_in(*code);
-    auto q = parse_scanned_ticket(e.value, st.ticket_url);
-    go(Screen::Services, now);
-    if (!q) {
-      error("unknown_code", "无法识别此二维码。请扫描号票上的二维码，或到咨询台咨询。",
-            "This code is not recognised. Scan the QR code on your ticket, or ask at the help desk.");
-      return R{};
-    }
-    const bool other_day = !q->day.empty() && !st.day.empty() && q->day != st.day;
-    // R-EVAL-1: a QR with its key may rate a service of an earlier day (late ratings mostly
-    // come later): it is looked up by id anyway, and unless it turns out rateable (or rated
-    // already) the citizen reads the other-day message as before. By number it cannot be:
-    // numbers are looked up among today's tickets only.
-    if (other_day && (q->request.key.empty() || q->request.id == 0)) {
-      result_ = other_day_result(q->day);
-      go(Screen::Progress, now);
-      return R{};
-    }
-    R r = look_up(q->request);
-    if (other_day && screen_ == Screen::Searching) scan_day_ = q->day;
-    return r;
-  }
-  if (t == "rate") {
-    // R-EVAL-1: one level, sent once. The screen moves on to Sending at once, so a double tap
-    // (or a second rate event) is refused here and never becomes a second request.
-    if (screen_ != Screen::Rating) return unexpected(std::string("rate on the rating screen"));
-    if (e.value.size() != 1 || e.value[0] < '1' || e.value[0] > '5') return unexpected(std::string("a level 1 to 5"));
-    if (!st.online) {
-      rating_error("controller_unreachable", "暂时无法提交评价，请按“返回”再试一次，或到咨询台。",
-                   "Your rating cannot be sent right now. Press Back to try again, or go to the help desk.", true, now);
-      return R{};
-    }
-    go(Screen::Sending, now);
-    R r;
-    r.rate = RatingRequest{rate_ticket_, e.value[0] - '0', rate_key_};
-    return r;
-  }
-  if (t == "help") {
-    if (!st.online) {
-      error("controller_unreachable", "暂时无法呼叫工作人员，请到咨询台。",
-            "Staff cannot be called from here right now. Please go to the help desk.");
-      return R{};
-    }
-    if (screen_ == Screen::Help && str(result_, "state") != "failed") {
-      since_ = now;  // already called: pressing again changes nothing
-      return R{};
-    }
-    go(Screen::Services, now);
-    go(Screen::Help, now);
-    result_ = json::object{{"state", "sending"}};
-    R r;
-    r.help = true;
-    return r;
-  }
-  if (t == "back") {
-    switch (screen_) {
-      case Screen::Services: go(Screen::Idle, now); break;
-      case Screen::Items: go(Screen::Services, now); break;
-      case Screen::Materials:
-        item_.clear();
-        item_name_.clear();
-        go(Screen::Items, now);
-        break;
-      case Screen::Priority:
-        if (!item_.empty()) go(Screen::Materials, now);
-        else if (has_items_) go(Screen::Items, now);
-        else go(Screen::Services, now);
-        break;
-      case Screen::Error:
-        // A refused check-in (too early, unknown code): the number pad again.
-        if (checking_in_) {
-          result_.clear();
-          go(Screen::Services, now);
-          go(Screen::Appointment, now);
-        } else if (rating_ && rating_retry_) {
-          // A rating that was not sent or not answered: the five buttons again.
-          rating_retry_ = false;
-          result_ = rating_view_;
-          go(Screen::Rating, now);
-        } else if (rating_) {
-          go(Screen::Services, now);
-        } else {
-          go(Screen::Idle, now);
-        }
-        break;
-      case Screen::Lookup:
-      case Screen::Appointment:
-      case Screen::Complaint:
-      case Screen::Rating:
-      case Screen::Rated:
-      case Screen::Filed:
-      case Screen::Help:
-      case Screen::Progress: go(Screen::Services, now); break;
-      default: go(Screen::Idle, now); break;
-    }
-    return R{};
-  }
-  return unexpected("unknown event '" + t + "'");
+  for (const auto& [type, handler] : handlers)
+    if (e.type == type) return (this->*handler)(e, st, now);
+  return unexpected("unknown event '" + e.type + "'");
 }
 
 void Flow::finish(const TakeOutcome& o, TimePoint now) {

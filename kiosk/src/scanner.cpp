@@ -1,19 +1,10 @@
 #include "hallq/kiosk/scanner.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <array>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <thread>
+#include <span>
 #include <vector>
 
 #include "hallq/common/log.hpp"
+#include "hallq/input/evdev.hpp"
 
 namespace hallq::kiosk {
 using namespace std::chrono_literals;
@@ -152,109 +143,56 @@ std::vector<input_event> scanner_events(const std::string& text) {
 
 namespace {
 
-// Reads input_event records from a device node (grabbed) or the simulated FIFO, reopening a
-// device that went away.
+// Turns the records of an input::EventSource (the device node, grabbed, or the simulated
+// FIFO) into scans.
 class EvdevScanner final : public ScannerSource {
  public:
-  EvdevScanner(std::string path, bool sim) : path_(std::move(path)), sim_(sim) {}
+  EvdevScanner(std::string path, bool sim, std::unique_ptr<input::EventSource> source)
+      : path_(std::move(path)), sim_(sim), source_(std::move(source)) {}
   ~EvdevScanner() override { stop(); }
 
-  Expected<bool, std::string> prepare() {
-    if (!sim_) return true;
-    struct stat st {};
-    if (::stat(path_.c_str(), &st) != 0 && ::mkfifo(path_.c_str(), 0660) != 0)
-      return unexpected(path_ + ": " + std::strerror(errno));
-    return true;
-  }
   void start(std::function<void(const Scan&)> on_scan) override {
-    th_ = std::thread([this, on_scan = std::move(on_scan)] { loop(on_scan); });
-  }
-  void stop() override {
-    stop_ = true;
-    if (th_.joinable()) th_.join();
-  }
-
- private:
-  int open_device() {
-    // The FIFO read-write, so it never reports end of file when a writer closes it.
-    int fd = ::open(path_.c_str(), (sim_ ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return -1;
-    if (!sim_ && ::ioctl(fd, EVIOCGRAB, 1) != 0) {
-      // Someone else holds it (another kiosk process?): reading it would type into the page.
-      int err = errno;
-      ::close(fd);
-      errno = err;
-      return -1;
-    }
-    return fd;
-  }
-  void loop(const std::function<void(const Scan&)>& on_scan) {
-    ScanDecoder decoder;
-    int fd = -1;
-    std::string last_error;
-    std::array<input_event, 64> events{};
-    std::size_t have = 0;  // bytes of a partial record (a FIFO may split one)
-    while (!stop_) {
-      if (fd < 0) {
-        fd = open_device();
-        if (fd < 0) {
-          std::string err = std::strerror(errno);
-          if (err != last_error) logger("kiosk")->warn("scanner {}: {}; retrying", path_, err);
-          last_error = err;
-          for (int i = 0; i < 20 && !stop_; ++i) std::this_thread::sleep_for(100ms);
-          continue;
-        }
-        logger("kiosk")->info("scanner {} open{}", path_, sim_ ? " (simulated)" : ", grabbed");
-        last_error.clear();
-        decoder.reset();
-        have = 0;
-      }
-      pollfd p{fd, POLLIN, 0};
-      int r = ::poll(&p, 1, 100);
-      if (r <= 0) continue;
-      auto* bytes = reinterpret_cast<char*>(events.data());
-      ssize_t n = ::read(fd, bytes + have, sizeof events - have);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (n <= 0) {
-        // Unplugged (ENODEV): close and wait for it to come back.
-        logger("kiosk")->warn("scanner {}: {}", path_, n < 0 ? std::strerror(errno) : "gone");
-        ::close(fd);
-        fd = -1;
-        continue;
-      }
-      have += static_cast<std::size_t>(n);
-      const std::size_t whole = have / sizeof(input_event);
-      const auto t = std::chrono::steady_clock::now();
-      for (std::size_t i = 0; i < whole; ++i) {
-        if (auto s = decoder.feed(events[i], t)) {
+    input::SourceHandlers h;
+    h.open_failed = [this](const std::string& err) { logger("kiosk")->warn("scanner {}: {}; retrying", path_, err); };
+    h.opened = [this](bool) {
+      logger("kiosk")->info("scanner {} open{}", path_, sim_ ? " (simulated)" : ", grabbed");
+      decoder_.reset();
+    };
+    h.lost = [this](const std::string& err) { logger("kiosk")->warn("scanner {}: {}", path_, err); };
+    h.events = [this, on_scan = std::move(on_scan)](std::span<const input_event> events,
+                                                     std::chrono::steady_clock::time_point t) {
+      for (const input_event& e : events) {
+        if (auto s = decoder_.feed(e, t)) {
           if (s->overlong) logger("kiosk")->warn("scanner: a code longer than the limit was dropped");
           else if (s->unmapped) logger("kiosk")->warn("scanner: {} keys without a character (check the scanner's keyboard layout)", s->unmapped);
           on_scan(*s);
         }
       }
-      const std::size_t rest = have - whole * sizeof(input_event);
-      std::memmove(bytes, bytes + whole * sizeof(input_event), rest);
-      have = rest;
-    }
-    if (fd >= 0) {
-      if (!sim_) ::ioctl(fd, EVIOCGRAB, 0);
-      ::close(fd);
-    }
+    };
+    source_->start(std::move(h));
   }
+  void stop() override { source_->stop(); }
 
+ private:
   std::string path_;
   bool sim_;
-  std::atomic<bool> stop_{false};
-  std::thread th_;
+  std::unique_ptr<input::EventSource> source_;
+  ScanDecoder decoder_;  // the reader thread's
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(const std::string& device) {
   const bool sim = device.rfind("sim:", 0) == 0;
-  auto s = std::make_unique<EvdevScanner>(sim ? device.substr(4) : device, sim);
-  if (auto p = s->prepare(); !p) return unexpected(p.error());
-  return std::unique_ptr<ScannerSource>(std::move(s));
+  input::SourceOptions o;
+  o.path = sim ? device.substr(4) : device;
+  o.kind = sim ? input::SourceOptions::Kind::Fifo : input::SourceOptions::Kind::Device;
+  o.grab = input::SourceOptions::Grab::Required;
+  o.retry = std::chrono::milliseconds{2000};
+  o.after_loss = std::chrono::milliseconds{0};  // an unplugged scanner is looked for again at once
+  auto source = input::open_event_source(o);
+  if (!source) return unexpected(source.error());
+  return std::unique_ptr<ScannerSource>(std::make_unique<EvdevScanner>(o.path, sim, std::move(*source)));
 }
 
 }  // namespace hallq::kiosk

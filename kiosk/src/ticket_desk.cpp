@@ -284,20 +284,11 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
     logger("kiosk")->error("{}", j.error());
     return done(std::move(o), TakeResult::KioskFault);
   }
-  HttpReply r;
   bool maybe_sent = false;
-  for (int attempt = 1; attempt <= std::max(1, opt_.issue_attempts); ++attempt) {
-    r = check_in ? opt_.check_in(req.appointment, p.request_id) : api_.issue(req.service, req.priority, p.request_id);
-    if (r.answered()) break;
-    maybe_sent = maybe_sent || r.sent;
-    logger("kiosk")->warn("issue attempt {} for {}: {}", attempt, p.request_id, r.error);
-    if (attempt < opt_.issue_attempts) opt_.sleep(opt_.issue_retry_gap);
-  }
+  HttpReply r = issue(req, p.request_id, &maybe_sent);
   if (!r.answered() || !r.ok()) {
-    if (r.answered() || !maybe_sent) {
-      // The controller said no, or never got the request: nothing exists to settle.
-      if (auto j = journal_.remove(p.request_id); !j) logger("kiosk")->error("{}", j.error());
-    }
+    // The controller said no, or never got the request: nothing exists to settle.
+    if (r.answered() || !maybe_sent) forget(p.request_id);
     if (!r.answered()) {
       o.code = "no_answer";
       return done(std::move(o), maybe_sent ? TakeResult::IssueUnconfirmed : TakeResult::ControllerUnreachable);
@@ -322,19 +313,47 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
   const std::vector<std::uint8_t> job = encode(ticket_data(o.ticket, req.item));
   o.print = printer_.print(job);
   o.prints = 1;
-  auto after_print = [&](const escpos::JobResult& jr) {
-    // The paper may have ended with this ticket: the next citizen must not be offered one.
-    std::string s = state_name(jr.after.condition());
-    set_printer(s, can_print(s), "", false);
-  };
   if (o.print.outcome == JobOutcome::Printed) {
     after_print(o.print);
-    if (auto j = journal_.remove(p.request_id); !j) logger("kiosk")->error("{}", j.error());
+    forget(p.request_id);
     return done(std::move(o), TakeResult::Printed);
   }
   logger("kiosk")->warn("ticket {} did not print: {} ({})", p.number, escpos::to_string(o.print.outcome), o.print.error);
 
   // 4. One reprint, if the printer recovers in time.
+  if (reprint(job, o)) {
+    forget(p.request_id);
+    return done(std::move(o), TakeResult::Reprinted);
+  }
+  // 5. Not printed: the ticket is voided, and the kiosk stops until the printer is fixed.
+  const TakeResult voided = void_unprinted(p, o);
+  return done(std::move(o), voided);
+}
+
+HttpReply TicketDesk::issue(const TakeRequest& req, const std::string& request_id, bool* maybe_sent) {
+  const bool check_in = !req.appointment.empty();
+  HttpReply r;
+  for (int attempt = 1; attempt <= std::max(1, opt_.issue_attempts); ++attempt) {
+    r = check_in ? opt_.check_in(req.appointment, request_id) : api_.issue(req.service, req.priority, request_id);
+    if (r.answered()) break;
+    *maybe_sent = *maybe_sent || r.sent;
+    logger("kiosk")->warn("issue attempt {} for {}: {}", attempt, request_id, r.error);
+    if (attempt < opt_.issue_attempts) opt_.sleep(opt_.issue_retry_gap);
+  }
+  return r;
+}
+
+void TicketDesk::forget(const std::string& request_id) {
+  if (auto j = journal_.remove(request_id); !j) logger("kiosk")->error("{}", j.error());
+}
+
+void TicketDesk::after_print(const escpos::JobResult& jr) {
+  // The paper may have ended with this ticket: the next citizen must not be offered one.
+  std::string s = state_name(jr.after.condition());
+  set_printer(s, can_print(s), "", false);
+}
+
+bool TicketDesk::reprint(const std::vector<std::uint8_t>& job, TakeOutcome& o) {
   const auto deadline = SteadyClock::now() + opt_.reprint_within;
   while (SteadyClock::now() < deadline) {
     auto s = printer_.status();
@@ -342,17 +361,16 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
     if (s && can_print(now_state)) {
       o.print = printer_.print(job);
       o.prints++;
-      if (o.print.outcome == JobOutcome::Printed) {
-        after_print(o.print);
-        if (auto j = journal_.remove(p.request_id); !j) logger("kiosk")->error("{}", j.error());
-        return done(std::move(o), TakeResult::Reprinted);
-      }
-      break;  // one reprint only
+      if (o.print.outcome != JobOutcome::Printed) return false;  // one reprint only
+      after_print(o.print);
+      return true;
     }
     opt_.sleep(opt_.printer_poll);
   }
+  return false;
+}
 
-  // 5. Not printed: the ticket is voided, and the kiosk stops until the printer is fixed.
+TakeResult TicketDesk::void_unprinted(PendingTicket& p, TakeOutcome& o) {
   {
     auto s = printer_.status();
     std::string now_state = state_name(s);
@@ -364,18 +382,17 @@ TakeOutcome TicketDesk::take(const TakeRequest& req) {
   if (auto j = journal_.put(p); !j) logger("kiosk")->error("{}", j.error());
   HttpReply v = api_.void_ticket(p.ticket, p.reason);
   if (v.ok()) {
-    if (auto j = journal_.remove(p.request_id); !j) logger("kiosk")->error("{}", j.error());
+    forget(p.request_id);
     if (v.body.is_object()) o.ticket = v.body.as_object();
-    return done(std::move(o), TakeResult::Voided);
+    return TakeResult::Voided;
   }
   if (v.answered()) {
-    if (auto j = journal_.remove(p.request_id); !j) logger("kiosk")->error("{}", j.error());
+    forget(p.request_id);
     o.code = v.code();
-    if (o.code == "wrong_state") return done(std::move(o), TakeResult::PrintFailedCalled);
-    logger("kiosk")->error("void of {} refused: {} {}", p.number, v.status, o.code);
-    return done(std::move(o), TakeResult::PrintFailedCalled);
+    if (o.code != "wrong_state") logger("kiosk")->error("void of {} refused: {} {}", p.number, v.status, o.code);
+    return TakeResult::PrintFailedCalled;
   }
-  return done(std::move(o), TakeResult::VoidPending);
+  return TakeResult::VoidPending;
 }
 
 size_t TicketDesk::resolve_pending() {

@@ -23,6 +23,10 @@
 #include "hallq/display/layout.hpp"
 #include "hallq/link/controller_client.hpp"
 
+namespace hallq::input {
+class EventSource;
+}
+
 namespace hallq::display {
 
 // A controller request from an input: POST path with a JSON body. Each thread gets its own.
@@ -89,7 +93,7 @@ class KeypadBus {
 };
 
 // An evaluator that is a USB HID keypad: reads key presses from an evdev device (grabbed, so
-// the keys reach nobody else), and rates the window's last service.
+// the keys reach nobody else; hallq_input's reader), and rates the window's last service.
 class EvdevEvaluator {
  public:
   EvdevEvaluator(EvaluatorConfig config, MakePost make_post);
@@ -100,10 +104,10 @@ class EvdevEvaluator {
   void stop();
 
  private:
-  void run();
   EvaluatorConfig config_;
   MakePost make_post_;
-  InputThread runner_;
+  PostFn post_;  // the reader thread's
+  std::unique_ptr<input::EventSource> source_;
 };
 
 }  // namespace hallq::display

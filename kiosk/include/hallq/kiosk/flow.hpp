@@ -176,6 +176,36 @@ class Flow {
   // R-EVAL-1: a rating not taken; retry: nothing was decided, 返回 shows the rating screen again.
   void rating_error(const std::string& code, const std::string& zh, const std::string& en, bool retry, TimePoint now);
 
+  // The error screen with its code and message.
+  void error(const std::string& code, const std::string& zh, const std::string& en, TimePoint now);
+  // The error screen when no ticket for `service` can be issued now; true if so. A check-in
+  // names no service.
+  bool refuse_unless_issuing(const KioskStatus& st, const std::string& service, bool check_in, TimePoint now);
+  // Steps of the event handlers below.
+  Expected<bool, std::string> choose_service(const KioskStatus& st, const std::string& id, TimePoint now);
+  FlowAction start_take(const KioskStatus& st, TimePoint now);
+  FlowAction check_in(const KioskStatus& st, const std::string& code, TimePoint now);
+  FlowAction look_up(const KioskStatus& st, const LookupRequest& q, TimePoint now);
+  void back_from_error(TimePoint now);
+  // One handler per FlowEvent type; on() dispatches to them.
+  Expected<FlowAction, std::string> on_touch(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_home(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_lang(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_elderly(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_button(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_service(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_item(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_ok(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_priority(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_open(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_appointment(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_complaint(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_lookup(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_scan(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_rate(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_help(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+  Expected<FlowAction, std::string> on_back(const FlowEvent& e, const KioskStatus& st, TimePoint now);
+
   FlowOptions opt_;
   Screen screen_ = Screen::Idle;
   TimePoint since_{};

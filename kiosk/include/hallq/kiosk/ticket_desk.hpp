@@ -142,6 +142,17 @@ class TicketDesk {
   std::string new_request_id();
   std::vector<std::uint8_t> encode(const escpos::TicketData& t) const;
   TakeOutcome finish(TakeOutcome o, TakeResult r);
+  // Steps of take(). The issue request, retried with the same request id; *maybe_sent: an
+  // unanswered attempt may have reached the controller.
+  HttpReply issue(const TakeRequest& req, const std::string& request_id, bool* maybe_sent);
+  // Drops a settled journal entry (an error is logged).
+  void forget(const std::string& request_id);
+  // The printer's state after a printed ticket.
+  void after_print(const escpos::JobResult& jr);
+  // One reprint if the printer recovers within reprint_within; true if it printed.
+  bool reprint(const std::vector<std::uint8_t>& job, TakeOutcome& o);
+  // A ticket that did not print: stop the kiosk, journal and send the void.
+  TakeResult void_unprinted(PendingTicket& p, TakeOutcome& o);
 
   DeskOptions opt_;
   ControllerApi& api_;
