@@ -19,10 +19,7 @@ class WavOutput final : public AudioOutput {
     for (char c : a.number)
       if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) number += c;
     std::snprintf(name, sizeof name, "/voice-%06lld-%s-w%d.wav", static_cast<long long>(serial), number.c_str(), a.window);
-    const std::string path = dir_ + name, tmp = dir_ + "/.voice.tmp";
-    if (auto e = write_wav(pcm, tmp)) return e;
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": cannot rename";
-    return std::nullopt;
+    return write_wav(pcm, dir_ + name);  // written whole under its final name
   }
 
  private:

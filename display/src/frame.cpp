@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "hallq/common/atomic_file.hpp"
+
 namespace hallq::display {
 
 void Frame::set(int x, int y, Rgb c) {
@@ -82,10 +84,15 @@ std::optional<std::string> write_png(const Frame& f, const std::string& path) {
   img.width = static_cast<png_uint_32>(f.width());
   img.height = static_cast<png_uint_32>(f.height());
   img.format = PNG_FORMAT_RGB;
-  const std::string tmp = path + ".tmp";
-  if (!png_image_write_to_file(&img, tmp.c_str(), 0, f.rgb().data(), f.width() * 3, nullptr))
+  // Encoded in memory (the first call measures), then written whole.
+  png_alloc_size_t size = 0;
+  if (!png_image_write_to_memory(&img, nullptr, &size, 0, f.rgb().data(), f.width() * 3, nullptr))
     return path + ": " + img.message;
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": cannot rename " + tmp;
+  std::string png(size, '\0');
+  if (!png_image_write_to_memory(&img, png.data(), &size, 0, f.rgb().data(), f.width() * 3, nullptr))
+    return path + ": " + img.message;
+  png.resize(size);
+  if (auto err = write_file_atomically(path, png, 0666)) return err->message;
   return std::nullopt;
 }
 

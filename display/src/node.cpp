@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/common/time.hpp"
@@ -133,16 +134,10 @@ void DisplayNode::save_seq(std::int64_t seq) {
   if (config_.state_file.empty() || seq <= 0) return;
   std::lock_guard lock(save_m_);
   if (seq <= saved_seq_) return;
-  // A hint, not a log: written whole and renamed; a power cut may cost the last few events.
-  const std::string tmp = config_.state_file + ".tmp";
+  // A hint, not a log: replaced whole (write_file_atomically), at most once per new sequence.
   std::string err;
-  if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
-    std::fprintf(f, "%lld\n", static_cast<long long>(seq));
-    if (std::fclose(f) != 0 || std::rename(tmp.c_str(), config_.state_file.c_str()) != 0) err = std::strerror(errno);
-  } else {
-    err = std::strerror(errno);
-  }
-  if (!err.empty() && err != save_error_) logger("display")->warn("state file {}: {}", config_.state_file, err);
+  if (auto e = write_file_atomically(config_.state_file, std::to_string(seq) + "\n", 0666)) err = e->message;
+  if (!err.empty() && err != save_error_) logger("display")->warn("state file: {}", err);
   save_error_ = err;
   if (err.empty()) saved_seq_ = seq;
 }

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/common/serial.hpp"
 #include "hallq/display/bx.hpp"
 #include "hallq/display/frame.hpp"
@@ -72,11 +73,7 @@ std::optional<std::vector<std::uint8_t>> hex(const std::string& s) {
 }
 
 bool write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) return false;
-  std::fputs(text.c_str(), f);
-  return std::fclose(f) == 0 && std::rename(tmp.c_str(), path.c_str()) == 0;
+  return !write_file_atomically(path, text, 0666);
 }
 
 // A pty pair whose far end is linked at LINK; the master fd, or -1. `hold` keeps the far end

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/common/serial.hpp"
 #include "hallq/display/bx.hpp"
 #include "hallq/display/rs485_text.hpp"
@@ -38,11 +39,9 @@ class PngSink final : public DisplaySink {
  private:
   // The lines beside the picture (tests and people read them), written before the PNG.
   static std::optional<std::string> write_text(const std::vector<std::string>& lines, const std::string& path) {
-    const std::string tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) return path + ": " + std::strerror(errno);
-    for (const auto& l : lines) std::fprintf(f, "%s\n", l.c_str());
-    if (std::fclose(f) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": " + std::strerror(errno);
+    std::string text;
+    for (const auto& l : lines) text += l + "\n";
+    if (auto err = write_file_atomically(path, text, 0666)) return err->message;
     return std::nullopt;
   }
 

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "hallq/common/atomic_file.hpp"
+
 namespace hallq::display {
 
 namespace {
@@ -76,12 +78,7 @@ std::optional<std::string> write_wav(const Pcm& pcm, const std::string& path) {
   out += "data";
   put32(out, bytes);
   for (std::int16_t s : pcm.samples) put16(out, static_cast<std::uint16_t>(s));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f.write(out.data(), static_cast<std::streamsize>(out.size()))) return tmp + ": cannot write";
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": cannot rename " + tmp;
+  if (auto err = write_file_atomically(path, out, 0666)) return err->message;
   return std::nullopt;
 }
 

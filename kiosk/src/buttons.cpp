@@ -8,10 +8,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <thread>
 #include <vector>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/common/log.hpp"
 #include "hallq/gpio/lines.hpp"
 
@@ -149,12 +149,8 @@ class SimPanel final : public ButtonPanel {
   }
 
  private:
-  void write_led(Led mode) {
-    std::ofstream f(path_ + ".led.tmp");
-    f << to_string(mode) << "\n";
-    f.close();
-    std::rename((path_ + ".led.tmp").c_str(), (path_ + ".led").c_str());
-  }
+  // Best effort, as before: the LED state for whoever watches the simulated panel.
+  void write_led(Led mode) { (void)write_file_atomically(path_ + ".led", std::string(to_string(mode)) + "\n", 0666); }
   void loop(const std::function<void(int)>& on_press) {
     std::map<int, Debouncer> guards;
     std::string buf;

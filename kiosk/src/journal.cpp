@@ -1,8 +1,5 @@
 #include "hallq/kiosk/journal.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
 
 #include <cerrno>
@@ -10,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "hallq/common/atomic_file.hpp"
 
 namespace hallq::kiosk {
 namespace json = boost::json;
@@ -32,12 +31,6 @@ bool stage_of(std::string_view s, PendingTicket::Stage& out) {
       return true;
     }
   return false;
-}
-
-std::string dir_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 std::string sys_error(const std::string& what) { return what + ": " + std::strerror(errno); }
@@ -117,38 +110,8 @@ Expected<bool, std::string> Journal::save(const std::vector<PendingTicket>& next
       arr.push_back(json::object{{"stage", to_string(e.stage)}, {"request_id", e.request_id},
                                  {"ticket", e.ticket}, {"number", e.number}, {"reason", e.reason}});
     const std::string text = json::serialize(json::object{{"version", 1}, {"pending", std::move(arr)}}) + "\n";
-    const std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) return unexpected(sys_error("journal " + tmp));
-    size_t off = 0;
-    while (off < text.size()) {
-      ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        std::string why = sys_error("journal write " + tmp);
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return unexpected(why);
-      }
-      off += static_cast<size_t>(w);
-    }
-    if (::fsync(fd) != 0) {
-      std::string why = sys_error("journal fsync " + tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return unexpected(why);
-    }
-    ::close(fd);
-    if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
-      std::string why = sys_error("journal rename " + tmp);
-      ::unlink(tmp.c_str());
-      return unexpected(why);
-    }
-    int dfd = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
+    // Written whole, fsynced and renamed, the folder fsynced (R-HALL-8), mode 0640 as before.
+    if (auto err = write_file_atomically(path_, text, 0640)) return unexpected("journal " + err->message);
   }
   entries_ = next;  // only once it is on disk
   return true;

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "hallq/common/atomic_file.hpp"
+
 namespace hallq::api {
 
 namespace {
@@ -30,23 +32,10 @@ void fsync_dir(const std::string& dir) {
   }
 }
 
-// Writes a new key whole before it can be used (O_EXCL through link(): never overwrites one).
-// Returns false with errno set; EEXIST when another writer got there first.
-bool write_key(const std::string& path, const unsigned char* key, size_t n) {
-  const std::string tmp = path + ".new";
-  int w = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (w < 0) return false;
-  const bool ok = ::write(w, key, n) == static_cast<ssize_t>(n) && ::fsync(w) == 0;
-  int saved = errno;
-  ::close(w);
-  if (!ok || ::link(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    return false;
-  }
-  ::unlink(tmp.c_str());
-  return true;
+// Writes a new key (mode 0600) whole and durably before it can be used, never over an existing
+// one: the error's code is EEXIST when another writer got there first.
+std::optional<FileError> write_key(const std::string& path, const unsigned char* key, size_t n) {
+  return write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(key), n), 0600, IfExists::keep);
 }
 
 // Reads a 32-byte key of mode 0600; the error names the file and what to do.
@@ -106,8 +95,8 @@ Expected<std::unique_ptr<Sealer>, std::string> Sealer::open(const std::string& p
   if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
     // First start: a new key.
     randombytes_buf(key.data(), key.size());
-    if (!write_key(path, key.data(), key.size()))
-      return unexpected(path + ": cannot write the case key: " + std::strerror(errno));
+    if (auto err = write_key(path, key.data(), key.size()))
+      return unexpected("cannot write the case key: " + err->message);
     return std::make_unique<Sealer>(key, month_dir);
   }
   auto k = read_key(path, "case key");
@@ -122,13 +111,13 @@ std::optional<Sealer::Key> Sealer::month_key(std::string_view month, bool create
     if (!create) return std::nullopt;  // purged
     Key key{};
     randombytes_buf(key.data(), key.size());
-    if (write_key(path, key.data(), key.size())) {
-      fsync_dir(month_dir_);
+    auto err = write_key(path, key.data(), key.size());
+    if (!err) {
       months_.emplace(std::string(month), key);
       return key;
     }
-    if (errno != EEXIST) {
-      if (error) *error = path + ": cannot write the month key: " + std::strerror(errno);
+    if (err->code != EEXIST) {
+      if (error) *error = "cannot write the month key: " + err->message;
       return std::nullopt;
     }
   }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 
+#include "hallq/common/atomic_file.hpp"
+
 namespace hallq::escpos {
 
 // ---- font --------------------------------------------------------------------------------
@@ -408,8 +410,15 @@ std::optional<std::string> write_png(const Page& page, const std::string& path) 
   img.width = static_cast<png_uint_32>(page.width);
   img.height = static_cast<png_uint_32>(page.height);
   img.format = PNG_FORMAT_GRAY;
-  if (!png_image_write_to_file(&img, path.c_str(), 0, grey.data(), page.width, nullptr))
+  // Encoded in memory (the first call measures), then written whole.
+  png_alloc_size_t size = 0;
+  if (!png_image_write_to_memory(&img, nullptr, &size, 0, grey.data(), page.width, nullptr))
     return path + ": " + img.message;
+  std::string png(size, '\0');
+  if (!png_image_write_to_memory(&img, png.data(), &size, 0, grey.data(), page.width, nullptr))
+    return path + ": " + img.message;
+  png.resize(size);
+  if (auto err = write_file_atomically(path, png, 0666)) return err->message;
   return std::nullopt;
 }
 

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/escpos/render.hpp"
 
 namespace {
@@ -133,22 +134,15 @@ void write_job(const Bytes& job) {
   char name[64];
   std::snprintf(name, sizeof name, "%s/job-%04d", out_dir.c_str(), n);
   std::string base = name;
-  {
-    std::ofstream b(base + ".bin.tmp", std::ios::binary);
-    b.write(reinterpret_cast<const char*>(job.data()), static_cast<std::streamsize>(job.size()));
-  }
   auto decoded = hallq::escpos::decode(job, paper, font);
-  auto err = hallq::escpos::write_png(decoded.page, base + ".png.tmp");
-  {
-    // What a person reads off the paper: its text lines, then each QR code's data.
-    std::ofstream t(base + ".txt.tmp", std::ios::binary);
-    for (const auto& l : decoded.lines) t << l << "\n";
-    for (const auto& q : decoded.qr) t << "[QR] " << q << "\n";
-  }
-  // Renamed last, so a watcher that sees job-NNNN.bin finds its PNG and text too.
-  std::rename((base + ".png.tmp").c_str(), (base + ".png").c_str());
-  std::rename((base + ".txt.tmp").c_str(), (base + ".txt").c_str());
-  std::rename((base + ".bin.tmp").c_str(), (base + ".bin").c_str());
+  auto err = hallq::escpos::write_png(decoded.page, base + ".png");
+  // What a person reads off the paper: its text lines, then each QR code's data.
+  std::string text;
+  for (const auto& l : decoded.lines) text += l + "\n";
+  for (const auto& q : decoded.qr) text += "[QR] " + q + "\n";
+  (void)hallq::write_file_atomically(base + ".txt", text, 0666);
+  // Written last, so a watcher that sees job-NNNN.bin finds its PNG and text too.
+  (void)hallq::write_file_atomically(base + ".bin", std::string_view(reinterpret_cast<const char*>(job.data()), job.size()), 0666);
   std::lock_guard<std::mutex> lock(log_mutex);
   std::cout << "job " << n << ": " << job.size() << " bytes, " << decoded.lines.size() << " lines, "
             << decoded.qr.size() << " QR, " << decoded.cuts << " cuts" << (err ? " (png: " + *err + ")" : "")

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "hallq/common/atomic_file.hpp"
 #include "hallq/common/serial.hpp"
 #include "hallq/sms/pdu.hpp"
 
@@ -37,16 +38,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
 bool write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) return false;
-    f << text;
-    if (!f) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  return !write_file_atomically(path, text, 0666);
 }
 
 std::string fault(const std::string& out) {
