@@ -309,34 +309,49 @@ bool staffed_hours(const HallConfig& cfg, const WorkingCalendar& cal, const Wind
 
 }  // namespace
 
-json::array hall_alerts(Hall& hall) {
-  const engine::Engine& eng = hall.engine();
-  const HallConfig& cfg = hall.config();
-  const TimeZone& tz = hall.timezone();
-  const TimePoint now = hall.now();
-  const LocalTime local = tz.to_local(now);
-  const std::string today = format_date(local.date);
-  auto name_of = [&](const std::string& id) {
+namespace {
+
+// The manager's alerts as they are collected: each with its kind, severity and message.
+struct Alerts {
+  Hall& hall;
+  const engine::Engine& eng;
+  const HallConfig& cfg;
+  const TimeZone& tz;
+  TimePoint now;
+  LocalTime local;
+  std::string today;
+  std::vector<std::pair<int, json::object>> out;  // severity rank, alert
+
+  std::string name_of(const std::string& id) const {
     const ClerkConfig* c = cfg.find_clerk(id);
     return c ? c->name : id;
-  };
-  std::vector<std::pair<int, json::object>> out;  // severity rank, alert
-  auto add = [&](const char* kind, const char* severity, json::object o, std::string zh, std::string en) {
+  }
+  void add(const char* kind, const char* severity, json::object o, std::string zh, std::string en) {
     o["kind"] = kind;
     o["severity"] = severity;
     o["message"] = std::move(zh);
     o["message_en"] = std::move(en);
     const int rank = std::string_view(severity) == "alarm" ? 0 : std::string_view(severity) == "warn" ? 1 : 2;
     out.emplace_back(rank, std::move(o));
-  };
+  }
+};
+
+// R-AB-2, R-AB-3: windows paused too long, or unstaffed in their hours.
+void window_alerts(Alerts& x) {
+  Hall& hall = x.hall;
+  const engine::Engine& eng = x.eng;
+  const HallConfig& cfg = x.cfg;
+  const TimeZone& tz = x.tz;
+  const TimePoint now = x.now;
+  const LocalTime& local = x.local;
   for (const auto& w : eng.windows()) {
     const WindowConfig* wc = cfg.find_window(w.number);
     if (!wc) continue;
     const std::string n = std::to_string(w.number);
     if (w.open && w.paused && w.pause_alerted) {
       const auto mins = duration_cast<minutes>(now - w.since).count();
-      add("pause_overrun", "alarm", json::object{{"window", w.number}, {"clerk", w.clerk}, {"since", format_rfc3339(w.since, tz)}},
-          n + " 号窗口暂停已 " + std::to_string(mins) + " 分钟（" + name_of(w.clerk) + "，" + w.pause_reason + "）",
+      x.add("pause_overrun", "alarm", json::object{{"window", w.number}, {"clerk", w.clerk}, {"since", format_rfc3339(w.since, tz)}},
+          n + " 号窗口暂停已 " + std::to_string(mins) + " 分钟（" + x.name_of(w.clerk) + "，" + w.pause_reason + "）",
           "Window " + n + " paused for " + std::to_string(mins) + " min");
     }
     if (!w.open && staffed_hours(cfg, hall.calendar(), *wc, local)) {
@@ -344,49 +359,63 @@ json::array hall_alerts(Hall& hall) {
       auto where = [&](const std::string& id) -> std::string {
         if (id.empty()) return "未设";
         for (const auto& o : eng.windows())
-          if (o.open && o.clerk == id) return name_of(id) + "在 " + std::to_string(o.number) + " 号窗口";
-        return name_of(id) + "不在岗";
+          if (o.open && o.clerk == id) return x.name_of(id) + "在 " + std::to_string(o.number) + " 号窗口";
+        return x.name_of(id) + "不在岗";
       };
-      add("window_unstaffed", "alarm",
+      x.add("window_unstaffed", "alarm",
           json::object{{"window", w.number}, {"clerk_a", wc->clerk_a}, {"clerk_b", wc->clerk_b}},
           n + " 号窗口无人在岗：A岗 " + where(wc->clerk_a) + "，B岗 " + where(wc->clerk_b),
           "Window " + n + " unstaffed: neither A nor B is signed in");
     }
   }
+}
+
+// Devices offline and printers out of paper.
+void device_alerts(Alerts& x) {
+  Hall& hall = x.hall;
+  const engine::Engine& eng = x.eng;
+  const HallConfig& cfg = x.cfg;
+  const TimeZone& tz = x.tz;
   for (const auto& d : cfg.devices) {
     auto it = eng.devices().find(d.id);
     const std::string where = d.location.empty() ? d.id : d.location + "（" + d.id + "）";
     if (!hall.device_online(d.id))
-      add("device_offline", "alarm", json::object{{"device", d.id}}, where + " 离线", "Device " + d.id + " offline");
+      x.add("device_offline", "alarm", json::object{{"device", d.id}}, where + " 离线", "Device " + d.id + " offline");
     if (it == eng.devices().end()) continue;
     const std::string& st = it->second.printer;
     if (st == "paper_out" || st == "cover_open" || st == "error" || st == "offline")
-      add("printer_out", "alarm", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
+      x.add("printer_out", "alarm", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
           where + " 打印机不可用（" + st + "）", "Printer of " + d.id + ": " + st);
     else if (st == "near_end")
-      add("printer_near_end", "warn", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
+      x.add("printer_near_end", "warn", json::object{{"device", d.id}, {"state", st}, {"since", format_rfc3339(it->second.since, tz)}},
           where + " 打印纸将尽，请及时更换", "Printer of " + d.id + ": paper near end");
   }
+}
+
+// Deadlines: cases (R-TIME-*), complaints (R-COMP-1), appointment requests (R-APPT-1).
+void deadline_alerts(Alerts& x) {
+  const engine::Engine& eng = x.eng;
+  const std::string& today = x.today;
   for (const auto& [id, c] : eng.cases()) {
     if (c.state != engine::CaseState::Open || !c.deadline) continue;
     const std::string due = format_date(*c.deadline);
     json::object o{{"case", id}, {"ref", c.no}, {"window", c.window}, {"clerk", c.clerk}, {"deadline", due}};
     if (due < today)
-      add("case_overdue", "alarm", std::move(o),
-          "办件 " + c.no + "（" + c.item_name + "）已超期，承诺期限 " + due + "，" + name_of(c.clerk),
+      x.add("case_overdue", "alarm", std::move(o),
+          "办件 " + c.no + "（" + c.item_name + "）已超期，承诺期限 " + due + "，" + x.name_of(c.clerk),
           "Case " + c.no + " overdue since " + due);
     else if (due == today)
-      add("case_due_today", "warn", std::move(o), "办件 " + c.no + "（" + c.item_name + "）今日到期，" + name_of(c.clerk),
+      x.add("case_due_today", "warn", std::move(o), "办件 " + c.no + "（" + c.item_name + "）今日到期，" + x.name_of(c.clerk),
           "Case " + c.no + " due today");
   }
   for (const auto& [id, c] : eng.open_complaints()) {
     const std::string due = format_date(c.due);
     json::object o{{"complaint", id}, {"ref", "#" + std::to_string(id)}, {"window", c.window}, {"due", due}};
     if (due < today)
-      add("complaint_overdue", "alarm", std::move(o), "投诉 #" + std::to_string(id) + " 答复已超期（应于 " + due + " 前答复）",
+      x.add("complaint_overdue", "alarm", std::move(o), "投诉 #" + std::to_string(id) + " 答复已超期（应于 " + due + " 前答复）",
           "Complaint #" + std::to_string(id) + " answer overdue since " + due);
     else if (due == today)
-      add("complaint_due_today", "warn", std::move(o), "投诉 #" + std::to_string(id) + " 今日须答复",
+      x.add("complaint_due_today", "warn", std::move(o), "投诉 #" + std::to_string(id) + " 今日须答复",
           "Complaint #" + std::to_string(id) + " to be answered today");
   }
   // R-APPT-1: a request is answered within one working day.
@@ -395,15 +424,25 @@ json::array hall_alerts(Hall& hall) {
     const std::string due = format_date(a.due);
     json::object o{{"appointment", id}, {"ref", "#" + std::to_string(id)}, {"service", a.service}, {"due", due}};
     if (due < today)
-      add("appointment_unanswered", "alarm", std::move(o),
+      x.add("appointment_unanswered", "alarm", std::move(o),
           "预约申请 #" + std::to_string(id) + "（" + a.name.masked + "）未在一个工作日内答复（应于 " + due + " 前答复）",
           "Appointment request #" + std::to_string(id) + " unanswered since " + due);
     else if (due == today)
-      add("appointment_due_today", "warn", std::move(o), "预约申请 #" + std::to_string(id) + "（" + a.name.masked + "）今日须答复",
+      x.add("appointment_due_today", "warn", std::move(o), "预约申请 #" + std::to_string(id) + "（" + a.name.masked + "）今日须答复",
           "Appointment request #" + std::to_string(id) + " to be answered today");
   }
+}
+
+// People waiting on the manager: bad reviews to follow up, kiosks calling for help, and
+// accounts whose PIN or password is being guessed at.
+void people_alerts(Alerts& x) {
+  Hall& hall = x.hall;
+  const engine::Engine& eng = x.eng;
+  const HallConfig& cfg = x.cfg;
+  const TimeZone& tz = x.tz;
+  const TimePoint now = x.now;
   for (const auto& [seq, f] : eng.follow_ups())
-    add("follow_up", "info", json::object{{"rating", seq}, {"window", f.window}, {"clerk", f.clerk}, {"since", format_rfc3339(f.at, tz)}},
+    x.add("follow_up", "info", json::object{{"rating", seq}, {"window", f.window}, {"clerk", f.clerk}, {"since", format_rfc3339(f.at, tz)}},
         std::to_string(f.window) + " 号窗口差评（" + engine::rating_label(f.level) + "）待跟进",
         "Bad review at window " + std::to_string(f.window) + " to follow up");
   for (const auto& [id, h] : eng.open_help())
@@ -411,7 +450,7 @@ json::array hall_alerts(Hall& hall) {
       const DeviceConfig* dc = nullptr;
       for (const auto& d : cfg.devices)
         if (d.id == h.device) dc = &d;
-      add("help_waiting", "alarm", json::object{{"device", h.device}, {"help", id}, {"since", format_rfc3339(h.at, tz)}},
+      x.add("help_waiting", "alarm", json::object{{"device", h.device}, {"help", id}, {"since", format_rfc3339(h.at, tz)}},
           (dc && !dc->location.empty() ? dc->location : h.device) + " 的群众呼叫帮办，已等候 " +
               std::to_string(duration_cast<minutes>(now - h.at).count()) + " 分钟",
           "Help requested at " + h.device + ", waiting");
@@ -425,18 +464,30 @@ json::array hall_alerts(Hall& hall) {
       if (from.size() <= 3) list += (list.empty() ? "" : ", ") + a;
     }
     if (g.addresses.size() > 3) list += " …";
-    const std::string who = g.user.empty() ? std::string("不存在的工号") : name_of(g.user) + "（" + g.user + "）";
+    const std::string who = g.user.empty() ? std::string("不存在的工号") : x.name_of(g.user) + "（" + g.user + "）";
     const std::string who_en = g.user.empty() ? std::string("unknown ids") : g.user;
-    add("sign_in_guessing", g.capped ? "alarm" : "warn",
+    x.add("sign_in_guessing", g.capped ? "alarm" : "warn",
         json::object{{"user", g.user}, {"failures", g.failures}, {"addresses", std::move(from)}, {"locked", g.capped}},
         "账号 " + who + " 今日密码错误 " + std::to_string(g.failures) + " 次，来自 " + list +
             (g.capped ? "；已暂停在其他电脑登录，核实后可解锁" : ""),
         "Wrong PINs or passwords for " + who_en + " today: " + std::to_string(g.failures) + ", from " + list +
             (g.capped ? "; locked except on its usual PCs until unlocked" : ""));
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+}  // namespace
+
+json::array hall_alerts(Hall& hall) {
+  const TimePoint now = hall.now();
+  const LocalTime local = hall.timezone().to_local(now);
+  Alerts x{hall, hall.engine(), hall.config(), hall.timezone(), now, local, format_date(local.date), {}};
+  window_alerts(x);
+  device_alerts(x);
+  deadline_alerts(x);
+  people_alerts(x);
+  std::stable_sort(x.out.begin(), x.out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array arr;
-  for (auto& [rank, o] : out) arr.push_back(std::move(o));
+  for (auto& [rank, o] : x.out) arr.push_back(std::move(o));
   return arr;
 }
 

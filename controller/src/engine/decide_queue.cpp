@@ -14,6 +14,15 @@ namespace hallq::engine {
 namespace json = boost::json;
 using namespace std::chrono;
 
+// The ticket called or being served at the clerk's own window.
+Expected<Ticket*, Error> Engine::current_ticket(int window, const Actor& actor) {
+  auto w = clerk_window(window, actor);
+  if (!w) return unexpected(w.error());
+  Ticket* t = current_of(**w);
+  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  return t;
+}
+
 Engine::Decision Engine::decide(const IssueTicket& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
   const std::string local_day = format_date(tz_.to_local(now).date);
@@ -134,10 +143,9 @@ Engine::Decision Engine::decide(const CallNext& c, const Actor& actor, TimePoint
 
 Engine::Decision Engine::decide(const Recall& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
   if (t->recalls >= config_.policy.recall_limit)
     ev.push_back(make_event(actor, c.window, now, events::TicketNoShow{.ticket = t->id, .reason = "recall_limit"}));
@@ -151,10 +159,9 @@ Engine::Decision Engine::decide(const Recall& c, const Actor& actor, TimePoint n
 
 Engine::Decision Engine::decide(const Skip& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "a ticket being served cannot be skipped", "办理中的号码不能过号"));
   ev.push_back(make_event(actor, c.window, now, events::TicketNoShow{.ticket = t->id, .reason = "skipped"}));
   reply = replies::Ticket{t->id};
@@ -163,10 +170,9 @@ Engine::Decision Engine::decide(const Skip& c, const Actor& actor, TimePoint now
 
 Engine::Decision Engine::decide(const StartService& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   if (t->state != TicketState::Called) return unexpected(err(Errc::WrongState, "the ticket is already being served", "该号码已在办理中"));
   ev.push_back(make_event(actor, c.window, now, events::ServiceStarted{.ticket = t->id}));
   reply = replies::Ticket{t->id};
@@ -175,10 +181,9 @@ Engine::Decision Engine::decide(const StartService& c, const Actor& actor, TimeP
 
 Engine::Decision Engine::decide(const Finish& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   if (c.case_input && c.consultation)
     return unexpected(err(Errc::InvalidArgument, "a consultation has no case", "仅咨询的号码无需登记办件"));
   events::TicketFinished d{.ticket = t->id};
@@ -210,10 +215,9 @@ Engine::Decision Engine::decide(const CancelTicket& c, const Actor& actor, TimeP
 
 Engine::Decision Engine::decide(const TransferTicket& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   if (c.to_service.empty() == (c.to_window == 0))
     return unexpected(err(Errc::InvalidArgument, "give either a service or a window to transfer to", "请选择转往的业务或窗口"));
   if (!c.to_service.empty()) {
@@ -237,10 +241,9 @@ Engine::Decision Engine::decide(const TransferTicket& c, const Actor& actor, Tim
 
 Engine::Decision Engine::decide(const HoldTicket& c, const Actor& actor, TimePoint now, Reply& reply) {
   std::vector<Event> ev;
-  auto w = clerk_window(c.window, actor);
-  if (!w) return unexpected(w.error());
-  Ticket* t = current_of(**w);
-  if (!t) return unexpected(err(Errc::NoCurrentTicket, "no ticket is called at this window", "当前没有叫号"));
+  auto current = current_ticket(c.window, actor);
+  if (!current) return unexpected(current.error());
+  Ticket* t = *current;
   ev.push_back(make_event(actor, c.window, now, events::TicketHeld{.ticket = t->id}));
   reply = replies::Ticket{t->id};
   return ev;

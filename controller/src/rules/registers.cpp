@@ -61,6 +61,91 @@ void CaseBook::add(const engine::Case& c) {
   if (cases_.size() < kCaseBookLimit) cases_.push_back(c);
 }
 
+namespace {
+
+// How a case stands in the register: its result line and the working days it is overdue.
+struct Standing {
+  int overdue = 0;
+  std::string result, result_en;
+};
+
+Standing standing_of(const engine::Case& c, Date today, const WorkingCalendar& calendar) {
+  Standing st;
+  using S = engine::CaseState;
+  switch (c.state) {
+    case S::Done:
+      st.overdue = c.overdue_days;
+      if (c.type == engine::CaseType::Immediate) {
+        st.result = "即时办结";
+        st.result_en = "Done on the spot";
+      } else if (st.overdue > 0) {
+        st.result = "超期办结（" + std::to_string(st.overdue) + " 个工作日）";
+        st.result_en = "Done " + std::to_string(st.overdue) + " working day(s) late";
+      } else {
+        st.result = "按时办结";
+        st.result_en = "Done on time";
+      }
+      break;
+    case S::Returned:
+      st.result = "已退回：" + c.reason;
+      st.result_en = "Returned: " + c.reason;
+      break;
+    case S::Open:
+      if (c.deadline && sys_days{today} > sys_days{*c.deadline}) st.overdue = calendar.working_days_between(*c.deadline, today);
+      st.result = st.overdue > 0 ? "办理中，已超期 " + std::to_string(st.overdue) + " 个工作日" : "办理中";
+      st.result_en = st.overdue > 0 ? "Open, " + std::to_string(st.overdue) + " working day(s) overdue" : "Open";
+      break;
+    case S::AwaitingMaterials:
+      st.result = "待补正材料";
+      st.result_en = "Awaiting materials";
+      break;
+    case S::Suspended:
+      st.result = "挂起";
+      st.result_en = "Suspended";
+      break;
+  }
+  return st;
+}
+
+}  // namespace
+
+// One line of the register (登记簿): the case as filed, personal data only masked.
+json::object CaseBook::line(const engine::Case& c, int overdue, const std::string& result,
+                            const std::string& result_en) const {
+  const ClerkConfig* clerk = config_.find_clerk(c.clerk);
+  const WindowConfig* win = config_.find_window(c.window);
+  const ServiceConfig* svc = config_.find_service(c.service);
+  return json::object{
+      {"id", c.id},
+      {"no", c.no},
+      {"received", format_date(c.received)},
+      {"time", hhmm(tz_, c.received_at)},
+      {"window", c.window},
+      {"window_name", win ? win->name : std::string()},
+      {"clerk", c.clerk},
+      {"clerk_name", clerk ? clerk->name : c.clerk},
+      {"service", c.service},
+      {"service_name", svc ? svc->name : c.service},
+      {"item", c.item},
+      {"item_name", c.item_name},
+      {"type", engine::to_string(c.type)},
+      {"type_label", engine::label_zh(c.type)},
+      {"number", c.number},
+      // Personal data only masked (the register is printed and filed).
+      {"applicant", c.applicant.masked},
+      {"phone", c.phone.masked},
+      {"time_limit_days", c.time_limit_days},
+      {"deadline", c.deadline ? format_date(*c.deadline) : std::string()},
+      {"state", engine::to_string(c.state)},
+      {"state_label", engine::label_zh(c.state)},
+      {"done", c.done_at ? format_date(tz_.to_local(*c.done_at).date) : std::string()},
+      {"overdue_days", overdue},
+      {"notified", c.notified_at ? format_date(tz_.to_local(*c.notified_at).date) : std::string()},
+      {"result", result},
+      {"result_en", result_en},
+      {"note", c.note}};
+}
+
 json::object CaseBook::result(TimePoint now) const {
   const Date today = tz_.to_local(now).date;
   std::vector<const engine::Case*> order;
@@ -114,85 +199,21 @@ json::object CaseBook::result(TimePoint now) const {
   for (const engine::Case* cp : order) {
     const engine::Case& c = *cp;
     Group& g = group_of(c);
-    const ClerkConfig* clerk = config_.find_clerk(c.clerk);
-    const WindowConfig* win = config_.find_window(c.window);
-    const ServiceConfig* svc = config_.find_service(c.service);
-    int overdue = 0;
-    std::string result, result_en;
-    using S = engine::CaseState;
+    const Standing st = standing_of(c, today, calendar_);
     switch (c.state) {
-      case S::Done:
+      case engine::CaseState::Done:
         g.done++;
-        overdue = c.overdue_days;
-        (overdue > 0 ? g.late : g.on_time)++;
-        if (c.type == engine::CaseType::Immediate) {
-          result = "即时办结";
-          result_en = "Done on the spot";
-        } else if (overdue > 0) {
-          result = "超期办结（" + std::to_string(overdue) + " 个工作日）";
-          result_en = "Done " + std::to_string(overdue) + " working day(s) late";
-        } else {
-          result = "按时办结";
-          result_en = "Done on time";
-        }
+        (st.overdue > 0 ? g.late : g.on_time)++;
         break;
-      case S::Returned:
-        g.returned++;
-        result = "已退回：" + c.reason;
-        result_en = "Returned: " + c.reason;
-        break;
-      case S::Open:
+      case engine::CaseState::Returned: g.returned++; break;
+      case engine::CaseState::Open:
         g.open++;
-        if (c.deadline && sys_days{today} > sys_days{*c.deadline}) overdue = calendar_.working_days_between(*c.deadline, today);
-        if (overdue > 0) {
-          g.open_overdue++;
-          result = "办理中，已超期 " + std::to_string(overdue) + " 个工作日";
-          result_en = "Open, " + std::to_string(overdue) + " working day(s) overdue";
-        } else {
-          result = "办理中";
-          result_en = "Open";
-        }
+        if (st.overdue > 0) g.open_overdue++;
         break;
-      case S::AwaitingMaterials:
-        g.open++;
-        result = "待补正材料";
-        result_en = "Awaiting materials";
-        break;
-      case S::Suspended:
-        g.open++;
-        result = "挂起";
-        result_en = "Suspended";
-        break;
+      case engine::CaseState::AwaitingMaterials:
+      case engine::CaseState::Suspended: g.open++; break;
     }
-    g.lines.push_back(json::object{
-        {"id", c.id},
-        {"no", c.no},
-        {"received", format_date(c.received)},
-        {"time", hhmm(tz_, c.received_at)},
-        {"window", c.window},
-        {"window_name", win ? win->name : std::string()},
-        {"clerk", c.clerk},
-        {"clerk_name", clerk ? clerk->name : c.clerk},
-        {"service", c.service},
-        {"service_name", svc ? svc->name : c.service},
-        {"item", c.item},
-        {"item_name", c.item_name},
-        {"type", engine::to_string(c.type)},
-        {"type_label", engine::label_zh(c.type)},
-        {"number", c.number},
-        // Personal data only masked (the register is printed and filed).
-        {"applicant", c.applicant.masked},
-        {"phone", c.phone.masked},
-        {"time_limit_days", c.time_limit_days},
-        {"deadline", c.deadline ? format_date(*c.deadline) : std::string()},
-        {"state", engine::to_string(c.state)},
-        {"state_label", engine::label_zh(c.state)},
-        {"done", c.done_at ? format_date(tz_.to_local(*c.done_at).date) : std::string()},
-        {"overdue_days", overdue},
-        {"notified", c.notified_at ? format_date(tz_.to_local(*c.notified_at).date) : std::string()},
-        {"result", result},
-        {"result_en", result_en},
-        {"note", c.note}});
+    g.lines.push_back(line(c, st.overdue, st.result, st.result_en));
   }
   std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) { return rank(a.key) < rank(b.key); });
   json::array out;

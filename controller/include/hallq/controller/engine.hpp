@@ -447,6 +447,7 @@ class Engine {
                                        const SlotChoice& c) const;
   Error unknown_or_settled(std::int64_t appointment) const;
   Ticket* current_of(WindowStatus& w) { return w.current ? ticket_mut(w.current) : nullptr; }
+  Expected<Ticket*, Error> current_ticket(int window, const Actor& actor);
   Ticket* ticket_mut(TicketId id);
   // R-EVAL-1: done_ holds the done tickets issued and finished on done_cutoff() or later.
   // The same rule whether built live, by replay or by restore, so the rows agree.

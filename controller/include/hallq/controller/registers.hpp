@@ -38,6 +38,8 @@ class CaseBook {
   boost::json::object result(TimePoint now) const;
 
  private:
+  boost::json::object line(const engine::Case& c, int overdue, const std::string& result,
+                           const std::string& result_en) const;
   const HallConfig& config_;
   TimeZone tz_;
   const WorkingCalendar& calendar_;
