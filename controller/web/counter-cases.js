@@ -71,7 +71,11 @@ function caseForm(container, preset) {
     limit: el('label', {}, F.limit, limit),
   };
   const item = () => items.find((i) => i.id === itemSel.value);
+  // Each change starts a new preview; an older one still waiting for its deadline must not
+  // overwrite it (a promised item picked, then 补办件 chosen before the answer came).
+  let previewGen = 0;
   const update = async () => {
+    const gen = ++previewGen;
     const t = typeSel.value;
     sections.missing.hidden = t !== 'supplement';
     sections.parts.hidden = t !== 'joint';
@@ -85,9 +89,9 @@ function caseForm(container, preset) {
     if (!Number.isInteger(days) || days < 0) return;
     try {
       const r = await api(`/api/v1/calendar/deadline?received=${today()}&days=${days}`);
-      preview.textContent = F.deadline(r.deadline, false);
+      if (gen === previewGen) preview.textContent = F.deadline(r.deadline, false);
     } catch (e) {
-      preview.textContent = e.code === 'outside_calendar' ? F.deadline('?', true) : '';
+      if (gen === previewGen) preview.textContent = e.code === 'outside_calendar' ? F.deadline('?', true) : '';
     }
   };
   const onItem = () => {
