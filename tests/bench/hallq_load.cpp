@@ -424,6 +424,9 @@ void on_worker_done(Ctx& c, std::exception_ptr e) {
   }
 }
 
+// The value of a Prometheus metric in /metrics text (-1 when missing).
+double metric_value(const std::string& text, const std::string& name);
+
 asio::awaitable<void> run_all(Ctx& c) {
   auto ex = co_await asio::this_coro::executor;
   if (c.opt.windows > 0) co_await sign_in_windows(c);
@@ -455,8 +458,17 @@ asio::awaitable<void> run_all(Ctx& c) {
   while (c.workers_running > 0 || Steady::now() < c.deadline) co_await sleep_for(5ms);
   co_await fetch_metrics(c, c.metrics_after);
 
-  // Let the last events reach the subscribers, then hang up.
+  // Let the last events reach the subscribers, then hang up: until every connected one has
+  // as many as the controller made during the run (a busy host delays the tail of the
+  // fan-out), for at most 10 s, and at least 300 ms.
+  const double made = metric_value(c.metrics_after, "hallq_events_total") - metric_value(c.metrics_before, "hallq_events_total");
+  auto behind = [&] {
+    for (const auto& sub : c.subs)
+      if (sub->connected && !sub->dropped && static_cast<double>(sub->received) < made) return true;
+    return false;
+  };
   co_await sleep_for(300ms);
+  for (int waited = 0; behind() && waited < 1000; ++waited) co_await sleep_for(10ms);
   c.closing = true;
   for (auto& s : c.subs) {
     boost::system::error_code ignore;
