@@ -159,7 +159,9 @@ TEST_CASE("input: a device that cannot be grabbed is refused, or read when the g
     (*src)->start(log.handlers());
     CHECK(log.wait([&] { return !log.open_failed.empty(); }));
     (*src)->stop();
-    CHECK(log.open_failed[0] == std::strerror(ENOTTY));  // a FIFO knows no EVIOCGRAB
+    // A FIFO knows no EVIOCGRAB: ENOTTY from the kernel; under qemu-user (the cross presets'
+    // tests) the ioctl is not translated and fails with ENOSYS. Either way the error is said.
+    CHECK((log.open_failed[0] == std::strerror(ENOTTY) || log.open_failed[0] == std::strerror(ENOSYS)));
     CHECK(log.opened.empty());
   }
   SECTION("best effort: read; a writer going away loses the device, which is opened again") {
