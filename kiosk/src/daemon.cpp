@@ -21,6 +21,8 @@
 #include "hallq/common/awaitable.hpp"
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
+#include "hallq/common/http_reply.hpp"
+#include "hallq/common/push_socket.hpp"
 #include "hallq/common/web_files.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/kiosk/journal.hpp"
@@ -119,141 +121,85 @@ struct Daemon::Workers {
 // ---- the local page and API ----
 namespace {
 
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+using httpd::Request;
+using httpd::Response;
+using httpd::json_reply;
+using httpd::query_param;
 
-Response make(const Request& req, http::status st, std::string body, const char* type) {
-  Response res{st, req.version()};
-  res.set(http::field::content_type, type);
-  res.set(http::field::cache_control, "no-store");
-  res.keep_alive(req.keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-Response make_json(const Request& req, http::status st, const json::value& v) {
-  return make(req, st, json::serialize(v), "application/json");
-}
-Response make_error(const Request& req, http::status st, const std::string& code, const std::string& message) {
-  return make_json(req, st, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+Response error_reply(const Request& req, http::status st, std::string_view code, std::string_view message) {
+  return httpd::error_reply(req, st, code, message);
 }
 
-// A file straight in the web folder, by a plain name: no paths, no dot-files. The touch page
-// is not framed by any other page and runs only its own scripts.
+// A file straight in the web folder, by a plain name: no paths, no dot-files.
 Response static_file(const Request& req, const std::string& dir, std::string name) {
   if (name.empty()) name = "index.html";
   auto f = read_web_file(dir, name);
-  if (!f) return make_error(req, http::status::not_found, "not_found", "no such file");
-  Response res = make(req, http::status::ok, std::move(f->body), f->content_type);
-  res.set(http::field::cache_control, "no-cache");
-  res.set("X-Frame-Options", "DENY");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Content-Security-Policy",
-          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws:; "
-          "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
-  return res;
+  if (!f) return error_reply(req, http::status::not_found, "not_found", "no such file");
+  return httpd::page_file(req, std::move(*f));
 }
 
+// The page's state stream: only the newest state matters to a page, so a slow page skips
+// the states it had no time for.
 class StreamSession final : public StateSubscriber, public std::enable_shared_from_this<StreamSession> {
  public:
-  explicit StreamSession(beast::tcp_stream s) : ws_(std::move(s)), signal_(ws_.get_executor()) {
-    signal_.expires_at(std::chrono::steady_clock::time_point::max());
-  }
+  explicit StreamSession(beast::tcp_stream s) : push_(std::move(s)) {}
   void deliver(std::shared_ptr<const std::string> state) override {
-    latest_ = std::move(state);  // only the newest state matters to a page
-    signal_.cancel_one();
+    latest_ = std::move(state);
+    push_.wake();
   }
   asio::awaitable<void> run(const Request& req, Daemon& d) {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.read_message_max(4096);
-    ws_.auto_fragment(false);  // one state, one frame
-    beast::get_lowest_layer(ws_).expires_never();
-    auto [ec] = co_await ws_.async_accept(req, use_tuple);
-    if (ec) co_return;
+    push_.ws().set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    push_.ws().read_message_max(4096);
+    push_.ws().auto_fragment(false);  // one state, one frame
+    beast::get_lowest_layer(push_.ws()).expires_never();
+    if (!co_await push_.accept(req)) co_return;
     latest_ = std::make_shared<const std::string>(json::serialize(d.state()));
     d.subscribe(shared_from_this());
-    asio::co_spawn(ws_.get_executor(), read_loop(shared_from_this()), asio::detached);
-    while (!closed_) {
-      if (!latest_) {
-        co_await signal_.async_wait(use_tuple);
-        continue;
-      }
-      auto msg = std::move(latest_);
-      latest_.reset();
-      ws_.text(true);
-      auto [wec, n] = co_await ws_.async_write(asio::buffer(*msg), use_tuple);
-      if (wec) break;
-    }
-    closed_ = true;
+    const std::shared_ptr<void> owner = shared_from_this();
+    const std::function<std::shared_ptr<const std::string>()> take = [this] { return std::exchange(latest_, nullptr); };
+    co_await push_.pump(owner, take);
   }
 
  private:
-  static asio::awaitable<void> read_loop(std::shared_ptr<StreamSession> self) {
-    beast::flat_buffer buf;
-    for (;;) {
-      auto [ec, n] = co_await self->ws_.async_read(buf, use_tuple);
-      if (ec) break;
-      buf.consume(buf.size());
-    }
-    self->closed_ = true;
-    self->signal_.cancel();
-  }
-  websocket::stream<beast::tcp_stream> ws_;
-  asio::steady_timer signal_;
+  PushSocket<beast::tcp_stream> push_;
   std::shared_ptr<const std::string> latest_;
-  bool closed_ = false;
 };
-
-// A query parameter's value, for plain ids (no percent-decoding: ids are a-z 0-9 _ -).
-std::string query_value(const std::string& target, const std::string& key) {
-  auto q = target.find('?');
-  if (q == std::string::npos) return {};
-  std::string qs = target.substr(q + 1);
-  for (size_t at = 0; at <= qs.size();) {
-    size_t amp = qs.find('&', at);
-    std::string kv = qs.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-    if (kv.rfind(key + "=", 0) == 0) return kv.substr(key.size() + 1);
-    if (amp == std::string::npos) break;
-    at = amp + 1;
-  }
-  return {};
-}
 
 Response route(Daemon& d, const Request& req) {
   std::string target(req.target());
   std::string path = target.substr(0, target.find('?'));
   if (path == "/api/state") {
-    if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
-    return make_json(req, http::status::ok, d.state());
+    if (req.method() != http::verb::get) return error_reply(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+    return json_reply(req, http::status::ok, d.state());
   }
-  if (path == "/api/health") return make_json(req, http::status::ok, json::object{{"status", "ok"}});
+  if (path == "/api/health") return json_reply(req, http::status::ok, json::object{{"status", "ok"}});
   if (path == "/api/qr.svg") {
     // The QR of an item's guide (only those: this is not a QR code service).
-    if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
-    std::string url = d.guide_url(query_value(target, "service"), query_value(target, "item"));
+    if (req.method() != http::verb::get) return error_reply(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+    std::string url = d.guide_url(query_param(target, "service"), query_param(target, "item"));
     auto svg = url.empty() ? std::nullopt : escpos::qr_svg(url);
-    if (!svg) return make_error(req, http::status::not_found, "not_found", "no guide for this item");
-    Response res = make(req, http::status::ok, std::move(*svg), "image/svg+xml");
+    if (!svg) return error_reply(req, http::status::not_found, "not_found", "no guide for this item");
+    Response res = httpd::reply(req, http::status::ok, std::move(*svg), "image/svg+xml");
     res.set(http::field::cache_control, "max-age=60");
     return res;
   }
   if (path == "/api/event") {
-    if (req.method() != http::verb::post) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "POST only");
+    if (req.method() != http::verb::post) return error_reply(req, http::status::method_not_allowed, "method_not_allowed", "POST only");
     boost::system::error_code ec;
     json::value v = json::parse(req.body(), ec);
-    if (ec || !v.is_object()) return make_error(req, http::status::bad_request, "bad_json", "the body must be a JSON object");
+    if (ec || !v.is_object()) return error_reply(req, http::status::bad_request, "bad_json", "the body must be a JSON object");
     auto* type = v.as_object().if_contains("type");
     auto* value = v.as_object().if_contains("value");
     if (!type || !type->is_string() || type->as_string().size() > 32 || (value && !value->is_string()) ||
         (value && value->as_string().size() > 256))
-      return make_error(req, http::status::bad_request, "bad_field", "give {\"type\": string, \"value\": string}");
+      return error_reply(req, http::status::bad_request, "bad_field", "give {\"type\": string, \"value\": string}");
     FlowEvent e{std::string(type->as_string()), value ? std::string(value->as_string()) : std::string()};
     auto r = d.event(e);
-    if (!r) return make_error(req, http::status::conflict, "refused", r.error());
-    return make_json(req, http::status::ok, *r);
+    if (!r) return error_reply(req, http::status::conflict, "refused", r.error());
+    return json_reply(req, http::status::ok, *r);
   }
-  if (path.rfind("/api/", 0) == 0) return make_error(req, http::status::not_found, "not_found", "no such path");
-  if (req.method() != http::verb::get) return make_error(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
+  if (path.rfind("/api/", 0) == 0) return error_reply(req, http::status::not_found, "not_found", "no such path");
+  if (req.method() != http::verb::get) return error_reply(req, http::status::method_not_allowed, "method_not_allowed", "GET only");
   return static_file(req, d.web_dir(), path.substr(1));
 }
 
@@ -270,7 +216,7 @@ asio::awaitable<void> session(tcp::socket socket, Daemon& d) {
     if (!d.local_request(req[http::field::host], req[http::field::origin])) {
       logger("kiosk")->warn("local API: refused {} {} for Host '{}' Origin '{}'", std::string(req.method_string()),
                             std::string(req.target()), std::string(req[http::field::host]), std::string(req[http::field::origin]));
-      Response res = make_error(req, http::status::forbidden, "forbidden_origin",
+      Response res = error_reply(req, http::status::forbidden, "forbidden_origin",
                                 "the kiosk's local API answers its own page only");
       res.keep_alive(false);
       co_await http::async_write(stream, res, use_tuple);
@@ -288,7 +234,7 @@ asio::awaitable<void> session(tcp::socket socket, Daemon& d) {
       res = route(d, req);
     } catch (const std::exception& e) {
       logger("kiosk")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
-      res = make_error(req, http::status::internal_server_error, "internal", "internal error");
+      res = error_reply(req, http::status::internal_server_error, "internal", "internal error");
     }
     bool keep = res.keep_alive();
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);

@@ -276,7 +276,7 @@ class Api(ControllerTest):
         before = self.hall()["seq"]
         for (status, body), want in [
             (self.c.post("/api/v1/help-requests", {}), (401, "unauthorized")),
-            (self.c.post("/api/v1/help-requests", {}, "demo-display-1"), (401, "unauthorized")),
+            (self.c.post("/api/v1/help-requests", {}, "demo-display-1"), (403, "forbidden")),
             (self.c.post("/api/v1/help-requests", {"kind": "coffee"}, "demo-kiosk-1"), (422, "invalid_argument")),
             (self.c.post("/api/v1/help-requests", {"kind": 5}, "demo-kiosk-1"), (400, "bad_field")),
         ]:
@@ -293,7 +293,7 @@ class Api(ControllerTest):
         self.assertIn("hallq_help_requests_open 1", body)
 
         path = "/api/v1/help-requests/%d/answer" % h["id"]
-        for token, want in [(None, 401), ("demo-kiosk-1", 401)]:
+        for token, want in [(None, 401), ("demo-kiosk-1", 403)]:
             s, body = self.c.post(path, {}, token)
             self.assertEqual(s, want, body)
         tok = self.c.sign_in(6, "c11")
@@ -317,7 +317,7 @@ class Api(ControllerTest):
         before = self.hall()["seq"]
         for (status, body), want in [
             (self.c.post("/api/v1/complaints", {"categories": ["waiting"]}), (401, "unauthorized")),
-            (self.c.post("/api/v1/complaints", {"categories": ["waiting"]}, "demo-display-1"), (401, "unauthorized")),
+            (self.c.post("/api/v1/complaints", {"categories": ["waiting"]}, "demo-display-1"), (403, "forbidden")),
             (self.c.post("/api/v1/complaints", {}, "demo-kiosk-1"), (422, "invalid_argument")),
             (self.c.post("/api/v1/complaints", {"categories": "waiting"}, "demo-kiosk-1"), (400, "bad_field")),
             (self.c.post("/api/v1/complaints", {"categories": ["nope"]}, "demo-kiosk-1"), (422, "invalid_argument")),
@@ -361,7 +361,7 @@ class Api(ControllerTest):
         before = self.hall()["seq"]
         refusals = [
             (self.c.post(path, {"reason": "print_failed"}), 401, "unauthorized"),
-            (self.c.post(path, {"reason": "print_failed"}, "demo-display-1"), 401, "unauthorized"),
+            (self.c.post(path, {"reason": "print_failed"}, "demo-display-1"), 403, "forbidden"),
             (self.c.post(path, {"reason": "print_failed"}, "demo-kiosk-2"), 403, "not_your_ticket"),
             (self.c.post(path, {"reason": "paper jam"}, "demo-kiosk-1"), 422, "invalid_argument"),
             (self.c.post(path, {}, "demo-kiosk-1"), 400, "bad_field"),

@@ -1,9 +1,10 @@
-#include "appointments_api.hpp"
+#include "routes.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 
 #include "hallq/escpos/qr_svg.hpp"
 #include "seal.hpp"
@@ -104,193 +105,202 @@ asio::awaitable<Response> run_booking(Hall& hall, const Request& req, const Prin
   }
 }
 
-}  // namespace
+// Only in a hall that takes appointments ([appointments] enabled): every route goes through here.
+template <Handler H>
+asio::awaitable<Response> offered(const Call& c) {
+  if (!c.hall.config().appointments.enabled)
+    co_return c.fail(api_error(404, "not_offered", "this hall takes no appointments ([appointments] in the config)", "本中心未开通预约服务"));
+  Response res = co_await H(c);
+  co_return res;
+}
 
-asio::awaitable<std::optional<Response>> appointment_routes(Hall& hall, const Request& req, const Principal& p,
-                                                            const std::vector<std::string_view>& parts) {
-  if (parts.empty() || parts[0] != "appointments") co_return std::nullopt;
-  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
-  auto answer = [&](http::status s, json::value v) { return std::optional<Response>(make_json(req, s, v)); };
-  const auto method = req.method();
-  const std::string_view target = req.target();
-  const engine::Engine& eng = hall.engine();
-  if (!hall.config().appointments.enabled)
-    co_return fail(api_error(404, "not_offered", "this hall takes no appointments ([appointments] in the config)", "本中心未开通预约服务"));
-  if (p.kind == Principal::Kind::None)
-    co_return fail(api_error(401, "unauthorized", "a kiosk, clerk or manager credential is required", "请先登录"));
-  if (!p.is_staff() && !p.is_kiosk())
-    co_return fail(api_error(403, "forbidden", "appointments are for kiosks, clerks and managers"));
-
-  if (parts.size() == 2 && parts[1] == "slots") {
-    // GET ?service=&day=: the day's slots with their free places (no personal data).
-    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    const std::string service = query_param(target, "service"), day = query_param(target, "day");
-    const ServiceConfig* sc = hall.config().find_service(service);
-    if (!sc) co_return fail(api_error(422, "unknown_service", "no service '" + service + "'", "没有该业务"));
-    auto d = valid_day(day) ? parse_date(day) : std::nullopt;
-    if (!d) co_return fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
-    const LocalTime now = hall.timezone().to_local(hall.now());
-    const auto ahead = std::chrono::sys_days{*d} - std::chrono::sys_days{now.date};
-    const bool bookable_day = ahead >= std::chrono::days{0} && ahead <= std::chrono::days{hall.config().appointments.book_days_ahead};
-    json::array slots;
-    for (const auto& s : eng.appointment_slots(service, *d)) {
-      const bool begun = ahead == std::chrono::days{0} && s.start <= now.minute_of_day;
-      slots.push_back(json::object{{"start", format_hhmm(s.start)}, {"end", format_hhmm(s.end)}, {"capacity", s.capacity},
-                                   {"booked", s.booked}, {"free", std::max(0, s.capacity - s.booked)},
-                                   {"open", bookable_day && !begun && s.booked < s.capacity}});
-    }
-    co_return answer(http::status::ok,
+// GET ?service=&day=: the day's slots with their free places (no personal data).
+asio::awaitable<Response> slots(const Call& c) {
+  const engine::Engine& eng = c.hall.engine();
+  const std::string service = c.query("service"), day = c.query("day");
+  const ServiceConfig* sc = c.hall.config().find_service(service);
+  if (!sc) co_return c.fail(api_error(422, "unknown_service", "no service '" + service + "'", "没有该业务"));
+  auto d = valid_day(day) ? parse_date(day) : std::nullopt;
+  if (!d) co_return c.fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
+  const LocalTime now = c.hall.timezone().to_local(c.hall.now());
+  const auto ahead = std::chrono::sys_days{*d} - std::chrono::sys_days{now.date};
+  const bool bookable_day = ahead >= std::chrono::days{0} && ahead <= std::chrono::days{c.hall.config().appointments.book_days_ahead};
+  json::array list;
+  for (const auto& s : eng.appointment_slots(service, *d)) {
+    const bool begun = ahead == std::chrono::days{0} && s.start <= now.minute_of_day;
+    list.push_back(json::object{{"start", format_hhmm(s.start)}, {"end", format_hhmm(s.end)}, {"capacity", s.capacity},
+                                {"booked", s.booked}, {"free", std::max(0, s.capacity - s.booked)},
+                                {"open", bookable_day && !begun && s.booked < s.capacity}});
+  }
+  co_return c.answer(http::status::ok,
                      json::object{{"service", service}, {"service_name", sc->name}, {"day", day},
                                   {"weekday", kWeekdays[std::chrono::weekday{std::chrono::sys_days{*d}}.c_encoding()]},
-                                  {"working_day", hall.calendar().is_working_day(*d)},
+                                  {"working_day", c.hall.calendar().is_working_day(*d)},
                                   {"appointments_only", eng.appointments_only(*d)},
-                                  {"place", eng.appointment_place(service)}, {"slots", std::move(slots)}});
-  }
-
-  if (parts.size() == 2 && parts[1] == "check-in") {
-    // A kiosk (the booking's QR or its typed code) or a clerk checks a booking in: a ticket.
-    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto code = str_field(*body, "code", true, 32);
-    if (!code) co_return fail(code.error());
-    auto rid = str_field(*body, "request_id", false, 64);
-    if (!rid) co_return fail(rid.error());
-    // A scanned booking QR reads "HQA:123456"; a typed code is the digits.
-    std::string c = *code;
-    if (c.rfind("HQA:", 0) == 0) c.erase(0, 4);
-    const engine::Command cmd = engine::CheckInAppointment{c, *rid};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
-    co_return res;
-  }
-
-  if (parts.size() == 2 && parts[1] == "requests") {
-    // R-APPT-1: a request by visit, phone, letter, the kiosk or online; answered within a working day.
-    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto who = read_who(hall, *body, p.is_kiosk() ? "kiosk" : "phone");
-    if (!who) co_return fail(who.error());
-    const engine::Command cmd = engine::RequestAppointment{who->service, who->item, who->channel, who->name, who->phone, who->note};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
-    co_return res;
-  }
-
-  if (!p.is_staff()) co_return fail(api_error(403, "forbidden", "appointments are managed by clerks and managers", "仅工作人员可操作"));
-
-  if (parts.size() == 1) {
-    if (method == http::verb::post) {
-      // A clerk books directly (a citizen at the counter or on the phone).
-      auto body = body_object(req);
-      if (!body) co_return fail(body.error());
-      auto who = read_who(hall, *body, "counter");
-      if (!who) co_return fail(who.error());
-      auto slot = read_slot(*body);
-      if (!slot) co_return fail(slot.error());
-      engine::BookAppointment b{who->service, who->item, who->channel, who->name, who->phone, who->note, *slot};
-      engine::Command cmd = std::move(b);
-      engine::SlotChoice& choice = std::get<engine::BookAppointment>(cmd).choice;
-      Response res = co_await run_booking(hall, req, p, cmd, choice);
-      co_return res;
-    }
-    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    // ?day=D: the bookings of a day (and requests received that day); none: open requests,
-    // today's and the bookings to come.
-    const std::string day = query_param(target, "day");
-    if (!day.empty() && !valid_day(day)) co_return fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD"));
-    const TimePoint now = hall.now();
-    json::array list;
-    if (!day.empty() && day < eng.day()) {
-      for (const auto& row : hall.appointment_history(day, day))
-        if (auto o = eng.appointment_json_from_row(row, false, now)) {
-          if (serves_booking(hall, p, *o)) o = eng.appointment_json_from_row(row, true, now);
-          list.push_back(std::move(*o));
-        }
-    } else {
-      for (const auto& [id, a] : eng.appointments()) {
-        const std::string filed = a.day ? format_date(*a.day) : format_date(a.received);
-        if (day.empty() ? (a.live() || filed >= eng.day()) : filed == day)
-          list.push_back(eng.appointment_json(a, serves_booking(hall, p, a), now));
-      }
-      // By day and slot, requests (no day yet) first.
-      std::stable_sort(list.begin(), list.end(), [](const json::value& x, const json::value& y) {
-        auto key = [](const json::value& v) {
-          const auto& o = v.as_object();
-          std::string k = o.contains("day") ? std::string(o.at("day").as_string()) + std::string(o.at("slot").as_string()) : std::string();
-          return k;
-        };
-        return key(x) < key(y);
-      });
-    }
-    co_return answer(http::status::ok, json::object{{"appointments", std::move(list)},
-                                                    {"unanswered", eng.unanswered_appointments(now)}});
-  }
-
-  auto id = to_int(parts[1]);
-  if (!id) co_return fail(api_error(404, "unknown_appointment", "no such appointment", "没有该预约"));
-  if (parts.size() == 2) {
-    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    const engine::Appointment* a = eng.find_appointment(*id);
-    if (!a) co_return fail(api_error(404, "unknown_appointment", "no such appointment (or settled on an earlier day)", "没有该预约"));
-    const bool serves = serves_booking(hall, p, *a);
-    json::object o = eng.appointment_json(*a, serves, hall.now());
-    // Staff answering a request call the citizen back: the name and phone in clear here only.
-    if (serves && hall.sealer()) {
-      if (auto v = hall.sealer()->open_text(a->name.sealed)) o["name_clear"] = *v;
-      if (auto v = hall.sealer()->open_text(a->phone.sealed)) o["phone_clear"] = *v;
-    }
-    co_return answer(http::status::ok, std::move(o));
-  }
-  if (parts.size() == 3 && parts[2] == "qr.svg") {
-    // The booking's QR for its slip: HQA:<code>, which a kiosk's scanner checks in (staff only:
-    // the code is what checks the booking in).
-    if (method != http::verb::get) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    const engine::Appointment* a = eng.find_appointment(*id);
-    if (!a || a->state != engine::AppointmentState::Confirmed)
-      co_return fail(api_error(404, "unknown_appointment", "no booking to check in with this id", "没有该预约"));
-    if (!serves_booking(hall, p, *a))
-      co_return fail(api_error(403, "not_your_booking", "this booking is served at another window", "该预约由其他窗口办理"));
-    auto svg = escpos::qr_svg("HQA:" + a->code);
-    if (!svg) co_return fail(api_error(500, "internal", "the QR could not be drawn"));
-    Response res{http::status::ok, req.version()};
-    res.set(http::field::content_type, "image/svg+xml");
-    res.set(http::field::cache_control, "no-store");
-    res.keep_alive(req.keep_alive());
-    res.body() = std::move(*svg);
-    res.prepare_payload();
-    co_return res;
-  }
-  if (parts.size() == 3 && parts[2] == "answer") {
-    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto* acc = body->if_contains("accept");
-    if (!acc || !acc->is_bool()) co_return fail(api_error(400, "bad_field", "accept must be true or false"));
-    if (acc->as_bool()) {
-      auto slot = read_slot(*body);
-      if (!slot) co_return fail(slot.error());
-      engine::Command cmd = engine::AnswerAppointment{*id, true, *slot, {}};
-      engine::SlotChoice& choice = std::get<engine::AnswerAppointment>(cmd).choice;
-      Response res = co_await run_booking(hall, req, p, cmd, choice);
-      co_return res;
-    }
-    auto reason = str_field(*body, "reason", true, 500);
-    if (!reason) co_return fail(reason.error());
-    const engine::Command cmd = engine::AnswerAppointment{*id, false, {}, *reason};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
-    co_return res;
-  }
-  if (parts.size() == 3 && parts[2] == "cancel") {
-    if (method != http::verb::post) co_return fail(api_error(405, "method_not_allowed", "method not allowed here"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto reason = str_field(*body, "reason", true, 500);
-    if (!reason) co_return fail(reason.error());
-    const engine::Command cmd = engine::CancelAppointment{*id, *reason};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
-    co_return res;
-  }
-  co_return fail(api_error(404, "not_found", "no such path"));
+                                  {"place", eng.appointment_place(service)}, {"slots", std::move(list)}});
 }
+
+// A kiosk (the booking's QR or its typed code) or a clerk checks a booking in: a ticket.
+asio::awaitable<Response> check_in(const Call& c) {
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto code = str_field(*body, "code", true, 32);
+  if (!code) co_return c.fail(code.error());
+  auto rid = str_field(*body, "request_id", false, 64);
+  if (!rid) co_return c.fail(rid.error());
+  // A scanned booking QR reads "HQA:123456"; a typed code is the digits.
+  std::string digits = *code;
+  if (digits.rfind("HQA:", 0) == 0) digits.erase(0, 4);
+  const engine::Command cmd = engine::CheckInAppointment{digits, *rid};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::created);
+  co_return res;
+}
+
+// R-APPT-1: a request by visit, phone, letter, the kiosk or online; answered within a working day.
+asio::awaitable<Response> request_appointment(const Call& c) {
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto who = read_who(c.hall, *body, c.p.is_kiosk() ? "kiosk" : "phone");
+  if (!who) co_return c.fail(who.error());
+  const engine::Command cmd = engine::RequestAppointment{who->service, who->item, who->channel, who->name, who->phone, who->note};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::created);
+  co_return res;
+}
+
+// A clerk books directly (a citizen at the counter or on the phone).
+asio::awaitable<Response> book(const Call& c) {
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto who = read_who(c.hall, *body, "counter");
+  if (!who) co_return c.fail(who.error());
+  auto slot = read_slot(*body);
+  if (!slot) co_return c.fail(slot.error());
+  engine::BookAppointment b{who->service, who->item, who->channel, who->name, who->phone, who->note, *slot};
+  engine::Command cmd = std::move(b);
+  engine::SlotChoice& choice = std::get<engine::BookAppointment>(cmd).choice;
+  Response res = co_await run_booking(c.hall, c.req, c.p, cmd, choice);
+  co_return res;
+}
+
+// By day and slot, requests (no day yet) first.
+void sort_by_slot(json::array& list) {
+  std::stable_sort(list.begin(), list.end(), [](const json::value& x, const json::value& y) {
+    auto key = [](const json::value& v) {
+      const auto& o = v.as_object();
+      return o.contains("day") ? std::string(o.at("day").as_string()) + std::string(o.at("slot").as_string()) : std::string();
+    };
+    return key(x) < key(y);
+  });
+}
+
+// ?day=D: the bookings of a day (and requests received that day); none: open requests,
+// today's and the bookings to come.
+asio::awaitable<Response> list_appointments(const Call& c) {
+  const engine::Engine& eng = c.hall.engine();
+  const std::string day = c.query("day");
+  if (!day.empty() && !valid_day(day)) co_return c.fail(api_error(422, "invalid_value", "day is a date YYYY-MM-DD"));
+  const TimePoint now = c.hall.now();
+  json::array list;
+  if (!day.empty() && day < eng.day()) {
+    for (const auto& row : c.hall.appointment_history(day, day))
+      if (auto o = eng.appointment_json_from_row(row, false, now)) {
+        if (serves_booking(c.hall, c.p, *o)) o = eng.appointment_json_from_row(row, true, now);
+        list.push_back(std::move(*o));
+      }
+  } else {
+    for (const auto& [id, a] : eng.appointments()) {
+      const std::string filed = a.day ? format_date(*a.day) : format_date(a.received);
+      if (day.empty() ? (a.live() || filed >= eng.day()) : filed == day)
+        list.push_back(eng.appointment_json(a, serves_booking(c.hall, c.p, a), now));
+    }
+    sort_by_slot(list);
+  }
+  co_return c.answer(http::status::ok,
+                     json::object{{"appointments", std::move(list)}, {"unanswered", eng.unanswered_appointments(now)}});
+}
+
+const engine::Appointment* appointment_of(const Call& c) {
+  auto id = c.number();
+  return id ? c.hall.engine().find_appointment(*id) : nullptr;
+}
+
+asio::awaitable<Response> one_appointment(const Call& c) {
+  const engine::Appointment* a = appointment_of(c);
+  if (!a) co_return c.fail(api_error(404, "unknown_appointment", "no such appointment (or settled on an earlier day)", "没有该预约"));
+  const bool serves = serves_booking(c.hall, c.p, *a);
+  json::object o = c.hall.engine().appointment_json(*a, serves, c.hall.now());
+  // Staff answering a request call the citizen back: the name and phone in clear here only.
+  if (serves && c.hall.sealer()) {
+    if (auto v = c.hall.sealer()->open_text(a->name.sealed)) o["name_clear"] = *v;
+    if (auto v = c.hall.sealer()->open_text(a->phone.sealed)) o["phone_clear"] = *v;
+  }
+  co_return c.answer(http::status::ok, std::move(o));
+}
+
+// The booking's QR for its slip: HQA:<code>, which a kiosk's scanner checks in (staff only:
+// the code is what checks the booking in).
+asio::awaitable<Response> booking_qr(const Call& c) {
+  const engine::Appointment* a = appointment_of(c);
+  if (!a || a->state != engine::AppointmentState::Confirmed)
+    co_return c.fail(api_error(404, "unknown_appointment", "no booking to check in with this id", "没有该预约"));
+  if (!serves_booking(c.hall, c.p, *a))
+    co_return c.fail(api_error(403, "not_your_booking", "this booking is served at another window", "该预约由其他窗口办理"));
+  auto svg = escpos::qr_svg("HQA:" + a->code);
+  if (!svg) co_return c.fail(api_error(500, "internal", "the QR could not be drawn"));
+  co_return httpd::reply(c.req, http::status::ok, std::move(*svg), "image/svg+xml");
+}
+
+asio::awaitable<Response> answer_request(const Call& c) {
+  const auto id = c.number();
+  if (!id) co_return c.fail(api_error(404, "unknown_appointment", "no such appointment", "没有该预约"));
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto* acc = body->if_contains("accept");
+  if (!acc || !acc->is_bool()) co_return c.fail(api_error(400, "bad_field", "accept must be true or false"));
+  if (acc->as_bool()) {
+    auto slot = read_slot(*body);
+    if (!slot) co_return c.fail(slot.error());
+    engine::Command cmd = engine::AnswerAppointment{*id, true, *slot, {}};
+    engine::SlotChoice& choice = std::get<engine::AnswerAppointment>(cmd).choice;
+    Response res = co_await run_booking(c.hall, c.req, c.p, cmd, choice);
+    co_return res;
+  }
+  auto reason = str_field(*body, "reason", true, 500);
+  if (!reason) co_return c.fail(reason.error());
+  const engine::Command cmd = engine::AnswerAppointment{*id, false, {}, *reason};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::ok);
+  co_return res;
+}
+
+asio::awaitable<Response> cancel_appointment(const Call& c) {
+  const auto id = c.number();
+  if (!id) co_return c.fail(api_error(404, "unknown_appointment", "no such appointment", "没有该预约"));
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto reason = str_field(*body, "reason", true, 500);
+  if (!reason) co_return c.fail(reason.error());
+  const engine::Command cmd = engine::CancelAppointment{*id, *reason};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::ok);
+  co_return res;
+}
+
+using boost::beast::http::verb;
+using enum Access;
+
+const std::array kAppointmentRoutes{
+    Route{verb::get, "/api/v1/appointments/slots?service={s}&day={date}", KioskOrStaff, offered<slots>},
+    Route{verb::post, "/api/v1/appointments/check-in", KioskOrStaff, offered<check_in>},
+    Route{verb::post, "/api/v1/appointments/requests", KioskOrStaff, offered<request_appointment>},
+    Route{verb::get, "/api/v1/appointments", Staff, offered<list_appointments>},
+    Route{verb::post, "/api/v1/appointments", Staff, offered<book>},
+    Route{verb::get, "/api/v1/appointments/{id}", Staff, offered<one_appointment>},
+    Route{verb::get, "/api/v1/appointments/{id}/qr.svg", Staff, offered<booking_qr>},
+    Route{verb::post, "/api/v1/appointments/{id}/answer", Staff, offered<answer_request>},
+    Route{verb::post, "/api/v1/appointments/{id}/cancel", Staff, offered<cancel_appointment>},
+};
+
+}  // namespace
+
+std::span<const Route> appointment_routes() { return kAppointmentRoutes; }
 
 }  // namespace hallq::api

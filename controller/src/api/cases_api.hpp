@@ -16,9 +16,4 @@ namespace hallq::api {
 // The "case" object of a finish or a registration: fields checked, personal data sealed.
 Expected<engine::CaseInput, ApiError> parse_case_input(const Hall& hall, const boost::json::object& o);
 
-// Handles `parts` (the path after /api/v1) if it is one of these routes; nullopt otherwise.
-// Parameters are references to the caller's locals (GCC 12 coroutine parameters, hall.hpp).
-asio::awaitable<std::optional<Response>> case_routes(Hall& hall, const Request& req, const Principal& p,
-                                                     const std::vector<std::string_view>& parts);
-
 }  // namespace hallq::api

@@ -7,58 +7,16 @@
 namespace hallq::api {
 namespace json = boost::json;
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
-// surrogates, nothing past U+10FFFF), or 0.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(k) & 0xc0) != 0x80) return 0;
-  if ((c == 0xe0 && b(1) < 0xa0) || (c == 0xed && b(1) > 0x9f) || (c == 0xf0 && b(1) < 0x90) ||
-      (c == 0xf4 && b(1) > 0x8f))
-    return 0;
-  return n;
-}
-
-// JSON text as RFC 8259 wants it on the wire, UTF-8: each byte of an ill-formed sequence
-// becomes U+FFFD. Boost.JSON writes strings byte for byte, and not every string in an answer
-// went through its parser: an error names the request's path, which may hold any byte.
-std::string well_formed_utf8(std::string text) {
-  std::size_t i = 0;
-  while (i < text.size() && utf8_sequence(text, i)) i += utf8_sequence(text, i);
-  if (i == text.size()) return text;
-  std::string out = text.substr(0, i);
-  while (i < text.size()) {
-    const std::size_t n = utf8_sequence(text, i);
-    if (n) out.append(text, i, n);
-    else out += "\xEF\xBF\xBD";
-    i += n ? n : 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 Response make_json(const Request& req, http::status status, const json::value& body) {
-  Response res{status, req.version()};
+  Response res = httpd::json_reply(req, status, body);
   res.set(http::field::server, "hallq-controller");
-  res.set(http::field::content_type, "application/json; charset=utf-8");
-  res.set(http::field::cache_control, "no-store");
-  res.keep_alive(req.keep_alive());
-  if (status != http::status::no_content) res.body() = well_formed_utf8(json::serialize(body));
-  res.prepare_payload();
   return res;
 }
 
 Response make_error(const Request& req, const ApiError& e) {
-  json::object err{{"code", e.code}, {"message", e.message}};
-  if (!e.message_zh.empty()) err["message_zh"] = e.message_zh;
-  return make_json(req, static_cast<http::status>(e.status), json::object{{"error", std::move(err)}});
+  Response res = httpd::error_reply(req, static_cast<http::status>(e.status), e.code, e.message, e.message_zh);
+  res.set(http::field::server, "hallq-controller");
+  return res;
 }
 
 ApiError api_error(int status, std::string code, std::string message, std::string zh) {
@@ -86,18 +44,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-std::string query_param(std::string_view target, std::string_view key) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view qs = target.substr(q + 1);
-  while (!qs.empty()) {
-    auto amp = qs.find('&');
-    std::string_view kv = qs.substr(0, amp);
-    auto eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return std::string(eq == std::string_view::npos ? "" : kv.substr(eq + 1));
-    qs = amp == std::string_view::npos ? std::string_view{} : qs.substr(amp + 1);
-  }
-  return {};
+Expected<std::pair<Date, Date>, ApiError> date_range_param(std::string_view target) {
+  const std::string from = query_param(target, "from"), to = query_param(target, "to");
+  const auto f = from.size() == 10 ? parse_date(from) : std::nullopt;
+  const auto t = to.size() == 10 ? parse_date(to) : std::nullopt;
+  using std::chrono::sys_days;
+  if (!f || !t || sys_days{*t} < sys_days{*f} || sys_days{*t} - sys_days{*f} > std::chrono::days{366})
+    return unexpected(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD, from <= to, at most 367 days",
+                                "起止日期无效（最长一年）"));
+  return std::pair{*f, *t};
 }
 
 std::string bearer_of(const Request& req) {
@@ -131,15 +86,6 @@ std::optional<ApiError> check_transfer_encoding(const Request& req) {
   if (req.count(http::field::transfer_encoding) == 1 && lower(req[http::field::transfer_encoding]) == "chunked")
     return std::nullopt;
   return api_error(400, "bad_request", "only Transfer-Encoding: chunked is accepted");
-}
-
-void set_page_headers(Response& res) {
-  res.set("X-Frame-Options", "DENY");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Content-Security-Policy",
-          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-          "connect-src 'self' ws: wss:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
 }
 
 // The JSON body as an object; an empty body is an empty object.

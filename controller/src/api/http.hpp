@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hall.hpp"
+#include "hallq/common/http_reply.hpp"
 
 namespace hallq::api {
 
@@ -34,11 +35,11 @@ std::optional<ApiError> check_content_type(const Request& req);
 // Issue 26: a Transfer-Encoding other than exactly "chunked" is refused (400): the body would
 // otherwise be taken for the next request on the connection (request smuggling).
 std::optional<ApiError> check_transfer_encoding(const Request& req);
-// Headers of the pages (HTML, their scripts and styles): not framed by other sites, scripts
-// and connections only from the controller itself.
-void set_page_headers(Response& res);
-// The raw value of `key` in the query string ("" when absent); not URL-decoded.
-std::string query_param(std::string_view target, std::string_view key);
+using httpd::query_param;
+using httpd::set_page_headers;
+// The period of a report or list: from=YYYY-MM-DD&to=YYYY-MM-DD in the target, from <= to,
+// at most 367 days; 422 otherwise.
+Expected<std::pair<Date, Date>, ApiError> date_range_param(std::string_view target);
 // The JSON body as an object; an empty body is an empty object.
 Expected<boost::json::object, ApiError> body_object(const Request& req);
 // Whether text from a request may be kept, shown and printed: no C0/C1 control characters

@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "hall.hpp"
+#include "http.hpp"
 
 namespace hallq::api {
 
@@ -22,6 +22,15 @@ auto on_report_thread(Hall& hall, const F& work) {
         });
       },
       asio::use_awaitable, work);
+}
+
+// What a report's work gives: its JSON, or why it failed.
+using JsonResult = Expected<boost::json::value, std::string>;
+
+// A report's answer: its JSON, or 500 report_failed with the reason.
+inline Response report_answer(const Request& req, const JsonResult& r) {
+  if (!r) return make_error(req, api_error(500, "report_failed", r.error(), "报表生成失败"));
+  return make_json(req, http::status::ok, *r);
 }
 
 }  // namespace hallq::api

@@ -10,6 +10,7 @@
 
 #include "engine/rows.hpp"
 #include "report_thread.hpp"
+#include "routes.hpp"
 #include "hallq/controller/registers.hpp"
 #include "hallq/controller/scoring.hpp"
 #include "hallq/controller/stats.hpp"
@@ -19,8 +20,6 @@ namespace json = boost::json;
 using namespace std::chrono;
 
 namespace {
-
-bool is_manager(const Principal& p) { return p.kind == Principal::Kind::Manager || p.kind == Principal::Kind::Admin; }
 
 // "2026-11" -> first and last day of that month.
 std::optional<std::pair<Date, Date>> month_range(std::string_view m) {
@@ -90,7 +89,6 @@ json::object score_json(const rules::ClerkScore& s, const std::string& month, co
                       {"satisfaction_rate", rate}, {"sections", std::move(sections)}, {"lines", std::move(lines)}};
 }
 
-using JsonResult = Expected<json::value, std::string>;
 
 json::object rulebook_json(const Rulebook& b) {
   json::array sections, rules, bands;
@@ -491,242 +489,243 @@ json::array hall_alerts(Hall& hall) {
   return arr;
 }
 
-asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,
-                                                          const std::vector<std::string_view>& parts) {
-  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
-  auto answer = [&](http::status s, const json::value& v) { return std::optional<Response>(make_json(req, s, v)); };
-  const auto method = req.method();
-  const std::string_view target = req.target();
-  if (parts.empty()) co_return std::nullopt;
-  const std::string_view head = parts[0];
-  const bool ours = (head == "reports" && parts.size() >= 2 &&
-                     (parts[1] == "scores" || parts[1] == "stats" || parts[1] == "register" || parts[1] == "ledger")) ||
-                    head == "follow-ups" ||
-                    (head == "alerts" && parts.size() == 1) ||
-                    head == "leave" || (head == "scores" && parts.size() == 2 && parts[1] == "adjustments") ||
-                    (head == "scoring" && parts.size() == 2 && parts[1] == "rulebook") ||
-                    (head == "complaints" && (parts.size() == 1 || (parts.size() == 3 && parts[2] == "answer")));
-  if (!ours) co_return std::nullopt;
-  if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a manager credential is required", "请先以管理员身份登录"));
-  if (!is_manager(p)) co_return fail(api_error(403, "forbidden", "for the centre's managers only", "仅中心管理人员可用"));
-  const Rulebook book = hall.config().scoring.rulebook();
-  auto not_allowed = [&] { return fail(api_error(405, "method_not_allowed", "method not allowed here")); };
+namespace {
 
-  if (head == "alerts") {
-    if (method != http::verb::get) co_return not_allowed();
-    co_return answer(http::status::ok, json::object{{"now", format_rfc3339(hall.now(), hall.timezone())},
-                                                    {"alerts", hall_alerts(hall)}});
-  }
+asio::awaitable<Response> alerts(const Call& c) {
+  co_return c.answer(http::status::ok, json::object{{"now", format_rfc3339(c.hall.now(), c.hall.timezone())},
+                                                    {"alerts", hall_alerts(c.hall)}});
+}
 
-  if (head == "scoring") {
-    if (method != http::verb::get) co_return not_allowed();
-    co_return answer(http::status::ok, rulebook_json(book));
-  }
+asio::awaitable<Response> rulebook(const Call& c) {
+  co_return c.answer(http::status::ok, rulebook_json(c.hall.config().scoring.rulebook()));
+}
 
-  if (head == "reports") {
-    if (method != http::verb::get) co_return not_allowed();
-    if (parts.size() == 2 && parts[1] == "scores") {
-      // The month's scores, one entry per clerk, every line with its rule, points and event.
-      const std::string month = query_param(target, "month");
-      auto range = month_range(month);
-      if (!range) co_return fail(api_error(422, "invalid_value", "month must be YYYY-MM", "月份格式应为 YYYY-MM"));
-      ScoreJob job = make_job(hall);
-      const auto work = [job = std::move(job), range, month]() -> JsonResult {
-        auto reader = store::StoreReader::open(job.db);
-        if (!reader) return unexpected(reader.error());
-        auto scores = score_month(job, **reader, range->first, range->second);
-        if (!scores) return unexpected(scores.error());
-        json::array out;
-        for (const auto& s : *scores) out.push_back(score_json(s, month, job.book));
-        return json::value(std::move(out));
-      };
-      auto r = co_await on_report_thread<JsonResult>(hall, work);
-      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
-      co_return answer(http::status::ok, *r);
-    }
-    if (parts.size() == 2 && parts[1] == "stats") {
-      rules::StatsQuery q;
-      auto f = parse_date(query_param(target, "from")), t = parse_date(query_param(target, "to"));
-      if (f) q.from = *f;
-      if (t) q.to = *t;
-      if (!query_param(target, "by").empty()) q.by = query_param(target, "by");
-      if (!query_param(target, "group").empty()) q.group = query_param(target, "group");
-      std::string why;
-      if (!f || !t || !rules::valid_stats_query(q, &why))
-        co_return fail(api_error(422, "invalid_value", why.empty() ? "from and to are dates YYYY-MM-DD" : why, "统计条件无效"));
-      ScoreJob job = make_job(hall);
-      const auto work = [job = std::move(job), q]() -> JsonResult { return stats(job, q); };
-      auto r = co_await on_report_thread<JsonResult>(hall, work);
-      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
-      co_return answer(http::status::ok, *r);
-    }
-    if (parts.size() == 2 && (parts[1] == "register" || parts[1] == "ledger")) {
-      // The registers: a period of at most 367 days.
-      auto f = parse_date(query_param(target, "from")), t = parse_date(query_param(target, "to"));
-      if (!f || !t || sys_days{*t} < sys_days{*f} || sys_days{*t} - sys_days{*f} > days{366})
-        co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD, from <= to, at most 367 days",
-                                 "起止日期无效（最长一年）"));
-      const bool case_register = parts[1] == "register";
-      std::string mode = query_param(target, case_register ? "classify" : "by");
-      if (mode.empty()) mode = case_register ? "type" : "day";
-      if (case_register ? mode != "type" && mode != "item" : mode != "day" && mode != "month")
-        co_return fail(api_error(422, "invalid_value", case_register ? "classify is type or item" : "by is day or month",
-                                 case_register ? "分类方式应为类型或事项" : "统计方式应为按日或按月"));
-      ScoreJob job = make_job(hall);
-      const Date from = *f, to = *t;
-      const auto work = [job = std::move(job), from, to, mode, case_register]() -> JsonResult {
-        return case_register ? case_book(job, from, to, mode) : ledger(job, from, to, mode);
-      };
-      auto r = co_await on_report_thread<JsonResult>(hall, work);
-      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
-      co_return answer(http::status::ok, *r);
-    }
-    if (parts.size() == 3 && parts[1] == "scores" && parts[2] == "summary") {
-      const std::string quarter = query_param(target, "quarter"), year = query_param(target, "year");
-      std::optional<std::pair<Date, Date>> range;
-      std::string label;
-      if (quarter.size() == 7 && quarter[4] == '-' && quarter[5] == 'Q' && quarter[6] >= '1' && quarter[6] <= '4') {
-        static const char* const firsts[] = {"-01", "-04", "-07", "-10"};
-        static const char* const lasts[] = {"-03", "-06", "-09", "-12"};
-        const int q = quarter[6] - '1';
-        auto a = month_range(quarter.substr(0, 4) + firsts[q]), b = month_range(quarter.substr(0, 4) + lasts[q]);
-        if (a && b) range = std::pair{a->first, b->second};
-        label = quarter;
-      } else if (year.size() == 4) {
-        auto a = month_range(year + "-01"), b = month_range(year + "-12");
-        if (a && b) range = std::pair{a->first, b->second};
-        label = year;
-      }
-      if (!range)
-        co_return fail(api_error(422, "invalid_value", "give quarter=YYYY-Qn or year=YYYY", "请指定季度（YYYY-Qn）或年度（YYYY）"));
-      ScoreJob job = make_job(hall);
-      const auto work = [job = std::move(job), range, label]() -> JsonResult { return summary(job, label, range->first, range->second); };
-      auto r = co_await on_report_thread<JsonResult>(hall, work);
-      if (!r) co_return fail(api_error(500, "report_failed", r.error(), "报表生成失败"));
-      co_return answer(http::status::ok, *r);
-    }
-    co_return fail(api_error(404, "not_found", "no such report"));
-  }
+// The month's scores, one entry per clerk, every line with its rule, points and event.
+asio::awaitable<Response> month_scores(const Call& c) {
+  const std::string month = c.query("month");
+  auto range = month_range(month);
+  if (!range) co_return c.fail(api_error(422, "invalid_value", "month must be YYYY-MM", "月份格式应为 YYYY-MM"));
+  const auto work = [job = make_job(c.hall), range, month]() -> JsonResult {
+    auto reader = store::StoreReader::open(job.db);
+    if (!reader) return unexpected(reader.error());
+    auto scores = score_month(job, **reader, range->first, range->second);
+    if (!scores) return unexpected(scores.error());
+    json::array out;
+    for (const auto& s : *scores) out.push_back(score_json(s, month, job.book));
+    return json::value(std::move(out));
+  };
+  auto r = co_await on_report_thread<JsonResult>(c.hall, work);
+  co_return report_answer(c.req, r);
+}
 
-  if (head == "complaints") {
-    if (parts.size() == 1) {
-      if (method != http::verb::get) co_return not_allowed();
-      json::array list;
-      for (const auto& [id, c] : hall.engine().open_complaints()) list.push_back(complaint_json(hall, c));
-      co_return answer(http::status::ok, json::object{{"open", std::move(list)}});
-    }
-    if (method != http::verb::post) co_return not_allowed();
-    const auto id = to_int(parts[1]);
-    if (!id || *id < 1) co_return fail(api_error(404, "not_found", "no such complaint", "没有该投诉"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto outcome = str_field(*body, "outcome", true, 16);
-    auto clerk = str_field(*body, "clerk", false, 64);
-    auto text = str_field(*body, "answer", true, 2000);
-    for (auto* f : {&outcome, &clerk, &text})
-      if (!*f) co_return fail(f->error());
-    const engine::Command cmd = engine::AnswerComplaint{*id, *outcome, *clerk, *text};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
-    co_return res;
-  }
+asio::awaitable<Response> stats_report(const Call& c) {
+  rules::StatsQuery q;
+  auto f = parse_date(c.query("from")), t = parse_date(c.query("to"));
+  if (f) q.from = *f;
+  if (t) q.to = *t;
+  if (!c.query("by").empty()) q.by = c.query("by");
+  if (!c.query("group").empty()) q.group = c.query("group");
+  std::string why;
+  if (!f || !t || !rules::valid_stats_query(q, &why))
+    co_return c.fail(api_error(422, "invalid_value", why.empty() ? "from and to are dates YYYY-MM-DD" : why, "统计条件无效"));
+  const auto work = [job = make_job(c.hall), q]() -> JsonResult { return stats(job, q); };
+  auto r = co_await on_report_thread<JsonResult>(c.hall, work);
+  co_return report_answer(c.req, r);
+}
 
-  if (head == "follow-ups") {
-    if (parts.size() == 1) {
-      if (method != http::verb::get) co_return not_allowed();
-      json::array list;
-      const Date today = hall.timezone().to_local(hall.now()).date;
-      for (const auto& [seq, f] : hall.engine().follow_ups())
-        list.push_back(json::object{{"rating", seq},
-                                    {"at", format_rfc3339(f.at, hall.timezone())},
-                                    {"window", f.window},
-                                    {"clerk", f.clerk},
-                                    {"number", f.number},
-                                    {"case", f.case_id},
-                                    {"level", f.level},
-                                    {"label", engine::rating_label(f.level)},
-                                    {"age_days", (sys_days{today} - sys_days{hall.timezone().to_local(f.at).date}).count()}});
-      co_return answer(http::status::ok, json::object{{"open", std::move(list)}});
-    }
-    if (parts.size() != 3 || parts[2] != "review") co_return fail(api_error(404, "not_found", "no such path"));
-    if (method != http::verb::post) co_return not_allowed();
-    const auto seq = to_int(parts[1]);
-    if (!seq || *seq < 1) co_return fail(api_error(404, "not_found", "no such follow-up", "没有该差评跟进"));
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto outcome = str_field(*body, "outcome", true, 16);
-    auto note = str_field(*body, "note", true, 2000);
-    for (auto* f : {&outcome, &note})
-      if (!*f) co_return fail(f->error());
-    const engine::Command cmd = engine::ReviewRating{*seq, *outcome, *note};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::ok);
-    co_return res;
-  }
+// The case register (classify=type|item) and the service ledger (by=day|month) of a period.
+template <bool CaseRegister>
+asio::awaitable<Response> register_report(const Call& c) {
+  auto range = date_range_param(c.req.target());
+  if (!range) co_return c.fail(range.error());
+  std::string mode = c.query(CaseRegister ? "classify" : "by");
+  if (mode.empty()) mode = CaseRegister ? "type" : "day";
+  if (CaseRegister ? mode != "type" && mode != "item" : mode != "day" && mode != "month")
+    co_return c.fail(api_error(422, "invalid_value", CaseRegister ? "classify is type or item" : "by is day or month",
+                               CaseRegister ? "分类方式应为类型或事项" : "统计方式应为按日或按月"));
+  const auto work = [job = make_job(c.hall), from = range->first, to = range->second, mode]() -> JsonResult {
+    return CaseRegister ? case_book(job, from, to, mode) : ledger(job, from, to, mode);
+  };
+  auto r = co_await on_report_thread<JsonResult>(c.hall, work);
+  co_return report_answer(c.req, r);
+}
 
-  if (head == "scores") {
-    // A manual item (praise, media, ...) under the rulebook's points, with the reason (audited).
-    if (method != http::verb::post) co_return not_allowed();
-    auto body = body_object(req);
-    if (!body) co_return fail(body.error());
-    auto clerk = str_field(*body, "clerk", true, 64);
-    auto rule = str_field(*body, "rule", true, 32);
-    auto month = str_field(*body, "month", false, 7);
-    auto reason = str_field(*body, "reason", true, 500);
-    auto points = int_field(*body, "points", false);
-    for (auto* f : {&clerk, &rule, &month, &reason})
-      if (!*f) co_return fail(f->error());
-    if (!points) co_return fail(points.error());
-    const ScoreRule* r = book.find(*rule);
-    if (!r || !r->manual) {
-      std::string names;
-      for (const auto& x : book.rules)
-        if (x.manual) names += (names.empty() ? "" : ", ") + x.id;
-      co_return fail(api_error(422, "invalid_value", "rule must be one of the rulebook's manual items: " + names,
-                               "考评项目应为考评细则中的手工项目"));
-    }
-    int pts = r->points;
-    if (r->id == "other") {
-      if (*points == 0) co_return fail(api_error(422, "invalid_value", "an 'other' item needs its points", "“其他”项目须填写分值"));
-      pts = static_cast<int>(std::clamp<std::int64_t>(*points, -1000, 1000));
-    } else if (*points != 0 && *points != r->points) {
-      co_return fail(api_error(422, "invalid_value",
-                               "the rulebook gives '" + r->id + "' " + std::to_string(r->points) + " points; use 'other' for a different value",
-                               "该项目分值由考评细则规定"));
-    }
-    const std::string m = month->empty() ? month_of(hall.timezone().to_local(hall.now()).date) : *month;
-    const engine::Command cmd = engine::AdjustScore{*clerk, *rule, pts, m, *reason};
-    Response res = co_await run_command(hall, req, cmd, p, http::status::created);
-    co_return res;
+// ?quarter=YYYY-Qn or ?year=YYYY: the first and last day, and the label.
+std::optional<std::tuple<Date, Date, std::string>> summary_period(const std::string& quarter, const std::string& year) {
+  std::optional<std::pair<Date, Date>> a, b;
+  std::string label;
+  if (quarter.size() == 7 && quarter[4] == '-' && quarter[5] == 'Q' && quarter[6] >= '1' && quarter[6] <= '4') {
+    static const char* const firsts[] = {"-01", "-04", "-07", "-10"};
+    static const char* const lasts[] = {"-03", "-06", "-09", "-12"};
+    const int q = quarter[6] - '1';
+    a = month_range(quarter.substr(0, 4) + firsts[q]);
+    b = month_range(quarter.substr(0, 4) + lasts[q]);
+    label = quarter;
+  } else if (year.size() == 4) {
+    a = month_range(year + "-01");
+    b = month_range(year + "-12");
+    label = year;
   }
+  if (!a || !b) return std::nullopt;
+  return std::tuple{a->first, b->second, label};
+}
 
-  // head == "leave"
-  if (parts.size() != 1) co_return fail(api_error(404, "not_found", "no such path"));
-  if (method == http::verb::get) {
-    json::array list;
-    for (const auto& e : hall.manager_events({"LeaveRecorded"})) {
-      json::object o = e.data;
-      o["event"] = e.seq;
-      o["by"] = e.actor.id;
-      o["at"] = format_rfc3339(e.at, hall.timezone());
-      list.push_back(std::move(o));
-    }
-    co_return answer(http::status::ok, json::object{{"leave", std::move(list)}});
+asio::awaitable<Response> score_summary(const Call& c) {
+  auto period = summary_period(c.query("quarter"), c.query("year"));
+  if (!period)
+    co_return c.fail(api_error(422, "invalid_value", "give quarter=YYYY-Qn or year=YYYY", "请指定季度（YYYY-Qn）或年度（YYYY）"));
+  const auto work = [job = make_job(c.hall), p = *period]() -> JsonResult {
+    return summary(job, std::get<2>(p), std::get<0>(p), std::get<1>(p));
+  };
+  auto r = co_await on_report_thread<JsonResult>(c.hall, work);
+  co_return report_answer(c.req, r);
+}
+
+asio::awaitable<Response> open_complaints(const Call& c) {
+  json::array list;
+  for (const auto& [id, x] : c.hall.engine().open_complaints()) list.push_back(complaint_json(c.hall, x));
+  co_return c.answer(http::status::ok, json::object{{"open", std::move(list)}});
+}
+
+asio::awaitable<Response> answer_complaint(const Call& c) {
+  const auto id = c.number();
+  if (!id || *id < 1) co_return c.fail(api_error(404, "not_found", "no such complaint", "没有该投诉"));
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto outcome = str_field(*body, "outcome", true, 16);
+  auto clerk = str_field(*body, "clerk", false, 64);
+  auto text = str_field(*body, "answer", true, 2000);
+  for (auto* f : {&outcome, &clerk, &text})
+    if (!*f) co_return c.fail(f->error());
+  const engine::Command cmd = engine::AnswerComplaint{*id, *outcome, *clerk, *text};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::ok);
+  co_return res;
+}
+
+asio::awaitable<Response> open_follow_ups(const Call& c) {
+  const TimeZone& tz = c.hall.timezone();
+  const Date today = tz.to_local(c.hall.now()).date;
+  json::array list;
+  for (const auto& [seq, f] : c.hall.engine().follow_ups())
+    list.push_back(json::object{{"rating", seq},
+                                {"at", format_rfc3339(f.at, tz)},
+                                {"window", f.window},
+                                {"clerk", f.clerk},
+                                {"number", f.number},
+                                {"case", f.case_id},
+                                {"level", f.level},
+                                {"label", engine::rating_label(f.level)},
+                                {"age_days", (sys_days{today} - sys_days{tz.to_local(f.at).date}).count()}});
+  co_return c.answer(http::status::ok, json::object{{"open", std::move(list)}});
+}
+
+asio::awaitable<Response> review_follow_up(const Call& c) {
+  const auto seq = c.number();
+  if (!seq || *seq < 1) co_return c.fail(api_error(404, "not_found", "no such follow-up", "没有该差评跟进"));
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto outcome = str_field(*body, "outcome", true, 16);
+  auto note = str_field(*body, "note", true, 2000);
+  for (auto* f : {&outcome, &note})
+    if (!*f) co_return c.fail(f->error());
+  const engine::Command cmd = engine::ReviewRating{*seq, *outcome, *note};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::ok);
+  co_return res;
+}
+
+// The points of a manual item: the rulebook's, or for "other" the ones given.
+Expected<int, ApiError> manual_points(const Rulebook& book, const std::string& rule, std::int64_t points) {
+  const ScoreRule* r = book.find(rule);
+  if (!r || !r->manual) {
+    std::string names;
+    for (const auto& x : book.rules)
+      if (x.manual) names += (names.empty() ? "" : ", ") + x.id;
+    return unexpected(api_error(422, "invalid_value", "rule must be one of the rulebook's manual items: " + names,
+                                "考评项目应为考评细则中的手工项目"));
   }
-  if (method != http::verb::post) co_return not_allowed();
-  auto body = body_object(req);
-  if (!body) co_return fail(body.error());
+  if (r->id == "other") {
+    if (points == 0) return unexpected(api_error(422, "invalid_value", "an 'other' item needs its points", "“其他”项目须填写分值"));
+    return static_cast<int>(std::clamp<std::int64_t>(points, -1000, 1000));
+  }
+  if (points != 0 && points != r->points)
+    return unexpected(api_error(422, "invalid_value",
+                                "the rulebook gives '" + r->id + "' " + std::to_string(r->points) + " points; use 'other' for a different value",
+                                "该项目分值由考评细则规定"));
+  return r->points;
+}
+
+// A manual item (praise, media, ...) under the rulebook's points, with the reason (audited).
+asio::awaitable<Response> adjust_score(const Call& c) {
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
+  auto clerk = str_field(*body, "clerk", true, 64);
+  auto rule = str_field(*body, "rule", true, 32);
+  auto month = str_field(*body, "month", false, 7);
+  auto reason = str_field(*body, "reason", true, 500);
+  for (auto* f : {&clerk, &rule, &month, &reason})
+    if (!*f) co_return c.fail(f->error());
+  auto points = int_field(*body, "points", false);
+  if (!points) co_return c.fail(points.error());
+  auto pts = manual_points(c.hall.config().scoring.rulebook(), *rule, *points);
+  if (!pts) co_return c.fail(pts.error());
+  const std::string m = month->empty() ? month_of(c.hall.timezone().to_local(c.hall.now()).date) : *month;
+  const engine::Command cmd = engine::AdjustScore{*clerk, *rule, *pts, m, *reason};
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::created);
+  co_return res;
+}
+
+asio::awaitable<Response> list_leave(const Call& c) {
+  json::array list;
+  for (const auto& e : c.hall.manager_events({"LeaveRecorded"})) {
+    json::object o = e.data;
+    o["event"] = e.seq;
+    o["by"] = e.actor.id;
+    o["at"] = format_rfc3339(e.at, c.hall.timezone());
+    list.push_back(std::move(o));
+  }
+  co_return c.answer(http::status::ok, json::object{{"leave", std::move(list)}});
+}
+
+asio::awaitable<Response> record_leave(const Call& c) {
+  auto body = body_object(c.req);
+  if (!body) co_return c.fail(body.error());
   auto clerk = str_field(*body, "clerk", true, 64);
   auto from = str_field(*body, "from", true, 10);
   auto to = str_field(*body, "to", false, 10);
   auto kind = str_field(*body, "kind", true, 16);
   auto reason = str_field(*body, "reason", false, 500);
   for (auto* f : {&clerk, &from, &to, &kind, &reason})
-    if (!*f) co_return fail(f->error());
+    if (!*f) co_return c.fail(f->error());
   auto f = parse_date(*from);
   auto t = to->empty() ? f : parse_date(*to);
-  if (!f || !t) co_return fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
+  if (!f || !t) co_return c.fail(api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"));
   const engine::Command cmd = engine::RecordLeave{*clerk, *f, *t, *kind, *reason};
-  Response res = co_await run_command(hall, req, cmd, p, http::status::created);
+  Response res = co_await run_command(c.hall, c.req, cmd, c.p, http::status::created);
   co_return res;
 }
+
+using boost::beast::http::verb;
+using enum Access;
+
+const std::array kOversightRoutes{
+    Route{verb::get, "/api/v1/alerts", Manager, alerts},
+    Route{verb::get, "/api/v1/complaints", Manager, open_complaints},
+    Route{verb::post, "/api/v1/complaints/{id}/answer", Manager, answer_complaint},
+    Route{verb::get, "/api/v1/follow-ups", Manager, open_follow_ups},
+    Route{verb::post, "/api/v1/follow-ups/{id}/review", Manager, review_follow_up},
+    Route{verb::get, "/api/v1/leave", Manager, list_leave},
+    Route{verb::post, "/api/v1/leave", Manager, record_leave},
+    Route{verb::post, "/api/v1/scores/adjustments", Manager, adjust_score},
+    Route{verb::get, "/api/v1/scoring/rulebook", Manager, rulebook},
+    Route{verb::get, "/api/v1/reports/scores?month={month}", Manager, month_scores},
+    Route{verb::get, "/api/v1/reports/scores/summary?quarter={q}", Manager, score_summary},
+    Route{verb::get, "/api/v1/reports/stats?from={date}&to={date}", Manager, stats_report},
+    Route{verb::get, "/api/v1/reports/register?from={date}&to={date}", Manager, register_report<true>},
+    Route{verb::get, "/api/v1/reports/ledger?from={date}&to={date}", Manager, register_report<false>},
+};
+
+}  // namespace
+
+std::span<const Route> oversight_routes() { return kOversightRoutes; }
 
 }  // namespace hallq::api

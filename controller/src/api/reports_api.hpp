@@ -23,8 +23,4 @@ namespace hallq::api {
 // help_waiting (a kiosk's call for staff unanswered 2 minutes).
 boost::json::array hall_alerts(Hall& hall);
 
-// Handles `parts` (the path after /api/v1) if it is one of these routes; nullopt otherwise.
-asio::awaitable<std::optional<Response>> oversight_routes(Hall& hall, const Request& req, const Principal& p,
-                                                          const std::vector<std::string_view>& parts);
-
 }  // namespace hallq::api

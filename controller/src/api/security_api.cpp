@@ -1,12 +1,16 @@
-#include "security_api.hpp"
-
+// The manager's view of what an attacker on the LAN might be doing (issue 26,
+// docs/security.md): where ratings came from (R-EVAL-1: odd patterns such as one phone address
+// rating many services badly), and lifting the sign-in lock of an account that was guessed at.
+// Managers only (the route table); the ratings report reads the log on the Hall's report thread.
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
 #include "report_thread.hpp"
+#include "routes.hpp"
 
 namespace hallq::api {
 namespace json = boost::json;
@@ -14,7 +18,6 @@ using namespace std::chrono;
 
 namespace {
 
-using JsonResult = Expected<json::value, std::string>;
 constexpr std::size_t kRecentRatings = 200;
 
 struct Source {
@@ -85,39 +88,34 @@ JsonResult rating_sources(const std::string& db, const TimeZone& tz, Date from, 
                                   {"sources", std::move(list)}, {"recent", std::move(recent)}, {"damaged_rows", damaged}});
 }
 
-asio::awaitable<Response> ratings_report(Hall& hall, const Request& req) {
-  const std::string_view target = req.target();
-  auto f = parse_date(query_param(target, "from")), t = parse_date(query_param(target, "to"));
-  if (!f || !t || sys_days{*t} < sys_days{*f} || sys_days{*t} - sys_days{*f} > days{366})
-    co_return make_error(req, api_error(422, "invalid_value", "from and to are dates YYYY-MM-DD, from <= to, at most 367 days",
-                                        "起止日期无效（最长一年）"));
-  const auto work = [db = hall.db_path(), tz = hall.timezone(), from = *f, to = *t]() -> JsonResult {
+asio::awaitable<Response> ratings_report(const Call& c) {
+  auto range = date_range_param(c.req.target());
+  if (!range) co_return c.fail(range.error());
+  const auto work = [db = c.hall.db_path(), tz = c.hall.timezone(), from = range->first, to = range->second]() -> JsonResult {
     return rating_sources(db, tz, from, to);
   };
-  auto r = co_await on_report_thread<JsonResult>(hall, work);
-  if (!r) co_return make_error(req, api_error(500, "report_failed", r.error(), "报表生成失败"));
-  co_return make_json(req, http::status::ok, *r);
+  auto r = co_await on_report_thread<JsonResult>(c.hall, work);
+  co_return report_answer(c.req, r);
 }
+
+// Lifts the sign-in lock of an account that was guessed at (the lock-out, hall_sessions.cpp).
+asio::awaitable<Response> unlock_account(const Call& c) {
+  const std::string user(c.params.at(0));
+  if (!c.hall.config().find_clerk(user)) co_return c.fail(api_error(404, "unknown_account", "no such account", "没有该账号"));
+  const bool was = c.hall.unlock_account(user, c.p);
+  co_return c.answer(http::status::ok, json::object{{"user", user}, {"was_locked", was}});
+}
+
+using boost::beast::http::verb;
+using enum Access;
+
+const std::array kSecurityRoutes{
+    Route{verb::get, "/api/v1/reports/ratings?from={date}&to={date}", Manager, ratings_report},
+    Route{verb::post, "/api/v1/accounts/{user}/unlock", Manager, unlock_account},
+};
 
 }  // namespace
 
-asio::awaitable<std::optional<Response>> security_routes(Hall& hall, const Request& req, const Principal& p,
-                                                         const std::vector<std::string_view>& parts) {
-  const bool ratings = parts.size() == 2 && parts[0] == "reports" && parts[1] == "ratings";
-  const bool unlock = parts.size() == 3 && parts[0] == "accounts" && parts[2] == "unlock";
-  if (!ratings && !unlock) co_return std::nullopt;
-  auto fail = [&](const ApiError& e) { return std::optional<Response>(make_error(req, e)); };
-  if (p.kind == Principal::Kind::None) co_return fail(api_error(401, "unauthorized", "a manager credential is required", "请先以管理员身份登录"));
-  if (p.kind != Principal::Kind::Manager && p.kind != Principal::Kind::Admin)
-    co_return fail(api_error(403, "forbidden", "for the centre's managers only", "仅中心管理人员可用"));
-  if (ratings) {
-    Response res = co_await ratings_report(hall, req);
-    co_return res;
-  }
-  const std::string user(parts[1]);
-  if (!hall.config().find_clerk(user)) co_return fail(api_error(404, "unknown_account", "no such account", "没有该账号"));
-  const bool was = hall.unlock_account(user, p);
-  co_return make_json(req, http::status::ok, json::object{{"user", user}, {"was_locked", was}});
-}
+std::span<const Route> security_routes() { return kSecurityRoutes; }
 
 }  // namespace hallq::api

@@ -56,22 +56,18 @@ constexpr Level kLevels[] = {{5, "非常满意", "Very satisfied"},
                              {1, "非常不满意", "Very dissatisfied"}};
 
 Response page(const Request& req, Hall& hall, http::status status, const std::string& body, bool refresh) {
-  Response res{status, req.version()};
-  res.set(http::field::content_type, "text/html; charset=utf-8");
-  res.set(http::field::cache_control, "no-store");
+  const std::string centre = html_escape(hall.config().centre.name);
+  Response res = httpd::reply(
+      req, status,
+      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">" +
+          std::string(refresh ? "<meta http-equiv=\"refresh\" content=\"20\">" : "") + "<title>" + centre +
+          " 排队进度</title><link rel=\"stylesheet\" href=\"/web/ticket.css\"></head><body><h1>" + centre + "</h1>" +
+          body + (refresh ? "<p class=\"small\">本页每 20 秒自动刷新 · refreshes every 20 s</p>" : "") + "</body></html>",
+      "text/html; charset=utf-8");
   // The key is in this page's address: never hand it on to another site (Referrer-Policy, in
   // the page headers), nor let another site frame the rating buttons.
   set_page_headers(res);
-  res.keep_alive(req.keep_alive());
-  const std::string centre = html_escape(hall.config().centre.name);
-  res.body() =
-      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">" +
-      std::string(refresh ? "<meta http-equiv=\"refresh\" content=\"20\">" : "") + "<title>" + centre +
-      " 排队进度</title><link rel=\"stylesheet\" href=\"/web/ticket.css\"></head><body><h1>" +
-      centre + "</h1>" + body +
-      (refresh ? "<p class=\"small\">本页每 20 秒自动刷新 · refreshes every 20 s</p>" : "") + "</body></html>";
-  res.prepare_payload();
   return res;
 }
 

@@ -19,10 +19,4 @@ namespace hallq::api {
 // allow-list of its fields, with no clerk ids.
 boost::json::object public_ticket_json(const boost::json::object& t);
 
-// Handles `parts` (the path after /api/v1) if it starts with "tickets"; nullopt otherwise.
-// Parameters are references to the caller's locals (GCC 12 coroutine parameters, hall.hpp).
-asio::awaitable<std::optional<Response>> ticket_routes(Hall& hall, const Request& req, const Principal& p,
-                                                       const std::vector<std::string_view>& parts,
-                                                       const std::string& peer);
-
 }  // namespace hallq::api

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "hallq/common/push_socket.hpp"
 #include "hallq/tls/conn_stream.hpp"
 #include "hall.hpp"
 #include "http.hpp"
@@ -37,16 +38,14 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
 
  private:
   static std::shared_ptr<const std::string> resync_message(std::int64_t seq);
-  static asio::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
   void queue_backlog(const Request& req);
+  std::shared_ptr<const std::string> next();
 
-  boost::beast::websocket::stream<ConnStream> ws_;
+  PushSocket<ConnStream> push_;
   Hall& hall_;
   View view_;
   std::string credential_;
-  asio::steady_timer signal_;
   std::deque<std::shared_ptr<const std::string>> queue_;
-  bool closed_ = false;
   bool revoked_ = false;
   bool resyncing_ = false;  // a resync is queued and the backlog was dropped
 };
