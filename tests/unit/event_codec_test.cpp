@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "hallq/common/traits.hpp"
 #include "hallq/controller/event_codec.hpp"
 #include "hallq_catch.hpp"
 
@@ -17,15 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
-
 // Every field set to a value other than its default, optionals engaged.
 template <class T>
 void fill(T& v) {
@@ -33,11 +25,11 @@ void fill(T& v) {
   else if constexpr (std::is_integral_v<T>) v = 7;
   else if constexpr (std::is_same_v<T, std::string>) v = "x";
   else if constexpr (std::is_same_v<T, Date>) v = Date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{23}};
-  else if constexpr (is_optional<T>::value) {
+  else if constexpr (is_optional_v<T>) {
     typename T::value_type x{};
     fill(x);
     v = std::move(x);
-  } else if constexpr (is_vector<T>::value) {
+  } else if constexpr (is_vector_v<T>) {
     typename T::value_type x{};
     fill(x);
     v = {x};

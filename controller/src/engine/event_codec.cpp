@@ -2,6 +2,7 @@
 // Boost.JSON converts described structs too, but Boost 1.81 and 1.83 disagree on absent
 // optional members and extra keys, and neither names the field at fault; this is both, in
 // one small generic mapping.
+#include "hallq/common/traits.hpp"
 #include "hallq/controller/event_codec.hpp"
 
 #include <boost/describe/members.hpp>
@@ -69,14 +70,6 @@ constexpr bool defaulted(std::string_view name) {
 }
 
 // ---- values ----
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
 
 template <class T>
 json::value to_json(const T& v);
@@ -85,7 +78,7 @@ json::object to_object(const T& v) {
   json::object o;
   boost::mp11::mp_for_each<Members<T>>([&](auto D) {
     const auto& m = v.*D.pointer;
-    if constexpr (is_optional<std::remove_cvref_t<decltype(m)>>::value) {
+    if constexpr (is_optional_v<std::remove_cvref_t<decltype(m)>>) {
       if (m) o[json_name(D.name)] = to_json(*m);
     } else {
       o[json_name(D.name)] = to_json(m);
@@ -99,7 +92,7 @@ json::value to_json(const T& v) {
     return json::value(v);
   else if constexpr (std::is_same_v<T, Date>)
     return json::value(format_date(v));
-  else if constexpr (is_vector<T>::value) {
+  else if constexpr (is_vector_v<T>) {
     json::array a;
     for (const auto& x : v) a.push_back(to_json(x));
     return a;
@@ -121,7 +114,7 @@ bool from_fields(const json::object& obj, T& out, std::string& err) {
     auto& m = out.*D.pointer;
     const json::value* f = o->if_contains(name);
     if (!f) {
-      if (!is_optional<std::remove_cvref_t<decltype(m)>>::value && !defaulted<T>(name))
+      if (!is_optional_v<std::remove_cvref_t<decltype(m)>> && !defaulted<T>(name))
         ok = false, err = "missing field '" + std::string(name) + "'";
       return;
     }
@@ -153,11 +146,11 @@ bool from_json(const json::value& v, T& out, std::string& err) {
     const auto d = v.is_string() ? parse_date(v.as_string()) : std::nullopt;
     if (!d) return err = "is not a date (YYYY-MM-DD)", false;
     out = *d;
-  } else if constexpr (is_optional<T>::value) {
+  } else if constexpr (is_optional_v<T>) {
     typename T::value_type x{};
     if (!from_json(v, x, err)) return false;
     out = std::move(x);
-  } else if constexpr (is_vector<T>::value) {
+  } else if constexpr (is_vector_v<T>) {
     const json::array* a = v.if_array();
     if (!a) return err = "is not an array", false;
     out.clear();
