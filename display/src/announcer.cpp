@@ -76,61 +76,31 @@ std::unique_ptr<AudioOutput> make_null_output() { return std::make_unique<NullOu
 std::unique_ptr<AudioOutput> make_alsa_output(const std::string& device) { return std::make_unique<AlsaOutput>(device); }
 
 Announcer::Announcer(ClipSet clips, VoiceOptions options, std::unique_ptr<AudioOutput> out)
-    : clips_(std::move(clips)), options_(options), out_(std::move(out)) {
-  th_ = std::thread([this] { loop(); });
-}
+    : clips_(std::move(clips)), options_(options), out_(std::move(out)) {}
 
 Announcer::~Announcer() {
-  {
-    std::lock_guard lock(m_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (th_.joinable()) th_.join();
+  stopping_ = true;  // the call being said ends; the rest is dropped (logged below)
+  if (const std::size_t n = queued_) logger("voice")->warn("stopping with {} call(s) queued: the one being said ends, the rest are dropped", n);
 }
 
 void Announcer::say(const Announcement& a) {
-  {
-    std::lock_guard lock(m_);
-    q_.push_back(a);
-  }
-  cv_.notify_all();
-}
-
-std::size_t Announcer::queued() const {
-  std::lock_guard lock(m_);
-  return q_.size();
-}
-
-std::int64_t Announcer::said() const {
-  std::lock_guard lock(m_);
-  return said_;
-}
-
-void Announcer::loop() {
-  for (;;) {
-    Announcement a;
-    std::int64_t serial = 0;
-    {
-      std::unique_lock lock(m_);
-      cv_.wait(lock, [this] { return stop_ || !q_.empty(); });
-      if (stop_) {
-        if (!q_.empty()) logger("voice")->warn("stopping with {} call(s) not said", q_.size());
-        return;
-      }
-      a = q_.front();
-      serial = said_ + 1;
-    }
+  ++queued_;
+  worker_.post([this, a] {
+    if (stopping_) return;
+    const std::int64_t serial = said_ + 1;
     auto pcm = clips_.render(call_phrase(a.number, a.window), options_);
     if (!pcm) {
       logger("voice")->error("cannot say {} to window {}: {}", a.number, a.window, pcm.error());
-    } else {
-      if (auto e = out_->play(*pcm, a, serial)) logger("voice")->error("{} (call {} to window {})", *e, a.number, a.window);
+    } else if (auto e = out_->play(*pcm, a, serial)) {
+      logger("voice")->error("{} (call {} to window {})", *e, a.number, a.window);
     }
-    std::lock_guard lock(m_);
-    q_.pop_front();
+    --queued_;
     ++said_;
-  }
+  });
 }
+
+std::size_t Announcer::queued() const { return queued_; }
+
+std::int64_t Announcer::said() const { return said_; }
 
 }  // namespace hallq::display

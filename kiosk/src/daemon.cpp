@@ -23,6 +23,7 @@
 #include "hallq/common/log.hpp"
 #include "hallq/common/http_reply.hpp"
 #include "hallq/common/push_socket.hpp"
+#include "hallq/common/serial_worker.hpp"
 #include "hallq/common/web_files.hpp"
 #include "hallq/escpos/glyphs.hpp"
 #include "hallq/kiosk/journal.hpp"
@@ -42,47 +43,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using json_fields::str;
-
-// One thread that runs tasks in order (the desk blocks on the printer and the network).
-class TaskThread {
- public:
-  TaskThread() : th_([this] { loop(); }) {}
-  ~TaskThread() {
-    {
-      std::lock_guard lock(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    th_.join();
-  }
-  void post(std::function<void()> f) {
-    {
-      std::lock_guard lock(m_);
-      q_.push_back(std::move(f));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void loop() {
-    for (;;) {
-      std::function<void()> f;
-      {
-        std::unique_lock lock(m_);
-        cv_.wait(lock, [&] { return stop_ || !q_.empty(); });
-        if (q_.empty()) return;  // stopping, nothing left
-        f = std::move(q_.front());
-        q_.pop_front();
-      }
-      f();
-    }
-  }
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> q_;
-  bool stop_ = false;
-  std::thread th_;
-};
 
 // R-APPT-1: the desk checks a booking in on its own link to the controller, as it issues.
 DeskOptions with_check_in(DeskOptions o, HttpController& api) {
@@ -109,7 +69,8 @@ struct Daemon::Workers {
   TicketDesk desk;
   HttpController link_api;
   HttpController lookup_api;
-  std::unique_ptr<TaskThread> desk_thread, lookup_thread;
+  // In order, each on a thread of its own: the desk blocks on the printer and the network.
+  std::unique_ptr<SerialWorker> desk_thread, lookup_thread;
   std::unique_ptr<link::EventStream> events;
   std::thread link;
   std::mutex m;
@@ -312,8 +273,8 @@ std::optional<std::string> Daemon::start() {
 
   if (auto err = listen()) return err;
   // The desk: settle the journal, check the printer.
-  workers_->desk_thread = std::make_unique<TaskThread>();
-  workers_->lookup_thread = std::make_unique<TaskThread>();
+  workers_->desk_thread = std::make_unique<SerialWorker>();
+  workers_->lookup_thread = std::make_unique<SerialWorker>();
   start_link(*url);
   if (auto err = start_inputs()) return err;
   tick();  // the first printer check and journal settling at once

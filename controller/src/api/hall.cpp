@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "hallq/common/log.hpp"
+#include "hallq/common/serial_worker.hpp"
 #include "hallq/common/secret.hpp"
 #include "hallq/controller/event_codec.hpp"
 
@@ -94,29 +95,28 @@ WireEvent to_wire(const engine::Event& e, const TimeZone& tz) {
 }
 
 // ---- the commit thread ----
+// Commands are written in batches: whatever queued while the last transaction ran goes into
+// the next one (group commit), on the worker's thread; each command's completion is posted
+// back to the executor it came from.
 class CommitThread {
  public:
   using Done = asio::any_completion_handler<void(std::optional<std::string>)>;
 
-  explicit CommitThread(std::unique_ptr<store::Store> s) : store_(std::move(s)), th_([this] { loop(); }) {}
+  explicit CommitThread(std::unique_ptr<store::Store> s) : store_(std::move(s)) {}
   ~CommitThread() { stop(); }
 
   void push(store::CommitItem item, std::int64_t gen, Done done, asio::any_io_executor ex) {
+    bool first = false;
     {
       std::lock_guard lock(mu_);
+      first = q_.empty();
       q_.push_back(Job{std::move(item), gen, std::move(done), std::move(ex)});
     }
-    cv_.notify_one();
+    if (first) worker_.post([this] { commit_queued(); });
   }
 
-  void stop() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    if (th_.joinable()) th_.join();
-  }
+  // Writes everything queued, then ends; nothing may be pushed after.
+  void stop() { worker_.join(); }
 
   std::atomic<std::uint64_t> transactions{0};
 
@@ -132,40 +132,34 @@ class CommitThread {
     asio::post(j.ex, [d = std::move(j.done), r = std::move(r)]() mutable { std::move(d)(std::move(r)); });
   }
 
-  void loop() {
-    for (;;) {
-      std::deque<Job> batch;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !q_.empty(); });
-        if (q_.empty()) return;  // stopping, and everything queued is written
-        batch.swap(q_);
-      }
-      // Commands made on top of a failed commit are void: the engine is being rebuilt.
-      std::vector<const store::CommitItem*> items;
-      for (auto& j : batch)
-        if (j.gen > failed_gen_) items.push_back(&j.item);
-      std::optional<std::string> err;
-      if (!items.empty()) {
-        err = store_->commit(items);
-        transactions++;
-        if (err) {
-          failed_gen_ = batch.back().gen;
-          logger("store")->error("commit of {} commands failed: {}", items.size(), *err);
-        }
-      }
-      for (auto& j : batch)
-        finish(j, j.gen <= failed_gen_ ? std::optional<std::string>(err ? *err : "an earlier command failed to commit") : std::nullopt);
+  void commit_queued() {
+    std::deque<Job> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(q_);
     }
+    // Commands made on top of a failed commit are void: the engine is being rebuilt.
+    std::vector<const store::CommitItem*> items;
+    for (auto& j : batch)
+      if (j.gen > failed_gen_) items.push_back(&j.item);
+    std::optional<std::string> err;
+    if (!items.empty()) {
+      err = store_->commit(items);
+      transactions++;
+      if (err) {
+        failed_gen_ = batch.back().gen;
+        logger("store")->error("commit of {} commands failed: {}", items.size(), *err);
+      }
+    }
+    for (auto& j : batch)
+      finish(j, j.gen <= failed_gen_ ? std::optional<std::string>(err ? *err : "an earlier command failed to commit") : std::nullopt);
   }
 
   std::unique_ptr<store::Store> store_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Job> q_;
-  bool stop_ = false;
-  std::int64_t failed_gen_ = -1;  // commit thread only
-  std::thread th_;
+  std::int64_t failed_gen_ = -1;  // the worker's only
+  SerialWorker worker_;           // last: its batches use the store
 };
 
 Hall::Hall(asio::any_io_executor ex, const HallConfig& config, TimeZone tz, WorkingCalendar calendar,

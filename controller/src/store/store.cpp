@@ -2,12 +2,11 @@
 
 #include <boost/json.hpp>
 
-#include <condition_variable>
+#include <atomic>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "db.hpp"
+#include "hallq/common/serial_worker.hpp"
 
 namespace hallq::store {
 namespace json = boost::json;
@@ -139,57 +138,40 @@ int64_t Db::pragma_int(const char* name) {
 }
 
 // PASSIVE checkpoints never block the writer or readers: they copy what no reader still
-// needs and leave the rest for the next round. The writer's WAL hook wakes this thread once
-// the WAL holds more than kCheckpointPages pages (SQLite's own default threshold).
+// needs and leave the rest for the next round. The writer's WAL hook posts a round to the
+// checkpointer's worker once the WAL holds more than kCheckpointPages pages (SQLite's own
+// default threshold).
 class Checkpointer {
  public:
   static constexpr int kCheckpointPages = 1000;
   static constexpr int kRestartPages = 4000;
 
-  explicit Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)), th_([this] { loop(); }) {}
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    th_.join();
-  }
-  // From the writer's WAL hook (commit thread).
+  explicit Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  ~Checkpointer() { stopping_ = true; }  // a round already posted is skipped; the worker joins
+  // From the writer's WAL hook (commit thread): one round at a time is posted.
   void wal_grew(int pages) {
-    if (pages < kCheckpointPages) return;
-    {
-      std::lock_guard lock(mu_);
-      due_ = true;
-    }
-    cv_.notify_one();
+    if (pages < kCheckpointPages || due_.exchange(true)) return;
+    worker_.post([this] {
+      due_ = false;
+      if (!stopping_) checkpoint();
+    });
   }
 
  private:
-  void loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [&] { return stop_ || due_; });
-      if (stop_) return;
-      due_ = false;
-      lock.unlock();
-      int log_pages = 0, done = 0;
-      sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
-      // Under a steady stream of commits a passive checkpoint never catches up, and the WAL
-      // only starts over once one has. Past kRestartPages, RESTART waits for the writer
-      // between two transactions and finishes: short, as the passive rounds copied the rest.
-      if (log_pages >= kRestartPages && done < log_pages)
-        sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-      lock.lock();
-    }
+  void checkpoint() {
+    int log_pages = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
+    // Under a steady stream of commits a passive checkpoint never catches up, and the WAL
+    // only starts over once one has. Past kRestartPages, RESTART waits for the writer
+    // between two transactions and finishes: short, as the passive rounds copied the rest.
+    if (log_pages >= kRestartPages && done < log_pages)
+      sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
   }
 
   std::unique_ptr<Db> db_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool due_ = false;
-  bool stop_ = false;
-  std::thread th_;
+  std::atomic<bool> due_{false};
+  std::atomic<bool> stopping_{false};
+  SerialWorker worker_;  // last: its rounds use the connection
 };
 
 Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {

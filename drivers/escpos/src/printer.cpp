@@ -422,43 +422,17 @@ JobResult Printer::print(const std::vector<std::uint8_t>& job) {
   return r;
 }
 
-PrintQueue::PrintQueue(PrinterSpec spec, PrinterTimeouts t) : printer_(std::move(spec), t), worker_([this] { run(); }) {}
-
-PrintQueue::~PrintQueue() {
-  {
-    std::lock_guard<std::mutex> lock(m_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  worker_.join();
-}
+PrintQueue::PrintQueue(PrinterSpec spec, PrinterTimeouts t) : printer_(std::move(spec), t) {}
 
 void PrintQueue::submit(std::vector<std::uint8_t> job, Done done) {
-  {
-    std::lock_guard<std::mutex> lock(m_);
-    jobs_.emplace_back(std::move(job), std::move(done));
-  }
-  cv_.notify_one();
+  ++pending_;
+  worker_.post([this, job = std::move(job), done = std::move(done)] {
+    --pending_;
+    JobResult r = printer_.print(job);
+    if (done) done(r);
+  });
 }
 
-size_t PrintQueue::pending() const {
-  std::lock_guard<std::mutex> lock(m_);
-  return jobs_.size();
-}
-
-void PrintQueue::run() {
-  for (;;) {
-    std::pair<std::vector<std::uint8_t>, Done> item;
-    {
-      std::unique_lock<std::mutex> lock(m_);
-      cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      item = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    JobResult r = printer_.print(item.first);
-    if (item.second) item.second(r);
-  }
-}
+size_t PrintQueue::pending() const { return pending_; }
 
 }  // namespace hallq::escpos

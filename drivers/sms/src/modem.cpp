@@ -139,45 +139,20 @@ Expected<std::vector<int>, std::string> GsmModem::send(const std::string& phone,
   return refs;
 }
 
-SmsQueue::SmsQueue(ModemSpec spec, ModemTimeouts t) : modem_(std::move(spec), t), worker_([this] { run(); }) {}
-
-SmsQueue::~SmsQueue() {
-  {
-    std::lock_guard lock(m_);
-    stop_ = true;
-  }
-  cv_.notify_one();
-  worker_.join();
-}
+SmsQueue::SmsQueue(ModemSpec spec, ModemTimeouts t) : modem_(std::move(spec), t) {}
 
 void SmsQueue::submit(std::string phone, std::string text, Done done) {
-  {
-    std::lock_guard lock(m_);
-    jobs_.push_back(Job{std::move(phone), std::move(text), std::move(done)});
-  }
-  cv_.notify_one();
-}
-
-void SmsQueue::run() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(m_);
-      cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
+  worker_.post([this, phone = std::move(phone), text = std::move(text), done = std::move(done)] {
     SmsResult r;
-    auto sent = modem_.send(job.phone, job.text);
+    auto sent = modem_.send(phone, text);
     if (sent) {
       r.sent = true;
       r.references = std::move(*sent);
     } else {
       r.error = sent.error();
     }
-    if (job.done) job.done(r);
-  }
+    if (done) done(r);
+  });
 }
 
 }  // namespace hallq::sms

@@ -3,14 +3,13 @@
 // and played in turn — announcements never overlap and none is dropped however fast clerks call
 // (a hall that calls faster than the voice speaks hears every call, late). Outputs: ALSA on the
 // board, one WAV file per announcement (tests, the demo, --out), or none.
-// Thread-safety: say() from any thread; the queue is played on the announcer's own thread.
-#include <condition_variable>
-#include <deque>
+// Thread-safety: say() from any thread; the queue is played on the announcer's own worker.
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
+
+#include "hallq/common/serial_worker.hpp"
 
 #include "hallq/display/layout.hpp"
 #include "hallq/display/voice.hpp"
@@ -39,20 +38,17 @@ class Announcer {
   Announcer& operator=(const Announcer&) = delete;
 
   void say(const Announcement& a);
-  std::size_t queued() const;
+  std::size_t queued() const;  // calls not yet said, the one being said included
   std::int64_t said() const;
 
  private:
-  void loop();
   ClipSet clips_;
   VoiceOptions options_;
   std::unique_ptr<AudioOutput> out_;
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<Announcement> q_;
-  std::int64_t said_ = 0;
-  bool stop_ = false;
-  std::thread th_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<std::int64_t> said_{0};
+  std::atomic<bool> stopping_{false};
+  SerialWorker worker_;  // last: its jobs use the clips and the output
 };
 
 }  // namespace hallq::display

@@ -3,17 +3,15 @@
 // debugging) opened from a spec, real-time status queries, and jobs with deadlines. Printer
 // is used by one thread at a time; PrintQueue gives it an asynchronous interface (one
 // worker thread per printer, jobs serialized, a completion callback per job).
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hallq/common/expected.hpp"
+#include "hallq/common/serial_worker.hpp"
 #include "hallq/escpos/status.hpp"
 
 namespace hallq::escpos {
@@ -110,18 +108,14 @@ class PrintQueue {
  public:
   using Done = std::function<void(const JobResult&)>;
   explicit PrintQueue(PrinterSpec spec, PrinterTimeouts t = {});
-  ~PrintQueue();  // finishes the queued jobs, then stops
+  // The destructor finishes the queued jobs (the worker's), then stops.
   void submit(std::vector<std::uint8_t> job, Done done);
-  size_t pending() const;
+  size_t pending() const;  // jobs not yet started
 
  private:
-  void run();
   Printer printer_;
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::pair<std::vector<std::uint8_t>, Done>> jobs_;
-  bool stop_ = false;
-  std::thread worker_;
+  std::atomic<size_t> pending_{0};
+  SerialWorker worker_;  // last: its jobs use the printer
 };
 
 }  // namespace hallq::escpos

@@ -5,16 +5,13 @@
 // error. The port is opened for each message, so a replugged dongle is picked up.
 // GsmModem is for one thread at a time; SmsQueue gives it a worker thread and callbacks.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hallq/common/expected.hpp"
+#include "hallq/common/serial_worker.hpp"
 
 namespace hallq::sms {
 
@@ -56,21 +53,12 @@ class SmsQueue {
  public:
   using Done = std::function<void(const SmsResult&)>;
   explicit SmsQueue(ModemSpec spec, ModemTimeouts t = {});
-  ~SmsQueue();  // finishes the queued messages, then stops
+  // The destructor finishes the queued messages (the worker's), then stops.
   void submit(std::string phone, std::string text, Done done);
 
  private:
-  struct Job {
-    std::string phone, text;
-    Done done;
-  };
-  void run();
   GsmModem modem_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool stop_ = false;
-  std::thread worker_;
+  SerialWorker worker_;  // last: its jobs use the modem
 };
 
 }  // namespace hallq::sms
