@@ -7,6 +7,7 @@ import { apiClient } from './api.js';
 import { createStream } from './stream.js';
 import { $, el } from './dom.js';
 import { startLang, applyLabels } from './i18n.js';
+import { EV } from './events.js';
 
 const LANG = startLang();
 const T = {
@@ -127,9 +128,9 @@ function refetchSoon() {
 
 function onEvent(e) {
   if (typeof e.seq === 'number') seq = Math.max(seq, e.seq);
-  if ((e.type === 'TicketCalled' || e.type === 'TicketRecalled') && e.data && e.data.number) {
+  if ((e.type === EV.TicketCalled || e.type === EV.TicketRecalled) && e.data && e.data.number) {
     latest = { number: e.data.number, window: e.window };
-    if (hall && e.type === 'TicketCalled') {
+    if (hall && e.type === EV.TicketCalled) {
       // The snapshot may already hold this call: never list it twice.
       hall.recent_calls = [{ number: e.data.number, window: e.window },
         ...(hall.recent_calls || []).filter((c) => !(c.number === e.data.number && c.window === e.window))];

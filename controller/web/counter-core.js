@@ -7,6 +7,7 @@ import { apiClient } from './api.js';
 import { createStream } from './stream.js';
 import { $, el, toast } from './dom.js';
 import { localName } from './i18n.js';
+import { EV } from './events.js';
 import { LANG, T } from './counter-text.js';
 import { render, renderPause } from './counter-queue.js';
 import { renderCases, renderUnregistered } from './counter-cases.js';
@@ -134,8 +135,8 @@ export const stream = createStream({
   path: () => (session ? `/api/v1/events?since=${view ? view.seq : 0}&token=${encodeURIComponent(session.token)}` : null),
   message: (e) => {
     const type = e.type || '';
-    refreshSoon(type === 'DayRolledOver' || type === 'TicketFinished' || type.startsWith('Case') ||
-      type.startsWith('Appointment') || type === 'EnquiryLogged');
+    refreshSoon(type === EV.DayRolledOver || type === EV.TicketFinished || type.startsWith('Case') ||
+      type.startsWith('Appointment') || type === EV.EnquiryLogged);
   },
   resync: () => refreshSoon(true),
   ended: () => refreshSoon(true),

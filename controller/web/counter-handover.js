@@ -2,6 +2,7 @@
 // here while this clerk was away, from the console view.
 import { $, el } from './dom.js';
 import { T } from './counter-text.js';
+import { EV } from './events.js';
 import { view, hhmm } from './counter-core.js';
 
 export function renderHandover() {
@@ -16,7 +17,7 @@ export function renderHandover() {
   list.replaceChildren(...h.events.map((e) => {
     const d = e.data || {};
     // A written reason is worth reading; a reason code (sign_out, recall_limit) is not.
-    const reason = ['WindowPaused', 'CaseSuspended', 'CaseReturned', 'CaseExtended'].includes(e.type) ? d.reason : '';
+    const reason = [EV.WindowPaused, EV.CaseSuspended, EV.CaseReturned, EV.CaseExtended].includes(e.type) ? d.reason : '';
     const what = [T.ev[e.type] || e.type, d.number || d.no || '', reason || ''].filter(Boolean).join(' ');
     return el('li', { 'data-type': e.type, text: `${hhmm(e.at)} ${what}` });
   }));

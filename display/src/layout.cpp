@@ -2,9 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "hallq/controller/events.hpp"
 #include "hallq/common/json_fields.hpp"
 
 namespace hallq::display {
+namespace ev = engine::events;  // the event types, as the controller names them
 namespace json = boost::json;
 
 const char* to_string(WindowView::Mode m) {
@@ -114,13 +116,13 @@ LayoutChange Layout::apply(const json::object& event) {
   WindowView& w = it->second;
   const json::object* data = nullptr;
   if (auto* d = event.if_contains("data"); d && d->is_object()) data = &d->as_object();
-  if ((type == "TicketCalled" || type == "TicketRecalled") && data) {
+  if ((type == ev::TicketCalled::kType || type == ev::TicketRecalled::kType) && data) {
     const std::string number = str(*data, "number");
     if (number.empty()) return change;  // an older controller: the snapshot will tell
     w.mode = WindowView::Mode::Calling;
     w.ticket = number;
     change.windows.push_back(n);
-    if (type == "TicketCalled") {
+    if (type == ev::TicketCalled::kType) {
       // Idempotent: a snapshot may already hold this call (the controller's snapshot can show a
       // call whose event is still being made durable, under an older seq); a ticket called
       // again at the same window moves to the top.
@@ -130,24 +132,24 @@ LayoutChange Layout::apply(const json::object& event) {
       if (static_cast<int>(hall_.recent.size()) > recent_max_) hall_.recent.resize(static_cast<size_t>(recent_max_));
       change.hall = true;
     }
-    change.announce = Announcement{number, n, type == "TicketRecalled"};
-  } else if (type == "ServiceStarted" && w.mode == WindowView::Mode::Calling) {
+    change.announce = Announcement{number, n, type == ev::TicketRecalled::kType};
+  } else if (type == ev::ServiceStarted::kType && w.mode == WindowView::Mode::Calling) {
     w.mode = WindowView::Mode::Serving;
     change.windows.push_back(n);
-  } else if (type == "WindowPaused") {
+  } else if (type == ev::WindowPaused::kType) {
     w.mode = WindowView::Mode::Paused;
     w.ticket.clear();
     w.pause_reason = data ? str(*data, "reason") : std::string();
     change.windows.push_back(n);
-  } else if (type == "WindowResumed" || type == "ClerkSignedIn") {
+  } else if (type == ev::WindowResumed::kType || type == ev::ClerkSignedIn::kType) {
     w.mode = WindowView::Mode::Welcome;
     w.pause_reason.clear();
     change.windows.push_back(n);
-  } else if (type == "ClerkSignedOut") {
+  } else if (type == ev::ClerkSignedOut::kType) {
     w.mode = WindowView::Mode::Closed;
     w.ticket.clear();
     change.windows.push_back(n);
-  } else if (type == "TicketFinished" || type == "TicketNoShow" || type == "TicketTransferred" || type == "TicketHeld") {
+  } else if (type == ev::TicketFinished::kType || type == ev::TicketNoShow::kType || type == ev::TicketTransferred::kType || type == ev::TicketHeld::kType) {
     if (w.mode == WindowView::Mode::Calling || w.mode == WindowView::Mode::Serving) {
       w.mode = WindowView::Mode::Welcome;
       w.ticket.clear();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hallq/controller/events.hpp"
 #include "hallq/common/atomic_file.hpp"
 #include "hallq/common/json_fields.hpp"
 #include "hallq/common/log.hpp"
@@ -15,6 +16,7 @@
 #include "hallq/link/event_stream.hpp"
 
 namespace hallq::display {
+namespace ev = engine::events;  // the event types, as the controller names them
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
@@ -84,14 +86,14 @@ void DisplayNode::handle_event(std::int64_t seq, const std::string& type, const 
         draw(change);
       }
       // Every call is said, even one the screens already had from a newer snapshot.
-      if (type == "TicketCalled" || type == "TicketRecalled") {
+      if (type == ev::TicketCalled::kType || type == ev::TicketRecalled::kType) {
         const json::object* data = nullptr;
         if (auto* d = event.if_contains("data"); d && d->is_object()) data = &d->as_object();
         const std::string number = data ? json_fields::str(*data, "number") : std::string();
         const int window = static_cast<int>(json_fields::num(event, "window"));
         if (!number.empty() && window > 0 && config_.voice.says(window)) {
           if (fresh_call(json_fields::str(event, "at")))
-            say = Announcement{number, window, type == "TicketRecalled"};
+            say = Announcement{number, window, type == ev::TicketRecalled::kType};
           else
             logger("display")->info("{} to window {} not said: called over {} s ago", number, window, config_.late_call_s);
         }
