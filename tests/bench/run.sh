@@ -5,7 +5,9 @@
 #   tests/bench/run.sh --quick    tiny sizes, a smoke check in seconds
 #
 # Options: --quick, --keep (keep the scratch folder), --no-verify (skip --verify-db of the
-# history), --workdir DIR (scratch folder; default a fresh mktemp -d under $TMPDIR or /tmp).
+# history), --workdir DIR (scratch folder; default a fresh mktemp -d under $TMPDIR or /tmp),
+# --controller PATH (bench another build's hallq-controller, e.g. an older commit's, with this
+# tree's load tool, history writer and configuration: a before/after comparison).
 #
 # Builds the release preset (only the three needed targets, -j2), then
 #  (0) probes the storage: 4 KiB write + fdatasync latency in the scratch folder (the floor
@@ -46,7 +48,8 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP=1 ;;
     --no-verify) VERIFY=0 ;;
     --workdir) WORKDIR=${2:?--workdir needs a folder}; shift ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --controller) CTRL=$(realpath "${2:?--controller needs a path}"); shift ;;
+    -h|--help) sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
