@@ -1,22 +1,30 @@
 #include "hallq/display/inputs.hpp"
 
-#include <fcntl.h>
 #include <linux/input.h>
-#include <poll.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/serial_port.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <span>
+#include <deque>
 
 #include "hallq/common/log.hpp"
 #include "hallq/input/evdev.hpp"
 #include "hallq/display/sinks.hpp"
 
 namespace hallq::display {
+namespace asio = boost::asio;
 namespace json = boost::json;
+using boost::system::error_code;
 
 namespace {
 
@@ -33,29 +41,89 @@ std::string window_path(int window, const std::string& action) {
 
 }  // namespace
 
-void InputThread::start(std::function<void()> body) {
-  if (wake_[0] < 0 && ::pipe2(wake_, O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
-  thread_ = std::thread(std::move(body));
-}
+// The keypads' serial port: read by a coroutine on the executor that holds it, so a stopped
+// bus may go while the coroutine's last completion still waits in the io_context. Writes go
+// out one at a time, in order. Everything here is the executor's.
+struct BusPort : std::enable_shared_from_this<BusPort> {
+  BusPort(asio::any_io_executor ex, std::string path, int speed) : device(std::move(path)), baud(speed), port(ex), timer(ex) {}
 
-void InputThread::stop() {
-  stop_ = true;
-  if (wake_[1] >= 0) {
-    const char c = 0;
-    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+  void send(std::vector<std::uint8_t> bytes) {
+    if (stopped || !port.is_open()) return;
+    out.push_back(std::move(bytes));
+    if (!writing) write_next();
   }
-  if (thread_.joinable()) thread_.join();
-  for (int& fd : wake_)
-    if (fd >= 0) {
-      ::close(fd);
-      fd = -1;
-    }
+  void write_next() {
+    writing = !out.empty() && port.is_open();
+    if (!writing) return;
+    asio::async_write(port, asio::buffer(out.front()), [self = shared_from_this()](error_code ec, std::size_t) {
+      if (!self->out.empty()) self->out.pop_front();
+      if (ec) self->out.clear();  // the reader notices a dead port and reopens it
+      self->write_next();
+    });
+  }
+  void close() {
+    error_code ignored;
+    port.close(ignored);  // a read or write under way completes with operation_aborted
+    out.clear();
+    shown.clear();  // a keypad that lost power shows nothing: send everything again
+  }
+
+  const std::string device;
+  const int baud;
+  asio::serial_port port;
+  asio::steady_timer timer;
+  std::deque<std::vector<std::uint8_t>> out;
+  bool writing = false;
+  bool stopped = false;
+  std::map<int, std::pair<int, std::string>> shown;  // window -> (waiting, number) last sent
+  std::function<void(std::span<const std::uint8_t>)> on_bytes;  // not called once stopped
+};
+
+namespace {
+
+// Waits `ms`; false when the bus was stopped meanwhile.
+asio::awaitable<bool> pause(BusPort& p, std::chrono::milliseconds ms) {
+  if (p.stopped) co_return false;
+  p.timer.expires_after(ms);
+  error_code ec;
+  co_await p.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_return !p.stopped;
 }
 
-bool InputThread::wait_stop(int ms) const {
-  pollfd p{wake_[0], POLLIN, 0};
-  return ::poll(&p, 1, ms) > 0 || stop_;
+// Opens the port (again after errors) and hands what it reads to on_bytes until stopped.
+asio::awaitable<void> read_bus(std::shared_ptr<BusPort> p) {
+  std::string last_error;
+  std::array<std::uint8_t, 256> buf{};
+  while (!p->stopped) {
+    const int fd = open_serial(p->device, p->baud, true);
+    error_code ec;
+    if (fd >= 0) p->port.assign(fd, ec);
+    if (fd < 0 || ec) {
+      const std::string e = p->device + ": " + (fd < 0 ? std::string(std::strerror(errno)) : ec.message());
+      if (fd >= 0) ::close(fd);
+      if (e != last_error) logger("input")->error("keypads: {}; retrying every {} s", e, kReopenMs / 1000);
+      last_error = e;
+      if (!co_await pause(*p, std::chrono::milliseconds{kReopenMs})) co_return;
+      continue;
+    }
+    logger("input")->info("keypads on {} at {} baud", p->device, p->baud);
+    last_error.clear();
+    for (;;) {
+      const std::size_t n = co_await p->port.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      if (p->stopped) co_return;
+      if (ec) {
+        last_error = p->device + ": " + (ec == asio::error::eof ? std::string("closed") : ec.message());
+        logger("input")->warn("keypads: {}; reopening", last_error);
+        break;
+      }
+      p->on_bytes(std::span<const std::uint8_t>(buf.data(), n));
+    }
+    p->close();
+    if (!co_await pause(*p, std::chrono::milliseconds{kReopenMs / 4})) co_return;
+  }
 }
+
+}  // namespace
 
 bool post_rating(const PostFn& post, int window, int level, const std::string& from) {
   const link::HttpReply r = post(window_path(window, "rate"), json::serialize(json::object{{"level", level}}));
@@ -72,126 +140,67 @@ bool post_rating(const PostFn& post, int window, int level, const std::string& f
 
 // ---- keypads ----
 
-KeypadBus::KeypadBus(KeypadsConfig config, std::vector<EvaluatorConfig> evaluators, MakePost make_post,
-                     WindowLookup lookup)
-    : config_(std::move(config)), evaluators_(std::move(evaluators)), make_post_(std::move(make_post)),
-      lookup_(std::move(lookup)) {}
+KeypadBus::KeypadBus(asio::any_io_executor executor, KeypadsConfig config, std::vector<EvaluatorConfig> evaluators,
+                     MakePost make_post, WindowLookup lookup)
+    : executor_(std::move(executor)), config_(std::move(config)), evaluators_(std::move(evaluators)),
+      make_post_(std::move(make_post)), lookup_(std::move(lookup)),
+      port_(std::make_shared<BusPort>(executor_, config_.device, config_.baud)),
+      decoder_(config_.checksum) {}
 
 KeypadBus::~KeypadBus() { stop(); }
 
 void KeypadBus::start() {
-  runner_.start([this] { run(); });
+  worker_.post([this] { post_ = make_post_(); });
+  port_->on_bytes = [this](std::span<const std::uint8_t> bytes) { on_bytes(bytes); };
+  asio::co_spawn(executor_, read_bus(port_), asio::detached);
 }
 
 void KeypadBus::stop() {
-  runner_.stop();
-  std::lock_guard lock(m_);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  stopping_ = true;  // the worker drops the keys still queued
+  port_->stopped = true;
+  port_->timer.cancel();
+  port_->close();
 }
 
 KeypadBus::Stats KeypadBus::stats() const {
-  std::lock_guard lock(m_);
+  std::lock_guard lock(stats_m_);
   return stats_;
 }
 
-void KeypadBus::send(const KeypadFrame& f) {
-  const std::vector<std::uint8_t> bytes = encode_keypad_frame(f);
-  std::lock_guard lock(m_);
-  if (fd_ < 0) return;
-  const std::uint8_t* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the reader notices a dead port and reopens it
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
+void KeypadBus::count(std::uint64_t Stats::*field, std::uint64_t n) {
+  std::lock_guard lock(stats_m_);
+  stats_.*field += n;
 }
 
 void KeypadBus::show(int window, int waiting, const std::string& number) {
   const int address = window + config_.address_offset;
   if (address < 0 || address > 255 || !config_.carries(window)) return;
-  {
-    std::lock_guard lock(m_);
-    if (fd_ < 0) return;
-    auto it = shown_.find(window);
-    if (it != shown_.end() && it->second == std::make_pair(waiting, number)) return;
-    shown_[window] = {waiting, number};
-  }
-  send(keypad_show_frame(static_cast<std::uint8_t>(address), waiting, number));
+  asio::post(executor_, [p = port_, window, waiting, number, address] {
+    if (p->stopped || !p->port.is_open()) return;
+    auto it = p->shown.find(window);
+    if (it != p->shown.end() && it->second == std::make_pair(waiting, number)) return;
+    p->shown[window] = {waiting, number};
+    p->send(encode_keypad_frame(keypad_show_frame(static_cast<std::uint8_t>(address), waiting, number)));
+  });
 }
 
-void KeypadBus::run() {
-  const PostFn post = make_post_();
-  KeypadDecoder decoder(config_.checksum);
-  std::string last_error;
-  while (!runner_.stopping()) {
-    int fd = -1;
-    {
-      std::lock_guard lock(m_);
-      fd = fd_;
-    }
-    if (fd < 0) {
-      fd = open_serial(config_.device, config_.baud, true);
-      if (fd < 0) {
-        const std::string e = config_.device + ": " + std::strerror(errno);
-        if (e != last_error) logger("input")->error("keypads: {}; retrying every {} s", e, kReopenMs / 1000);
-        last_error = e;
-        if (runner_.wait_stop(kReopenMs)) break;
-        continue;
-      }
-      logger("input")->info("keypads on {} at {} baud", config_.device, config_.baud);
-      last_error.clear();
-      std::lock_guard lock(m_);
-      fd_ = fd;
-      shown_.clear();  // a keypad that lost power shows nothing: send everything again
-    }
-    pollfd p[2] = {{fd, POLLIN, 0}, {runner_.wake_fd(), POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (runner_.stopping() || (p[1].revents & POLLIN)) break;
-    if (!p[0].revents) continue;
-    std::uint8_t buf[256];
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) {
-      const std::string e = config_.device + ": " + (n == 0 ? std::string("closed") : std::strerror(errno));
-      logger("input")->warn("keypads: {}; reopening", e);
-      last_error = e;
-      {
-        std::lock_guard lock(m_);
-        ::close(fd_);
-        fd_ = -1;
-      }
-      if (runner_.wait_stop(kReopenMs / 4)) break;
-      continue;
-    }
-    const int bad_before = decoder.bad_frames();
-    for (const KeypadFrame& f : decoder.feed(std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)))) handle(f, post);
-    if (decoder.bad_frames() != bad_before) {
-      std::lock_guard lock(m_);
-      stats_.bad += static_cast<std::uint64_t>(decoder.bad_frames() - bad_before);
-    }
-  }
+void KeypadBus::on_bytes(std::span<const std::uint8_t> bytes) {
+  const int bad_before = decoder_.bad_frames();
+  for (const KeypadFrame& f : decoder_.feed(bytes)) handle(f);
+  if (decoder_.bad_frames() != bad_before) count(&Stats::bad, static_cast<std::uint64_t>(decoder_.bad_frames() - bad_before));
 }
 
-void KeypadBus::handle(const KeypadFrame& f, const PostFn& post) {
-  {
-    std::lock_guard lock(m_);
-    stats_.frames++;
-  }
+void KeypadBus::handle(const KeypadFrame& f) {
+  count(&Stats::frames);
   for (const EvaluatorConfig& e : evaluators_) {
     if (e.bus_address != f.address || f.function == kKeypadShow || f.function == kKeypadBeep) continue;
-    send(f);  // taken
+    port_->send(encode_keypad_frame(f));  // taken
     const int level = f.data.empty() ? 0 : e.level_of(f.data.back());
     if (level == 0) return;
-    const bool ok = post_rating(post, e.window, level, "evaluator " + std::to_string(f.address));
-    std::lock_guard lock(m_);
-    if (ok) stats_.ratings++;
+    worker_.post([this, window = e.window, level, address = f.address] {
+      if (stopping_) return;
+      if (post_rating(post_, window, level, "evaluator " + std::to_string(address))) count(&Stats::ratings);
+    });
     return;
   }
   const std::optional<KeypadKey> key = keypad_key(f);
@@ -201,18 +210,21 @@ void KeypadBus::handle(const KeypadFrame& f, const PostFn& post) {
     logger("input")->debug("keypads: key from address {} of no window here", f.address);
     return;
   }
-  send(f);  // the echo tells the keypad its key was taken
-  const bool ok = act(window, *key, post);
-  if (!ok) send(keypad_beep_frame(f.address));
-  std::lock_guard lock(m_);
-  stats_.keys++;
-  (ok ? stats_.done : stats_.refused)++;
+  port_->send(encode_keypad_frame(f));  // the echo tells the keypad its key was taken
+  worker_.post([this, window, key = *key, address = f.address] {
+    if (stopping_) return;
+    const bool ok = act(window, key);
+    if (!ok)
+      asio::post(executor_, [p = port_, address] { p->send(encode_keypad_frame(keypad_beep_frame(address))); });
+    count(&Stats::keys);
+    count(ok ? &Stats::done : &Stats::refused);
+  });
 }
 
-bool KeypadBus::act(int window, KeypadKey key, const PostFn& post) {
+bool KeypadBus::act(int window, KeypadKey key) {
   const std::optional<WindowView> view = lookup_(window);
   auto call = [&](const std::string& action, const json::object& body) {
-    link::HttpReply r = post(window_path(window, action), json::serialize(body));
+    link::HttpReply r = post_(window_path(window, action), json::serialize(body));
     if (r.ok())
       logger("input")->info("window {}: keypad {} → {}", window, to_string(key), action);
     else if (r.answered())
@@ -263,8 +275,8 @@ bool KeypadBus::act(int window, KeypadKey key, const PostFn& post) {
 
 // ---- evdev evaluators ----
 
-EvdevEvaluator::EvdevEvaluator(EvaluatorConfig config, MakePost make_post)
-    : config_(std::move(config)), make_post_(std::move(make_post)) {}
+EvdevEvaluator::EvdevEvaluator(asio::any_io_executor executor, EvaluatorConfig config, MakePost make_post)
+    : executor_(std::move(executor)), config_(std::move(config)), make_post_(std::move(make_post)) {}
 
 EvdevEvaluator::~EvdevEvaluator() { stop(); }
 
@@ -276,13 +288,13 @@ void EvdevEvaluator::start() {
   o.grab = input::SourceOptions::Grab::BestEffort;
   o.retry = std::chrono::milliseconds{kReopenMs};
   o.after_loss = std::chrono::milliseconds{kReopenMs / 4};
-  auto source = input::open_event_source(o);
+  auto source = input::open_event_source(executor_, o);
   if (!source) {  // only a simulated FIFO can fail here, and an evaluator is never one
     logger("input")->error("window {} evaluator {}: {}", config_.window, config_.device, source.error());
     return;
   }
   source_ = std::move(*source);
-  post_ = make_post_();
+  worker_.post([this] { post_ = make_post_(); });
   input::SourceHandlers h;
   h.open_failed = [this](const std::string& e) {
     logger("input")->error("window {} evaluator {}: {}; retrying every {} s", config_.window, config_.device, e, kReopenMs / 1000);
@@ -294,13 +306,17 @@ void EvdevEvaluator::start() {
   h.events = [this](std::span<const input_event> events, std::chrono::steady_clock::time_point) {
     for (const input_event& ev : events) {
       if (ev.type != EV_KEY || ev.value != 1) continue;  // presses only: no repeats, no releases
-      if (const int level = config_.level_of(ev.code)) post_rating(post_, config_.window, level, "evaluator " + config_.device);
+      if (const int level = config_.level_of(ev.code))
+        worker_.post([this, level] {
+          if (!stopping_) post_rating(post_, config_.window, level, "evaluator " + config_.device);
+        });
     }
   };
   source_->start(std::move(h));
 }
 
 void EvdevEvaluator::stop() {
+  stopping_ = true;
   if (source_) source_->stop();
 }
 

@@ -160,8 +160,7 @@ Expected<std::unique_ptr<DisplayNode>, std::string> make_node(DisplayConfig conf
 }
 
 // Runs until SIGINT or SIGTERM, telling systemd how the node is doing.
-void serve(DisplayNode& node, const std::string& id) {
-  boost::asio::io_context io(1);
+void serve(boost::asio::io_context& io, DisplayNode& node, const std::string& id) {
   ServiceNotifier notifier;
   notifier.ready("display " + id);
   boost::asio::steady_timer watchdog(io);
@@ -203,17 +202,18 @@ int main(int argc, char** argv) {
     logger("display")->error("font {}: {}", config->font, font.error());
     return 1;
   }
-  auto node = make_node(std::move(*config), *font, argv[0]);  // declared after the font: destroyed first
+  boost::asio::io_context io(1);  // the node's inputs are read on it
+  auto node = make_node(std::move(*config), *font, argv[0]);  // declared after the font and io: destroyed first
   if (!node) {
     logger("display")->error("{}", node.error());
     return 1;
   }
-  if (auto err = (*node)->start()) {
+  if (auto err = (*node)->start(io.get_executor())) {
     logger("display")->error("{}", *err);
     return 1;
   }
   std::cout << "hallq-display " << id << " running " << screens << " screen(s)" << std::endl;
-  serve(**node, id);
+  serve(io, **node, id);
   (*node)->stop();
   return 0;
 }

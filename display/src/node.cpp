@@ -144,7 +144,7 @@ void DisplayNode::save_seq(std::int64_t seq) {
   if (err.empty()) saved_seq_ = seq;
 }
 
-std::optional<std::string> DisplayNode::start() {
+std::optional<std::string> DisplayNode::start(boost::asio::any_io_executor executor) {
   if (!config_.state_file.empty())
     if (std::FILE* f = std::fopen(config_.state_file.c_str(), "r")) {
       long long v = 0;
@@ -164,7 +164,7 @@ std::optional<std::string> DisplayNode::start() {
         }
         link_cv_.notify_all();
       });
-  // Keypads and evaluators: each input thread makes its own HTTP client.
+  // Keypads and evaluators: each input's worker makes its own HTTP client.
   MakePost make_post = [u = *url, id = config_.id, token = config_.token] {
     auto api = std::make_shared<link::HttpController>(u, id, token);
     return PostFn([api](const std::string& path, const std::string& body) { return api->request("POST", path, body); });
@@ -173,7 +173,7 @@ std::optional<std::string> DisplayNode::start() {
     std::vector<EvaluatorConfig> on_bus;
     for (const auto& e : config_.evaluators)
       if (e.bus_address >= 0) on_bus.push_back(e);
-    keypads_ = std::make_unique<KeypadBus>(*config_.keypads, std::move(on_bus), make_post, [this](int window) {
+    keypads_ = std::make_unique<KeypadBus>(executor, *config_.keypads, std::move(on_bus), make_post, [this](int window) {
       std::lock_guard lock(m_);
       const WindowView* w = layout_.window(window);
       return w ? std::optional<WindowView>(*w) : std::nullopt;
@@ -182,7 +182,7 @@ std::optional<std::string> DisplayNode::start() {
   }
   for (const auto& e : config_.evaluators)
     if (!e.device.empty()) {
-      evaluators_.push_back(std::make_unique<EvdevEvaluator>(e, make_post));
+      evaluators_.push_back(std::make_unique<EvdevEvaluator>(executor, e, make_post));
       evaluators_.back()->start();
     }
   link_ = std::thread([this] { link_loop(); });

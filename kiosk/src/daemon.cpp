@@ -373,7 +373,7 @@ void Daemon::link_loop() {
   }
 }
 
-// The button panel (buttons mode) and the scanner, each on its own reader thread.
+// The button panel (buttons mode, on a reader thread of its own) and the scanner (on io_).
 std::optional<std::string> Daemon::start_inputs() {
   if (config_.mode == "buttons") {
     auto panel = open_button_panel(config_.buttons);
@@ -390,12 +390,10 @@ std::optional<std::string> Daemon::start_inputs() {
     });
   }
   if (!config_.scanner.device.empty()) {
-    auto scanner = open_scanner(config_.scanner.device);
+    auto scanner = open_scanner(io_.get_executor(), config_.scanner.device);
     if (!scanner) return "scanner: " + scanner.error();
     scanner_ = std::move(*scanner);
-    scanner_->start([this](const Scan& scan) {
-      asio::post(io_, [this, scan] { on_scan(scan); });
-    });
+    scanner_->start([this](const Scan& scan) { on_scan(scan); });
   }
   return std::nullopt;
 }

@@ -177,12 +177,13 @@ class EvdevScanner final : public ScannerSource {
   std::string path_;
   bool sim_;
   std::unique_ptr<input::EventSource> source_;
-  ScanDecoder decoder_;  // the reader thread's
+  ScanDecoder decoder_;
 };
 
 }  // namespace
 
-Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(const std::string& device) {
+Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(boost::asio::any_io_executor executor,
+                                                                   const std::string& device) {
   const bool sim = device.rfind("sim:", 0) == 0;
   input::SourceOptions o;
   o.path = sim ? device.substr(4) : device;
@@ -190,7 +191,7 @@ Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(const std::st
   o.grab = input::SourceOptions::Grab::Required;
   o.retry = std::chrono::milliseconds{2000};
   o.after_loss = std::chrono::milliseconds{0};  // an unplugged scanner is looked for again at once
-  auto source = input::open_event_source(o);
+  auto source = input::open_event_source(std::move(executor), o);
   if (!source) return unexpected(source.error());
   return std::unique_ptr<ScannerSource>(std::make_unique<EvdevScanner>(o.path, sim, std::move(*source)));
 }

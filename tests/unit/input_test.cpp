@@ -9,12 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
+#include <boost/asio/io_context.hpp>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hallq_catch.hpp"
@@ -43,35 +41,38 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-// What a reader told, gathered from its thread.
+// What a reader told, on the test's own io_context, run in the test's thread.
 struct Log {
-  std::mutex m;
-  std::condition_variable cv;
+  boost::asio::io_context io;
   std::vector<input_event> events;
   std::vector<bool> opened;
   std::vector<std::string> open_failed, lost, not_grabbed;
 
   SourceHandlers handlers() {
     SourceHandlers h;
-    h.opened = [this](bool after_failure) { add([&] { opened.push_back(after_failure); }); };
+    h.opened = [this](bool after_failure) { opened.push_back(after_failure); };
     h.events = [this](std::span<const input_event> e, std::chrono::steady_clock::time_point) {
-      add([&] { events.insert(events.end(), e.begin(), e.end()); });
+      events.insert(events.end(), e.begin(), e.end());
     };
-    h.open_failed = [this](const std::string& e) { add([&] { open_failed.push_back(e); }); };
-    h.lost = [this](const std::string& e) { add([&] { lost.push_back(e); }); };
-    h.not_grabbed = [this](const std::string& e) { add([&] { not_grabbed.push_back(e); }); };
+    h.open_failed = [this](const std::string& e) { open_failed.push_back(e); };
+    h.lost = [this](const std::string& e) { lost.push_back(e); };
+    h.not_grabbed = [this](const std::string& e) { not_grabbed.push_back(e); };
     return h;
   }
-  template <class F>
-  void add(F f) {
-    std::lock_guard lock(m);
-    f();
-    cv.notify_all();
-  }
+  // Runs the io_context until `done` (true) or 5 s (false).
   template <class P>
   bool wait(P done) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, 5s, done);
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      io.restart();
+      io.run_for(10ms);
+    }
+    return true;
+  }
+  void run_for(std::chrono::milliseconds ms) {
+    io.restart();
+    io.run_for(ms);
   }
 };
 
@@ -94,13 +95,15 @@ void write_split(const std::string& path, const std::vector<input_event>& events
 TEST_CASE("input: the simulated device's FIFO gives whole records in order, however the writes split them", "[input]") {
   TempDir dir("fifo");
   const std::string fifo = (dir.path / "device").string();
-  auto src = open_event_source(SourceOptions{.path = fifo, .kind = SourceOptions::Kind::Fifo});
+  Log log;
+  auto src = open_event_source(log.io.get_executor(), SourceOptions{.path = fifo, .kind = SourceOptions::Kind::Fifo});
   REQUIRE(src);
   struct stat st {};
   REQUIRE(::stat(fifo.c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));  // made by open_event_source
-  Log log;
   (*src)->start(log.handlers());
+  CHECK(log.opened.empty());  // opened on the executor, not in start()
+  REQUIRE(log.wait([&] { return !log.opened.empty(); }));
   std::vector<input_event> sent;
   for (std::uint16_t c = KEY_1; c <= KEY_0; ++c) {
     sent.push_back(key(c, 1));
@@ -123,12 +126,12 @@ TEST_CASE("input: the simulated device's FIFO gives whole records in order, howe
 }
 
 TEST_CASE("input: a FIFO that cannot be made is the only error; a missing device is waited for", "[input]") {
-  CHECK_FALSE(open_event_source(SourceOptions{.path = "/no/such/dir/fifo", .kind = SourceOptions::Kind::Fifo}));
-  auto src = open_event_source(SourceOptions{.path = "/dev/input/by-id/no-such-device-event-kbd", .retry = 50ms});
-  REQUIRE(src);
   Log log;
+  CHECK_FALSE(open_event_source(log.io.get_executor(), SourceOptions{.path = "/no/such/dir/fifo", .kind = SourceOptions::Kind::Fifo}));
+  auto src = open_event_source(log.io.get_executor(), SourceOptions{.path = "/dev/input/by-id/no-such-device-event-kbd", .retry = 50ms});
+  REQUIRE(src);
   (*src)->start(log.handlers());
-  std::this_thread::sleep_for(300ms);  // several attempts
+  log.run_for(300ms);  // several attempts
   const auto t0 = std::chrono::steady_clock::now();
   (*src)->stop();
   CHECK(std::chrono::steady_clock::now() - t0 < 1s);
@@ -138,14 +141,18 @@ TEST_CASE("input: a FIFO that cannot be made is the only error; a missing device
 }
 
 TEST_CASE("input: stop() ends a wait to open again at once", "[input]") {
-  auto src = open_event_source(SourceOptions{.path = "/dev/input/by-id/no-such-device-event-kbd", .retry = 60s});
-  REQUIRE(src);
   Log log;
+  auto src = open_event_source(log.io.get_executor(), SourceOptions{.path = "/dev/input/by-id/no-such-device-event-kbd", .retry = 60s});
+  REQUIRE(src);
   (*src)->start(log.handlers());
   CHECK(log.wait([&] { return !log.open_failed.empty(); }));
-  const auto t0 = std::chrono::steady_clock::now();
   (*src)->stop();
+  // The wait of 60 s is over: the io_context runs out of work at once, and nothing more is told.
+  const auto t0 = std::chrono::steady_clock::now();
+  log.io.restart();
+  log.io.run_for(5s);
   CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  CHECK(log.open_failed.size() == 1);
 }
 
 TEST_CASE("input: a device that cannot be grabbed is refused, or read when the grab is best effort", "[input]") {
@@ -153,9 +160,9 @@ TEST_CASE("input: a device that cannot be grabbed is refused, or read when the g
   const std::string fifo = (dir.path / "device").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   SECTION("required: not opened, and the error says why") {
-    auto src = open_event_source(SourceOptions{.path = fifo, .grab = SourceOptions::Grab::Required, .retry = 50ms});
-    REQUIRE(src);
     Log log;
+    auto src = open_event_source(log.io.get_executor(), SourceOptions{.path = fifo, .grab = SourceOptions::Grab::Required, .retry = 50ms});
+    REQUIRE(src);
     (*src)->start(log.handlers());
     CHECK(log.wait([&] { return !log.open_failed.empty(); }));
     (*src)->stop();
@@ -165,10 +172,10 @@ TEST_CASE("input: a device that cannot be grabbed is refused, or read when the g
     CHECK(log.opened.empty());
   }
   SECTION("best effort: read; a writer going away loses the device, which is opened again") {
-    auto src = open_event_source(
-        SourceOptions{.path = fifo, .grab = SourceOptions::Grab::BestEffort, .after_loss = 20ms});
-    REQUIRE(src);
     Log log;
+    auto src = open_event_source(
+        log.io.get_executor(), SourceOptions{.path = fifo, .grab = SourceOptions::Grab::BestEffort, .after_loss = 20ms});
+    REQUIRE(src);
     (*src)->start(log.handlers());
     CHECK(log.wait([&] { return !log.opened.empty(); }));
     write_split(fifo, {key(KEY_KP1, 1), key(KEY_KP1, 0)});
@@ -184,4 +191,20 @@ TEST_CASE("input: a device that cannot be grabbed is refused, or read when the g
     CHECK(log.opened[0] == false);
     CHECK(log.opened[1] == false);  // lost is not a failure to open
   }
+}
+
+TEST_CASE("input: no handler runs after stop(), though records were waiting to be read", "[input]") {
+  TempDir dir("stop");
+  const std::string fifo = (dir.path / "device").string();
+  Log log;
+  auto src = open_event_source(log.io.get_executor(), SourceOptions{.path = fifo, .kind = SourceOptions::Kind::Fifo});
+  REQUIRE(src);
+  (*src)->start(log.handlers());
+  REQUIRE(log.wait([&] { return !log.opened.empty(); }));
+  write_split(fifo, {key(KEY_1, 1), key(KEY_1, 0)});
+  (*src)->stop();  // the read is ready in the io_context, not yet handled
+  log.run_for(200ms);
+  CHECK(log.events.empty());
+  CHECK(log.lost.empty());
+  CHECK(log.opened.size() == 1);  // not opened again
 }

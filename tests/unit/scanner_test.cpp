@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 #include "hallq_catch.hpp"
-#include <condition_variable>
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
 namespace {
@@ -122,16 +121,12 @@ TEST_CASE("scanner: the simulated scanner reads input_event records from its FIF
   auto dir = std::filesystem::temp_directory_path() / ("hallq-scan-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string fifo = (dir / "scanner").string();
-  auto src = open_scanner("sim:" + fifo);
+  boost::asio::io_context io;
+  auto src = open_scanner(io.get_executor(), "sim:" + fifo);
   REQUIRE(src);
-  std::mutex m;
-  std::condition_variable cv;
   std::vector<std::string> got;
-  (*src)->start([&](const Scan& s) {
-    std::lock_guard lock(m);
-    got.push_back(s.text);
-    cv.notify_all();
-  });
+  (*src)->start([&](const Scan& s) { got.push_back(s.text); });
+  io.run_for(100ms);  // the FIFO is opened on the io_context
   auto events = scanner_events("http://hall/t/7");
   auto more = scanner_events("A012");
   events.insert(events.end(), more.begin(), more.end());
@@ -146,9 +141,9 @@ TEST_CASE("scanner: the simulated scanner reads input_event records from its FIF
     at += n;
   }
   ::close(fd);
-  {
-    std::unique_lock lock(m);
-    cv.wait_for(lock, 5s, [&] { return got.size() >= 2; });
+  for (const auto until = std::chrono::steady_clock::now() + 5s; got.size() < 2 && std::chrono::steady_clock::now() < until;) {
+    io.restart();
+    io.run_for(10ms);
   }
   (*src)->stop();
   std::filesystem::remove_all(dir);
@@ -158,9 +153,11 @@ TEST_CASE("scanner: the simulated scanner reads input_event records from its FIF
 }
 
 TEST_CASE("scanner: a device that is not there yet is waited for, not an error", "[scanner]") {
-  auto src = open_scanner("/dev/input/by-id/no-such-scanner-event-kbd");
+  boost::asio::io_context io;
+  auto src = open_scanner(io.get_executor(), "/dev/input/by-id/no-such-scanner-event-kbd");
   REQUIRE(src);
   (*src)->start([](const Scan&) {});
+  io.run_for(50ms);
   (*src)->stop();
-  CHECK_FALSE(open_scanner("sim:/no/such/dir/fifo"));
+  CHECK_FALSE(open_scanner(io.get_executor(), "sim:/no/such/dir/fifo"));
 }

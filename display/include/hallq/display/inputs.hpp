@@ -5,19 +5,23 @@
 // evaluator rates the service last finished there, once (R-EVAL-1). Nothing is retried later:
 // a key pressed while the controller is unreachable is refused on the spot (the keypad beeps)
 // rather than done minutes later at the wrong moment.
-// Thread-safety: each input runs its own thread with its own HTTP client; show() may be called
-// from any thread.
+// Thread-safety: the ports and devices are read on the node's executor (its one io_context);
+// each input sends its requests to the controller in turn on a one-thread worker of its own,
+// so a slow controller never holds up the node. start() and stop() are called on the executor's
+// thread or while its io_context does not run; show() and stats() from any thread.
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "hallq/common/serial_worker.hpp"
 #include "hallq/display/config.hpp"
 #include "hallq/display/keypad_bus.hpp"
 #include "hallq/display/layout.hpp"
@@ -29,40 +33,27 @@ class EventSource;
 
 namespace hallq::display {
 
-// A controller request from an input: POST path with a JSON body. Each thread gets its own.
+// A controller request from an input: POST path with a JSON body. Each input's worker gets its own.
 using PostFn = std::function<link::HttpReply(const std::string& path, const std::string& body)>;
 using MakePost = std::function<PostFn()>;
 // What a window shows now (from the node's layout), for the keys whose meaning depends on it.
 using WindowLookup = std::function<std::optional<WindowView>(int window)>;
 
-// An input's reading thread and the pipe that ends its waits: stop() wakes it and joins.
-class InputThread {
- public:
-  ~InputThread() { stop(); }
-  void start(std::function<void()> body);
-  void stop();
-  bool stopping() const { return stop_; }
-  int wake_fd() const { return wake_[0]; }  // readable once stop() was called; poll it with the device
-  bool wait_stop(int ms) const;             // sleeps up to ms; true when stopping
-
- private:
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  int wake_[2] = {-1, -1};
-};
-
 // POST /api/v1/windows/N/rate {"level"}: logs the outcome; true when the rating was taken.
 bool post_rating(const PostFn& post, int window, int level, const std::string& from);
+
+struct BusPort;  // the keypads' serial port, shared with its reading coroutine (inputs.cpp)
 
 class KeypadBus {
  public:
   // `evaluators`: the ones on this bus (bus_address set).
-  KeypadBus(KeypadsConfig config, std::vector<EvaluatorConfig> evaluators, MakePost make_post, WindowLookup lookup);
+  KeypadBus(boost::asio::any_io_executor executor, KeypadsConfig config, std::vector<EvaluatorConfig> evaluators,
+            MakePost make_post, WindowLookup lookup);
   ~KeypadBus();
   KeypadBus(const KeypadBus&) = delete;
   KeypadBus& operator=(const KeypadBus&) = delete;
 
-  void start();  // the port is opened by the bus thread, and reopened after errors
+  void start();  // the port is opened on the executor, and reopened after errors
   void stop();
   // The keypad of `window` shows the waiting count and the ticket number; sent when it differs
   // from what that keypad was last sent.
@@ -75,28 +66,31 @@ class KeypadBus {
   Stats stats() const;
 
  private:
-  void run();
-  void handle(const KeypadFrame& f, const PostFn& post);
-  bool act(int window, KeypadKey key, const PostFn& post);
-  void send(const KeypadFrame& f);
+  void on_bytes(std::span<const std::uint8_t> bytes);  // on the executor
+  void handle(const KeypadFrame& f);                    // on the executor
+  bool act(int window, KeypadKey key);                  // on the worker
+  void count(std::uint64_t Stats::*field, std::uint64_t n = 1);
 
+  boost::asio::any_io_executor executor_;
   KeypadsConfig config_;
   std::vector<EvaluatorConfig> evaluators_;
   MakePost make_post_;
   WindowLookup lookup_;
-  InputThread runner_;
-  mutable std::mutex m_;    // fd_, shown_, stats_
-  int fd_ = -1;
-  std::map<int, std::pair<int, std::string>> shown_;  // window -> (waiting, number) last sent
-  std::map<int, std::int64_t> held_;  // window -> the ticket its keypad put on hold (3+确认 calls it back)
+  std::shared_ptr<BusPort> port_;
+  KeypadDecoder decoder_;  // the executor's
+  mutable std::mutex stats_m_;
   Stats stats_;
+  std::atomic<bool> stopping_{false};
+  PostFn post_;                       // the worker's
+  std::map<int, std::int64_t> held_;  // the worker's: window -> the ticket its keypad put on hold (3+确认 calls it back)
+  SerialWorker worker_;               // last: joined first, while what its jobs use is still there
 };
 
 // An evaluator that is a USB HID keypad: reads key presses from an evdev device (grabbed, so
 // the keys reach nobody else; hallq_input's reader), and rates the window's last service.
 class EvdevEvaluator {
  public:
-  EvdevEvaluator(EvaluatorConfig config, MakePost make_post);
+  EvdevEvaluator(boost::asio::any_io_executor executor, EvaluatorConfig config, MakePost make_post);
   ~EvdevEvaluator();
   EvdevEvaluator(const EvdevEvaluator&) = delete;
   EvdevEvaluator& operator=(const EvdevEvaluator&) = delete;
@@ -104,10 +98,13 @@ class EvdevEvaluator {
   void stop();
 
  private:
+  boost::asio::any_io_executor executor_;
   EvaluatorConfig config_;
   MakePost make_post_;
-  PostFn post_;  // the reader thread's
-  std::unique_ptr<input::EventSource> source_;
+  std::atomic<bool> stopping_{false};
+  PostFn post_;  // the worker's
+  SerialWorker worker_;
+  std::unique_ptr<input::EventSource> source_;  // destroyed first: no rating is posted after
 };
 
 }  // namespace hallq::display

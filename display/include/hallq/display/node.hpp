@@ -9,6 +9,7 @@
 //   - A snapshot older than an event already shown is ignored (it would undo the call).
 // Thread-safety: handle_event() and handle_snapshot() may be called from any thread; screens are
 // drawn under one lock.
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -42,8 +43,10 @@ class DisplayNode {
   DisplayNode(const DisplayNode&) = delete;
   DisplayNode& operator=(const DisplayNode&) = delete;
 
-  // Starts the link to the controller (its own threads); an error text if the URL is bad.
-  std::optional<std::string> start();
+  // Starts the link to the controller (its own threads) and the inputs (on `executor`, the
+  // node's io_context); an error text if the URL is bad. stop() is called on the executor's
+  // thread or while its io_context does not run.
+  std::optional<std::string> start(boost::asio::any_io_executor executor);
   void stop();
 
   // One event of the stream (public view) / one hall snapshot (GET /api/v1/hall).

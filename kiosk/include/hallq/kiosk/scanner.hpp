@@ -9,6 +9,7 @@
 // same `struct input_event` records a device node gives (tests and the demo write them).
 #include <linux/input.h>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -60,14 +61,16 @@ std::vector<input_event> scanner_events(const std::string& text);
 class ScannerSource {
  public:
   virtual ~ScannerSource() = default;
-  // Starts the reader thread; on_scan is called from it.
+  // Starts reading; on_scan is called on the executor given to open_scanner.
   virtual void start(std::function<void(const Scan&)> on_scan) = 0;
+  // On the executor's thread (or while its io_context does not run): no scan is told after it.
   virtual void stop() = 0;
 };
 
 // A device path (/dev/input/by-id/...-event-kbd) or "sim:PATH". A device that is missing or
 // unplugged is retried every few seconds (a scanner may be plugged in later); the error is
 // only for a path that can never work (the simulated FIFO cannot be made).
-Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(const std::string& device);
+Expected<std::unique_ptr<ScannerSource>, std::string> open_scanner(boost::asio::any_io_executor executor,
+                                                                   const std::string& device);
 
 }  // namespace hallq::kiosk

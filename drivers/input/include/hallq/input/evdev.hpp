@@ -1,13 +1,15 @@
 #pragma once
 // Linux input devices (evdev): a device node such as /dev/input/by-id/...-event-kbd gives
-// `struct input_event` records. An EventSource reads them on a thread of its own and hands
-// whole records to its owner, however the reads split them. A device that is missing or
-// unplugged is opened again and again until it is back (a USB device may be plugged in later).
+// `struct input_event` records. An EventSource reads them on its owner's Asio executor (the
+// node's one io_context) and hands whole records to its owner, however the reads split them. A
+// device that is missing or unplugged is opened again and again until it is back (a USB device
+// may be plugged in later).
 //
 // The simulated device is a FIFO that carries the same records (tests and the demo write
 // them). It is opened read-write, so it never reports end of file when a writer closes it.
 #include <linux/input.h>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -35,7 +37,7 @@ struct SourceOptions {
   std::chrono::milliseconds after_loss{0};     // before opening again a device that went away
 };
 
-// What the reader tells its owner, all from the reader's thread. Each may be empty.
+// What the reader tells its owner, all on the executor. Each may be empty.
 struct SourceHandlers {
   // Open (again). `after_failure`: the attempts before it failed. Records of a partial read
   // before it are gone.
@@ -50,17 +52,21 @@ struct SourceHandlers {
   std::function<void(const std::string& error)> not_grabbed;
 };
 
+// Thread-safety: start() and stop() are called on the executor's thread, or while its
+// io_context does not run.
 class EventSource {
  public:
   virtual ~EventSource() = default;
-  // Starts the reader thread.
+  // Starts reading; the first attempt to open runs on the executor, not in this call.
   virtual void start(SourceHandlers handlers) = 0;
-  // Stops and joins it (at once, also while it waits to open again); the device is released.
+  // Stops at once (also while waiting to open again): the device is released, and no handler
+  // runs after this returns.
   virtual void stop() = 0;
 };
 
-// The reader for `options`. The error is only for a source that can never work (the
-// simulated device's FIFO cannot be made); a missing device is waited for.
-Expected<std::unique_ptr<EventSource>, std::string> open_event_source(const SourceOptions& options);
+// The reader for `options` on `executor`. The error is only for a source that can never work
+// (the simulated device's FIFO cannot be made); a missing device is waited for.
+Expected<std::unique_ptr<EventSource>, std::string> open_event_source(boost::asio::any_io_executor executor,
+                                                                      const SourceOptions& options);
 
 }  // namespace hallq::input
