@@ -13,7 +13,7 @@
 #include "hallq/common/log.hpp"
 #include "hallq/common/time.hpp"
 #include "hallq/link/controller_client.hpp"
-#include "hallq/link/event_stream.hpp"
+#include "hallq/link/hall_link.hpp"
 
 namespace hallq::display {
 namespace ev = engine::events;  // the event types, as the controller names them
@@ -30,7 +30,7 @@ DisplayNode::DisplayNode(DisplayConfig config, std::vector<std::unique_ptr<Displ
 
 DisplayNode::~DisplayNode() { stop(); }
 
-bool DisplayNode::live() const { return events_ && events_->connected(); }
+bool DisplayNode::live() const { return link_ && link_->live(); }
 bool DisplayNode::online() const {
   std::lock_guard lock(m_);
   return online_;
@@ -102,11 +102,6 @@ void DisplayNode::handle_event(std::int64_t seq, const std::string& type, const 
     if (say && voice_) voice_->say(*say);
     save_seq(seq);
   }
-  {
-    std::lock_guard lock(link_m_);
-    dirty_ = true;
-  }
-  link_cv_.notify_all();
 }
 
 void DisplayNode::handle_snapshot(const json::object& hall) {
@@ -153,17 +148,13 @@ std::optional<std::string> DisplayNode::start(boost::asio::any_io_executor execu
     }
   auto url = link::parse_controller_url(config_.controller, config_.controller_pin);
   if (!url) return "controller: " + url.error();
-  events_ = std::make_unique<link::EventStream>(
-      *url, config_.token,
-      [this](std::int64_t seq, const std::string& type, const json::object& e) { handle_event(seq, type, e); },
-      [this](bool up) {
-        logger("display")->info("event stream {}", up ? "up" : "down");
-        {
-          std::lock_guard lock(link_m_);
-          dirty_ = true;  // (re)subscribed or lost: read the snapshot now
-        }
-        link_cv_.notify_all();
-      });
+  link::HallLinkOptions o{.url = *url, .device_id = config_.id, .token = config_.token, .poll_s = config_.poll_s};
+  o.resume_at_each_snapshot = false;  // calls missed while the stream was down are said (if fresh)
+  link::HallLinkHandlers h;
+  h.snapshot = [this](const link::HttpReply& hall, const json::value&) { on_hall(hall); };
+  h.event = [this](std::int64_t seq, const std::string& type, const json::object& e) { handle_event(seq, type, e); };
+  h.subscribe_from = [this](std::int64_t seq) { return subscribe_from(seq); };
+  link_ = std::make_unique<link::HallLink>(executor, std::move(o), std::move(h));
   // Keypads and evaluators: each input's worker makes its own HTTP client.
   MakePost make_post = [u = *url, id = config_.id, token = config_.token] {
     auto api = std::make_shared<link::HttpController>(u, id, token);
@@ -185,91 +176,66 @@ std::optional<std::string> DisplayNode::start(boost::asio::any_io_executor execu
       evaluators_.push_back(std::make_unique<EvdevEvaluator>(executor, e, make_post));
       evaluators_.back()->start();
     }
-  link_ = std::thread([this] { link_loop(); });
+  link_->start();
+  // 25 frames a second at most; a sink sends only frames that changed.
   if (std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->animated(); }))
-    motion_ = std::thread([this] {
-      // 25 frames a second at most; a sink sends only frames that changed.
-      std::unique_lock lock(link_m_);
-      while (!link_cv_.wait_for(lock, 40ms, [this] { return stop_; })) {
-        lock.unlock();
-        {
-          std::lock_guard screens(m_);
-          const auto now = std::chrono::steady_clock::now();
-          for (size_t i = 0; i < sinks_.size(); ++i)
-            if (sinks_[i]->animated()) report(i, sinks_[i]->tick(now));
-        }
-        lock.lock();
-      }
-    });
-  roll_ = std::thread([this] {
-    std::unique_lock lock(link_m_);
-    while (!link_cv_.wait_for(lock, std::chrono::seconds(config_.notice_s), [this] { return stop_; })) {
-      lock.unlock();
-      {
-        std::lock_guard screens(m_);
-        draw(layout_.next_notice_page());
-      }
-      lock.lock();
-    }
-  });
+    every(motion_.emplace(executor), 40ms, &DisplayNode::tick_sinks);
+  every(roll_.emplace(executor), std::chrono::seconds(config_.notice_s), &DisplayNode::turn_notices);
   return std::nullopt;
 }
 
-void DisplayNode::link_loop() {
-  auto url = link::parse_controller_url(config_.controller, config_.controller_pin);
-  link::HttpController api(*url, config_.id, config_.token);
-  bool stream_started = false;
-  std::string last_error;
-  for (;;) {
-    link::HttpReply h = api.hall();
-    if (h.ok() && h.body.is_object()) {
-      const json::object& hall = h.body.as_object();
-      handle_snapshot(hall);
-      if (!last_error.empty()) logger("display")->info("controller reachable again");
-      last_error.clear();
-      if (!stream_started) {
-        // Subscribe from this snapshot on, or from the last event this node saw before it
-        // restarted: calls made while it was down are then said (unless too old).
-        if (auto* s = hall.if_contains("seq"); s && s->is_int64()) {
-          std::int64_t from = s->as_int64();
-          if (resume_seq_ > 0 && resume_seq_ < from && from - resume_seq_ <= 1000) {
-            logger("display")->info("resuming the event stream at {} (the snapshot is at {})", resume_seq_, from);
-            from = resume_seq_;
-          }
-          events_->resume_from(from);
-        }
-        events_->start();
-        stream_started = true;
-      }
-    } else {
-      std::string err = h.answered() ? "hall snapshot: HTTP " + std::to_string(h.status) + " " + h.message() : h.error;
-      if (err != last_error) logger("display")->warn("{}; the screens keep what they show", err);
-      last_error = err;
-      std::lock_guard lock(m_);
-      online_ = false;
-    }
-    const bool live = events_->connected();
-    std::unique_lock lock(link_m_);
-    // Events come in bursts (a call is several events): gather them for a moment.
-    if (link_cv_.wait_for(lock, 200ms, [this] { return stop_; })) return;
-    const auto period = std::chrono::seconds{live ? std::max(config_.poll_s, 15) : config_.poll_s};
-    if (link_cv_.wait_for(lock, period, [this] { return stop_ || dirty_; }) && stop_) return;
-    dirty_ = false;
+void DisplayNode::every(boost::asio::steady_timer& timer, std::chrono::milliseconds period, void (DisplayNode::*step)()) {
+  timer.expires_after(period);
+  timer.async_wait([this, &timer, period, step](boost::system::error_code ec) {
+    if (ec || stop_) return;
+    (this->*step)();
+    every(timer, period, step);
+  });
+}
+
+void DisplayNode::tick_sinks() {
+  std::lock_guard screens(m_);
+  const auto now = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (sinks_[i]->animated()) report(i, sinks_[i]->tick(now));
+}
+
+void DisplayNode::turn_notices() {
+  std::lock_guard screens(m_);
+  draw(layout_.next_notice_page());
+}
+
+// Subscribe from the first snapshot on, or from the last event this node saw before it
+// restarted: calls made while it was down are then said (unless too old).
+std::int64_t DisplayNode::subscribe_from(std::int64_t snapshot_seq) {
+  if (resume_seq_ > 0 && resume_seq_ < snapshot_seq && snapshot_seq - resume_seq_ <= 1000) {
+    logger("display")->info("resuming the event stream at {} (the snapshot is at {})", resume_seq_, snapshot_seq);
+    return resume_seq_;
   }
+  return snapshot_seq;
+}
+
+void DisplayNode::on_hall(const link::HttpReply& h) {
+  if (h.ok() && h.body.is_object()) {
+    handle_snapshot(h.body.as_object());
+    if (!link_error_.empty()) logger("display")->info("controller reachable again");
+    link_error_.clear();
+    return;
+  }
+  std::string err = h.answered() ? "hall snapshot: HTTP " + std::to_string(h.status) + " " + h.message() : h.error;
+  if (err != link_error_) logger("display")->warn("{}; the screens keep what they show", err);
+  link_error_ = err;
+  std::lock_guard lock(m_);
+  online_ = false;
 }
 
 void DisplayNode::stop() {
+  stop_ = true;
   for (auto& e : evaluators_) e->stop();
   if (keypads_) keypads_->stop();
-  {
-    std::lock_guard lock(link_m_);
-    stop_ = true;
-  }
-  link_cv_.notify_all();
-  if (link_.joinable()) link_.join();
-  if (roll_.joinable()) roll_.join();
-  if (motion_.joinable()) motion_.join();
-  if (events_) events_->stop();
+  if (link_) link_->stop();
+  if (roll_) roll_->cancel();
+  if (motion_) motion_->cancel();
 }
 
 }  // namespace hallq::display

@@ -1,14 +1,14 @@
 #include "hallq/kiosk/buttons.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "hallq/common/atomic_file.hpp"
@@ -16,6 +16,7 @@
 #include "hallq/gpio/lines.hpp"
 
 namespace hallq::kiosk {
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 const char* to_string(Led l) {
@@ -61,10 +62,11 @@ bool led_level(Led mode, SteadyTime t) {
   return false;
 }
 
-// The real panel: GPIO lines through libgpiod (drivers/gpio), debounced here.
+// The real panel: GPIO lines through libgpiod (drivers/gpio), sampled on the executor's timer
+// (every 50 ms, every 5 ms while a level is settling) and debounced here.
 class GpioPanel final : public ButtonPanel {
  public:
-  explicit GpioPanel(const ButtonsConfig& c) : config_(c) {}
+  GpioPanel(asio::any_io_executor ex, const ButtonsConfig& c) : config_(c), timer_(std::move(ex)) {}
   ~GpioPanel() override { stop(); }
 
   Expected<bool, std::string> open() {
@@ -80,49 +82,59 @@ class GpioPanel final : public ButtonPanel {
   }
 
   void start(std::function<void(int)> on_press) override {
-    th_ = std::thread([this, on_press = std::move(on_press)] { loop(on_press); });
+    on_press_ = std::move(on_press);
+    next(0ms);
   }
   void set_led(Led mode) override { led_mode_ = mode; }
   void stop() override {
-    stop_ = true;
-    if (th_.joinable()) th_.join();
+    stopped_ = true;
+    timer_.cancel();
     lines_.reset();  // releases the lines and turns the LED off
   }
 
  private:
-  void loop(const std::function<void(int)>& on_press) {
-    int led_value = -1;
-    while (!stop_) {
-      bool pending = false;
-      for (auto& [line, d] : debounce_) pending = pending || d.pending();
-      auto levels = lines_->wait(pending ? 5ms : 50ms);
-      auto now = std::chrono::steady_clock::now();
-      if (!levels) {
-        logger("kiosk")->error("buttons: {}", levels.error());
-        std::this_thread::sleep_for(1s);  // a vanished chip must not spin the CPU
-        continue;
-      }
-      for (const auto& l : *levels) debounce_.at(l.offset).level(l.active, now);
-      for (auto& [line, d] : debounce_)
-        if (d.poll(now)) on_press(line);
-      int v = led_level(led_mode_, now) ? 1 : 0;
-      if (v != led_value) lines_->set_output(v == 1);
-      led_value = v;
+  void next(std::chrono::milliseconds after) {
+    timer_.expires_after(after);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !stopped_) next(sample());
+    });
+  }
+  // Reads the edges that came, tells the presses, drives the LED; when to sample again.
+  std::chrono::milliseconds sample() {
+    auto levels = lines_->wait(0ms);
+    const auto now = std::chrono::steady_clock::now();
+    if (!levels) {
+      logger("kiosk")->error("buttons: {}", levels.error());
+      return 1000ms;  // a vanished chip must not spin the CPU
     }
+    for (const auto& l : *levels) debounce_.at(l.offset).level(l.active, now);
+    bool pending = false;
+    for (auto& [line, d] : debounce_) {
+      if (d.poll(now)) on_press_(line);
+      pending = pending || d.pending();
+    }
+    const int v = led_level(led_mode_, now) ? 1 : 0;
+    if (v != led_value_) lines_->set_output(v == 1);
+    led_value_ = v;
+    return pending ? 5ms : 50ms;
   }
 
   ButtonsConfig config_;
   std::unique_ptr<gpio::ButtonLines> lines_;
   std::map<int, Debouncer> debounce_;
-  std::atomic<Led> led_mode_{Led::Off};
-  std::atomic<bool> stop_{false};
-  std::thread th_;
+  std::function<void(int)> on_press_;
+  asio::steady_timer timer_;
+  Led led_mode_ = Led::Off;
+  int led_value_ = -1;
+  bool stopped_ = false;
 };
 
-// The simulated panel: a FIFO of line numbers in, the LED's mode out to a file.
+// The simulated panel: a FIFO of line numbers in, read on the executor; the LED's mode out to
+// a file.
 class SimPanel final : public ButtonPanel {
  public:
-  explicit SimPanel(std::string path, const ButtonsConfig& c) : path_(std::move(path)), config_(c) {}
+  SimPanel(asio::any_io_executor ex, std::string path, const ButtonsConfig& c)
+      : path_(std::move(path)), config_(c), fifo_(std::move(ex)) {}
   ~SimPanel() override { stop(); }
 
   Expected<bool, std::string> open() {
@@ -130,79 +142,92 @@ class SimPanel final : public ButtonPanel {
     if (::stat(path_.c_str(), &st) != 0 && ::mkfifo(path_.c_str(), 0660) != 0)
       return unexpected(path_ + ": " + std::strerror(errno));
     // Read-write, so the FIFO never reports end of file when a writer closes it.
-    fd_ = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd_ < 0) return unexpected(path_ + ": " + std::strerror(errno));
+    const int fd = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return unexpected(path_ + ": " + std::strerror(errno));
+    boost::system::error_code ec;
+    fifo_.assign(fd, ec);
+    if (ec) {
+      ::close(fd);
+      return unexpected(path_ + ": " + ec.message());
+    }
     write_led(Led::Off);
     return true;
   }
   void start(std::function<void(int)> on_press) override {
-    th_ = std::thread([this, on_press = std::move(on_press)] { loop(on_press); });
+    on_press_ = std::move(on_press);
+    read();
   }
   void set_led(Led mode) override {
-    if (mode != led_.exchange(mode)) write_led(mode);
+    if (mode != led_) write_led(mode);
+    led_ = mode;
   }
   void stop() override {
-    stop_ = true;
-    if (th_.joinable()) th_.join();
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    stopped_ = true;
+    boost::system::error_code ignored;
+    fifo_.close(ignored);
   }
 
  private:
   // Best effort, as before: the LED state for whoever watches the simulated panel.
   void write_led(Led mode) { (void)write_file_atomically(path_ + ".led", std::string(to_string(mode)) + "\n", 0666); }
-  void loop(const std::function<void(int)>& on_press) {
-    std::map<int, Debouncer> guards;
-    std::string buf;
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char chunk[256];
-      ssize_t n = ::read(fd_, chunk, sizeof chunk);
-      if (n <= 0) continue;
-      buf.append(chunk, static_cast<size_t>(n));
-      for (size_t nl = buf.find('\n'); nl != std::string::npos; nl = buf.find('\n')) {
-        std::string line = buf.substr(0, nl);
-        buf.erase(0, nl + 1);
-        char* end = nullptr;
-        long v = std::strtol(line.c_str(), &end, 10);
-        if (line.empty() || *end != '\0' || v < 0 || v > 511) {
-          logger("kiosk")->warn("simulated buttons: ignoring '{}'", line);
-          continue;
-        }
-        int offset = static_cast<int>(v);
-        bool known = false;
-        for (const auto& b : config_.buttons) known = known || b.line == offset;
-        if (!known) continue;
-        // A simulated press is clean (no bounce), but the double-press guard still applies.
-        auto [it, fresh] = guards.try_emplace(offset, Debouncer(0ms, kGuard));
-        auto t = std::chrono::steady_clock::now();
-        it->second.level(true, t);
-        bool press = it->second.poll(t);
-        it->second.level(false, t);
-        it->second.poll(t);
-        if (press) on_press(offset);
+  void read() {
+    fifo_.async_read_some(asio::buffer(chunk_), [this](boost::system::error_code ec, std::size_t n) {
+      if (stopped_) return;
+      if (ec) {
+        logger("kiosk")->error("simulated buttons {}: {}", path_, ec.message());
+        return;
       }
+      buf_.append(chunk_.data(), n);
+      for (size_t nl = buf_.find('\n'); nl != std::string::npos; nl = buf_.find('\n')) {
+        const std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        press(line);
+      }
+      read();
+    });
+  }
+  void press(const std::string& line) {
+    char* end = nullptr;
+    const long v = std::strtol(line.c_str(), &end, 10);
+    if (line.empty() || *end != '\0' || v < 0 || v > 511) {
+      logger("kiosk")->warn("simulated buttons: ignoring '{}'", line);
+      return;
     }
+    const int offset = static_cast<int>(v);
+    bool known = false;
+    for (const auto& b : config_.buttons) known = known || b.line == offset;
+    if (!known) return;
+    // A simulated press is clean (no bounce), but the double-press guard still applies.
+    auto [it, fresh] = guards_.try_emplace(offset, Debouncer(0ms, kGuard));
+    const auto t = std::chrono::steady_clock::now();
+    it->second.level(true, t);
+    const bool pressed = it->second.poll(t);
+    it->second.level(false, t);
+    it->second.poll(t);
+    if (pressed) on_press_(offset);
   }
 
   std::string path_;
   ButtonsConfig config_;
-  int fd_ = -1;
-  std::atomic<Led> led_{Led::Off};
-  std::atomic<bool> stop_{false};
-  std::thread th_;
+  asio::posix::stream_descriptor fifo_;
+  std::array<char, 256> chunk_{};
+  std::string buf_;
+  std::map<int, Debouncer> guards_;
+  std::function<void(int)> on_press_;
+  Led led_ = Led::Off;
+  bool stopped_ = false;
 };
 
 }  // namespace
 
-Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(const ButtonsConfig& config) {
+Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(asio::any_io_executor executor,
+                                                                      const ButtonsConfig& config) {
   if (config.chip.rfind("sim:", 0) == 0) {
-    auto p = std::make_unique<SimPanel>(config.chip.substr(4), config);
+    auto p = std::make_unique<SimPanel>(std::move(executor), config.chip.substr(4), config);
     if (auto o = p->open(); !o) return unexpected(o.error());
     return std::unique_ptr<ButtonPanel>(std::move(p));
   }
-  auto p = std::make_unique<GpioPanel>(config);
+  auto p = std::make_unique<GpioPanel>(std::move(executor), config);
   if (auto o = p->open(); !o) return unexpected(o.error());
   return std::unique_ptr<ButtonPanel>(std::move(p));
 }

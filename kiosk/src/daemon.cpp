@@ -9,12 +9,10 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -29,7 +27,7 @@
 #include "hallq/kiosk/journal.hpp"
 #include "hallq/escpos/qr_svg.hpp"
 #include "hallq/kiosk/ticket_desk.hpp"
-#include "hallq/link/event_stream.hpp"
+#include "hallq/link/hall_link.hpp"
 
 namespace hallq::kiosk {
 namespace asio = boost::asio;
@@ -61,22 +59,15 @@ struct Daemon::Workers {
         desk_api(url, c.id, c.token),
         printer(std::move(spec), escpos::PrinterTimeouts{}),
         desk(with_check_in(std::move(opt), desk_api), desk_api, printer, journal),
-        link_api(url, c.id, c.token, Millis{3000}),
         lookup_api(url, c.id, c.token, Millis{3000}) {}
   Journal journal;
   HttpController desk_api;
   EscposTicketPrinter printer;
   TicketDesk desk;
-  HttpController link_api;
   HttpController lookup_api;
   // In order, each on a thread of its own: the desk blocks on the printer and the network.
   std::unique_ptr<SerialWorker> desk_thread, lookup_thread;
-  std::unique_ptr<link::EventStream> events;
-  std::thread link;
-  std::mutex m;
-  std::condition_variable cv;
-  bool stop = false;
-  bool dirty = false;  // an event arrived: read the snapshot again
+  std::unique_ptr<link::HallLink> link;
 };
 
 // ---- the local page and API ----
@@ -311,82 +302,51 @@ std::optional<std::string> Daemon::listen() {
   return std::nullopt;
 }
 
-// The link: the hall snapshot after each burst of events on the controller's event stream (so
-// waiting counts are live), and every poll_s seconds while the stream is down (every 15 s at
-// least while it is up: opening hours change with the clock, not with events).
+// The link (link::HallLink): the hall snapshot after each burst of events on the controller's
+// event stream, so waiting counts are live, and the service list with it once a minute.
 void Daemon::start_link(const ControllerUrl& url) {
-  Workers* w = workers_.get();
-  auto mark_dirty = [w] {
-    {
-      std::lock_guard lock(w->m);
-      w->dirty = true;
-    }
-    w->cv.notify_all();
-  };
-  w->events = std::make_unique<link::EventStream>(
-      url, config_.token, [mark_dirty](std::int64_t, const std::string&, const json::object&) { mark_dirty(); },
-      [mark_dirty](bool) { mark_dirty(); });  // (re)subscribed or lost: read the snapshot now
-  w->link = std::thread([this] { link_loop(); });
-}
-
-// The link thread: reads the hall snapshot and hands it to the I/O thread, until stop().
-void Daemon::link_loop() {
-  Workers* w = workers_.get();
-  const int poll_s = config_.poll_s;
-  json::value services;
-  auto last_services = std::chrono::steady_clock::time_point{};
-  bool stream_started = false;
-  for (;;) {
-    HttpReply h = w->link_api.hall();
-    bool online = h.ok() && h.body.is_object();
-    if (online && (services.is_null() || std::chrono::steady_clock::now() - last_services > 60s)) {
-      HttpReply s = w->link_api.services();
+  link::HallLinkOptions o{.url = url, .device_id = config_.id, .token = config_.token, .poll_s = config_.poll_s};
+  link::HallLinkHandlers h;
+  // On the link's worker: the services, read again at most once a minute, merged with the
+  // snapshot's waiting counts.
+  h.extra = [services = json::value(), last = std::chrono::steady_clock::time_point{}](
+                HttpController& api, const HttpReply& hall) mutable -> json::value {
+    const bool online = hall.ok() && hall.body.is_object();
+    if (online && (services.is_null() || std::chrono::steady_clock::now() - last > 60s)) {
+      HttpReply s = api.services();
       if (s.ok()) {
         services = s.body;
-        last_services = std::chrono::steady_clock::now();
+        last = std::chrono::steady_clock::now();
       }
     }
-    json::array merged = merge_services(services, h.body);
-    json::object hall = online ? h.body.as_object() : json::object{};
+    return merge_services(services, hall.body);
+  };
+  h.snapshot = [this](const HttpReply& reply, const json::value& merged) {
+    const bool online = reply.ok() && reply.body.is_object();
+    json::object hall = online ? reply.body.as_object() : json::object{};
     TimePoint t{};
-    if (online) {
-      // The hall's clock (the controller's, which tests and demos inject).
-      std::string at = str(hall, "time");
-      if (auto p = parse_rfc3339(at)) t = *p;
-      if (auto* seq = hall.if_contains("seq"); seq && seq->is_int64()) w->events->resume_from(seq->as_int64());
-      if (!stream_started) {
-        w->events->start();  // subscribe from the first snapshot on
-        stream_started = true;
-      }
-    }
-    const bool live = w->events->connected();
-    asio::post(io_, [this, online, live, merged = std::move(merged), hall = std::move(hall), t]() mutable {
-      stream_up_ = live;
-      on_snapshot(online, std::move(merged), std::move(hall), t);
-    });
-    std::unique_lock lock(w->m);
-    // Events come in bursts (a call is several events): gather them for a moment.
-    if (w->cv.wait_for(lock, 200ms, [w] { return w->stop; })) return;
-    const auto period = std::chrono::seconds{live ? std::max(poll_s, 15) : poll_s};
-    if (w->cv.wait_for(lock, period, [w] { return w->stop || w->dirty; }) && w->stop) return;
-    w->dirty = false;
-  }
+    // The hall's clock (the controller's, which tests and demos inject).
+    if (online)
+      if (auto p = parse_rfc3339(str(hall, "time"))) t = *p;
+    stream_up_ = workers_->link->live();
+    on_snapshot(online, merged.is_array() ? merged.as_array() : json::array{}, std::move(hall), t);
+  };
+  workers_->link = std::make_unique<link::HallLink>(io_.get_executor(), std::move(o), std::move(h));
+  workers_->link->start();
 }
 
-// The button panel (buttons mode, on a reader thread of its own) and the scanner (on io_).
+// The button panel (buttons mode) and the scanner, both read on io_.
 std::optional<std::string> Daemon::start_inputs() {
   if (config_.mode == "buttons") {
-    auto panel = open_button_panel(config_.buttons);
+    auto panel = open_button_panel(io_.get_executor(), config_.buttons);
     if (!panel) return "button panel: " + panel.error();
     panel_ = std::move(*panel);
     panel_->start([this](int line) {
-      asio::post(io_, [this, line] {
-        for (const auto& b : config_.buttons.buttons) {
-          if (b.line != line) continue;
-          auto r = event(FlowEvent{"button", b.service});
-          if (!r) logger("kiosk")->info("button {} ({}): {}", line, b.service, r.error());
-        }
-      });
+      for (const auto& b : config_.buttons.buttons) {
+        if (b.line != line) continue;
+        auto r = event(FlowEvent{"button", b.service});
+        if (!r) logger("kiosk")->info("button {} ({}): {}", line, b.service, r.error());
+      }
     });
   }
   if (!config_.scanner.device.empty()) {
@@ -406,13 +366,7 @@ void Daemon::stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   timer_.cancel();
-  {
-    std::lock_guard lock(workers_->m);
-    workers_->stop = true;
-  }
-  workers_->cv.notify_all();
-  if (workers_->link.joinable()) workers_->link.join();
-  if (workers_->events) workers_->events->stop();
+  if (workers_->link) workers_->link->stop();
   workers_->lookup_thread.reset();
   workers_->desk_thread.reset();  // finishes a take in progress: a ticket is never left half-done
 }

@@ -60,7 +60,6 @@ class Daemon {
   DeskOptions desk_options() const;
   std::optional<std::string> listen();
   void start_link(const ControllerUrl& url);
-  void link_loop();
   std::optional<std::string> start_inputs();
   void publish();
   void tick();

@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,16 +23,25 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 struct EventStream::Impl {
+  explicit Impl(asio::any_io_executor ex) : executor(std::move(ex)) {}
+  asio::any_io_executor executor;
   ControllerUrl url;
   std::string token;
   EventStream::OnEvent on_event;
   std::function<void(bool)> on_state;
   std::atomic<std::int64_t> since{0};
-  asio::io_context io;
+  bool connected = false;
+  bool started = false;
+  bool stopped = false;
+  // What the subscriber waits on now, for stop() to end the wait (the executor's, like the rest).
+  tcp::resolver* resolver = nullptr;
+  beast::tcp_stream* conn = nullptr;
+  asio::steady_timer* pause = nullptr;
 };
 
-EventStream::EventStream(ControllerUrl url, std::string token, OnEvent on_event, std::function<void(bool)> on_state)
-    : impl_(std::make_unique<Impl>()) {
+EventStream::EventStream(asio::any_io_executor executor, ControllerUrl url, std::string token, OnEvent on_event,
+                         std::function<void(bool)> on_state)
+    : impl_(std::make_shared<Impl>(std::move(executor))) {
   impl_->url = std::move(url);
   impl_->token = std::move(token);
   impl_->on_event = std::move(on_event);
@@ -64,11 +72,15 @@ namespace {
 // One subscription: connect, (with https) the TLS handshake and the key pin, the WebSocket
 // handshake, then events until the link breaks. Returns why it ended; `was_up` says whether
 // it got as far as subscribed.
-asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bool>& connected,
-                                            const std::shared_ptr<asio::ssl::context>& tls_ctx,
+asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, const std::shared_ptr<asio::ssl::context>& tls_ctx,
                                             const tcp::resolver::results_type& endpoints, bool& was_up) {
   websocket::stream<tls::ConnStream> ws(beast::tcp_stream(co_await asio::this_coro::executor));
   auto& lowest = beast::get_lowest_layer(ws);
+  m.conn = &lowest;
+  struct Forget {
+    EventStream::Impl& m;
+    ~Forget() { m.conn = nullptr; }
+  } forget{m};
   lowest.expires_after(3s);
   auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
   if (cec) co_return "connect: " + cec.message();
@@ -96,14 +108,16 @@ asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bo
   const std::string target = "/api/v1/events?since=" + std::to_string(m.since.load());
   auto [hec] = co_await ws.async_handshake(host, target, use_tuple);
   if (hec) co_return "handshake: " + hec.message();
+  if (m.stopped) co_return "stopped";
   was_up = true;
-  connected = true;
+  m.connected = true;
   logger("link")->info("event stream subscribed (since {}{})", m.since.load(), m.url.tls ? ", TLS" : "");
   m.on_state(true);
   std::string error;
   beast::flat_buffer buf;
   for (;;) {
     auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+    if (m.stopped) co_return "stopped";
     if (ec) {
       error = "read: " + ec.message();
       break;
@@ -116,25 +130,29 @@ asio::awaitable<std::string> subscribe_once(EventStream::Impl& m, std::atomic<bo
     }
     m.on_event(msg->seq, msg->type, msg->event);
   }
-  connected = false;
+  m.connected = false;
   m.on_state(false);
   co_return error;
 }
 
-asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connected) {
+asio::awaitable<void> subscribe(std::shared_ptr<EventStream::Impl> impl) {
+  EventStream::Impl& m = *impl;
   auto ex = co_await asio::this_coro::executor;
   tcp::resolver resolver(ex);
+  m.resolver = &resolver;
   std::shared_ptr<asio::ssl::context> tls_ctx = m.url.tls ? tls::client_context() : nullptr;
   auto backoff = 1s;
   std::string last_error;
-  for (;;) {
+  while (!m.stopped) {
     std::string error;
     bool was_up = false;
     auto [rec, endpoints] = co_await resolver.async_resolve(m.url.host, m.url.port, use_tuple);
+    if (m.stopped) break;
     if (rec) {
       error = "resolve: " + rec.message();
     } else {
-      error = co_await subscribe_once(m, connected, tls_ctx, endpoints, was_up);
+      error = co_await subscribe_once(m, tls_ctx, endpoints, was_up);
+      if (m.stopped) break;
     }
     if (was_up) {
       backoff = 1s;
@@ -145,24 +163,33 @@ asio::awaitable<void> subscribe(EventStream::Impl& m, std::atomic<bool>& connect
       last_error = error;
     }
     asio::steady_timer wait(ex, backoff);
+    m.pause = &wait;
     co_await wait.async_wait(use_tuple);
+    m.pause = nullptr;
     backoff = std::min<std::chrono::seconds>(backoff * 2, 10s);
   }
+  m.resolver = nullptr;
 }
 
 }  // namespace
 
 void EventStream::start() {
-  th_ = std::thread([this] {
-    asio::co_spawn(impl_->io, subscribe(*impl_, connected_), asio::detached);
-    impl_->io.run();
-  });
+  if (impl_->started) return;
+  impl_->started = true;
+  asio::co_spawn(impl_->executor, subscribe(impl_), asio::detached);
 }
 
+bool EventStream::connected() const { return impl_->connected; }
+
 void EventStream::stop() {
-  if (!th_.joinable()) return;
-  impl_->io.stop();
-  th_.join();
+  Impl& m = *impl_;
+  if (m.stopped) return;
+  m.stopped = true;
+  m.connected = false;
+  boost::system::error_code ignored;
+  if (m.resolver) m.resolver->cancel();
+  if (m.conn) m.conn->socket().close(ignored);  // the read or handshake under way ends
+  if (m.pause) m.pause->cancel();
 }
 
 }  // namespace hallq::link

@@ -4,7 +4,10 @@
 // number was called. Resumes
 // from the last sequence number it saw (or the last snapshot's), so a reconnect misses nothing;
 // reconnects by itself with back-off (1 s doubling to 10 s); keep-alive pings find a dead
-// controller within 20 s. Runs its own thread; callbacks are called from it.
+// controller within 20 s. Runs on its owner's executor (the node's one io_context); the
+// callbacks are called there. start(), stop() and connected() are called on the executor's
+// thread (or, for stop(), while its io_context does not run); resume_from() from any thread.
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
 
 #include <atomic>
@@ -14,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "hallq/link/controller_client.hpp"
 
@@ -35,23 +37,22 @@ class EventStream {
   // event is the whole message as the controller sent it); on_state(connected) when the
   // subscription comes up or goes down.
   using OnEvent = std::function<void(std::int64_t, const std::string&, const boost::json::object&)>;
-  EventStream(ControllerUrl url, std::string token, OnEvent on_event, std::function<void(bool)> on_state);
+  EventStream(boost::asio::any_io_executor executor, ControllerUrl url, std::string token, OnEvent on_event,
+              std::function<void(bool)> on_state);
   ~EventStream();
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;
 
   void start();
-  void stop();
+  void stop();  // no callback is called after it
   // Resume from at least this sequence number (a snapshot's) on the next (re)connect.
   void resume_from(std::int64_t seq);
-  bool connected() const { return connected_; }
+  bool connected() const;
 
   struct Impl;  // public for the subscriber coroutine in the .cpp only
 
  private:
-  std::unique_ptr<Impl> impl_;
-  std::atomic<bool> connected_{false};
-  std::thread th_;
+  std::shared_ptr<Impl> impl_;  // shared with the subscriber coroutine, which may outlive this
 };
 
 }  // namespace hallq::link

@@ -7,19 +7,20 @@
 //     and to the voice queue: the fast path. The stream resumes from the last sequence number
 //     seen, so a reconnect misses no call and says none twice.
 //   - A snapshot older than an event already shown is ignored (it would undo the call).
+// Runs on the node's executor (its one io_context): the link, the notices' pages and the
+// sinks that blink and scroll; only the inputs' requests and the voice have workers.
 // Thread-safety: handle_event() and handle_snapshot() may be called from any thread; screens are
-// drawn under one lock.
+// drawn under one lock (the keypads' workers read the layout).
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hallq/display/announcer.hpp"
@@ -29,7 +30,8 @@
 #include "hallq/display/sinks.hpp"
 
 namespace hallq::link {
-class EventStream;
+class HallLink;
+struct HttpReply;
 }
 
 namespace hallq::display {
@@ -43,9 +45,9 @@ class DisplayNode {
   DisplayNode(const DisplayNode&) = delete;
   DisplayNode& operator=(const DisplayNode&) = delete;
 
-  // Starts the link to the controller (its own threads) and the inputs (on `executor`, the
-  // node's io_context); an error text if the URL is bad. stop() is called on the executor's
-  // thread or while its io_context does not run.
+  // Starts the link to the controller, the timers and the inputs on `executor` (the node's
+  // io_context); an error text if the URL is bad. stop() is called on the executor's thread or
+  // while its io_context does not run.
   std::optional<std::string> start(boost::asio::any_io_executor executor);
   void stop();
 
@@ -66,7 +68,12 @@ class DisplayNode {
   // by the controller's clock (estimated from the last snapshot's "time").
   bool fresh_call(const std::string& at) const;
   void report(std::size_t sink, std::optional<std::string> error);  // logs a sink's trouble once
-  void link_loop();
+  void on_hall(const link::HttpReply& hall);                         // a snapshot read, or not
+  std::int64_t subscribe_from(std::int64_t snapshot_seq);
+  // Calls step() every `period` on `timer` until stop().
+  void every(boost::asio::steady_timer& timer, std::chrono::milliseconds period, void (DisplayNode::*step)());
+  void turn_notices();
+  void tick_sinks();
 
   DisplayConfig config_;
   std::vector<std::unique_ptr<DisplaySink>> sinks_;  // one per config_.screens entry
@@ -81,14 +88,12 @@ class DisplayNode {
   std::int64_t saved_seq_ = 0;
   std::string save_error_;
   bool online_ = false;
+  std::string link_error_;  // the last failure to read the snapshot, logged once
 
-  std::mutex link_m_;
-  std::condition_variable link_cv_;
-  bool dirty_ = false, stop_ = false;
-  std::unique_ptr<link::EventStream> events_;
-  std::thread link_;
-  std::thread roll_;  // turns the notices' pages
-  std::thread motion_;  // ticks the sinks that blink and scroll
+  bool stop_ = false;
+  std::unique_ptr<link::HallLink> link_;
+  std::optional<boost::asio::steady_timer> roll_;    // turns the notices' pages
+  std::optional<boost::asio::steady_timer> motion_;  // ticks the sinks that blink and scroll
   std::unique_ptr<KeypadBus> keypads_;
   std::vector<std::unique_ptr<EvdevEvaluator>> evaluators_;
 };

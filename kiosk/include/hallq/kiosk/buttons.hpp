@@ -4,6 +4,7 @@
 // a guard against the double press that would print two tickets. "sim:PATH" instead of a
 // chip is the simulated panel: presses are lines ("5") written to the FIFO at PATH, and the
 // LED's state is written to PATH.led (tests and the demo).
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -40,15 +41,18 @@ class Debouncer {
 enum class Led { Off, On, Blink, FastBlink };
 const char* to_string(Led l);
 
+// Runs on the executor given to open_button_panel (the kiosk's io_context): on_press(line) is
+// called there. Thread-safety: every call on the executor's thread (stop() also while its
+// io_context does not run); no press is told after stop().
 class ButtonPanel {
  public:
   virtual ~ButtonPanel() = default;
-  // Starts the panel's thread; on_press(line) is called from it.
   virtual void start(std::function<void(int line)> on_press) = 0;
-  virtual void set_led(Led mode) = 0;  // thread-safe
+  virtual void set_led(Led mode) = 0;
   virtual void stop() = 0;
 };
 
-Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(const ButtonsConfig& config);
+Expected<std::unique_ptr<ButtonPanel>, std::string> open_button_panel(boost::asio::any_io_executor executor,
+                                                                      const ButtonsConfig& config);
 
 }  // namespace hallq::kiosk
