@@ -98,3 +98,12 @@ test('api: the daemon\'s message in the page\'s language, its code and status; 4
   await assert.rejects(api('/nope'), (e) => e.message === 'HTTP 404' && e.status === 404);
   assert.equal(out, 1);
 });
+
+test('events: EV names the controller\'s types; a misspelt one throws where it is read', async () => {
+  const { EV } = await import(`data:text/javascript,${encodeURIComponent(readFileSync(join(SOURCE, 'controller/web/events.js'), 'utf8'))}`);
+  assert.equal(EV.TicketCalled, 'TicketCalled');
+  assert.equal(EV.AppointmentMissed, 'AppointmentMissed');
+  assert.throws(() => EV.TicketCaled, /unknown event type TicketCaled/);
+  assert.throws(() => { EV.TicketCalled = 'x'; }, TypeError);  // frozen
+  assert.equal(EV.TicketCalled, 'TicketCalled');
+});

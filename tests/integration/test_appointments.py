@@ -238,6 +238,10 @@ class Appointments(unittest.TestCase):
                              ("POST", "/api/v1/appointments/check-in")):
             s, body = c.request(method, path, body={"code": "123456"} if method == "POST" else None, token=clerk)
             self.assertEqual((s, body["error"]["code"]), (404, "not_offered"), path)
+            # Without a credential the access check answers first: a caller who may not ask
+            # learns nothing of what the hall offers.
+            s, body = c.request(method, path, body={"code": "123456"} if method == "POST" else None)
+            self.assertEqual((s, body["error"]["code"]), (401, "unauthorized"), path)
         # Tickets marked as appointments are then the counter's to give (as before appointments).
         s, t = c.issue(priority="appointment")
         self.assertEqual(s, 201, t)

@@ -66,8 +66,10 @@ bool display_of(const Principal& p, int n) {
 
 bool manager_session(const Principal& p) { return p.kind == Kind::Manager || p.kind == Kind::Admin; }
 
-// Whether the principal passes `access` (the window `n` for the Window* classes).
-bool admits(Access access, const Principal& p, int n) {
+// Whether the caller passes `access`: `n` is the window of the Window* classes, and OwnDevice's
+// {id} is the first path segment.
+bool admits(Access access, const Call& c, int n) {
+  const Principal& p = c.p;
   const bool clerk_here = p.kind == Kind::Clerk && p.window == n;
   switch (access) {
     case Anyone: case Pin: case Password: return true;
@@ -82,7 +84,7 @@ bool admits(Access access, const Principal& p, int n) {
     case WindowConsole: return clerk_here || manager_session(p);
     case WindowKeypad: return clerk_here || display_of(p, n);
     case WindowEvaluator: return display_of(p, n);
-    case OwnDevice: return p.kind == Kind::Device;  // and {id} is its own: authorize
+    case OwnDevice: return p.kind == Kind::Device && !c.params.empty() && c.params[0] == p.id;
   }
   return false;
 }
@@ -178,9 +180,7 @@ std::optional<ApiError> authorize(Access access, const Call& c) {
     if (!w) return api_error(404, "unknown_window", "no such window", "没有该窗口");
     n = *w;
   }
-  bool ok = admits(access, p, n);
-  if (ok && access == OwnDevice) ok = !c.params.empty() && c.params[0] == p.id;
-  if (ok) return std::nullopt;
+  if (admits(access, c, n)) return std::nullopt;
   const auto [en, zh] = who_may(access);
   if (p.kind == Kind::None && access != TicketKey)
     return api_error(401, "unauthorized", en, window_access(access) ? "请先签到" : "请先登录");

@@ -55,14 +55,20 @@ asio::awaitable<Response> run_at_window(const Call& c, const engine::Command& cm
   co_return c.answer(http::status::ok, *r);
 }
 
+// The same, with nothing to commit beside the command's events (only sign-out has more).
+asio::awaitable<Response> run_at_window(const Call& c, const engine::Command& cmd) {
+  store::CommitItem extra;
+  Response res = co_await run_at_window(c, cmd, extra);
+  co_return res;
+}
+
 // A window action whose command needs nothing but the window (the body must still be JSON).
 template <typename Cmd>
 asio::awaitable<Response> plain_action(const Call& c) {
   auto body = body_object(c.req);
   if (!body) co_return c.fail(body.error());
   const engine::Command cmd = Cmd{window_number(c)};
-  store::CommitItem extra;
-  Response res = co_await run_at_window(c, cmd, extra);
+  Response res = co_await run_at_window(c, cmd);
   co_return res;
 }
 
@@ -83,8 +89,7 @@ asio::awaitable<Response> finish(const Call& c) {
     f.consultation = v->as_bool();
   }
   const engine::Command cmd = std::move(f);
-  store::CommitItem extra;
-  Response res = co_await run_at_window(c, cmd, extra);
+  Response res = co_await run_at_window(c, cmd);
   co_return res;
 }
 
@@ -97,8 +102,7 @@ asio::awaitable<Response> transfer(const Call& c) {
   if (!to) co_return c.fail(to.error());
   if (*to < 0 || *to > 999) co_return c.fail(api_error(422, "invalid_value", "field 'window' must be 1..999"));
   const engine::Command cmd = engine::TransferTicket{window_number(c), *svc, static_cast<int>(*to)};
-  store::CommitItem extra;
-  Response res = co_await run_at_window(c, cmd, extra);
+  Response res = co_await run_at_window(c, cmd);
   co_return res;
 }
 
@@ -108,8 +112,7 @@ asio::awaitable<Response> unhold(const Call& c) {
   auto t = int_field(*body, "ticket", true);
   if (!t) co_return c.fail(t.error());
   const engine::Command cmd = engine::UnholdTicket{window_number(c), *t};
-  store::CommitItem extra;
-  Response res = co_await run_at_window(c, cmd, extra);
+  Response res = co_await run_at_window(c, cmd);
   co_return res;
 }
 
@@ -119,8 +122,7 @@ asio::awaitable<Response> pause_window(const Call& c) {
   auto reason = str_field(*body, "reason", false, 200);
   if (!reason) co_return c.fail(reason.error());
   const engine::Command cmd = engine::PauseWindow{window_number(c), *reason};
-  store::CommitItem extra;
-  Response res = co_await run_at_window(c, cmd, extra);
+  Response res = co_await run_at_window(c, cmd);
   co_return res;
 }
 
