@@ -1,20 +1,22 @@
 #include "hallq/escpos/printer.hpp"
 
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
+#include <variant>
 
+#include "hallq/common/deadline_stream.hpp"
 #include "hallq/common/serial.hpp"
 
 namespace hallq::escpos {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -70,12 +72,25 @@ std::string_view to_string(JobOutcome o) {
   return "failed";
 }
 
+// The open transport: a TCP connection, or a device or file descriptor; and the bytes read
+// from it that read_byte() has not handed out yet.
+struct Printer::Link {
+  template <std::size_t I>
+  explicit Link(std::in_place_index_t<I> i) : s(i) {}
+  template <class F>
+  auto with(F f) {
+    return std::visit(f, s);
+  }
+  std::variant<DeadlineStream<tcp::socket>, DeadlineStream<asio::posix::stream_descriptor>> s;
+  std::array<std::uint8_t, 64> in{};
+  std::size_t at = 0, end = 0;
+};
+
 Printer::Printer(PrinterSpec spec, PrinterTimeouts t) : spec_(std::move(spec)), t_(t) {}
 Printer::~Printer() { close(); }
 
 void Printer::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  link_.reset();
   gs_r_outstanding_ = 0;  // a new connection: earlier queries will never be answered on it
 }
 
@@ -85,82 +100,58 @@ void Printer::failed() {
   next_attempt_ = SteadyClock::now() + backoff_;
 }
 
-namespace {
-
-int wait_fd(int fd, short events, Millis left) {
-  pollfd p{fd, events, 0};
-  int r;
-  do {
-    r = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
-  } while (r < 0 && errno == EINTR);
-  return r;
+Expected<bool, std::string> Printer::connect_tcp() {
+  auto link = std::make_unique<Link>(std::in_place_index<0>);
+  auto& ds = std::get<0>(link->s);
+  boost::system::error_code ec;
+  tcp::resolver resolver(ds.io());
+  const auto endpoints = resolver.resolve(spec_.host, std::to_string(spec_.port), ec);
+  if (ec) return unexpected(spec_.text + ": " + ec.message());
+  std::string why = "no address";
+  for (const auto& e : endpoints) {
+    ds.stream().close(ec);
+    const auto r = ds.run([&](auto done) { ds.stream().async_connect(e.endpoint(), done); }, SteadyClock::now() + t_.connect);
+    if (!r.ec) {
+      ds.stream().set_option(tcp::no_delay(true), ec);
+      link_ = std::move(link);
+      return true;
+    }
+    why = r.ec.message();
+  }
+  return unexpected(spec_.text + ": cannot connect: " + why);
 }
 
-}  // namespace
+Expected<bool, std::string> Printer::open_path() {
+  int flags = O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+  if (spec_.kind == PrinterSpec::Kind::File) flags |= O_WRONLY | O_CREAT | O_APPEND;
+  else flags |= O_RDWR;
+  const int fd = ::open(spec_.path.c_str(), flags, 0644);
+  if (fd < 0) return unexpected(spec_.text + ": " + std::strerror(errno));
+  if (spec_.kind == PrinterSpec::Kind::Serial) set_serial_raw(fd, spec_.baud);
+  auto link = std::make_unique<Link>(std::in_place_index<1>);
+  boost::system::error_code ec;
+  std::get<1>(link->s).stream().assign(fd, ec);  // a plain file too: it never blocks
+  if (ec) {
+    ::close(fd);
+    return unexpected(spec_.text + ": " + ec.message());
+  }
+  link_ = std::move(link);
+  return true;
+}
 
 Expected<bool, std::string> Printer::ensure_open() {
-  if (fd_ >= 0) return true;
+  if (link_) return true;
   auto now = SteadyClock::now();
   if (now < next_attempt_) {
     auto ms = std::chrono::duration_cast<Millis>(next_attempt_ - now).count();
     return unexpected(spec_.text + ": reconnecting in " + std::to_string(ms) + " ms");
   }
-  if (spec_.kind == PrinterSpec::Kind::Tcp) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    std::string port = std::to_string(spec_.port);
-    if (int e = ::getaddrinfo(spec_.host.c_str(), port.c_str(), &hints, &res); e != 0) {
-      failed();
-      return unexpected(spec_.text + ": " + ::gai_strerror(e));
-    }
-    std::string why = "no address";
-    for (addrinfo* a = res; a && fd_ < 0; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-      if (fd < 0) continue;
-      int r = ::connect(fd, a->ai_addr, a->ai_addrlen);
-      if (r != 0 && errno == EINPROGRESS) {
-        if (wait_fd(fd, POLLOUT, t_.connect) == 1) {
-          int err = 0;
-          socklen_t len = sizeof err;
-          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-          r = err == 0 ? 0 : -1;
-          errno = err;
-        } else {
-          errno = ETIMEDOUT;
-        }
-      }
-      if (r == 0) {
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        fd_ = fd;
-      } else {
-        why = std::strerror(errno);
-        ::close(fd);
-      }
-    }
-    ::freeaddrinfo(res);
-    if (fd_ < 0) {
-      failed();
-      return unexpected(spec_.text + ": cannot connect: " + why);
-    }
-    readable_ = true;
-  } else {
-    int flags = O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-    if (spec_.kind == PrinterSpec::Kind::File) flags |= O_WRONLY | O_CREAT | O_APPEND;
-    else flags |= O_RDWR;
-    fd_ = ::open(spec_.path.c_str(), flags, 0644);
-    if (fd_ < 0) {
-      std::string why = std::strerror(errno);
-      failed();
-      return unexpected(spec_.text + ": " + why);
-    }
-    readable_ = spec_.kind != PrinterSpec::Kind::File;
-    if (spec_.kind == PrinterSpec::Kind::Serial) {
-      set_serial_raw(fd_, spec_.baud);
-    }
+  auto opened = spec_.kind == PrinterSpec::Kind::Tcp ? connect_tcp() : open_path();
+  if (!opened) {
+    failed();
+    return opened;
   }
+  readable_ = spec_.kind != PrinterSpec::Kind::File;
   backoff_ = Millis{0};
   if (readable_ && t_.asb) {
     const std::uint8_t q[3] = {0x1D, 0x61, 0x0E};  // GS a: online/offline, error, paper sensor
@@ -174,37 +165,26 @@ Expected<bool, std::string> Printer::ensure_open() {
 }
 
 Expected<bool, std::string> Printer::write_all(const std::uint8_t* p, size_t n, Millis budget) {
-  auto deadline = SteadyClock::now() + budget;
-  while (n > 0) {
-    ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
-    if (w < 0 && errno == ENOTSOCK) w = ::write(fd_, p, n);
-    if (w > 0) {
-      p += w;
-      n -= static_cast<size_t>(w);
-      continue;
-    }
-    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-      return unexpected(spec_.text + ": write: " + std::strerror(errno));
-    auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
-    if (left.count() <= 0 || wait_fd(fd_, POLLOUT, left) <= 0)
-      return unexpected(spec_.text + ": the printer stopped taking data (" + std::to_string(n) +
-                        " bytes not sent within " + std::to_string(budget.count()) + " ms)");
-  }
-  return true;
+  const auto r = link_->with([&](auto& ds) { return ds.write_all({p, n}, SteadyClock::now() + budget); });
+  if (!r.ec) return true;
+  if (r.ec == asio::error::timed_out)
+    return unexpected(spec_.text + ": the printer stopped taking data (" + std::to_string(n - r.n) +
+                      " bytes not sent within " + std::to_string(budget.count()) + " ms)");
+  return unexpected(spec_.text + ": write: " + r.ec.message());
 }
 
 int Printer::read_byte(Millis wait) {
-  if (!readable_) return -1;
-  auto deadline = SteadyClock::now() + wait;
-  for (;;) {
-    std::uint8_t b;
-    ssize_t r = ::read(fd_, &b, 1);
-    if (r == 1) return b;
-    if (r == 0) return -1;  // peer closed (or a USB printer with nothing to say)
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
-    auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
-    if (left.count() <= 0 || wait_fd(fd_, POLLIN, left) <= 0) return -1;
+  if (!readable_ || !link_) return -1;
+  Link& l = *link_;
+  if (l.at == l.end) {
+    // Nothing read ahead: whatever has arrived, or wait for it. End of file (the peer
+    // closed, or a USB printer with nothing to say) and errors count as nothing.
+    const auto r = l.with([&](auto& ds) { return ds.read_some(l.in, SteadyClock::now() + wait); });
+    if (r.ec || r.n == 0) return -1;
+    l.at = 0;
+    l.end = r.n;
   }
+  return l.in[l.at++];
 }
 
 Printer::Reply Printer::read_reply(Millis wait, std::uint8_t& byte) {

@@ -1,12 +1,15 @@
 #include "hallq/sms/modem.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
+#include <span>
 
+#include "hallq/common/deadline_stream.hpp"
 #include "hallq/common/serial.hpp"
 #include "hallq/sms/pdu.hpp"
 
@@ -15,52 +18,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One open port; closed when it goes out of scope.
+// One open port (closed when it goes out of scope), each read and write bounded by a deadline.
 class Port {
  public:
-  explicit Port(int fd) : fd_(fd) {}
-  ~Port() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Port(const Port&) = delete;
-  Port& operator=(const Port&) = delete;
+  explicit Port(int fd) { s_.stream().assign(fd, assigned_); }
+  // False when the port cannot be used (not a descriptor the reactor takes).
+  bool usable() const { return !assigned_; }
 
   bool write_all(std::string_view s, Clock::time_point deadline) {
-    while (!s.empty()) {
-      const ssize_t n = ::write(fd_, s.data(), s.size());
-      if (n > 0) {
-        s.remove_prefix(static_cast<size_t>(n));
-        continue;
-      }
-      if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
-      if (!wait(POLLOUT, deadline)) return false;
-    }
-    return true;
+    return !s_.write_all(std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()), deadline).ec;
   }
 
   // Reads until `done(buffer)` says so, or the deadline; false on timeout or a closed port.
   template <class Done>
   bool read_until(Done done, Clock::time_point deadline) {
-    char buf[256];
+    std::array<std::uint8_t, 256> buf{};
     while (!done(in_)) {
-      if (!wait(POLLIN, deadline)) return false;
-      const ssize_t n = ::read(fd_, buf, sizeof buf);
-      if (n > 0) in_.append(buf, static_cast<size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) return false;
+      const auto r = s_.read_some(buf, deadline);
+      if (r.ec) return false;
+      in_.append(reinterpret_cast<const char*>(buf.data()), r.n);
     }
     return true;
   }
   std::string& input() { return in_; }
 
  private:
-  bool wait(short what, Clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{fd_, what, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left));
-    return r > 0 && (p.revents & what);
-  }
-  int fd_;
+  DeadlineStream<boost::asio::posix::stream_descriptor> s_;
+  boost::system::error_code assigned_;
   std::string in_;
 };
 
@@ -106,8 +90,12 @@ Expected<std::vector<int>, std::string> GsmModem::send(const std::string& phone,
   if (!pdus) return unexpected(pdus.error());
   const int fd = ::open(spec_.path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return unexpected(spec_.path + ": " + std::strerror(errno));
-  Port port(fd);
   set_serial_raw(fd, spec_.baud);
+  Port port(fd);
+  if (!port.usable()) {
+    ::close(fd);
+    return unexpected(spec_.path + ": not a serial port");
+  }
   // Commands answered OK, with their echo (until ATE0) and any unsolicited lines ignored.
   auto command = [&](const std::string& cmd) -> std::optional<std::string> {
     port.input().clear();

@@ -1,12 +1,15 @@
 #pragma once
 // Talking to one printer: a transport (TCP 9100, /dev/usb/lp0, serial, or a file for
-// debugging) opened from a spec, real-time status queries, and jobs with deadlines. Printer
-// is used by one thread at a time; PrintQueue gives it an asynchronous interface (one
+// debugging) opened from a spec, real-time status queries, and jobs with deadlines. The
+// transport is an Asio stream (tcp::socket, or posix::stream_descriptor for a device or a
+// file), each read and write bounded by its deadline (DeadlineStream). Printer is used by one
+// thread at a time; PrintQueue gives it an asynchronous interface (one
 // worker thread per printer, jobs serialized, a completion callback per job).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -93,9 +96,13 @@ class Printer {
   // Waits for the job's GS r reply, polling DLE EOT meanwhile; fills r.
   void confirm(JobResult& r);
 
+  struct Link;  // the open transport and what it read ahead (printer.cpp)
+  Expected<bool, std::string> connect_tcp();
+  Expected<bool, std::string> open_path();
+
   PrinterSpec spec_;
   PrinterTimeouts t_;
-  int fd_ = -1;
+  std::unique_ptr<Link> link_;
   bool readable_ = true;
   int gs_r_outstanding_ = 0;   // GS r queries sent on this connection and not yet answered
   bool gs_r_works_ = true;     // false once the printer is seen to ignore GS r
