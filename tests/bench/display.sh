@@ -20,4 +20,5 @@ DISP_PID=$!
 for _ in $(seq 100); do [ -f "$WORK/out/hall.png" ] && break; sleep 0.1; done
 "$BUILD/bin/hallq-display-bench" --controller "http://127.0.0.1:$CPORT" --out "$WORK/out" --calls "$CALLS"
 echo "display_rss_kb: $(awk '/VmRSS/ {print $2}' /proc/$DISP_PID/status)"
+echo "display_threads: $(ls /proc/$DISP_PID/task | wc -l)"
 echo "display_log_errors: $(grep -c -i ' error ' "$WORK/disp.err" || true)"
