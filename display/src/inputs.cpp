@@ -8,18 +8,15 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/serial_port.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 
 #include "hallq/common/log.hpp"
 #include "hallq/input/evdev.hpp"
-#include "hallq/display/sinks.hpp"
+#include "hallq/display/serial_line.hpp"
 
 namespace hallq::display {
 namespace asio = boost::asio;
@@ -42,38 +39,22 @@ std::string window_path(int window, const std::string& action) {
 }  // namespace
 
 // The keypads' serial port: read by a coroutine on the executor that holds it, so a stopped
-// bus may go while the coroutine's last completion still waits in the io_context. Writes go
-// out one at a time, in order. Everything here is the executor's.
-struct BusPort : std::enable_shared_from_this<BusPort> {
-  BusPort(asio::any_io_executor ex, std::string path, int speed) : device(std::move(path)), baud(speed), port(ex), timer(ex) {}
+// bus may go while the coroutine's last completion still waits in the io_context. Frames go
+// out through the SerialLine, one at a time, in order. Everything here is the executor's.
+struct BusPort {
+  BusPort(asio::any_io_executor ex, std::string device, int baud)
+      : line(std::make_shared<SerialLine>(ex, std::move(device), baud)), timer(ex) {}
 
   void send(std::vector<std::uint8_t> bytes) {
-    if (stopped || !port.is_open()) return;
-    out.push_back(std::move(bytes));
-    if (!writing) write_next();
-  }
-  void write_next() {
-    writing = !out.empty() && port.is_open();
-    if (!writing) return;
-    asio::async_write(port, asio::buffer(out.front()), [self = shared_from_this()](error_code ec, std::size_t) {
-      if (!self->out.empty()) self->out.pop_front();
-      if (ec) self->out.clear();  // the reader notices a dead port and reopens it
-      self->write_next();
-    });
+    if (!stopped) line->send(std::move(bytes));
   }
   void close() {
-    error_code ignored;
-    port.close(ignored);  // a read or write under way completes with operation_aborted
-    out.clear();
+    line->close();
     shown.clear();  // a keypad that lost power shows nothing: send everything again
   }
 
-  const std::string device;
-  const int baud;
-  asio::serial_port port;
+  std::shared_ptr<SerialLine> line;
   asio::steady_timer timer;
-  std::deque<std::vector<std::uint8_t>> out;
-  bool writing = false;
   bool stopped = false;
   std::map<int, std::pair<int, std::string>> shown;  // window -> (waiting, number) last sent
   std::function<void(std::span<const std::uint8_t>)> on_bytes;  // not called once stopped
@@ -95,24 +76,23 @@ asio::awaitable<void> read_bus(std::shared_ptr<BusPort> p) {
   std::string last_error;
   std::array<std::uint8_t, 256> buf{};
   while (!p->stopped) {
-    const int fd = open_serial(p->device, p->baud, true);
-    error_code ec;
-    if (fd >= 0) p->port.assign(fd, ec);
-    if (fd < 0 || ec) {
-      const std::string e = p->device + ": " + (fd < 0 ? std::string(std::strerror(errno)) : ec.message());
-      if (fd >= 0) ::close(fd);
+    SerialLine& line = *p->line;
+    std::string why;
+    if (!line.open(true, why)) {
+      const std::string e = line.device + ": " + why;
       if (e != last_error) logger("input")->error("keypads: {}; retrying every {} s", e, kReopenMs / 1000);
       last_error = e;
       if (!co_await pause(*p, std::chrono::milliseconds{kReopenMs})) co_return;
       continue;
     }
-    logger("input")->info("keypads on {} at {} baud", p->device, p->baud);
+    logger("input")->info("keypads on {} at {} baud", line.device, line.baud);
     last_error.clear();
     for (;;) {
-      const std::size_t n = co_await p->port.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      error_code ec;
+      const std::size_t n = co_await line.port.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
       if (p->stopped) co_return;
       if (ec) {
-        last_error = p->device + ": " + (ec == asio::error::eof ? std::string("closed") : ec.message());
+        last_error = line.device + ": " + (ec == asio::error::eof ? std::string("closed") : ec.message());
         logger("input")->warn("keypads: {}; reopening", last_error);
         break;
       }
@@ -176,7 +156,7 @@ void KeypadBus::show(int window, int waiting, const std::string& number) {
   const int address = window + config_.address_offset;
   if (address < 0 || address > 255 || !config_.carries(window)) return;
   asio::post(executor_, [p = port_, window, waiting, number, address] {
-    if (p->stopped || !p->port.is_open()) return;
+    if (p->stopped || !p->line->port.is_open()) return;
     auto it = p->shown.find(window);
     if (it != p->shown.end() && it->second == std::make_pair(waiting, number)) return;
     p->shown[window] = {waiting, number};

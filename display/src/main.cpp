@@ -120,12 +120,13 @@ Expected<DisplayConfig, int> load_config(const Options& o) {
 
 // One sink per screen; an error text if a simulated screen's folder cannot be made.
 Expected<std::vector<std::unique_ptr<DisplaySink>>, std::string> make_sinks(const DisplayConfig& config,
-                                                                            const escpos::BitmapFont& font) {
+                                                                            const escpos::BitmapFont& font,
+                                                                            boost::asio::any_io_executor ex) {
   std::vector<std::unique_ptr<DisplaySink>> sinks;
   for (const auto& s : config.screens) {
     if (s.sink.kind == SinkSpec::Kind::Png)
       if (auto e = make_dir(s.sink.target)) return unexpected("screen output " + *e);
-    sinks.push_back(make_sink(s, font));
+    sinks.push_back(make_sink(s, font, ex));
   }
   return sinks;
 }
@@ -149,10 +150,10 @@ Expected<std::unique_ptr<Announcer>, std::string> make_voice(const DisplayConfig
 }
 
 // The node with its screens and voice; an error text if one of them cannot be made. The
-// screens draw with `font`, which must outlive the node.
+// screens draw with `font`, which must outlive the node; serial screen buses write on `ex`.
 Expected<std::unique_ptr<DisplayNode>, std::string> make_node(DisplayConfig config, const escpos::BitmapFont& font,
-                                                              const char* argv0) {
-  auto sinks = make_sinks(config, font);
+                                                              boost::asio::any_io_executor ex, const char* argv0) {
+  auto sinks = make_sinks(config, font, ex);
   if (!sinks) return unexpected(sinks.error());
   auto voice = make_voice(config, argv0);
   if (!voice) return unexpected(voice.error());
@@ -203,7 +204,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   boost::asio::io_context io(1);  // the node's inputs are read on it
-  auto node = make_node(std::move(*config), *font, argv[0]);  // declared after the font and io: destroyed first
+  auto node = make_node(std::move(*config), *font, io.get_executor(), argv[0]);  // declared after the font and io: destroyed first
   if (!node) {
     logger("display")->error("{}", node.error());
     return 1;

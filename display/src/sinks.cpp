@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include "hallq/common/serial.hpp"
 #include "hallq/display/bx.hpp"
 #include "hallq/display/rs485_text.hpp"
+#include "hallq/display/serial_line.hpp"
 #include "hallq/display/screens.hpp"
 
 namespace hallq::display {
@@ -136,36 +136,26 @@ class FtSink final : public DisplaySink {
   std::optional<Frame> last_;
 };
 
-// A window screen bus on a serial port: one frame per change of a window, written whole.
+// A window screen bus on a serial port: one frame per change of a window, queued whole on the
+// node's io_context (a frame takes tens of ms at 9600 baud, and the voice and the other screens
+// do not wait for it). A write that fails closes the port: the next change reopens it, and
+// says what went wrong.
 class SerialSink : public DisplaySink {
  public:
-  explicit SerialSink(const ScreenConfig& s) : s_(s) {}
-  ~SerialSink() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  SerialSink(const ScreenConfig& s, boost::asio::any_io_executor ex)
+      : s_(s), line_(std::make_shared<SerialLine>(std::move(ex), s.sink.target, s.sink.baud)) {}
+  ~SerialSink() override { line_->close(); }
   std::optional<std::string> show_window(const WindowView& w) override {
     auto frame = frame_for(w);
     if (!frame) return describe() + ": window " + std::to_string(w.number) + ": " + frame.error();
-    if (fd_ < 0) {
-      fd_ = open_serial(s_.sink.target, s_.sink.baud, false);
-      if (fd_ < 0) return describe() + ": " + std::strerror(errno);
+    std::optional<std::string> lost;
+    if (!line_->failed.empty()) lost = describe() + ": " + std::exchange(line_->failed, {});
+    if (!line_->port.is_open()) {
+      std::string why;
+      if (!line_->open(false, why)) return describe() + ": " + why;
     }
-    const std::uint8_t* p = frame->data();
-    size_t left = frame->size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        std::string e = describe() + ": " + std::strerror(errno);
-        ::close(fd_);
-        fd_ = -1;  // reopened at the next change (an adapter unplugged and back)
-        return e;
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-    ::tcdrain(fd_);
-    return std::nullopt;
+    line_->send(std::move(*frame));
+    return lost;  // an earlier frame's failure, if one failed since
   }
   std::optional<std::string> show_hall(const HallView&) override { return std::nullopt; }
 
@@ -174,7 +164,7 @@ class SerialSink : public DisplaySink {
   ScreenConfig s_;
 
  private:
-  int fd_ = -1;
+  std::shared_ptr<SerialLine> line_;
 };
 
 // The common text screens: the second row's text (请A012号, 暂停服务 ...) in the configured template.
@@ -229,15 +219,20 @@ std::unique_ptr<DisplaySink> make_png_sink(const ScreenConfig& s, const escpos::
 std::unique_ptr<DisplaySink> make_ft_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
   return std::make_unique<FtSink>(s, font);
 }
-std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s) { return std::make_unique<Rs485Sink>(s); }
-std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s) { return std::make_unique<BxSink>(s); }
+std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s, boost::asio::any_io_executor ex) {
+  return std::make_unique<Rs485Sink>(s, std::move(ex));
+}
+std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s, boost::asio::any_io_executor ex) {
+  return std::make_unique<BxSink>(s, std::move(ex));
+}
 
-std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font) {
+std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font,
+                                       boost::asio::any_io_executor ex) {
   switch (s.sink.kind) {
     case SinkSpec::Kind::Png: return make_png_sink(s, font);
     case SinkSpec::Kind::FlaschenTaschen: return make_ft_sink(s, font);
-    case SinkSpec::Kind::Rs485Text: return make_rs485_sink(s);
-    case SinkSpec::Kind::OnbonBx: return make_bx_sink(s);
+    case SinkSpec::Kind::Rs485Text: return make_rs485_sink(s, std::move(ex));
+    case SinkSpec::Kind::OnbonBx: return make_bx_sink(s, std::move(ex));
   }
   return nullptr;
 }

@@ -6,7 +6,8 @@
 //   Rs485Sink  the common text window screen: addressed text frames on a serial RS-485 bus
 //   BxSink     Onbon BX-5K/6K font-card window screens: A3 06 dynamic-area frames on a serial bus
 // A sink that cannot reach its device says why; the daemon logs it and shows the next change.
-// Thread-safety: none; the daemon calls a sink from one thread at a time.
+// Thread-safety: the node's io_context thread only.
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -34,9 +35,11 @@ class DisplaySink {
 // Pixel frames drawn with `font` (must outlive the sink) at the screen's size.
 std::unique_ptr<DisplaySink> make_png_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
 std::unique_ptr<DisplaySink> make_ft_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
-std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s);
-std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s);
-std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font);
+// Serial screen buses write on `ex`, the node's io_context.
+std::unique_ptr<DisplaySink> make_rs485_sink(const ScreenConfig& s, boost::asio::any_io_executor ex);
+std::unique_ptr<DisplaySink> make_bx_sink(const ScreenConfig& s, boost::asio::any_io_executor ex);
+std::unique_ptr<DisplaySink> make_sink(const ScreenConfig& s, const escpos::BitmapFont& font,
+                                       boost::asio::any_io_executor ex);
 
 // A serial port in raw mode at `baud` (8N1), for RS-485 adapters; -1 and errno on failure.
 int open_serial(const std::string& device, int baud, bool read_write);
