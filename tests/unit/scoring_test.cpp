@@ -260,7 +260,8 @@ TEST_CASE("R-AB-4: a day without a sign-in, covered by B or on recorded leave", 
     auto v = h.score("erping-2023", mon, tue, now);
     CHECK(lines(of(v, "c01"), "absent_day").size() == 2);
     CHECK(of(v, "c01").score == 94);
-    h.run(RecordLeave{"c01", date(tue), date(tue), "sick", "病假"}, kManager, at("2026-03-04", 9, 0));
+    CHECK(json::serialize(h.run(RecordLeave{"c01", date(tue), date(tue), "sick", "病假"}, kManager, at("2026-03-04", 9, 0))) ==
+          R"({"leave":1,"clerk":"c01","from":")" + std::string(tue) + R"(","to":")" + std::string(tue) + R"("})");
     v = h.score("erping-2023", mon, tue, now);
     const ClerkScore& c01 = of(v, "c01");
     INFO(dump(c01));
@@ -490,7 +491,9 @@ TEST_CASE("R-EVAL-1 / 001: satisfaction bands at 100, 90, 80 % and just below", 
 TEST_CASE("R-SCORE-1: manual items with their reason; praise within its section, bonuses above 100", "[scoring]") {
   Hall h;
   h.day("2026-03-02");
-  h.run(AdjustScore{"c03", "praise", 5, "2026-03", "群众送锦旗"}, kManager, at("2026-03-02", 9, 0));
+  // The manager is answered with what was recorded (a typed reply the engine renders).
+  CHECK(json::serialize(h.run(AdjustScore{"c03", "praise", 5, "2026-03", "群众送锦旗"}, kManager, at("2026-03-02", 9, 0))) ==
+        R"({"adjustment":1,"clerk":"c03","rule":"praise","points":5,"month":"2026-03"})");
   h.run(AdjustScore{"c03", "media_city", 3, "2026-03", "市报表扬"}, kManager, at("2026-03-02", 9, 0));
   h.run(AdjustScore{"c01", "praise", 5, "2026-03", "表扬信"}, kManager, at("2026-03-02", 9, 0));
   h.run(AdjustScore{"c01", "praise", 5, "2026-02", "上月表扬"}, kManager, at("2026-03-02", 9, 0));  // another month

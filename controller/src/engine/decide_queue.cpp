@@ -95,7 +95,7 @@ Engine::Decision Engine::decide(const RequestHelp& c, const Actor& actor, TimePo
   if (c.kind != "help") return unexpected(err(Errc::InvalidArgument, "kind must be help", "请求类型无效"));
   for (const auto& [id, h] : open_help_)
     if (h.device == actor.id) {  // already on its way: pressing again changes nothing
-      reply = help_json(h);
+      reply = replies::Help{id};
       return ev;
     }
   ev.push_back(make_event(actor, 0, now, events::HelpRequested{.help = next_help_id_, .device = actor.id, .kind = c.kind}));
@@ -116,10 +116,7 @@ Engine::Decision Engine::decide(const AnswerHelp& c, const Actor& actor, TimePoi
   ev.push_back(make_event(actor, 0, now,
                           events::HelpAnswered{.help = c.help, .device = it->second.device, .by = actor.id,
                                                .waited_s = duration_cast<seconds>(now - it->second.at).count()}));
-  json::object r = help_json(it->second);
-  r["state"] = "answered";
-  r["answered_by"] = actor.id;
-  reply = std::move(r);
+  reply = replies::HelpAnswered{it->second, actor.id};  // no longer open once the event applies
   return ev;
 }
 

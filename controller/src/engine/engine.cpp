@@ -483,7 +483,33 @@ json::value Engine::render(const Reply& r, const std::vector<Event>& events, Tim
             const WindowStatus* w = find_window(x.number);
             return w ? json::value(window_json(*w, true)) : json::value(nullptr);
           },
-          [](const json::object& o) { return json::value(o); },
+          [&](const replies::HelpAnswered& x) {
+            json::object o = help_json(x.help);
+            o["state"] = "answered";
+            o["answered_by"] = x.by;
+            return json::value(std::move(o));
+          },
+          [](const replies::Rated& x) {
+            return json::value(json::object{{"ticket", x.ticket}, {"number", x.number}, {"window", x.window},
+                               {"level", x.level}, {"label", rating_label(x.level)}});
+          },
+          [](const replies::ComplaintFiled& x) {
+            return json::value(json::object{{"id", x.id}, {"received", format_date(x.received)}, {"due", format_date(x.due)},
+                               {"window", x.window}, {"phone", x.phone}});
+          },
+          [](const replies::ComplaintAnswered& x) {
+            return json::value(json::object{{"complaint", x.complaint}, {"outcome", x.outcome}, {"clerk", x.clerk}, {"late", x.late}});
+          },
+          [](const replies::RatingReviewed& x) {
+            return json::value(json::object{{"rating", x.rating}, {"outcome", x.outcome}, {"clerk", x.clerk}});
+          },
+          [](const replies::ScoreAdjusted& x) {
+            return json::value(json::object{{"adjustment", x.adjustment}, {"clerk", x.clerk}, {"rule", x.rule},
+                               {"points", x.points}, {"month", x.month}});
+          },
+          [](const replies::LeaveRecorded& x) {
+            return json::value(json::object{{"leave", x.leave}, {"clerk", x.clerk}, {"from", format_date(x.from)}, {"to", format_date(x.to)}});
+          },
       },
       r);
 }

@@ -71,7 +71,7 @@ Engine::Decision Engine::decide(const AnswerComplaint& c, const Actor& actor, Ti
                                                     .received = it->second.received,
                                                     .due = it->second.due,
                                                     .late = late}));
-  reply = json::object{{"complaint", c.complaint}, {"outcome", c.outcome}, {"clerk", clerk}, {"late", late}};
+  reply = replies::ComplaintAnswered{c.complaint, c.outcome, clerk, late};
   return ev;
 }
 
@@ -89,7 +89,7 @@ Engine::Decision Engine::decide(const ReviewRating& c, const Actor& actor, TimeP
   ev.push_back(make_event(actor, f.window, now,
                           events::RatingReviewed{.rating = f.rating, .outcome = c.outcome, .clerk = f.clerk,
                                                  .level = f.level, .note = c.note}));
-  reply = json::object{{"rating", f.rating}, {"outcome", c.outcome}, {"clerk", f.clerk}};
+  reply = replies::RatingReviewed{f.rating, c.outcome, f.clerk};
   return ev;
 }
 
@@ -107,8 +107,7 @@ Engine::Decision Engine::decide(const AdjustScore& c, const Actor& actor, TimePo
   ev.push_back(make_event(actor, 0, now,
                           events::ScoreAdjusted{.adjustment = next_adjustment_id_, .clerk = c.clerk, .rule = c.rule,
                                                 .points = c.points, .month = c.month, .reason = c.reason}));
-  reply = json::object{{"adjustment", next_adjustment_id_}, {"clerk", c.clerk}, {"rule", c.rule},
-                       {"points", c.points}, {"month", c.month}};
+  reply = replies::ScoreAdjusted{next_adjustment_id_, c.clerk, c.rule, c.points, c.month};
   return ev;
 }
 
@@ -126,7 +125,7 @@ Engine::Decision Engine::decide(const RecordLeave& c, const Actor& actor, TimePo
   ev.push_back(make_event(actor, 0, now,
                           events::LeaveRecorded{.leave = next_leave_id_, .clerk = c.clerk, .from = c.from,
                                                 .to = c.to, .kind = c.kind, .reason = c.reason}));
-  reply = json::object{{"leave", next_leave_id_}, {"clerk", c.clerk}, {"from", format_date(c.from)}, {"to", format_date(c.to)}};
+  reply = replies::LeaveRecorded{next_leave_id_, c.clerk, c.from, c.to};
   return ev;
 }
 

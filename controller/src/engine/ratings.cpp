@@ -35,8 +35,7 @@ Engine::Decision Engine::decide(const RateService& c, const Actor& actor, TimePo
                                                .level = c.level, .label = rating_label(c.level),
                                                .bad = c.level <= 2, .case_ = done ? done->case_id : 0,
                                                .channel = "evaluator"}));
-  reply = json::object{{"ticket", w->last_finished}, {"number", w->last_number},
-                       {"window", c.window}, {"level", c.level}, {"label", rating_label(c.level)}};
+  reply = replies::Rated{w->last_finished, w->last_number, c.window, c.level};
   return ev;
 }
 
@@ -68,8 +67,7 @@ Engine::Decision Engine::decide(const RateTicket& c, const Actor& actor, TimePoi
                                                .clerk = t->clerk, .level = c.level, .label = rating_label(c.level),
                                                .bad = c.level <= 2, .case_ = t->case_id, .channel = c.channel,
                                                .from = c.from, .finished_at = format_rfc3339(t->finished_at, tz_)}));
-  reply = json::object{{"ticket", t->id}, {"number", t->number}, {"window", t->window},
-                       {"level", c.level}, {"label", rating_label(c.level)}};
+  reply = replies::Rated{t->id, t->number, t->window, c.level};
   return ev;
 }
 
@@ -109,11 +107,8 @@ Engine::Decision Engine::decide(const FileComplaint& c, const Actor& actor, Time
                                                  .clerk = concerned,
                                                  .received = received,
                                                  .due = calendar_.add_working_days(received, 5)}));
-  reply = json::object{{"id", next_complaint_id_},
-                       {"received", format_date(received)},
-                       {"due", format_date(calendar_.add_working_days(received, 5))},
-                       {"window", c.window},
-                       {"phone", c.phone.masked}};
+  reply = replies::ComplaintFiled{next_complaint_id_, received, calendar_.add_working_days(received, 5), c.window,
+                                  c.phone.masked};
   return ev;
 }
 

@@ -393,9 +393,19 @@ class Engine {
     struct Appointment { std::int64_t id; };
     struct Help { std::int64_t id; };
     struct Window { int number; };
+    // Replies about what the command has just closed or recorded, carried whole.
+    struct HelpAnswered { HelpRequest help; std::string by; };
+    struct Rated { TicketId ticket; std::string number; int window; int level; };
+    struct ComplaintFiled { std::int64_t id; Date received, due; int window; std::string phone; };  // phone masked
+    struct ComplaintAnswered { std::int64_t complaint; std::string outcome, clerk; bool late; };
+    struct RatingReviewed { Seq rating; std::string outcome, clerk; };
+    struct ScoreAdjusted { std::int64_t adjustment; std::string clerk, rule; int points; std::string month; };
+    struct LeaveRecorded { std::int64_t leave; std::string clerk; Date from, to; };
   };
   using Reply = std::variant<replies::None, replies::Ticket, replies::Case, replies::Enquiry, replies::Appointment, replies::Help,
-                             replies::Window, boost::json::object>;
+                             replies::Window, replies::HelpAnswered, replies::Rated, replies::ComplaintFiled,
+                             replies::ComplaintAnswered, replies::RatingReviewed, replies::ScoreAdjusted,
+                             replies::LeaveRecorded>;
   using Decision = Expected<std::vector<Event>, Error>;
   boost::json::value render(const Reply& r, const std::vector<Event>& events, TimePoint now) const;
   // Tickets and windows (decide_queue.cpp).
