@@ -35,6 +35,7 @@ struct HallLink::Impl : std::enable_shared_from_this<HallLink::Impl> {
 };
 
 void HallLink::Impl::read() {
+  dirty = false;  // events from now on are not in this read: they ask for the next one
   asio::post(worker, [self = shared_from_this()] {
     HttpReply hall = self->api.hall();
     json::value extra = self->h.extra ? self->h.extra(self->api, hall) : json::value();
@@ -58,7 +59,6 @@ void HallLink::Impl::got(const HttpReply& hall, const json::value& extra) {
   }
   h.snapshot(hall, extra);
   if (stopped) return;  // the handler stopped the link
-  dirty = false;
   // Events come in bursts (a call is several events): gather them for a moment.
   timer.expires_after(200ms);
   timer.async_wait([self = shared_from_this()](boost::system::error_code) {
